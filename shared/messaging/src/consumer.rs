@@ -1,0 +1,325 @@
+//! The inbox consumer: applies each delivered event exactly once.
+//!
+//! For every delivery, one database transaction records the event id in `inbox` and
+//! runs the handler; an id already there means a redelivery, which is acknowledged and
+//! skipped. The message is acknowledged only after that transaction committed. A
+//! handler failure requeues the message; the queue's `x-delivery-limit` then moves a
+//! message that keeps failing to `<service>.dead`, and the queue goes on. While the
+//! database is unreachable the message is held (neither acked nor requeued), so an
+//! outage does not burn through the delivery limit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use lapin::message::Delivery;
+use lapin::options::{BasicConsumeOptions, BasicNackOptions, BasicQosOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
+use lapin::{Channel, Connection};
+use tracing::Instrument;
+
+use crate::DbPool;
+use crate::broker::{self, Backoff, LinkState};
+use crate::envelope::Envelope;
+use crate::metrics::MessagingMetrics;
+use crate::schema::inbox;
+use crate::topology::{Topology, dead_queue, inbox_queue};
+
+/// What a handler can say about an event it could not apply.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// Might succeed later (requeued; counts toward the delivery limit).
+    #[error("retry: {0}")]
+    Retry(String),
+    /// Will never succeed (dead-lettered at once).
+    #[error("rejected: {0}")]
+    Reject(String),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// A service's reaction to the events it consumes. It runs inside the inbox
+/// transaction: everything it writes through `conn` commits with the inbox row, and
+/// events it produces go through `outbox::enqueue` on the same `conn`.
+pub trait Handler: Send + Sync + 'static {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AsyncPgConnection,
+        event: &'a Envelope,
+    ) -> BoxFuture<'a, Result<(), HandlerError>>;
+}
+
+/// What became of one delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    Duplicate,
+    Retried,
+    Rejected,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Retried => "retried",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ConsumeError {
+    #[error("broker: {0}")]
+    Broker(#[from] lapin::Error),
+    #[error("consumer stream ended")]
+    StreamEnded,
+}
+
+pub struct Consumer<H> {
+    pool: DbPool,
+    amqp_url: String,
+    service: String,
+    topology: Topology,
+    handler: Arc<H>,
+    prefetch: u16,
+    link: LinkState,
+    metrics: MessagingMetrics,
+}
+
+impl<H: Handler> Consumer<H> {
+    pub fn new(
+        pool: DbPool,
+        amqp_url: &str,
+        service: &str,
+        topology: Topology,
+        handler: H,
+        metrics: MessagingMetrics,
+    ) -> Self {
+        Consumer {
+            pool,
+            amqp_url: amqp_url.to_owned(),
+            service: service.to_owned(),
+            topology,
+            handler: Arc::new(handler),
+            prefetch: 32,
+            link: LinkState::new("consumer"),
+            metrics,
+        }
+    }
+
+    pub fn link(&self) -> LinkState {
+        self.link.clone()
+    }
+
+    /// Consumes until the task is dropped, reconnecting with backoff.
+    pub async fn run(self) {
+        let mut backoff = Backoff::default();
+        let name = format!("{}-consumer", self.service);
+        loop {
+            let conn = broker::connect(&self.amqp_url, &name, &self.link).await;
+            let err = self.session(&conn, &mut backoff).await;
+            self.link.set_down(err.to_string());
+            let delay = backoff.next_delay();
+            tracing::warn!(error = %err, ?delay, "consumer lost the broker; reconnecting");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn session(&self, conn: &Connection, backoff: &mut Backoff) -> ConsumeError {
+        match self.consume(conn, backoff).await {
+            Ok(never) => match never {},
+            Err(err) => err,
+        }
+    }
+
+    async fn consume(
+        &self,
+        conn: &Connection,
+        backoff: &mut Backoff,
+    ) -> Result<std::convert::Infallible, ConsumeError> {
+        let channel = conn.create_channel().await?;
+        self.topology.declare(&channel).await?;
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions { global: false })
+            .await?;
+        let queue = inbox_queue(&self.service);
+        let mut deliveries = channel
+            .basic_consume(
+                queue.as_str().into(),
+                format!("{}-{}", self.service, uuid::Uuid::new_v4()).into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        self.link.set_up();
+        backoff.reset();
+        tracing::info!(queue = %queue, "consumer connected");
+
+        let mut depth_tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                delivery = deliveries.next() => {
+                    let delivery = delivery.ok_or(ConsumeError::StreamEnded)??;
+                    self.process(delivery).await?;
+                }
+                _ = depth_tick.tick() => self.observe_queues(&channel).await,
+            }
+        }
+    }
+
+    /// Handles one delivery to the end: committed and acked, requeued, or
+    /// dead-lettered.
+    pub async fn process(&self, delivery: Delivery) -> Result<Outcome, lapin::Error> {
+        let envelope = match Envelope::from_bytes(&delivery.data) {
+            Ok(envelope) => envelope,
+            Err(err) => {
+                tracing::error!(error = %err, routing_key = %delivery.routing_key, "undecodable message; dead-lettering");
+                delivery.acker.nack(no_requeue()).await?;
+                self.metrics.consumed.with_label_values(&["rejected"]).inc();
+                return Ok(Outcome::Rejected);
+            }
+        };
+        let span = tracing::info_span!(
+            "consume",
+            event_type = %envelope.event_type,
+            event_id = %envelope.event_id,
+            correlation_id = %envelope.correlation_id,
+        );
+        let outcome = self.apply(&envelope).instrument(span.clone()).await;
+        let _entered = span.enter();
+        match outcome {
+            Outcome::Applied | Outcome::Duplicate => {
+                delivery.acker.ack(Default::default()).await?;
+            }
+            Outcome::Retried => {
+                delivery
+                    .acker
+                    .nack(BasicNackOptions {
+                        multiple: false,
+                        requeue: true,
+                    })
+                    .await?;
+            }
+            Outcome::Rejected => {
+                delivery.acker.nack(no_requeue()).await?;
+            }
+        }
+        self.metrics
+            .consumed
+            .with_label_values(&[outcome.label()])
+            .inc();
+        Ok(outcome)
+    }
+
+    /// Runs the inbox transaction, holding on (with backoff) while the database is
+    /// unreachable.
+    async fn apply(&self, envelope: &Envelope) -> Outcome {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
+        loop {
+            let mut db = match self.pool.get().await {
+                Ok(db) => db,
+                Err(err) => {
+                    self.link.set_down(format!("database unreachable: {err}"));
+                    tokio::time::sleep(backoff.next_delay()).await;
+                    continue;
+                }
+            };
+            match apply_once(&mut db, self.handler.as_ref(), envelope).await {
+                Ok(applied) => {
+                    self.link.set_up();
+                    return if applied {
+                        tracing::debug!("event applied");
+                        Outcome::Applied
+                    } else {
+                        tracing::info!("duplicate event skipped");
+                        Outcome::Duplicate
+                    };
+                }
+                Err(HandlerError::Db(err)) if is_transient(&err) => {
+                    tracing::warn!(error = %err, "transient database error; retrying in place");
+                    tokio::time::sleep(backoff.next_delay()).await;
+                }
+                Err(HandlerError::Reject(reason)) => {
+                    tracing::error!(%reason, "handler rejected the event; dead-lettering");
+                    return Outcome::Rejected;
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "handler failed; requeueing");
+                    return Outcome::Retried;
+                }
+            }
+        }
+    }
+
+    async fn observe_queues(&self, channel: &Channel) {
+        for queue in [inbox_queue(&self.service), dead_queue(&self.service)] {
+            let passive = QueueDeclareOptions {
+                passive: true,
+                ..QueueDeclareOptions::default()
+            };
+            if let Ok(q) = channel
+                .queue_declare(queue.as_str().into(), passive, FieldTable::default())
+                .await
+            {
+                self.metrics
+                    .queue_messages
+                    .with_label_values(&[queue.as_str()])
+                    .set(i64::from(q.message_count()));
+            }
+        }
+    }
+}
+
+/// One attempt: `Ok(true)` applied, `Ok(false)` seen before.
+async fn apply_once<H: Handler>(
+    conn: &mut AsyncPgConnection,
+    handler: &H,
+    envelope: &Envelope,
+) -> Result<bool, HandlerError> {
+    conn.transaction(async |c| {
+        // Inserting first makes a concurrent twin delivery wait on the key, then skip.
+        let fresh = diesel::insert_into(inbox::table)
+            .values((
+                inbox::event_id.eq(envelope.event_id),
+                inbox::event_type.eq(&envelope.event_type),
+                inbox::producer.eq(&envelope.producer),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)
+            .await?;
+        if fresh == 0 {
+            return Ok(false);
+        }
+        handler.handle(c, envelope).await?;
+        Ok(true)
+    })
+    .await
+}
+
+/// Errors that say nothing about the event: the connection or a serialization
+/// conflict. Retrying them in place is right; requeueing would spend deliveries.
+fn is_transient(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(kind, _) => matches!(
+            kind,
+            DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::UnableToSendCommand
+                | DatabaseErrorKind::SerializationFailure
+        ),
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+fn no_requeue() -> BasicNackOptions {
+    BasicNackOptions {
+        multiple: false,
+        requeue: false,
+    }
+}

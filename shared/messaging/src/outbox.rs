@@ -1,0 +1,83 @@
+//! The transactional outbox: `enqueue` writes an event in the caller's transaction;
+//! the relay (`crate::relay`) publishes it after commit.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::envelope::Envelope;
+use crate::schema::outbox;
+
+/// Records `envelope` for publication. Call it inside the transaction that makes the
+/// state change: if that transaction rolls back, the event never existed.
+pub async fn enqueue(conn: &mut AsyncPgConnection, envelope: &Envelope) -> QueryResult<()> {
+    let json = serde_json::to_value(envelope)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::event_id.eq(envelope.event_id),
+            outbox::event_type.eq(&envelope.event_type),
+            outbox::envelope.eq(json),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A row claimed by the relay for publication.
+#[derive(Debug, Queryable)]
+pub(crate) struct Pending {
+    pub id: i64,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub envelope: serde_json::Value,
+}
+
+/// Locks up to `limit` unpublished rows, oldest first, skipping rows another relay
+/// holds, so replicas share the work without publishing a row twice at once.
+pub(crate) async fn claim(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<Pending>> {
+    outbox::table
+        .filter(outbox::published_at.is_null())
+        .order(outbox::id)
+        .limit(limit)
+        .select((
+            outbox::id,
+            outbox::event_id,
+            outbox::event_type,
+            outbox::envelope,
+        ))
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await
+}
+
+pub(crate) async fn mark_published(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set(outbox::published_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unpublished rows: the relay's backlog, exported as a metric.
+pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::published_at.is_null())
+        .count()
+        .get_result(conn)
+        .await
+}
+
+/// Deletes published rows older than `keep`; the inbox of each consumer, not this
+/// table, is what guards against duplicates, so old rows serve no one.
+pub(crate) async fn prune(conn: &mut AsyncPgConnection, keep: chrono::Duration) -> QueryResult<usize> {
+    let cutoff = chrono::Utc::now() - keep;
+    diesel::delete(
+        outbox::table
+            .filter(outbox::published_at.is_not_null())
+            .filter(outbox::published_at.lt(cutoff)),
+    )
+    .execute(conn)
+    .await
+}

@@ -1,0 +1,317 @@
+//! The outbox relay: publishes committed outbox rows to the events exchange.
+//!
+//! Wakes on `NOTIFY outbox_<schema>` (sent by a trigger on insert) and polls as a
+//! fallback. Each batch is claimed with `FOR UPDATE SKIP LOCKED` inside a transaction
+//! that stays open until the broker has confirmed every message of the batch; only
+//! then are the rows marked published and the transaction committed. A crash anywhere
+//! before that commit leaves the rows unpublished, so they are sent again: delivery is
+//! at least once, and the consumers' inboxes make the effect exactly once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::StreamExt;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::Confirmation;
+use lapin::{BasicProperties, Channel, Connection};
+use tokio::sync::Notify;
+
+use crate::DbPool;
+use crate::broker::{self, Backoff, LinkState};
+use crate::metrics::MessagingMetrics;
+use crate::outbox;
+use crate::topology::{EVENTS_EXCHANGE, Topology};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("broker: {0}")]
+    Broker(#[from] lapin::Error),
+    #[error("broker refused event {0}")]
+    Nacked(uuid::Uuid),
+    #[error("broker connection lost")]
+    Disconnected,
+    /// Fault injection for tests: the batch was published, then the relay "died".
+    #[error("aborted after publishing, before marking sent")]
+    AbortedBeforeMark,
+}
+
+impl RelayError {
+    /// Broker-side failures need a new connection; database ones only a pause.
+    fn needs_reconnect(&self) -> bool {
+        matches!(
+            self,
+            RelayError::Broker(_) | RelayError::Nacked(_) | RelayError::Disconnected
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchMode {
+    Normal,
+    /// Publish and await confirms, then roll back instead of marking the rows sent:
+    /// exactly what a crash between the two steps leaves behind.
+    AbortBeforeMark,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Name used for the broker connection and in logs.
+    pub producer: String,
+    pub batch_size: i64,
+    /// How long to sleep when no notification arrives; the fallback for a lost LISTEN.
+    pub poll_interval: Duration,
+    /// How long published rows are kept before they are pruned.
+    pub retention: chrono::Duration,
+}
+
+impl RelayConfig {
+    pub fn new(producer: &str) -> Self {
+        RelayConfig {
+            producer: producer.to_owned(),
+            batch_size: 200,
+            poll_interval: Duration::from_secs(1),
+            retention: chrono::Duration::days(7),
+        }
+    }
+}
+
+pub struct Relay {
+    pool: DbPool,
+    database_url: String,
+    amqp_url: String,
+    topology: Topology,
+    config: RelayConfig,
+    link: LinkState,
+    metrics: MessagingMetrics,
+    wake: Arc<Notify>,
+}
+
+impl Relay {
+    /// `database_url` opens the dedicated LISTEN connection; it must reach the same
+    /// schema as `pool`.
+    pub fn new(
+        pool: DbPool,
+        database_url: &str,
+        amqp_url: &str,
+        topology: Topology,
+        config: RelayConfig,
+        metrics: MessagingMetrics,
+    ) -> Self {
+        Relay {
+            pool,
+            database_url: database_url.to_owned(),
+            amqp_url: amqp_url.to_owned(),
+            topology,
+            config,
+            link: LinkState::new("relay"),
+            metrics,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The relay's broker link, for readiness.
+    pub fn link(&self) -> LinkState {
+        self.link.clone()
+    }
+
+    /// Runs until the task is dropped. Dropping mid-batch is safe (see module docs).
+    pub async fn run(self) {
+        let listener = tokio::spawn(listen(self.database_url.clone(), self.wake.clone()));
+        let _stop_listener = AbortOnDrop(listener);
+        let mut backoff = Backoff::default();
+        loop {
+            let conn = broker::connect(&self.amqp_url, &self.config.producer, &self.link).await;
+            match self.session(&conn, &mut backoff).await {
+                Ok(()) => return,
+                Err(err) => {
+                    self.link.set_down(err.to_string());
+                    let delay = backoff.next_delay();
+                    tracing::warn!(error = %err, ?delay, "relay lost the broker; reconnecting");
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Opens a confirming channel on `conn` with the topology declared.
+    pub async fn open_channel(&self, conn: &Connection) -> Result<Channel, RelayError> {
+        let channel = conn.create_channel().await?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        self.topology.declare(&channel).await?;
+        Ok(channel)
+    }
+
+    async fn session(&self, conn: &Connection, backoff: &mut Backoff) -> Result<(), RelayError> {
+        let channel = self.open_channel(conn).await?;
+        self.link.set_up();
+        backoff.reset();
+        tracing::info!(producer = %self.config.producer, "relay connected");
+        let mut last_prune = tokio::time::Instant::now();
+        loop {
+            match self.publish_batch(&channel, BatchMode::Normal).await {
+                Ok(n) if n as i64 >= self.config.batch_size => continue,
+                Ok(_) => {}
+                Err(err) if err.needs_reconnect() => return Err(err),
+                Err(err) => {
+                    let delay = backoff.next_delay();
+                    tracing::warn!(error = %err, ?delay, "relay cannot reach the database");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            backoff.reset();
+            self.refresh_backlog().await;
+            if last_prune.elapsed() > Duration::from_secs(3600) {
+                self.prune().await;
+                last_prune = tokio::time::Instant::now();
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+            if !conn.status().connected() {
+                return Err(RelayError::Disconnected);
+            }
+        }
+    }
+
+    /// Claims, publishes and (in `Normal` mode) marks one batch; returns its size.
+    pub async fn publish_batch(&self, channel: &Channel, mode: BatchMode) -> Result<usize, RelayError> {
+        let mut db = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| RelayError::Pool(e.to_string()))?;
+        let published = db
+            .transaction(async |c| {
+                let rows = outbox::claim(c, self.config.batch_size).await?;
+                if rows.is_empty() {
+                    return Ok(0);
+                }
+                let mut confirms = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let confirm = channel
+                        .basic_publish(
+                            EVENTS_EXCHANGE.into(),
+                            row.event_type.as_str().into(),
+                            BasicPublishOptions::default(),
+                            &serde_json::to_vec(&row.envelope).unwrap_or_default(),
+                            properties(row),
+                        )
+                        .await?;
+                    confirms.push((row.event_id, confirm));
+                }
+                // Publishing the whole batch before awaiting lets the broker confirm
+                // many messages with one frame.
+                for (event_id, confirm) in confirms {
+                    match confirm.await? {
+                        Confirmation::Ack(_) => {}
+                        Confirmation::Nack(_) | Confirmation::NotRequested => {
+                            return Err(RelayError::Nacked(event_id));
+                        }
+                    }
+                }
+                if mode == BatchMode::AbortBeforeMark {
+                    return Err(RelayError::AbortedBeforeMark);
+                }
+                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                outbox::mark_published(c, &ids).await?;
+                Ok(rows.len())
+            })
+            .await?;
+        if published > 0 {
+            self.metrics.published.inc_by(published as u64);
+            tracing::debug!(published, "relay published a batch");
+        }
+        Ok(published)
+    }
+
+    async fn refresh_backlog(&self) {
+        if let Ok(mut db) = self.pool.get().await
+            && let Ok(n) = outbox::backlog(&mut db).await
+        {
+            self.metrics.outbox_backlog.set(n);
+        }
+    }
+
+    async fn prune(&self) {
+        if let Ok(mut db) = self.pool.get().await {
+            match outbox::prune(&mut db, self.config.retention).await {
+                Ok(n) if n > 0 => tracing::info!(pruned = n, "pruned published outbox rows"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "outbox prune failed"),
+            }
+        }
+    }
+}
+
+fn properties(row: &outbox::Pending) -> BasicProperties {
+    let correlation = row
+        .envelope
+        .get("correlation_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_delivery_mode(2) // persistent
+        .with_message_id(row.event_id.to_string().into())
+        .with_correlation_id(correlation.into())
+        .with_type(row.event_type.as_str().into())
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Holds a dedicated connection that LISTENs on the schema's outbox channel and turns
+/// each notification into a wake-up. Reconnects by itself; polling covers the gaps.
+async fn listen(database_url: String, wake: Arc<Notify>) {
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(10));
+    loop {
+        match listen_once(&database_url, &wake, &mut backoff).await {
+            Ok(()) => tracing::debug!("outbox listener connection ended"),
+            Err(err) => tracing::debug!(error = %err, "outbox listener failed"),
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+async fn listen_once(
+    database_url: &str,
+    wake: &Notify,
+    backoff: &mut Backoff,
+) -> Result<(), diesel::result::Error> {
+    let mut conn = AsyncPgConnection::establish(database_url)
+        .await
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    let schema: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "current_schema()",
+    ))
+    .get_result(&mut conn)
+    .await?;
+    let channel = format!("outbox_{schema}").replace('"', "\"\"");
+    diesel::sql_query(format!("LISTEN \"{channel}\""))
+        .execute(&mut conn)
+        .await?;
+    backoff.reset();
+    // Rows may have been written while nobody listened.
+    wake.notify_one();
+    let notifications = conn.notifications_stream();
+    let mut notifications = std::pin::pin!(notifications);
+    while let Some(notification) = notifications.next().await {
+        notification?;
+        wake.notify_one();
+    }
+    Ok(())
+}
