@@ -2,10 +2,10 @@
 //! `<service>.dead` until an admin looks at them and replays them once the cause is
 //! fixed. Replaying is safe: the consumer's inbox skips what was applied meanwhile.
 
+use lapin::Confirmation;
 use lapin::options::{
     BasicAckOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions, ConfirmSelectOptions,
 };
-use lapin::Confirmation;
 use lapin::types::AMQPValue;
 use lapin::{BasicProperties, Channel};
 use serde::Serialize;
@@ -31,7 +31,11 @@ pub enum DeadLetterError {
 }
 
 /// Reads up to `limit` dead letters of `service` without removing them.
-pub async fn list(channel: &Channel, service: &str, limit: usize) -> Result<Vec<DeadLetter>, DeadLetterError> {
+pub async fn list(
+    channel: &Channel,
+    service: &str,
+    limit: usize,
+) -> Result<Vec<DeadLetter>, DeadLetterError> {
     let queue = dead_queue(service);
     let mut seen = Vec::new();
     let mut tags = Vec::new();
@@ -42,7 +46,10 @@ pub async fn list(channel: &Channel, service: &str, limit: usize) -> Result<Vec<
         else {
             break;
         };
-        seen.push(describe(&message.delivery.data, &message.delivery.properties));
+        seen.push(describe(
+            &message.delivery.data,
+            &message.delivery.properties,
+        ));
         tags.push(message.delivery.acker);
     }
     // Hand every message back; they were only looked at.
@@ -59,7 +66,11 @@ pub async fn list(channel: &Channel, service: &str, limit: usize) -> Result<Vec<
 
 /// Moves up to `limit` dead letters of `service` back onto the events exchange under
 /// their event type. Returns how many were replayed.
-pub async fn replay(channel: &Channel, service: &str, limit: usize) -> Result<usize, DeadLetterError> {
+pub async fn replay(
+    channel: &Channel,
+    service: &str,
+    limit: usize,
+) -> Result<usize, DeadLetterError> {
     channel
         .confirm_select(ConfirmSelectOptions::default())
         .await?;

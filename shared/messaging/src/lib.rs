@@ -34,5 +34,4 @@ use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// The connection pool every service uses.
-pub type DbPool =
-    diesel_async::pooled_connection::deadpool::Pool<diesel_async::AsyncPgConnection>;
+pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<diesel_async::AsyncPgConnection>;

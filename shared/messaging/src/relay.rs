@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::Confirmation;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Channel, Connection};
 use tokio::sync::Notify;
 
@@ -183,7 +183,11 @@ impl Relay {
     }
 
     /// Claims, publishes and (in `Normal` mode) marks one batch; returns its size.
-    pub async fn publish_batch(&self, channel: &Channel, mode: BatchMode) -> Result<usize, RelayError> {
+    pub async fn publish_batch(
+        &self,
+        channel: &Channel,
+        mode: BatchMode,
+    ) -> Result<usize, RelayError> {
         let mut db = self
             .pool
             .get()

@@ -85,7 +85,11 @@ impl Topology {
         Ok(())
     }
 
-    async fn declare_subscription(&self, channel: &Channel, sub: &Subscription) -> lapin::Result<()> {
+    async fn declare_subscription(
+        &self,
+        channel: &Channel,
+        sub: &Subscription,
+    ) -> lapin::Result<()> {
         let queue_options = QueueDeclareOptions {
             durable: true,
             ..QueueDeclareOptions::default()
@@ -138,7 +142,10 @@ impl Topology {
 
 fn quorum_args() -> FieldTable {
     let mut args = FieldTable::default();
-    args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
     args
 }
 
