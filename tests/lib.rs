@@ -1,1 +1,97 @@
+//! Helpers for the end-to-end suites in `e2e/`: the four services started in-process
+//! against the test run's PostgreSQL and RabbitMQ, each in its own schema.
 
+use std::future::Future;
+use std::time::Duration;
+
+use aftersales_messaging::Handler;
+use aftersales_messaging::contracts::topology_v1;
+use aftersales_testkit::TestDb;
+use aftersales_web::config::WebConfig;
+use aftersales_web::service::{Running, ServiceSpec, start};
+
+/// One started service and its base URL.
+pub struct Service {
+    pub name: &'static str,
+    pub base: String,
+    pub running: Running,
+}
+
+impl Service {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+/// The configuration a service gets in tests: a random port, the given database and
+/// schema, the given broker, a fixed JWT secret.
+pub fn config(name: &str, database_url: &str, schema: &str, amqp_url: &str) -> WebConfig {
+    let vars = [
+        ("HTTP_ADDR", "127.0.0.1:0".to_owned()),
+        ("DATABASE_URL", database_url.to_owned()),
+        ("DATABASE_SCHEMA", schema.to_owned()),
+        ("AMQP_URL", amqp_url.to_owned()),
+        ("JWT_SECRET", JWT_SECRET.to_owned()),
+        ("DB_POOL_SIZE", "4".to_owned()),
+    ];
+    WebConfig::from_lookup(name, 0, |key| {
+        vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+    })
+    .unwrap_or_else(|e| panic!("test configuration of {name}: {e}"))
+}
+
+pub const JWT_SECRET: &str = "e2e-secret";
+
+pub async fn launch<H: Handler + Clone>(spec: ServiceSpec<H>, config: WebConfig) -> Service {
+    let name = spec.name;
+    let running = start(spec, config, topology_v1())
+        .await
+        .unwrap_or_else(|e| panic!("{name} did not start: {e}"));
+    Service {
+        name,
+        base: format!("http://{}", running.addr),
+        running,
+    }
+}
+
+/// The four services, each in a fresh schema of the test database, on `amqp_url`.
+/// Keep the returned schemas alive as long as the services.
+pub async fn launch_all(amqp_url: &str) -> (Vec<TestDb>, Vec<Service>) {
+    let mut dbs = Vec::new();
+    for _ in 0..4 {
+        dbs.push(TestDb::new().await);
+    }
+    let cfg = |i: usize, name: &str| config(name, &dbs[i].admin_url(), &dbs[i].schema, amqp_url);
+    let services = vec![
+        launch(catalog::spec(), cfg(0, catalog::NAME)).await,
+        launch(orders::spec(), cfg(1, orders::NAME)).await,
+        launch(inspection::spec(), cfg(2, inspection::NAME)).await,
+        launch(recovery::spec(), cfg(3, recovery::NAME)).await,
+    ];
+    (dbs, services)
+}
+
+/// Polls `check` until it holds or `timeout` passes; returns whether it held.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn status_of(client: &reqwest::Client, url: &str) -> u16 {
+    match client.get(url).send().await {
+        Ok(res) => res.status().as_u16(),
+        Err(_) => 0,
+    }
+}

@@ -1,1 +1,6 @@
-fn main() {}
+//! Wiring only: see `lib.rs` for what the service is and `aftersales_web::service`
+//! for how every service starts.
+
+fn main() -> anyhow::Result<()> {
+    aftersales_web::service::main(orders::spec())
+}

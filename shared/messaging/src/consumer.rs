@@ -323,3 +323,24 @@ fn no_requeue() -> BasicNackOptions {
         requeue: false,
     }
 }
+
+/// The handler of a service whose event handlers are not built yet: every event is
+/// dead-lettered with the reason, never dropped, so it can be replayed (see
+/// `dead_letters::replay`) once the service learns to apply it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unhandled;
+
+impl Handler for Unhandled {
+    fn handle<'a>(
+        &'a self,
+        _conn: &'a mut AsyncPgConnection,
+        event: &'a Envelope,
+    ) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            Err(HandlerError::Reject(format!(
+                "no handler for {} yet",
+                event.event_type
+            )))
+        })
+    }
+}

@@ -22,7 +22,7 @@ mod schema;
 pub mod topology;
 
 pub use broker::LinkState;
-pub use consumer::{Consumer, Handler, HandlerError, Outcome};
+pub use consumer::{Consumer, Handler, HandlerError, Outcome, Unhandled};
 pub use envelope::{Envelope, Event};
 pub use metrics::MessagingMetrics;
 pub use relay::{Relay, RelayConfig};

@@ -1,0 +1,30 @@
+//! Catalog and stock: suppliers, parts with their price history and supersession, warehouses, stock levels, the stock ledger, reservations, backorders, transfers, cycle counts, shipments and quarantine.
+//!
+//! Rooms: `domain` pure rules, `db` SQL, `api` HTTP, `events` messaging; `main.rs`
+//! wires them through `aftersales_web::service`.
+
+pub mod api;
+pub mod db;
+pub mod domain;
+pub mod events;
+
+use aftersales_web::service::ServiceSpec;
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+use utoipa::OpenApi;
+
+pub const NAME: &str = "catalog";
+pub const PORT: u16 = 8081;
+
+/// This service's tables, in its own schema.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!();
+
+pub fn spec() -> ServiceSpec<events::EventHandler> {
+    ServiceSpec {
+        name: NAME,
+        default_port: PORT,
+        migrations: &MIGRATIONS,
+        openapi: api::ApiDoc::openapi(),
+        routes: api::configure,
+        handler: events::EventHandler::default(),
+    }
+}

@@ -1,0 +1,1 @@
+//! Diesel schema, models and queries: the only place that writes SQL.

@@ -1,0 +1,188 @@
+//! Database plumbing shared by the services: the pool type, schema-scoped connection
+//! URLs, embedded migrations and a liveness ping.
+
+use std::time::Duration;
+
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
+pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+/// A connection checked out of a [`DbPool`].
+pub type DbConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+
+/// How long [`ping`] waits for a connection and the answer together.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("could not build the connection pool: {0}")]
+    PoolBuild(#[from] diesel_async::pooled_connection::deadpool::BuildError),
+    #[error("could not get a database connection: {0}")]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error("could not connect to the database: {0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("the database did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("migration task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Unreachable database → 503; a query error follows `From<diesel::result::Error>`.
+impl From<DbError> for crate::ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::Query(e) => e.into(),
+            DbError::Pool(_) | DbError::Connection(_) | DbError::Timeout(_) => {
+                crate::ApiError::ServiceUnavailable(error.to_string())
+            }
+            other => crate::ApiError::internal(other),
+        }
+    }
+}
+
+/// `url` with `options=-c search_path=<schema>` added as a query parameter, so every
+/// connection made from it works in that schema. Without a schema, `url` unchanged.
+pub fn connection_url(url: &str, schema: Option<&str>) -> String {
+    let Some(schema) = schema else {
+        return url.to_owned();
+    };
+    let option = percent_encode(&format!("-c search_path={schema}"));
+    // A `#fragment` is meaningless for PostgreSQL URLs; keep it last anyway.
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let separator = match base.find('?') {
+        None => "?",
+        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    let mut out = format!("{base}{separator}options={option}");
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A pool of at most `size` connections. Connections are opened lazily, so this
+/// succeeds even while the database is down; use [`ping`] to check it.
+pub fn pool(url: &str, size: usize) -> Result<DbPool, DbError> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    Ok(DbPool::builder(manager).max_size(size.max(1)).build()?)
+}
+
+/// Runs each set of embedded migrations in order on one connection to `url`
+/// (give it a schema-scoped URL from [`connection_url`]). Migration versions must be
+/// unique across the sets: they share one `__diesel_schema_migrations` table.
+///
+/// The sets are `'static` because they run on a blocking thread; `embed_migrations!`
+/// constants are, and `&[SERVICE_MIGRATIONS, aftersales_web::idempotency::MIGRATIONS]`
+/// is promoted to a static.
+pub async fn run_migrations(url: &str, sets: &'static [EmbeddedMigrations]) -> Result<(), DbError> {
+    use diesel::Connection as _;
+    use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)?;
+        for set in sets {
+            let applied = conn
+                .run_pending_migrations(StaticSet(set))
+                .map_err(|e| DbError::Migration(e.to_string()))?;
+            for version in applied {
+                tracing::info!(%version, "applied migration");
+            }
+        }
+        Ok(())
+    })
+    .await?
+}
+
+/// `MigrationSource` is implemented for owned `EmbeddedMigrations` only, which are
+/// neither `Clone` nor `Copy`: borrow one through this.
+struct StaticSet(&'static EmbeddedMigrations);
+
+impl diesel::migration::MigrationSource<diesel::pg::Pg> for StaticSet {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<diesel::pg::Pg>>>> {
+        diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(self.0)
+    }
+}
+
+/// `SELECT 1` on a pooled connection, within [`PING_TIMEOUT`].
+pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
+    let attempt = async {
+        let mut conn = pool.get().await?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        Ok::<_, DbError>(())
+    };
+    tokio::time::timeout(PING_TIMEOUT, attempt)
+        .await
+        .map_err(|_| DbError::Timeout(PING_TIMEOUT))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_url_without_schema_is_unchanged() {
+        assert_eq!(connection_url("postgres://h/d", None), "postgres://h/d");
+    }
+
+    #[test]
+    fn connection_url_adds_search_path() {
+        assert_eq!(
+            connection_url("postgres://u:p@h:5432/d", Some("orders")),
+            "postgres://u:p@h:5432/d?options=-c%20search_path%3Dorders"
+        );
+        assert_eq!(
+            connection_url("postgres://h/d?sslmode=disable", Some("t_1")),
+            "postgres://h/d?sslmode=disable&options=-c%20search_path%3Dt_1"
+        );
+        assert_eq!(
+            connection_url("postgres://h/d?", Some("x")),
+            "postgres://h/d?options=-c%20search_path%3Dx"
+        );
+    }
+
+    #[tokio::test]
+    async fn ping_reports_an_unreachable_database() {
+        // Port 1 on loopback refuses connections at once.
+        let pool = pool("postgres://u:p@127.0.0.1:1/none", 1).unwrap();
+        let err = ping(&pool).await.unwrap_err();
+        assert!(
+            matches!(err, DbError::Pool(_) | DbError::Timeout(_)),
+            "{err:?}"
+        );
+        let api: crate::ApiError = err.into();
+        assert!(matches!(api, crate::ApiError::ServiceUnavailable(_)));
+    }
+
+    #[tokio::test]
+    async fn migrations_report_an_unreachable_database() {
+        let err = run_migrations("postgres://u:p@127.0.0.1:1/none", &[crate::MIGRATIONS])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DbError::Connection(_)), "{err:?}");
+    }
+}

@@ -1,0 +1,47 @@
+//! What every aftersales service needs on its web side: configuration, telemetry,
+//! problem+json errors, JWT auth and roles, pagination, idempotency keys, the database
+//! pool and migrations, health, metrics and OpenAPI docs.
+//!
+//! # Error policy
+//!
+//! - Each layer has its own `thiserror` enum (`DbError`, `AuthError`, `ConfigError`,
+//!   a service's domain errors) that keeps its cause chain.
+//! - Handlers return [`ApiError`]; its `ResponseError` impl is the one mapping to
+//!   `application/problem+json`. `ApiError::Internal` logs the cause chain and sends a
+//!   generic detail.
+//! - `anyhow` only in binaries and tooling (`main`, xtask), never on the request path.
+//! - Never a 500 for client input: malformed → 400, well-formed but invalid → 422,
+//!   state conflict → 409; constraint violations are mapped by the service before `?`.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod correlation;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod idempotency;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod service;
+pub mod telemetry;
+
+pub use app::common;
+pub use auth::{Claims, JwtKeys, Principal, Role};
+pub use config::{LogFormat, WebConfig};
+pub use db::{DbError, DbPool};
+pub use error::{
+    ApiError, FieldError, Problem, default_service, json_config, method_not_allowed, path_config,
+    problem_fallback, query_config,
+};
+pub use health::Readiness;
+pub use idempotency::{Claim, IdempotencyKey, MaybeIdempotencyKey};
+pub use metrics::Metrics;
+pub use openapi::SecurityAddon;
+pub use pagination::{Cursor, Page, PageQuery};
+
+/// This crate's migrations (the `idempotency_keys` table). Run them into every
+/// service schema, alongside the service's own, with [`db::run_migrations`].
+pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("migrations");

@@ -1,0 +1,236 @@
+//! How every service starts: configuration, telemetry, migrations, database pool,
+//! outbox relay, inbox consumer, and the HTTP server with the common endpoints.
+//!
+//! A service describes itself in a [`ServiceSpec`] and its `main.rs` calls [`main`].
+//! Tests call [`start`] with their own configuration and port 0.
+
+use std::net::SocketAddr;
+
+use actix_web::{App, HttpServer, web};
+use aftersales_messaging::contracts::topology_v1;
+use aftersales_messaging::{Consumer, Handler, MessagingMetrics, Relay, RelayConfig, Topology};
+use diesel_migrations::EmbeddedMigrations;
+
+use crate::auth::JwtKeys;
+use crate::config::WebConfig;
+use crate::health::Readiness;
+use crate::metrics::Metrics;
+
+/// What makes one service different from the others.
+pub struct ServiceSpec<H> {
+    pub name: &'static str,
+    pub default_port: u16,
+    /// The service's own migrations; the shared tables (outbox, inbox, idempotency
+    /// keys) are run before them.
+    pub migrations: &'static EmbeddedMigrations,
+    pub openapi: utoipa::openapi::OpenApi,
+    /// Registers the service's routes under `/api/v1`.
+    pub routes: fn(&mut web::ServiceConfig),
+    /// Applies the events the service consumes (see `contracts::topology_v1`).
+    pub handler: H,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("http: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A started service: its bound address and the handle that stops it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub server: actix_web::dev::ServerHandle,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    serve: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Waits until the HTTP server stops (on SIGTERM/SIGINT), then stops the relay and
+    /// the consumer. Unfinished relay batches are re-sent by the next start.
+    pub async fn wait(self) -> std::io::Result<()> {
+        let result = match self.serve.await {
+            Ok(result) => result,
+            Err(join) => Err(std::io::Error::other(join)),
+        };
+        for task in self.tasks {
+            task.abort();
+        }
+        result
+    }
+
+    pub async fn stop(self) {
+        self.server.stop(true).await;
+        let _ = self.wait().await;
+    }
+}
+
+/// Runs the shared tables' migrations (outbox, inbox, idempotency keys), then the
+/// service's own, into the configured schema.
+pub async fn migrate<H>(spec: &ServiceSpec<H>, config: &WebConfig) -> Result<(), StartError> {
+    let url = config.connection_url();
+    let sets: [&'static EmbeddedMigrations; 3] = [
+        &aftersales_messaging::MIGRATIONS,
+        &crate::idempotency::MIGRATIONS,
+        spec.migrations,
+    ];
+    for set in sets {
+        crate::db::run_migrations(&url, std::slice::from_ref(set)).await?;
+    }
+    Ok(())
+}
+
+/// Migrates, then starts the relay, the consumer and the HTTP server.
+pub async fn start<H: Handler + Clone>(
+    spec: ServiceSpec<H>,
+    config: WebConfig,
+    topology: Topology,
+) -> Result<Running, StartError> {
+    migrate(&spec, &config).await?;
+    let url = config.connection_url();
+    let pool = crate::db::pool(&url, config.db_pool_size)?;
+    let metrics = web::Data::new(Metrics::new(spec.name));
+    let messaging_metrics = MessagingMetrics::new(&metrics.registry)?;
+
+    let mut readiness = Readiness::default();
+    let ping_pool = pool.clone();
+    readiness.add("database", move || {
+        let pool = ping_pool.clone();
+        async move { crate::db::ping(&pool).await.map_err(|e| e.to_string()) }
+    });
+
+    let relay = Relay::new(
+        pool.clone(),
+        &url,
+        &config.amqp_url,
+        topology.clone(),
+        RelayConfig::new(spec.name),
+        messaging_metrics.clone(),
+    );
+    let relay_link = relay.link();
+    readiness.add("broker", move || {
+        let link = relay_link.clone();
+        async move { link.check() }
+    });
+    let mut tasks = vec![tokio::spawn(relay.run())];
+
+    if topology.subscription(spec.name).is_some() {
+        let consumer = Consumer::new(
+            pool.clone(),
+            &config.amqp_url,
+            spec.name,
+            topology,
+            spec.handler.clone(),
+            messaging_metrics,
+        );
+        let consumer_link = consumer.link();
+        readiness.add("consumer", move || {
+            let link = consumer_link.clone();
+            async move { link.check() }
+        });
+        tasks.push(tokio::spawn(consumer.run()));
+    }
+
+    let keys = web::Data::new(JwtKeys::new(&config.jwt_secret));
+    let pool_data = web::Data::new(pool.clone());
+    let openapi = spec.openapi.clone();
+    let routes = spec.routes;
+    let server = HttpServer::new(move || {
+        let metrics = metrics.clone();
+        let readiness = readiness.clone();
+        let openapi = openapi.clone();
+        App::new()
+            .app_data(keys.clone())
+            .app_data(pool_data.clone())
+            .app_data(crate::error::json_config())
+            .app_data(crate::error::query_config())
+            .app_data(crate::error::path_config())
+            .wrap(crate::error::problem_fallback())
+            .wrap(metrics.middleware())
+            .wrap(crate::correlation::Correlation)
+            .configure(|cfg| crate::app::common(cfg, readiness, metrics, openapi))
+            .service(web::scope("/api/v1").configure(routes))
+            .default_service(crate::error::default_service())
+    })
+    .bind(config.http_addr)?
+    .disable_signals()
+    .shutdown_timeout(10);
+    let addr = server.addrs().first().copied().unwrap_or(config.http_addr);
+    let server = server.run();
+    let handle = server.handle();
+    let serve = tokio::spawn(server);
+    tracing::info!(service = spec.name, %addr, "listening");
+    Ok(Running {
+        addr,
+        server: handle,
+        tasks,
+        serve,
+    })
+}
+
+/// The whole `main` of a service binary: `<service> [serve]` or `<service> migrate`.
+pub fn main<H: Handler + Clone>(spec: ServiceSpec<H>) -> anyhow::Result<()> {
+    let config = WebConfig::from_env(spec.name, spec.default_port)?;
+    crate::telemetry::init(spec.name, config.log_format);
+    config.log_warnings();
+    let command = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "serve".to_owned());
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        match command.as_str() {
+            "migrate" => {
+                migrate(&spec, &config).await?;
+                tracing::info!(service = spec.name, "migrations applied");
+                Ok(())
+            }
+            "serve" => {
+                // Wait for the database rather than crash-loop while it starts.
+                let mut delay = std::time::Duration::from_millis(200);
+                while let Err(err) = migrate(&spec, &config).await {
+                    tracing::warn!(error = %err, ?delay, "migrations failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                }
+                let running = start(spec, config, topology_v1()).await?;
+                let handle = running.server.clone();
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    tracing::info!("shutting down");
+                    handle.stop(true).await;
+                });
+                running.wait().await?;
+                Ok(())
+            }
+            other => anyhow::bail!("unknown command {other:?}; expected `serve` or `migrate`"),
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

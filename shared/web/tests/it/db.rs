@@ -1,0 +1,89 @@
+use aftersales_testkit::TestDb;
+use aftersales_web::db::{connection_url, ping, pool, run_migrations};
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[tokio::test]
+async fn migrations_land_in_the_search_path_schema_and_rerun_cleanly() {
+    let db = TestDb::new().await;
+    run_migrations(&db.url(), &[aftersales_web::MIGRATIONS])
+        .await
+        .unwrap();
+    // A second run finds nothing pending.
+    run_migrations(&db.url(), &[aftersales_web::MIGRATIONS])
+        .await
+        .unwrap();
+
+    let mut conn = db.conn().await;
+    let found: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM information_schema.tables \
+         WHERE table_schema = $1 AND table_name IN ('idempotency_keys', '__diesel_schema_migrations')",
+    )
+    .bind::<Text, _>(&db.schema)
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(found.n, 2);
+}
+
+#[tokio::test]
+async fn connection_url_selects_the_schema() {
+    let db = TestDb::new().await;
+    let url = connection_url(&db.admin_url(), Some(&db.schema));
+    let pool = pool(&url, 2).unwrap();
+    ping(&pool).await.unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let schema: Name = diesel::sql_query("SELECT current_schema() AS name")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(schema.name, db.schema);
+}
+
+#[tokio::test]
+async fn migrations_revert_and_reapply_cleanly() {
+    use diesel::Connection as _;
+    use diesel_async::AsyncPgConnection;
+    use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+    use diesel_migrations::MigrationHarness as _;
+
+    let db = TestDb::new().await;
+    run_migrations(&db.url(), &[aftersales_web::MIGRATIONS])
+        .await
+        .unwrap();
+    let url = db.url();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
+        conn.revert_all_migrations(aftersales_web::MIGRATIONS)
+            .unwrap();
+    })
+    .await
+    .unwrap();
+
+    let mut conn = db.conn().await;
+    let tables: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM information_schema.tables \
+         WHERE table_schema = $1 AND table_name = 'idempotency_keys'",
+    )
+    .bind::<Text, _>(&db.schema)
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(tables.n, 0, "down.sql left the table behind");
+
+    run_migrations(&db.url(), &[aftersales_web::MIGRATIONS])
+        .await
+        .unwrap();
+}

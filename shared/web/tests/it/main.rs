@@ -1,0 +1,16 @@
+//! Integration tests of `aftersales-web` against a real PostgreSQL (from the testkit:
+//! `AFTERSALES_TEST_PG_URL`, or servers it starts itself). Each test gets its own schema.
+
+mod db;
+mod idempotency;
+
+use aftersales_testkit::TestDb;
+
+/// A fresh schema with this crate's migrations applied.
+pub async fn migrated_db() -> TestDb {
+    let db = TestDb::new().await;
+    aftersales_web::db::run_migrations(&db.url(), &[aftersales_web::MIGRATIONS])
+        .await
+        .unwrap_or_else(|e| panic!("migrations: {e}"));
+    db
+}

@@ -1,0 +1,5 @@
+//! End to end across the services: what every service serves, readiness through
+//! outages, and the database isolation between services.
+
+mod isolation;
+mod platform;
