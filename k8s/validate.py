@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Checks rendered kustomize output offline. Called by validate.sh.
+
+  validate.py DIR TARGET...
+
+For each TARGET (base, dev, prod) reads DIR/TARGET.yaml (what gets applied) and, if
+present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
+
+  1. both renderings hold the same objects, field for field;
+  2. every built-in object against the Kubernetes OpenAPI schemas bundled with
+     kubernetes-validate, strictly (unknown fields are errors), for every version
+     from 1.28 to the newest bundled;
+  3. every custom resource (RabbitmqCluster, CloudNativePG Cluster, ServiceMonitor)
+     against k8s/schemas/<group>_<version>_<Kind>.json, which cover the fields used;
+  4. every service has its Deployment, Service, ConfigMap, migration Job, HPA, PDB,
+     NetworkPolicy and ServiceAccount, wired to each other (selectors, names, the
+     Secret reference), with the probes, hardening and resources the design asks for;
+  5. what each overlay promises (replicas, HPA floor, LOG_FORMAT, monitoring);
+  6. no Secret is rendered (secret values are never committed).
+
+Prints one line per error and a summary; exits 1 if there was any error.
+"""
+
+import functools
+import json
+import os
+import sys
+
+import jsonschema
+import kubernetes_validate
+import yaml
+
+SERVICES = ["catalog", "orders", "inspection", "recovery"]
+MIN_VERSION = (1, 28)
+HERE = os.path.dirname(os.path.abspath(__file__))
+OVERLAY_EXPECT = {
+    "dev": {"replicas": 1, "hpa_min": 1, "log_format": "pretty", "monitoring": False},
+    "prod": {"replicas": 2, "hpa_min": 2, "log_format": "json", "monitoring": True},
+}
+
+errors = []
+
+# kubernetes-validate reads and parses the schema files (the definitions file is
+# several MB) on every call; they never change during a run, so parse each once.
+kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(
+    kubernetes_validate.utils.schema_contents)
+
+
+def err(target, obj, msg):
+    where = f"{obj['kind']}/{obj['metadata']['name']}" if obj else "-"
+    errors.append(f"ERROR [{target}] {where}: {msg}")
+
+
+def versions():
+    seen = []
+    for v in kubernetes_validate.utils.all_versions():
+        mm = tuple(int(x) for x in v.split(".")[:2])
+        if mm >= MIN_VERSION and v not in seen:
+            seen.append(v)
+    return sorted(seen, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def load_crd_schemas():
+    schemas = {}
+    d = os.path.join(HERE, "schemas")
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".json"):
+            with open(os.path.join(d, name)) as f:
+                s = json.load(f)
+            jsonschema.Draft7Validator.check_schema(s)
+            schemas[name[: -len(".json")]] = jsonschema.Draft7Validator(s)
+    return schemas
+
+
+def crd_key(obj):
+    api = obj.get("apiVersion", "")
+    group, _, version = api.rpartition("/")
+    return f"{group}_{version}_{obj.get('kind')}"
+
+
+def load(path):
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d is not None]
+
+
+def oid(o):
+    md = o.get("metadata") or {}
+    return (o.get("apiVersion"), o.get("kind"), md.get("namespace"), md.get("name"))
+
+
+# ----------------------------------------------------------------- schema checks
+
+def check_schemas(target, docs, vers, crds):
+    for o in docs:
+        key = crd_key(o)
+        if key in crds:
+            for e in sorted(crds[key].iter_errors(o), key=lambda e: list(e.path)):
+                err(target, o, f"{'.'.join(map(str, e.path)) or '(root)'}: {e.message} [schema k8s/schemas/{key}.json]")
+            continue
+        for v in vers:
+            try:
+                kubernetes_validate.validate(o, v, strict=True)
+            except kubernetes_validate.SchemaNotFoundError:
+                err(target, o, f"no bundled schema for {o.get('apiVersion')} {o.get('kind')} in {v} "
+                               f"and no k8s/schemas/{key}.json")
+                break
+            except kubernetes_validate.ValidationError as e:
+                err(target, o, f"k8s {v}: {'.'.join(map(str, e.path)) or '(root)'}: {e.message}")
+
+
+# ----------------------------------------------------------------- wiring checks
+
+def find(docs, kind, name):
+    hits = [o for o in docs if o["kind"] == kind and o["metadata"]["name"] == name]
+    return hits[0] if len(hits) == 1 else None
+
+
+def matches(selector, labels):
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def check_pod(target, o, svc, pod):
+    spec = pod["spec"]
+    if spec.get("serviceAccountName") != svc:
+        err(target, o, f"serviceAccountName should be {svc}")
+    if spec.get("automountServiceAccountToken") is not False:
+        err(target, o, "automountServiceAccountToken should be false")
+    psc = spec.get("securityContext") or {}
+    if psc.get("runAsNonRoot") is not True:
+        err(target, o, "pod securityContext.runAsNonRoot should be true")
+    containers = spec.get("containers") or []
+    if len(containers) != 1:
+        err(target, o, "expected exactly one container")
+    for c in containers:
+        sc = c.get("securityContext") or {}
+        if sc.get("readOnlyRootFilesystem") is not True:
+            err(target, o, f"container {c['name']}: readOnlyRootFilesystem should be true")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            err(target, o, f"container {c['name']}: allowPrivilegeEscalation should be false")
+        if (sc.get("capabilities") or {}).get("drop") != ["ALL"]:
+            err(target, o, f"container {c['name']}: capabilities.drop should be [ALL]")
+        res = c.get("resources") or {}
+        for part in ("requests", "limits"):
+            for r in ("cpu", "memory"):
+                if r not in (res.get(part) or {}):
+                    err(target, o, f"container {c['name']}: resources.{part}.{r} missing")
+        if not c.get("image", "").split("/")[-1].startswith(f"{svc}"):
+            err(target, o, f"container {c['name']}: image {c.get('image')} is not the {svc} image")
+        cm_refs = [e["configMapRef"]["name"] for e in c.get("envFrom") or [] if "configMapRef" in e]
+        if f"{svc}-config" not in cm_refs:
+            err(target, o, f"container {c['name']}: envFrom should reference ConfigMap {svc}-config")
+        secret_keys = {
+            e["valueFrom"]["secretKeyRef"]["key"]
+            for e in c.get("env") or []
+            if (e.get("valueFrom") or {}).get("secretKeyRef", {}).get("name") == f"{svc}-secrets"
+        }
+        for key in ("DATABASE_URL", "JWT_SECRET"):
+            if key not in secret_keys:
+                err(target, o, f"container {c['name']}: {key} should come from Secret {svc}-secrets")
+    return containers[0] if containers else {}
+
+
+def probe_path(c, probe):
+    return ((c.get(probe) or {}).get("httpGet") or {}).get("path")
+
+
+def check_service(target, docs, svc):
+    want = {
+        "ServiceAccount": svc, "ConfigMap": f"{svc}-config", "Deployment": svc, "Service": svc,
+        "Job": f"{svc}-migrate", "HorizontalPodAutoscaler": svc, "PodDisruptionBudget": svc,
+        "NetworkPolicy": svc,
+    }
+    got = {}
+    for kind, name in want.items():
+        o = find(docs, kind, name)
+        if o is None:
+            err(target, None, f"{svc}: missing {kind}/{name}")
+        got[kind] = o
+
+    sa = got["ServiceAccount"]
+    if sa and sa.get("automountServiceAccountToken") is not False:
+        err(target, sa, "automountServiceAccountToken should be false")
+
+    dep = got["Deployment"]
+    if dep:
+        tmpl = dep["spec"]["template"]
+        pod_labels = tmpl["metadata"].get("labels") or {}
+        if not matches(dep["spec"]["selector"].get("matchLabels"), pod_labels):
+            err(target, dep, "selector does not match its pod labels")
+        c = check_pod(target, dep, svc, tmpl)
+        spec = tmpl["spec"]
+        if spec.get("terminationGracePeriodSeconds") != 30:
+            err(target, dep, "terminationGracePeriodSeconds should be 30")
+        for probe, path in (("startupProbe", "/health/live"), ("livenessProbe", "/health/live"),
+                            ("readinessProbe", "/health/ready")):
+            if probe_path(c, probe) != path:
+                err(target, dep, f"{probe} should GET {path}")
+        if not ((c.get("lifecycle") or {}).get("preStop") or {}).get("exec"):
+            err(target, dep, "preStop hook (sleep) missing")
+        if c.get("args", ["serve"]) != ["serve"]:
+            err(target, dep, "container should run `serve`")
+        ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
+        if ports.get("http") != 8080:
+            err(target, dep, "container port `http` should be 8080")
+        if not ((spec.get("affinity") or {}).get("podAntiAffinity") or {}).get(
+                "preferredDuringSchedulingIgnoredDuringExecution"):
+            err(target, dep, "preferred podAntiAffinity missing")
+        svc_obj = got["Service"]
+        if svc_obj:
+            if not matches(svc_obj["spec"].get("selector"), pod_labels):
+                err(target, svc_obj, "selector does not match the Deployment's pods")
+            if "http" not in [p.get("name") for p in svc_obj["spec"].get("ports") or []]:
+                err(target, svc_obj, "port `http` missing")
+        pdb = got["PodDisruptionBudget"]
+        if pdb and not matches(pdb["spec"]["selector"].get("matchLabels"), pod_labels):
+            err(target, pdb, "selector does not match the Deployment's pods")
+        np = got["NetworkPolicy"]
+        if np:
+            if not matches(np["spec"]["podSelector"].get("matchLabels"), pod_labels):
+                err(target, np, "podSelector does not select the Deployment's pods")
+            if sorted(np["spec"].get("policyTypes") or []) != ["Egress", "Ingress"]:
+                err(target, np, "policyTypes should be Ingress and Egress")
+            job = got["Job"]
+            if job and not matches(np["spec"]["podSelector"].get("matchLabels"),
+                                   job["spec"]["template"]["metadata"].get("labels") or {}):
+                err(target, np, "podSelector does not select the migration Job's pods")
+        hpa = got["HorizontalPodAutoscaler"]
+        if hpa:
+            ref = hpa["spec"]["scaleTargetRef"]
+            if (ref.get("kind"), ref.get("name")) != ("Deployment", svc):
+                err(target, hpa, f"scaleTargetRef should be Deployment/{svc}")
+
+    job = got["Job"]
+    if job:
+        c = check_pod(target, job, svc, job["spec"]["template"])
+        if c.get("args") != ["migrate"]:
+            err(target, job, "the migration Job should run `migrate`")
+    return got
+
+
+def check_target(target, docs):
+    for o in docs:
+        if o["kind"] == "Secret":
+            err(target, o, "a Secret is rendered: secrets are created by the operator, never committed")
+    got = {svc: check_service(target, docs, svc) for svc in SERVICES}
+
+    for kind, name in (("RabbitmqCluster", "rabbitmq"), ("Cluster", "aftersales-pg"), ("Ingress", "aftersales")):
+        if find(docs, kind, name) is None:
+            err(target, None, f"missing {kind}/{name}")
+    pg = find(docs, "Cluster", "aftersales-pg")
+    if pg:
+        roles = {r["name"] for r in (pg["spec"].get("managed") or {}).get("roles") or []}
+        sql = " ".join(pg["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL") or [])
+        for svc in SERVICES:
+            if svc not in roles:
+                err(target, pg, f"managed role {svc} missing")
+            if f"CREATE SCHEMA {svc} AUTHORIZATION {svc}" not in sql:
+                err(target, pg, f"schema {svc} is not created AUTHORIZATION {svc}")
+    ing = find(docs, "Ingress", "aftersales")
+    if ing:
+        routed = set()
+        for rule in ing["spec"].get("rules") or []:
+            for p in (rule.get("http") or {}).get("paths") or []:
+                b = p["backend"]["service"]
+                routed.add(b["name"])
+                s = find(docs, "Service", b["name"])
+                if s is None:
+                    err(target, ing, f"backend Service {b['name']} does not exist")
+                elif b["port"].get("name") not in [x.get("name") for x in s["spec"]["ports"]]:
+                    err(target, ing, f"backend port {b['port']} not on Service {b['name']}")
+                if not p["path"].startswith(f"/{b['name']}/"):
+                    err(target, ing, f"path {p['path']} should start with /{b['name']}/")
+        for svc in SERVICES:
+            if svc not in routed:
+                err(target, ing, f"no route to {svc}")
+
+    expect = OVERLAY_EXPECT.get(target)
+    if expect:
+        for svc, objs in got.items():
+            dep, hpa, cm = objs["Deployment"], objs["HorizontalPodAutoscaler"], objs["ConfigMap"]
+            if dep and dep["spec"].get("replicas") != expect["replicas"]:
+                err(target, dep, f"replicas should be {expect['replicas']}")
+            if hpa and hpa["spec"].get("minReplicas") != expect["hpa_min"]:
+                err(target, hpa, f"minReplicas should be {expect['hpa_min']}")
+            if cm and cm["data"].get("LOG_FORMAT") != expect["log_format"]:
+                err(target, cm, f"LOG_FORMAT should be {expect['log_format']}")
+            sm = find(docs, "ServiceMonitor", svc)
+            if expect["monitoring"] and sm is None:
+                err(target, None, f"ServiceMonitor/{svc} missing")
+            if not expect["monitoring"] and sm is not None:
+                err(target, sm, "ServiceMonitor not expected in this overlay")
+        namespaces = {o["metadata"].get("namespace") for o in docs}
+        if None in namespaces or len(namespaces) != 1:
+            err(target, None, f"every object should be in the overlay's one namespace, got {namespaces}")
+
+
+def compare(target, a, b):
+    A, B = {oid(o): o for o in a}, {oid(o): o for o in b}
+    for k in sorted(set(A) | set(B), key=str):
+        if k not in A or k not in B:
+            err(target, None, f"render.py and kustomize disagree on the presence of {k}")
+        elif A[k] != B[k]:
+            err(target, A[k], "render.py renders it differently from kustomize")
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    out, targets = argv[1], argv[2:]
+    vers = versions()
+    crds = load_crd_schemas()
+    n_docs = n_builtin = n_crd = 0
+    for t in targets:
+        docs = load(os.path.join(out, f"{t}.yaml"))
+        alt = os.path.join(out, f"{t}.render.yaml")
+        if os.path.exists(alt):
+            compare(t, docs, load(alt))
+        check_schemas(t, docs, vers, crds)
+        check_target(t, docs)
+        n_docs += len(docs)
+        c = sum(1 for o in docs if crd_key(o) in crds)
+        n_crd += c
+        n_builtin += len(docs) - c
+        kinds = {}
+        for o in docs:
+            kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
+        print(f"  {t}: {len(docs)} documents ({', '.join(f'{v} {k}' for k, v in sorted(kinds.items()))})")
+    for e in errors:
+        print(e)
+    print(f"validated {n_docs} documents for {len(vers)} versions ({vers[0][:-2]}..{vers[-1][:-2]}; "
+          f"{n_builtin} built-in against Kubernetes schemas, {n_crd} custom resources against k8s/schemas), "
+          f"{len(errors)} errors")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
