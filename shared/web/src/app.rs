@@ -64,7 +64,7 @@ mod tests {
             ("/health/live", StatusCode::OK),
             ("/health/ready", StatusCode::OK),
             ("/openapi.json", StatusCode::OK),
-            ("/docs", StatusCode::OK),
+            ("/docs/", StatusCode::OK),
             ("/api/v1/parts", StatusCode::OK),
             ("/api/v1/nope", StatusCode::NOT_FOUND),
             ("/metrics", StatusCode::OK),

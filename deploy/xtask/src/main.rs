@@ -1,0 +1,82 @@
+//! The task runner: `cargo xtask <command>`.
+
+mod paths;
+mod stack;
+mod test;
+mod token;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "aftersales task runner (local stack, tokens, tests)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Install missing system packages, start PostgreSQL, RabbitMQ and the four services
+    /// under .local/, print URLs and a token per role.
+    Up,
+    /// Stop the services, RabbitMQ and PostgreSQL started by `up`.
+    Down,
+    /// Show what runs and whether the services are ready.
+    Status,
+    /// Print a development JWT.
+    Token {
+        /// dealer, warehouse, quality, quality_lead, finance or admin
+        #[arg(long)]
+        role: String,
+        /// Dealer code (required for role dealer)
+        #[arg(long)]
+        dealer: Option<String>,
+        /// Validity in hours
+        #[arg(long, default_value_t = 12)]
+        ttl_hours: u64,
+    },
+    /// fmt check, clippy, then the whole suite against throwaway servers; arguments
+    /// after `--` go to the test runner.
+    Test {
+        /// Skip the fmt check and clippy (run the tests only)
+        #[arg(long)]
+        no_lint: bool,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Cmd::Up => stack::up().await?,
+        Cmd::Down => stack::down()?,
+        Cmd::Status => stack::status().await?,
+        Cmd::Token {
+            role,
+            dealer,
+            ttl_hours,
+        } => token::run(&role, dealer.as_deref(), ttl_hours)?,
+        Cmd::Test { no_lint, args } => {
+            let code = test::run(&args, !no_lint).await?;
+            return Ok(u8::try_from(code).unwrap_or(1));
+        }
+    }
+    Ok(0)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! `up`, `down` and `status` of the local stack: PostgreSQL, RabbitMQ and the four
+//! services, all under `.local/`, all on loopback.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aftersales_testkit::provision::{ensure_database, provision_service};
+use aftersales_testkit::util::{is_root, pid_alive, read_pid_file, signal, tail, terminate, which};
+use aftersales_testkit::{PgServer, RabbitServer};
+use anyhow::{Context, bail};
+
+use crate::{paths, token};
+
+pub const PG_PORT: u16 = 55432;
+pub const AMQP_PORT: u16 = 55672;
+pub const DATABASE: &str = "aftersales";
+
+/// The services and their HTTP ports.
+pub const SERVICES: [(&str, u16); 4] = [
+    ("catalog", 8081),
+    ("orders", 8082),
+    ("inspection", 8083),
+    ("recovery", 8084),
+];
+
+const PACKAGES: [&str; 3] = ["postgresql", "rabbitmq-server", "libpq-dev"];
+
+fn pg() -> anyhow::Result<PgServer> {
+    PgServer::at(&paths::pg_data(), PG_PORT)
+}
+
+fn rabbit() -> anyhow::Result<RabbitServer> {
+    RabbitServer::at(&paths::rabbit_base(), AMQP_PORT)
+}
+
+/// Which of the required system packages look missing.
+fn missing_packages() -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if aftersales_testkit::servers::pg_bin_dir().is_err() {
+        missing.push("postgresql");
+    }
+    if !Path::new("/usr/lib/rabbitmq/bin/rabbitmq-server").is_file() {
+        missing.push("rabbitmq-server");
+    }
+    if !Path::new("/usr/include/postgresql/libpq-fe.h").is_file() && which("pg_config").is_none() {
+        missing.push("libpq-dev");
+    }
+    missing
+}
+
+/// Installs PostgreSQL, RabbitMQ and libpq-dev with apt when they are missing
+/// (root on Debian/Ubuntu only; otherwise explains what to install).
+pub fn ensure_packages() -> anyhow::Result<()> {
+    let missing = missing_packages();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !(is_root() && Path::new("/etc/debian_version").is_file()) {
+        eprintln!(
+            "missing system packages: {}.\nInstall PostgreSQL (server), RabbitMQ and the libpq \
+             headers, e.g. as root on Debian/Ubuntu:\n  apt-get update && apt-get install -y {}",
+            missing.join(", "),
+            PACKAGES.join(" ")
+        );
+        std::process::exit(1);
+    }
+    println!("installing {} with apt-get …", PACKAGES.join(" "));
+    for args in [
+        vec!["update"],
+        [&["install", "-y"][..], &PACKAGES[..]].concat(),
+    ] {
+        let status = Command::new("apt-get")
+            .args(&args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .context("cannot run apt-get")?;
+        if !status.success() {
+            bail!("apt-get {} failed: {status}", args.join(" "));
+        }
+    }
+    let still = missing_packages();
+    if !still.is_empty() {
+        bail!("still missing after apt-get: {}", still.join(", "));
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| {
+            if p.is_absolute() {
+                p
+            } else {
+                paths::root().join(p)
+            }
+        })
+        .unwrap_or_else(|| paths::root().join("target"))
+}
+
+fn service_pid(service: &str) -> Option<u32> {
+    read_pid_file(&paths::service_pid(service)).filter(|p| pid_alive(*p))
+}
+
+fn database_url(service: &str) -> String {
+    format!("postgres://{service}:{service}@127.0.0.1:{PG_PORT}/{DATABASE}")
+}
+
+fn start_service(service: &str, port: u16, secret: &str) -> anyhow::Result<u32> {
+    let exe = target_dir().join("debug").join(service);
+    if !exe.is_file() {
+        bail!("{} was not built", exe.display());
+    }
+    fs::create_dir_all(paths::logs())?;
+    fs::create_dir_all(paths::run())?;
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(paths::service_log(service))?;
+    let mut cmd = Command::new("setsid");
+    cmd.arg(&exe)
+        .current_dir(paths::root())
+        .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", database_url(service))
+        .env(
+            "AMQP_URL",
+            format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f"),
+        )
+        .env("JWT_SECRET", secret)
+        .env("LOG_FORMAT", "pretty")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    if std::env::var_os("RUST_LOG").is_none() {
+        cmd.env("RUST_LOG", "info");
+    }
+    // `setsid` execs in place (the child is no process-group leader), so the pid is
+    // the service's own.
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("cannot start {}", exe.display()))?;
+    let pid = child.id();
+    fs::write(paths::service_pid(service), format!("{pid}\n"))?;
+    Ok(pid)
+}
+
+async fn ready(client: &reqwest::Client, port: u16) -> Option<u16> {
+    client
+        .get(format!("http://127.0.0.1:{port}/health/ready"))
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status().as_u16())
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .expect("reqwest client")
+}
+
+/// `cargo xtask up`
+pub async fn up() -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    ensure_packages()?;
+    fs::create_dir_all(paths::local())?;
+
+    let (pg, rabbit) = std::thread::scope(|s| {
+        let pg = s.spawn(|| PgServer::start(&paths::pg_data(), PG_PORT));
+        let rabbit = s.spawn(|| RabbitServer::start(&paths::rabbit_base(), AMQP_PORT));
+        (
+            pg.join().expect("pg start-up panicked"),
+            rabbit.join().expect("rabbit start-up panicked"),
+        )
+    });
+    let (pg, rabbit) = (pg?, rabbit?);
+    println!(
+        "postgres  up  127.0.0.1:{} (pid {})    [{:.1}s]",
+        pg.port,
+        pg.pid().unwrap_or(0),
+        t0.elapsed().as_secs_f64()
+    );
+    println!(
+        "rabbitmq  up  127.0.0.1:{} (pid {})    [{:.1}s]",
+        rabbit.amqp_port,
+        rabbit.pid().unwrap_or(0),
+        t0.elapsed().as_secs_f64()
+    );
+
+    let admin = pg.admin_url("postgres");
+    ensure_database(&admin, DATABASE).await?;
+    for (svc, _) in SERVICES {
+        provision_service(&admin, DATABASE, svc, svc).await?;
+    }
+    println!(
+        "database  {DATABASE}: roles and schemas {} provisioned",
+        SERVICES.map(|(s, _)| s).join(", ")
+    );
+
+    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    build.arg("build").current_dir(paths::root());
+    for (svc, _) in SERVICES {
+        build.args(["-p", svc]);
+    }
+    let status = build.status().context("cannot run cargo build")?;
+    if !status.success() {
+        bail!("cargo build of the services failed ({status})");
+    }
+
+    let secret = token::secret()?;
+    for (svc, port) in SERVICES {
+        match service_pid(svc) {
+            Some(pid) => println!(
+                "{svc:<10} already running (pid {pid}); `cargo xtask down` first to run a new build"
+            ),
+            None => {
+                let pid = start_service(svc, port, &secret)?;
+                println!(
+                    "{svc:<10} started (pid {pid}), log {}",
+                    paths::service_log(svc).display()
+                );
+            }
+        }
+    }
+
+    let client = http();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut pending: Vec<(&str, u16)> = SERVICES.to_vec();
+    while !pending.is_empty() {
+        let mut still = Vec::new();
+        for (svc, port) in pending {
+            if ready(&client, port).await == Some(200) {
+                println!("{svc:<10} ready   [{:.1}s]", t0.elapsed().as_secs_f64());
+            } else if service_pid(svc).is_none() {
+                bail!(
+                    "{svc} exited during start-up; last lines of {}:\n{}",
+                    paths::service_log(svc).display(),
+                    tail(&paths::service_log(svc), 30)
+                );
+            } else {
+                still.push((svc, port));
+            }
+        }
+        pending = still;
+        if !pending.is_empty() {
+            if Instant::now() >= deadline {
+                bail!(
+                    "not ready after 60 s: {} (see {})",
+                    pending
+                        .iter()
+                        .map(|(s, _)| *s)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    paths::logs().display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    println!("\nall up in {:.1}s\n", t0.elapsed().as_secs_f64());
+    for (svc, port) in SERVICES {
+        let base = format!("http://127.0.0.1:{port}");
+        println!("{svc:<10} {base}/docs  {base}/openapi.json  {base}/metrics");
+    }
+    println!(
+        "rabbitmq   {}  (guest/guest)  amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f",
+        rabbit.mgmt_url()
+    );
+    println!("postgres   {}", pg.admin_url(DATABASE));
+    println!("\ntokens (12 h), use as `Authorization: Bearer <token>`:");
+    for role in token::ROLES {
+        let dealer = (role == "dealer").then_some(token::DEV_DEALER);
+        let label = match dealer {
+            Some(d) => format!("{role} ({d})"),
+            None => role.to_string(),
+        };
+        println!("{label:<14} {}", token::mint(role, dealer, 12)?);
+    }
+    Ok(())
+}
+
+/// `cargo xtask down`
+pub fn down() -> anyhow::Result<()> {
+    // TERM all services at once, then wait for each (KILL after 10 s).
+    let running: Vec<(&str, Option<u32>)> = SERVICES
+        .iter()
+        .map(|(svc, _)| (*svc, service_pid(svc)))
+        .collect();
+    for (_, pid) in &running {
+        if let Some(pid) = pid {
+            signal(*pid, "TERM");
+        }
+    }
+    for (svc, pid) in running {
+        match pid {
+            Some(pid) => {
+                terminate(pid, Duration::from_secs(10));
+                println!("{svc:<10} stopped (pid {pid})");
+            }
+            None => println!("{svc:<10} not running"),
+        }
+        let _ = fs::remove_file(paths::service_pid(svc));
+    }
+    let rabbit = rabbit()?;
+    match rabbit.pid() {
+        Some(pid) => {
+            rabbit.stop()?;
+            println!("rabbitmq   stopped (pid {pid})");
+        }
+        None => {
+            rabbit.stop()?; // still reaps a left-over epmd
+            println!("rabbitmq   not running");
+        }
+    }
+    if paths::pg_data().join("PG_VERSION").is_file() {
+        let pg = pg()?;
+        match pg.pid() {
+            Some(pid) => {
+                if let Err(e) = pg.stop() {
+                    eprintln!("pg_ctl stop failed ({e:#}); terminating pid {pid}");
+                    terminate(pid, Duration::from_secs(10));
+                }
+                println!("postgres   stopped (pid {pid})");
+            }
+            None => println!("postgres   not running"),
+        }
+    } else {
+        println!("postgres   not running");
+    }
+    Ok(())
+}
+
+/// `cargo xtask status`
+pub async fn status() -> anyhow::Result<()> {
+    let show = |name: &str, pid: Option<u32>, extra: String| match pid {
+        Some(pid) => println!("{name:<10} running  pid {pid:<8} {extra}"),
+        None => println!("{name:<10} stopped"),
+    };
+    let pg_pid = if paths::pg_data().join("PG_VERSION").is_file() {
+        pg()?.pid()
+    } else {
+        None
+    };
+    show("postgres", pg_pid, format!("127.0.0.1:{PG_PORT}"));
+    let rabbit = rabbit()?;
+    show(
+        "rabbitmq",
+        rabbit.pid(),
+        format!("127.0.0.1:{AMQP_PORT}  {}", rabbit.mgmt_url()),
+    );
+    let client = http();
+    for (svc, port) in SERVICES {
+        let pid = service_pid(svc);
+        let health = match pid {
+            Some(_) => match ready(&client, port).await {
+                Some(code) => format!("http://127.0.0.1:{port}  /health/ready: {code}"),
+                None => format!("http://127.0.0.1:{port}  /health/ready: no answer"),
+            },
+            None => String::new(),
+        };
+        show(svc, pid, health);
+    }
+    Ok(())
+}

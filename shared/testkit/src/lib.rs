@@ -1,0 +1,23 @@
+//! Test harness for aftersales: throwaway PostgreSQL and RabbitMQ servers from the
+//! system packages (no Docker), a fresh schema and vhost per test, and the database
+//! provisioning the task runner shares with the tests.
+//!
+//! ```no_run
+//! # async fn t() {
+//! use aftersales_testkit::{TestDb, TestVhost};
+//! let db = TestDb::new().await; // schema t_<hex>, dropped at the end
+//! let vhost = TestVhost::new().await; // vhost t_<hex>, deleted at the end
+//! let (_db_url, _amqp_url) = (db.url(), vhost.amqp_url());
+//! # }
+//! ```
+
+pub mod env;
+pub mod provision;
+pub mod servers;
+pub mod util;
+
+pub use env::{
+    PrivateBroker, TEST_DATABASE, TestDb, TestServers, TestVhost, mgmt_queue_messages, servers,
+};
+pub use provision::provision_service;
+pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
