@@ -1,12 +1,10 @@
 //! Helpers for the end-to-end suites in `e2e/`: the four services started in-process
 //! against the test run's PostgreSQL and RabbitMQ, each in its own schema.
 
-use std::future::Future;
-use std::time::Duration;
-
 use aftersales_messaging::Handler;
 use aftersales_messaging::contracts::topology_v1;
 use aftersales_testkit::TestDb;
+pub use aftersales_testkit::eventually;
 use aftersales_web::config::WebConfig;
 use aftersales_web::service::{Running, ServiceSpec, start};
 
@@ -69,24 +67,6 @@ pub async fn launch_all(amqp_url: &str) -> (Vec<TestDb>, Vec<Service>) {
         launch(recovery::spec(), cfg(3, recovery::NAME)).await,
     ];
     (dbs, services)
-}
-
-/// Polls `check` until it holds or `timeout` passes; returns whether it held.
-pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if check().await {
-            return true;
-        }
-        if tokio::time::Instant::now() > deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 pub async fn status_of(client: &reqwest::Client, url: &str) -> u16 {

@@ -1,5 +1,6 @@
 //! The task runner: `cargo xtask <command>`.
 
+mod dead_letters;
 mod paths;
 mod stack;
 mod test;
@@ -40,6 +41,19 @@ enum Cmd {
         #[arg(long, default_value_t = 12)]
         ttl_hours: u64,
     },
+    /// List (default) or replay the dead letters of a service.
+    DeadLetters {
+        /// Move them back onto the events exchange instead of listing them
+        #[arg(long)]
+        replay: bool,
+        #[arg(long)]
+        service: String,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Broker URL (default: the one `up` started)
+        #[arg(long, env = "AMQP_URL")]
+        amqp_url: Option<String>,
+    },
     /// fmt check, clippy, then the whole suite against throwaway servers; arguments
     /// after `--` go to the test runner.
     Test {
@@ -61,6 +75,12 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             dealer,
             ttl_hours,
         } => token::run(&role, dealer.as_deref(), ttl_hours)?,
+        Cmd::DeadLetters {
+            replay,
+            service,
+            limit,
+            amqp_url,
+        } => dead_letters::run(replay, &service, limit, amqp_url.as_deref()).await?,
         Cmd::Test { no_lint, args } => {
             let code = test::run(&args, !no_lint).await?;
             return Ok(u8::try_from(code).unwrap_or(1));

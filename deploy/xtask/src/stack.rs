@@ -272,7 +272,7 @@ pub async fn up() -> anyhow::Result<()> {
     );
     println!("postgres   {}", pg.admin_url(DATABASE));
     println!("\ntokens (12 h), use as `Authorization: Bearer <token>`:");
-    for role in token::ROLES {
+    for role in aftersales_web::Role::ALL.map(|r| r.as_str()) {
         let dealer = (role == "dealer").then_some(token::DEV_DEALER);
         let label = match dealer {
             Some(d) => format!("{role} ({d})"),

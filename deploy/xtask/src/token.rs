@@ -1,36 +1,14 @@
 //! Development JWTs (HS256) for the local stack.
 
 use std::fs;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+use aftersales_web::{JwtKeys, Role};
 use anyhow::{Context, bail};
-use jsonwebtoken::{EncodingKey, Header};
-use serde::Serialize;
 
 use crate::paths;
 
-/// Every role the services know.
-pub const ROLES: [&str; 6] = [
-    "dealer",
-    "warehouse",
-    "quality",
-    "quality_lead",
-    "finance",
-    "admin",
-];
-
 /// The dealer whose token `up` prints.
 pub const DEV_DEALER: &str = "D001";
-
-#[derive(Debug, Serialize)]
-struct Claims<'a> {
-    sub: String,
-    role: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dealer_code: Option<&'a str>,
-    exp: u64,
-    iat: u64,
-}
 
 /// The signing secret: `JWT_SECRET` if set, else `.local/jwt-secret`, generated
 /// (64 random hex digits) on first use.
@@ -71,34 +49,25 @@ pub fn secret() -> anyhow::Result<String> {
     Ok(hex)
 }
 
-/// A signed token for `role` (and `dealer` for dealers), valid `ttl_hours`.
+/// A signed token for `role` (and `dealer` for dealers), valid `ttl_hours`, made
+/// with the services' own signing code so the two cannot drift apart.
 pub fn mint(role: &str, dealer: Option<&str>, ttl_hours: u64) -> anyhow::Result<String> {
-    if !ROLES.contains(&role) {
-        bail!("unknown role {role:?}; known roles: {}", ROLES.join(", "));
-    }
+    let role: Role = role.parse().map_err(|_| {
+        let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow::anyhow!("unknown role {role:?}; known roles: {}", known.join(", "))
+    })?;
     match (role, dealer) {
-        ("dealer", None) => bail!("role dealer needs --dealer <DEALER_CODE>"),
-        ("dealer", Some(d)) if d.trim().is_empty() => bail!("--dealer must not be empty"),
-        (r, Some(_)) if r != "dealer" => bail!("--dealer only applies to role dealer"),
+        (Role::Dealer, None) => bail!("role dealer needs --dealer <DEALER_CODE>"),
+        (Role::Dealer, Some(d)) if d.trim().is_empty() => bail!("--dealer must not be empty"),
+        (r, Some(_)) if r != Role::Dealer => bail!("--dealer only applies to role dealer"),
         _ => {}
     }
     if ttl_hours == 0 {
         bail!("--ttl-hours must be at least 1");
     }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let claims = Claims {
-        sub: format!("dev-{role}"),
-        role,
-        dealer_code: dealer,
-        exp: now + ttl_hours * 3600,
-        iat: now,
-    };
-    let secret = secret()?;
-    Ok(jsonwebtoken::encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )?)
+    let ttl = chrono::Duration::hours(i64::try_from(ttl_hours).context("--ttl-hours too large")?);
+    let keys = JwtKeys::new(&secret()?);
+    Ok(keys.mint(&format!("dev-{}", role.as_str()), role, dealer, ttl))
 }
 
 /// `cargo xtask token`

@@ -493,3 +493,78 @@ impl Drop for PrivateBroker {
         let _ = fs::remove_dir_all(&self.dir);
     }
 }
+
+// ---------------------------------------------------------------------------------
+// PrivateDatabase
+// ---------------------------------------------------------------------------------
+
+/// A PostgreSQL cluster of its own (own folder, free port) for tests that stop and
+/// restart the database. Holds database [`TEST_DATABASE`]. Stopped and deleted on
+/// drop; a watchdog does the same if the test process dies first.
+#[derive(Debug)]
+pub struct PrivateDatabase {
+    server: PgServer,
+    dir: PathBuf,
+}
+
+impl PrivateDatabase {
+    /// Starts the cluster (about a second). Panics when it cannot.
+    pub async fn start() -> PrivateDatabase {
+        let res = tokio::task::spawn_blocking(|| -> anyhow::Result<PrivateDatabase> {
+            let dir = fresh_temp_dir("aftersales-pg")?;
+            let server = PgServer::at(&dir.join("pg"), free_port())?;
+            spawn_watchdog(
+                std::process::id(),
+                &format!(
+                    "{}\nrm -rf {}",
+                    server.stop_script(),
+                    sh_quote(&dir.to_string_lossy())
+                ),
+            )?;
+            let server = PgServer::start(&server.data_dir, server.port)?;
+            Ok(PrivateDatabase { server, dir })
+        })
+        .await;
+        let db = match res {
+            Ok(Ok(db)) => db,
+            Ok(Err(e)) => panic!("aftersales-testkit: cannot start a private database: {e:#}"),
+            Err(e) => panic!("aftersales-testkit: private database start-up panicked: {e}"),
+        };
+        if let Err(e) = ensure_database(&db.admin_url(), TEST_DATABASE).await {
+            panic!("aftersales-testkit: cannot create {TEST_DATABASE}: {e:#}");
+        }
+        db
+    }
+
+    /// Superuser URL of database [`TEST_DATABASE`] on this cluster.
+    pub fn admin_url(&self) -> String {
+        self.server.admin_url(TEST_DATABASE)
+    }
+
+    /// Stops the cluster (fast shutdown: open connections are cut); data stays.
+    pub async fn stop(&self) {
+        let s = self.server.clone();
+        let res = tokio::task::spawn_blocking(move || s.stop()).await;
+        if let Ok(Err(e)) | Err(e) = res.map_err(anyhow::Error::from) {
+            panic!("aftersales-testkit: cannot stop the private database: {e:#}");
+        }
+    }
+
+    /// Starts the cluster again on the same port with the same data.
+    pub async fn restart(&self) {
+        let (dir, port) = (self.server.data_dir.clone(), self.server.port);
+        let res = tokio::task::spawn_blocking(move || PgServer::start(&dir, port)).await;
+        if let Ok(Err(e)) | Err(e) = res.map_err(anyhow::Error::from) {
+            panic!("aftersales-testkit: cannot restart the private database: {e:#}");
+        }
+    }
+}
+
+impl Drop for PrivateDatabase {
+    fn drop(&mut self) {
+        if let Err(e) = self.server.stop_immediate() {
+            eprintln!("aftersales-testkit: cannot stop the private database: {e:#}");
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}

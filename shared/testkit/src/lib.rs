@@ -17,7 +17,27 @@ pub mod servers;
 pub mod util;
 
 pub use env::{
-    PrivateBroker, TEST_DATABASE, TestDb, TestServers, TestVhost, mgmt_queue_messages, servers,
+    PrivateBroker, PrivateDatabase, TEST_DATABASE, TestDb, TestServers, TestVhost,
+    mgmt_queue_messages, servers,
 };
 pub use provision::provision_service;
 pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
+
+/// Polls `check` every 50 ms until it holds or `timeout` passes; returns whether it
+/// held. Tests wait on outcomes this way, never on fixed sleeps.
+pub async fn eventually<F, Fut>(timeout: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

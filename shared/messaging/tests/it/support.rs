@@ -1,7 +1,5 @@
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use aftersales_messaging::consumer::{Handler, HandlerError};
 use aftersales_messaging::topology::EVENTS_EXCHANGE;
@@ -13,13 +11,13 @@ use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
 use futures_util::future::BoxFuture;
-use lapin::options::{
-    BasicGetOptions, BasicPublishOptions, QueueDeclareOptions, QueuePurgeOptions,
-};
+use lapin::options::{BasicGetOptions, BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+pub use aftersales_testkit::eventually;
 
 /// The event the tests send around.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,30 +194,4 @@ pub async fn queue_len(channel: &Channel, queue: &str) -> u32 {
         .await
         .expect("passive declare")
         .message_count()
-}
-
-#[allow(dead_code)]
-pub async fn purge(channel: &Channel, queue: &str) {
-    channel
-        .queue_purge(queue.into(), QueuePurgeOptions::default())
-        .await
-        .expect("purge");
-}
-
-/// Polls `check` until it holds or `timeout` passes; returns whether it held.
-pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        if check().await {
-            return true;
-        }
-        if tokio::time::Instant::now() > deadline {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
