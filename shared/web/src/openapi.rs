@@ -34,18 +34,32 @@ impl Modify for SecurityAddon {
     }
 }
 
-/// Registers `GET /openapi.json` and the interactive docs under `GET /docs/`
-/// (`/docs` redirects there).
+/// Registers `GET /openapi.json` and the interactive docs at `GET /docs` (and
+/// `/docs/`, where its assets live).
 pub fn docs(cfg: &mut web::ServiceConfig, api: OpenApi) {
-    cfg.route(
-        "/docs",
-        web::get().to(|| async {
-            HttpResponse::Found()
-                .insert_header((header::LOCATION, "/docs/"))
-                .finish()
-        }),
-    )
-    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api));
+    cfg.route("/docs", web::get().to(docs_index))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api));
+}
+
+/// The UI's index page served at `/docs` itself: its asset links are relative, so a
+/// `<base>` pins them under `/docs/` instead of a redirect.
+async fn docs_index() -> HttpResponse {
+    let config = std::sync::Arc::new(utoipa_swagger_ui::Config::from("/openapi.json"));
+    match utoipa_swagger_ui::serve("index.html", config) {
+        Ok(Some(file)) => {
+            let html = String::from_utf8_lossy(&file.bytes).replacen(
+                "<head>",
+                r#"<head><base href="/docs/">"#,
+                1,
+            );
+            HttpResponse::Ok()
+                .content_type(file.content_type)
+                .body(html)
+        }
+        _ => HttpResponse::Found()
+            .insert_header((header::LOCATION, "/docs/"))
+            .finish(),
+    }
 }
 
 #[cfg(test)]
@@ -90,7 +104,9 @@ mod tests {
             actix_test::TestRequest::get().uri("/docs").to_request(),
         )
         .await;
-        assert!(resp.status().is_redirection() || resp.status().is_success());
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = String::from_utf8_lossy(&actix_test::read_body(resp).await).into_owned();
+        assert!(html.contains(r#"<base href="/docs/">"#), "{html}");
 
         let resp = actix_test::call_service(
             &app,
