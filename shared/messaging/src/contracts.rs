@@ -1,7 +1,18 @@
-//! The event catalog of DESIGN.md: event type names and who consumes them. Payload
-//! types shared between services live here too, one module per producer, as the
-//! services that publish them are built.
+//! The event catalog of DESIGN.md: event type names, who consumes them, and the
+//! payload of every event, one module per producer. This is the only code services
+//! share about each other; payloads carry plain codes (`part_number`, `dealer_code`)
+//! that each service parses into its own domain types.
+//!
+//! Amounts are `Decimal` and travel as decimal strings (`"1234.50"`); quantities are
+//! whole units. A new field is additive (`#[serde(default)]` on the reader's side);
+//! a changed meaning is a new `SCHEMA_VERSION`.
 
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::envelope::Event;
 use crate::topology::{Subscription, Topology};
 
 pub mod event_types {
@@ -46,9 +57,313 @@ pub fn topology_v1() -> Topology {
     ])
 }
 
+macro_rules! event {
+    ($payload:ty, $name:expr) => {
+        impl Event for $payload {
+            const TYPE: &'static str = $name;
+        }
+    };
+}
+
+/// An order's allocation in catalog after a change (DESIGN.md, "Event catalog").
+/// Orders applies it only when `allocation_version` is newer than the one it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub allocation_version: i64,
+    pub lines: Vec<AllocationLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationLine {
+    pub line_no: i32,
+    pub part_number: String,
+    /// The part actually reserved: the final successor when `part_number` is superseded.
+    pub reserved_part_number: String,
+    pub ordered: i32,
+    pub reserved: i32,
+    pub backordered: i32,
+    pub shipped: i32,
+    pub released: i32,
+}
+
+impl AllocationLine {
+    /// Invariant 2: every ordered unit is in exactly one state.
+    pub fn is_balanced(&self) -> bool {
+        self.reserved + self.backordered + self.shipped + self.released == self.ordered
+    }
+}
+
+pub mod catalog {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PartUpserted {
+        pub part_number: String,
+        pub description: String,
+        pub category: String,
+        pub list_price: Decimal,
+        pub currency: String,
+        pub supplier_code: String,
+        pub warranty_months: i32,
+        pub core: bool,
+        pub returnable: bool,
+        pub superseded_by: Option<String>,
+        pub active: bool,
+    }
+    event!(PartUpserted, event_types::PART_UPSERTED);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct StockReserved {
+        pub order_id: Uuid,
+        pub warehouse: String,
+        pub allocation: Allocation,
+    }
+    event!(StockReserved, event_types::STOCK_RESERVED);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct StockReleased {
+        pub order_id: Uuid,
+        pub allocation: Allocation,
+    }
+    event!(StockReleased, event_types::STOCK_RELEASED);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ShippedLine {
+        pub line_no: i32,
+        pub part_number: String,
+        pub qty: i32,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ShipmentDispatched {
+        pub shipment_id: Uuid,
+        pub order_id: Uuid,
+        pub lines: Vec<ShippedLine>,
+        pub carrier: String,
+        pub tracking_ref: String,
+        pub allocation: Allocation,
+    }
+    event!(ShipmentDispatched, event_types::SHIPMENT_DISPATCHED);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct StockLow {
+        pub warehouse: String,
+        pub part_number: String,
+        pub available: i32,
+        pub reorder_point: i32,
+        pub reorder_qty: i32,
+    }
+    event!(StockLow, event_types::STOCK_LOW);
+}
+
+pub mod orders {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct DealerUpserted {
+        pub dealer_code: String,
+        pub name: String,
+        pub tier: String,
+        pub labor_rate: Decimal,
+        pub currency: String,
+        pub home_warehouse: String,
+        pub active: bool,
+    }
+    event!(DealerUpserted, event_types::DEALER_UPSERTED);
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Priority {
+        Stock,
+        /// Unit down: allocated and shipped first.
+        Emergency,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct OrderLine {
+        pub line_no: i32,
+        pub part_number: String,
+        pub qty: i32,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct OrderPlaced {
+        pub order_id: Uuid,
+        pub order_number: String,
+        pub dealer_code: String,
+        pub warehouse: String,
+        pub priority: Priority,
+        /// When the dealer submitted it: backorders are served oldest first.
+        pub placed_at: DateTime<Utc>,
+        pub lines: Vec<OrderLine>,
+    }
+    event!(OrderPlaced, event_types::ORDER_PLACED);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct OrderCancelled {
+        pub order_id: Uuid,
+    }
+    event!(OrderCancelled, event_types::ORDER_CANCELLED);
+}
+
+pub mod inspection {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ClaimAmounts {
+        pub parts: Decimal,
+        pub labor: Decimal,
+        pub total: Decimal,
+        pub currency: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ClaimSubmitted {
+        pub claim_id: Uuid,
+        pub claim_number: String,
+        pub dealer_code: String,
+        pub causal_part_number: String,
+        pub amounts: ClaimAmounts,
+    }
+    event!(ClaimSubmitted, event_types::CLAIM_SUBMITTED);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PartReceived {
+        pub claim_id: Uuid,
+        pub part_number: String,
+        pub quantity: i32,
+        pub warehouse: String,
+    }
+    event!(PartReceived, event_types::PART_RECEIVED);
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Decision {
+        Approved,
+        PartiallyApproved,
+        Rejected,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CauseCode {
+        SupplierDefect,
+        AssemblyDefect,
+        Misuse,
+        NoFaultFound,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ClaimAdjudicated {
+        pub claim_id: Uuid,
+        pub claim_number: String,
+        pub dealer_code: String,
+        pub decision: Decision,
+        pub approved_parts_amount: Decimal,
+        pub approved_labor_amount: Decimal,
+        pub currency: String,
+        pub causal_part_number: String,
+        pub supplier_code: String,
+        pub cause_code: CauseCode,
+        pub supplier_responsible: bool,
+        pub decided_at: DateTime<Utc>,
+    }
+    event!(ClaimAdjudicated, event_types::CLAIM_ADJUDICATED);
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Disposition {
+        Scrap,
+        ReturnToSupplier,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PartDisposed {
+        pub claim_id: Uuid,
+        pub part_number: String,
+        pub quantity: i32,
+        pub warehouse: String,
+        pub disposition: Disposition,
+    }
+    event!(PartDisposed, event_types::PART_DISPOSED);
+}
+
+pub mod recovery {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct RecoveryClaimSubmitted {
+        pub recovery_claim_id: Uuid,
+        pub supplier_code: String,
+        pub amount: Decimal,
+        pub currency: String,
+    }
+    event!(
+        RecoveryClaimSubmitted,
+        event_types::RECOVERY_CLAIM_SUBMITTED
+    );
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct RecoveryClaimSettled {
+        pub recovery_claim_id: Uuid,
+        pub credited: Decimal,
+        pub written_off: Decimal,
+    }
+    event!(RecoveryClaimSettled, event_types::RECOVERY_CLAIM_SETTLED);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::Envelope;
+
+    #[test]
+    fn amounts_travel_as_decimal_strings_and_round_trip() {
+        let part = catalog::PartUpserted {
+            part_number: "P-100".into(),
+            description: "Brake pad".into(),
+            category: "brakes".into(),
+            list_price: Decimal::new(123450, 2),
+            currency: "EUR".into(),
+            supplier_code: "SUP1".into(),
+            warranty_months: 24,
+            core: false,
+            returnable: true,
+            superseded_by: None,
+            active: true,
+        };
+        let envelope = Envelope::new("catalog", &part, Uuid::new_v4()).unwrap();
+        assert_eq!(envelope.event_type, "catalog.part_upserted");
+        assert_eq!(envelope.payload["list_price"], "1234.50");
+        assert_eq!(envelope.payload::<catalog::PartUpserted>().unwrap(), part);
+    }
+
+    #[test]
+    fn enums_use_the_design_spelling() {
+        let json = serde_json::to_value(inspection::Decision::PartiallyApproved).unwrap();
+        assert_eq!(json, "partially_approved");
+        let json = serde_json::to_value(inspection::Disposition::ReturnToSupplier).unwrap();
+        assert_eq!(json, "return_to_supplier");
+        let json = serde_json::to_value(orders::Priority::Emergency).unwrap();
+        assert_eq!(json, "emergency");
+    }
+
+    #[test]
+    fn an_allocation_line_balances_when_every_unit_has_one_state() {
+        let mut line = AllocationLine {
+            line_no: 1,
+            part_number: "A".into(),
+            reserved_part_number: "C".into(),
+            ordered: 10,
+            reserved: 4,
+            backordered: 3,
+            shipped: 2,
+            released: 1,
+        };
+        assert!(line.is_balanced());
+        line.shipped += 1;
+        assert!(!line.is_balanced());
+    }
 
     #[test]
     fn every_service_has_an_inbox_and_every_consumed_event_is_produced_by_another() {
