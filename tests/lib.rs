@@ -6,7 +6,7 @@ use aftersales_messaging::contracts::topology_v1;
 use aftersales_testkit::TestDb;
 pub use aftersales_testkit::eventually;
 use aftersales_web::config::WebConfig;
-use aftersales_web::service::{Running, ServiceSpec, start};
+use aftersales_web::service::{Running, ServiceSpec, start, test_config};
 
 /// One started service and its base URL.
 pub struct Service {
@@ -21,21 +21,9 @@ impl Service {
     }
 }
 
-/// The configuration a service gets in tests: a random port, the given database and
-/// schema, the given broker, a fixed JWT secret.
+/// The configuration a service gets in these tests (see `service::test_config`).
 pub fn config(name: &str, database_url: &str, schema: &str, amqp_url: &str) -> WebConfig {
-    let vars = [
-        ("HTTP_ADDR", "127.0.0.1:0".to_owned()),
-        ("DATABASE_URL", database_url.to_owned()),
-        ("DATABASE_SCHEMA", schema.to_owned()),
-        ("AMQP_URL", amqp_url.to_owned()),
-        ("JWT_SECRET", JWT_SECRET.to_owned()),
-        ("DB_POOL_SIZE", "4".to_owned()),
-    ];
-    WebConfig::from_lookup(name, 0, |key| {
-        vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
-    })
-    .unwrap_or_else(|e| panic!("test configuration of {name}: {e}"))
+    test_config(name, database_url, schema, amqp_url, JWT_SECRET)
 }
 
 pub const JWT_SECRET: &str = "e2e-secret";

@@ -70,6 +70,34 @@ impl Running {
     }
 }
 
+/// The configuration of a service run inside a test process: a random port, the
+/// given database and schema, the given broker, and `jwt_secret` for tokens.
+pub fn test_config(
+    name: &str,
+    database_url: &str,
+    schema: &str,
+    amqp_url: &str,
+    jwt_secret: &str,
+) -> WebConfig {
+    let vars = [
+        ("HTTP_ADDR", "127.0.0.1:0"),
+        ("DATABASE_URL", database_url),
+        ("DATABASE_SCHEMA", schema),
+        ("AMQP_URL", amqp_url),
+        ("JWT_SECRET", jwt_secret),
+        ("DB_POOL_SIZE", "4"),
+    ];
+    let lookup = |key: &str| {
+        vars.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    match WebConfig::from_lookup(name, 0, lookup) {
+        Ok(config) => config,
+        Err(e) => panic!("test configuration of {name}: {e}"),
+    }
+}
+
 /// Runs the shared tables' migrations (outbox, inbox, idempotency keys), then the
 /// service's own, into the configured schema.
 pub async fn migrate<H>(spec: &ServiceSpec<H>, config: &WebConfig) -> Result<(), StartError> {
