@@ -4,6 +4,51 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lapin::{Connection, ConnectionProperties};
+use tokio::sync::watch;
+
+/// Asks the relay and the consumer to finish: take no new work, complete (or flush)
+/// what is in hand, return. Cheap to clone; every clone sees the same request.
+#[derive(Debug, Clone)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+/// The sending side of [`Shutdown`].
+#[derive(Debug)]
+pub struct ShutdownTrigger(watch::Sender<bool>);
+
+impl Shutdown {
+    pub fn channel() -> (ShutdownTrigger, Shutdown) {
+        let (tx, rx) = watch::channel(false);
+        (ShutdownTrigger(tx), Shutdown(rx))
+    }
+
+    /// A shutdown that is never requested, for components run until dropped.
+    pub fn never() -> Shutdown {
+        let (trigger, shutdown) = Self::channel();
+        // Keeping the sender alive keeps `wait` pending instead of resolving.
+        std::mem::forget(trigger);
+        shutdown
+    }
+
+    pub fn is_requested(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Resolves once shutdown is requested.
+    pub async fn wait(&mut self) {
+        while !*self.0.borrow_and_update() {
+            if self.0.changed().await.is_err() {
+                // The trigger is gone without asking: nobody ever will.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+impl ShutdownTrigger {
+    pub fn trigger(&self) {
+        self.0.send_replace(true);
+    }
+}
 
 /// Whether a long-running messaging component currently has what it needs. The relay
 /// and the consumer each own one; `/health/ready` reports every link that is down.
@@ -103,6 +148,21 @@ pub async fn connect(url: &str, connection_name: &str, link: &LinkState) -> Conn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn shutdown_wakes_every_clone_and_never_stays_pending() {
+        let (trigger, shutdown) = Shutdown::channel();
+        let mut a = shutdown.clone();
+        let mut b = shutdown;
+        assert!(!a.is_requested());
+        trigger.trigger();
+        a.wait().await;
+        b.wait().await;
+        assert!(b.is_requested());
+        let mut never = Shutdown::never();
+        let waited = tokio::time::timeout(Duration::from_millis(20), never.wait()).await;
+        assert!(waited.is_err());
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap_and_resets() {

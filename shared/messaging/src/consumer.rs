@@ -22,7 +22,7 @@ use lapin::{Channel, Connection};
 use tracing::Instrument;
 
 use crate::DbPool;
-use crate::broker::{self, Backoff, LinkState};
+use crate::broker::{self, Backoff, LinkState, Shutdown};
 use crate::envelope::Envelope;
 use crate::metrics::MessagingMetrics;
 use crate::schema::inbox;
@@ -118,30 +118,44 @@ impl<H: Handler> Consumer<H> {
 
     /// Consumes until the task is dropped, reconnecting with backoff.
     pub async fn run(self) {
+        self.run_until(Shutdown::never()).await
+    }
+
+    /// Consumes until `shutdown` is requested; the message in hand is finished
+    /// (committed and acked) first, the prefetched rest go back to the queue.
+    pub async fn run_until(self, mut shutdown: Shutdown) {
         let mut backoff = Backoff::default();
         let name = format!("{}-consumer", self.service);
         loop {
-            let conn = broker::connect(&self.amqp_url, &name, &self.link).await;
-            let err = self.session(&conn, &mut backoff).await;
+            let conn = tokio::select! {
+                conn = broker::connect(&self.amqp_url, &name, &self.link) => conn,
+                _ = shutdown.wait() => return,
+            };
+            let err = match self.consume(&conn, &mut backoff, &mut shutdown).await {
+                Ok(()) => {
+                    let _ = conn.close(200, "shutdown".into()).await;
+                    tracing::info!("consumer stopped");
+                    return;
+                }
+                Err(err) => err,
+            };
             self.link.set_down(err.to_string());
             let delay = backoff.next_delay();
             tracing::warn!(error = %err, ?delay, "consumer lost the broker; reconnecting");
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = shutdown.wait() => return,
+            }
         }
     }
 
-    async fn session(&self, conn: &Connection, backoff: &mut Backoff) -> ConsumeError {
-        match self.consume(conn, backoff).await {
-            Ok(never) => match never {},
-            Err(err) => err,
-        }
-    }
-
+    /// Returns `Ok` only when shutdown was requested.
     async fn consume(
         &self,
         conn: &Connection,
         backoff: &mut Backoff,
-    ) -> Result<std::convert::Infallible, ConsumeError> {
+        shutdown: &mut Shutdown,
+    ) -> Result<(), ConsumeError> {
         let channel = conn.create_channel().await?;
         self.topology.declare(&channel).await?;
         channel
@@ -162,7 +176,14 @@ impl<H: Handler> Consumer<H> {
 
         let mut depth_tick = tokio::time::interval(Duration::from_secs(5));
         loop {
+            // The message being processed is awaited inside a branch body, so a
+            // shutdown request only takes effect between messages.
             tokio::select! {
+                biased;
+                _ = shutdown.wait() => {
+                    self.link.set_down("shutting down");
+                    return Ok(());
+                }
                 delivery = deliveries.next() => {
                     let delivery = delivery.ok_or(ConsumeError::StreamEnded)??;
                     self.process(delivery).await?;

@@ -21,7 +21,7 @@ pub mod relay;
 mod schema;
 pub mod topology;
 
-pub use broker::LinkState;
+pub use broker::{LinkState, Shutdown, ShutdownTrigger};
 pub use consumer::{Consumer, Handler, HandlerError, Outcome, Unhandled};
 pub use envelope::{Envelope, Event};
 pub use metrics::MessagingMetrics;

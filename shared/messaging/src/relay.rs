@@ -18,7 +18,7 @@ use lapin::{BasicProperties, Channel, Connection};
 use tokio::sync::Notify;
 
 use crate::DbPool;
-use crate::broker::{self, Backoff, LinkState};
+use crate::broker::{self, Backoff, LinkState, Shutdown};
 use crate::metrics::MessagingMetrics;
 use crate::outbox;
 use crate::topology::{EVENTS_EXCHANGE, Topology};
@@ -126,18 +126,33 @@ impl Relay {
 
     /// Runs until the task is dropped. Dropping mid-batch is safe (see module docs).
     pub async fn run(self) {
+        self.run_until(Shutdown::never()).await
+    }
+
+    /// Runs until `shutdown` is requested, then publishes what is pending (the
+    /// outbox flush of a graceful stop) and returns.
+    pub async fn run_until(self, mut shutdown: Shutdown) {
         let listener = tokio::spawn(listen(self.database_url.clone(), self.wake.clone()));
         let _stop_listener = AbortOnDrop(listener);
         let mut backoff = Backoff::default();
         loop {
-            let conn = broker::connect(&self.amqp_url, &self.config.producer, &self.link).await;
-            match self.session(&conn, &mut backoff).await {
-                Ok(()) => return,
+            let conn = tokio::select! {
+                conn = broker::connect(&self.amqp_url, &self.config.producer, &self.link) => conn,
+                _ = shutdown.wait() => return,
+            };
+            match self.session(&conn, &mut backoff, &mut shutdown).await {
+                Ok(()) => {
+                    let _ = conn.close(200, "shutdown".into()).await;
+                    return;
+                }
                 Err(err) => {
                     self.link.set_down(err.to_string());
                     let delay = backoff.next_delay();
                     tracing::warn!(error = %err, ?delay, "relay lost the broker; reconnecting");
-                    tokio::time::sleep(delay).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = shutdown.wait() => return,
+                    }
                 }
             }
         }
@@ -153,7 +168,13 @@ impl Relay {
         Ok(channel)
     }
 
-    async fn session(&self, conn: &Connection, backoff: &mut Backoff) -> Result<(), RelayError> {
+    /// Returns `Ok` only when shutdown was requested and the outbox was flushed.
+    async fn session(
+        &self,
+        conn: &Connection,
+        backoff: &mut Backoff,
+        shutdown: &mut Shutdown,
+    ) -> Result<(), RelayError> {
         let channel = self.open_channel(conn).await?;
         self.link.set_up();
         backoff.reset();
@@ -180,6 +201,10 @@ impl Relay {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(self.config.poll_interval) => {}
+                _ = shutdown.wait() => {
+                    self.link.set_down("shutting down");
+                    return self.flush(&channel).await;
+                }
             }
             if !conn.status().connected() {
                 return Err(RelayError::Disconnected);
@@ -240,6 +265,18 @@ impl Relay {
             tracing::debug!(published, "relay published a batch");
         }
         Ok(published)
+    }
+
+    /// Publishes everything committed so far; what is committed after this returns
+    /// waits for the next start.
+    async fn flush(&self, channel: &Channel) -> Result<(), RelayError> {
+        loop {
+            let published = self.publish_batch(channel, BatchMode::Normal).await?;
+            if (published as i64) < self.config.batch_size {
+                tracing::info!("relay flushed the outbox and stopped");
+                return Ok(());
+            }
+        }
     }
 
     async fn refresh_backlog(&self) {

@@ -8,7 +8,9 @@ use std::net::SocketAddr;
 
 use actix_web::{App, HttpServer, web};
 use aftersales_messaging::contracts::topology_v1;
-use aftersales_messaging::{Consumer, Handler, MessagingMetrics, Relay, RelayConfig, Topology};
+use aftersales_messaging::{
+    Consumer, Handler, MessagingMetrics, Relay, RelayConfig, Shutdown, ShutdownTrigger, Topology,
+};
 use diesel_migrations::EmbeddedMigrations;
 
 use crate::auth::JwtKeys;
@@ -46,20 +48,34 @@ pub enum StartError {
 pub struct Running {
     pub addr: SocketAddr,
     pub server: actix_web::dev::ServerHandle,
+    shutdown: ShutdownTrigger,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     serve: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// How long the consumer and the relay get to finish after the HTTP server stopped;
+/// inside Kubernetes' default 30 s grace period together with the server's own 10 s.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Running {
-    /// Waits until the HTTP server stops (on SIGTERM/SIGINT), then stops the relay and
-    /// the consumer. Unfinished relay batches are re-sent by the next start.
+    /// Waits until the HTTP server stops (on SIGTERM/SIGINT, after finishing the
+    /// requests in flight), then lets the consumer finish its message in hand and the
+    /// relay flush the outbox. Whatever is still unfinished after [`DRAIN_TIMEOUT`] is
+    /// safe to cut: an unacked message is redelivered, an unmarked row re-sent.
     pub async fn wait(self) -> std::io::Result<()> {
         let result = match self.serve.await {
             Ok(result) => result,
             Err(join) => Err(std::io::Error::other(join)),
         };
-        for task in self.tasks {
-            task.abort();
+        self.shutdown.trigger();
+        let aborts: Vec<_> = self.tasks.iter().map(|t| t.abort_handle()).collect();
+        let drained =
+            tokio::time::timeout(DRAIN_TIMEOUT, futures_util::future::join_all(self.tasks)).await;
+        if drained.is_err() {
+            tracing::warn!("messaging did not drain in time; stopping it");
+            for abort in aborts {
+                abort.abort();
+            }
         }
         result
     }
@@ -145,7 +161,8 @@ pub async fn start<H: Handler + Clone>(
         let link = relay_link.clone();
         async move { link.check() }
     });
-    let mut tasks = vec![tokio::spawn(relay.run())];
+    let (shutdown_trigger, shutdown) = Shutdown::channel();
+    let mut tasks = vec![tokio::spawn(relay.run_until(shutdown.clone()))];
 
     if topology.subscription(spec.name).is_some() {
         let consumer = Consumer::new(
@@ -161,7 +178,7 @@ pub async fn start<H: Handler + Clone>(
             let link = consumer_link.clone();
             async move { link.check() }
         });
-        tasks.push(tokio::spawn(consumer.run()));
+        tasks.push(tokio::spawn(consumer.run_until(shutdown)));
     }
 
     let keys = web::Data::new(JwtKeys::new(&config.jwt_secret));
@@ -196,6 +213,7 @@ pub async fn start<H: Handler + Clone>(
     Ok(Running {
         addr,
         server: handle,
+        shutdown: shutdown_trigger,
         tasks,
         serve,
     })
