@@ -1,2 +1,13 @@
-//! Pure types and rules of the service: state machines, pricing, coverage,
-//! allocation. No IO, no diesel, no actix; unit- and property-tested.
+//! Pure types and rules of the service: codes, dealer tiers and their discounts,
+//! order pricing, the order status derived from catalog's allocation, and fill-rate
+//! arithmetic. No IO, no diesel, no actix; unit- and property-tested.
+
+pub mod allocation;
+pub mod codes;
+pub mod pricing;
+pub mod report;
+pub mod status;
+pub mod tier;
+
+pub use codes::{CodeError, Currency, DealerCode, PartNumber, Quantity, WarehouseCode};
+pub use tier::Tier;

@@ -1,0 +1,92 @@
+//! `price-book?part=`: a part's net unit price for the caller's tier, from the local
+//! price book (fed by `catalog.part_upserted`, never a call to catalog).
+
+use actix_web::{HttpResponse, web};
+use aftersales_web::{ApiError, DbPool, Principal, Role};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::common;
+use crate::db;
+use crate::domain::Tier;
+use crate::domain::pricing::{round_price, unit_net};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PriceQuery {
+    /// The part number.
+    pub part: String,
+    /// For admin and warehouse: the tier to price for (default `standard`). A
+    /// dealer always gets its own tier.
+    pub tier: Option<Tier>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PriceView {
+    pub part_number: String,
+    pub description: String,
+    pub currency: String,
+    pub tier: Tier,
+    #[schema(value_type = String, example = "120.0000")]
+    pub list_price: Decimal,
+    #[schema(value_type = String, example = "10")]
+    pub discount_pct: Decimal,
+    /// List price less the tier discount, per unit, 4 decimals.
+    #[schema(value_type = String, example = "108.0000")]
+    pub net_unit_price: Decimal,
+    /// Inactive parts cannot be ordered.
+    pub active: bool,
+    /// Ordering this part reserves its successor.
+    pub superseded_by: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The net price of one part for the caller's tier.
+#[utoipa::path(
+    get, path = "/api/v1/price-book", tag = "price book",
+    params(PriceQuery),
+    responses(
+        (status = 200, description = "list price, discount and net unit price", body = PriceView),
+        (status = 400, description = "no part given", body = aftersales_web::Problem),
+        (status = 403, description = "role may not read prices", body = aftersales_web::Problem),
+        (status = 404, description = "part not in the price book", body = aftersales_web::Problem),
+        (status = 422, description = "the dealer of the token is not registered", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_price(
+    who: Principal,
+    pool: web::Data<DbPool>,
+    query: web::Query<PriceQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
+    let mut conn = common::conn(&pool).await?;
+    let tier = match who.dealer_code() {
+        Some(code) if who.is(Role::Dealer) => {
+            let dealer = db::dealers::find(&mut conn, code).await?.ok_or_else(|| {
+                ApiError::invalid_field("dealer_code", format!("dealer {code} is not registered"))
+            })?;
+            super::dealers::tier_of(&dealer)?
+        }
+        _ => query.tier.unwrap_or(Tier::Standard),
+    };
+    let part = db::price_book::find(&mut conn, &query.part)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("part {} is not in the price book", query.part))
+        })?;
+    Ok(HttpResponse::Ok().json(PriceView {
+        net_unit_price: unit_net(part.list_price, tier.discount_pct()),
+        list_price: round_price(part.list_price),
+        discount_pct: tier.discount_pct(),
+        tier,
+        part_number: part.part_number,
+        description: part.description,
+        currency: part.currency,
+        active: part.active,
+        superseded_by: part.superseded_by,
+        updated_at: part.updated_at,
+    }))
+}

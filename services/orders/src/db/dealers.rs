@@ -1,0 +1,136 @@
+//! Dealers.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+
+use super::schema::dealers;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dealers)]
+pub struct Dealer {
+    pub code: String,
+    pub name: String,
+    pub tier: String,
+    pub labor_rate: Decimal,
+    pub currency: String,
+    pub home_warehouse: String,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What an admin sets on a dealer (all fields but the code).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = dealers)]
+pub struct DealerFields<'a> {
+    pub name: &'a str,
+    pub tier: &'a str,
+    pub labor_rate: Decimal,
+    pub currency: &'a str,
+    pub home_warehouse: &'a str,
+    pub active: bool,
+}
+
+/// Inserts a new dealer; `None` when the code is taken.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    fields: &DealerFields<'_>,
+) -> QueryResult<Option<Dealer>> {
+    diesel::insert_into(dealers::table)
+        .values((
+            dealers::code.eq(code),
+            dealers::name.eq(fields.name),
+            dealers::tier.eq(fields.tier),
+            dealers::labor_rate.eq(fields.labor_rate),
+            dealers::currency.eq(fields.currency),
+            dealers::home_warehouse.eq(fields.home_warehouse),
+            dealers::active.eq(fields.active),
+        ))
+        .on_conflict_do_nothing()
+        .returning(Dealer::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub enum UpdateOutcome {
+    Updated(Dealer),
+    NotFound,
+    /// The dealer is at another version than `If-Match` said.
+    Stale,
+}
+
+/// Updates a dealer in one conditional statement, so two admins writing at once
+/// cannot both succeed against the same version.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    fields: &DealerFields<'_>,
+    expected_version: Option<i32>,
+) -> QueryResult<UpdateOutcome> {
+    let target = dealers::table.filter(dealers::code.eq(code));
+    let updated = match expected_version {
+        Some(v) => {
+            diesel::update(target.filter(dealers::version.eq(v)))
+                .set((
+                    fields,
+                    dealers::version.eq(dealers::version + 1),
+                    dealers::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(Dealer::as_returning())
+                .get_result(conn)
+                .await
+        }
+        None => {
+            diesel::update(target)
+                .set((
+                    fields,
+                    dealers::version.eq(dealers::version + 1),
+                    dealers::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(Dealer::as_returning())
+                .get_result(conn)
+                .await
+        }
+    }
+    .optional()?;
+    Ok(match updated {
+        Some(dealer) => UpdateOutcome::Updated(dealer),
+        None if find(conn, code).await?.is_some() => UpdateOutcome::Stale,
+        None => UpdateOutcome::NotFound,
+    })
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Dealer>> {
+    dealers::table
+        .find(code)
+        .select(Dealer::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Dealers by code after `after`, at most `limit` rows.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    after: Option<&str>,
+    active: Option<bool>,
+    limit: i64,
+) -> QueryResult<Vec<Dealer>> {
+    let mut query = dealers::table
+        .select(Dealer::as_select())
+        .order(dealers::code)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(dealers::code.gt(after.to_owned()));
+    }
+    if let Some(active) = active {
+        query = query.filter(dealers::active.eq(active));
+    }
+    query.load(conn).await
+}

@@ -1,0 +1,318 @@
+//! Dealer orders, their lines, timeline and shipments.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::{order_lines, order_shipments, order_timeline, orders};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = orders)]
+pub struct Order {
+    pub id: Uuid,
+    pub number: String,
+    pub dealer_code: String,
+    pub warehouse: String,
+    pub priority: String,
+    pub status: String,
+    pub currency: String,
+    pub total: Decimal,
+    pub allocation_version: i64,
+    pub initial_allocation_version: Option<i64>,
+    pub cancel_requested_at: Option<DateTime<Utc>>,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_lines)]
+pub struct Line {
+    pub order_id: Uuid,
+    pub line_no: i32,
+    pub part_number: String,
+    pub reserved_part_number: Option<String>,
+    pub qty: i32,
+    pub unit_list_price: Decimal,
+    pub discount_pct: Decimal,
+    pub unit_net_price: Decimal,
+    pub line_total: Decimal,
+    pub reserved: i32,
+    pub backordered: i32,
+    pub shipped: i32,
+    pub released: i32,
+    pub initial_reserved: Option<i32>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = order_timeline)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub order_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub allocation_version: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = order_timeline)]
+pub struct NewTimelineEntry<'a> {
+    pub order_id: Uuid,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub event_id: Uuid,
+    pub event_type: &'a str,
+    pub allocation_version: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = order_shipments)]
+pub struct NewShipment<'a> {
+    pub shipment_id: Uuid,
+    pub order_id: Uuid,
+    pub dispatched_at: DateTime<Utc>,
+    pub qty: i32,
+    pub carrier: &'a str,
+    pub tracking_ref: &'a str,
+}
+
+#[derive(QueryableByName)]
+struct NextVal {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The next human order number, `ORD-000123`.
+pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
+    let next: NextVal = diesel::sql_query("SELECT nextval('order_number_seq') AS n")
+        .get_result(conn)
+        .await?;
+    Ok(format!("ORD-{:06}", next.n))
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    order: &Order,
+    lines: &[Line],
+) -> QueryResult<()> {
+    diesel::insert_into(orders::table)
+        .values(order)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(order_lines::table)
+        .values(lines)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
+    orders::table
+        .find(id)
+        .select(Order::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The order, locked until the transaction ends: event handlers and cancel
+/// read-modify-write it, and replicas may do so side by side.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
+    orders::table
+        .find(id)
+        .select(Order::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn lines(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<Line>> {
+    order_lines::table
+        .filter(order_lines::order_id.eq(id))
+        .order(order_lines::line_no)
+        .select(Line::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn lines_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Line>> {
+    order_lines::table
+        .filter(order_lines::order_id.eq_any(ids))
+        .order((order_lines::order_id, order_lines::line_no))
+        .select(Line::as_select())
+        .load(conn)
+        .await
+}
+
+/// Filters of the order list; `after` is the `(placed_at, id)` of the last row seen.
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub dealer_code: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// Newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> QueryResult<Vec<Order>> {
+    let mut query = orders::table
+        .select(Order::as_select())
+        .order((orders::placed_at.desc(), orders::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(dealer) = &filter.dealer_code {
+        query = query.filter(orders::dealer_code.eq(dealer.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(orders::status.eq(status.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(orders::placed_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(orders::placed_at.lt(to));
+    }
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            orders::placed_at
+                .lt(at)
+                .or(orders::placed_at.eq(at).and(orders::id.lt(id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// Writes one line's allocated quantities.
+pub async fn set_line_allocation(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    line_no: i32,
+    reserved_part_number: &str,
+    qty: crate::domain::status::LineQty,
+) -> QueryResult<()> {
+    diesel::update(order_lines::table.find((order_id, line_no)))
+        .set((
+            order_lines::reserved_part_number.eq(reserved_part_number),
+            order_lines::reserved.eq(qty.reserved),
+            order_lines::backordered.eq(qty.backordered),
+            order_lines::shipped.eq(qty.shipped),
+            order_lines::released.eq(qty.released),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_initial_reserved(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    line_no: i32,
+    reserved: i32,
+) -> QueryResult<()> {
+    diesel::update(order_lines::table.find((order_id, line_no)))
+        .set(order_lines::initial_reserved.eq(reserved))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_initial_allocation_version(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    version: i64,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set(orders::initial_allocation_version.eq(version))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_allocation_version(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    version: i64,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::allocation_version.eq(version),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    status: &str,
+) -> QueryResult<()> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::status.eq(status),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_cancel_requested(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    status: &str,
+) -> QueryResult<DateTime<Utc>> {
+    diesel::update(orders::table.find(order_id))
+        .set((
+            orders::status.eq(status),
+            orders::cancel_requested_at.eq(diesel::dsl::now),
+            orders::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(orders::updated_at)
+        .get_result(conn)
+        .await
+}
+
+pub async fn append_timeline(
+    conn: &mut AsyncPgConnection,
+    entry: &NewTimelineEntry<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(order_timeline::table)
+        .values(entry)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn timeline(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<TimelineEntry>> {
+    order_timeline::table
+        .filter(order_timeline::order_id.eq(id))
+        .order(order_timeline::id)
+        .select(TimelineEntry::as_select())
+        .load(conn)
+        .await
+}
+
+/// Records a shipment once (a redelivered or replayed event finds it there).
+pub async fn record_shipment(
+    conn: &mut AsyncPgConnection,
+    shipment: &NewShipment<'_>,
+) -> QueryResult<()> {
+    diesel::insert_into(order_shipments::table)
+        .values(shipment)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The price book read model.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+
+use super::schema::price_book;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = price_book)]
+pub struct Part {
+    pub part_number: String,
+    pub description: String,
+    pub list_price: Decimal,
+    pub currency: String,
+    pub active: bool,
+    pub superseded_by: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts or replaces the part (the event carries the whole part), unless the row
+/// holds a newer description already: `updated_at` is the event's `occurred_at`, so
+/// an older event delivered late does not overwrite a newer price.
+pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()> {
+    use diesel::sql_types::{Bool, Nullable, Numeric, Text, Timestamptz};
+    // diesel's DSL cannot put a WHERE on ON CONFLICT DO UPDATE with `excluded`.
+    diesel::sql_query(
+        "INSERT INTO price_book (part_number, description, list_price, currency, active, superseded_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (part_number) DO UPDATE SET
+             description = excluded.description, list_price = excluded.list_price,
+             currency = excluded.currency, active = excluded.active,
+             superseded_by = excluded.superseded_by, updated_at = excluded.updated_at
+         WHERE price_book.updated_at <= excluded.updated_at",
+    )
+    .bind::<Text, _>(&part.part_number)
+    .bind::<Text, _>(&part.description)
+    .bind::<Numeric, _>(part.list_price)
+    .bind::<Text, _>(&part.currency)
+    .bind::<Bool, _>(part.active)
+    .bind::<Nullable<Text>, _>(part.superseded_by.as_deref())
+    .bind::<Timestamptz, _>(part.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, part_number: &str) -> QueryResult<Option<Part>> {
+    price_book::table
+        .find(part_number)
+        .select(Part::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_many(
+    conn: &mut AsyncPgConnection,
+    part_numbers: &[String],
+) -> QueryResult<Vec<Part>> {
+    price_book::table
+        .filter(price_book::part_number.eq_any(part_numbers))
+        .select(Part::as_select())
+        .load(conn)
+        .await
+}
