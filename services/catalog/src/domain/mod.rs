@@ -1,2 +1,12 @@
-//! Pure types and rules of the service: state machines, pricing, coverage,
-//! allocation. No IO, no diesel, no actix; unit- and property-tested.
+//! Pure types and rules of the service: identifiers and quantities that are valid once
+//! built, stock arithmetic and its invariant, allocation of stock to orders,
+//! supersession and transfer states. No IO, no diesel, no
+//! actix; unit- and property-tested.
+
+pub mod allocation;
+pub mod stock;
+pub mod supersession;
+pub mod transfer;
+pub mod types;
+
+pub use types::*;

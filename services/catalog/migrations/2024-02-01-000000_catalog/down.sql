@@ -1,0 +1,15 @@
+DROP TABLE transfers;
+DROP TABLE shipment_lines;
+DROP TABLE shipments;
+DROP TABLE order_tombstones;
+DROP TABLE allocation_lines;
+DROP TABLE order_allocations;
+DROP TABLE cycle_counts;
+DROP TRIGGER stock_movements_append_only ON stock_movements;
+DROP TABLE stock_movements;
+DROP FUNCTION stock_movements_append_only();
+DROP TABLE stock_levels;
+DROP TABLE warehouses;
+DROP TABLE part_prices;
+DROP TABLE parts;
+DROP TABLE suppliers;

@@ -1,0 +1,7 @@
+//! Integration tests of the catalog service against real PostgreSQL and RabbitMQ,
+//! each test in its own schema and vhost.
+
+mod catalog_api;
+mod reservations;
+mod stock_api;
+mod support;
