@@ -7,6 +7,7 @@ use aftersales_testkit::TestDb;
 pub use aftersales_testkit::eventually;
 use aftersales_web::config::WebConfig;
 use aftersales_web::service::{Running, ServiceSpec, start, test_config};
+use std::time::Duration;
 
 /// One started service and its base URL.
 pub struct Service {
@@ -62,4 +63,120 @@ pub async fn status_of(client: &reqwest::Client, url: &str) -> u16 {
         Ok(res) => res.status().as_u16(),
         Err(_) => 0,
     }
+}
+
+/// A service run as its own process (the real binary), for tests that kill and
+/// restart it. The binary is built first if needed; stdout and stderr go to a log
+/// file that is printed if the test fails to start it.
+pub struct ServiceProcess {
+    pub name: &'static str,
+    pub base: String,
+    env: Vec<(String, String)>,
+    log: std::path::PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl ServiceProcess {
+    /// Starts `name` on a free port with its own `schema` of the test database and
+    /// waits until it is ready.
+    pub async fn start(
+        name: &'static str,
+        database_url: &str,
+        schema: &str,
+        amqp_url: &str,
+    ) -> Self {
+        let port = aftersales_testkit::free_port();
+        let env = vec![
+            ("HTTP_ADDR".to_owned(), format!("127.0.0.1:{port}")),
+            ("DATABASE_URL".to_owned(), database_url.to_owned()),
+            ("DATABASE_SCHEMA".to_owned(), schema.to_owned()),
+            ("AMQP_URL".to_owned(), amqp_url.to_owned()),
+            ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+            ("LOG_FORMAT".to_owned(), "json".to_owned()),
+            ("RUST_LOG".to_owned(), "warn".to_owned()),
+        ];
+        let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}.log"));
+        let mut process = ServiceProcess {
+            name,
+            base: format!("http://127.0.0.1:{port}"),
+            env,
+            log,
+            child: None,
+        };
+        process.spawn().await;
+        process
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    async fn spawn(&mut self) {
+        let bin = binary(self.name);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("service log file");
+        let child = std::process::Command::new(&bin)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        self.child = Some(child);
+        let client = reqwest::Client::new();
+        let ready = self.url("/health/ready");
+        if !eventually(Duration::from_secs(60), || async {
+            status_of(&client, &ready).await == 200
+        })
+        .await
+        {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            panic!("{} did not become ready; its log:\n{log}", self.name);
+        }
+    }
+
+    /// SIGKILL: a crash, no graceful anything.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.spawn().await;
+    }
+}
+
+impl Drop for ServiceProcess {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// The service's binary next to this test binary (`target/<profile>/<name>`), built
+/// once per test process so a stale binary is never what gets tested.
+fn binary(name: &str) -> std::path::PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    if !built.iter().any(|b| b == name) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "--quiet", "-p", name, "--bin", name])
+            .status()
+            .expect("cargo build");
+        assert!(status.success(), "cargo build -p {name} failed");
+        built.push(name.to_owned());
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test binary>
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    profile_dir.join(name)
 }

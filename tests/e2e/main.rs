@@ -2,4 +2,5 @@
 //! outages, and the database isolation between services.
 
 mod isolation;
+mod order_flow;
 mod platform;

@@ -1,0 +1,409 @@
+//! Orders and catalog as real processes over the real broker: an order from
+//! placement to shipment, backorders, cancellation, idempotency, a catalog crash,
+//! and dealer isolation. Each test has its own schemas and vhost.
+
+use std::time::Duration;
+
+use aftersales_e2e::{JWT_SECRET, ServiceProcess, eventually};
+use aftersales_testkit::{TestDb, TestVhost};
+use aftersales_web::{JwtKeys, Role};
+use serde_json::{Value, json};
+
+/// Both services, a supplier, part P-100 (100.00 EUR) with 10 on hand in WH1, and
+/// dealers D001 and D002 known to orders.
+struct Flow {
+    _dbs: (TestDb, TestDb),
+    _vhost: TestVhost,
+    catalog: ServiceProcess,
+    orders: ServiceProcess,
+    http: reqwest::Client,
+    keys: JwtKeys,
+}
+
+impl Flow {
+    async fn start() -> Flow {
+        let (catalog_db, orders_db) = (TestDb::new().await, TestDb::new().await);
+        let vhost = TestVhost::new().await;
+        let catalog = ServiceProcess::start(
+            "catalog",
+            &catalog_db.admin_url(),
+            &catalog_db.schema,
+            &vhost.amqp_url(),
+        )
+        .await;
+        let orders = ServiceProcess::start(
+            "orders",
+            &orders_db.admin_url(),
+            &orders_db.schema,
+            &vhost.amqp_url(),
+        )
+        .await;
+        let flow = Flow {
+            _dbs: (catalog_db, orders_db),
+            _vhost: vhost,
+            catalog,
+            orders,
+            http: reqwest::Client::new(),
+            keys: JwtKeys::new(JWT_SECRET),
+        };
+        flow.seed().await;
+        flow
+    }
+
+    fn token(&self, role: Role, dealer: Option<&str>) -> String {
+        self.keys
+            .mint("e2e", role, dealer, chrono::Duration::hours(1))
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        url: String,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, url).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let body = res.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    async fn admin_post(&self, service: &ServiceProcess, path: &str, body: Value) -> Value {
+        let (status, answer) = self
+            .call(
+                reqwest::Method::POST,
+                service.url(path),
+                &self.token(Role::Admin, None),
+                Some(body),
+            )
+            .await;
+        assert!(
+            (200..300).contains(&status),
+            "POST {path}: {status} {answer}"
+        );
+        answer
+    }
+
+    async fn warehouse_post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(
+            reqwest::Method::POST,
+            self.catalog.url(path),
+            &self.token(Role::Warehouse, None),
+            Some(body),
+        )
+        .await
+    }
+
+    async fn seed(&self) {
+        self.admin_post(
+            &self.catalog,
+            "/api/v1/suppliers",
+            json!({"code": "SUP1", "name": "Brakes Inc"}),
+        )
+        .await;
+        self.admin_post(
+            &self.catalog,
+            "/api/v1/warehouses",
+            json!({"code": "WH1", "name": "Central", "kind": "central"}),
+        )
+        .await;
+        self.admin_post(
+            &self.catalog,
+            "/api/v1/parts",
+            json!({"part_number": "P-100", "description": "Brake pad", "category": "brakes",
+                   "supplier_code": "SUP1", "warranty_months": 24, "list_price": "100.00"}),
+        )
+        .await;
+        self.receive(10).await;
+        for code in ["D001", "D002"] {
+            self.admin_post(
+                &self.orders,
+                "/api/v1/dealers",
+                json!({"code": code, "name": format!("Dealer {code}"), "tier": "gold",
+                       "labor_rate": "80.00", "currency": "EUR", "home_warehouse": "WH1"}),
+            )
+            .await;
+        }
+        // The price book learns the part from catalog's event, not from a call.
+        let token = self.token(Role::Dealer, Some("D001"));
+        let url = self.orders.url("/api/v1/price-book?part=P-100");
+        assert!(
+            eventually(Duration::from_secs(20), || async {
+                self.call(reqwest::Method::GET, url.clone(), &token, None)
+                    .await
+                    .0
+                    == 200
+            })
+            .await,
+            "orders never learned part P-100 from catalog.part_upserted"
+        );
+    }
+
+    async fn receive(&self, qty: i64) {
+        let (status, body) = self
+            .warehouse_post(
+                "/api/v1/receipts",
+                json!({"warehouse": "WH1", "part_number": "P-100", "qty": qty}),
+            )
+            .await;
+        assert!((200..300).contains(&status), "receipt: {status} {body}");
+    }
+
+    async fn place(
+        &self,
+        dealer: &str,
+        qty: i64,
+        priority: &str,
+        key: Option<&str>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(self.orders.url("/api/v1/orders"))
+            .bearer_auth(self.token(Role::Dealer, Some(dealer)))
+            .json(&json!({"priority": priority, "lines": [{"part_number": "P-100", "qty": qty}]}));
+        if let Some(key) = key {
+            req = req.header("Idempotency-Key", key);
+        }
+        let res = req.send().await.expect("place order");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn order(&self, dealer: &str, id: &str) -> (u16, Value) {
+        self.call(
+            reqwest::Method::GET,
+            self.orders.url(&format!("/api/v1/orders/{id}")),
+            &self.token(Role::Dealer, Some(dealer)),
+            None,
+        )
+        .await
+    }
+
+    async fn wait_status(&self, dealer: &str, id: &str, want: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let order = self.order(dealer, id).await.1;
+            if order["status"] == want {
+                return order;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "order {id} never reached {want}; last seen: {order}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn stock(&self) -> Value {
+        self.call(
+            reqwest::Method::GET,
+            self.catalog.url("/api/v1/stock/WH1/P-100"),
+            &self.token(Role::Warehouse, None),
+            None,
+        )
+        .await
+        .1
+    }
+
+    async fn reservation(&self, id: &str) -> Value {
+        self.call(
+            reqwest::Method::GET,
+            self.catalog
+                .url(&format!("/api/v1/reservations?order_id={id}")),
+            &self.token(Role::Warehouse, None),
+            None,
+        )
+        .await
+        .1
+    }
+
+    /// Invariant 2 in both services, and both agree on every number.
+    async fn assert_agree(&self, dealer: &str, id: &str) {
+        let order = self.order(dealer, id).await.1;
+        let allocation = self.reservation(id).await;
+        for (mine, theirs) in order["lines"]
+            .as_array()
+            .expect("order lines")
+            .iter()
+            .zip(allocation["lines"].as_array().expect("allocation lines"))
+        {
+            for field in ["reserved", "backordered", "shipped", "released"] {
+                assert_eq!(
+                    mine[field], theirs[field],
+                    "{field} of order {id}: {order} vs {allocation}"
+                );
+            }
+            let sum: i64 = ["reserved", "backordered", "shipped", "released"]
+                .iter()
+                .map(|f| theirs[*f].as_i64().unwrap_or_default())
+                .sum();
+            assert_eq!(
+                Some(sum),
+                theirs["ordered"].as_i64(),
+                "invariant 2: {allocation}"
+            );
+        }
+    }
+
+    async fn ship(&self, id: &str, qty: Option<i64>) -> (u16, Value) {
+        let mut body = json!({"order_id": id, "carrier": "DHL", "tracking_ref": "TRK1"});
+        if let Some(qty) = qty {
+            body["lines"] = json!([{"line_no": 1, "qty": qty}]);
+        }
+        self.warehouse_post("/api/v1/shipments", body).await
+    }
+}
+
+fn id_of(order: &Value) -> String {
+    order["id"].as_str().expect("order id").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_is_reserved_then_shipped_in_two_parts() {
+    let flow = Flow::start().await;
+    let (status, order) = flow.place("D001", 4, "stock", None).await;
+    assert_eq!(status, 201, "{order}");
+    assert_eq!(order["total"], "360.00", "gold tier: 4 × 90.00");
+    let id = id_of(&order);
+    flow.wait_status("D001", &id, "reserved").await;
+    assert_eq!(flow.stock().await["reserved"], 4);
+
+    let (status, body) = flow.ship(&id, Some(1)).await;
+    assert_eq!(status, 201, "{body}");
+    flow.wait_status("D001", &id, "partially_shipped").await;
+    let (status, body) = flow.ship(&id, None).await;
+    assert_eq!(status, 201, "{body}");
+    flow.wait_status("D001", &id, "shipped").await;
+    flow.assert_agree("D001", &id).await;
+    let stock = flow.stock().await;
+    assert_eq!(
+        (stock["on_hand"].as_i64(), stock["reserved"].as_i64()),
+        (Some(6), Some(0)),
+        "{stock}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backorder_is_served_by_a_receipt_emergency_orders_first() {
+    let flow = Flow::start().await;
+    let (_, first) = flow.place("D001", 14, "stock", None).await;
+    let first = id_of(&first);
+    let order = flow.wait_status("D001", &first, "partially_reserved").await;
+    assert_eq!(
+        (
+            order["lines"][0]["reserved"].as_i64(),
+            order["lines"][0]["backordered"].as_i64()
+        ),
+        (Some(10), Some(4))
+    );
+
+    // Placed later, but a unit is down: served first.
+    let (_, urgent) = flow.place("D002", 2, "emergency", None).await;
+    let urgent = id_of(&urgent);
+    flow.wait_status("D002", &urgent, "backordered").await;
+
+    flow.receive(2).await;
+    flow.wait_status("D002", &urgent, "reserved").await;
+    assert_eq!(
+        flow.order("D001", &first).await.1["status"],
+        "partially_reserved"
+    );
+
+    flow.receive(4).await;
+    flow.wait_status("D001", &first, "reserved").await;
+    flow.assert_agree("D001", &first).await;
+    flow.assert_agree("D002", &urgent).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_releases_stock_and_a_shipped_order_cannot_be_cancelled() {
+    let flow = Flow::start().await;
+    let (_, order) = flow.place("D001", 4, "stock", None).await;
+    let id = id_of(&order);
+    flow.wait_status("D001", &id, "reserved").await;
+    let cancel = flow.orders.url(&format!("/api/v1/orders/{id}/cancel"));
+    let dealer = flow.token(Role::Dealer, Some("D001"));
+    let (status, body) = flow
+        .call(reqwest::Method::POST, cancel.clone(), &dealer, None)
+        .await;
+    assert!((200..300).contains(&status), "{status} {body}");
+    flow.wait_status("D001", &id, "cancelled").await;
+    let stock = flow.stock().await;
+    assert_eq!(
+        (stock["reserved"].as_i64(), stock["available"].as_i64()),
+        (Some(0), Some(10)),
+        "{stock}"
+    );
+    flow.assert_agree("D001", &id).await;
+
+    let (_, order) = flow.place("D001", 2, "stock", None).await;
+    let id = id_of(&order);
+    flow.wait_status("D001", &id, "reserved").await;
+    flow.ship(&id, None).await;
+    flow.wait_status("D001", &id, "shipped").await;
+    let cancel = flow.orders.url(&format!("/api/v1/orders/{id}/cancel"));
+    let (status, body) = flow
+        .call(reqwest::Method::POST, cancel, &dealer, None)
+        .await;
+    assert_eq!(status, 409, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_post_with_the_same_idempotency_key_places_one_order() {
+    let flow = Flow::start().await;
+    let (first_status, first) = flow.place("D001", 3, "stock", Some("key-1")).await;
+    let (second_status, second) = flow.place("D001", 3, "stock", Some("key-1")).await;
+    assert_eq!((first_status, second_status), (201, 201));
+    assert_eq!(first["id"], second["id"]);
+    let id = id_of(&first);
+    flow.wait_status("D001", &id, "reserved").await;
+    // One order reached catalog: only its 3 units are reserved.
+    assert_eq!(flow.stock().await["reserved"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn orders_placed_while_catalog_is_down_are_each_reserved_exactly_once() {
+    let mut flow = Flow::start().await;
+    flow.receive(20).await; // 30 on hand
+    flow.catalog.kill();
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let (status, order) = flow.place("D001", 1, "stock", None).await;
+        assert_eq!(
+            status, 201,
+            "orders keeps taking orders while catalog is down: {order}"
+        );
+        ids.push(id_of(&order));
+    }
+    flow.catalog.restart().await;
+    for id in &ids {
+        flow.wait_status("D001", id, "reserved").await;
+    }
+    let stock = flow.stock().await;
+    assert_eq!(
+        stock["reserved"], 20,
+        "each order reserved exactly once: {stock}"
+    );
+    for id in &ids {
+        let allocation = flow.reservation(id).await;
+        assert_eq!(allocation["lines"][0]["reserved"], 1, "{allocation}");
+        flow.assert_agree("D001", id).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dealer_cannot_read_or_cancel_another_dealers_order() {
+    let flow = Flow::start().await;
+    let (_, order) = flow.place("D001", 1, "stock", None).await;
+    let id = id_of(&order);
+    assert_eq!(flow.order("D002", &id).await.0, 404);
+    let cancel = flow.orders.url(&format!("/api/v1/orders/{id}/cancel"));
+    let other = flow.token(Role::Dealer, Some("D002"));
+    let (status, body) = flow.call(reqwest::Method::POST, cancel, &other, None).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(flow.order("D001", &id).await.0, 200);
+}
