@@ -407,3 +407,38 @@ async fn a_dealer_cannot_read_or_cancel_another_dealers_order() {
     assert_eq!(status, 404, "{body}");
     assert_eq!(flow.order("D001", &id).await.0, 200);
 }
+
+/// Not a pass/fail test: prints the latency from the POST answering to the order
+/// showing `reserved` (catalog consumed `order_placed`, reserved, published
+/// `stock_reserved`, orders applied it), over a few hundred orders one after another.
+/// `cargo xtask test --no-lint -- -p aftersales-e2e --run-ignored only order_latency --no-capture`
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a measurement, run on demand"]
+async fn order_latency_from_post_to_reserved() {
+    let flow = Flow::start().await;
+    flow.receive(1000).await;
+    let mut latencies = Vec::new();
+    for _ in 0..300 {
+        let (status, order) = flow.place("D001", 1, "stock", None).await;
+        assert_eq!(status, 201);
+        let id = id_of(&order);
+        let started = std::time::Instant::now();
+        loop {
+            if flow.order("D001", &id).await.1["status"] == "reserved" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p) as usize];
+    eprintln!(
+        "POST -> reserved over {} orders: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
+        latencies.len(),
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        latencies[latencies.len() - 1]
+    );
+}
