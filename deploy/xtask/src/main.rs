@@ -1,6 +1,7 @@
 //! The task runner: `cargo xtask <command>`.
 
 mod dead_letters;
+mod demo;
 mod paths;
 mod stack;
 mod test;

@@ -1,0 +1,183 @@
+//! Demo data for the local stack, loaded through the services' own APIs (so it goes
+//! through every rule and every event, exactly as a user's data would). Each request
+//! carries a fixed `Idempotency-Key`, and a 409 (already exists) counts as done, so
+//! running `up` again loads nothing twice.
+
+use aftersales_web::{JwtKeys, Role};
+use anyhow::bail;
+use serde_json::{Value, json};
+
+struct Request {
+    /// Stable per item, so editing the list never loads an item twice.
+    key: String,
+    port: u16,
+    path: &'static str,
+    role: Role,
+    body: Value,
+}
+
+fn catalog(key: String, path: &'static str, role: Role, body: Value) -> Request {
+    Request {
+        key,
+        port: 8081,
+        path,
+        role,
+        body,
+    }
+}
+
+fn orders(key: String, path: &'static str, body: Value) -> Request {
+    Request {
+        key,
+        port: 8082,
+        path,
+        role: Role::Admin,
+        body,
+    }
+}
+
+fn requests() -> Vec<Request> {
+    let mut all = vec![
+        catalog(
+            "supplier-BOSCH".into(),
+            "/api/v1/suppliers",
+            Role::Admin,
+            json!({"code": "BOSCH", "name": "Bosch Automotive"}),
+        ),
+        catalog(
+            "supplier-VALEO".into(),
+            "/api/v1/suppliers",
+            Role::Admin,
+            json!({"code": "VALEO", "name": "Valeo"}),
+        ),
+        catalog(
+            "warehouse-WH1".into(),
+            "/api/v1/warehouses",
+            Role::Admin,
+            json!({"code": "WH1", "name": "Central warehouse", "kind": "central"}),
+        ),
+        catalog(
+            "warehouse-WH2".into(),
+            "/api/v1/warehouses",
+            Role::Admin,
+            json!({"code": "WH2", "name": "Regional warehouse north", "kind": "regional"}),
+        ),
+    ];
+    let parts = [
+        (
+            "BP-1001",
+            "Brake pad set, front",
+            "brakes",
+            "BOSCH",
+            "48.5000",
+            24,
+            false,
+            true,
+        ),
+        (
+            "BD-2001",
+            "Brake disc, ventilated",
+            "brakes",
+            "BOSCH",
+            "92.0000",
+            24,
+            false,
+            true,
+        ),
+        (
+            "AL-3001",
+            "Alternator 140 A",
+            "electrical",
+            "VALEO",
+            "310.0000",
+            36,
+            true,
+            true,
+        ),
+        (
+            "WP-4001",
+            "Water pump",
+            "cooling",
+            "VALEO",
+            "129.9000",
+            24,
+            true,
+            true,
+        ),
+        (
+            "FL-5001",
+            "Oil filter",
+            "filters",
+            "BOSCH",
+            "9.7500",
+            12,
+            false,
+            false,
+        ),
+    ];
+    for (pn, description, category, supplier, price, months, core, returnable) in parts {
+        all.push(catalog(
+            format!("part-{pn}"),
+            "/api/v1/parts",
+            Role::Admin,
+            json!({"part_number": pn, "description": description, "category": category,
+                   "supplier_code": supplier, "list_price": price, "warranty_months": months,
+                   "core": core, "returnable": returnable}),
+        ));
+        for (warehouse, qty) in [("WH1", 40), ("WH2", 8)] {
+            all.push(catalog(
+                format!("receipt-{warehouse}-{pn}"),
+                "/api/v1/receipts",
+                Role::Warehouse,
+                json!({"warehouse": warehouse, "part_number": pn, "qty": qty, "reference": "DEMO-OPENING"}),
+            ));
+        }
+    }
+    for (code, name, tier, warehouse) in [
+        ("D001", "Northside Motors", "gold", "WH1"),
+        ("D002", "Harbour Garage", "silver", "WH2"),
+        ("D003", "Valley Trucks", "standard", "WH1"),
+    ] {
+        all.push(orders(
+            format!("dealer-{code}"),
+            "/api/v1/dealers",
+            json!({"code": code, "name": name, "tier": tier, "labor_rate": "85.00",
+                   "currency": "EUR", "home_warehouse": warehouse}),
+        ));
+    }
+    all
+}
+
+/// What `up` says it loaded.
+pub const SUMMARY: &str = "suppliers BOSCH, VALEO; warehouses WH1, WH2; parts BP-1001, BD-2001, \
+AL-3001, WP-4001, FL-5001 with stock; dealers D001 (gold), D002 (silver), D003 (standard)";
+
+/// Loads the demo data into the running stack (a repeat is a replay: nothing twice).
+pub async fn load(secret: &str) -> anyhow::Result<()> {
+    let keys = JwtKeys::new(secret);
+    let http = reqwest::Client::new();
+    for request in requests() {
+        let token = keys.mint(
+            "demo-loader",
+            request.role,
+            None,
+            chrono::Duration::minutes(10),
+        );
+        let url = format!("http://127.0.0.1:{}{}", request.port, request.path);
+        let res = http
+            .post(&url)
+            .bearer_auth(token)
+            .header("Idempotency-Key", format!("demo-{}", request.key))
+            .json(&request.body)
+            .send()
+            .await?;
+        match res.status().as_u16() {
+            200..=299 | 409 => {}
+            status => {
+                let body = res.text().await.unwrap_or_default();
+                bail!("demo data: POST {url} answered {status}: {body}");
+            }
+        }
+    }
+    Ok(())
+}
