@@ -262,10 +262,8 @@ pub async fn up() -> anyhow::Result<()> {
     }
 
     println!("\nall up in {:.1}s", t0.elapsed().as_secs_f64());
-    let created = crate::demo::load(&secret).await?;
-    println!(
-        "demo data: {created} item(s) created (parts, stock, warehouses, suppliers, dealers)\n"
-    );
+    crate::demo::load(&secret).await?;
+    println!("demo data: {}\n", crate::demo::SUMMARY);
     for (svc, port) in SERVICES {
         let base = format!("http://127.0.0.1:{port}");
         println!("{svc:<10} {base}/docs  {base}/openapi.json  {base}/metrics");
