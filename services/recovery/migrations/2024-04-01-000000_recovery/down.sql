@@ -1,0 +1,11 @@
+DROP TABLE allocations;
+DROP TABLE write_offs;
+DROP TABLE credit_memos;
+DROP TABLE line_responses;
+DROP TABLE recovery_lines;
+DROP TABLE recovery_claims;
+DROP SEQUENCE recovery_claim_number_seq;
+DROP TRIGGER agreements_no_overlap ON agreements;
+DROP FUNCTION agreements_no_overlap();
+DROP TABLE agreements;
+DROP TABLE parts;

@@ -1,0 +1,292 @@
+//! `reports/reconciliation` and `reports/aging`: per supplier (and currency) and
+//! overall per currency, for claims submitted in a period; JSON, or CSV
+//! (`Accept: text/csv` or `?format=csv`). Both are summed from per-line figures by
+//! the same domain code the property tests hold to the identities.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::{ApiError, DbPool, Principal};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::claims::{FiguresView, cents, line_figures};
+use super::common::{self, csv_field, parse_date, period, require_finance, wants_csv};
+use crate::db;
+use crate::domain::aging::Aging;
+use crate::domain::ledger::Figures;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// Claims submitted at or after: a date (UTC) or an RFC 3339 timestamp.
+    pub from: Option<String>,
+    /// Claims submitted before this timestamp, or on or before this date (UTC).
+    pub to: Option<String>,
+    /// Only this supplier.
+    pub supplier: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReconciliationRow {
+    /// The supplier, or `null` for the overall row of a currency.
+    pub supplier_code: Option<String>,
+    pub currency: String,
+    #[serde(flatten)]
+    pub figures: FiguresView,
+    /// credited / claimed, 4 decimals; null when nothing was claimed.
+    #[schema(value_type = Option<String>, example = "0.7500")]
+    pub recovery_rate: Option<Decimal>,
+    /// Both identities hold to the cent (always true; shown for auditors).
+    pub balanced: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReconciliationReport {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub suppliers: Vec<ReconciliationRow>,
+    /// One row per currency: amounts are never summed across currencies.
+    pub overall: Vec<ReconciliationRow>,
+}
+
+fn rec_row(supplier: Option<String>, currency: String, f: Figures) -> ReconciliationRow {
+    ReconciliationRow {
+        supplier_code: supplier,
+        currency,
+        recovery_rate: f.recovery_rate(),
+        balanced: f.balanced(),
+        figures: f.into(),
+    }
+}
+
+/// Sums per `(supplier, currency)` and per currency.
+type Grouped<T> = (Vec<(String, String, T)>, Vec<(String, T)>);
+
+/// Groups rows (sorted by supplier, currency) into per-supplier and per-currency sums.
+fn group<T: Copy + Default>(
+    rows: &[db::lines::Figures],
+    add: impl Fn(T, &db::lines::Figures) -> T,
+    plus: impl Fn(T, T) -> T,
+) -> Grouped<T> {
+    let mut suppliers: Vec<(String, String, T)> = Vec::new();
+    for r in rows {
+        match suppliers.last_mut() {
+            Some((s, c, acc)) if *s == r.supplier_code && *c == r.currency => {
+                *acc = add(*acc, r);
+            }
+            _ => suppliers.push((
+                r.supplier_code.clone(),
+                r.currency.clone(),
+                add(T::default(), r),
+            )),
+        }
+    }
+    let mut overall: Vec<(String, T)> = Vec::new();
+    for (_, currency, v) in &suppliers {
+        match overall.iter_mut().find(|(c, _)| c == currency) {
+            Some((_, acc)) => *acc = plus(*acc, *v),
+            None => overall.push((currency.clone(), *v)),
+        }
+    }
+    overall.sort_by(|a, b| a.0.cmp(&b.0));
+    (suppliers, overall)
+}
+
+fn csv_response(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .body(body)
+}
+
+/// Per supplier and overall: claimed = accepted + rejected + pending; accepted =
+/// credited + written off + outstanding; recovery rate = credited / claimed.
+#[utoipa::path(
+    get, path = "/api/v1/reports/reconciliation", tag = "reports",
+    params(ReportQuery),
+    responses(
+        (status = 200, description = "per supplier and overall per currency; CSV with Accept: text/csv or ?format=csv (overall rows have supplier `ALL`)",
+         content((ReconciliationReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
+        (status = 422, description = "bad date, to before from, or unknown format", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn reconciliation(
+    who: Principal,
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_finance(&who)?;
+    let as_csv = wants_csv(&req, query.format.as_deref())?;
+    let (from, to) = period(query.from.as_deref(), query.to.as_deref())?;
+    let mut conn = common::conn(&pool).await?;
+    let rows = db::lines::figures_submitted(&mut conn, from, to, query.supplier.as_deref()).await?;
+    let (suppliers, overall) = group(
+        &rows,
+        |f: Figures, r| f.with_line(&line_figures(r)),
+        Figures::plus,
+    );
+    let report = ReconciliationReport {
+        from,
+        to,
+        suppliers: suppliers
+            .into_iter()
+            .map(|(s, c, f)| rec_row(Some(s), c, f))
+            .collect(),
+        overall: overall
+            .into_iter()
+            .map(|(c, f)| rec_row(None, c, f))
+            .collect(),
+    };
+    if !as_csv {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let mut out = String::from(
+        "supplier_code,currency,claimed,accepted,rejected,pending,credited,written_off,outstanding,recovery_rate\n",
+    );
+    for r in report.suppliers.iter().chain(&report.overall) {
+        let f = &r.figures;
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(r.supplier_code.as_deref().unwrap_or("ALL")),
+            r.currency,
+            f.claimed,
+            f.accepted,
+            f.rejected,
+            f.pending,
+            f.credited,
+            f.written_off,
+            f.outstanding,
+            r.recovery_rate.map(|d| d.to_string()).unwrap_or_default(),
+        ));
+    }
+    Ok(csv_response(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgingQuery {
+    /// Claims submitted at or after: a date (UTC) or an RFC 3339 timestamp.
+    pub from: Option<String>,
+    /// Claims submitted before this timestamp, or on or before this date (UTC).
+    pub to: Option<String>,
+    /// The day ages are counted to (UTC); today when absent.
+    pub as_of: Option<String>,
+    pub supplier: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AgingRow {
+    pub supplier_code: Option<String>,
+    pub currency: String,
+    #[schema(value_type = String)]
+    pub days_0_30: Decimal,
+    #[schema(value_type = String)]
+    pub days_31_60: Decimal,
+    #[schema(value_type = String)]
+    pub days_61_90: Decimal,
+    #[schema(value_type = String)]
+    pub over_90: Decimal,
+    #[schema(value_type = String)]
+    pub outstanding: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AgingReport {
+    pub as_of: NaiveDate,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub suppliers: Vec<AgingRow>,
+    pub overall: Vec<AgingRow>,
+}
+
+fn aging_row(supplier: Option<String>, currency: String, a: Aging) -> AgingRow {
+    AgingRow {
+        supplier_code: supplier,
+        currency,
+        days_0_30: cents(a.days_0_30),
+        days_31_60: cents(a.days_31_60),
+        days_61_90: cents(a.days_61_90),
+        over_90: cents(a.over_90),
+        outstanding: cents(a.total()),
+    }
+}
+
+/// Outstanding accepted amounts by days since the claim's submission: 0–30, 31–60,
+/// 61–90, over 90; per supplier and overall per currency.
+#[utoipa::path(
+    get, path = "/api/v1/reports/aging", tag = "reports",
+    params(AgingQuery),
+    responses(
+        (status = 200, description = "per supplier and overall; CSV with Accept: text/csv or ?format=csv",
+         content((AgingReport = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
+        (status = 422, description = "bad date, to before from, or unknown format", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn aging(
+    who: Principal,
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    query: web::Query<AgingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_finance(&who)?;
+    let as_csv = wants_csv(&req, query.format.as_deref())?;
+    let (from, to) = period(query.from.as_deref(), query.to.as_deref())?;
+    let as_of = match query.as_of.as_deref() {
+        Some(v) => parse_date("as_of", v)?,
+        None => Utc::now().date_naive(),
+    };
+    let mut conn = common::conn(&pool).await?;
+    let rows = db::lines::figures_submitted(&mut conn, from, to, query.supplier.as_deref()).await?;
+    let (suppliers, overall) = group(
+        &rows,
+        |a: Aging, r| {
+            a.add(
+                r.submitted_at.date_naive(),
+                as_of,
+                line_figures(r).outstanding(),
+            )
+        },
+        Aging::plus,
+    );
+    let report = AgingReport {
+        as_of,
+        from,
+        to,
+        suppliers: suppliers
+            .into_iter()
+            .map(|(s, c, a)| aging_row(Some(s), c, a))
+            .collect(),
+        overall: overall
+            .into_iter()
+            .map(|(c, a)| aging_row(None, c, a))
+            .collect(),
+    };
+    if !as_csv {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let mut out = String::from(
+        "supplier_code,currency,days_0_30,days_31_60,days_61_90,over_90,outstanding\n",
+    );
+    for r in report.suppliers.iter().chain(&report.overall) {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            csv_field(r.supplier_code.as_deref().unwrap_or("ALL")),
+            r.currency,
+            r.days_0_30,
+            r.days_31_60,
+            r.days_61_90,
+            r.over_90,
+            r.outstanding,
+        ));
+    }
+    Ok(csv_response(out))
+}

@@ -1,0 +1,163 @@
+//! Recovery claims to suppliers.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::schema::recovery_claims as rc;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rc)]
+pub struct Claim {
+    pub id: Uuid,
+    pub number: String,
+    pub supplier_code: String,
+    pub currency: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub settled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(QueryableByName)]
+struct NextVal {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The next human claim number, `RC-000007`.
+pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
+    let next: NextVal = diesel::sql_query("SELECT nextval('recovery_claim_number_seq') AS n")
+        .get_result(conn)
+        .await?;
+    Ok(format!("RC-{:06}", next.n))
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, claim: &Claim) -> QueryResult<()> {
+    diesel::insert_into(rc::table)
+        .values(claim)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
+    rc::table
+        .find(id)
+        .select(Claim::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The claim, locked until the transaction ends: every change of a claim or its
+/// lines reads and writes under this lock.
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
+    rc::table
+        .find(id)
+        .select(Claim::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Claims of a supplier in the given statuses (all of `ids` if given), locked, in
+/// id order so that concurrent payers lock them in the same order.
+pub async fn lock_payable(
+    conn: &mut AsyncPgConnection,
+    supplier: &str,
+    ids: Option<&[Uuid]>,
+) -> QueryResult<Vec<Claim>> {
+    let base = rc::table
+        .filter(rc::supplier_code.eq(supplier.to_owned()))
+        .filter(rc::status.eq_any(["submitted", "responded"]))
+        .order(rc::id)
+        .select(Claim::as_select());
+    match ids {
+        Some(ids) => {
+            base.filter(rc::id.eq_any(ids.to_vec()))
+                .for_update()
+                .load(conn)
+                .await
+        }
+        None => base.for_update().load(conn).await,
+    }
+}
+
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    let target = rc::table.find(id);
+    match status {
+        "submitted" => {
+            diesel::update(target)
+                .set((rc::status.eq(status), rc::submitted_at.eq(Some(at))))
+                .execute(conn)
+                .await?
+        }
+        "responded" => {
+            diesel::update(target)
+                .set((rc::status.eq(status), rc::responded_at.eq(Some(at))))
+                .execute(conn)
+                .await?
+        }
+        "settled" => {
+            diesel::update(target)
+                .set((
+                    rc::status.eq(status),
+                    rc::responded_at.eq(diesel::dsl::sql::<
+                        diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                    >("COALESCE(responded_at, now())")),
+                    rc::settled_at.eq(Some(at)),
+                ))
+                .execute(conn)
+                .await?
+        }
+        _ => {
+            diesel::update(target)
+                .set(rc::status.eq(status))
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(())
+}
+
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub supplier_code: Option<String>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// Claims newest first, after the cursor `(created_at, id)`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> QueryResult<Vec<Claim>> {
+    let mut query = rc::table
+        .select(Claim::as_select())
+        .order((rc::created_at.desc(), rc::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(rc::status.eq(status.clone()));
+    }
+    if let Some(code) = &filter.supplier_code {
+        query = query.filter(rc::supplier_code.eq(code.clone()));
+    }
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            rc::created_at
+                .lt(at)
+                .or(rc::created_at.eq(at).and(rc::id.lt(id))),
+        );
+    }
+    query.load(conn).await
+}

@@ -1,0 +1,275 @@
+//! Recovery lines.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Nullable, Numeric, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::line_responses as lr;
+use super::schema::recovery_lines as rl;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rl)]
+pub struct Line {
+    pub id: Uuid,
+    pub claim_id: Uuid,
+    pub claim_number: String,
+    pub supplier_code: String,
+    pub causal_part_number: String,
+    pub decision: String,
+    pub decided_at: DateTime<Utc>,
+    pub parts_amount: Decimal,
+    pub labor_amount: Decimal,
+    pub currency: String,
+    pub agreement_id: Option<Uuid>,
+    pub amount: Option<Decimal>,
+    pub status: String,
+    pub reason: Option<String>,
+    pub recovery_claim_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = lr)]
+pub struct Response {
+    pub line_id: Uuid,
+    pub outcome: String,
+    pub accepted_amount: Decimal,
+    pub reason: Option<String>,
+    pub responded_at: DateTime<Utc>,
+}
+
+/// Inserts the line unless one exists for its claim; `None` when it did.
+pub async fn insert_new(conn: &mut AsyncPgConnection, line: &Line) -> QueryResult<Option<Line>> {
+    diesel::insert_into(rl::table)
+        .values(line)
+        .on_conflict(rl::claim_id)
+        .do_nothing()
+        .returning(Line::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Line>> {
+    rl::table
+        .find(id)
+        .select(Line::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub supplier_code: Option<String>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// Lines oldest first, after the cursor `(created_at, id)`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> QueryResult<Vec<Line>> {
+    let mut query = rl::table
+        .select(Line::as_select())
+        .order((rl::created_at, rl::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(rl::status.eq(status.clone()));
+    }
+    if let Some(code) = &filter.supplier_code {
+        query = query.filter(rl::supplier_code.eq(code.clone()));
+    }
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            rl::created_at
+                .gt(at)
+                .or(rl::created_at.eq(at).and(rl::id.gt(id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// The lines of a recovery claim, oldest first.
+pub async fn of_claim(conn: &mut AsyncPgConnection, claim: Uuid) -> QueryResult<Vec<Line>> {
+    rl::table
+        .filter(rl::recovery_claim_id.eq(claim))
+        .order((rl::created_at, rl::id))
+        .select(Line::as_select())
+        .load(conn)
+        .await
+}
+
+/// Puts an open line of `supplier` in `currency` into a draft claim, in one
+/// conditional statement (two drafts cannot take the same line); whether it did.
+pub async fn batch(
+    conn: &mut AsyncPgConnection,
+    line: Uuid,
+    claim: Uuid,
+    supplier: &str,
+    currency: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        rl::table
+            .filter(rl::id.eq(line))
+            .filter(rl::status.eq("open"))
+            .filter(rl::supplier_code.eq(supplier))
+            .filter(rl::currency.eq(currency)),
+    )
+    .set((
+        rl::status.eq("batched"),
+        rl::recovery_claim_id.eq(Some(claim)),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Takes a line out of a draft claim; whether it was in it.
+pub async fn unbatch(conn: &mut AsyncPgConnection, line: Uuid, claim: Uuid) -> QueryResult<bool> {
+    let n = diesel::update(
+        rl::table
+            .filter(rl::id.eq(line))
+            .filter(rl::recovery_claim_id.eq(claim))
+            .filter(rl::status.eq("batched")),
+    )
+    .set((
+        rl::status.eq("open"),
+        rl::recovery_claim_id.eq(None::<Uuid>),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Marks every line of a claim as claimed (on submission).
+pub async fn mark_claimed(conn: &mut AsyncPgConnection, claim: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        rl::table
+            .filter(rl::recovery_claim_id.eq(claim))
+            .filter(rl::status.eq("batched")),
+    )
+    .set(rl::status.eq("claimed"))
+    .execute(conn)
+    .await
+}
+
+/// Records the supplier's answer on a claimed line; whether it was still unanswered.
+pub async fn respond(conn: &mut AsyncPgConnection, response: &Response) -> QueryResult<bool> {
+    let n = diesel::update(
+        rl::table
+            .filter(rl::id.eq(response.line_id))
+            .filter(rl::status.eq("claimed")),
+    )
+    .set(rl::status.eq(&response.outcome))
+    .execute(conn)
+    .await?;
+    if n == 1 {
+        diesel::insert_into(lr::table)
+            .values(response)
+            .execute(conn)
+            .await?;
+    }
+    Ok(n == 1)
+}
+
+/// The answers on the lines of a claim.
+pub async fn responses_of_claim(
+    conn: &mut AsyncPgConnection,
+    claim: Uuid,
+) -> QueryResult<Vec<Response>> {
+    lr::table
+        .inner_join(rl::table)
+        .filter(rl::recovery_claim_id.eq(claim))
+        .select(Response::as_select())
+        .load(conn)
+        .await
+}
+
+/// A claimed line with what was credited and written off on it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Figures {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub line_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub recovery_claim_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub supplier_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub currency: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub submitted_at: DateTime<Utc>,
+    #[diesel(sql_type = Numeric)]
+    pub amount: Decimal,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub accepted_amount: Option<Decimal>,
+    #[diesel(sql_type = Numeric)]
+    pub credited: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub written_off: Decimal,
+}
+
+const FIGURES: &str =
+    "SELECT l.id AS line_id, c.id AS recovery_claim_id, c.supplier_code, c.currency,
+        c.submitted_at, l.amount, r.accepted_amount,
+        COALESCE(SUM(a.amount) FILTER (WHERE a.credit_memo_id IS NOT NULL), 0) AS credited,
+        COALESCE(SUM(a.amount) FILTER (WHERE a.write_off_id IS NOT NULL), 0) AS written_off
+    FROM recovery_claims c
+    JOIN recovery_lines l ON l.recovery_claim_id = c.id
+    LEFT JOIN line_responses r ON r.line_id = l.id
+    LEFT JOIN allocations a ON a.line_id = l.id";
+
+/// The lines of the given submitted claims with their figures, oldest claim first,
+/// then line order: the order in which payments are allocated.
+pub async fn figures_of_claims(
+    conn: &mut AsyncPgConnection,
+    claims: &[Uuid],
+) -> QueryResult<Vec<Figures>> {
+    diesel::sql_query(format!(
+        "{FIGURES} WHERE c.id = ANY($1) AND c.submitted_at IS NOT NULL
+         GROUP BY l.id, c.id, r.line_id
+         ORDER BY c.submitted_at, c.id, l.created_at, l.id"
+    ))
+    .bind::<Array<diesel::sql_types::Uuid>, _>(claims)
+    .load(conn)
+    .await
+}
+
+/// Lines of claims submitted in `[from, to)` (of one supplier if given).
+pub async fn figures_submitted(
+    conn: &mut AsyncPgConnection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    supplier: Option<&str>,
+) -> QueryResult<Vec<Figures>> {
+    diesel::sql_query(format!(
+        "{FIGURES} WHERE c.submitted_at IS NOT NULL
+           AND ($1::timestamptz IS NULL OR c.submitted_at >= $1)
+           AND ($2::timestamptz IS NULL OR c.submitted_at < $2)
+           AND ($3::text IS NULL OR c.supplier_code = $3)
+         GROUP BY l.id, c.id, r.line_id
+         ORDER BY c.supplier_code, c.currency, c.submitted_at, c.id, l.created_at, l.id"
+    ))
+    .bind::<Nullable<Timestamptz>, _>(from)
+    .bind::<Nullable<Timestamptz>, _>(to)
+    .bind::<Nullable<diesel::sql_types::Text>, _>(supplier)
+    .load(conn)
+    .await
+}
+
+/// The answers on the given lines.
+pub async fn responses_of(
+    conn: &mut AsyncPgConnection,
+    lines: &[Uuid],
+) -> QueryResult<Vec<Response>> {
+    lr::table
+        .filter(lr::line_id.eq_any(lines.to_vec()))
+        .select(Response::as_select())
+        .load(conn)
+        .await
+}

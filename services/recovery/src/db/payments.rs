@@ -1,0 +1,141 @@
+//! Credit memos, write-offs and their allocations to accepted lines.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::{allocations, credit_memos, write_offs};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = credit_memos)]
+pub struct CreditMemo {
+    pub id: Uuid,
+    pub supplier_code: String,
+    pub reference: String,
+    pub memo_date: NaiveDate,
+    pub amount: Decimal,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = write_offs)]
+pub struct WriteOff {
+    pub id: Uuid,
+    pub recovery_claim_id: Uuid,
+    pub amount: Decimal,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = allocations)]
+pub struct Allocation {
+    pub id: i64,
+    pub line_id: Uuid,
+    pub credit_memo_id: Option<Uuid>,
+    pub write_off_id: Option<Uuid>,
+    pub amount: Decimal,
+}
+
+/// Inserts the memo; `None` when the supplier's reference is already recorded.
+pub async fn insert_memo(
+    conn: &mut AsyncPgConnection,
+    memo: &CreditMemo,
+) -> QueryResult<Option<CreditMemo>> {
+    diesel::insert_into(credit_memos::table)
+        .values(memo)
+        .on_conflict_do_nothing()
+        .returning(CreditMemo::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn insert_write_off(conn: &mut AsyncPgConnection, w: &WriteOff) -> QueryResult<WriteOff> {
+    diesel::insert_into(write_offs::table)
+        .values(w)
+        .returning(WriteOff::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Records the shares `(line, amount)` of a memo or a write-off.
+pub async fn allocate(
+    conn: &mut AsyncPgConnection,
+    memo: Option<Uuid>,
+    write_off: Option<Uuid>,
+    shares: &[(Uuid, Decimal)],
+) -> QueryResult<()> {
+    let rows: Vec<_> = shares
+        .iter()
+        .map(|(line, amount)| {
+            (
+                allocations::line_id.eq(*line),
+                allocations::credit_memo_id.eq(memo),
+                allocations::write_off_id.eq(write_off),
+                allocations::amount.eq(*amount),
+            )
+        })
+        .collect();
+    diesel::insert_into(allocations::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Allocations of a memo or write-off.
+pub async fn allocations_of(
+    conn: &mut AsyncPgConnection,
+    memo: Option<Uuid>,
+    write_off: Option<Uuid>,
+) -> QueryResult<Vec<Allocation>> {
+    let mut query = allocations::table
+        .select(Allocation::as_select())
+        .order(allocations::id)
+        .into_boxed();
+    if let Some(m) = memo {
+        query = query.filter(allocations::credit_memo_id.eq(m));
+    }
+    if let Some(w) = write_off {
+        query = query.filter(allocations::write_off_id.eq(w));
+    }
+    query.load(conn).await
+}
+
+pub async fn find_memo(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CreditMemo>> {
+    credit_memos::table
+        .find(id)
+        .select(CreditMemo::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Memos newest first after `(created_at, id)`.
+pub async fn list_memos(
+    conn: &mut AsyncPgConnection,
+    supplier: Option<&str>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<CreditMemo>> {
+    let mut query = credit_memos::table
+        .select(CreditMemo::as_select())
+        .order((credit_memos::created_at.desc(), credit_memos::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = supplier {
+        query = query.filter(credit_memos::supplier_code.eq(s.to_owned()));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            credit_memos::created_at
+                .lt(at)
+                .or(credit_memos::created_at.eq(at).and(credit_memos::id.lt(id))),
+        );
+    }
+    query.load(conn).await
+}

@@ -1,0 +1,193 @@
+use aftersales_messaging::Envelope;
+use aftersales_messaging::contracts::inspection::{CauseCode, Decision};
+use chrono::{Duration, Utc};
+use serde_json::Value;
+
+use crate::support::{Svc, adjudicated, agreement_body, finance};
+
+fn days_ago(n: i64) -> chrono::DateTime<Utc> {
+    Utc::now() - Duration::days(n)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplier_defect_becomes_one_line_with_the_agreed_amount_even_when_redelivered() {
+    let svc = Svc::start().await;
+    let today = Utc::now().date_naive();
+    let from = (today - Duration::days(365)).to_string();
+    let mut body = agreement_body("SUP1", &from, None);
+    body["labor_recovery_pct"] = "33.33".into();
+    svc.agreement(body).await;
+
+    // parts 123.45 × 80 % = 98.76; labor 77.77 × 33.33 % = 25.920741 → 25.92; + 15.00.
+    let claim = adjudicated("SUP1", "123.45", "77.77", days_ago(2));
+    let first = svc.adjudicate(&claim).await;
+    let line = svc.line_of(claim.claim_id).await;
+    assert_eq!(line["status"], "open", "{line}");
+    assert_eq!(line["amount"], "139.68");
+    assert_eq!(line["supplier_code"], "SUP1");
+    assert!(line["agreement_id"].is_string());
+
+    // The same envelope again (inbox dedupe) and the same claim in a new envelope
+    // (a replay upstream): still one line.
+    svc.publish_envelope(&first).await;
+    let again = svc.adjudicate(&claim).await;
+    assert_ne!(again.event_id, first.event_id);
+    let n = svc
+        .count(&format!(
+            "SELECT count(*) AS n FROM recovery_lines WHERE claim_id = '{}'",
+            claim.claim_id
+        ))
+        .await;
+    assert_eq!(n, 1);
+    let id = line["id"].as_str().unwrap();
+    let got = svc
+        .ok("GET", &format!("/recovery-lines/{id}"), None, 200)
+        .await;
+    assert_eq!(got["amount"], "139.68");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lines_that_cannot_be_charged_back_are_kept_with_their_reason() {
+    let svc = Svc::start().await;
+    let today = Utc::now().date_naive();
+    let mut body = agreement_body("SUP1", &(today - Duration::days(400)).to_string(), None);
+    body["claim_window_days"] = 30.into();
+    svc.agreement(body).await;
+
+    let no_agreement = adjudicated("SUP2", "10", "10", days_ago(1));
+    let mut usd = adjudicated("SUP1", "10", "10", days_ago(1));
+    usd.currency = "USD".into();
+    let late = adjudicated("SUP1", "10", "10", days_ago(31));
+    let in_window = adjudicated("SUP1", "10", "10", days_ago(30));
+    let before_agreement = adjudicated("SUP1", "10", "10", days_ago(401));
+    let mut misuse = adjudicated("SUP1", "10", "10", days_ago(1));
+    misuse.cause_code = CauseCode::Misuse;
+    let mut rejected = adjudicated("SUP1", "10", "10", days_ago(1));
+    rejected.decision = Decision::Rejected;
+    let mut partial = adjudicated("SUP1", "10", "10", days_ago(1));
+    partial.decision = Decision::PartiallyApproved;
+    for claim in [
+        &no_agreement,
+        &usd,
+        &late,
+        &in_window,
+        &before_agreement,
+        &misuse,
+        &rejected,
+        &partial,
+    ] {
+        svc.adjudicate(claim).await;
+    }
+    let expect = [
+        (&no_agreement, "no_agreement"),
+        (&usd, "currency_mismatch"),
+        (&late, "claim_window_passed"),
+        (&before_agreement, "no_agreement"),
+    ];
+    for (claim, reason) in expect {
+        let line = svc.line_of(claim.claim_id).await;
+        assert_eq!(line["status"], "not_recoverable", "{line}");
+        assert_eq!(line["reason"], reason);
+        assert!(line["amount"].is_null());
+    }
+    // 10 × 80 % + 10 × 50 % + 15 = 28.00
+    assert_eq!(svc.line_of(in_window.claim_id).await["amount"], "28.00");
+    assert_eq!(
+        svc.line_of(partial.claim_id).await["decision"],
+        "partially_approved"
+    );
+    assert_eq!(svc.line_of(misuse.claim_id).await, Value::Null);
+    assert_eq!(svc.line_of(rejected.claim_id).await, Value::Null);
+
+    let page = svc
+        .ok(
+            "GET",
+            "/recovery-lines?status=not_recoverable&limit=3",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    let cursor = page["next_cursor"].as_str().expect("more");
+    let rest = svc
+        .ok(
+            "GET",
+            &format!("/recovery-lines?status=not_recoverable&limit=3&cursor={cursor}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    let open = svc
+        .ok("GET", "/recovery-lines?status=open", None, 200)
+        .await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 2);
+    let (status, _) = svc
+        .call(
+            "GET",
+            "/recovery-lines?status=bogus",
+            Some(&finance()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_adjudication_is_dead_lettered_not_applied() {
+    use crate::support::{WAIT, eventually};
+    let svc = Svc::start().await;
+    let mut envelope = Envelope::new(
+        "inspection",
+        &adjudicated("SUP1", "1", "1", Utc::now()),
+        uuid::Uuid::new_v4(),
+    )
+    .unwrap();
+    envelope.payload["approved_parts_amount"] = "lots".into();
+    svc.publish_envelope(&envelope).await;
+    // A good event published after it is applied: the bad one did not block the queue.
+    let good = svc
+        .adjudicate(&adjudicated("SUP1", "1", "1", Utc::now()))
+        .await;
+    assert!(svc.consumed(&good).await);
+    assert_eq!(
+        svc.count("SELECT count(*) AS n FROM recovery_lines").await,
+        1
+    );
+    assert!(
+        eventually(WAIT, || async {
+            svc.vhost.queue_messages("recovery.dead").await == Some(1)
+        })
+        .await,
+        "the malformed event rests in recovery.dead"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parts_from_catalog_are_kept_newest_first() {
+    use aftersales_messaging::contracts::catalog::PartUpserted;
+    let svc = Svc::start().await;
+    let part = |supplier: &str| PartUpserted {
+        part_number: "BRK-100".into(),
+        description: "Brake pad".into(),
+        category: "brakes".into(),
+        list_price: "12.5".parse().unwrap(),
+        currency: "EUR".into(),
+        supplier_code: supplier.into(),
+        warranty_months: 24,
+        core: false,
+        returnable: true,
+        superseded_by: None,
+        active: true,
+    };
+    let newer = Envelope::new("catalog", &part("SUP2"), uuid::Uuid::new_v4()).unwrap();
+    let mut older = Envelope::new("catalog", &part("SUP1"), uuid::Uuid::new_v4()).unwrap();
+    older.occurred_at = newer.occurred_at - Duration::hours(1);
+    for e in [&newer, &older] {
+        svc.publish_envelope(e).await;
+        assert!(svc.consumed(e).await);
+    }
+    let sql =
+        "SELECT count(*) AS n FROM parts WHERE part_number = 'BRK-100' AND supplier_code = 'SUP2'";
+    assert_eq!(svc.count(sql).await, 1);
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the recovery service against the real PostgreSQL and
+//! RabbitMQ: each test starts the service in its own schema and vhost and plays
+//! inspection and catalog by publishing their events itself.
+
+mod agreements;
+mod flow;
+mod lines;
+mod platform;
+mod support;
