@@ -3,9 +3,12 @@
 //! Who may do what: admins write master data (suppliers, parts, prices,
 //! warehouses); every role reads parts and warehouses; warehouse staff work the
 //! stock (receipts, adjustments, counts, transfers, shipments, reorder settings) and
-//! read it together with admins.
+//! read it together with admins, and the stock reports. Admins import parts and
+//! price lists from CSV.
 
 pub mod catalog;
+pub mod import;
+pub mod reports;
 pub mod stock;
 
 use actix_web::http::StatusCode;
@@ -33,6 +36,8 @@ use crate::domain::Invalid;
         stock::create_transfer, stock::list_transfers, stock::get_transfer,
         stock::dispatch_transfer, stock::receive_transfer, stock::cancel_transfer,
         stock::list_reservations, stock::create_shipment,
+        import::import_parts,
+        reports::stock_valuation, reports::stockouts, reports::backorders,
     ),
     components(schemas(aftersales_web::Problem, aftersales_web::FieldError)),
     modifiers(&SecurityAddon)
@@ -40,8 +45,11 @@ use crate::domain::Invalid;
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Before catalog's `/parts/{part_number}`, which would otherwise match first.
+    import::configure(cfg);
     catalog::configure(cfg);
     stock::configure(cfg);
+    reports::configure(cfg);
 }
 
 /// Admins write master data.

@@ -6,7 +6,9 @@
 //! constraints of the tables hold invariant 1 even against a bug here.
 
 pub mod catalog;
+pub mod import;
 pub mod orders;
+pub mod reports;
 pub mod schema;
 pub mod stock;
 pub mod transfers;
@@ -64,13 +66,17 @@ pub enum Cause<'a> {
 }
 
 impl Cause<'_> {
-    /// Writes `payload` to the outbox, inside the caller's transaction.
-    pub async fn publish<E: Event>(&self, c: &mut AsyncPgConnection, payload: &E) -> Result<()> {
-        let envelope = match self {
+    /// The envelope of `payload`, carrying this cause's correlation.
+    pub fn envelope<E: Event>(&self, payload: &E) -> Result<Envelope> {
+        Ok(match self {
             Cause::Request(correlation) => Envelope::new(crate::NAME, payload, *correlation)?,
             Cause::Event(event) => Envelope::caused_by(event, crate::NAME, payload)?,
-        };
-        outbox::enqueue(c, &envelope).await?;
+        })
+    }
+
+    /// Writes `payload` to the outbox, inside the caller's transaction.
+    pub async fn publish<E: Event>(&self, c: &mut AsyncPgConnection, payload: &E) -> Result<()> {
+        outbox::enqueue(c, &self.envelope(payload)?).await?;
         Ok(())
     }
 }

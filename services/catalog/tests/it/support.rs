@@ -198,6 +198,72 @@ impl Svc {
             .collect()
     }
 
+    /// A `SELECT count(*) AS n ...` straight from the tables.
+    pub async fn count(&self, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = self.pool.get().await.expect("conn");
+        diesel::sql_query(sql)
+            .get_result::<N>(&mut c)
+            .await
+            .expect("count")
+            .n
+    }
+
+    /// Sends a raw body (e.g. CSV) and answers status, JSON (or text as a string).
+    pub async fn send_raw(
+        &self,
+        role: Role,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(Self::token(role))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// GET answering status, content type and the body as text.
+    pub async fn get_text(
+        &self,
+        role: Role,
+        path: &str,
+        accept: &str,
+    ) -> (StatusCode, String, String) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(Self::token(role))
+            .header("Accept", accept)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, ct, res.text().await.unwrap_or_default())
+    }
+
     pub async fn inbox_count(&self) -> i64 {
         #[derive(QueryableByName)]
         struct N {
