@@ -25,6 +25,6 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
         migrations: &MIGRATIONS,
         openapi: api::ApiDoc::openapi(),
         routes: api::configure,
-        handler: events::EventHandler::default(),
+        handler: events::EventHandler,
     }
 }

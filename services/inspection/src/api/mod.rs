@@ -1,4 +1,18 @@
 //! HTTP handlers and request/response types, under `/api/v1`.
+//!
+//! Who may do what (DESIGN.md, invariant 4): a dealer registers and reads only its
+//! own units and files and reads only its own claims (another dealer's answers 404);
+//! admins manage policies and labor operations; quality and quality_lead receive,
+//! inspect, decide and dispose (a decision above the approval limit needs
+//! quality_lead); quality, quality_lead, finance and admins read every claim.
+
+pub mod claims;
+mod common;
+pub mod inspect;
+pub mod labor;
+pub mod policies;
+pub mod reports;
+pub mod units;
 
 use actix_web::web;
 use aftersales_web::openapi::SecurityAddon;
@@ -6,9 +20,70 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "aftersales inspection", description = "Warranty claims and old-part inspection: unit registrations, warranty policies, labor operations, claims, old-part receipt, findings, decisions and disposition."),
+    info(title = "aftersales inspection", description = "Warranty claims and old-part inspection: unit registrations, warranty policies, labor operations, claims, old-part receipt, findings, decisions and disposition.\n\nA claim that fails a check at submission is stored as `rejected` with every reason code that applies and answered 201; input that cannot make a claim is a 422 naming the field. Reason codes (one vocabulary): see the `ReasonCode` schema."),
+    paths(
+        units::register_unit,
+        units::list_units,
+        units::get_unit,
+        policies::create_policy,
+        policies::update_policy,
+        policies::list_policies,
+        labor::create_operation,
+        labor::list_operations,
+        claims::create_claim,
+        claims::list_claims,
+        claims::get_claim,
+        inspect::part_receipt,
+        inspect::findings,
+        inspect::decision,
+        inspect::disposition,
+        reports::claims_report,
+        reports::top_failing_parts,
+    ),
+    components(schemas(
+        crate::domain::ReasonCode,
+        crate::domain::ClaimStatus,
+        crate::domain::status::Verdict,
+        aftersales_web::Problem,
+        aftersales_web::FieldError,
+    )),
     modifiers(&SecurityAddon)
 )]
 pub struct ApiDoc;
 
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/units")
+            .route(web::post().to(units::register_unit))
+            .route(web::get().to(units::list_units)),
+    )
+    .service(web::resource("/units/{serial}").route(web::get().to(units::get_unit)))
+    .service(
+        web::resource("/policies")
+            .route(web::post().to(policies::create_policy))
+            .route(web::get().to(policies::list_policies)),
+    )
+    .service(web::resource("/policies/{id}").route(web::put().to(policies::update_policy)))
+    .service(
+        web::resource("/labor-operations")
+            .route(web::post().to(labor::create_operation))
+            .route(web::get().to(labor::list_operations)),
+    )
+    .service(
+        web::resource("/claims")
+            .route(web::post().to(claims::create_claim))
+            .route(web::get().to(claims::list_claims)),
+    )
+    .service(web::resource("/claims/{id}").route(web::get().to(claims::get_claim)))
+    .service(
+        web::resource("/claims/{id}/part-receipt").route(web::post().to(inspect::part_receipt)),
+    )
+    .service(web::resource("/claims/{id}/findings").route(web::post().to(inspect::findings)))
+    .service(web::resource("/claims/{id}/decision").route(web::post().to(inspect::decision)))
+    .service(web::resource("/claims/{id}/disposition").route(web::post().to(inspect::disposition)))
+    .service(web::resource("/reports/claims").route(web::get().to(reports::claims_report)))
+    .service(
+        web::resource("/reports/top-failing-parts")
+            .route(web::get().to(reports::top_failing_parts)),
+    );
+}

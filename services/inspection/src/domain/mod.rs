@@ -1,2 +1,16 @@
-//! Pure types and rules of the service: state machines, pricing, coverage,
-//! allocation. No IO, no diesel, no actix; unit- and property-tested.
+//! Pure types and rules of the service: codes, the claim state machine, warranty
+//! coverage and the checks made at submission, claim pricing, and report arithmetic.
+//! No IO, no diesel, no actix; unit- and property-tested.
+
+pub mod codes;
+pub mod coverage;
+pub mod pricing;
+pub mod reasons;
+pub mod report;
+pub mod status;
+
+pub use codes::{
+    CodeError, Currency, DealerCode, OperationCode, PartNumber, Quantity, Serial, WarehouseCode,
+};
+pub use reasons::ReasonCode;
+pub use status::{Action, ClaimStatus};

@@ -1,0 +1,11 @@
+DROP TABLE claim_labor_lines;
+DROP TABLE claim_part_lines;
+DROP TABLE claim_inspections;
+DROP TABLE claim_details;
+DROP TABLE claims;
+DROP SEQUENCE claim_number_seq;
+DROP TABLE labor_operations;
+DROP TABLE policies;
+DROP TABLE units;
+DROP TABLE dealers;
+DROP TABLE parts;

@@ -1,0 +1,130 @@
+//! `labor-operations`: flat-rate labor operations and their standard hours (admin
+//! writes, every role reads).
+
+use actix_web::{HttpResponse, web};
+use aftersales_web::idempotency::{self, Claim};
+use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use super::common::{self, decimal_in, validation};
+use crate::db;
+use crate::domain::OperationCode;
+
+fn valid_code(value: &str) -> Result<(), ValidationError> {
+    OperationCode::parse(value).map(drop).map_err(validation)
+}
+pub(crate) fn valid_hours(value: &Decimal) -> Result<(), ValidationError> {
+    decimal_in(value, Decimal::new(1, 2), Decimal::from(999), 2)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOperation {
+    #[validate(custom(function = "valid_code"))]
+    #[schema(example = "BRK-R01")]
+    pub code: String,
+    #[validate(length(min = 1, max = 200))]
+    pub description: String,
+    /// Flat-rate hours (decimal string, 0.01 to 999, 2 decimals).
+    #[validate(custom(function = "valid_hours"))]
+    #[schema(value_type = String, example = "1.50")]
+    pub standard_hours: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OperationView {
+    pub code: String,
+    pub description: String,
+    #[schema(value_type = String, example = "1.50")]
+    pub standard_hours: Decimal,
+    pub created_at: DateTime<Utc>,
+}
+
+fn view(o: db::labor::Operation) -> OperationView {
+    OperationView {
+        code: o.code,
+        description: o.description,
+        standard_hours: o.standard_hours,
+        created_at: o.created_at,
+    }
+}
+
+/// Creates a labor operation (admin). Accepts `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/api/v1/labor-operations", tag = "labor-operations",
+    request_body = CreateOperation,
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    responses(
+        (status = 201, description = "created", body = OperationView),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 409, description = "the code is taken", body = aftersales_web::Problem),
+        (status = 422, description = "invalid fields", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_operation(
+    who: Principal,
+    pool: web::Data<DbPool>,
+    key: MaybeIdempotencyKey,
+    body: web::Json<CreateOperation>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    body.validate()?;
+    let hash = idempotency::request_hash(&("POST /labor-operations", &body));
+    let key = key.into_inner();
+    let mut conn = common::conn(&pool).await?;
+    let (status, json) = conn
+        .transaction(async |c| {
+            if let Some(key) = &key
+                && let Claim::Replay { status, body } =
+                    idempotency::claim(c, &who.sub, key, &hash).await?
+            {
+                return Ok::<_, ApiError>((status, body));
+            }
+            let created =
+                db::labor::insert(c, &body.code, &body.description, body.standard_hours).await?;
+            let Some(op) = created else {
+                return Err(ApiError::conflict(format!(
+                    "labor operation {} exists already",
+                    body.code
+                )));
+            };
+            let json = serde_json::to_value(view(op)).map_err(ApiError::internal)?;
+            if let Some(key) = &key {
+                idempotency::complete(c, &who.sub, key, 201, &json).await?;
+            }
+            Ok((201, json))
+        })
+        .await?;
+    common::created(status, json, "labor-operations", "code")
+}
+
+/// Labor operations by code, paginated (every role).
+#[utoipa::path(
+    get, path = "/api/v1/labor-operations", tag = "labor-operations",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "a page of operations", body = inline(Page<OperationView>)),
+        (status = 400, description = "bad cursor", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_operations(
+    _who: Principal,
+    pool: web::Data<DbPool>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let after: Option<String> = page.position()?;
+    let limit = page.limit();
+    let mut conn = common::conn(&pool).await?;
+    let rows = db::labor::list(&mut conn, after.as_deref(), limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |o| o.code.clone()).map(view);
+    Ok(HttpResponse::Ok().json(page))
+}

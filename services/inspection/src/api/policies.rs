@@ -1,0 +1,244 @@
+//! `policies`, `policies/{id}`: warranty policies per part category, overridable per
+//! part (admin). Everyone may read them: knowing which items are covered is the point.
+//! A change applies to claims submitted afterwards; decided claims keep what they were
+//! decided with.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::idempotency::{self, Claim};
+use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use super::common::{self, etag, if_match, validation};
+use crate::db;
+use crate::domain::PartNumber;
+
+fn valid_part(value: &str) -> Result<(), ValidationError> {
+    PartNumber::parse(value).map(drop).map_err(validation)
+}
+
+/// The terms of a policy.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyTerms {
+    /// Coverage from the unit's in-service date, in calendar months.
+    #[validate(range(min = 0, max = 600))]
+    pub warranty_months: i32,
+    /// Covered at or below this absolute reading (km or hours); null: no limit.
+    #[validate(range(min = 0, max = 1_000_000_000))]
+    #[serde(default)]
+    pub usage_limit: Option<i64>,
+    /// A core part failing within these months of in-service must be replaced.
+    #[validate(range(min = 0, max = 600))]
+    pub core_replace_only_months: i32,
+    /// Days after the repair within which the claim must be submitted.
+    #[validate(range(min = 0, max = 3650))]
+    pub submission_window_days: i32,
+    /// The failed part must be returned (when catalog marks it returnable).
+    pub return_required: bool,
+    /// Days after submission by which the part must be received.
+    #[validate(range(min = 0, max = 3650))]
+    pub return_deadline_days: i32,
+}
+
+/// A new policy: exactly one of `category` or `part_number`.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePolicy {
+    #[validate(length(min = 1, max = 100))]
+    #[serde(default)]
+    pub category: Option<String>,
+    #[validate(custom(function = "valid_part"))]
+    #[serde(default)]
+    pub part_number: Option<String>,
+    #[validate(nested)]
+    pub terms: PolicyTerms,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PolicyView {
+    pub id: Uuid,
+    pub category: Option<String>,
+    pub part_number: Option<String>,
+    pub warranty_months: i32,
+    pub usage_limit: Option<i64>,
+    pub core_replace_only_months: i32,
+    pub submission_window_days: i32,
+    pub return_required: bool,
+    pub return_deadline_days: i32,
+    /// Also the `ETag`; send it back in `If-Match` to update.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn view(p: db::policies::Policy) -> PolicyView {
+    PolicyView {
+        id: p.id,
+        category: p.category,
+        part_number: p.part_number,
+        warranty_months: p.warranty_months,
+        usage_limit: p.usage_limit,
+        core_replace_only_months: p.core_replace_only_months,
+        submission_window_days: p.submission_window_days,
+        return_required: p.return_required,
+        return_deadline_days: p.return_deadline_days,
+        version: p.version,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    }
+}
+
+fn terms(t: &PolicyTerms) -> db::policies::Terms {
+    db::policies::Terms {
+        warranty_months: t.warranty_months,
+        usage_limit: t.usage_limit,
+        core_replace_only_months: t.core_replace_only_months,
+        submission_window_days: t.submission_window_days,
+        return_required: t.return_required,
+        return_deadline_days: t.return_deadline_days,
+    }
+}
+
+/// Creates a policy for a category or a part (admin). Accepts `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/api/v1/policies", tag = "policies",
+    request_body = CreatePolicy,
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    responses(
+        (status = 201, description = "created; ETag header", body = PolicyView),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 409, description = "the category or part has a policy already", body = aftersales_web::Problem),
+        (status = 422, description = "invalid fields; not exactly one of category and part_number", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_policy(
+    who: Principal,
+    pool: web::Data<DbPool>,
+    key: MaybeIdempotencyKey,
+    body: web::Json<CreatePolicy>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Admin])?;
+    let body = body.into_inner();
+    body.validate()?;
+    if body.category.is_some() == body.part_number.is_some() {
+        return Err(ApiError::invalid_field(
+            "category",
+            "give exactly one of category and part_number",
+        ));
+    }
+    let hash = idempotency::request_hash(&("POST /policies", &body));
+    let key = key.into_inner();
+    let mut conn = common::conn(&pool).await?;
+    let (status, json) = conn
+        .transaction(async |c| {
+            if let Some(key) = &key
+                && let Claim::Replay { status, body } =
+                    idempotency::claim(c, &who.sub, key, &hash).await?
+            {
+                return Ok::<_, ApiError>((status, body));
+            }
+            let created = db::policies::insert(
+                c,
+                Uuid::now_v7(),
+                body.category.as_deref(),
+                body.part_number.as_deref(),
+                &terms(&body.terms),
+            )
+            .await?;
+            let Some(policy) = created else {
+                return Err(ApiError::conflict(
+                    "that category or part has a policy already; update it instead",
+                ));
+            };
+            let json = serde_json::to_value(view(policy)).map_err(ApiError::internal)?;
+            if let Some(key) = &key {
+                idempotency::complete(c, &who.sub, key, 201, &json).await?;
+            }
+            Ok((201, json))
+        })
+        .await?;
+    let version = json.get("version").and_then(serde_json::Value::as_i64);
+    let mut resp = common::created(status, json, "policies", "id")?;
+    if let Some(v) = version.and_then(|v| i32::try_from(v).ok())
+        && let Ok(value) = header::HeaderValue::from_str(&etag(v))
+    {
+        resp.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(resp)
+}
+
+/// Replaces a policy's terms (admin). With `If-Match`, a stale version → 412.
+#[utoipa::path(
+    put, path = "/api/v1/policies/{id}", tag = "policies",
+    request_body = PolicyTerms,
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412"),
+    ),
+    responses(
+        (status = 200, description = "updated; new ETag", body = PolicyView),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 404, description = "no such policy", body = aftersales_web::Problem),
+        (status = 412, description = "If-Match is stale", body = aftersales_web::Problem),
+        (status = 422, description = "invalid fields", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_policy(
+    who: Principal,
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    path: web::Path<Uuid>,
+    body: web::Json<PolicyTerms>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Admin])?;
+    let id = path.into_inner();
+    let expected = if_match(&req)?;
+    let body = body.into_inner();
+    body.validate()?;
+    let mut conn = common::conn(&pool).await?;
+    let policy = match db::policies::update(&mut conn, id, &terms(&body), expected).await? {
+        db::policies::UpdateOutcome::Updated(p) => p,
+        db::policies::UpdateOutcome::NotFound => {
+            return Err(ApiError::not_found(format!("no policy {id}")));
+        }
+        db::policies::UpdateOutcome::Stale => {
+            return Err(ApiError::precondition_failed(
+                "the policy changed since it was read (If-Match is stale)",
+            ));
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(policy.version)))
+        .json(view(policy)))
+}
+
+/// Policies, paginated (every role).
+#[utoipa::path(
+    get, path = "/api/v1/policies", tag = "policies",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "a page of policies", body = inline(Page<PolicyView>)),
+        (status = 400, description = "bad cursor", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_policies(
+    _who: Principal,
+    pool: web::Data<DbPool>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let after: Option<Uuid> = page.position()?;
+    let limit = page.limit();
+    let mut conn = common::conn(&pool).await?;
+    let rows = db::policies::list(&mut conn, after, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |p| p.id).map(view);
+    Ok(HttpResponse::Ok().json(page))
+}

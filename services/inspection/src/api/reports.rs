@@ -1,0 +1,317 @@
+//! `reports/claims` and `reports/top-failing-parts`, over claims submitted in a
+//! period; JSON, or CSV (`Accept: text/csv` or `?format=csv`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::{ApiError, DbPool, Principal, Role};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::common::{self, period_bound, wants_csv};
+use crate::db;
+use crate::db::reports::CostBy;
+use crate::domain::report::{cycle_hours, share};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// Claims submitted at or after: a date (UTC) or an RFC 3339 timestamp.
+    pub from: String,
+    /// Claims submitted before this timestamp, or on or before this date (UTC).
+    pub to: String,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+    /// top-failing-parts only: parts per month and supplier (1 to 50, default 5).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusRow {
+    pub status: String,
+    pub currency: String,
+    pub claims: i64,
+    /// Sum of the claimed totals.
+    #[schema(value_type = String)]
+    pub claimed: Decimal,
+    /// Sum of the approved amounts (parts + labor).
+    #[schema(value_type = String)]
+    pub approved: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CostRow {
+    /// The part number, supplier code or dealer code.
+    pub key: String,
+    pub currency: String,
+    pub claims: i64,
+    /// Approved parts + labor of approved and partially approved claims.
+    #[schema(value_type = String)]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClaimsReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub by_status: Vec<StatusRow>,
+    /// Claims decided: by an inspector, at submission, or by the return-deadline job.
+    pub decided: i64,
+    /// Of those, approved or partially approved.
+    pub approved: i64,
+    /// approved / decided, 4 decimals; null when nothing was decided.
+    #[schema(value_type = Option<String>)]
+    pub approval_rate: Option<Decimal>,
+    /// Submission → an inspector's decision, in hours (2 decimals).
+    #[schema(value_type = Option<String>)]
+    pub avg_cycle_hours: Option<Decimal>,
+    /// 90th percentile (nearest rank) of the same.
+    #[schema(value_type = Option<String>)]
+    pub p90_cycle_hours: Option<Decimal>,
+    /// Returnable parts due (received, or past their deadline).
+    pub returns_due: i64,
+    pub returned_on_time: i64,
+    /// returned_on_time / returns_due, 4 decimals; null without returns due.
+    #[schema(value_type = Option<String>)]
+    pub return_compliance: Option<Decimal>,
+    pub cost_by_part: Vec<CostRow>,
+    pub cost_by_supplier: Vec<CostRow>,
+    pub cost_by_dealer: Vec<CostRow>,
+}
+
+fn bounds(q: &PeriodQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    let from = period_bound("from", &q.from, false)?;
+    let to = period_bound("to", &q.to, true)?;
+    if to < from {
+        return Err(ApiError::invalid_field("to", "must not be before from"));
+    }
+    Ok((from, to))
+}
+
+fn cost_rows(rows: Vec<db::reports::CostRow>) -> Vec<CostRow> {
+    rows.into_iter()
+        .map(|r| CostRow {
+            key: r.key,
+            currency: r.currency,
+            claims: r.claims,
+            amount: r.amount,
+        })
+        .collect()
+}
+
+/// A CSV field, quoted when it holds a separator, quote or line break.
+fn field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+fn claims_csv(r: &ClaimsReport) -> String {
+    let mut out = String::from("section,key,currency,claims,amount,approved\n");
+    let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+    for s in &r.by_status {
+        out.push_str(&format!(
+            "status,{},{},{},{},{}\n",
+            field(&s.status),
+            field(&s.currency),
+            s.claims,
+            s.claimed,
+            s.approved
+        ));
+    }
+    for (section, rows) in [
+        ("cost_by_part", &r.cost_by_part),
+        ("cost_by_supplier", &r.cost_by_supplier),
+        ("cost_by_dealer", &r.cost_by_dealer),
+    ] {
+        for c in rows {
+            out.push_str(&format!(
+                "{section},{},{},{},{},\n",
+                field(&c.key),
+                field(&c.currency),
+                c.claims,
+                c.amount
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "approval_rate,,,{},{},\n",
+        r.decided,
+        opt(r.approval_rate)
+    ));
+    out.push_str(&format!("avg_cycle_hours,,,,{},\n", opt(r.avg_cycle_hours)));
+    out.push_str(&format!("p90_cycle_hours,,,,{},\n", opt(r.p90_cycle_hours)));
+    out.push_str(&format!(
+        "return_compliance,,,{},{},\n",
+        r.returns_due,
+        opt(r.return_compliance)
+    ));
+    out
+}
+
+fn respond<T: Serialize>(as_csv: bool, report: &T, csv: impl Fn(&T) -> String) -> HttpResponse {
+    if as_csv {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(csv(report))
+    } else {
+        HttpResponse::Ok().json(report)
+    }
+}
+
+/// Claims submitted in the period: counts and amounts by status, approval rate,
+/// average and p90 cycle time (submission → decision), return compliance, and the
+/// approved warranty cost by part, supplier and dealer. A dealer sees only its own.
+/// CSV: one row per line of each section (`section,key,currency,claims,amount,approved`).
+#[utoipa::path(
+    get, path = "/api/v1/reports/claims", tag = "reports",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "the report; CSV with Accept: text/csv or ?format=csv",
+         content((ClaimsReport = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "from or to missing", body = aftersales_web::Problem),
+        (status = 403, description = "role may not read reports", body = aftersales_web::Problem),
+        (status = 422, description = "bad date, to before from, or unknown format", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn claims_report(
+    who: Principal,
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[
+        Role::Dealer,
+        Role::Quality,
+        Role::QualityLead,
+        Role::Finance,
+        Role::Admin,
+    ])?;
+    let as_csv = wants_csv(&req, query.format.as_deref())?;
+    let (from, to) = bounds(&query)?;
+    let dealer = if who.is(Role::Dealer) {
+        who.dealer_code()
+    } else {
+        None
+    };
+    let mut conn = common::conn(&pool).await?;
+    let by_status = db::reports::by_status(&mut conn, from, to, dealer)
+        .await?
+        .into_iter()
+        .map(|r| StatusRow {
+            status: r.status,
+            currency: r.currency,
+            claims: r.claims,
+            claimed: r.claimed,
+            approved: r.approved,
+        })
+        .collect();
+    let counts = db::reports::counts(&mut conn, from, to, dealer).await?;
+    let seconds = db::reports::cycle_seconds(&mut conn, from, to, dealer).await?;
+    let (avg, p90) = cycle_hours(&seconds);
+    let report = ClaimsReport {
+        from,
+        to,
+        by_status,
+        decided: counts.decided,
+        approved: counts.approved,
+        approval_rate: share(counts.approved, counts.decided),
+        avg_cycle_hours: avg,
+        p90_cycle_hours: p90,
+        returns_due: counts.returns_due,
+        returned_on_time: counts.returned_on_time,
+        return_compliance: share(counts.returned_on_time, counts.returns_due),
+        cost_by_part: cost_rows(
+            db::reports::cost(&mut conn, CostBy::Part, from, to, dealer).await?,
+        ),
+        cost_by_supplier: cost_rows(
+            db::reports::cost(&mut conn, CostBy::Supplier, from, to, dealer).await?,
+        ),
+        cost_by_dealer: cost_rows(
+            db::reports::cost(&mut conn, CostBy::Dealer, from, to, dealer).await?,
+        ),
+    };
+    Ok(respond(as_csv, &report, claims_csv))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FailingPart {
+    /// `YYYY-MM` of submission (UTC).
+    pub month: String,
+    /// The responsible supplier from the findings, else the part's supplier.
+    pub supplier_code: String,
+    pub part_number: String,
+    pub claims: i64,
+    /// 1 = most claims for this supplier in this month.
+    pub rank: i64,
+}
+
+/// The monthly quality feedback: per month and supplier, the parts with the most
+/// claims (claims rejected at submission are left out).
+#[utoipa::path(
+    get, path = "/api/v1/reports/top-failing-parts", tag = "reports",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "ordered by month, supplier, rank; CSV with Accept: text/csv or ?format=csv",
+         content((Vec<FailingPart> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "from or to missing", body = aftersales_web::Problem),
+        (status = 403, description = "not quality, quality_lead, finance or admin", body = aftersales_web::Problem),
+        (status = 422, description = "bad date, to before from, bad limit or format", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn top_failing_parts(
+    who: Principal,
+    req: HttpRequest,
+    pool: web::Data<DbPool>,
+    query: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Quality, Role::QualityLead, Role::Finance, Role::Admin])?;
+    let as_csv = wants_csv(&req, query.format.as_deref())?;
+    let (from, to) = bounds(&query)?;
+    let limit = query.limit.unwrap_or(5);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::invalid_field("limit", "must be from 1 to 50"));
+    }
+    let mut conn = common::conn(&pool).await?;
+    let rows: Vec<FailingPart> = db::reports::top_failing(&mut conn, from, to, limit)
+        .await?
+        .into_iter()
+        .map(|r| FailingPart {
+            month: r.month,
+            supplier_code: r.supplier_code,
+            part_number: r.part_number,
+            claims: r.claims,
+            rank: r.rank,
+        })
+        .collect();
+    Ok(respond(as_csv, &rows, |rows| {
+        let mut out = String::from("month,supplier_code,part_number,claims,rank\n");
+        for r in rows {
+            out.push_str(&format!(
+                "{},{},{},{},{}\n",
+                r.month,
+                field(&r.supplier_code),
+                field(&r.part_number),
+                r.claims,
+                r.rank
+            ));
+        }
+        out
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(field("P-1"), "P-1");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+    }
+}

@@ -1,0 +1,384 @@
+//! Warranty claims, their parts and labor lines, and the return-deadline sweep.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::schema::{
+    claim_details, claim_inspections, claim_labor_lines, claim_part_lines, claims,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = claims)]
+pub struct Claim {
+    pub id: Uuid,
+    pub number: String,
+    pub dealer_code: String,
+    pub unit_serial: String,
+    pub causal_part_number: String,
+    pub supplier_code: String,
+    pub status: String,
+    pub decision: Option<String>,
+    pub reasons: Vec<String>,
+    pub currency: String,
+    pub parts_amount: Decimal,
+    pub labor_amount: Decimal,
+    pub return_required: bool,
+    pub return_deadline: Option<DateTime<Utc>>,
+    pub submitted_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = claim_details)]
+pub struct Details {
+    pub claim_id: Uuid,
+    pub failure_date: NaiveDate,
+    pub repair_date: NaiveDate,
+    pub usage_at_failure: i64,
+    pub complaint: String,
+    pub cause: String,
+    pub correction: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = claim_inspections)]
+pub struct Inspection {
+    pub claim_id: Uuid,
+    pub received_at: Option<DateTime<Utc>>,
+    pub receipt_warehouse: Option<String>,
+    pub receipt_quantity: Option<i32>,
+    pub failure_mode: Option<String>,
+    pub cause_code: Option<String>,
+    pub responsible_supplier: Option<String>,
+    pub approved_parts_amount: Option<Decimal>,
+    pub approved_labor_amount: Option<Decimal>,
+    pub decided_by: Option<String>,
+    pub disposition: Option<String>,
+    pub disposed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = claim_part_lines)]
+pub struct PartLine {
+    pub claim_id: Uuid,
+    pub line_no: i32,
+    pub part_number: String,
+    pub qty: i32,
+    pub unit_price: Decimal,
+    pub currency: String,
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = claim_labor_lines)]
+pub struct LaborLine {
+    pub claim_id: Uuid,
+    pub line_no: i32,
+    pub operation_code: String,
+    pub claimed_hours: Decimal,
+    pub standard_hours: Decimal,
+    pub paid_hours: Decimal,
+    pub rate: Decimal,
+    pub amount: Decimal,
+}
+
+#[derive(QueryableByName)]
+struct NextVal {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The next human claim number, `WC-000045`.
+pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
+    let next: NextVal = diesel::sql_query("SELECT nextval('claim_number_seq') AS n")
+        .get_result(conn)
+        .await?;
+    Ok(format!("WC-{:06}", next.n))
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    claim: &Claim,
+    details: &Details,
+    parts: &[PartLine],
+    labor: &[LaborLine],
+) -> QueryResult<()> {
+    diesel::insert_into(claims::table)
+        .values(claim)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(claim_details::table)
+        .values(details)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(claim_inspections::table)
+        .values(claim_inspections::claim_id.eq(claim.id))
+        .execute(conn)
+        .await?;
+    diesel::insert_into(claim_part_lines::table)
+        .values(parts)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(claim_labor_lines::table)
+        .values(labor)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
+    claims::table
+        .find(id)
+        .select(Claim::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The claim, locked until the transaction ends (every status change reads, checks
+/// the state machine, then writes).
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
+    claims::table
+        .find(id)
+        .select(Claim::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn part_lines(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<PartLine>> {
+    claim_part_lines::table
+        .filter(claim_part_lines::claim_id.eq(id))
+        .order(claim_part_lines::line_no)
+        .select(PartLine::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn labor_lines(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<LaborLine>> {
+    claim_labor_lines::table
+        .filter(claim_labor_lines::claim_id.eq(id))
+        .order(claim_labor_lines::line_no)
+        .select(LaborLine::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn details(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Details> {
+    claim_details::table
+        .find(id)
+        .select(Details::as_select())
+        .first(conn)
+        .await
+}
+
+pub async fn inspection(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Inspection> {
+    claim_inspections::table
+        .find(id)
+        .select(Inspection::as_select())
+        .first(conn)
+        .await
+}
+
+/// `(status, decision)` of the unit's claims for `causal_part` (the duplicate check).
+pub async fn for_unit_and_part(
+    conn: &mut AsyncPgConnection,
+    serial: &str,
+    causal_part: &str,
+) -> QueryResult<Vec<(String, Option<String>)>> {
+    claims::table
+        .filter(claims::unit_serial.eq(serial))
+        .filter(claims::causal_part_number.eq(causal_part))
+        .select((claims::status, claims::decision))
+        .load(conn)
+        .await
+}
+
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub dealer_code: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// Newest first.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> QueryResult<Vec<Claim>> {
+    let mut query = claims::table
+        .select(Claim::as_select())
+        .order((claims::submitted_at.desc(), claims::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(dealer) = &filter.dealer_code {
+        query = query.filter(claims::dealer_code.eq(dealer.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(claims::status.eq(status.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(claims::submitted_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(claims::submitted_at.lt(to));
+    }
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            claims::submitted_at
+                .lt(at)
+                .or(claims::submitted_at.eq(at).and(claims::id.lt(id))),
+        );
+    }
+    query.load(conn).await
+}
+
+pub async fn set_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str) -> QueryResult<()> {
+    diesel::update(claims::table.find(id))
+        .set(claims::status.eq(status))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_received(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    warehouse: &str,
+    quantity: i32,
+) -> QueryResult<()> {
+    diesel::update(claim_inspections::table.find(id))
+        .set((
+            claim_inspections::received_at.eq(diesel::dsl::now),
+            claim_inspections::receipt_warehouse.eq(warehouse),
+            claim_inspections::receipt_quantity.eq(quantity),
+            claim_inspections::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_findings(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    failure_mode: &str,
+    cause_code: &str,
+    responsible_supplier: &str,
+) -> QueryResult<()> {
+    diesel::update(claim_inspections::table.find(id))
+        .set((
+            claim_inspections::failure_mode.eq(failure_mode),
+            claim_inspections::cause_code.eq(cause_code),
+            claim_inspections::responsible_supplier.eq(responsible_supplier),
+            claim_inspections::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub struct Decided<'a> {
+    pub status: &'a str,
+    pub decision: &'a str,
+    pub reasons: Vec<String>,
+    pub approved_parts_amount: Decimal,
+    pub approved_labor_amount: Decimal,
+    pub decided_at: DateTime<Utc>,
+    pub decided_by: &'a str,
+}
+
+pub async fn set_decision(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    d: &Decided<'_>,
+) -> QueryResult<()> {
+    diesel::update(claims::table.find(id))
+        .set((
+            claims::status.eq(d.status),
+            claims::decision.eq(d.decision),
+            claims::reasons.eq(&d.reasons),
+            claims::decided_at.eq(d.decided_at),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::update(claim_inspections::table.find(id))
+        .set((
+            claim_inspections::approved_parts_amount.eq(d.approved_parts_amount),
+            claim_inspections::approved_labor_amount.eq(d.approved_labor_amount),
+            claim_inspections::decided_by.eq(d.decided_by),
+            claim_inspections::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disposed(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    disposition: &str,
+) -> QueryResult<()> {
+    diesel::update(claim_inspections::table.find(id))
+        .set((
+            claim_inspections::disposition.eq(disposition),
+            claim_inspections::disposed_at.eq(diesel::dsl::now),
+            claim_inspections::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A claim the return-deadline sweep rejected.
+#[derive(Debug, Clone, Queryable)]
+pub struct Expired {
+    pub id: Uuid,
+    pub number: String,
+    pub dealer_code: String,
+    pub causal_part_number: String,
+    pub supplier_code: String,
+    pub currency: String,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// Moves every claim in `from` whose return deadline is before `now` to `to` with
+/// `reason`, in ONE conditional statement: two replicas sweeping at once cannot
+/// both take a claim (the second sees the row no longer in `from`).
+pub async fn expire_returns(
+    conn: &mut AsyncPgConnection,
+    from: &str,
+    to: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Expired>> {
+    diesel::update(
+        claims::table
+            .filter(claims::status.eq(from))
+            .filter(claims::return_deadline.lt(now)),
+    )
+    .set((
+        claims::status.eq(to),
+        claims::reasons.eq(vec![reason.to_owned()]),
+        claims::decided_at.eq(now),
+    ))
+    .returning((
+        claims::id,
+        claims::number,
+        claims::dealer_code,
+        claims::causal_part_number,
+        claims::supplier_code,
+        claims::currency,
+        claims::decided_at,
+    ))
+    .get_results(conn)
+    .await
+}

@@ -1,0 +1,124 @@
+//! Local read models of other services' facts: catalog's parts and orders' dealers.
+//! Each row keeps the `occurred_at` of the event that wrote it, so an older event
+//! delivered late never overwrites a newer one.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use rust_decimal::Decimal;
+
+use super::schema::{dealers, parts};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = parts)]
+pub struct Part {
+    pub part_number: String,
+    pub description: String,
+    pub category: String,
+    pub list_price: Decimal,
+    pub currency: String,
+    pub supplier_code: String,
+    pub warranty_months: i32,
+    pub core: bool,
+    pub returnable: bool,
+    pub active: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = dealers)]
+pub struct Dealer {
+    pub dealer_code: String,
+    pub name: String,
+    pub labor_rate: Decimal,
+    pub currency: String,
+    pub active: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts or replaces the part unless the row already holds a newer description.
+pub async fn upsert_part(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()> {
+    use diesel::sql_types::{Bool, Integer, Numeric, Text, Timestamptz};
+    // diesel's DSL cannot put a WHERE on ON CONFLICT DO UPDATE with `excluded`.
+    diesel::sql_query(
+        "INSERT INTO parts (part_number, description, category, list_price, currency, supplier_code,
+                            warranty_months, core, returnable, active, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (part_number) DO UPDATE SET
+             description = excluded.description, category = excluded.category,
+             list_price = excluded.list_price, currency = excluded.currency,
+             supplier_code = excluded.supplier_code, warranty_months = excluded.warranty_months,
+             core = excluded.core, returnable = excluded.returnable, active = excluded.active,
+             updated_at = excluded.updated_at
+         WHERE parts.updated_at <= excluded.updated_at",
+    )
+    .bind::<Text, _>(&part.part_number)
+    .bind::<Text, _>(&part.description)
+    .bind::<Text, _>(&part.category)
+    .bind::<Numeric, _>(part.list_price)
+    .bind::<Text, _>(&part.currency)
+    .bind::<Text, _>(&part.supplier_code)
+    .bind::<Integer, _>(part.warranty_months)
+    .bind::<Bool, _>(part.core)
+    .bind::<Bool, _>(part.returnable)
+    .bind::<Bool, _>(part.active)
+    .bind::<Timestamptz, _>(part.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Inserts or replaces the dealer unless the row already holds a newer description.
+pub async fn upsert_dealer(conn: &mut AsyncPgConnection, dealer: &Dealer) -> QueryResult<()> {
+    use diesel::sql_types::{Bool, Numeric, Text, Timestamptz};
+    diesel::sql_query(
+        "INSERT INTO dealers (dealer_code, name, labor_rate, currency, active, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (dealer_code) DO UPDATE SET
+             name = excluded.name, labor_rate = excluded.labor_rate,
+             currency = excluded.currency, active = excluded.active,
+             updated_at = excluded.updated_at
+         WHERE dealers.updated_at <= excluded.updated_at",
+    )
+    .bind::<Text, _>(&dealer.dealer_code)
+    .bind::<Text, _>(&dealer.name)
+    .bind::<Numeric, _>(dealer.labor_rate)
+    .bind::<Text, _>(&dealer.currency)
+    .bind::<Bool, _>(dealer.active)
+    .bind::<Timestamptz, _>(dealer.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_part(
+    conn: &mut AsyncPgConnection,
+    part_number: &str,
+) -> QueryResult<Option<Part>> {
+    parts::table
+        .find(part_number)
+        .select(Part::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_parts(
+    conn: &mut AsyncPgConnection,
+    numbers: &[String],
+) -> QueryResult<Vec<Part>> {
+    parts::table
+        .filter(parts::part_number.eq_any(numbers))
+        .select(Part::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn find_dealer(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Dealer>> {
+    dealers::table
+        .find(code)
+        .select(Dealer::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

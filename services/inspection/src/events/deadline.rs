@@ -1,0 +1,96 @@
+//! The return-deadline job: a claim whose returnable part did not reach a warehouse
+//! by its deadline is rejected `part_not_returned`, exactly once.
+//!
+//! One conditional `UPDATE … WHERE status = 'awaiting_part' AND return_deadline <
+//! now() RETURNING` and the outbox rows of the claims it returned commit in one
+//! transaction, so two replicas sweeping at the same moment cannot both reject a
+//! claim (the row lock makes the second re-check the status and skip it).
+
+use std::time::Duration;
+
+use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
+use aftersales_messaging::{Envelope, outbox};
+use aftersales_web::DbPool;
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::db;
+use crate::domain::ReasonCode;
+use crate::domain::status::{Action, ClaimStatus, transition};
+
+/// How often [`run_deadline_job_forever`] sweeps.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Db(#[from] aftersales_web::DbError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("event: {0}")]
+    Event(#[from] serde_json::Error),
+}
+
+/// Rejects every claim whose part is overdue; returns the ids rejected by this run.
+///
+/// Each rejection publishes `inspection.claim_adjudicated` (decision `rejected`,
+/// zero amounts, `supplier_responsible: false`) so that downstream services learn
+/// the claim is finally settled. The contract's `cause_code` is mandatory and has no
+/// "not inspected" value: `no_fault_found` is sent (nothing was found — no part came
+/// back); the claim's own reason is `part_not_returned`.
+pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
+    let mut conn = pool.get().await.map_err(aftersales_web::DbError::from)?;
+    let from = ClaimStatus::AwaitingPart;
+    // The state machine names the target; an illegal move cannot be swept.
+    let to = transition(from, Action::ReturnDeadlinePassed, false)
+        .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    let correlation = Uuid::new_v4();
+    conn.transaction(async |c| {
+        let now = Utc::now();
+        let expired = db::claims::expire_returns(
+            c,
+            from.as_str(),
+            to.as_str(),
+            ReasonCode::PartNotReturned.as_str(),
+            now,
+        )
+        .await?;
+        let mut ids = Vec::with_capacity(expired.len());
+        for claim in expired {
+            let event = ClaimAdjudicated {
+                claim_id: claim.id,
+                claim_number: claim.number.clone(),
+                dealer_code: claim.dealer_code,
+                decision: Decision::Rejected,
+                approved_parts_amount: Decimal::new(0, 2),
+                approved_labor_amount: Decimal::new(0, 2),
+                currency: claim.currency,
+                causal_part_number: claim.causal_part_number,
+                supplier_code: claim.supplier_code,
+                cause_code: CauseCode::NoFaultFound,
+                supplier_responsible: false,
+                decided_at: claim.decided_at.unwrap_or(now),
+            };
+            outbox::enqueue(c, &Envelope::new(crate::NAME, &event, correlation)?).await?;
+            tracing::info!(claim = %claim.number, "return deadline passed: rejected part_not_returned");
+            ids.push(claim.id);
+        }
+        Ok::<_, JobError>(ids)
+    })
+    .await
+}
+
+/// Sweeps every `interval` until the task is dropped or aborted; errors are logged
+/// and the next sweep tries again.
+pub async fn run_deadline_job_forever(pool: DbPool, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        if let Err(e) = run_deadline_job(&pool).await {
+            tracing::warn!(error = %e, "return-deadline job failed; retrying at the next tick");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of the inspection service against the real PostgreSQL and
+//! RabbitMQ: each test starts the service in its own schema and vhost and plays
+//! catalog and orders by publishing their events itself.
+
+mod claims;
+mod deadline;
+mod events;
+mod flow;
+mod master_data;
+mod platform;
+mod reports;
+mod support;
