@@ -26,5 +26,6 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
         openapi: api::ApiDoc::openapi(),
         routes: api::configure,
         handler: events::EventHandler,
+        background: None,
     }
 }

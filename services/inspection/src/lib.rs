@@ -26,5 +26,20 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
         openapi: api::ApiDoc::openapi(),
         routes: api::configure,
         handler: events::EventHandler,
+        background: Some(return_deadlines),
     }
+}
+
+/// Rejects claims whose part did not come back in time, every minute, until the
+/// service stops; each sweep is one transaction, so stopping mid-way is safe.
+fn return_deadlines(
+    pool: aftersales_web::DbPool,
+    mut shutdown: aftersales_messaging::Shutdown,
+) -> futures_util::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        tokio::select! {
+            _ = events::deadline::run_deadline_job_forever(pool, events::deadline::DEFAULT_INTERVAL) => {}
+            _ = shutdown.wait() => {}
+        }
+    })
 }

@@ -264,7 +264,13 @@ pub mod inspection {
         pub currency: String,
         pub causal_part_number: String,
         pub supplier_code: String,
-        pub cause_code: CauseCode,
+        /// The inspection's finding; `None` when the claim was decided without one
+        /// (its part never came back, `reason_codes` says so).
+        #[serde(default)]
+        pub cause_code: Option<CauseCode>,
+        /// Why a claim was rejected, in the claim reason vocabulary.
+        #[serde(default)]
+        pub reason_codes: Vec<String>,
         pub supplier_responsible: bool,
         pub decided_at: DateTime<Utc>,
     }

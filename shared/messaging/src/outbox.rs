@@ -24,6 +24,33 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, envelope: &Envelope) -> Query
     Ok(())
 }
 
+/// [`enqueue`] for many envelopes, a multi-row insert per chunk: one round trip per
+/// event makes a bulk change (an import of thousands of parts) take seconds. The
+/// relay's insert trigger fires once per statement, so it wakes once per chunk.
+pub async fn enqueue_many(conn: &mut AsyncPgConnection, envelopes: &[Envelope]) -> QueryResult<()> {
+    // PostgreSQL takes at most 65535 bind parameters per statement; 3 per row.
+    const CHUNK: usize = 1000;
+    for chunk in envelopes.chunks(CHUNK) {
+        let rows = chunk
+            .iter()
+            .map(|envelope| {
+                let json = serde_json::to_value(envelope)
+                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+                Ok((
+                    outbox::event_id.eq(envelope.event_id),
+                    outbox::event_type.eq(envelope.event_type.as_str()),
+                    outbox::envelope.eq(json),
+                ))
+            })
+            .collect::<QueryResult<Vec<_>>>()?;
+        diesel::insert_into(outbox::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A row claimed by the relay for publication.
 #[derive(Debug, Queryable)]
 pub(crate) struct Pending {

@@ -30,7 +30,14 @@ pub struct ServiceSpec<H> {
     pub routes: fn(&mut web::ServiceConfig),
     /// Applies the events the service consumes (see `contracts::topology_v1`).
     pub handler: H,
+    /// A periodic job of the service (inspection's return deadlines), run beside the
+    /// relay and the consumer; it returns once the shutdown is requested.
+    pub background: Option<BackgroundJob>,
 }
+
+/// A service's own long-running task, given the pool and the shutdown request.
+pub type BackgroundJob =
+    fn(crate::db::DbPool, Shutdown) -> futures_util::future::BoxFuture<'static, ()>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -178,7 +185,11 @@ pub async fn start<H: Handler + Clone>(
             let link = consumer_link.clone();
             async move { link.check() }
         });
-        tasks.push(tokio::spawn(consumer.run_until(shutdown)));
+        tasks.push(tokio::spawn(consumer.run_until(shutdown.clone())));
+    }
+
+    if let Some(job) = spec.background {
+        tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));
     }
 
     let keys = web::Data::new(JwtKeys::new(&config.jwt_secret));

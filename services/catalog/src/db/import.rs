@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use aftersales_messaging::Envelope;
 use aftersales_messaging::contracts::catalog::PartUpserted;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -13,7 +12,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
 use super::catalog::{Part, successors};
-use super::schema::{outbox, part_prices, parts, suppliers};
+use super::schema::{part_prices, parts, suppliers};
 use super::{Cause, Result, constraint};
 use crate::domain::import::{Action, Existing, Known, PartData, Planned, Row};
 
@@ -246,30 +245,6 @@ pub async fn apply(
         };
         envelopes.push(cause.envelope(&payload)?);
     }
-    enqueue_many(c, &envelopes).await?;
-    Ok(())
-}
-
-/// `aftersales_messaging::outbox::enqueue` for many envelopes, a chunk per
-/// statement: one round trip per event made ten thousand parts take seconds. The
-/// rows are the ones `enqueue` writes, and the relay sees no difference (its insert
-/// trigger wakes it once per statement).
-async fn enqueue_many(c: &mut AsyncPgConnection, envelopes: &[Envelope]) -> Result<()> {
-    for chunk in envelopes.chunks(CHUNK) {
-        let values = chunk
-            .iter()
-            .map(|e| {
-                Ok((
-                    outbox::event_id.eq(e.event_id),
-                    outbox::event_type.eq(&e.event_type),
-                    outbox::envelope.eq(serde_json::to_value(e)?),
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        diesel::insert_into(outbox::table)
-            .values(values)
-            .execute(c)
-            .await?;
-    }
+    aftersales_messaging::outbox::enqueue_many(c, &envelopes).await?;
     Ok(())
 }

@@ -164,18 +164,6 @@ diesel::table! {
     }
 }
 
-// Owned by `aftersales_messaging`'s migration (every service has it); declared here
-// only for the batched writes of `db::import::enqueue_many`, with the columns that
-// `aftersales_messaging::outbox::enqueue` writes.
-diesel::table! {
-    outbox (id) {
-        id -> Int8,
-        event_id -> Uuid,
-        event_type -> Text,
-        envelope -> Jsonb,
-    }
-}
-
 diesel::joinable!(allocation_lines -> order_allocations (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     suppliers,

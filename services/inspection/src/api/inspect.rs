@@ -400,6 +400,7 @@ pub async fn decision(
                 body.reasons.iter().map(|r| r.as_str().to_owned()).collect();
             reasons.sort();
             reasons.dedup();
+            let reasons_sent = reasons.clone();
             let decided_at = Utc::now().trunc_subsecs(6);
             db::claims::set_decision(
                 c,
@@ -429,7 +430,8 @@ pub async fn decision(
                 currency: claim.currency.clone(),
                 causal_part_number: claim.causal_part_number.clone(),
                 supplier_code: supplier,
-                cause_code: cause.event(),
+                cause_code: Some(cause.event()),
+                reason_codes: reasons_sent,
                 supplier_responsible: cause == CauseCode::SupplierDefect,
                 decided_at,
             };

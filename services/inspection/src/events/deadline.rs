@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
+use aftersales_messaging::contracts::inspection::{ClaimAdjudicated, Decision};
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::DbPool;
 use chrono::Utc;
@@ -36,10 +36,8 @@ pub enum JobError {
 /// Rejects every claim whose part is overdue; returns the ids rejected by this run.
 ///
 /// Each rejection publishes `inspection.claim_adjudicated` (decision `rejected`,
-/// zero amounts, `supplier_responsible: false`) so that downstream services learn
-/// the claim is finally settled. The contract's `cause_code` is mandatory and has no
-/// "not inspected" value: `no_fault_found` is sent (nothing was found — no part came
-/// back); the claim's own reason is `part_not_returned`.
+/// zero amounts, no cause code since nothing was inspected, reason
+/// `part_not_returned`) so that downstream services learn the claim is settled.
 pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
     let mut conn = pool.get().await.map_err(aftersales_web::DbError::from)?;
     let from = ClaimStatus::AwaitingPart;
@@ -69,7 +67,8 @@ pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
                 currency: claim.currency,
                 causal_part_number: claim.causal_part_number,
                 supplier_code: claim.supplier_code,
-                cause_code: CauseCode::NoFaultFound,
+                cause_code: None,
+                reason_codes: vec![ReasonCode::PartNotReturned.as_str().to_owned()],
                 supplier_responsible: false,
                 decided_at: claim.decided_at.unwrap_or(now),
             };

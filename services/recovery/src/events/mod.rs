@@ -97,7 +97,7 @@ async fn apply_adjudication(
         claim.decision,
         Decision::Approved | Decision::PartiallyApproved
     );
-    if claim.cause_code != CauseCode::SupplierDefect || !recoverable_decision {
+    if claim.cause_code != Some(CauseCode::SupplierDefect) || !recoverable_decision {
         tracing::debug!(claim_id = %claim.claim_id, "not a supplier recovery: ignored");
         return Ok(());
     }

@@ -61,7 +61,7 @@ async fn lines_that_cannot_be_charged_back_are_kept_with_their_reason() {
     let in_window = adjudicated("SUP1", "10", "10", days_ago(30));
     let before_agreement = adjudicated("SUP1", "10", "10", days_ago(401));
     let mut misuse = adjudicated("SUP1", "10", "10", days_ago(1));
-    misuse.cause_code = CauseCode::Misuse;
+    misuse.cause_code = Some(CauseCode::Misuse);
     let mut rejected = adjudicated("SUP1", "10", "10", days_ago(1));
     rejected.decision = Decision::Rejected;
     let mut partial = adjudicated("SUP1", "10", "10", days_ago(1));

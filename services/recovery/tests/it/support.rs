@@ -243,7 +243,8 @@ pub fn adjudicated(
         currency: "EUR".into(),
         causal_part_number: "BRK-100".into(),
         supplier_code: supplier.into(),
-        cause_code: CauseCode::SupplierDefect,
+        cause_code: Some(CauseCode::SupplierDefect),
+        reason_codes: Vec::new(),
         supplier_responsible: true,
         decided_at,
     }
