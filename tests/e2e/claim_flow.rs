@@ -1,0 +1,352 @@
+//! A warranty claim from the dealer to the supplier's credit, across all four
+//! services as real processes: catalog and orders feed inspection's read models,
+//! the returned part is quarantined in catalog and released on disposition, and a
+//! supplier-defect decision becomes a recovery line that a credit memo settles.
+
+use std::time::Duration;
+
+use aftersales_e2e::{JWT_SECRET, ServiceProcess, eventually};
+use aftersales_testkit::{TestDb, TestVhost};
+use aftersales_web::{JwtKeys, Role};
+use chrono::{Days, Utc};
+use serde_json::{Value, json};
+
+struct Stack {
+    _dbs: Vec<TestDb>,
+    _vhost: TestVhost,
+    catalog: ServiceProcess,
+    orders: ServiceProcess,
+    inspection: ServiceProcess,
+    recovery: ServiceProcess,
+    http: reqwest::Client,
+    keys: JwtKeys,
+}
+
+impl Stack {
+    async fn start() -> Stack {
+        let vhost = TestVhost::new().await;
+        let mut dbs = Vec::new();
+        for _ in 0..4 {
+            dbs.push(TestDb::new().await);
+        }
+        let amqp = vhost.amqp_url();
+        let start = |name, db: &TestDb| {
+            let (url, schema) = (db.admin_url(), db.schema.clone());
+            let amqp = amqp.clone();
+            async move { ServiceProcess::start(name, &url, &schema, &amqp).await }
+        };
+        let catalog = start("catalog", &dbs[0]).await;
+        let orders = start("orders", &dbs[1]).await;
+        let inspection = start("inspection", &dbs[2]).await;
+        let recovery = start("recovery", &dbs[3]).await;
+        Stack {
+            _dbs: dbs,
+            _vhost: vhost,
+            catalog,
+            orders,
+            inspection,
+            recovery,
+            http: reqwest::Client::new(),
+            keys: JwtKeys::new(JWT_SECRET),
+        }
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: String,
+        role: Role,
+        dealer: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let token = self
+            .keys
+            .mint("e2e", role, dealer, chrono::Duration::hours(1));
+        let mut req = self.http.request(method, url).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, url: String, role: Role, dealer: Option<&str>, body: Value) -> Value {
+        let (status, answer) = self
+            .send(reqwest::Method::POST, url.clone(), role, dealer, Some(body))
+            .await;
+        assert!(
+            (200..300).contains(&status),
+            "POST {url}: {status} {answer}"
+        );
+        answer
+    }
+
+    async fn get(&self, url: String, role: Role, dealer: Option<&str>) -> Value {
+        let (status, answer) = self
+            .send(reqwest::Method::GET, url.clone(), role, dealer, None)
+            .await;
+        assert_eq!(status, 200, "GET {url}: {answer}");
+        answer
+    }
+
+    async fn quarantined(&self) -> i64 {
+        let (status, stock) = self
+            .send(
+                reqwest::Method::GET,
+                self.catalog.url("/api/v1/stock/WH1/P-200"),
+                Role::Warehouse,
+                None,
+                None,
+            )
+            .await;
+        if status != 200 {
+            return -1;
+        }
+        stock["quarantined"].as_i64().unwrap_or(-1)
+    }
+}
+
+/// The first `Some` that `attempt` gives within `timeout`.
+async fn first_some<T, F, Fut>(timeout: Duration, mut attempt: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(value) = attempt().await {
+            return Some(value);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_claim() {
+    let s = Stack::start().await;
+    let today = Utc::now().date_naive();
+    let days_ago = |n| today.checked_sub_days(Days::new(n)).expect("date");
+
+    // Master data, each in the service that owns it.
+    s.post(
+        s.catalog.url("/api/v1/suppliers"),
+        Role::Admin,
+        None,
+        json!({"code": "SUP1", "name": "Pumps Ltd"}),
+    )
+    .await;
+    s.post(
+        s.catalog.url("/api/v1/warehouses"),
+        Role::Admin,
+        None,
+        json!({"code": "WH1", "name": "Central", "kind": "central"}),
+    )
+    .await;
+    s.post(
+        s.catalog.url("/api/v1/parts"),
+        Role::Admin,
+        None,
+        json!({"part_number": "P-200", "description": "Water pump", "category": "cooling",
+               "supplier_code": "SUP1", "warranty_months": 24, "returnable": true,
+               "list_price": "200.00"}),
+    )
+    .await;
+    s.post(
+        s.orders.url("/api/v1/dealers"),
+        Role::Admin,
+        None,
+        json!({"code": "D001", "name": "Northside Motors", "tier": "standard",
+               "labor_rate": "80.00", "currency": "EUR", "home_warehouse": "WH1"}),
+    )
+    .await;
+    s.post(
+        s.inspection.url("/api/v1/policies"),
+        Role::Admin,
+        None,
+        json!({"category": "cooling", "terms": {"warranty_months": 24, "usage_limit": 100000,
+               "core_replace_only_months": 0, "submission_window_days": 30,
+               "return_required": true, "return_deadline_days": 30}}),
+    )
+    .await;
+    s.post(
+        s.inspection.url("/api/v1/labor-operations"),
+        Role::Admin,
+        None,
+        json!({"code": "OP-PUMP", "description": "Replace water pump", "standard_hours": "1.5"}),
+    )
+    .await;
+    s.post(
+        s.recovery.url("/api/v1/agreements"),
+        Role::Finance,
+        None,
+        json!({"supplier_code": "SUP1", "valid_from": "2020-01-01", "parts_recovery_pct": "80",
+               "labor_recovery_pct": "50", "handling_fee": "25.00", "currency": "EUR",
+               "claim_window_days": 365}),
+    )
+    .await;
+    s.post(
+        s.inspection.url("/api/v1/units"),
+        Role::Dealer,
+        Some("D001"),
+        json!({"serial": "VIN-0001", "model": "Hauler 7", "in_service_date": days_ago(200),
+               "usage_at_sale": 10, "usage_unit": "km"}),
+    )
+    .await;
+
+    // The claim: accepted once inspection has heard of the part and the dealer.
+    let claim_body = json!({
+        "unit_serial": "VIN-0001", "failure_date": days_ago(5), "repair_date": days_ago(2),
+        "usage_at_failure": 15000, "complaint": "Coolant leak", "cause": "Pump seal failed",
+        "correction": "Replaced pump", "causal_part_number": "P-200",
+        "parts": [{"part_number": "P-200", "qty": 1}],
+        "labor": [{"operation_code": "OP-PUMP", "hours": "1.5"}]
+    });
+    let claim = first_some(Duration::from_secs(30), || async {
+        let (status, answer) = s
+            .send(
+                reqwest::Method::POST,
+                s.inspection.url("/api/v1/claims"),
+                Role::Dealer,
+                Some("D001"),
+                Some(claim_body.clone()),
+            )
+            .await;
+        (status == 201).then_some(answer)
+    })
+    .await
+    .expect("inspection never accepted the claim (read models not fed?)");
+    assert_eq!(claim["status"], "awaiting_part", "{claim}");
+    assert_eq!(claim["amounts"]["parts"], "200.00", "{claim}");
+    assert_eq!(
+        claim["amounts"]["labor"], "120.00",
+        "1.5 h × 80.00: {claim}"
+    );
+    let id = claim["id"].as_str().expect("claim id").to_owned();
+    let claim_url = |tail: &str| s.inspection.url(&format!("/api/v1/claims/{id}{tail}"));
+
+    // The failed part comes back: catalog quarantines it.
+    s.post(
+        claim_url("/part-receipt"),
+        Role::Quality,
+        None,
+        json!({"warehouse": "WH1", "quantity": 1}),
+    )
+    .await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            s.quarantined().await == 1
+        })
+        .await,
+        "catalog did not quarantine the returned part"
+    );
+
+    s.post(
+        claim_url("/findings"),
+        Role::Quality,
+        None,
+        json!({"failure_mode": "seal leak", "cause_code": "supplier_defect"}),
+    )
+    .await;
+    let decided = s
+        .post(
+            claim_url("/decision"),
+            Role::Quality,
+            None,
+            json!({"decision": "approved"}),
+        )
+        .await;
+    assert_eq!(decided["status"], "approved", "{decided}");
+    s.post(
+        claim_url("/disposition"),
+        Role::Quality,
+        None,
+        json!({"disposition": "scrap"}),
+    )
+    .await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            s.quarantined().await == 0
+        })
+        .await,
+        "catalog did not take the disposed part out of quarantine"
+    );
+    assert_eq!(
+        s.get(claim_url(""), Role::Quality, None).await["status"],
+        "closed"
+    );
+
+    // Recovery: 200.00 × 80 % + 120.00 × 50 % + 25.00 handling = 245.00.
+    let lines_url = s.recovery.url("/api/v1/recovery-lines?status=open");
+    let lines = first_some(Duration::from_secs(20), || async {
+        let lines = s.get(lines_url.clone(), Role::Finance, None).await;
+        let one = lines["items"]
+            .as_array()
+            .is_some_and(|items| items.len() == 1);
+        one.then_some(lines)
+    })
+    .await
+    .expect("no recovery line from the supplier-defect decision");
+    let line = &lines["items"][0];
+    assert_eq!(line["amount"], "245.00", "{line}");
+    let line_id = line["id"].as_str().expect("line id").to_owned();
+
+    let rc = s
+        .post(
+            s.recovery.url("/api/v1/recovery-claims"),
+            Role::Finance,
+            None,
+            json!({"line_ids": [line_id]}),
+        )
+        .await;
+    let rc_id = rc["id"].as_str().expect("recovery claim id").to_owned();
+    let rc_url = |tail: &str| {
+        s.recovery
+            .url(&format!("/api/v1/recovery-claims/{rc_id}{tail}"))
+    };
+    s.post(rc_url("/submit"), Role::Finance, None, json!({}))
+        .await;
+    s.post(
+        rc_url("/responses"),
+        Role::Finance,
+        None,
+        json!({"responses": [{"line_id": line_id, "outcome": "accepted"}]}),
+    )
+    .await;
+    s.post(
+        s.recovery.url("/api/v1/credit-memos"),
+        Role::Finance,
+        None,
+        json!({"supplier_code": "SUP1", "reference": "CM-1", "memo_date": today,
+               "amount": "245.00", "currency": "EUR"}),
+    )
+    .await;
+    assert_eq!(
+        s.get(rc_url(""), Role::Finance, None).await["status"],
+        "settled"
+    );
+
+    let report = s
+        .get(
+            s.recovery.url("/api/v1/reports/reconciliation"),
+            Role::Finance,
+            None,
+        )
+        .await;
+    let row = report["suppliers"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["supplier_code"] == "SUP1"))
+        .unwrap_or_else(|| panic!("no SUP1 row: {report}"));
+    for (field, want) in [
+        ("claimed", "245.00"),
+        ("accepted", "245.00"),
+        ("credited", "245.00"),
+        ("outstanding", "0.00"),
+    ] {
+        assert_eq!(row[field], want, "{field}: {row}");
+    }
+    assert_eq!(row["balanced"], true, "{row}");
+}
