@@ -1,6 +1,7 @@
 //! Helpers for the end-to-end suites in `e2e/`: the four services started in-process
 //! against the test run's PostgreSQL and RabbitMQ, each in its own schema.
 
+
 use aftersales_messaging::Handler;
 use aftersales_messaging::contracts::topology_v1;
 use aftersales_testkit::TestDb;
@@ -161,17 +162,18 @@ impl Drop for ServiceProcess {
 /// The service's binary next to this test binary (`target/<profile>/<name>`), built
 /// once per test process so a stale binary is never what gets tested.
 fn binary(name: &str) -> std::path::PathBuf {
-    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
-    if !built.iter().any(|b| b == name) {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        // The same selection and profile as the test run itself, so features unify
+        // the same way and this is a no-op after `cargo nextest run --workspace`
+        // (building `-p <name>` alone would resolve other features and rebuild).
         let status = std::process::Command::new(cargo)
-            .args(["build", "--quiet", "-p", name, "--bin", name])
+            .args(["build", "--quiet", "--workspace", "--tests"])
             .status()
             .expect("cargo build");
-        assert!(status.success(), "cargo build -p {name} failed");
-        built.push(name.to_owned());
-    }
+        assert!(status.success(), "cargo build --workspace --tests failed");
+    });
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/<test binary>
     let profile_dir = exe
