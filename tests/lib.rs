@@ -146,6 +146,20 @@ impl ServiceProcess {
         }
     }
 
+    /// SIGTERM, as Kubernetes stops a pod; returns how long the process took to exit.
+    pub fn terminate(&mut self) -> Duration {
+        let started = std::time::Instant::now();
+        if let Some(mut child) = self.child.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+        started.elapsed()
+    }
+
+    /// Starts the process again after [`kill`](Self::kill) or
+    /// [`terminate`](Self::terminate) (or kills it first if it still runs).
     pub async fn restart(&mut self) {
         self.kill();
         self.spawn().await;

@@ -442,3 +442,78 @@ async fn order_latency_from_post_to_reserved() {
         latencies[latencies.len() - 1]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_replicas_of_each_service_reserve_every_order_exactly_once() {
+    let flow = Flow::start().await;
+    flow.receive(90).await; // 100 on hand
+    let (catalog_db, orders_db) = &flow._dbs;
+    let amqp = flow._vhost.amqp_url();
+    // Second replicas on the same schemas and queues: relays share the outbox
+    // (SKIP LOCKED), consumers share the inbox queue (competing consumers).
+    let _catalog_2 = ServiceProcess::start(
+        "catalog",
+        &catalog_db.admin_url(),
+        &catalog_db.schema,
+        &amqp,
+    )
+    .await;
+    let orders_2 =
+        ServiceProcess::start("orders", &orders_db.admin_url(), &orders_db.schema, &amqp).await;
+
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let replica = if i % 2 == 0 { &flow.orders } else { &orders_2 };
+        let res = flow
+            .http
+            .post(replica.url("/api/v1/orders"))
+            .bearer_auth(flow.token(Role::Dealer, Some("D001")))
+            .json(&json!({"priority": "stock", "lines": [{"part_number": "P-100", "qty": 1}]}))
+            .send()
+            .await
+            .expect("place order");
+        assert_eq!(res.status().as_u16(), 201);
+        ids.push(id_of(&res.json().await.expect("order")));
+    }
+    for id in &ids {
+        flow.wait_status("D001", id, "reserved").await;
+    }
+    let stock = flow.stock().await;
+    assert_eq!(stock["reserved"], 40, "nothing reserved twice: {stock}");
+    for id in &ids {
+        let allocation = flow.reservation(id).await;
+        assert_eq!(allocation["lines"][0]["reserved"], 1, "{allocation}");
+        assert_eq!(
+            allocation["allocation_version"], 1,
+            "one allocation per order: {allocation}"
+        );
+        flow.assert_agree("D001", id).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_catalog_stopped_with_sigterm_mid_stream_loses_nothing() {
+    let mut flow = Flow::start().await;
+    flow.receive(40).await; // 50 on hand
+    let mut ids = Vec::new();
+    for _ in 0..30 {
+        let (status, order) = flow.place("D001", 1, "stock", None).await;
+        assert_eq!(status, 201);
+        ids.push(id_of(&order));
+    }
+    // Stop catalog while it is working through the orders.
+    let took = flow.catalog.terminate();
+    eprintln!("catalog exited {took:?} after SIGTERM");
+    assert!(
+        took < Duration::from_secs(30),
+        "exited within the 30 s grace period: {took:?}"
+    );
+    flow.catalog.restart().await;
+    for id in &ids {
+        flow.wait_status("D001", id, "reserved").await;
+    }
+    assert_eq!(flow.stock().await["reserved"], 30);
+    for id in &ids {
+        flow.assert_agree("D001", id).await;
+    }
+}
