@@ -128,6 +128,11 @@ impl diesel::migration::MigrationSource<diesel::pg::Pg> for StaticSet {
     }
 }
 
+/// A pooled connection for a handler; an unreachable database is a 503.
+pub async fn conn(pool: &DbPool) -> Result<DbConn, crate::ApiError> {
+    Ok(pool.get().await.map_err(DbError::from)?)
+}
+
 /// `SELECT 1` on a pooled connection, within [`PING_TIMEOUT`].
 pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
     let attempt = async {

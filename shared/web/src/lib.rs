@@ -24,6 +24,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod request;
 pub mod service;
 pub mod telemetry;
 

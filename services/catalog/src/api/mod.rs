@@ -12,15 +12,17 @@ pub mod reports;
 pub mod stock;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use aftersales_web::openapi::SecurityAddon;
-use aftersales_web::{ApiError, DbPool, FieldError, Role};
+use aftersales_web::{ApiError, FieldError, Role};
 use serde::Serialize;
 use utoipa::OpenApi;
 
 use crate::db;
 use crate::domain::Invalid;
+pub use aftersales_web::db::conn;
+pub use aftersales_web::request::if_match;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -112,29 +114,8 @@ pub fn present<T>(value: Option<T>) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::internal("checked field missing"))
 }
 
-/// The version an `If-Match` header names: `None` without the header or for `*`;
-/// 412 for anything that is not one of our ETags.
-pub fn if_match(headers: &HeaderMap) -> Result<Option<i32>, ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::precondition_failed("If-Match does not match"))?
-        .trim();
-    if value == "*" {
-        return Ok(None);
-    }
-    value
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i32>()
-        .map(Some)
-        .map_err(|_| ApiError::precondition_failed("If-Match does not match the current ETag"))
-}
-
 pub fn etag(version: i32) -> (header::HeaderName, String) {
-    (header::ETAG, format!("\"{version}\""))
+    (header::ETAG, aftersales_web::request::etag(version))
 }
 
 pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
@@ -143,10 +124,6 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
 
 pub fn respond(status: u16, body: serde_json::Value) -> HttpResponse {
     HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).json(body)
-}
-
-pub async fn conn(pool: &DbPool) -> Result<aftersales_web::db::DbConn, ApiError> {
-    Ok(pool.get().await?)
 }
 
 /// Inside a transaction: replays the stored answer of a repeated `Idempotency-Key`,

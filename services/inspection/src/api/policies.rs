@@ -200,7 +200,7 @@ pub async fn update_policy(
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let id = path.into_inner();
-    let expected = if_match(&req)?;
+    let expected = if_match(req.headers())?;
     let body = body.into_inner();
     body.validate()?;
     let mut conn = common::conn(&pool).await?;

@@ -242,7 +242,7 @@ pub async fn update_dealer(
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let code = path.into_inner();
-    let expected = if_match(&req)?;
+    let expected = if_match(req.headers())?;
     let body = body.into_inner();
     body.validate()?;
     let mut conn = common::conn(&pool).await?;

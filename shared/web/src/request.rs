@@ -1,0 +1,130 @@
+//! Small request conventions every service shares (DESIGN.md, "API conventions"):
+//! optimistic concurrency with ETags, report periods, and CSV negotiation.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{self, HeaderMap};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+
+use crate::ApiError;
+
+/// `"v<version>"`: the strong ETag of a versioned resource.
+pub fn etag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The version an `If-Match` header asks for: `None` without the header or with `*`.
+/// An `If-Match` that names no version of ours can never match: 412.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i32>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::precondition_failed("If-Match does not match the current ETag"))?
+        .trim();
+    if value == "*" {
+        return Ok(None);
+    }
+    value
+        .strip_prefix("\"v")
+        .and_then(|v| v.strip_suffix('"'))
+        .and_then(|v| v.parse().ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::precondition_failed("If-Match does not match the current ETag"))
+}
+
+/// A period `[from, to)`, each end optional.
+pub type Period = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// `[from, to)` from optional query values, each an RFC 3339 timestamp or a date
+/// (UTC; a date as `to` includes that whole day); 422 when `to` is before `from`.
+pub fn period(from: Option<&str>, to: Option<&str>) -> Result<Period, ApiError> {
+    let from = from.map(|v| period_bound("from", v, false)).transpose()?;
+    let to = to.map(|v| period_bound("to", v, true)).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        return Err(ApiError::invalid_field("to", "must not be before from"));
+    }
+    Ok((from, to))
+}
+
+/// One end of a period (see [`period`]); `field` names it in the 422.
+pub fn period_bound(field: &str, value: &str, is_to: bool) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(ts) = DateTime::parse_from_rfc3339(value) {
+        return Ok(ts.with_timezone(&Utc));
+    }
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        ApiError::invalid_field(
+            field,
+            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+        )
+    })?;
+    let date = if is_to {
+        date.succ_opt().unwrap_or(date)
+    } else {
+        date
+    };
+    Ok(date.and_time(NaiveTime::MIN).and_utc())
+}
+
+/// Whether a report is wanted as CSV: `?format=csv`, or `Accept: text/csv` when no
+/// format is given. Any other format is a 422.
+pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        Some("csv") => return Ok(true),
+        Some("json") => return Ok(false),
+        Some(_) => return Err(ApiError::invalid_field("format", "must be json or csv")),
+        None => {}
+    }
+    Ok(req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::HeaderValue;
+    use actix_web::test::TestRequest;
+
+    fn headers(if_match: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_MATCH, HeaderValue::from_str(if_match).unwrap());
+        h
+    }
+
+    #[test]
+    fn if_match_reads_our_etags_and_refuses_anything_else() {
+        assert_eq!(if_match(&HeaderMap::new()).unwrap(), None);
+        assert_eq!(if_match(&headers("*")).unwrap(), None);
+        assert_eq!(if_match(&headers(&etag(7))).unwrap(), Some(7));
+        for bad in ["\"7\"", "v7", "\"vx\"", "W/\"v7\"x"] {
+            assert!(if_match(&headers(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_date_as_to_includes_the_whole_day_and_to_before_from_is_422() {
+        let (from, to) = period(Some("2026-01-01"), Some("2026-01-31")).unwrap();
+        assert_eq!(from.unwrap().to_rfc3339(), "2026-01-01T00:00:00+00:00");
+        assert_eq!(to.unwrap().to_rfc3339(), "2026-02-01T00:00:00+00:00");
+        assert!(period(Some("2026-02-01"), Some("2026-01-01")).is_err());
+        assert!(period(Some("yesterday"), None).is_err());
+    }
+
+    #[test]
+    fn csv_by_format_or_accept_header() {
+        let plain = TestRequest::default().to_http_request();
+        let accept = TestRequest::default()
+            .insert_header((header::ACCEPT, "text/csv"))
+            .to_http_request();
+        assert!(!wants_csv(&plain, None).unwrap());
+        assert!(wants_csv(&accept, None).unwrap());
+        assert!(wants_csv(&plain, Some("csv")).unwrap());
+        assert!(!wants_csv(&accept, Some("json")).unwrap());
+        assert!(wants_csv(&plain, Some("xml")).is_err());
+    }
+}
