@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end suites in `e2e/`: the four services started in-process
 //! against the test run's PostgreSQL and RabbitMQ, each in its own schema.
 
+pub mod chaos;
+pub mod invariants;
 
 use aftersales_messaging::Handler;
 use aftersales_messaging::contracts::topology_v1;

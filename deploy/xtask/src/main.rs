@@ -1,5 +1,6 @@
 //! The task runner: `cargo xtask <command>`.
 
+mod bench;
 mod dead_letters;
 mod demo;
 mod paths;
@@ -55,6 +56,9 @@ enum Cmd {
         #[arg(long, env = "AMQP_URL")]
         amqp_url: Option<String>,
     },
+    /// Load benchmark of catalog + orders (release builds) on servers of its own,
+    /// next to pgbench on the same PostgreSQL; writes .local/bench/.
+    Bench(bench::Options),
     /// fmt check, clippy, then the whole suite against throwaway servers; arguments
     /// after `--` go to the test runner.
     Test {
@@ -82,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             limit,
             amqp_url,
         } => dead_letters::run(replay, &service, limit, amqp_url.as_deref()).await?,
+        Cmd::Bench(opts) => bench::run(opts).await?,
         Cmd::Test { no_lint, args } => {
             let code = test::run(&args, !no_lint).await?;
             return Ok(u8::try_from(code).unwrap_or(1));

@@ -305,8 +305,8 @@ async fn create_vhost(mgmt: &str, name: &str) -> anyhow::Result<()> {
 }
 
 /// Message count (ready + unacknowledged) of `queue` in `vhost` from the management
-/// API at `mgmt`; `None` when the queue does not exist (or the API cannot be
-/// reached). The management statistics lag by up to ~1 s.
+/// API at `mgmt`; `None` when the queue does not exist, the API cannot be reached, or
+/// the broker has no statistics yet (just after a restart). They lag by up to ~1 s.
 pub async fn mgmt_queue_messages(mgmt: &str, vhost: &str, queue: &str) -> Option<u64> {
     let url = format!(
         "{mgmt}/api/queues/{}/{}",
@@ -318,7 +318,9 @@ pub async fn mgmt_queue_messages(mgmt: &str, vhost: &str, queue: &str) -> Option
         return None;
     }
     let body: serde_json::Value = resp.json().await.ok()?;
-    Some(body.get("messages").and_then(|m| m.as_u64()).unwrap_or(0))
+    // Right after a (re)start the broker has no statistics yet and omits the field:
+    // that is "unknown", not "empty".
+    body.get("messages").and_then(|m| m.as_u64())
 }
 
 /// A fresh RabbitMQ vhost `t_<12 hex>` (guest has all permissions), deleted on drop.

@@ -13,6 +13,7 @@
 
 pub mod env;
 pub mod provision;
+pub mod proxy;
 pub mod servers;
 pub mod util;
 
@@ -21,6 +22,7 @@ pub use env::{
     mgmt_queue_messages, servers,
 };
 pub use provision::provision_service;
+pub use proxy::Proxy;
 pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns whether it

@@ -1,0 +1,540 @@
+//! `cargo xtask bench`: a load benchmark of catalog + orders (release builds) on a
+//! PostgreSQL and RabbitMQ of its own, reported next to the same machine's `pgbench`
+//! so the figures mean something on any machine. Reports; never fails on a time.
+//!
+//! Measures: pgbench tpcb-like TPS; orders/s from POST to `reserved` with N
+//! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
+//! percentiles at half that rate (open loop); one hot part ordered 100 times at once
+//! (nothing oversold); each service's peak RSS. Writes `.local/bench/bench-<time>.md`
+//! and `.json`.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aftersales_testkit::provision::{ensure_database, provision_service};
+use aftersales_testkit::{PgServer, RabbitServer, free_port, free_port_block};
+use aftersales_web::{JwtKeys, Role};
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::paths;
+
+const DATABASE: &str = "aftersales";
+const SECRET: &str = "bench-secret";
+const SERVICES: [&str; 2] = ["catalog", "orders"];
+
+/// Options of `cargo xtask bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Concurrent dealers placing orders for the throughput run
+    #[arg(long, default_value_t = 16)]
+    pub dealers: usize,
+    /// Seconds of each timed phase (pgbench, throughput, latency)
+    #[arg(long, default_value_t = 15)]
+    pub seconds: u64,
+    /// Skip `cargo build --release` (use the binaries already in target/release)
+    #[arg(long)]
+    pub no_build: bool,
+}
+
+/// The servers and service processes of one run, stopped on drop.
+struct Stack {
+    pg: PgServer,
+    rabbit: RabbitServer,
+    children: Vec<(&'static str, std::process::Child, String)>,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for (_, child, _) in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = self.rabbit.kill();
+        let _ = self.pg.stop_immediate();
+    }
+}
+
+impl Stack {
+    fn url(&self, service: &str) -> &str {
+        self.children
+            .iter()
+            .find(|(name, _, _)| *name == service)
+            .map_or("", |(_, _, url)| url.as_str())
+    }
+
+    fn peak_rss_kib(&self) -> Vec<(&'static str, u64)> {
+        self.children
+            .iter()
+            .map(|(name, child, _)| {
+                let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+                    .unwrap_or_default();
+                let kib = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                    .unwrap_or(0);
+                (*name, kib)
+            })
+            .collect()
+    }
+}
+
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    let dir = paths::local().join("bench");
+    std::fs::create_dir_all(&dir)?;
+    if !opts.no_build {
+        println!("==> cargo build --release -p catalog -p orders");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "-p", "catalog", "-p", "orders"])
+            .current_dir(paths::root())
+            .status()
+            .context("cargo build")?;
+        if !status.success() {
+            bail!("release build failed");
+        }
+    }
+    let run_dir = dir.join("run");
+    let _ = std::fs::remove_dir_all(&run_dir);
+    let (pg, rabbit) = std::thread::scope(|s| {
+        let pg = s.spawn(|| PgServer::start(&run_dir.join("pg"), free_port()));
+        let rabbit = s.spawn(|| RabbitServer::start(&run_dir.join("rabbitmq"), free_port_block(5)));
+        (
+            pg.join().expect("pg start-up"),
+            rabbit.join().expect("rabbit start-up"),
+        )
+    });
+    let mut stack = Stack {
+        pg: pg?,
+        rabbit: rabbit?,
+        children: Vec::new(),
+    };
+    println!(
+        "==> postgres 127.0.0.1:{}, rabbitmq 127.0.0.1:{}",
+        stack.pg.port, stack.rabbit.amqp_port
+    );
+
+    let pgbench_tps = pgbench(&stack.pg, opts.seconds).await?;
+    println!("==> pgbench tpcb-like: {pgbench_tps:.0} TPS");
+
+    let admin = stack.pg.admin_url("postgres");
+    ensure_database(&admin, DATABASE).await?;
+    for svc in SERVICES {
+        provision_service(&admin, DATABASE, svc, svc).await?;
+    }
+    for svc in SERVICES {
+        let port = free_port();
+        let exe = target_dir().join("release").join(svc);
+        let log = std::fs::File::create(run_dir.join(format!("{svc}.log")))?;
+        let child = Command::new(&exe)
+            .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+            .env(
+                "DATABASE_URL",
+                format!(
+                    "postgres://{svc}:{svc}@127.0.0.1:{}/{DATABASE}",
+                    stack.pg.port
+                ),
+            )
+            .env("AMQP_URL", stack.rabbit.amqp_url("/"))
+            .env("JWT_SECRET", SECRET)
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "warn")
+            .env("DB_POOL_SIZE", "20")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {}", exe.display()))?;
+        stack
+            .children
+            .push((svc, child, format!("http://127.0.0.1:{port}")));
+    }
+    let client = Client::new(
+        stack.url("catalog"),
+        stack.url("orders"),
+        opts.dealers.max(100),
+    );
+    for svc in SERVICES {
+        let url = format!("{}/health/ready", stack.url(svc));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while client
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .ok()
+            != Some(200)
+        {
+            if Instant::now() > deadline {
+                bail!(
+                    "{svc} did not become ready; see {}",
+                    run_dir.join(format!("{svc}.log")).display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let client = Arc::new(client);
+    client.seed(opts.dealers.max(100)).await?;
+
+    println!(
+        "==> throughput: {} dealers, {} s",
+        opts.dealers, opts.seconds
+    );
+    let (peak, _) = closed_loop(&client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
+    println!("    {peak:.1} orders/s");
+    let half = peak / 2.0;
+    println!("==> latency at {half:.1} orders/s, {} s", opts.seconds);
+    let mut latencies = open_loop(&client, half, Duration::from_secs(opts.seconds)).await?;
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len().max(1) - 1) as f64 * p) as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let (p50, p90, p99) = (pct(0.50), pct(0.90), pct(0.99));
+    println!("==> hot part: 100 concurrent orders of 1 for 50 in stock");
+    let hot = client.hot_part().await?;
+    let rss = stack.peak_rss_kib();
+
+    let report = json!({
+        "at": chrono::Utc::now().to_rfc3339(),
+        "dealers": opts.dealers,
+        "seconds": opts.seconds,
+        "pgbench_tps": pgbench_tps,
+        "orders_per_s": peak,
+        "orders_per_pgbench_tx": peak / pgbench_tps,
+        "latency_rate_per_s": half,
+        "latency_samples": latencies.len(),
+        "latency_ms": {"p50": p50, "p90": p90, "p99": p99},
+        "hot_part": hot,
+        "peak_rss_kib": rss.iter().map(|(s, k)| (s.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
+    });
+    let mut md = String::from("| measure | value |\n|---|---|\n");
+    md += &format!("| pgbench tpcb-like (same PostgreSQL) | {pgbench_tps:.0} TPS |\n");
+    md += &format!(
+        "| orders POST→reserved, {} dealers | {peak:.1} orders/s ({:.3} × pgbench TPS) |\n",
+        opts.dealers,
+        peak / pgbench_tps
+    );
+    md += &format!(
+        "| POST→reserved at {half:.1} orders/s ({} orders) | p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms |\n",
+        latencies.len()
+    );
+    md += &format!(
+        "| hot part, 100 concurrent orders for 50 units | reserved {}, backordered {}, on hand {}, oversold {} |\n",
+        hot["reserved"], hot["backordered"], hot["on_hand"], hot["oversold"]
+    );
+    for (svc, kib) in &rss {
+        md += &format!(
+            "| peak RSS {svc} (VmHWM) | {:.1} MiB |\n",
+            *kib as f64 / 1024.0
+        );
+    }
+    println!("\n{md}");
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let (md_path, json_path): (PathBuf, PathBuf) = (
+        dir.join(format!("bench-{stamp}.md")),
+        dir.join(format!("bench-{stamp}.json")),
+    );
+    std::fs::write(&md_path, &md)?;
+    std::fs::write(&json_path, serde_json::to_string_pretty(&report)?)?;
+    println!("written: {} and {}", md_path.display(), json_path.display());
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&run_dir);
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| {
+            if p.is_absolute() {
+                p
+            } else {
+                paths::root().join(p)
+            }
+        })
+        .unwrap_or_else(|| paths::root().join("target"))
+}
+
+/// `pgbench -i` then a tpcb-like run on a database of its own; returns TPS.
+async fn pgbench(pg: &PgServer, seconds: u64) -> anyhow::Result<f64> {
+    ensure_database(&pg.admin_url("postgres"), "pgbench").await?;
+    let port = pg.port.to_string();
+    let base = ["-h", "127.0.0.1", "-p", port.as_str(), "-U", "postgres"];
+    let init = Command::new("pgbench")
+        .args(base)
+        .args(["-i", "-q", "-s", "10", "pgbench"])
+        .output()
+        .context("pgbench not found (apt-get install postgresql-contrib or postgresql-client)")?;
+    if !init.status.success() {
+        bail!("pgbench -i: {}", String::from_utf8_lossy(&init.stderr));
+    }
+    let secs = seconds.to_string();
+    let out = Command::new("pgbench")
+        .args(base)
+        .args([
+            "-b",
+            "tpcb-like",
+            "-c",
+            "8",
+            "-j",
+            "2",
+            "-T",
+            secs.as_str(),
+            "pgbench",
+        ])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .with_context(|| format!("no tps in pgbench output: {text}"))
+}
+
+struct Client {
+    http: reqwest::Client,
+    catalog: String,
+    orders: String,
+    admin: String,
+    warehouse: String,
+    dealers: Vec<String>,
+}
+
+impl Client {
+    fn new(catalog: &str, orders: &str, dealers: usize) -> Client {
+        let keys = JwtKeys::new(SECRET);
+        let mint = |role, dealer: Option<&str>| {
+            keys.mint("bench", role, dealer, chrono::Duration::hours(4))
+        };
+        Client {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(256)
+                .build()
+                .expect("reqwest client"),
+            catalog: catalog.to_owned(),
+            orders: orders.to_owned(),
+            admin: mint(Role::Admin, None),
+            warehouse: mint(Role::Warehouse, None),
+            dealers: (0..dealers)
+                .map(|i| mint(Role::Dealer, Some(&dealer_code(i))))
+                .collect(),
+        }
+    }
+
+    async fn post(&self, url: String, token: &str, body: Value) -> anyhow::Result<Value> {
+        let res = self
+            .http
+            .post(&url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await?;
+        let status = res.status();
+        let answer: Value = res.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("POST {url}: {status} {answer}");
+        }
+        Ok(answer)
+    }
+
+    async fn get(&self, url: String, token: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .http
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?)
+    }
+
+    async fn seed(&self, dealers: usize) -> anyhow::Result<()> {
+        let c = |p: &str| format!("{}{p}", self.catalog);
+        self.post(
+            c("/api/v1/suppliers"),
+            &self.admin,
+            json!({"code": "SUP1", "name": "S"}),
+        )
+        .await?;
+        self.post(
+            c("/api/v1/warehouses"),
+            &self.admin,
+            json!({"code": "WH1", "name": "C", "kind": "central"}),
+        )
+        .await?;
+        for (part, qty) in [("B-100", 1_000_000), ("HOT-1", 50)] {
+            self.post(
+                c("/api/v1/parts"),
+                &self.admin,
+                json!({"part_number": part, "description": part, "category": "brakes",
+                       "supplier_code": "SUP1", "warranty_months": 24, "list_price": "10.00"}),
+            )
+            .await?;
+            self.post(
+                c("/api/v1/receipts"),
+                &self.warehouse,
+                json!({"warehouse": "WH1", "part_number": part, "qty": qty}),
+            )
+            .await?;
+        }
+        for i in 0..dealers {
+            self.post(
+                format!("{}/api/v1/dealers", self.orders),
+                &self.admin,
+                json!({"code": dealer_code(i), "name": "D", "tier": "gold", "labor_rate": "80.00",
+                       "currency": "EUR", "home_warehouse": "WH1"}),
+            )
+            .await?;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for part in ["B-100", "HOT-1"] {
+            let url = format!("{}/api/v1/price-book?part={part}", self.orders);
+            while self
+                .http
+                .get(&url)
+                .bearer_auth(&self.dealers[0])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .ok()
+                != Some(200)
+            {
+                if Instant::now() > deadline {
+                    bail!("orders never learned {part}");
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Places one order and waits until it is reserved; the time from the POST's
+    /// answer to `reserved`.
+    async fn order_until(
+        &self,
+        dealer: usize,
+        part: &str,
+        want: &[&str],
+    ) -> anyhow::Result<(Duration, Value)> {
+        let token = &self.dealers[dealer];
+        let order = self
+            .post(
+                format!("{}/api/v1/orders", self.orders),
+                token,
+                json!({"priority": "stock", "lines": [{"part_number": part, "qty": 1}]}),
+            )
+            .await?;
+        let answered = Instant::now();
+        let id = order["id"].as_str().context("order id")?.to_owned();
+        let url = format!("{}/api/v1/orders/{id}", self.orders);
+        let deadline = answered + Duration::from_secs(60);
+        loop {
+            let now = self.get(url.clone(), token).await?;
+            if want.iter().any(|w| now["status"] == *w) {
+                return Ok((answered.elapsed(), now));
+            }
+            if Instant::now() > deadline {
+                bail!("order {id} stuck: {now}");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    async fn hot_part(self: &Arc<Self>) -> anyhow::Result<Value> {
+        let tasks: Vec<_> = (0..100)
+            .map(|i| {
+                let me = self.clone();
+                tokio::spawn(async move {
+                    me.order_until(i, "HOT-1", &["reserved", "backordered"])
+                        .await
+                })
+            })
+            .collect();
+        let (mut reserved, mut backordered) = (0, 0);
+        for t in tasks {
+            let (_, order) = t.await??;
+            reserved += order["lines"][0]["reserved"].as_i64().unwrap_or(0);
+            backordered += order["lines"][0]["backordered"].as_i64().unwrap_or(0);
+        }
+        let stock = self
+            .get(
+                format!("{}/api/v1/stock/WH1/HOT-1", self.catalog),
+                &self.warehouse,
+            )
+            .await?;
+        let on_hand = stock["on_hand"].as_i64().unwrap_or(-1);
+        let catalog_reserved = stock["reserved"].as_i64().unwrap_or(-1);
+        Ok(json!({
+            "reserved": reserved,
+            "backordered": backordered,
+            "on_hand": on_hand,
+            "catalog_reserved": catalog_reserved,
+            "oversold": (reserved - on_hand).max(0) + (catalog_reserved - on_hand).max(0),
+        }))
+    }
+}
+
+fn dealer_code(i: usize) -> String {
+    format!("B{i:03}")
+}
+
+/// `dealers` tasks each placing an order and waiting for `reserved`, again and again,
+/// for `time`; returns orders/s and the latencies.
+async fn closed_loop(
+    client: &Arc<Client>,
+    dealers: usize,
+    time: Duration,
+) -> anyhow::Result<(f64, Vec<Duration>)> {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..dealers)
+        .map(|d| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let mut lat = Vec::new();
+                while started.elapsed() < time {
+                    lat.push(client.order_until(d, "B-100", &["reserved"]).await?.0);
+                }
+                anyhow::Ok(lat)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    Ok((all.len() as f64 / started.elapsed().as_secs_f64(), all))
+}
+
+/// Orders started at `rate` per second regardless of answers, for `time`.
+async fn open_loop(
+    client: &Arc<Client>,
+    rate: f64,
+    time: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let interval = Duration::from_secs_f64(1.0 / rate.max(0.1));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    let mut i = 0usize;
+    while started.elapsed() < time {
+        let client = client.clone();
+        let dealer = i % client.dealers.len();
+        tasks.push(tokio::spawn(async move {
+            client.order_until(dealer, "B-100", &["reserved"]).await
+        }));
+        i += 1;
+        let next = started + interval * i as u32;
+        tokio::time::sleep_until(next.into()).await;
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.push(t.await??.0);
+    }
+    Ok(lat)
+}

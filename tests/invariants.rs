@@ -1,0 +1,367 @@
+//! The invariants of DESIGN.md checked from the services' own data, after a run:
+//! read-only SQL into catalog's and orders' schemas (as the superuser of the test
+//! database) and the broker's management API. [`settle`] waits until no event is in
+//! flight; [`check`] lists every violation it finds.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+
+/// Where catalog's and orders' data lives.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    /// Superuser URL of the database holding both schemas.
+    pub admin_url: String,
+    pub catalog_schema: String,
+    pub orders_schema: String,
+    /// Management API of the broker (guest/guest) and the vhost the services use.
+    pub mgmt_url: String,
+    pub vhost: String,
+    /// `/health/ready` of each service: settled also means every service is connected.
+    pub ready_urls: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct JsonRows {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    rows: String,
+}
+
+/// Runs `sql` and returns its rows as JSON objects (column name → value).
+pub async fn rows(conn: &mut AsyncPgConnection, sql: &str) -> Result<Vec<Value>, String> {
+    let wrapped = format!("SELECT coalesce(json_agg(t), '[]'::json)::text AS rows FROM ({sql}) t");
+    let got: JsonRows = diesel::sql_query(&wrapped)
+        .get_result(conn)
+        .await
+        .map_err(|e| format!("{e}: {sql}"))?;
+    serde_json::from_str::<Vec<Value>>(&got.rows).map_err(|e| format!("{e}: {sql}"))
+}
+
+async fn count(conn: &mut AsyncPgConnection, sql: &str) -> Result<i64, String> {
+    let found = rows(conn, sql).await?;
+    Ok(<[Value]>::first(&found)
+        .and_then(|r| r.as_object())
+        .and_then(|o| o.values().next())
+        .and_then(Value::as_i64)
+        .unwrap_or(-1))
+}
+
+impl Stores {
+    async fn conn(&self) -> Result<AsyncPgConnection, String> {
+        aftersales_testkit::provision::connect(&self.admin_url)
+            .await
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    /// Messages (ready + unacked) in `queue`; `None` when the queue is missing or the
+    /// broker has no statistics for it yet (right after a restart the management API
+    /// lists queues without `messages`, which must not read as empty).
+    async fn queue(&self, queue: &str) -> Option<u64> {
+        let enc = |s: &str| s.replace('%', "%25").replace('/', "%2F");
+        let url = format!(
+            "{}/api/queues/{}/{}",
+            self.mgmt_url,
+            enc(&self.vhost),
+            enc(queue)
+        );
+        let res = reqwest::Client::new()
+            .get(url)
+            .basic_auth("guest", Some("guest"))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .ok()?;
+        if !res.status().is_success() {
+            return None;
+        }
+        res.json::<Value>().await.ok()?.get("messages")?.as_u64()
+    }
+
+    /// What is still in flight: unpublished outbox rows per service and messages in
+    /// the inboxes.
+    pub async fn in_flight(&self) -> Result<String, String> {
+        let mut conn = self.conn().await?;
+        let mut parts = Vec::new();
+        let mut busy = false;
+        for schema in [&self.catalog_schema, &self.orders_schema] {
+            let n = count(
+                &mut conn,
+                &format!("SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL"),
+            )
+            .await?;
+            busy |= n != 0;
+            parts.push(format!("{schema}.outbox backlog {n}"));
+        }
+        for queue in ["catalog.inbox", "orders.inbox"] {
+            let n = self.queue(queue).await;
+            busy |= n != Some(0);
+            parts.push(format!("{queue} {n:?}"));
+        }
+        if busy {
+            Err(parts.join(", "))
+        } else {
+            Ok(parts.join(", "))
+        }
+    }
+}
+
+/// Waits until both outbox backlogs are 0 and both inboxes are empty, seen three
+/// times in a row (the management statistics lag by up to a second).
+pub async fn settle(stores: &Stores, timeout: Duration) -> Result<Duration, String> {
+    let started = tokio::time::Instant::now();
+    let mut quiet = 0;
+    let mut last = String::new();
+    while started.elapsed() < timeout {
+        match stores.in_flight().await {
+            Ok(_) => quiet += 1,
+            Err(e) => {
+                quiet = 0;
+                last = e;
+            }
+        }
+        if quiet >= 3 {
+            return Ok(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(format!("events did not settle within {timeout:?}: {last}"))
+}
+
+/// Every invariant of DESIGN.md that catalog and orders share; `placed` are the
+/// order ids the driver was answered with. Returns the violations (empty = all hold).
+pub async fn check(stores: &Stores, placed: &BTreeSet<String>) -> Vec<String> {
+    match check_inner(stores, placed).await {
+        Ok(v) => v,
+        Err(e) => vec![format!("the checker could not read the data: {e}")],
+    }
+}
+
+async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<String>, String> {
+    let (c, o) = (&stores.catalog_schema, &stores.orders_schema);
+    let mut conn = stores.conn().await?;
+    let mut violations = Vec::new();
+
+    // Invariant 1: ledger, bounds and open reservations per (warehouse, part).
+    let stock = rows(
+        &mut conn,
+        &format!(
+            "SELECT coalesce(s.warehouse_code, m.warehouse_code, r.warehouse_code) AS warehouse,
+                    coalesce(s.part_number, m.part_number, r.part_number) AS part,
+                    s.on_hand, s.reserved, s.quarantined,
+                    coalesce(m.total, 0) AS ledger, coalesce(r.total, 0) AS open_reserved
+             FROM {c}.stock_levels s
+             FULL JOIN (SELECT warehouse_code, part_number, sum(qty) AS total
+                        FROM {c}.stock_movements GROUP BY 1, 2) m
+                    ON m.warehouse_code = s.warehouse_code AND m.part_number = s.part_number
+             FULL JOIN (SELECT a.warehouse_code, l.reserved_part_number AS part_number,
+                               sum(l.reserved) AS total
+                        FROM {c}.allocation_lines l JOIN {c}.order_allocations a USING (order_id)
+                        GROUP BY 1, 2) r
+                    ON r.warehouse_code = coalesce(s.warehouse_code, m.warehouse_code)
+                   AND r.part_number = coalesce(s.part_number, m.part_number)"
+        ),
+    )
+    .await?;
+    for row in &stock {
+        let at = format!("stock {}/{}", row["warehouse"], row["part"]);
+        let int = |f: &str| row[f].as_i64();
+        let (Some(on_hand), Some(reserved)) = (int("on_hand"), int("reserved")) else {
+            if int("ledger") != Some(0) || int("open_reserved") != Some(0) {
+                violations.push(format!(
+                    "{at}: ledger or reservations without a stock row: {row}"
+                ));
+            }
+            continue;
+        };
+        if int("ledger") != Some(on_hand) {
+            violations.push(format!(
+                "{at}: on_hand {on_hand} != ledger sum {}",
+                row["ledger"]
+            ));
+        }
+        if on_hand < 0 || reserved < 0 || reserved > on_hand {
+            violations.push(format!(
+                "{at}: not 0 <= reserved {reserved} <= on_hand {on_hand}"
+            ));
+        }
+        if int("open_reserved") != Some(reserved) {
+            violations.push(format!(
+                "{at}: reserved {reserved} != sum of open reservations {}",
+                row["open_reserved"]
+            ));
+        }
+    }
+    if stock.is_empty() {
+        violations.push("catalog has no stock at all: the run did nothing".to_owned());
+    }
+
+    // Shipped quantities: what catalog's shipments say = what its allocations say.
+    let shipped = rows(
+        &mut conn,
+        &format!(
+            "SELECT l.order_id, l.line_no, l.shipped, coalesce(s.total, 0) AS in_shipments
+             FROM {c}.allocation_lines l
+             LEFT JOIN (SELECT h.order_id, sl.line_no, sum(sl.qty) AS total
+                        FROM {c}.shipment_lines sl JOIN {c}.shipments h ON h.id = sl.shipment_id
+                        GROUP BY 1, 2) s USING (order_id, line_no)
+             WHERE l.shipped <> coalesce(s.total, 0)"
+        ),
+    )
+    .await?;
+    for row in shipped {
+        violations.push(format!("shipments disagree with the allocation: {row}"));
+    }
+
+    // Invariant 2 and agreement, line by line, across both services.
+    let lines = rows(
+        &mut conn,
+        &format!(
+            "SELECT coalesce(ol.order_id, al.order_id)::text AS order_id,
+                    coalesce(ol.line_no, al.line_no) AS line_no,
+                    ol.part_number AS o_part, al.part_number AS c_part,
+                    ol.qty AS o_ordered, ol.reserved AS o_reserved,
+                    ol.backordered AS o_backordered, ol.shipped AS o_shipped,
+                    ol.released AS o_released,
+                    al.ordered AS c_ordered, al.reserved AS c_reserved,
+                    al.backordered AS c_backordered, al.shipped AS c_shipped,
+                    al.released AS c_released
+             FROM {o}.order_lines ol
+             FULL JOIN {c}.allocation_lines al
+                    ON al.order_id = ol.order_id AND al.line_no = ol.line_no"
+        ),
+    )
+    .await?;
+    for row in &lines {
+        let at = format!("order {} line {}", row["order_id"], row["line_no"]);
+        let sum = |side: &str| -> Option<i64> {
+            ["reserved", "backordered", "shipped", "released"]
+                .iter()
+                .map(|f| row[format!("{side}_{f}")].as_i64())
+                .sum()
+        };
+        if row["c_ordered"].is_null() {
+            violations.push(format!("{at}: in orders but unknown to catalog: {row}"));
+            continue;
+        }
+        if row["o_ordered"].is_null() {
+            violations.push(format!("{at}: in catalog but not in orders: {row}"));
+            continue;
+        }
+        for side in ["o", "c"] {
+            if sum(side) != row[format!("{side}_ordered")].as_i64() {
+                let who = if side == "o" { "orders" } else { "catalog" };
+                violations.push(format!(
+                    "{at}: {who}: reserved+backordered+shipped+released != ordered: {row}"
+                ));
+            }
+        }
+        for f in [
+            "part",
+            "ordered",
+            "reserved",
+            "backordered",
+            "shipped",
+            "released",
+        ] {
+            if row[format!("o_{f}")] != row[format!("c_{f}")] {
+                violations.push(format!("{at}: the services disagree on {f}: {row}"));
+            }
+        }
+    }
+
+    // Orders: each placed exactly once, each known to catalog exactly once, none stuck.
+    let orders = rows(
+        &mut conn,
+        &format!(
+            "SELECT o.id::text AS id, o.number, o.dealer_code, o.status,
+                    o.allocation_version, a.version AS c_version, a.order_number AS c_number,
+                    a.dealer_code AS c_dealer, a.cancelled AS c_cancelled
+             FROM {o}.orders o LEFT JOIN {c}.order_allocations a ON a.order_id = o.id"
+        ),
+    )
+    .await?;
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for row in &orders {
+        let id = row["id"].as_str().unwrap_or_default().to_owned();
+        *seen.entry(id.clone()).or_default() += 1;
+        if !placed.contains(&id) {
+            violations.push(format!(
+                "order {id} exists but the driver never placed it (a retry placed it twice?): {row}"
+            ));
+        }
+        if row["c_version"].is_null() {
+            violations.push(format!("order {id} never reached catalog: {row}"));
+            continue;
+        }
+        if row["number"] != row["c_number"] || row["dealer_code"] != row["c_dealer"] {
+            violations.push(format!(
+                "order {id}: number or dealer differ between the services: {row}"
+            ));
+        }
+        if row["allocation_version"] != row["c_version"] {
+            violations.push(format!(
+                "order {id}: orders holds allocation version {} but catalog is at {}",
+                row["allocation_version"], row["c_version"]
+            ));
+        }
+        let status = row["status"].as_str().unwrap_or_default();
+        if matches!(status, "submitted" | "cancel_requested") {
+            violations.push(format!(
+                "order {id} is stuck in {status} after the events settled: {row}"
+            ));
+        }
+        // A cancellation that lost the race against a shipment leaves the order shipped
+        // in both services; catalog still records that it was asked to cancel.
+        if status == "cancelled" && row["c_cancelled"] != true {
+            violations.push(format!(
+                "order {id}: cancelled in orders but not in catalog: {row}"
+            ));
+        }
+    }
+    for id in placed {
+        if !seen.contains_key(id) {
+            violations.push(format!(
+                "order {id} was answered 201 but is not in orders (lost)"
+            ));
+        }
+    }
+    let open_after_cancel = rows(
+        &mut conn,
+        &format!(
+            "SELECT l.* FROM {c}.allocation_lines l JOIN {c}.order_allocations a USING (order_id)
+             WHERE a.cancelled AND (l.reserved > 0 OR l.backordered > 0)"
+        ),
+    )
+    .await?;
+    for row in open_after_cancel {
+        violations.push(format!(
+            "a cancelled order still holds or awaits stock: {row}"
+        ));
+    }
+    let phantoms = count(
+        &mut conn,
+        &format!(
+            "SELECT count(*) FROM {c}.order_allocations a
+             WHERE NOT EXISTS (SELECT 1 FROM {o}.orders o WHERE o.id = a.order_id)"
+        ),
+    )
+    .await?;
+    if phantoms != 0 {
+        violations.push(format!(
+            "{phantoms} allocations in catalog for orders that orders does not have"
+        ));
+    }
+
+    // Nothing a service could not apply.
+    for queue in ["catalog.dead", "orders.dead"] {
+        match stores.queue(queue).await {
+            Some(0) => {}
+            Some(n) => violations.push(format!("{n} messages in dead-letter queue {queue}")),
+            None => violations.push(format!("dead-letter queue {queue} missing or unreadable")),
+        }
+    }
+    Ok(violations)
+}
