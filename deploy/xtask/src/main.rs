@@ -3,6 +3,7 @@
 mod bench;
 mod dead_letters;
 mod demo;
+mod import;
 mod paths;
 mod stack;
 mod test;
@@ -43,6 +44,14 @@ enum Cmd {
         #[arg(long, default_value_t = 12)]
         ttl_hours: u64,
     },
+    /// Import parts and prices from a CSV file into the catalog (all or nothing),
+    /// with a progress bar.
+    ImportParts {
+        file: std::path::PathBuf,
+        /// Catalog base URL (default: the one `up` started)
+        #[arg(long, default_value = "http://127.0.0.1:8081")]
+        catalog_url: String,
+    },
     /// List (default) or replay the dead letters of a service.
     DeadLetters {
         /// Move them back onto the events exchange instead of listing them
@@ -80,6 +89,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             dealer,
             ttl_hours,
         } => token::run(&role, dealer.as_deref(), ttl_hours)?,
+        Cmd::ImportParts { file, catalog_url } => {
+            import::run(&file, &catalog_url, &token::secret()?).await?
+        }
         Cmd::DeadLetters {
             replay,
             service,
