@@ -77,6 +77,25 @@ fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
         ("orders", "get", _) => [A, A, D, D, D, A],
         ("orders", "post", "/orders") => [A, U, D, D, D, U],
         ("orders", "post", "/orders/{id}/cancel") => [A, U, D, D, D, U],
+        // inspection: "dealer (own units and claims), quality, quality_lead, admin".
+        ("inspection", "post", "/units") => [A, D, U, U, D, A],
+        ("inspection", "get", "/units" | "/units/{serial}") => [A, D, A, A, D, A],
+        ("inspection", "post" | "put", "/policies" | "/policies/{id}" | "/labor-operations") => {
+            [D, D, D, D, D, A]
+        }
+        // Policies and labor operations are admin data; who reads them is not said.
+        ("inspection", "get", "/policies" | "/labor-operations") => [U, U, U, U, U, A],
+        ("inspection", "post", "/claims") => [A, D, D, D, D, U],
+        ("inspection", "get", "/claims" | "/claims/{id}") => [A, D, A, A, D, A],
+        (
+            "inspection",
+            "post",
+            "/claims/{id}/part-receipt"
+            | "/claims/{id}/findings"
+            | "/claims/{id}/decision"
+            | "/claims/{id}/disposition",
+        ) => [D, D, A, A, D, U],
+        ("inspection", "get", p) if p.starts_with("/reports/") => [U, D, A, A, U, A],
         // recovery: "finance, admin".
         ("recovery", _, _) => [D, D, D, D, A, A],
         _ => return None,
@@ -320,12 +339,14 @@ async fn every_endpoint_answers_each_role_as_the_design_says() {
         TestDb::new().await,
         TestDb::new().await,
         TestDb::new().await,
+        TestDb::new().await,
     ];
     let cfg =
         |i: usize, name: &str| config(name, &dbs[i].admin_url(), &dbs[i].schema, &vhost.amqp_url());
     let catalog = launch(catalog::spec(), cfg(0, catalog::NAME)).await;
     let orders = launch(orders::spec(), cfg(1, orders::NAME)).await;
     let recovery = launch(recovery::spec(), cfg(2, recovery::NAME)).await;
+    let inspection = launch(inspection::spec(), cfg(3, inspection::NAME)).await;
     let mut walk = Walk {
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -393,7 +414,7 @@ async fn every_endpoint_answers_each_role_as_the_design_says() {
         mine["number"].as_str().unwrap_or("ORD-?").to_owned(),
     );
 
-    for service in [&catalog, &orders, &recovery] {
+    for service in [&catalog, &orders, &inspection, &recovery] {
         walk.roles(service).await;
     }
 
@@ -472,7 +493,7 @@ async fn every_endpoint_answers_each_role_as_the_design_says() {
     for f in &walk.findings {
         eprintln!("  finding: {f}");
     }
-    for service in [catalog, orders, recovery] {
+    for service in [catalog, orders, inspection, recovery] {
         service.running.stop().await;
     }
     assert!(

@@ -668,13 +668,8 @@ pub async fn get_claim(
     Ok(HttpResponse::Ok().json(view_of(&mut conn, claim).await?))
 }
 
-pub(crate) const READERS: &[Role] = &[
-    Role::Dealer,
-    Role::Quality,
-    Role::QualityLead,
-    Role::Finance,
-    Role::Admin,
-];
+/// DESIGN.md's access table: dealers (their own), quality, quality leads, admins.
+pub(crate) const READERS: &[Role] = &[Role::Dealer, Role::Quality, Role::QualityLead, Role::Admin];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
