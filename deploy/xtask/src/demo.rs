@@ -36,6 +36,26 @@ fn orders(key: String, path: &'static str, body: Value) -> Request {
     }
 }
 
+fn inspection(key: &str, path: &'static str, body: Value) -> Request {
+    Request {
+        key: key.to_owned(),
+        port: 8083,
+        path,
+        role: Role::Admin,
+        body,
+    }
+}
+
+fn recovery(key: &str, body: Value) -> Request {
+    Request {
+        key: key.to_owned(),
+        port: 8084,
+        path: "/api/v1/agreements",
+        role: Role::Finance,
+        body,
+    }
+}
+
 fn requests() -> Vec<Request> {
     let mut all = vec![
         catalog(
@@ -145,12 +165,49 @@ fn requests() -> Vec<Request> {
                    "currency": "EUR", "home_warehouse": warehouse}),
         ));
     }
+    for (category, months, core_months) in [
+        ("brakes", 24, 0),
+        ("electrical", 36, 12),
+        ("cooling", 24, 12),
+        ("filters", 12, 0),
+    ] {
+        all.push(inspection(
+            &format!("policy-{category}"),
+            "/api/v1/policies",
+            json!({"category": category, "terms": {"warranty_months": months, "usage_limit": 150000,
+                   "core_replace_only_months": core_months, "submission_window_days": 30,
+                   "return_required": true, "return_deadline_days": 30}}),
+        ));
+    }
+    for (code, description, hours) in [
+        ("BRK-PADS", "Replace front brake pads", "0.8"),
+        ("ALT-RR", "Remove and refit alternator", "1.6"),
+        ("WP-RR", "Remove and refit water pump", "2.2"),
+    ] {
+        all.push(inspection(
+            &format!("labor-{code}"),
+            "/api/v1/labor-operations",
+            json!({"code": code, "description": description, "standard_hours": hours}),
+        ));
+    }
+    for (supplier, parts_pct, labor_pct, fee) in [
+        ("BOSCH", "80", "50", "25.00"),
+        ("VALEO", "100", "60", "15.00"),
+    ] {
+        all.push(recovery(
+            &format!("agreement-{supplier}"),
+            json!({"supplier_code": supplier, "valid_from": "2024-01-01", "parts_recovery_pct": parts_pct,
+                   "labor_recovery_pct": labor_pct, "handling_fee": fee, "currency": "EUR",
+                   "claim_window_days": 365}),
+        ));
+    }
     all
 }
 
 /// What `up` says it loaded.
 pub const SUMMARY: &str = "suppliers BOSCH, VALEO; warehouses WH1, WH2; parts BP-1001, BD-2001, \
-AL-3001, WP-4001, FL-5001 with stock; dealers D001 (gold), D002 (silver), D003 (standard)";
+AL-3001, WP-4001, FL-5001 with stock; dealers D001 (gold), D002 (silver), D003 (standard); \
+warranty policies per category and three labor operations; recovery agreements for both suppliers";
 
 /// Loads the demo data into the running stack (a repeat is a replay: nothing twice).
 pub async fn load(secret: &str) -> anyhow::Result<()> {
