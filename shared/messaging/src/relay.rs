@@ -114,11 +114,6 @@ impl Relay {
         }
     }
 
-    /// Rows claimed per transaction; smaller batches spread work across replicas.
-    pub fn set_batch_size(&mut self, batch_size: i64) {
-        self.config.batch_size = batch_size.max(1);
-    }
-
     /// The relay's broker link, for readiness.
     pub fn link(&self) -> LinkState {
         self.link.clone()

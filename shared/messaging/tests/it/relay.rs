@@ -13,6 +13,15 @@ fn relay(pool: &aftersales_messaging::DbPool, db_url: &str, amqp_url: &str) -> R
     // Long enough that a test passing on time alone would have to wait for it:
     // prompt delivery below proves the NOTIFY wake-up works.
     config.poll_interval = Duration::from_secs(30);
+    relay_with(pool, db_url, amqp_url, config)
+}
+
+fn relay_with(
+    pool: &aftersales_messaging::DbPool,
+    db_url: &str,
+    amqp_url: &str,
+    config: RelayConfig,
+) -> Relay {
     Relay::new(
         pool.clone(),
         db_url,
@@ -170,9 +179,11 @@ async fn two_relays_side_by_side_publish_every_row_once() {
     }
     let tasks: Vec<_> = (0..2)
         .map(|_| {
-            let mut relay = relay(&pool, &db.url(), &vhost.amqp_url());
-            relay.set_batch_size(10);
-            tokio::spawn(relay.run())
+            // Small batches, so the two relays interleave on the same rows.
+            let mut config = RelayConfig::new("probe");
+            config.batch_size = 10;
+            config.poll_interval = Duration::from_secs(30);
+            tokio::spawn(relay_with(&pool, &db.url(), &vhost.amqp_url(), config).run())
         })
         .collect();
     assert!(
