@@ -96,9 +96,12 @@ impl ServiceProcess {
             ("AMQP_URL".to_owned(), amqp_url.to_owned()),
             ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
             ("LOG_FORMAT".to_owned(), "json".to_owned()),
-            ("RUST_LOG".to_owned(), "warn".to_owned()),
+            (
+                "RUST_LOG".to_owned(),
+                "warn,aftersales_messaging=info".to_owned(),
+            ),
         ];
-        let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}.log"));
+        let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}-{port}.log"));
         let mut process = ServiceProcess {
             name,
             base: format!("http://127.0.0.1:{port}"),
@@ -171,7 +174,12 @@ impl ServiceProcess {
 impl Drop for ServiceProcess {
     fn drop(&mut self) {
         self.kill();
-        let _ = std::fs::remove_file(&self.log);
+        // A failed test keeps the log: it is the first thing to read.
+        if std::thread::panicking() {
+            eprintln!("{} log kept: {}", self.name, self.log.display());
+        } else {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }
 

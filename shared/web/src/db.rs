@@ -8,8 +8,47 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 
 pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
-/// A connection checked out of a [`DbPool`].
-pub type DbConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+type Pooled = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+
+/// A connection checked out of a [`DbPool`] with [`conn`]; derefs to the connection.
+///
+/// actix drops a handler's future when its client hangs up, possibly in the middle of
+/// a transaction. A connection dropped with its transaction still open is closed
+/// (PostgreSQL rolls back and releases the locks) instead of going back to the pool,
+/// where it would hold those row locks until someone happened to check it out again:
+/// a consumer waiting on one of them would wait forever.
+pub struct DbConn(Option<Pooled>);
+
+impl std::ops::Deref for DbConn {
+    type Target = AsyncPgConnection;
+
+    fn deref(&self) -> &AsyncPgConnection {
+        // Only `Drop` takes the connection out.
+        self.0
+            .as_deref()
+            .unwrap_or_else(|| unreachable!("DbConn used after drop"))
+    }
+}
+
+impl std::ops::DerefMut for DbConn {
+    fn deref_mut(&mut self) -> &mut AsyncPgConnection {
+        self.0
+            .as_deref_mut()
+            .unwrap_or_else(|| unreachable!("DbConn used after drop"))
+    }
+}
+
+impl Drop for DbConn {
+    fn drop(&mut self) {
+        use diesel_async::{AsyncConnection, TransactionManager};
+        if let Some(mut conn) = self.0.take()
+            && <AsyncPgConnection as AsyncConnection>::TransactionManager::is_broken_transaction_manager(&mut *conn)
+        {
+            tracing::warn!("a connection was dropped inside a transaction; closing it");
+            drop(Pooled::take(conn));
+        }
+    }
+}
 
 /// How long [`ping`] waits for a connection and the answer together.
 pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
@@ -130,7 +169,7 @@ impl diesel::migration::MigrationSource<diesel::pg::Pg> for StaticSet {
 
 /// A pooled connection for a handler; an unreachable database is a 503.
 pub async fn conn(pool: &DbPool) -> Result<DbConn, crate::ApiError> {
-    Ok(pool.get().await.map_err(DbError::from)?)
+    Ok(DbConn(Some(pool.get().await.map_err(DbError::from)?)))
 }
 
 /// `SELECT 1` on a pooled connection, within [`PING_TIMEOUT`].

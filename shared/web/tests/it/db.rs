@@ -87,3 +87,61 @@ async fn migrations_revert_and_reapply_cleanly() {
         .await
         .unwrap();
 }
+
+/// actix drops a handler's future when its client hangs up, possibly in the middle of a
+/// transaction. The connection must not go back to the pool with that transaction open:
+/// there it would keep the transaction's row locks until someone happened to check it
+/// out again, and a consumer waiting on such a lock waits forever.
+#[tokio::test]
+async fn a_transaction_abandoned_midway_keeps_no_lock() {
+    use diesel_async::AsyncConnection as _;
+    use std::time::Duration;
+
+    let db = TestDb::new().await;
+    let pool = pool(&db.url(), 4).unwrap();
+    let mut other = db.conn().await;
+    diesel::sql_query("CREATE TABLE counter (id INT PRIMARY KEY, n INT NOT NULL)")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    diesel::sql_query("INSERT INTO counter VALUES (1, 0)")
+        .execute(&mut other)
+        .await
+        .unwrap();
+
+    let abandoned = async {
+        let mut c = aftersales_web::db::conn(&pool).await.unwrap();
+        c.transaction::<(), diesel::result::Error, _>(async |c| {
+            diesel::sql_query("UPDATE counter SET n = n + 1 WHERE id = 1")
+                .execute(c)
+                .await?;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(())
+        })
+        .await
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), abandoned)
+            .await
+            .is_err(),
+        "the transaction should still have been running"
+    );
+
+    diesel::sql_query("SET lock_timeout = '3s'")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let updated = diesel::sql_query("UPDATE counter SET n = n + 1 WHERE id = 1")
+        .execute(&mut other)
+        .await;
+    assert!(
+        matches!(updated, Ok(1)),
+        "the abandoned transaction still holds the row: {updated:?}"
+    );
+    // The pool still works, and the abandoned increment was rolled back.
+    let n: Count = diesel::sql_query("SELECT n::bigint AS n FROM counter WHERE id = 1")
+        .get_result(&mut *aftersales_web::db::conn(&pool).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(n.n, 1);
+}
