@@ -6,7 +6,9 @@
 //! handler failure requeues the message; the queue's `x-delivery-limit` then moves a
 //! message that keeps failing to `<service>.dead`, and the queue goes on. While the
 //! database is unreachable the message is held (neither acked nor requeued), so an
-//! outage does not burn through the delivery limit.
+//! outage does not burn through the delivery limit. A subscription that receives
+//! nothing while its queue holds ready messages is dropped and made again, since the
+//! broker may stop feeding one without saying so.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,6 +80,19 @@ enum ConsumeError {
     Broker(#[from] lapin::Error),
     #[error("consumer stream ended")]
     StreamEnded,
+    #[error("no delivery for {0:?} while {1} messages were ready")]
+    Stalled(Duration, u32),
+}
+
+/// How long ready messages may wait with no delivery before the consumer assumes its
+/// subscription is dead on the broker's side and subscribes again. Prefetched
+/// messages count as deliveries, so a busy consumer never looks stalled.
+const STALL_AFTER: Duration = Duration::from_secs(15);
+
+/// Whether a consumer that last received a delivery `since_delivery` ago, while the
+/// queue holds `ready` messages, is stalled.
+fn stalled(since_delivery: Duration, ready: u32) -> bool {
+    ready > 0 && since_delivery >= STALL_AFTER
 }
 
 pub struct Consumer<H> {
@@ -175,6 +190,7 @@ impl<H: Handler> Consumer<H> {
         tracing::info!(queue = %queue, "consumer connected");
 
         let mut depth_tick = tokio::time::interval(Duration::from_secs(5));
+        let mut last_delivery = tokio::time::Instant::now();
         loop {
             // The message being processed is awaited inside a branch body, so a
             // shutdown request only takes effect between messages.
@@ -187,8 +203,16 @@ impl<H: Handler> Consumer<H> {
                 delivery = deliveries.next() => {
                     let delivery = delivery.ok_or(ConsumeError::StreamEnded)??;
                     self.process(delivery).await?;
+                    last_delivery = tokio::time::Instant::now();
                 }
-                _ = depth_tick.tick() => self.observe_queues(&channel).await,
+                _ = depth_tick.tick() => {
+                    // Ready messages and nothing delivered: the broker no longer
+                    // feeds this subscription, and no error will say so.
+                    let ready = self.observe_queues(&channel).await;
+                    if let Some(ready) = ready && stalled(last_delivery.elapsed(), ready) {
+                        return Err(ConsumeError::Stalled(last_delivery.elapsed(), ready));
+                    }
+                }
             }
         }
     }
@@ -277,8 +301,12 @@ impl<H: Handler> Consumer<H> {
         }
     }
 
-    async fn observe_queues(&self, channel: &Channel) {
-        for queue in [inbox_queue(&self.service), dead_queue(&self.service)] {
+    /// Exports the depth of the inbox and the dead-letter queue; returns the inbox's
+    /// ready messages when the broker answered.
+    async fn observe_queues(&self, channel: &Channel) -> Option<u32> {
+        let inbox = inbox_queue(&self.service);
+        let mut inbox_ready = None;
+        for queue in [inbox.clone(), dead_queue(&self.service)] {
             let passive = QueueDeclareOptions {
                 passive: true,
                 ..QueueDeclareOptions::default()
@@ -291,8 +319,12 @@ impl<H: Handler> Consumer<H> {
                     .queue_messages
                     .with_label_values(&[queue.as_str()])
                     .set(i64::from(q.message_count()));
+                if queue == inbox {
+                    inbox_ready = Some(q.message_count());
+                }
             }
         }
+        inbox_ready
     }
 }
 
@@ -363,5 +395,18 @@ impl Handler for Unhandled {
                 event.event_type
             )))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_consumer_is_stalled_only_with_ready_messages_and_no_recent_delivery() {
+        assert!(!stalled(Duration::from_secs(3600), 0));
+        assert!(!stalled(STALL_AFTER - Duration::from_millis(1), 76));
+        assert!(stalled(STALL_AFTER, 1));
+        assert!(stalled(Duration::from_secs(90), 76));
     }
 }
