@@ -1,6 +1,7 @@
 //! The inbox consumer: applies each delivered event exactly once.
 //!
-//! For every delivery, one database transaction records the event id in `inbox` and
+//! Up to [`DEFAULT_CONCURRENCY`] deliveries are applied at once. For every delivery,
+//! one database transaction records the event id in `inbox` and
 //! runs the handler; an id already there means a redelivery, which is acknowledged and
 //! skipped. The message is acknowledged only after that transaction committed. A
 //! handler failure requeues the message; the queue's `x-delivery-limit` then moves a
@@ -17,6 +18,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
 use lapin::message::Delivery;
 use lapin::options::{BasicConsumeOptions, BasicNackOptions, BasicQosOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
@@ -84,6 +86,12 @@ enum ConsumeError {
     Stalled(Duration, u32),
 }
 
+/// How many deliveries one consumer applies at once by default. Handlers are safe
+/// side by side (replicas of a service already run them concurrently: they lock what
+/// they change), and one delivery at a time leaves the database idle between the
+/// round trips of a single transaction.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
 /// How long ready messages may wait with no delivery before the consumer assumes its
 /// subscription is dead on the broker's side and subscribes again. Prefetched
 /// messages count as deliveries, so a busy consumer never looks stalled.
@@ -102,6 +110,7 @@ pub struct Consumer<H> {
     topology: Topology,
     handler: Arc<H>,
     prefetch: u16,
+    concurrency: usize,
     link: LinkState,
     metrics: MessagingMetrics,
 }
@@ -122,9 +131,17 @@ impl<H: Handler> Consumer<H> {
             topology,
             handler: Arc::new(handler),
             prefetch: 32,
+            concurrency: DEFAULT_CONCURRENCY,
             link: LinkState::new("consumer"),
             metrics,
         }
+    }
+
+    /// How many deliveries are applied at once (at least 1), each in its own
+    /// transaction; see [`DEFAULT_CONCURRENCY`].
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
     }
 
     pub fn link(&self) -> LinkState {
@@ -136,7 +153,7 @@ impl<H: Handler> Consumer<H> {
         self.run_until(Shutdown::never()).await
     }
 
-    /// Consumes until `shutdown` is requested; the message in hand is finished
+    /// Consumes until `shutdown` is requested; the deliveries in hand are finished
     /// (committed and acked) first, the prefetched rest go back to the queue.
     pub async fn run_until(self, mut shutdown: Shutdown) {
         let mut backoff = Backoff::default();
@@ -191,30 +208,48 @@ impl<H: Handler> Consumer<H> {
 
         let mut depth_tick = tokio::time::interval(Duration::from_secs(5));
         let mut last_delivery = tokio::time::Instant::now();
-        loop {
-            // The message being processed is awaited inside a branch body, so a
-            // shutdown request only takes effect between messages.
+        let mut in_flight = FuturesUnordered::new();
+        let ended = loop {
             tokio::select! {
                 biased;
                 _ = shutdown.wait() => {
                     self.link.set_down("shutting down");
-                    return Ok(());
+                    break Ok(());
                 }
-                delivery = deliveries.next() => {
-                    let delivery = delivery.ok_or(ConsumeError::StreamEnded)??;
-                    self.process(delivery).await?;
+                Some(done) = in_flight.next(), if !in_flight.is_empty() => {
+                    if let Err(err) = done {
+                        break Err(ConsumeError::from(err));
+                    }
+                    last_delivery = tokio::time::Instant::now();
+                }
+                delivery = deliveries.next(), if in_flight.len() < self.concurrency => {
+                    match delivery {
+                        Some(Ok(delivery)) => in_flight.push(self.process(delivery)),
+                        Some(Err(err)) => break Err(err.into()),
+                        None => break Err(ConsumeError::StreamEnded),
+                    }
                     last_delivery = tokio::time::Instant::now();
                 }
                 _ = depth_tick.tick() => {
-                    // Ready messages and nothing delivered: the broker no longer
-                    // feeds this subscription, and no error will say so.
+                    // Ready messages, nothing in hand and nothing delivered: the
+                    // broker no longer feeds this subscription, and no error will
+                    // say so.
                     let ready = self.observe_queues(&channel).await;
-                    if let Some(ready) = ready && stalled(last_delivery.elapsed(), ready) {
-                        return Err(ConsumeError::Stalled(last_delivery.elapsed(), ready));
+                    if let Some(ready) = ready
+                        && in_flight.is_empty()
+                        && stalled(last_delivery.elapsed(), ready)
+                    {
+                        break Err(ConsumeError::Stalled(last_delivery.elapsed(), ready));
                     }
                 }
             }
-        }
+        };
+        // Whatever the reason to stop, the deliveries in hand are finished: each
+        // commits or rolls back, and its ack is attempted (a lost ack only means a
+        // redelivery, which the inbox skips). The prefetched rest go back to the
+        // queue with the channel.
+        while in_flight.next().await.is_some() {}
+        ended
     }
 
     /// Handles one delivery to the end: committed and acked, requeued, or

@@ -51,6 +51,8 @@ pub struct WebConfig {
     pub jwt_secret: String,
     pub log_format: LogFormat,
     pub db_pool_size: usize,
+    /// Deliveries the consumer applies at once (each in its own transaction).
+    pub consumer_concurrency: usize,
 }
 
 impl WebConfig {
@@ -70,6 +72,7 @@ impl WebConfig {
     /// | `JWT_SECRET` | [`DEV_JWT_SECRET`] (with a warning) |
     /// | `LOG_FORMAT` | `pretty` (or `json`) |
     /// | `DB_POOL_SIZE` | `10` |
+    /// | `CONSUMER_CONCURRENCY` | `4` |
     ///
     /// An empty variable counts as unset, except `JWT_SECRET`, where it is an error.
     pub fn from_lookup(
@@ -141,14 +144,16 @@ impl WebConfig {
             None => LogFormat::default(),
         };
 
-        let db_pool_size = match get("DB_POOL_SIZE") {
+        let count = |var: &'static str, max: usize, default: usize| match get(var) {
             Some(v) => match v.trim().parse::<usize>() {
-                Ok(n) if (1..=1000).contains(&n) => n,
-                Ok(_) => return Err(invalid("DB_POOL_SIZE", &v, "must be between 1 and 1000")),
-                Err(e) => return Err(invalid("DB_POOL_SIZE", &v, e)),
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                Ok(_) => Err(invalid(var, &v, format!("must be between 1 and {max}"))),
+                Err(e) => Err(invalid(var, &v, e)),
             },
-            None => 10,
+            None => Ok(default),
         };
+        let db_pool_size = count("DB_POOL_SIZE", 1000, 10)?;
+        let consumer_concurrency = count("CONSUMER_CONCURRENCY", 256, 4)?;
 
         Ok(WebConfig {
             http_addr,
@@ -158,6 +163,7 @@ impl WebConfig {
             jwt_secret,
             log_format,
             db_pool_size,
+            consumer_concurrency,
         })
     }
 
@@ -190,6 +196,7 @@ impl fmt::Debug for WebConfig {
             .field("jwt_secret", &"<redacted>")
             .field("log_format", &self.log_format)
             .field("db_pool_size", &self.db_pool_size)
+            .field("consumer_concurrency", &self.consumer_concurrency)
             .finish()
     }
 }
@@ -259,6 +266,7 @@ mod tests {
         assert!(c.uses_dev_jwt_secret());
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.db_pool_size, 10);
+        assert_eq!(c.consumer_concurrency, 4);
     }
 
     #[test]
@@ -271,6 +279,7 @@ mod tests {
             ("JWT_SECRET", "s3cret"),
             ("LOG_FORMAT", "JSON"),
             ("DB_POOL_SIZE", "25"),
+            ("CONSUMER_CONCURRENCY", "1"),
         ])
         .unwrap();
         assert_eq!(c.http_addr, "0.0.0.0:9000".parse().unwrap());
@@ -281,6 +290,7 @@ mod tests {
         assert!(!c.uses_dev_jwt_secret());
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.db_pool_size, 25);
+        assert_eq!(c.consumer_concurrency, 1);
         assert_eq!(
             c.connection_url(),
             "postgresql://u:p@db:5432/x?options=-c%20search_path%3Dorders"
@@ -316,6 +326,10 @@ mod tests {
         assert_eq!(var_of(load(&[("DB_POOL_SIZE", "ten")])), "DB_POOL_SIZE");
         assert_eq!(var_of(load(&[("DB_POOL_SIZE", "0")])), "DB_POOL_SIZE");
         assert_eq!(var_of(load(&[("DB_POOL_SIZE", "-3")])), "DB_POOL_SIZE");
+        assert_eq!(
+            var_of(load(&[("CONSUMER_CONCURRENCY", "0")])),
+            "CONSUMER_CONCURRENCY"
+        );
     }
 
     #[test]

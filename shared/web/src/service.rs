@@ -179,7 +179,8 @@ pub async fn start<H: Handler + Clone>(
             topology,
             spec.handler.clone(),
             messaging_metrics,
-        );
+        )
+        .with_concurrency(config.consumer_concurrency);
         let consumer_link = consumer.link();
         readiness.add("consumer", move || {
             let link = consumer_link.clone();
@@ -206,6 +207,7 @@ pub async fn start<H: Handler + Clone>(
             .app_data(crate::error::json_config())
             .app_data(crate::error::query_config())
             .app_data(crate::error::path_config())
+            .wrap(crate::nul::RejectNul)
             .wrap(crate::error::problem_fallback())
             .wrap(metrics.middleware())
             .wrap(crate::correlation::Correlation)
