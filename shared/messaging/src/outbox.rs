@@ -79,9 +79,14 @@ pub(crate) async fn claim(conn: &mut AsyncPgConnection, limit: i64) -> QueryResu
         .await
 }
 
+/// Marks rows published. The time is the clock's, not the transaction's start: the
+/// moment the broker had confirmed them, which is what latency figures need.
 pub(crate) async fn mark_published(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<()> {
+    let confirmed = diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
+        "clock_timestamp()",
+    );
     diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-        .set(outbox::published_at.eq(diesel::dsl::now))
+        .set(outbox::published_at.eq(confirmed))
         .execute(conn)
         .await?;
     Ok(())
