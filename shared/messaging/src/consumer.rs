@@ -20,7 +20,7 @@ use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use lapin::message::Delivery;
-use lapin::options::{BasicConsumeOptions, BasicNackOptions, BasicQosOptions, QueueDeclareOptions};
+use lapin::options::{BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};
 use tracing::Instrument;
@@ -30,7 +30,7 @@ use crate::broker::{self, Backoff, LinkState, Shutdown};
 use crate::envelope::Envelope;
 use crate::metrics::MessagingMetrics;
 use crate::schema::inbox;
-use crate::topology::{Topology, dead_queue, inbox_queue};
+use crate::topology::{Topology, dead_queue, inbox_queue, ready_messages};
 
 /// What a handler can say about an event it could not apply.
 #[derive(Debug, thiserror::Error)]
@@ -342,20 +342,13 @@ impl<H: Handler> Consumer<H> {
         let inbox = inbox_queue(&self.service);
         let mut inbox_ready = None;
         for queue in [inbox.clone(), dead_queue(&self.service)] {
-            let passive = QueueDeclareOptions {
-                passive: true,
-                ..QueueDeclareOptions::default()
-            };
-            if let Ok(q) = channel
-                .queue_declare(queue.as_str().into(), passive, FieldTable::default())
-                .await
-            {
+            if let Ok(ready) = ready_messages(channel, &queue).await {
                 self.metrics
                     .queue_messages
                     .with_label_values(&[queue.as_str()])
-                    .set(i64::from(q.message_count()));
+                    .set(i64::from(ready));
                 if queue == inbox {
-                    inbox_ready = Some(q.message_count());
+                    inbox_ready = Some(ready);
                 }
             }
         }

@@ -23,6 +23,19 @@ pub fn dead_queue(service: &str) -> String {
     format!("{service}.dead")
 }
 
+/// Messages ready in `queue` (not counting those delivered and not yet acked), by a
+/// passive declare; an error if the queue does not exist (which closes `channel`).
+pub async fn ready_messages(channel: &Channel, queue: &str) -> lapin::Result<u32> {
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let q = channel
+        .queue_declare(queue.into(), passive, FieldTable::default())
+        .await?;
+    Ok(q.message_count())
+}
+
 /// A consuming service and the event types routed to its inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {

@@ -11,8 +11,7 @@ use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
 use futures_util::future::BoxFuture;
-use lapin::options::{BasicGetOptions, BasicPublishOptions, QueueDeclareOptions};
-use lapin::types::FieldTable;
+use lapin::options::{BasicGetOptions, BasicPublishOptions};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -182,16 +181,7 @@ pub async fn drain(channel: &Channel, queue: &str) -> Vec<Envelope> {
 }
 
 pub async fn queue_len(channel: &Channel, queue: &str) -> u32 {
-    channel
-        .queue_declare(
-            queue.into(),
-            QueueDeclareOptions {
-                passive: true,
-                ..QueueDeclareOptions::default()
-            },
-            FieldTable::default(),
-        )
+    aftersales_messaging::topology::ready_messages(channel, queue)
         .await
         .expect("passive declare")
-        .message_count()
 }
