@@ -31,6 +31,7 @@ use crate::envelope::Envelope;
 use crate::metrics::MessagingMetrics;
 use crate::schema::inbox;
 use crate::topology::{Topology, dead_queue, inbox_queue, ready_messages};
+use crate::transient::is_transient;
 
 /// What a handler can say about an event it could not apply.
 #[derive(Debug, thiserror::Error)]
@@ -320,6 +321,8 @@ impl<H: Handler> Consumer<H> {
                         Outcome::Duplicate
                     };
                 }
+                // Nothing about the event: retrying in place is right, requeueing
+                // would spend deliveries.
                 Err(HandlerError::Db(err)) if is_transient(&err) => {
                     tracing::warn!(error = %err, "transient database error; retrying in place");
                     tokio::time::sleep(backoff.next_delay()).await;
@@ -380,22 +383,6 @@ async fn apply_once<H: Handler>(
         Ok(true)
     })
     .await
-}
-
-/// Errors that say nothing about the event: the connection or a serialization
-/// conflict. Retrying them in place is right; requeueing would spend deliveries.
-fn is_transient(err: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match err {
-        Error::DatabaseError(kind, _) => matches!(
-            kind,
-            DatabaseErrorKind::ClosedConnection
-                | DatabaseErrorKind::UnableToSendCommand
-                | DatabaseErrorKind::SerializationFailure
-        ),
-        Error::BrokenTransactionManager => true,
-        _ => false,
-    }
 }
 
 fn no_requeue() -> BasicNackOptions {

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod relay;
 mod schema;
 pub mod topology;
+pub mod transient;
 
 pub use broker::{LinkState, Shutdown, ShutdownTrigger};
 pub use consumer::{Consumer, Handler, HandlerError, Outcome, Unhandled};

@@ -313,7 +313,8 @@ fn describe(error: &ValidationError) -> String {
     }
 }
 
-/// `NotFound` → 404; every other diesel error → 500.
+/// `NotFound` → 404; a transient error (the database restarting, a lost race) → 503;
+/// every other diesel error → 500.
 ///
 /// Constraint violations caused by client input (unique keys, foreign keys, checks)
 /// must be mapped by the calling service to 409/422 *before* `?`, since only it
@@ -322,6 +323,10 @@ impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         match error {
             diesel::result::Error::NotFound => Self::NotFound("resource not found".into()),
+            // The database restarting or a lost race, not the request: try again.
+            e if aftersales_messaging::transient::is_transient(&e) => {
+                Self::ServiceUnavailable(format!("database unavailable, try again: {e}"))
+            }
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -765,9 +770,15 @@ mod tests {
     }
 
     #[test]
-    fn diesel_not_found_maps_to_404_others_to_500() {
+    fn diesel_not_found_maps_to_404_outages_to_503_others_to_500() {
         let e: ApiError = diesel::result::Error::NotFound.into();
         assert_eq!(e.status_code(), StatusCode::NOT_FOUND);
+        let restarting = diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("terminating connection due to administrator command".to_owned()),
+        );
+        let e: ApiError = restarting.into();
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         let e: ApiError = diesel::result::Error::RollbackTransaction.into();
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
