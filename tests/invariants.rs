@@ -1,27 +1,48 @@
 //! The invariants of DESIGN.md checked from the services' own data, after a run:
-//! read-only SQL into catalog's and orders' schemas (as the superuser of the test
-//! database) and the broker's management API. [`settle`] waits until no event is in
-//! flight; [`check`] lists every violation it finds.
+//! read-only SQL into the four schemas (as the superuser of the test database),
+//! recovery's reconciliation report and the broker's management API. [`settle`]
+//! waits until no event is in flight; [`check`] lists every violation it finds:
+//! stock and orders here, warranty claims in [`claims`], supplier recovery in
+//! [`recovery`].
+
+mod claims;
+mod recovery;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use aftersales_messaging::contracts::SERVICES;
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
-/// Where catalog's and orders' data lives.
+/// Where the services' data lives.
 #[derive(Debug, Clone)]
 pub struct Stores {
-    /// Superuser URL of the database holding both schemas.
+    /// Superuser URL of the database holding every schema.
     pub admin_url: String,
-    pub catalog_schema: String,
-    pub orders_schema: String,
+    /// Each service's schema, in the order of `contracts::SERVICES`.
+    pub schemas: [String; 4],
     /// Management API of the broker (guest/guest) and the vhost the services use.
     pub mgmt_url: String,
     pub vhost: String,
     /// `/health/ready` of each service: settled also means every service is connected.
     pub ready_urls: Vec<String>,
+    /// Recovery's `reports/reconciliation`, and a token that may read it.
+    pub reconciliation_url: String,
+    pub finance_token: String,
+}
+
+/// What the services answered the driver: each must exist exactly once.
+#[derive(Debug, Default, Clone)]
+pub struct Answered {
+    /// Order ids answered 201.
+    pub orders: BTreeSet<String>,
+    /// Warranty claim id → the status the driver last saw: where it left the claim.
+    pub claims: BTreeMap<String, String>,
+    pub recovery_claims: BTreeSet<String>,
+    pub credit_memos: BTreeSet<String>,
+    pub write_offs: BTreeSet<String>,
 }
 
 #[derive(QueryableByName)]
@@ -56,6 +77,14 @@ impl Stores {
             .map_err(|e| format!("{e:#}"))
     }
 
+    /// The schema of `service` (one of `contracts::SERVICES`).
+    pub fn schema(&self, service: &str) -> &str {
+        SERVICES
+            .iter()
+            .position(|s| *s == service)
+            .map_or("", |i| &self.schemas[i])
+    }
+
     /// Messages (ready + unacked) in `queue`; `None` when the queue is missing or the
     /// broker has no statistics for it yet (right after a restart the management API
     /// lists queues without `messages`, which must not read as empty).
@@ -80,13 +109,13 @@ impl Stores {
         res.json::<Value>().await.ok()?.get("messages")?.as_u64()
     }
 
-    /// What is still in flight: unpublished outbox rows per service and messages in
-    /// the inboxes.
+    /// What is still in flight: unpublished outbox rows per service, messages in the
+    /// inboxes, services not ready.
     pub async fn in_flight(&self) -> Result<String, String> {
         let mut conn = self.conn().await?;
         let mut parts = Vec::new();
         let mut busy = false;
-        for schema in [&self.catalog_schema, &self.orders_schema] {
+        for schema in &self.schemas {
             let n = count(
                 &mut conn,
                 &format!("SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL"),
@@ -95,10 +124,18 @@ impl Stores {
             busy |= n != 0;
             parts.push(format!("{schema}.outbox backlog {n}"));
         }
-        for queue in ["catalog.inbox", "orders.inbox"] {
-            let n = self.queue(queue).await;
+        for service in SERVICES {
+            let queue = format!("{service}.inbox");
+            let n = self.queue(&queue).await;
             busy |= n != Some(0);
             parts.push(format!("{queue} {n:?}"));
+        }
+        let client = reqwest::Client::new();
+        for url in &self.ready_urls {
+            if crate::status_of(&client, url).await != 200 {
+                busy = true;
+                parts.push(format!("{url} not ready"));
+            }
         }
         if busy {
             Err(parts.join(", "))
@@ -108,7 +145,7 @@ impl Stores {
     }
 }
 
-/// Waits until both outbox backlogs are 0 and both inboxes are empty, seen three
+/// Waits until every outbox backlog is 0 and every inbox is empty, seen three
 /// times in a row (the management statistics lag by up to a second).
 pub async fn settle(stores: &Stores, timeout: Duration) -> Result<Duration, String> {
     let started = tokio::time::Instant::now();
@@ -130,23 +167,58 @@ pub async fn settle(stores: &Stores, timeout: Duration) -> Result<Duration, Stri
     Err(format!("events did not settle within {timeout:?}: {last}"))
 }
 
-/// Every invariant of DESIGN.md that catalog and orders share; `placed` are the
-/// order ids the driver was answered with. Returns the violations (empty = all hold).
-pub async fn check(stores: &Stores, placed: &BTreeSet<String>) -> Vec<String> {
-    match check_inner(stores, placed).await {
-        Ok(v) => v,
-        Err(e) => vec![format!("the checker could not read the data: {e}")],
+/// Every invariant of DESIGN.md, from what the services hold and what they answered
+/// the driver. Returns the violations (empty = all hold).
+pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
+    let mut violations = Vec::new();
+    let mut conn = match stores.conn().await {
+        Ok(conn) => conn,
+        Err(e) => return vec![format!("the checker could not connect: {e}")],
+    };
+    for (what, found) in [
+        (
+            "stock and orders",
+            stock_and_orders(&mut conn, stores, &answered.orders).await,
+        ),
+        (
+            "claims",
+            claims::check(&mut conn, stores, &answered.claims).await,
+        ),
+        (
+            "recovery",
+            recovery::check(&mut conn, stores, answered).await,
+        ),
+    ] {
+        match found {
+            Ok(v) => violations.extend(v),
+            Err(e) => violations.push(format!("the checker could not read {what}: {e}")),
+        }
     }
+    // Nothing a service could not apply.
+    for service in SERVICES {
+        let queue = format!("{service}.dead");
+        match stores.queue(&queue).await {
+            Some(0) => {}
+            Some(n) => violations.push(format!("{n} messages in dead-letter queue {queue}")),
+            None => violations.push(format!("dead-letter queue {queue} missing or unreadable")),
+        }
+    }
+    violations
 }
 
-async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<String>, String> {
-    let (c, o) = (&stores.catalog_schema, &stores.orders_schema);
-    let mut conn = stores.conn().await?;
+/// Invariants 1 and 2: stock, ledger and reservations in catalog; every order line
+/// the same in catalog and orders; `placed` are the order ids answered 201.
+async fn stock_and_orders(
+    conn: &mut AsyncPgConnection,
+    stores: &Stores,
+    placed: &BTreeSet<String>,
+) -> Result<Vec<String>, String> {
+    let (c, o) = (stores.schema("catalog"), stores.schema("orders"));
     let mut violations = Vec::new();
 
     // Invariant 1: ledger, bounds and open reservations per (warehouse, part).
     let stock = rows(
-        &mut conn,
+        conn,
         &format!(
             "SELECT coalesce(s.warehouse_code, m.warehouse_code, r.warehouse_code) AS warehouse,
                     coalesce(s.part_number, m.part_number, r.part_number) AS part,
@@ -182,9 +254,11 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
                 row["ledger"]
             ));
         }
-        if on_hand < 0 || reserved < 0 || reserved > on_hand {
+        let quarantined = int("quarantined").unwrap_or(-1);
+        if reserved < 0 || quarantined < 0 || reserved + quarantined > on_hand {
             violations.push(format!(
-                "{at}: not 0 <= reserved {reserved} <= on_hand {on_hand}"
+                "{at}: not 0 <= reserved {reserved}, 0 <= quarantined {quarantined}, \
+                 reserved + quarantined <= on_hand {on_hand}"
             ));
         }
         if int("open_reserved") != Some(reserved) {
@@ -200,7 +274,7 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
 
     // Shipped quantities: what catalog's shipments say = what its allocations say.
     let shipped = rows(
-        &mut conn,
+        conn,
         &format!(
             "SELECT l.order_id, l.line_no, l.shipped, coalesce(s.total, 0) AS in_shipments
              FROM {c}.allocation_lines l
@@ -217,7 +291,7 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
 
     // Invariant 2 and agreement, line by line, across both services.
     let lines = rows(
-        &mut conn,
+        conn,
         &format!(
             "SELECT coalesce(ol.order_id, al.order_id)::text AS order_id,
                     coalesce(ol.line_no, al.line_no) AS line_no,
@@ -274,7 +348,7 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
 
     // Orders: each placed exactly once, each known to catalog exactly once, none stuck.
     let orders = rows(
-        &mut conn,
+        conn,
         &format!(
             "SELECT o.id::text AS id, o.number, o.dealer_code, o.status,
                     o.allocation_version, a.version AS c_version, a.order_number AS c_number,
@@ -329,7 +403,7 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
         }
     }
     let open_after_cancel = rows(
-        &mut conn,
+        conn,
         &format!(
             "SELECT l.* FROM {c}.allocation_lines l JOIN {c}.order_allocations a USING (order_id)
              WHERE a.cancelled AND (l.reserved > 0 OR l.backordered > 0)"
@@ -342,7 +416,7 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
         ));
     }
     let phantoms = count(
-        &mut conn,
+        conn,
         &format!(
             "SELECT count(*) FROM {c}.order_allocations a
              WHERE NOT EXISTS (SELECT 1 FROM {o}.orders o WHERE o.id = a.order_id)"
@@ -355,13 +429,5 @@ async fn check_inner(stores: &Stores, placed: &BTreeSet<String>) -> Result<Vec<S
         ));
     }
 
-    // Nothing a service could not apply.
-    for queue in ["catalog.dead", "orders.dead"] {
-        match stores.queue(queue).await {
-            Some(0) => {}
-            Some(n) => violations.push(format!("{n} messages in dead-letter queue {queue}")),
-            None => violations.push(format!("dead-letter queue {queue} missing or unreadable")),
-        }
-    }
     Ok(violations)
 }
