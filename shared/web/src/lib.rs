@@ -22,6 +22,7 @@ pub mod error;
 pub mod health;
 pub mod idempotency;
 pub mod metrics;
+pub mod nul;
 pub mod openapi;
 pub mod pagination;
 pub mod request;

@@ -68,6 +68,17 @@ pub fn period_bound(field: &str, value: &str, is_to: bool) -> Result<DateTime<Ut
     Ok(date.and_time(NaiveTime::MIN).and_utc())
 }
 
+// The values of a report's `format` query parameter, for its OpenAPI document:
+// `#[param(inline, value_type = Option<ReportFormat>)]`. The handler reads the raw
+// value with `wants_csv`, so that any other value is a 422 naming the field.
+/// The report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
 /// Whether a report is wanted as CSV: `?format=csv`, or `Accept: text/csv` when no
 /// format is given. Any other format is a 422.
 pub fn wants_csv(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {

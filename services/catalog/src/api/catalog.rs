@@ -95,8 +95,10 @@ fn with_etag(version: i32, body: impl Serialize) -> Result<HttpResponse, ApiErro
 }
 
 /// Create a supplier (admin).
-#[utoipa::path(post, path = "/api/v1/suppliers", request_body = SupplierIn,
-    responses((status = 201, body = SupplierOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(post, path = "/api/v1/suppliers",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = SupplierIn,
+    responses((status = 201, body = SupplierOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_supplier(
     who: Principal,
@@ -127,7 +129,8 @@ pub async fn create_supplier(
 
 /// List suppliers.
 #[utoipa::path(get, path = "/api/v1/suppliers", params(PageQuery),
-    responses((status = 200, body = Page<SupplierOut>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<SupplierOut>),
+        (status = 403, description = "role may not read suppliers", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_suppliers(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -142,7 +145,8 @@ pub async fn list_suppliers(
 
 /// One supplier, with its ETag.
 #[utoipa::path(get, path = "/api/v1/suppliers/{code}",
-    responses((status = 200, body = SupplierOut), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SupplierOut), (status = 404, body = aftersales_web::Problem),
+        (status = 403, description = "role may not read suppliers", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_supplier(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -157,8 +161,10 @@ pub async fn get_supplier(
 }
 
 /// Change a supplier's name or active flag (admin; `If-Match` → 412 when stale).
-#[utoipa::path(patch, path = "/api/v1/suppliers/{code}", request_body = SupplierPatch,
-    responses((status = 200, body = SupplierOut), (status = 412, body = aftersales_web::Problem)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/suppliers/{code}",
+    params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")), request_body = SupplierPatch,
+    responses((status = 200, body = SupplierOut), (status = 412, body = aftersales_web::Problem),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn update_supplier(
     who: Principal,
     req: HttpRequest,
@@ -189,7 +195,10 @@ pub async fn update_supplier(
 
 /// Deactivate a supplier (admin): no new parts may name it.
 #[utoipa::path(post, path = "/api/v1/suppliers/{code}/deactivate",
-    responses((status = 200, body = SupplierOut)), security(("bearer" = [])))]
+    params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")),
+    responses((status = 200, body = SupplierOut),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn deactivate_supplier(
     who: Principal,
     req: HttpRequest,
@@ -349,8 +358,10 @@ fn path_part(pn: &str) -> Result<PartNumber, ApiError> {
 }
 
 /// Create a part with its first list price (admin); publishes `catalog.part_upserted`.
-#[utoipa::path(post, path = "/api/v1/parts", request_body = PartIn,
-    responses((status = 201, body = PartOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(post, path = "/api/v1/parts",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = PartIn,
+    responses((status = 201, body = PartOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_part(
     who: Principal,
@@ -422,7 +433,9 @@ pub struct PartSearch {
 
 /// Search parts by number prefix, description text, supplier and category (all roles).
 #[utoipa::path(get, path = "/api/v1/parts", params(PartSearch),
-    responses((status = 200, body = Page<PartOut>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<PartOut>),
+        (status = 422, description = "`supplier` is not a supplier code", body = aftersales_web::Problem)),
+    security(("bearer" = [])))]
 pub async fn search_parts(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -493,8 +506,10 @@ pub async fn get_part(
 
 /// Replace a part's settable fields (admin; `If-Match` → 412 when stale; a
 /// supersession cycle → 422).
-#[utoipa::path(put, path = "/api/v1/parts/{part_number}", request_body = PartUpdate,
-    responses((status = 200, body = PartOut), (status = 412, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(put, path = "/api/v1/parts/{part_number}",
+    params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")), request_body = PartUpdate,
+    responses((status = 200, body = PartOut), (status = 412, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn update_part(
     who: Principal,
@@ -559,7 +574,10 @@ async fn set_active(
 
 /// Deactivate a part (admin): it can no longer be ordered.
 #[utoipa::path(post, path = "/api/v1/parts/{part_number}/deactivate",
-    responses((status = 200, body = PartOut)), security(("bearer" = [])))]
+    params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")),
+    responses((status = 200, body = PartOut),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn deactivate_part(
     who: Principal,
     req: HttpRequest,
@@ -572,7 +590,10 @@ pub async fn deactivate_part(
 
 /// Reactivate a part (admin).
 #[utoipa::path(post, path = "/api/v1/parts/{part_number}/activate",
-    responses((status = 200, body = PartOut)), security(("bearer" = [])))]
+    params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")),
+    responses((status = 200, body = PartOut),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn activate_part(
     who: Principal,
     req: HttpRequest,
@@ -632,8 +653,11 @@ pub async fn list_prices(
 }
 
 /// Add a list price effective from a date (admin); publishes `catalog.part_upserted`.
-#[utoipa::path(post, path = "/api/v1/parts/{part_number}/prices", request_body = PriceIn,
-    responses((status = 201, body = PriceOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(post, path = "/api/v1/parts/{part_number}/prices",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result"), ("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")), request_body = PriceIn,
+    responses((status = 201, body = PriceOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem),
+        (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn add_price(
     who: Principal,
@@ -712,8 +736,10 @@ impl From<q::Warehouse> for WarehouseOut {
 }
 
 /// Create a warehouse, central or regional (admin).
-#[utoipa::path(post, path = "/api/v1/warehouses", request_body = WarehouseIn,
-    responses((status = 201, body = WarehouseOut), (status = 409, body = aftersales_web::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/warehouses",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = WarehouseIn,
+    responses((status = 201, body = WarehouseOut), (status = 409, body = aftersales_web::Problem),
+        (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_warehouse(
     who: Principal,
     pool: web::Data<DbPool>,

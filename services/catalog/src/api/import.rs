@@ -66,6 +66,7 @@ pub struct ImportOut {
 /// the header is line 1; `line N: row` for a wrong number of cells), at most 1000
 /// entries. A body that is not readable CSV (not UTF-8, empty, no rows) is 400.
 #[utoipa::path(post, path = "/api/v1/parts/import",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")),
     request_body(content = String, content_type = "text/csv",
         example = "part_number,description,category,unit_of_measure,list_price,currency,supplier_code,warranty_months,core,returnable,superseded_by,effective_from\nBP-1001,\"Brake pad, front\",brakes,EA,12.50,EUR,SUP1,24,false,true,,2024-05-01\n"),
     responses((status = 200, body = ImportOut), (status = 400, body = aftersales_web::Problem),

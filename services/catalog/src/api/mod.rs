@@ -14,7 +14,7 @@ pub mod stock;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use aftersales_web::openapi::SecurityAddon;
+use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
 use aftersales_web::{ApiError, FieldError, Role};
 use serde::Serialize;
 use utoipa::OpenApi;
@@ -42,7 +42,7 @@ pub use aftersales_web::request::if_match;
         reports::stock_valuation, reports::stockouts, reports::backorders,
     ),
     components(schemas(aftersales_web::Problem, aftersales_web::FieldError)),
-    modifiers(&SecurityAddon)
+    modifiers(&SecurityAddon, &ProblemResponses)
 )]
 pub struct ApiDoc;
 

@@ -28,6 +28,7 @@ pub struct ReportQuery {
     /// Only this warehouse.
     pub warehouse: Option<String>,
     /// `json` or `csv`; without it, `Accept: text/csv` chooses CSV.
+    #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
     pub format: Option<String>,
 }
 
@@ -162,7 +163,8 @@ pub struct ValuationOut {
 /// Stock valuation: on hand (quarantined units included) × list price in force, per
 /// part and per warehouse. CSV: one line per part and warehouse.
 #[utoipa::path(get, path = "/api/v1/reports/stock-valuation", params(ReportQuery),
-    responses((status = 200, body = ValuationOut, description = "JSON, or CSV (`text/csv`) of the lines"),
+    responses((status = 200, description = "JSON, or CSV of the lines with `?format=csv` or `Accept: text/csv`",
+        content((ValuationOut = "application/json"), (String = "text/csv"))),
         (status = 403, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn stock_valuation(
@@ -265,7 +267,8 @@ pub struct StockoutsOut {
 /// Stock-outs: levels with nothing on hand, or nothing available while backorders
 /// wait, by warehouse and part.
 #[utoipa::path(get, path = "/api/v1/reports/stockouts", params(ReportQuery),
-    responses((status = 200, body = StockoutsOut, description = "JSON, or CSV (`text/csv`) of the items"),
+    responses((status = 200, description = "JSON, or CSV of the items with `?format=csv` or `Accept: text/csv`",
+        content((StockoutsOut = "application/json"), (String = "text/csv"))),
         (status = 403, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn stockouts(
@@ -362,7 +365,8 @@ pub struct BackordersOut {
 
 /// Backorder aging: open backordered order lines, oldest first.
 #[utoipa::path(get, path = "/api/v1/reports/backorders", params(ReportQuery),
-    responses((status = 200, body = BackordersOut, description = "JSON, or CSV (`text/csv`) of the items"),
+    responses((status = 200, description = "JSON, or CSV of the items with `?format=csv` or `Accept: text/csv`",
+        content((BackordersOut = "application/json"), (String = "text/csv"))),
         (status = 403, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn backorders(

@@ -96,7 +96,9 @@ pub struct StockQuery {
 
 /// Stock levels, filtered by warehouse and/or part.
 #[utoipa::path(get, path = "/api/v1/stock", params(StockQuery),
-    responses((status = 200, body = Page<StockOut>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<StockOut>),
+        (status = 403, description = "role may not read stock", body = aftersales_web::Problem),
+        (status = 422, description = "`warehouse` or `part` is not a code", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_stock(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -135,7 +137,8 @@ pub async fn list_stock(
 
 /// The stock of one part in one warehouse (zeros when never stocked).
 #[utoipa::path(get, path = "/api/v1/stock/{warehouse}/{part_number}",
-    responses((status = 200, body = StockOut), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = StockOut), (status = 404, body = aftersales_web::Problem),
+        (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_stock(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -183,7 +186,8 @@ fn non_negative(v: i64) -> Result<i32, Invalid> {
 
 /// Set reorder point, reorder quantity and bin of a stock level (warehouse).
 #[utoipa::path(put, path = "/api/v1/stock/{warehouse}/{part_number}", request_body = StockSettings,
-    responses((status = 200, body = StockOut), (status = 404, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+    responses((status = 200, body = StockOut), (status = 404, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn set_stock_settings(
     who: Principal,
@@ -252,7 +256,8 @@ impl From<q::Movement> for MovementOut {
 
 /// The ledger of one part in one warehouse, oldest first.
 #[utoipa::path(get, path = "/api/v1/stock/{warehouse}/{part_number}/movements", params(PageQuery),
-    responses((status = 200, body = Page<MovementOut>), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<MovementOut>), (status = 404, body = aftersales_web::Problem),
+        (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_movements(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -289,8 +294,10 @@ pub struct ReceiptIn {
 
 /// Receive units into a warehouse (warehouse); waiting backorders are served,
 /// emergency orders first, then oldest.
-#[utoipa::path(post, path = "/api/v1/receipts", request_body = ReceiptIn,
-    responses((status = 201, body = StockOut), (status = 422, body = aftersales_web::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/receipts",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = ReceiptIn,
+    responses((status = 201, body = StockOut), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_receipt(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -350,8 +357,10 @@ pub struct AdjustmentIn {
 }
 
 /// Adjust on hand with a reason (warehouse); never below reserved (409).
-#[utoipa::path(post, path = "/api/v1/adjustments", request_body = AdjustmentIn,
-    responses((status = 201, body = StockOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(post, path = "/api/v1/adjustments",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = AdjustmentIn,
+    responses((status = 201, body = StockOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_adjustment(
     who: Principal,
@@ -422,8 +431,10 @@ pub struct CountOut {
 
 /// Record a cycle count (warehouse): the variance is posted to the ledger; a count
 /// below what is reserved or quarantined is refused (409).
-#[utoipa::path(post, path = "/api/v1/counts", request_body = CountIn,
-    responses((status = 201, body = CountOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(post, path = "/api/v1/counts",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = CountIn,
+    responses((status = 201, body = CountOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_count(
     who: Principal,
@@ -504,8 +515,10 @@ impl From<transfers::Transfer> for TransferOut {
 }
 
 /// Request a transfer between warehouses (warehouse).
-#[utoipa::path(post, path = "/api/v1/transfers", request_body = TransferIn,
-    responses((status = 201, body = TransferOut), (status = 422, body = aftersales_web::Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/transfers",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = TransferIn,
+    responses((status = 201, body = TransferOut), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_transfer(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -552,7 +565,8 @@ pub struct TransferQuery {
 
 /// Transfers, optionally by status.
 #[utoipa::path(get, path = "/api/v1/transfers", params(TransferQuery),
-    responses((status = 200, body = Page<TransferOut>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<TransferOut>),
+        (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_transfers(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -577,7 +591,8 @@ pub async fn list_transfers(
 
 /// One transfer.
 #[utoipa::path(get, path = "/api/v1/transfers/{id}",
-    responses((status = 200, body = TransferOut), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TransferOut), (status = 404, body = aftersales_web::Problem),
+        (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_transfer(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -611,7 +626,8 @@ async fn act(
 
 /// Dispatch a requested transfer: stock leaves the source (409 if not available).
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/dispatch",
-    responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn dispatch_transfer(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -623,7 +639,8 @@ pub async fn dispatch_transfer(
 
 /// Receive a transfer in transit: stock arrives and serves waiting backorders.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/receive",
-    responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn receive_transfer(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -635,7 +652,8 @@ pub async fn receive_transfer(
 
 /// Cancel a transfer that is still requested.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/cancel",
-    responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn cancel_transfer(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -696,7 +714,8 @@ fn lines_out(lines: Vec<orders::Line>) -> Vec<AllocationLineOut> {
 
 /// An order's reservations and backorders in catalog.
 #[utoipa::path(get, path = "/api/v1/reservations", params(ReservationQuery),
-    responses((status = 200, body = ReservationOut), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ReservationOut), (status = 404, body = aftersales_web::Problem),
+        (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_reservations(
     who: Principal,
     pool: web::Data<DbPool>,
@@ -755,8 +774,10 @@ pub struct ShipmentOut {
 
 /// Ship reserved units of an order (warehouse): partial allowed, never more than
 /// reserved (409); publishes `catalog.shipment_dispatched`.
-#[utoipa::path(post, path = "/api/v1/shipments", request_body = ShipmentIn,
-    responses((status = 201, body = ShipmentOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
+#[utoipa::path(post, path = "/api/v1/shipments",
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = ShipmentIn,
+    responses((status = 201, body = ShipmentOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
+        (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_shipment(
     who: Principal,

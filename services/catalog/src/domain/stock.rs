@@ -237,12 +237,14 @@ pub fn adjustment_delta(delta: i64) -> Result<i32, super::types::Invalid> {
     if delta == 0 {
         return Err(super::types::Invalid("must not be 0".into()));
     }
-    if delta.abs() > i64::from(MAX_QTY) {
-        return Err(super::types::Invalid(format!(
+    // `unsigned_abs`: `abs` of i64::MIN overflows (a panic in debug builds, a
+    // negative "absolute value" that passed this check in release builds).
+    match i32::try_from(delta) {
+        Ok(d) if delta.unsigned_abs() <= MAX_QTY.unsigned_abs().into() => Ok(d),
+        _ => Err(super::types::Invalid(format!(
             "must be between -{MAX_QTY} and {MAX_QTY}"
-        )));
+        ))),
     }
-    Ok(delta as i32)
 }
 
 #[cfg(test)]
@@ -300,6 +302,32 @@ mod tests {
         TakeAvailable(i32),
         QuarantineIn(i32),
         QuarantineOut(i32),
+    }
+
+    #[test]
+    fn adjustment_delta_takes_any_i64() {
+        assert_eq!(adjustment_delta(-i64::from(MAX_QTY)).ok(), Some(-MAX_QTY));
+        assert_eq!(adjustment_delta(i64::from(MAX_QTY)).ok(), Some(MAX_QTY));
+        for bad in [
+            0,
+            i64::MIN,
+            i64::MAX,
+            i64::from(MAX_QTY) + 1,
+            -i64::from(MAX_QTY) - 1,
+        ] {
+            assert!(adjustment_delta(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn adjustment_delta_is_exactly_the_allowed_range(delta in any::<i64>()) {
+            let allowed = delta != 0 && delta.abs_diff(0) <= u64::from(MAX_QTY.unsigned_abs());
+            prop_assert_eq!(adjustment_delta(delta).is_ok(), allowed);
+            if let Ok(d) = adjustment_delta(delta) {
+                prop_assert_eq!(i64::from(d), delta);
+            }
+        }
     }
 
     fn op() -> impl Strategy<Value = Op> {

@@ -15,7 +15,7 @@ pub mod reports;
 pub mod units;
 
 use actix_web::web;
-use aftersales_web::openapi::SecurityAddon;
+use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -47,7 +47,7 @@ use utoipa::OpenApi;
         aftersales_web::Problem,
         aftersales_web::FieldError,
     )),
-    modifiers(&SecurityAddon)
+    modifiers(&SecurityAddon, &ProblemResponses)
 )]
 pub struct ApiDoc;
 

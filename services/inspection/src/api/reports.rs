@@ -21,6 +21,7 @@ pub struct PeriodQuery {
     /// Claims submitted before this timestamp, or on or before this date (UTC).
     pub to: String,
     /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
     pub format: Option<String>,
     /// top-failing-parts only: parts per month and supplier (1 to 50, default 5).
     pub limit: Option<i64>,

@@ -12,7 +12,7 @@ pub mod price_book;
 pub mod reports;
 
 use actix_web::web;
-use aftersales_web::openapi::SecurityAddon;
+use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -37,7 +37,7 @@ use utoipa::OpenApi;
         aftersales_web::Problem,
         aftersales_web::FieldError,
     )),
-    modifiers(&SecurityAddon)
+    modifiers(&SecurityAddon, &ProblemResponses)
 )]
 pub struct ApiDoc;
 

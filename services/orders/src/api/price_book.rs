@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::common;
 use crate::db;
-use crate::domain::Tier;
 use crate::domain::pricing::{round_price, unit_net};
+use crate::domain::{PartNumber, Tier};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,7 +52,7 @@ pub struct PriceView {
         (status = 400, description = "no part given", body = aftersales_web::Problem),
         (status = 403, description = "role may not read prices", body = aftersales_web::Problem),
         (status = 404, description = "part not in the price book", body = aftersales_web::Problem),
-        (status = 422, description = "the dealer of the token is not registered", body = aftersales_web::Problem),
+        (status = 422, description = "`part` is not a part number, or the dealer of the token is not registered", body = aftersales_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -62,6 +62,10 @@ pub async fn get_price(
     query: web::Query<PriceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
+    // Checked before the lookup: text PostgreSQL cannot hold (a NUL byte) would
+    // otherwise fail the query itself.
+    let part_number =
+        PartNumber::parse(&query.part).map_err(|e| ApiError::invalid_field("part", e.0))?;
     let mut conn = common::conn(&pool).await?;
     let tier = match who.dealer_code() {
         Some(code) if who.is(Role::Dealer) => {
@@ -72,10 +76,10 @@ pub async fn get_price(
         }
         _ => query.tier.unwrap_or(Tier::Standard),
     };
-    let part = db::price_book::find(&mut conn, &query.part)
+    let part = db::price_book::find(&mut conn, part_number.as_str())
         .await?
         .ok_or_else(|| {
-            ApiError::not_found(format!("part {} is not in the price book", query.part))
+            ApiError::not_found(format!("part {part_number} is not in the price book"))
         })?;
     Ok(HttpResponse::Ok().json(PriceView {
         net_unit_price: unit_net(part.list_price, tier.discount_pct()),

@@ -22,6 +22,7 @@ pub struct FillRateQuery {
     /// Orders placed before this timestamp, or on or before this date (UTC).
     pub to: String,
     /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
     pub format: Option<String>,
 }
 

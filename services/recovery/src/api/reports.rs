@@ -26,6 +26,7 @@ pub struct ReportQuery {
     /// Only this supplier.
     pub supplier: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
     pub format: Option<String>,
 }
 
@@ -178,6 +179,7 @@ pub struct AgingQuery {
     pub as_of: Option<String>,
     pub supplier: Option<String>,
     /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
     pub format: Option<String>,
 }
 
