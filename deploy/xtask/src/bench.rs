@@ -9,17 +9,19 @@
 //! and `.json`.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aftersales_testkit::provision::{ensure_database, provision_service};
-use aftersales_testkit::{PgServer, RabbitServer, free_port, free_port_block};
+use aftersales_testkit::PgServer;
+use aftersales_testkit::provision::ensure_database;
 use aftersales_web::{JwtKeys, Role};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
+use crate::ephemeral::{self, Servers, ServiceProcess};
 use crate::paths;
+use crate::watch::StatusWatch;
 
 const DATABASE: &str = "aftersales";
 const SECRET: &str = "bench-secret";
@@ -39,44 +41,33 @@ pub struct Options {
     pub no_build: bool,
 }
 
-/// The servers and service processes of one run, stopped on drop.
+/// The servers and service processes of one run, stopped on drop (the services
+/// first: fields drop in order).
 struct Stack {
-    pg: PgServer,
-    rabbit: RabbitServer,
-    children: Vec<(&'static str, std::process::Child, String)>,
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        for (_, child, _) in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = self.rabbit.kill();
-        let _ = self.pg.stop_immediate();
-    }
+    services: Vec<ServiceProcess>,
+    servers: Servers,
 }
 
 impl Stack {
     fn url(&self, service: &str) -> &str {
-        self.children
+        self.services
             .iter()
-            .find(|(name, _, _)| *name == service)
-            .map_or("", |(_, _, url)| url.as_str())
+            .find(|s| s.name == service)
+            .map_or("", |s| s.url.as_str())
     }
 
     fn peak_rss_kib(&self) -> Vec<(&'static str, u64)> {
-        self.children
+        self.services
             .iter()
-            .map(|(name, child, _)| {
-                let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .map(|service| {
+                let status = std::fs::read_to_string(format!("/proc/{}/status", service.pid()))
                     .unwrap_or_default();
                 let kib = status
                     .lines()
                     .find_map(|l| l.strip_prefix("VmHWM:"))
                     .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
                     .unwrap_or(0);
-                (*name, kib)
+                (service.name, kib)
             })
             .collect()
     }
@@ -86,9 +77,18 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let dir = paths::local().join("bench");
     std::fs::create_dir_all(&dir)?;
     if !opts.no_build {
-        println!("==> cargo build --release -p catalog -p orders");
+        println!("==> cargo build --release -p catalog -p orders -p xtask");
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "-p", "catalog", "-p", "orders"])
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "catalog",
+                "-p",
+                "orders",
+                "-p",
+                "xtask",
+            ])
             .current_dir(paths::root())
             .status()
             .context("cargo build")?;
@@ -96,87 +96,66 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             bail!("release build failed");
         }
     }
+    if cfg!(debug_assertions) {
+        // The load generator shares the machine with what it measures: run it
+        // from the release build too, or its own overhead counts against the system.
+        let exe = paths::target_dir().join("release").join("xtask");
+        let status = Command::new(&exe)
+            .args(["bench", "--no-build", "--seconds"])
+            .arg(opts.seconds.to_string())
+            .arg("--dealers")
+            .arg(opts.dealers.to_string())
+            .status()
+            .with_context(|| format!("cannot run {}", exe.display()))?;
+        if !status.success() {
+            bail!("the release build of the benchmark failed");
+        }
+        return Ok(());
+    }
     let run_dir = dir.join("run");
     let _ = std::fs::remove_dir_all(&run_dir);
-    let (pg, rabbit) = std::thread::scope(|s| {
-        let pg = s.spawn(|| PgServer::start(&run_dir.join("pg"), free_port()));
-        let rabbit = s.spawn(|| RabbitServer::start(&run_dir.join("rabbitmq"), free_port_block(5)));
-        (
-            pg.join().expect("pg start-up"),
-            rabbit.join().expect("rabbit start-up"),
-        )
-    });
+    std::fs::create_dir_all(&run_dir)?;
     let mut stack = Stack {
-        pg: pg?,
-        rabbit: rabbit?,
-        children: Vec::new(),
+        services: Vec::new(),
+        servers: Servers::start("aftersales-xtask-bench")?,
     };
+    let (pg, rabbit) = (stack.servers.pg(), stack.servers.rabbit());
     println!(
         "==> postgres 127.0.0.1:{}, rabbitmq 127.0.0.1:{}",
-        stack.pg.port, stack.rabbit.amqp_port
+        pg.port, rabbit.amqp_port
     );
 
-    let pgbench_tps = pgbench(&stack.pg, opts.seconds).await?;
+    let pgbench_tps = pgbench(pg, opts.seconds).await?;
     println!("==> pgbench tpcb-like: {pgbench_tps:.0} TPS");
 
-    let admin = stack.pg.admin_url("postgres");
-    ensure_database(&admin, DATABASE).await?;
+    ephemeral::provision(pg, DATABASE, &SERVICES).await?;
+    println!("==> outbox relay vs raw lapin publish with confirms");
+    let relay = relay_vs_raw(pg, rabbit)?;
+    let (raw_rate, relay_rate) = (relay["raw_per_s"].as_f64(), relay["relay_per_s"].as_f64());
+    let (raw_rate, relay_rate) = (raw_rate.unwrap_or(0.0), relay_rate.unwrap_or(0.0));
+    println!("    raw {raw_rate:.0} events/s, relay {relay_rate:.0} events/s");
     for svc in SERVICES {
-        provision_service(&admin, DATABASE, svc, svc).await?;
+        let exe = paths::target_dir().join("release").join(svc);
+        let log = run_dir.join(format!("{svc}.log"));
+        let service = ServiceProcess::spawn(svc, &exe, &log, |port| {
+            let mut env = ephemeral::service_env(svc, port, pg, DATABASE, rabbit, SECRET);
+            env.extend([
+                ("LOG_FORMAT", "json".to_owned()),
+                ("RUST_LOG", "warn".to_owned()),
+                ("DB_POOL_SIZE", "20".to_owned()),
+            ]);
+            env
+        })?;
+        stack.services.push(service);
     }
-    for svc in SERVICES {
-        let port = free_port();
-        let exe = target_dir().join("release").join(svc);
-        let log = std::fs::File::create(run_dir.join(format!("{svc}.log")))?;
-        let child = Command::new(&exe)
-            .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
-            .env(
-                "DATABASE_URL",
-                format!(
-                    "postgres://{svc}:{svc}@127.0.0.1:{}/{DATABASE}",
-                    stack.pg.port
-                ),
-            )
-            .env("AMQP_URL", stack.rabbit.amqp_url("/"))
-            .env("JWT_SECRET", SECRET)
-            .env("LOG_FORMAT", "json")
-            .env("RUST_LOG", "warn")
-            .env("DB_POOL_SIZE", "20")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("cannot start {}", exe.display()))?;
-        stack
-            .children
-            .push((svc, child, format!("http://127.0.0.1:{port}")));
-    }
+    ephemeral::wait_ready(&mut stack.services, Duration::from_secs(60)).await?;
+    let watch = StatusWatch::start(&pg.admin_url(DATABASE), "orders").await?;
     let client = Client::new(
         stack.url("catalog"),
         stack.url("orders"),
         opts.dealers.max(100),
+        watch,
     );
-    for svc in SERVICES {
-        let url = format!("{}/health/ready", stack.url(svc));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while client
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map(|r| r.status().as_u16())
-            .ok()
-            != Some(200)
-        {
-            if Instant::now() > deadline {
-                bail!(
-                    "{svc} did not become ready; see {}",
-                    run_dir.join(format!("{svc}.log")).display()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
     let client = Arc::new(client);
     client.seed(opts.dealers.max(100)).await?;
 
@@ -188,7 +167,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     println!("    {peak:.1} orders/s");
     let half = peak / 2.0;
     println!("==> latency at {half:.1} orders/s, {} s", opts.seconds);
+    let phase_started = chrono::Utc::now();
     let mut latencies = open_loop(&client, half, Duration::from_secs(opts.seconds)).await?;
+    let stages = stage_latencies(&pg.admin_url(DATABASE), phase_started).await?;
     latencies.sort();
     let pct = |p: f64| {
         latencies
@@ -210,6 +191,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "latency_rate_per_s": half,
         "latency_samples": latencies.len(),
         "latency_ms": {"p50": p50, "p90": p90, "p99": p99},
+        "latency_by_stage_ms": stages,
+        "relay": relay,
+        "relay_per_raw": relay_rate / raw_rate,
         "hot_part": hot,
         "peak_rss_kib": rss.iter().map(|(s, k)| (s.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
     });
@@ -223,6 +207,20 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     md += &format!(
         "| POST→reserved at {half:.1} orders/s ({} orders) | p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms |\n",
         latencies.len()
+    );
+    for (stage, what) in STAGES {
+        let p = &stages[stage];
+        md += &format!(
+            "| … {what} | p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms |\n",
+            p["p50"].as_f64().unwrap_or(0.0),
+            p["p90"].as_f64().unwrap_or(0.0),
+            p["p99"].as_f64().unwrap_or(0.0),
+        );
+    }
+    md += &format!(
+        "| outbox relay vs raw lapin publish with confirms ({} events) | {relay_rate:.0} vs {raw_rate:.0} events/s ({:.2} × raw) |\n",
+        relay["events"],
+        relay_rate / raw_rate
     );
     md += &format!(
         "| hot part, 100 concurrent orders for 50 units | reserved {}, backordered {}, on hand {}, oversold {} |\n",
@@ -248,17 +246,88 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|p| {
-            if p.is_absolute() {
-                p
-            } else {
-                paths::root().join(p)
-            }
-        })
-        .unwrap_or_else(|| paths::root().join("target"))
+/// The points of an order's way to `reserved`, each timed from the POST's commit (the
+/// `order_placed` outbox row) with the services' own timestamps, so a slow tail can be
+/// placed on a hop: the outbox rows' `published_at` is when the broker confirmed,
+/// the inbox rows' `received_at` when the consuming transaction began.
+const STAGES: [(&str, &str); 4] = [
+    ("orders_relay", "order_placed confirmed by the broker"),
+    ("catalog_picked_up", "catalog began applying it"),
+    ("catalog_relay", "stock_reserved confirmed by the broker"),
+    ("orders_picked_up", "orders began applying it"),
+];
+
+/// Percentiles of each of [`STAGES`] over the orders placed since `since`.
+async fn stage_latencies(
+    admin_url: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Value> {
+    use diesel::sql_types::{Double, Timestamptz};
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Double)]
+        orders_relay: f64,
+        #[diesel(sql_type = Double)]
+        catalog_picked_up: f64,
+        #[diesel(sql_type = Double)]
+        catalog_relay: f64,
+        #[diesel(sql_type = Double)]
+        orders_picked_up: f64,
+    }
+    let ms = |t: &str| format!("extract(epoch FROM {t} - placed.created_at)::float8 * 1000");
+    let sql = format!(
+        "SELECT {} AS orders_relay, {} AS catalog_picked_up, {} AS catalog_relay, {} AS orders_picked_up \
+         FROM orders.outbox placed \
+         JOIN catalog.inbox ci ON ci.event_id = placed.event_id \
+         JOIN catalog.outbox reserved ON reserved.event_type = 'catalog.stock_reserved' \
+              AND reserved.envelope->>'causation_id' = placed.event_id::text \
+         JOIN orders.inbox oi ON oi.event_id = reserved.event_id \
+         WHERE placed.event_type = 'orders.order_placed' AND placed.created_at >= $1",
+        ms("placed.published_at"),
+        ms("ci.received_at"),
+        ms("reserved.published_at"),
+        ms("oi.received_at"),
+    );
+    let mut conn = aftersales_testkit::provision::connect(admin_url).await?;
+    let rows: Vec<Row> = diesel::sql_query(sql)
+        .bind::<Timestamptz, _>(since)
+        .load(&mut conn)
+        .await?;
+    let percentiles = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |p: f64| v.get(((v.len().max(1) - 1) as f64 * p) as usize).copied();
+        json!({"p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "samples": v.len()})
+    };
+    Ok(json!({
+        "orders_relay": percentiles(rows.iter().map(|r| r.orders_relay).collect()),
+        "catalog_picked_up": percentiles(rows.iter().map(|r| r.catalog_picked_up).collect()),
+        "catalog_relay": percentiles(rows.iter().map(|r| r.catalog_relay).collect()),
+        "orders_picked_up": percentiles(rows.iter().map(|r| r.orders_picked_up).collect()),
+    }))
+}
+
+/// Runs `xtask bench-relay` from the release build (see `relay_bench`) and returns
+/// its JSON report.
+fn relay_vs_raw(pg: &PgServer, rabbit: &aftersales_testkit::RabbitServer) -> anyhow::Result<Value> {
+    let exe = paths::target_dir().join("release").join("xtask");
+    let out = Command::new(&exe)
+        .args(["bench-relay", "--database-url"])
+        .arg(pg.admin_url(DATABASE))
+        .arg("--amqp-url")
+        .arg(rabbit.amqp_url("/"))
+        .output()
+        .with_context(|| format!("cannot run {}", exe.display()))?;
+    if !out.status.success() {
+        bail!(
+            "bench-relay failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().context("bench-relay printed nothing")?;
+    Ok(serde_json::from_str(line)?)
 }
 
 /// `pgbench -i` then a tpcb-like run on a database of its own; returns TPS.
@@ -299,6 +368,7 @@ async fn pgbench(pg: &PgServer, seconds: u64) -> anyhow::Result<f64> {
 
 struct Client {
     http: reqwest::Client,
+    watch: StatusWatch,
     catalog: String,
     orders: String,
     admin: String,
@@ -307,7 +377,7 @@ struct Client {
 }
 
 impl Client {
-    fn new(catalog: &str, orders: &str, dealers: usize) -> Client {
+    fn new(catalog: &str, orders: &str, dealers: usize, watch: StatusWatch) -> Client {
         let keys = JwtKeys::new(SECRET);
         let mint = |role, dealer: Option<&str>| {
             keys.mint("bench", role, dealer, chrono::Duration::hours(4))
@@ -318,6 +388,7 @@ impl Client {
                 .pool_max_idle_per_host(256)
                 .build()
                 .expect("reqwest client"),
+            watch,
             catalog: catalog.to_owned(),
             orders: orders.to_owned(),
             admin: mint(Role::Admin, None),
@@ -369,7 +440,8 @@ impl Client {
             json!({"code": "WH1", "name": "C", "kind": "central"}),
         )
         .await?;
-        for (part, qty) in [("B-100", 1_000_000), ("HOT-1", 50)] {
+        let parts = (0..PARTS).map(|i| (part_number(i), 1_000_000));
+        for (part, qty) in parts.chain([("HOT-1".to_owned(), 50)]) {
             self.post(
                 c("/api/v1/parts"),
                 &self.admin,
@@ -394,7 +466,7 @@ impl Client {
             .await?;
         }
         let deadline = Instant::now() + Duration::from_secs(30);
-        for part in ["B-100", "HOT-1"] {
+        for part in [part_number(PARTS - 1).as_str(), "HOT-1"] {
             let url = format!("{}/api/v1/price-book?part={part}", self.orders);
             while self
                 .http
@@ -415,13 +487,13 @@ impl Client {
         Ok(())
     }
 
-    /// Places one order and waits until it is reserved; the time from the POST's
-    /// answer to `reserved`.
+    /// Places one order of `part` and waits until it has one of the `want` statuses;
+    /// the time from the POST's answer to that, and the order as it then reads.
     async fn order_until(
         &self,
         dealer: usize,
         part: &str,
-        want: &[&str],
+        want: &'static [&'static str],
     ) -> anyhow::Result<(Duration, Value)> {
         let token = &self.dealers[dealer];
         let order = self
@@ -433,18 +505,12 @@ impl Client {
             .await?;
         let answered = Instant::now();
         let id = order["id"].as_str().context("order id")?.to_owned();
-        let url = format!("{}/api/v1/orders/{id}", self.orders);
-        let deadline = answered + Duration::from_secs(60);
-        loop {
-            let now = self.get(url.clone(), token).await?;
-            if want.iter().any(|w| now["status"] == *w) {
-                return Ok((answered.elapsed(), now));
-            }
-            if Instant::now() > deadline {
-                bail!("order {id} stuck: {now}");
-            }
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        let (seen, _) = self.watch.until(&id, want, Duration::from_secs(60)).await?;
+        let latency = seen.saturating_duration_since(answered);
+        let now = self
+            .get(format!("{}/api/v1/orders/{id}", self.orders), token)
+            .await?;
+        Ok((latency, now))
     }
 
     async fn hot_part(self: &Arc<Self>) -> anyhow::Result<Value> {
@@ -481,6 +547,14 @@ impl Client {
     }
 }
 
+/// Parts the throughput and latency runs spread their orders over, so they measure
+/// the pipeline rather than one stock row (the hot-part run measures that).
+const PARTS: usize = 32;
+
+fn part_number(i: usize) -> String {
+    format!("B-{:03}", 100 + i % PARTS)
+}
+
 fn dealer_code(i: usize) -> String {
     format!("B{i:03}")
 }
@@ -499,7 +573,8 @@ async fn closed_loop(
             tokio::spawn(async move {
                 let mut lat = Vec::new();
                 while started.elapsed() < time {
-                    lat.push(client.order_until(d, "B-100", &["reserved"]).await?.0);
+                    let part = part_number(lat.len() * dealers + d);
+                    lat.push(client.order_until(d, &part, &["reserved"]).await?.0);
                 }
                 anyhow::Ok(lat)
             })
@@ -526,7 +601,9 @@ async fn open_loop(
         let client = client.clone();
         let dealer = i % client.dealers.len();
         tasks.push(tokio::spawn(async move {
-            client.order_until(dealer, "B-100", &["reserved"]).await
+            client
+                .order_until(dealer, &part_number(i), &["reserved"])
+                .await
         }));
         i += 1;
         let next = started + interval * i as u32;

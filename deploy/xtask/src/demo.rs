@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 struct Request {
     /// Stable per item, so editing the list never loads an item twice.
     key: String,
-    port: u16,
+    service: &'static str,
     path: &'static str,
     role: Role,
     body: Value,
@@ -19,7 +19,7 @@ struct Request {
 fn catalog(key: String, path: &'static str, role: Role, body: Value) -> Request {
     Request {
         key,
-        port: 8081,
+        service: "catalog",
         path,
         role,
         body,
@@ -29,7 +29,7 @@ fn catalog(key: String, path: &'static str, role: Role, body: Value) -> Request 
 fn orders(key: String, path: &'static str, body: Value) -> Request {
     Request {
         key,
-        port: 8082,
+        service: "orders",
         path,
         role: Role::Admin,
         body,
@@ -39,7 +39,7 @@ fn orders(key: String, path: &'static str, body: Value) -> Request {
 fn inspection(key: &str, path: &'static str, body: Value) -> Request {
     Request {
         key: key.to_owned(),
-        port: 8083,
+        service: "inspection",
         path,
         role: Role::Admin,
         body,
@@ -49,7 +49,7 @@ fn inspection(key: &str, path: &'static str, body: Value) -> Request {
 fn recovery(key: &str, body: Value) -> Request {
     Request {
         key: key.to_owned(),
-        port: 8084,
+        service: "recovery",
         path: "/api/v1/agreements",
         role: Role::Finance,
         body,
@@ -209,8 +209,9 @@ pub const SUMMARY: &str = "suppliers BOSCH, VALEO; warehouses WH1, WH2; parts BP
 AL-3001, WP-4001, FL-5001 with stock; dealers D001 (gold), D002 (silver), D003 (standard); \
 warranty policies per category and three labor operations; recovery agreements for both suppliers";
 
-/// Loads the demo data into the running stack (a repeat is a replay: nothing twice).
-pub async fn load(secret: &str) -> anyhow::Result<()> {
+/// Loads the demo data into the running services, `base_url(service)` giving each
+/// one's `http://host:port` (a repeat is a replay: nothing twice).
+pub async fn load(secret: &str, base_url: impl Fn(&str) -> String) -> anyhow::Result<()> {
     let keys = JwtKeys::new(secret);
     let http = reqwest::Client::new();
     for request in requests() {
@@ -220,7 +221,7 @@ pub async fn load(secret: &str) -> anyhow::Result<()> {
             None,
             chrono::Duration::minutes(10),
         );
-        let url = format!("http://127.0.0.1:{}{}", request.port, request.path);
+        let url = format!("{}{}", base_url(request.service), request.path);
         let res = http
             .post(&url)
             .bearer_auth(token)

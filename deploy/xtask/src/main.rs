@@ -3,11 +3,15 @@
 mod bench;
 mod dead_letters;
 mod demo;
+mod ephemeral;
+mod fuzz;
 mod import;
 mod paths;
+mod relay_bench;
 mod stack;
 mod test;
 mod token;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -68,12 +72,22 @@ enum Cmd {
     /// Load benchmark of catalog + orders (release builds) on servers of its own,
     /// next to pgbench on the same PostgreSQL; writes .local/bench/.
     Bench(bench::Options),
-    /// fmt check, clippy, then the whole suite against throwaway servers; arguments
-    /// after `--` go to the test runner.
+    /// The relay half of `bench`, run by it in a release build.
+    #[command(hide = true)]
+    BenchRelay(relay_bench::Options),
+    /// Schemathesis against each service's OpenAPI document on servers of its own:
+    /// no 5xx, every error a problem+json document, answers as documented.
+    Fuzz(fuzz::Options),
+    /// fmt check, clippy, then the whole suite against throwaway servers, then the
+    /// short fuzz run (`cargo xtask fuzz`); arguments after `--` go to the test runner
+    /// (and skip the fuzzing: it follows only a run of the whole suite).
     Test {
         /// Skip the fmt check and clippy (run the tests only)
         #[arg(long)]
         no_lint: bool,
+        /// Skip the fuzzing after the tests
+        #[arg(long)]
+        no_fuzz: bool,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -99,8 +113,18 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             amqp_url,
         } => dead_letters::run(replay, &service, limit, amqp_url.as_deref()).await?,
         Cmd::Bench(opts) => bench::run(opts).await?,
-        Cmd::Test { no_lint, args } => {
-            let code = test::run(&args, !no_lint).await?;
+        Cmd::BenchRelay(opts) => relay_bench::run(opts).await?,
+        Cmd::Fuzz(opts) => {
+            if !fuzz::run(opts).await? {
+                return Ok(1);
+            }
+        }
+        Cmd::Test {
+            no_lint,
+            no_fuzz,
+            args,
+        } => {
+            let code = test::run(&args, !no_lint, !no_fuzz).await?;
             return Ok(u8::try_from(code).unwrap_or(1));
         }
     }

@@ -9,6 +9,14 @@ pub fn root() -> PathBuf {
     root.canonicalize().unwrap_or(root)
 }
 
+/// Cargo's target folder (`CARGO_TARGET_DIR`, relative to the root, or `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root().join(p) })
+        .unwrap_or_else(|| root().join("target"))
+}
+
 /// `.local/` — the project-local state of `cargo xtask up` (git-ignored).
 pub fn local() -> PathBuf {
     root().join(".local")

@@ -2,11 +2,10 @@
 //! services, all under `.local/`, all on loopback.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aftersales_testkit::provision::{ensure_database, provision_service};
 use aftersales_testkit::util::{is_root, pid_alive, read_pid_file, signal, tail, terminate, which};
 use aftersales_testkit::{PgServer, RabbitServer};
 use anyhow::{Context, bail};
@@ -87,19 +86,6 @@ pub fn ensure_packages() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|p| {
-            if p.is_absolute() {
-                p
-            } else {
-                paths::root().join(p)
-            }
-        })
-        .unwrap_or_else(|| paths::root().join("target"))
-}
-
 fn service_pid(service: &str) -> Option<u32> {
     read_pid_file(&paths::service_pid(service)).filter(|p| pid_alive(*p))
 }
@@ -109,7 +95,7 @@ fn database_url(service: &str) -> String {
 }
 
 fn start_service(service: &str, port: u16, secret: &str) -> anyhow::Result<u32> {
-    let exe = target_dir().join("debug").join(service);
+    let exe = paths::target_dir().join("debug").join(service);
     if !exe.is_file() {
         bail!("{} was not built", exe.display());
     }
@@ -190,11 +176,7 @@ pub async fn up() -> anyhow::Result<()> {
         t0.elapsed().as_secs_f64()
     );
 
-    let admin = pg.admin_url("postgres");
-    ensure_database(&admin, DATABASE).await?;
-    for (svc, _) in SERVICES {
-        provision_service(&admin, DATABASE, svc, svc).await?;
-    }
+    crate::ephemeral::provision(&pg, DATABASE, &SERVICES.map(|(s, _)| s)).await?;
     println!(
         "database  {DATABASE}: roles and schemas {} provisioned",
         SERVICES.map(|(s, _)| s).join(", ")
@@ -262,7 +244,14 @@ pub async fn up() -> anyhow::Result<()> {
     }
 
     println!("\nall up in {:.1}s", t0.elapsed().as_secs_f64());
-    crate::demo::load(&secret).await?;
+    crate::demo::load(&secret, |service| {
+        let port = SERVICES
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map_or(0, |(_, p)| *p);
+        format!("http://127.0.0.1:{port}")
+    })
+    .await?;
     println!("demo data: {}\n", crate::demo::SUMMARY);
     for (svc, port) in SERVICES {
         let base = format!("http://127.0.0.1:{port}");

@@ -1,77 +1,16 @@
 //! `cargo xtask test`: format check, clippy, then the whole test suite against a
-//! throwaway PostgreSQL and RabbitMQ (not the `up` ones) that are removed afterwards.
+//! throwaway PostgreSQL and RabbitMQ (not the `up` ones) that are removed afterwards,
+//! then the short run of `cargo xtask fuzz`.
 
-use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
 
+use aftersales_testkit::TEST_DATABASE;
 use aftersales_testkit::provision::ensure_database;
-use aftersales_testkit::util::{fresh_temp_dir, sh_quote, spawn_watchdog};
-use aftersales_testkit::{PgServer, RabbitServer, TEST_DATABASE, free_port, free_port_block};
 use anyhow::Context;
 
+use crate::ephemeral::Servers;
 use crate::paths;
-
-/// Throwaway servers; stopped and deleted on drop (and by a watchdog should this
-/// process die without unwinding).
-struct TestStack {
-    dir: PathBuf,
-    pg: Option<PgServer>,
-    rabbit: Option<RabbitServer>,
-}
-
-impl TestStack {
-    fn start() -> anyhow::Result<TestStack> {
-        let dir = fresh_temp_dir("aftersales-xtask-test")?;
-        let pg = PgServer::at(&dir.join("pg"), free_port())?;
-        let rabbit = RabbitServer::at(&dir.join("rabbitmq"), free_port_block(5))?;
-        spawn_watchdog(
-            std::process::id(),
-            &format!(
-                "{}\n{}\nrm -rf {}",
-                pg.stop_script(),
-                rabbit.stop_script(),
-                sh_quote(&dir.to_string_lossy())
-            ),
-        )?;
-        let mut stack = TestStack {
-            dir,
-            pg: None,
-            rabbit: None,
-        };
-        let (p, r) = std::thread::scope(|s| {
-            let p = s.spawn(|| PgServer::start(&pg.data_dir, pg.port));
-            let r = s.spawn(|| RabbitServer::start(&rabbit.base_dir, rabbit.amqp_port));
-            (
-                p.join().expect("pg start-up panicked"),
-                r.join().expect("rabbit start-up panicked"),
-            )
-        });
-        // Keep whatever started so that drop stops it even if the other failed.
-        stack.pg = p.as_ref().ok().cloned();
-        stack.rabbit = r.as_ref().ok().cloned();
-        p?;
-        r?;
-        Ok(stack)
-    }
-}
-
-impl Drop for TestStack {
-    fn drop(&mut self) {
-        // Everything is deleted afterwards: no graceful shutdown needed.
-        if let Some(r) = &self.rabbit
-            && let Err(e) = r.kill()
-        {
-            eprintln!("xtask: stopping test RabbitMQ: {e:#}");
-        }
-        if let Some(p) = &self.pg
-            && let Err(e) = p.stop_immediate()
-        {
-            eprintln!("xtask: stopping test PostgreSQL: {e:#}");
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -97,8 +36,10 @@ fn code(status: ExitStatus) -> i32 {
     status.code().unwrap_or(1)
 }
 
-/// Runs the suite; returns the exit code to propagate.
-pub async fn run(args: &[String], lint: bool) -> anyhow::Result<i32> {
+/// Runs the suite; returns the exit code to propagate. The fuzzing follows a green
+/// run of the whole suite (no test-runner arguments: a run of one crate or one test
+/// is not the place for it), unless `fuzz` is false.
+pub async fn run(args: &[String], lint: bool, fuzz: bool) -> anyhow::Result<i32> {
     // Ctrl-C reaches the children (same process group); this process survives it so
     // that the throwaway servers get stopped.
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
@@ -106,8 +47,8 @@ pub async fn run(args: &[String], lint: bool) -> anyhow::Result<i32> {
     let t0 = Instant::now();
 
     // The servers start (about 7 s) while fmt and clippy run.
-    let servers = std::thread::spawn(TestStack::start);
-    let joined = |h: std::thread::JoinHandle<anyhow::Result<TestStack>>| {
+    let servers = std::thread::spawn(|| Servers::start("aftersales-xtask-test"));
+    let joined = |h: std::thread::JoinHandle<anyhow::Result<Servers>>| {
         h.join().expect("server start-up panicked")
     };
 
@@ -138,8 +79,7 @@ pub async fn run(args: &[String], lint: bool) -> anyhow::Result<i32> {
     }
 
     let stack = joined(servers).context("starting the test servers")?;
-    let pg = stack.pg.as_ref().expect("started");
-    let rabbit = stack.rabbit.as_ref().expect("started");
+    let (pg, rabbit) = (stack.pg(), stack.rabbit());
     ensure_database(&pg.admin_url("postgres"), TEST_DATABASE).await?;
     println!(
         "==> test servers: postgres 127.0.0.1:{}, rabbitmq 127.0.0.1:{} (management {})",
@@ -180,6 +120,20 @@ pub async fn run(args: &[String], lint: bool) -> anyhow::Result<i32> {
         &mut cmd,
     )?;
     drop(stack);
+    let mut exit = code(tests);
+    if exit == 0 && fuzz && args.is_empty() {
+        let t = Instant::now();
+        println!("==> cargo xtask fuzz (the short run; --no-fuzz skips it)");
+        let passed = crate::fuzz::run(crate::fuzz::Options::default()).await?;
+        println!(
+            "==> cargo xtask fuzz: {} in {:.1}s",
+            if passed { "ok" } else { "FAILED" },
+            t.elapsed().as_secs_f64()
+        );
+        if !passed {
+            exit = 1;
+        }
+    }
     println!("==> total {:.1}s", t0.elapsed().as_secs_f64());
-    Ok(code(tests))
+    Ok(exit)
 }
