@@ -112,6 +112,7 @@ pub struct Consumer<H> {
     handler: Arc<H>,
     prefetch: u16,
     concurrency: usize,
+    redelivery: RedeliveryBackoff,
     link: LinkState,
     metrics: MessagingMetrics,
 }
@@ -133,9 +134,17 @@ impl<H: Handler> Consumer<H> {
             handler: Arc::new(handler),
             prefetch: 32,
             concurrency: DEFAULT_CONCURRENCY,
+            redelivery: RedeliveryBackoff::default(),
             link: LinkState::new("consumer"),
             metrics,
         }
+    }
+
+    /// The pause before a failed delivery goes back to the queue: `first` after the
+    /// first delivery, doubling up to `max` (see [`RedeliveryBackoff`]).
+    pub fn with_redelivery_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.redelivery = RedeliveryBackoff { first, max };
+        self
     }
 
     /// How many deliveries are applied at once (at least 1), each in its own
@@ -278,13 +287,22 @@ impl<H: Handler> Consumer<H> {
                 delivery.acker.ack(Default::default()).await?;
             }
             Outcome::Retried => {
-                delivery
-                    .acker
-                    .nack(BasicNackOptions {
+                // Requeued after a pause that doubles with each delivery, so a
+                // message waiting for another event (published late by a replica
+                // that lost the broker) is not dead-lettered within a second. The
+                // slot is free meanwhile; the message stays unacked, so nobody else
+                // takes it.
+                let delay = self.redelivery.delay(delivery_count(&delivery.properties));
+                let acker = delivery.acker.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let requeue = BasicNackOptions {
                         multiple: false,
                         requeue: true,
-                    })
-                    .await?;
+                    };
+                    // A closed channel has requeued it already.
+                    let _ = acker.nack(requeue).await;
+                });
             }
             Outcome::Rejected => {
                 delivery.acker.nack(no_requeue()).await?;
@@ -385,6 +403,49 @@ async fn apply_once<H: Handler>(
     .await
 }
 
+/// The pause before a delivery whose handler failed is requeued, by the number of
+/// earlier deliveries of the message. The default (1, 2, 4, 8, 16 s) gives a message
+/// half a minute across the queue's delivery limit before it is dead-lettered: more
+/// than a producer replica needs to reconnect and publish what it held.
+#[derive(Debug, Clone, Copy)]
+struct RedeliveryBackoff {
+    first: Duration,
+    max: Duration,
+}
+
+impl Default for RedeliveryBackoff {
+    fn default() -> Self {
+        RedeliveryBackoff {
+            first: Duration::from_secs(1),
+            max: Duration::from_secs(16),
+        }
+    }
+}
+
+impl RedeliveryBackoff {
+    fn delay(self, earlier_deliveries: u32) -> Duration {
+        let factor = 1u32 << earlier_deliveries.min(16);
+        self.first.saturating_mul(factor).min(self.max)
+    }
+}
+
+/// Earlier deliveries of a message: quorum queues count them in `x-delivery-count`.
+fn delivery_count(properties: &lapin::BasicProperties) -> u32 {
+    use lapin::types::AMQPValue;
+    let count = properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get("x-delivery-count").cloned());
+    match count {
+        Some(AMQPValue::LongLongInt(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+        Some(AMQPValue::LongInt(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+        Some(AMQPValue::LongUInt(n)) => n,
+        Some(AMQPValue::ShortInt(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+        Some(AMQPValue::ShortShortInt(n)) => u32::try_from(n).unwrap_or(u32::MAX),
+        _ => 0,
+    }
+}
+
 fn no_requeue() -> BasicNackOptions {
     BasicNackOptions {
         multiple: false,
@@ -416,6 +477,28 @@ impl Handler for Unhandled {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redelivery_waits_double_up_to_the_cap() {
+        let b = RedeliveryBackoff::default();
+        let secs: Vec<u64> = (0..7).map(|n| b.delay(n).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 16, 16]);
+        assert_eq!(b.delay(u32::MAX), Duration::from_secs(16));
+    }
+
+    #[test]
+    fn the_delivery_count_header_is_read_whatever_its_integer_type() {
+        use lapin::types::{AMQPValue, FieldTable};
+        let with = |v: AMQPValue| {
+            let mut headers = FieldTable::default();
+            headers.insert("x-delivery-count".into(), v);
+            lapin::BasicProperties::default().with_headers(headers)
+        };
+        assert_eq!(delivery_count(&lapin::BasicProperties::default()), 0);
+        assert_eq!(delivery_count(&with(AMQPValue::LongLongInt(3))), 3);
+        assert_eq!(delivery_count(&with(AMQPValue::LongInt(2))), 2);
+        assert_eq!(delivery_count(&with(AMQPValue::LongLongInt(-1))), u32::MAX);
+    }
 
     #[test]
     fn a_consumer_is_stalled_only_with_ready_messages_and_no_recent_delivery() {

@@ -23,6 +23,10 @@ impl Drop for Running {
     }
 }
 
+/// Short pauses before a failed delivery is requeued: 0.2, 0.4, 0.8, 1.6, 1.6 s.
+const REDELIVERY_FIRST: Duration = Duration::from_millis(200);
+const REDELIVERY_MAX: Duration = Duration::from_millis(1600);
+
 async fn start_consumer(pool: &aftersales_messaging::DbPool, amqp_url: &str) -> Running {
     let metrics = MessagingMetrics::unregistered();
     let handler = RecordingHandler::default();
@@ -33,7 +37,8 @@ async fn start_consumer(pool: &aftersales_messaging::DbPool, amqp_url: &str) -> 
         topology(),
         handler.clone(),
         metrics.clone(),
-    );
+    )
+    .with_redelivery_backoff(REDELIVERY_FIRST, REDELIVERY_MAX);
     let link = consumer.link();
     let task = tokio::spawn(consumer.run());
     assert!(eventually(Duration::from_secs(20), || async { link.check().is_ok() }).await);
@@ -95,6 +100,16 @@ async fn a_message_that_always_fails_ends_in_the_dead_letter_queue_and_the_queue
         })
         .await,
         "the poison message was not dead-lettered"
+    );
+    // Each requeue waited longer than the one before: the pause follows the
+    // x-delivery-count header (0.2, 0.4, 0.8, 1.6 s), not a fixed one.
+    let gaps: Vec<Duration> = {
+        let times = running.handler.poison_times.lock().unwrap();
+        times.windows(2).map(|w| w[1] - w[0]).collect()
+    };
+    assert!(
+        gaps.len() == 5 && gaps[3] >= Duration::from_millis(1600),
+        "redeliveries came faster than their backoff: {gaps:?}"
     );
     assert!(
         eventually(Duration::from_secs(10), || async {

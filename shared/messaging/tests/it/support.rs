@@ -121,6 +121,8 @@ pub async fn count(pool: &DbPool, sql: &str) -> i64 {
 #[derive(Default, Clone)]
 pub struct RecordingHandler {
     pub poison_attempts: Arc<AtomicUsize>,
+    /// When each attempt at the poison message began.
+    pub poison_times: Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
 }
 
 impl Handler for RecordingHandler {
@@ -132,6 +134,9 @@ impl Handler for RecordingHandler {
         Box::pin(async move {
             if event.event_type == Poison::TYPE {
                 self.poison_attempts.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut times) = self.poison_times.lock() {
+                    times.push(std::time::Instant::now());
+                }
                 return Err(HandlerError::Retry("poison always fails".into()));
             }
             let ping: Ping = event
