@@ -106,7 +106,10 @@ impl HttpStats {
 #[derive(Debug, Clone)]
 pub struct Call<'a> {
     pub method: reqwest::Method,
-    pub url: String,
+    /// The same resource on each replica of the service (at least one): the first
+    /// attempt goes to the first, each retry to the next, so that a replica down is
+    /// ridden out by the others.
+    pub urls: Vec<String>,
     pub token: &'a str,
     pub body: Option<Value>,
     pub idempotency_key: Option<String>,
@@ -139,11 +142,11 @@ impl RetryingClient {
         let deadline = tokio::time::Instant::now() + self.patience;
         let mut backoff = Duration::from_millis(50);
         let mut last;
-        loop {
+        for url in call.urls.iter().cycle() {
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let mut req = self
                 .http
-                .request(call.method.clone(), &call.url)
+                .request(call.method.clone(), url)
                 .bearer_auth(call.token);
             if let Some(key) = &call.idempotency_key {
                 req = req.header("Idempotency-Key", key);
@@ -173,14 +176,23 @@ impl RetryingClient {
             }
             if tokio::time::Instant::now() + backoff > deadline {
                 return Err(format!(
-                    "{} {}: still failing after {:?}; last: {last}",
-                    call.method, call.url, self.patience
+                    "{call}: still failing after {:?}; last: {last}",
+                    self.patience
                 ));
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(1));
         }
+        Err(format!("{call}: no URL to send it to"))
+    }
+}
+
+/// `METHOD url` (on the first replica), for messages.
+impl std::fmt::Display for Call<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.urls.first().map_or("", String::as_str);
+        write!(f, "{} {url}", self.method)
     }
 }
 

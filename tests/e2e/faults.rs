@@ -1,15 +1,18 @@
-//! Fault injection over the four services as processes: dealers place orders (stock
-//! and emergency, some cancelled) and file warranty claims, the warehouse receives and
+//! Fault injection over the four services as processes, each in one or more replicas
+//! side by side (same schema, same broker): dealers place orders (stock and
+//! emergency, some cancelled) and file warranty claims, the warehouse receives and
 //! ships, quality inspects, decides and disposes of returned parts, finance charges
-//! supplier defects back; meanwhile a seeded schedule SIGKILLs and restarts every
-//! service, restarts RabbitMQ and PostgreSQL and cuts the broker connections through
-//! a proxy. Then, once every event settled, every invariant is checked from the
-//! services' own data.
+//! supplier defects back, each call going to the next replica of its service;
+//! meanwhile a seeded schedule SIGKILLs and restarts a replica of every service,
+//! restarts RabbitMQ and PostgreSQL and cuts the broker connections through a proxy.
+//! Then, once every event settled, every invariant is checked from the services' own
+//! data.
 //!
-//! Short form by default (150 orders, 40 claims), part of the suite. Full form and
-//! replay: `AFTERSALES_FAULT_ORDERS=10000 AFTERSALES_FAULT_SEED=<seed printed by a run>
-//!  cargo xtask test --no-lint -- -p aftersales-e2e faults --no-capture`
-//! (`AFTERSALES_FAULT_CLAIMS` sets the number of claims; 1000 in the full form).
+//! Short forms by default, part of the suite (see the tests for their sizes). Full
+//! form and replay: `AFTERSALES_FAULT_ORDERS=10000 AFTERSALES_FAULT_SEED=<seed printed
+//! by a run> cargo xtask test --no-lint -- -p aftersales-e2e faults --no-capture`
+//! (`AFTERSALES_FAULT_CLAIMS` sets the number of claims, 1000 in the full form;
+//! `AFTERSALES_FAULT_REPLICAS` the replicas per service, 2 in the full form).
 
 mod claims;
 mod finance;
@@ -41,15 +44,51 @@ fn from_env(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// The size of a short form; the environment overrides each.
+struct Short {
+    replicas: usize,
+    orders: usize,
+    claims: usize,
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_invariant_holds_after_crashes_and_outages() {
-    let orders_wanted = from_env("AFTERSALES_FAULT_ORDERS", 150);
+    scenario(Short {
+        replicas: 1,
+        orders: 150,
+        claims: 40,
+    })
+    .await;
+}
+
+/// The same with two processes of every service side by side, on fewer items.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_invariant_holds_with_two_replicas_of_every_service() {
+    scenario(Short {
+        replicas: 2,
+        orders: 60,
+        claims: 16,
+    })
+    .await;
+}
+
+async fn scenario(short: Short) {
+    let orders_wanted = from_env("AFTERSALES_FAULT_ORDERS", short.orders);
     let full = orders_wanted > 1000;
-    let claims_wanted = from_env("AFTERSALES_FAULT_CLAIMS", if full { 1000 } else { 40 });
+    let claims_wanted = from_env(
+        "AFTERSALES_FAULT_CLAIMS",
+        if full { 1000 } else { short.claims },
+    );
+    let replicas = from_env(
+        "AFTERSALES_FAULT_REPLICAS",
+        if full { 2 } else { short.replicas },
+    )
+    .max(1);
     let seed = Rng::seed_from_env("AFTERSALES_FAULT_SEED");
     eprintln!(
-        "[faults] seed {seed}, {orders_wanted} orders, {claims_wanted} claims \
-         (replay with AFTERSALES_FAULT_SEED={seed})"
+        "[faults] seed {seed}, {replicas} replicas of each service, {orders_wanted} orders, \
+         {claims_wanted} claims (replay with AFTERSALES_FAULT_SEED={seed} \
+         AFTERSALES_FAULT_REPLICAS={replicas})"
     );
     let mut rng = Rng::new(seed);
 
@@ -69,7 +108,10 @@ async fn every_invariant_holds_after_crashes_and_outages() {
         .expect("schemas");
     let mut services = Vec::new();
     for name in SERVICES {
-        services.push(ServiceProcess::start(name, &db_url, name, &amqp_url).await);
+        // One after the other: the first replica migrates the schema alone.
+        for _ in 0..replicas {
+            services.push(ServiceProcess::start(name, &db_url, name, &amqp_url).await);
+        }
     }
 
     let keys = JwtKeys::new(JWT_SECRET);
@@ -86,7 +128,10 @@ async fn every_invariant_holds_after_crashes_and_outages() {
             .collect(),
     };
     let patience = Duration::from_secs(if full { 300 } else { 90 });
-    let bases = [0, 1, 2, 3].map(|i| services[i].base.clone());
+    let bases = SERVICES.map(|name| {
+        let replicas = services.iter().filter(|s| s.name == name);
+        replicas.map(|s| s.base.clone()).collect()
+    });
     let run = Arc::new(Run::new(RetryingClient::new(patience), tokens, bases));
     seed::seed_data(&run, &db_url).await;
     run.log(&format!(
@@ -196,7 +241,8 @@ async fn every_invariant_holds_after_crashes_and_outages() {
     }
     eprintln!("[faults] HTTP: {}", run.http.stats.summary());
     eprintln!(
-        "{} orders, {} claims, {} faults injected, {} violations (seed {seed}, {:.1}s)",
+        "{} orders, {} claims, {} faults injected, {} violations \
+         (seed {seed}, {replicas} replicas, {:.1}s)",
         answered.orders.len(),
         answered.claims.len(),
         injected.len(),

@@ -68,7 +68,7 @@ async fn file(run: &Run, rng: &mut Rng, dealer: usize, n: usize) -> Option<Case>
     let unit = json!({"serial": serial, "model": "Hauler 7",
                       "in_service_date": days_before(today, rng.range(60, 300)),
                       "usage_at_sale": usage_at_sale, "usage_unit": "km"});
-    let units = format!("{}/api/v1/units", run.inspection);
+    let units = run.inspection.at("/api/v1/units");
     let key = Some(format!("u-{serial}"));
     run.call(run.post(units, token, unit, key), &[200, 201])
         .await?;
@@ -79,7 +79,7 @@ async fn file(run: &Run, rng: &mut Rng, dealer: usize, n: usize) -> Option<Case>
         rng.pick(&PARTS[..5])
     };
     let body = claim_body(rng, part, &serial, today, usage_at_sale);
-    let claims = format!("{}/api/v1/claims", run.inspection);
+    let claims = run.inspection.at("/api/v1/claims");
     let key = Some(format!("c-{serial}"));
     let claim = run
         .call(run.post(claims, token, body, key), &[200, 201])
@@ -202,9 +202,11 @@ async fn advance(run: &Run, rng: &mut Rng, case: &mut Case) -> bool {
 
 /// Quality's `verb` on the claim, which must leave it in status `to`.
 async fn act(run: &Run, case: &mut Case, verb: &str, token: &str, body: Value, to: &str) -> bool {
-    let url = format!("{}/api/v1/claims/{}", run.inspection, case.id);
+    let path = format!("/api/v1/claims/{}", case.id);
     let done = run
-        .act(&url, verb, token, Some(body), |claim| claim["status"] == to)
+        .act(&run.inspection, &path, verb, token, Some(body), |claim| {
+            claim["status"] == to
+        })
         .await
         .is_some();
     if done {

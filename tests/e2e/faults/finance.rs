@@ -64,10 +64,9 @@ pub async fn drive_finance(run: Arc<Run>, mut rng: Rng, done: Arc<AtomicBool>, p
 
 async fn batch_open_lines(run: &Run, rng: &mut Rng, round: usize, batches: &mut Vec<Batch>) {
     let finance = run.tokens.finance.as_str();
-    let url = format!(
-        "{}/api/v1/recovery-lines?status=open&limit=200",
-        run.recovery
-    );
+    let url = run
+        .recovery
+        .at("/api/v1/recovery-lines?status=open&limit=200");
     let Some(page) = run.get(url, finance).await else {
         return;
     };
@@ -79,7 +78,7 @@ async fn batch_open_lines(run: &Run, rng: &mut Rng, round: usize, batches: &mut 
     }
     for (supplier, ids) in open {
         for (k, chunk) in ids.chunks(25).enumerate() {
-            let url = format!("{}/api/v1/recovery-claims", run.recovery);
+            let url = run.recovery.at("/api/v1/recovery-claims");
             let key = Some(format!("rc-{round}-{supplier}-{k}"));
             let body = json!({"line_ids": chunk});
             if let Some(claim) = run
@@ -136,10 +135,15 @@ async fn advance(run: &Run, rng: &mut Rng, batch: &mut Batch) -> bool {
         return false;
     };
     let finance = run.tokens.finance.as_str();
-    let url = format!("{}/api/v1/recovery-claims/{}", run.recovery, batch.id);
+    let (recovery, path) = (
+        &run.recovery,
+        format!("/api/v1/recovery-claims/{}", batch.id),
+    );
     match step {
         Step::Submit => run
-            .act(&url, "submit", finance, None, |c| c["status"] != "draft")
+            .act(recovery, &path, "submit", finance, None, |c| {
+                c["status"] != "draft"
+            })
             .await
             .is_some(),
         Step::Answer { all } => {
@@ -170,12 +174,12 @@ async fn advance(run: &Run, rng: &mut Rng, batch: &mut Batch) -> bool {
                 })
             };
             let body = Some(json!({"responses": responses}));
-            run.act(&url, "responses", finance, body, answered)
+            run.act(recovery, &path, "responses", finance, body, answered)
                 .await
                 .is_some()
         }
         Step::Credit { .. } | Step::WriteOff => {
-            let Some(claim) = run.get(url, finance).await else {
+            let Some(claim) = run.get(recovery.at(&path), finance).await else {
                 return false;
             };
             let outstanding = decimal(&claim["figures"]["outstanding"]);
@@ -209,7 +213,7 @@ async fn pay(run: &Run, batch: &Batch, step: Step, outstanding: Decimal) -> bool
             json!({"recovery_claim_id": batch.id, "reason": "the supplier will not pay"}),
         ),
     };
-    let url = format!("{}/api/v1/{what}", run.recovery);
+    let url = run.recovery.at(&format!("/api/v1/{what}"));
     let key = Some(format!("{what}-{}-{paid}", batch.id));
     let Some(id) = run
         .call(run.post(url, finance, body, key), &[200, 201])

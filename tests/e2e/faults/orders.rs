@@ -36,7 +36,7 @@ pub async fn drive_orders(
         let placed = run
             .call(
                 run.post(
-                    format!("{}/api/v1/orders", run.orders),
+                    run.orders.at("/api/v1/orders"),
                     &token,
                     json!({"priority": priority, "lines": lines}),
                     Some(key),
@@ -60,7 +60,7 @@ pub async fn drive_orders(
             let part = *rng.pick(&parts);
             let key = format!("r-{}-{i}", DEALERS[dealer]);
             let body = receipt_body(part, rng.range(5, 25), &key);
-            let url = format!("{}/api/v1/receipts", run.catalog);
+            let url = run.catalog.at("/api/v1/receipts");
             run.call(
                 run.post(url, &run.tokens.warehouse, body, Some(key)),
                 &[200, 201],
@@ -84,7 +84,7 @@ pub async fn drive_orders(
 async fn cancel(run: &Run, token: &str, id: &str) {
     // A repeat after a lost answer meets its own cancellation: 409 is fine.
     let call = run.action(
-        format!("{}/api/v1/orders/{id}/cancel", run.orders),
+        run.orders.at(&format!("/api/v1/orders/{id}/cancel")),
         token,
         None,
     );
@@ -96,7 +96,7 @@ async fn ship(run: &Run, id: &str) {
     // take no Idempotency-Key, so a repeat after a lost answer ships what has been
     // reserved since: still a legal operation.
     let call = run.action(
-        format!("{}/api/v1/shipments", run.catalog),
+        run.catalog.at("/api/v1/shipments"),
         &run.tokens.warehouse,
         Some(json!({"order_id": id, "carrier": "DHL", "tracking_ref": "T"})),
     );

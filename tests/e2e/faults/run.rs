@@ -1,7 +1,8 @@
-//! What the drivers and the fault schedule share: where the services answer, a token
-//! per role, the retrying client, what the services answered (for the checker) and
+//! What the drivers and the fault schedule share: where the replicas of each service
+//! answer, a token per role, the retrying client, what the services answered (for the checker) and
 //! the driver's errors.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -22,13 +23,31 @@ pub struct Tokens {
     pub dealers: Vec<String>,
 }
 
+/// The base URLs of one service's replicas, taken in turn: each call starts at the
+/// next replica (and its retries go on to the following ones).
+pub struct Replicas {
+    bases: Vec<String>,
+    next: AtomicUsize,
+}
+
+impl Replicas {
+    /// `path` on every replica, the one whose turn it is first.
+    pub fn at(&self, path: &str) -> Vec<String> {
+        let first = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.bases.len();
+        (0..n)
+            .map(|i| format!("{}{path}", self.bases[(first + i) % n]))
+            .collect()
+    }
+}
+
 pub struct Run {
     pub http: RetryingClient,
     pub tokens: Tokens,
-    pub catalog: String,
-    pub orders: String,
-    pub inspection: String,
-    pub recovery: String,
+    pub catalog: Replicas,
+    pub orders: Replicas,
+    pub inspection: Replicas,
+    pub recovery: Replicas,
     answered: Mutex<Answered>,
     /// Driver errors: a call that never got an acceptable answer.
     errors: Mutex<Vec<String>>,
@@ -36,8 +55,12 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(http: RetryingClient, tokens: Tokens, bases: [String; 4]) -> Run {
-        let [catalog, orders, inspection, recovery] = bases;
+    /// `bases`: the replicas' base URLs of catalog, orders, inspection and recovery.
+    pub fn new(http: RetryingClient, tokens: Tokens, bases: [Vec<String>; 4]) -> Run {
+        let [catalog, orders, inspection, recovery] = bases.map(|bases| Replicas {
+            bases,
+            next: AtomicUsize::new(0),
+        });
         Run {
             http,
             tokens,
@@ -96,19 +119,16 @@ impl Run {
         match self.send(&call).await? {
             (status, body) if ok.contains(&status) => Some(body),
             (status, body) => {
-                self.error(format!(
-                    "{} {}: unexpected {status} {body}",
-                    call.method, call.url
-                ));
+                self.error(format!("{call}: unexpected {status} {body}"));
                 None
             }
         }
     }
 
-    pub async fn get(&self, url: String, token: &str) -> Option<Value> {
+    pub async fn get(&self, urls: Vec<String>, token: &str) -> Option<Value> {
         let call = Call {
             method: Method::GET,
-            url,
+            urls,
             token,
             body: None,
             idempotency_key: None,
@@ -120,14 +140,14 @@ impl Run {
     /// A creating request: repeated with its `Idempotency-Key` until answered.
     pub fn post<'a>(
         &self,
-        url: String,
+        urls: Vec<String>,
         token: &'a str,
         body: Value,
         key: Option<String>,
     ) -> Call<'a> {
         Call {
             method: Method::POST,
-            url,
+            urls,
             token,
             body: Some(body),
             idempotency_key: key,
@@ -136,41 +156,42 @@ impl Run {
         }
     }
 
-    /// Posts `verb` on the resource at `url`. Actions take no key: a repeat after a
-    /// lost answer meets the first attempt's effect as a 409, so the resource is then
-    /// read back instead. `took_effect` says whether what came back shows the action
-    /// done; returns the resource after the action.
+    /// Posts `verb` on the resource at `path` of `service`. Actions take no key: a
+    /// repeat after a lost answer meets the first attempt's effect as a 409, so the
+    /// resource is then read back instead. `took_effect` says whether what came back
+    /// shows the action done; returns the resource after the action.
     pub async fn act(
         &self,
-        url: &str,
+        service: &Replicas,
+        path: &str,
         verb: &str,
         token: &str,
         body: Option<Value>,
         took_effect: impl Fn(&Value) -> bool,
     ) -> Option<Value> {
-        let call = self.action(format!("{url}/{verb}"), token, body);
+        let call = self.action(service.at(&format!("{path}/{verb}")), token, body);
         let after = match self.send(&call).await? {
             (200, after) => after,
-            (409, _) => self.get(url.to_owned(), token).await?,
+            (409, _) => self.get(service.at(path), token).await?,
             (status, answer) => {
-                self.error(format!("POST {url}/{verb}: unexpected {status} {answer}"));
+                self.error(format!("{call}: unexpected {status} {answer}"));
                 return None;
             }
         };
         if took_effect(&after) {
             Some(after)
         } else {
-            self.error(format!("POST {url}/{verb} did not take effect: {after}"));
+            self.error(format!("{call} did not take effect: {after}"));
             None
         }
     }
 
     /// An action on a resource (`POST …/{id}/<verb>`), which takes no key: a repeat
     /// after a lost answer meets the first attempt's effect as a 409.
-    pub fn action<'a>(&self, url: String, token: &'a str, body: Option<Value>) -> Call<'a> {
+    pub fn action<'a>(&self, urls: Vec<String>, token: &'a str, body: Option<Value>) -> Call<'a> {
         Call {
             method: Method::POST,
-            url,
+            urls,
             token,
             body,
             idempotency_key: None,

@@ -1,4 +1,5 @@
-//! The faults: a seeded schedule that SIGKILLs and restarts each service, restarts
+//! The faults: a seeded schedule that SIGKILLs and restarts a replica of each service
+//! (one at a time), restarts
 //! RabbitMQ and PostgreSQL and cuts the broker connections, while the drivers run;
 //! and the evidence a failed run keeps.
 
@@ -13,7 +14,7 @@ use super::run::Run;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// SIGKILL the named service, then start it again.
+    /// SIGKILL one replica of the named service, then start it again.
     Kill(&'static str),
     RestartBroker,
     RestartDatabase,
@@ -39,7 +40,7 @@ pub struct Servers {
 }
 
 /// Every kind of fault once in a seeded order, then more at random until `done`.
-/// Returns what struck, and the services (still running) for the checks.
+/// Returns what struck, and the services' replicas (still running) for the checks.
 pub async fn fault_schedule(
     run: Arc<Run>,
     mut rng: Rng,
@@ -66,13 +67,20 @@ pub async fn fault_schedule(
         })
         .await;
         let down = rng.millis(0, 2000);
+        let mut replicas: Vec<&mut ServiceProcess> = match fault {
+            Fault::Kill(name) => services.iter_mut().filter(|s| s.name == name).collect(),
+            _ => Vec::new(),
+        };
+        let victim = rng.range(0, replicas.len() as u64) as usize;
+        let at = replicas.get(victim).map(|r| format!(" at {}", r.base));
         run.log(&format!(
-            "fault {}: {fault:?}, down {down:?}",
-            injected.len() + 1
+            "fault {}: {fault:?}{}, down {down:?}",
+            injected.len() + 1,
+            at.unwrap_or_default()
         ));
         match fault {
-            Fault::Kill(name) => {
-                if let Some(service) = services.iter_mut().find(|s| s.name == name) {
+            Fault::Kill(_) => {
+                if let Some(service) = replicas.get_mut(victim) {
                     service.kill();
                     tokio::time::sleep(down).await;
                     service.restart().await;
@@ -114,7 +122,7 @@ pub async fn keep_evidence(seed: u64, mgmt: &str, services: &[ServiceProcess]) {
         let port = service.base.rsplit(':').next().unwrap_or_default();
         for log in [format!("{name}-{name}-{port}"), format!("{name}-{name}")] {
             let from = std::env::temp_dir().join(format!("aftersales-e2e-{log}.log"));
-            if std::fs::copy(&from, dir.join(format!("{name}.log"))).is_ok() {
+            if std::fs::copy(&from, dir.join(format!("{name}-{port}.log"))).is_ok() {
                 break;
             }
         }

@@ -88,11 +88,11 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     let warehouse = run.tokens.warehouse.as_str();
     let (c, o, i, r) = (&run.catalog, &run.orders, &run.inspection, &run.recovery);
     // (key, url, token, body), in the order the services need them.
-    let mut requests: Vec<(String, String, &str, Value)> = Vec::new();
+    let mut requests: Vec<(String, Vec<String>, &str, Value)> = Vec::new();
     for code in ["SUP1", "SUP2", "SUP3"] {
         requests.push((
             format!("s-{code}"),
-            format!("{c}/api/v1/suppliers"),
+            c.at("/api/v1/suppliers"),
             admin,
             json!({"code": code, "name": format!("Supplier {code}")}),
         ));
@@ -100,7 +100,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     for (code, kind) in WAREHOUSES.into_iter().zip(["central", "regional"]) {
         requests.push((
             format!("w-{code}"),
-            format!("{c}/api/v1/warehouses"),
+            c.at("/api/v1/warehouses"),
             admin,
             json!({"code": code, "name": format!("Warehouse {code}"), "kind": kind}),
         ));
@@ -108,7 +108,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     for p in &PARTS {
         requests.push((
             format!("p-{}", p.number),
-            format!("{c}/api/v1/parts"),
+            c.at("/api/v1/parts"),
             admin,
             json!({"part_number": p.number, "description": format!("Part {}", p.number),
                    "category": p.category, "supplier_code": p.supplier, "warranty_months": 24,
@@ -117,7 +117,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
         if p.stocked {
             requests.push((
                 format!("seed-{}", p.number),
-                format!("{c}/api/v1/receipts"),
+                c.at("/api/v1/receipts"),
                 warehouse,
                 receipt_body(p.number, 40, &format!("seed-{}", p.number)),
             ));
@@ -126,7 +126,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     for dealer in DEALERS {
         requests.push((
             format!("d-{dealer}"),
-            format!("{o}/api/v1/dealers"),
+            o.at("/api/v1/dealers"),
             admin,
             json!({"code": dealer, "name": format!("Dealer {dealer}"), "tier": "silver",
                    "labor_rate": "75.00", "currency": "EUR", "home_warehouse": WAREHOUSES[0]}),
@@ -135,7 +135,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     for (category, core_months) in [("brakes", 0), ("electrical", 12)] {
         requests.push((
             format!("policy-{category}"),
-            format!("{i}/api/v1/policies"),
+            i.at("/api/v1/policies"),
             admin,
             json!({"category": category, "terms": {"warranty_months": 24, "usage_limit": USAGE_LIMIT,
                    "core_replace_only_months": core_months, "submission_window_days": 30,
@@ -144,7 +144,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
         let (code, hours) = labor_operation(category);
         requests.push((
             format!("labor-{code}"),
-            format!("{i}/api/v1/labor-operations"),
+            i.at("/api/v1/labor-operations"),
             admin,
             json!({"code": code, "description": format!("Replace {category} part"),
                    "standard_hours": hours}),
@@ -157,15 +157,15 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     ] {
         requests.push((
             format!("agreement-{supplier}"),
-            format!("{r}/api/v1/agreements"),
+            r.at("/api/v1/agreements"),
             finance,
             json!({"supplier_code": supplier, "valid_from": "2020-01-01",
                    "parts_recovery_pct": parts_pct, "labor_recovery_pct": labor_pct,
                    "handling_fee": fee, "currency": currency, "claim_window_days": 365}),
         ));
     }
-    for (key, url, token, body) in requests {
-        run.call(run.post(url, token, body, Some(key)), &[200, 201])
+    for (key, urls, token, body) in requests {
+        run.call(run.post(urls, token, body, Some(key)), &[200, 201])
             .await;
     }
     let errors = run.errors();
@@ -174,7 +174,8 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     // The price book and inspection's read models learn parts and dealers from events.
     let client = reqwest::Client::new();
     for part in order_parts() {
-        let url = format!("{o}/api/v1/price-book?part={part}");
+        // Any replica: they share the schema.
+        let url = o.at(&format!("/api/v1/price-book?part={part}")).remove(0);
         assert!(
             eventually(Duration::from_secs(30), || async {
                 client
