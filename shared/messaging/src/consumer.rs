@@ -281,7 +281,18 @@ impl<H: Handler> Consumer<H> {
             correlation_id = %envelope.correlation_id,
         );
         let outcome = self.apply(&envelope).instrument(span.clone()).await;
-        let _entered = span.enter();
+        // Instrumented, not entered: the deliveries in hand interleave on one task,
+        // and an entered span would tag the others' events while this one awaits.
+        self.settle(&delivery, outcome).instrument(span).await?;
+        self.metrics
+            .consumed
+            .with_label_values(&[outcome.label()])
+            .inc();
+        Ok(outcome)
+    }
+
+    /// Acks, requeues (after a pause) or dead-letters `delivery` by its outcome.
+    async fn settle(&self, delivery: &Delivery, outcome: Outcome) -> Result<(), lapin::Error> {
         match outcome {
             Outcome::Applied | Outcome::Duplicate => {
                 delivery.acker.ack(Default::default()).await?;
@@ -308,11 +319,7 @@ impl<H: Handler> Consumer<H> {
                 delivery.acker.nack(no_requeue()).await?;
             }
         }
-        self.metrics
-            .consumed
-            .with_label_values(&[outcome.label()])
-            .inc();
-        Ok(outcome)
+        Ok(())
     }
 
     /// Runs the inbox transaction, holding on (with backoff) while the database is
