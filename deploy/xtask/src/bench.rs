@@ -168,14 +168,10 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let half = peak / 2.0;
     println!("==> latency at {half:.1} orders/s, {} s", opts.seconds);
     let phase_started = chrono::Utc::now();
-    let mut latencies = open_loop(&client, half, Duration::from_secs(opts.seconds)).await?;
+    let latencies = open_loop(&client, half, Duration::from_secs(opts.seconds)).await?;
     let stages = stage_latencies(&pg.admin_url(DATABASE), phase_started).await?;
-    latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len().max(1) - 1) as f64 * p) as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let latencies_ms = sorted(latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect());
+    let pct = |p: f64| percentile(&latencies_ms, p).unwrap_or(0.0);
     let (p50, p90, p99) = (pct(0.50), pct(0.90), pct(0.99));
     println!("==> hot part: 100 concurrent orders of 1 for 50 in stock");
     let hot = client.hot_part().await?;
@@ -295,9 +291,9 @@ async fn stage_latencies(
         .bind::<Timestamptz, _>(since)
         .load(&mut conn)
         .await?;
-    let percentiles = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let at = |p: f64| v.get(((v.len().max(1) - 1) as f64 * p) as usize).copied();
+    let percentiles = |v: Vec<f64>| {
+        let v = sorted(v);
+        let at = |p: f64| percentile(&v, p);
         json!({"p50": at(0.5), "p90": at(0.9), "p99": at(0.99), "samples": v.len()})
     };
     Ok(json!({
@@ -306,6 +302,19 @@ async fn stage_latencies(
         "catalog_relay": percentiles(rows.iter().map(|r| r.catalog_relay).collect()),
         "orders_picked_up": percentiles(rows.iter().map(|r| r.orders_picked_up).collect()),
     }))
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// The value at fraction `p` of `sorted` (nearest rank, rounding down); `None` when
+/// there are no samples.
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    sorted
+        .get(((sorted.len().max(1) - 1) as f64 * p) as usize)
+        .copied()
 }
 
 /// Runs `xtask bench-relay` from the release build (see `relay_bench`) and returns
@@ -614,4 +623,19 @@ async fn open_loop(
         lat.push(t.await??.0);
     }
     Ok(lat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_take_the_nearest_rank_below() {
+        let v = sorted(vec![40.0, 10.0, 30.0, 20.0]);
+        assert_eq!(percentile(&v, 0.0), Some(10.0));
+        assert_eq!(percentile(&v, 0.5), Some(20.0));
+        assert_eq!(percentile(&v, 0.99), Some(30.0));
+        assert_eq!(percentile(&v, 1.0), Some(40.0));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
 }
