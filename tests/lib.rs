@@ -1,6 +1,12 @@
 //! Helpers for the end-to-end suites in `e2e/`: the four services started in-process
 //! against the test run's PostgreSQL and RabbitMQ, each in its own schema.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 pub mod chaos;
 pub mod invariants;
 

@@ -1,6 +1,12 @@
 //! End to end across the services: what every service serves, readiness through
 //! outages, and the database isolation between services.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 mod access;
 mod claim_flow;
 mod faults;

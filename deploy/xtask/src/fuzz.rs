@@ -14,10 +14,9 @@
 //! `.local/fuzz-venv`. Reports and service logs stay in `.local/fuzz/`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use aftersales_testkit::util::which;
 use aftersales_web::{JwtKeys, Role};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -70,10 +69,6 @@ fn fuzz_dir() -> PathBuf {
     paths::local().join("fuzz")
 }
 
-fn venv() -> PathBuf {
-    paths::local().join("fuzz-venv")
-}
-
 fn requirements() -> PathBuf {
     paths::root().join("deploy/fuzz/requirements.txt")
 }
@@ -82,53 +77,9 @@ fn hooks() -> PathBuf {
     paths::root().join("deploy/fuzz/hooks.py")
 }
 
-/// `.local/fuzz-venv` with schemathesis, (re)created when `requirements.txt` changed
-/// since it was made. Returns the `schemathesis` executable.
+/// `.local/fuzz-venv` with schemathesis. Returns the `schemathesis` executable.
 fn ensure_venv() -> anyhow::Result<PathBuf> {
-    let venv = venv();
-    let exe = venv.join("bin/schemathesis");
-    let stamp = venv.join("requirements.txt");
-    let wanted = std::fs::read_to_string(requirements())
-        .with_context(|| format!("cannot read {}", requirements().display()))?;
-    if exe.is_file() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-        return Ok(exe);
-    }
-    let python = which("python3").context(
-        "python3 not found; install Python 3 with its venv module \
-         (Debian/Ubuntu: apt-get install -y python3 python3-venv)",
-    )?;
-    println!("==> creating {} (schemathesis from PyPI)", venv.display());
-    let status = Command::new(&python)
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .stdin(Stdio::null())
-        .status()
-        .context("cannot run python3 -m venv")?;
-    if !status.success() {
-        bail!(
-            "python3 -m venv failed ({status}); on Debian/Ubuntu: apt-get install -y python3-venv"
-        );
-    }
-    let status = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-input",
-            "-r",
-        ])
-        .arg(requirements())
-        .stdin(Stdio::null())
-        .status()
-        .context("cannot run pip")?;
-    if !status.success() {
-        bail!(
-            "pip install -r {} failed ({status})",
-            requirements().display()
-        );
-    }
-    std::fs::write(&stamp, wanted)?;
-    Ok(exe)
+    crate::venv::ensure("fuzz-venv", &requirements(), "schemathesis")
 }
 
 /// What one service's run found, from schemathesis' JSON report.

@@ -1,8 +1,15 @@
 //! The task runner: `cargo xtask <command>`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "developer tooling: a broken set-up should stop the task at once, loudly"
+)]
+
 mod bench;
 mod dead_letters;
 mod demo;
+mod deny;
 mod ephemeral;
 mod fuzz;
 mod import;
@@ -11,6 +18,7 @@ mod relay_bench;
 mod stack;
 mod test;
 mod token;
+mod venv;
 mod watch;
 
 use std::process::ExitCode;
@@ -78,11 +86,14 @@ enum Cmd {
     /// Schemathesis against each service's OpenAPI document on servers of its own:
     /// no 5xx, every error a problem+json document, answers as documented.
     Fuzz(fuzz::Options),
-    /// fmt check, clippy, then the whole suite against throwaway servers, then the
+    /// cargo-deny against deny.toml (advisories, licenses, duplicate versions,
+    /// sources), offline.
+    Deny,
+    /// fmt check, clippy, cargo-deny, then the whole suite against throwaway servers, then the
     /// short fuzz run (`cargo xtask fuzz`); arguments after `--` go to the test runner
     /// (and skip the fuzzing: it follows only a run of the whole suite).
     Test {
-        /// Skip the fmt check and clippy (run the tests only)
+        /// Skip the fmt check, clippy and cargo-deny (run the tests only)
         #[arg(long)]
         no_lint: bool,
         /// Skip the fuzzing after the tests
@@ -116,6 +127,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Cmd::BenchRelay(opts) => relay_bench::run(opts).await?,
         Cmd::Fuzz(opts) => {
             if !fuzz::run(opts).await? {
+                return Ok(1);
+            }
+        }
+        Cmd::Deny => {
+            if !deny::run()? {
                 return Ok(1);
             }
         }

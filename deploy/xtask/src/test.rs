@@ -1,4 +1,4 @@
-//! `cargo xtask test`: format check, clippy, then the whole test suite against a
+//! `cargo xtask test`: format check, clippy, cargo-deny, then the whole test suite against a
 //! throwaway PostgreSQL and RabbitMQ (not the `up` ones) that are removed afterwards,
 //! then the short run of `cargo xtask fuzz`.
 
@@ -18,17 +18,22 @@ fn cargo() -> Command {
     c
 }
 
+/// The line that closes a step opened by "==> name".
+fn report(name: &str, ok: bool, started: Instant) {
+    println!(
+        "==> {name}: {} in {:.1}s",
+        if ok { "ok" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn step(name: &str, cmd: &mut Command) -> anyhow::Result<ExitStatus> {
     let t = Instant::now();
     println!("==> {name}");
     let status = cmd
         .status()
         .with_context(|| format!("cannot run {cmd:?}"))?;
-    println!(
-        "==> {name}: {} in {:.1}s",
-        if status.success() { "ok" } else { "FAILED" },
-        t.elapsed().as_secs_f64()
-    );
+    report(name, status.success(), t);
     Ok(status)
 }
 
@@ -75,6 +80,14 @@ pub async fn run(args: &[String], lint: bool, fuzz: bool) -> anyhow::Result<i32>
         if !clippy.success() {
             drop(joined(servers));
             return Ok(code(clippy));
+        }
+        let t = Instant::now();
+        println!("==> cargo deny");
+        let denied = crate::deny::run()?;
+        report("cargo deny", denied, t);
+        if !denied {
+            drop(joined(servers));
+            return Ok(1);
         }
     }
 
@@ -125,11 +138,7 @@ pub async fn run(args: &[String], lint: bool, fuzz: bool) -> anyhow::Result<i32>
         let t = Instant::now();
         println!("==> cargo xtask fuzz (the short run; --no-fuzz skips it)");
         let passed = crate::fuzz::run(crate::fuzz::Options::default()).await?;
-        println!(
-            "==> cargo xtask fuzz: {} in {:.1}s",
-            if passed { "ok" } else { "FAILED" },
-            t.elapsed().as_secs_f64()
-        );
+        report("cargo xtask fuzz", passed, t);
         if !passed {
             exit = 1;
         }

@@ -11,6 +11,12 @@
 //! # }
 //! ```
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 pub mod env;
 pub mod provision;
 pub mod proxy;

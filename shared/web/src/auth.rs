@@ -150,9 +150,12 @@ impl JwtKeys {
     }
 
     /// Signs arbitrary claims (as given, without checks).
+    #[allow(
+        clippy::expect_used,
+        reason = "HMAC signing of a plain struct has no failure mode: serializing strings \
+                  and integers cannot fail and any key length is valid for HMAC"
+    )]
     pub fn encode(&self, claims: &Claims) -> String {
-        // HMAC signing of a plain struct has no failure mode: serialization of
-        // strings and integers cannot fail and any key length is valid for HMAC.
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
             .expect("HS256 signing of Claims is infallible")
     }

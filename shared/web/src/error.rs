@@ -525,7 +525,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct Q {
-        #[allow(dead_code)]
+        #[allow(dead_code, reason = "only its parsing is under test")]
         limit: u32,
     }
 

@@ -36,9 +36,12 @@ impl std::fmt::Debug for Metrics {
 
 impl Metrics {
     /// A registry whose every series carries the constant label `service`.
+    #[allow(
+        clippy::expect_used,
+        reason = "these fail only on invalid metric or label names or a duplicate \
+                  registration, all fixed here: a programming error every test would show"
+    )]
     pub fn new(service: &str) -> Self {
-        // These can only fail on invalid metric/label names or duplicate registration,
-        // all fixed here: a failure is a programming error, not a runtime condition.
         let labels = HashMap::from([("service".to_owned(), service.to_owned())]);
         let registry =
             Registry::new_custom(None, Some(labels)).expect("constant registry labels are valid");

@@ -222,7 +222,7 @@ mod tests {
     struct Api;
 
     #[derive(serde::Deserialize, utoipa::ToSchema)]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "only its schema is under test")]
     struct Thing {
         name: String,
     }
@@ -237,11 +237,11 @@ mod tests {
         ),
         security(("bearer" = []))
     )]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "only its OpenAPI description is under test")]
     fn make_thing() {}
 
     #[utoipa::path(get, path = "/open", responses((status = 200, description = "ok")))]
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "only its OpenAPI description is under test")]
     fn open() {}
 
     #[derive(utoipa::OpenApi)]

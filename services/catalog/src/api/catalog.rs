@@ -317,7 +317,10 @@ impl From<q::PartView> for PartOut {
 }
 
 /// Checks the settable fields of a part, naming every bad one.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per settable field, each checked and named"
+)]
 pub fn part_fields(
     v: &mut Check,
     description: &str,

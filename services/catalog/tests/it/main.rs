@@ -1,6 +1,12 @@
 //! Integration tests of the catalog service against real PostgreSQL and RabbitMQ,
 //! each test in its own schema and vhost.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 mod catalog_api;
 mod import;
 mod platform;

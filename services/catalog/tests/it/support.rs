@@ -20,10 +20,10 @@ pub const SECRET: &str = "secret";
 
 pub struct Svc {
     /// Held so the schema lives as long as the service (dropped with it).
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "held so the schema lives as long as the service")]
     pub db: TestDb,
     pub vhost: TestVhost,
-    #[allow(dead_code)]
+    #[allow(dead_code, reason = "held so the service runs as long as the test")]
     pub running: Running,
     pub base: String,
     pub http: reqwest::Client,

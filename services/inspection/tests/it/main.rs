@@ -2,6 +2,12 @@
 //! RabbitMQ: each test starts the service in its own schema and vhost and plays
 //! catalog and orders by publishing their events itself.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 mod claims;
 mod deadline;
 mod events;

@@ -2,6 +2,12 @@
 //! each test starts the service in its own schema and vhost and plays catalog by
 //! publishing catalog events itself.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 mod dealers;
 mod events;
 mod orders;

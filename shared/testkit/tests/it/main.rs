@@ -1,6 +1,12 @@
 //! Integration tests of the testkit against real servers (self-started unless the
 //! AFTERSALES_TEST_* variables point elsewhere).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 use std::time::Duration;
 
 use aftersales_testkit::provision::{connect, query_bool};

@@ -1,6 +1,12 @@
 //! Integration tests of `aftersales-web` against a real PostgreSQL (from the testkit:
 //! `AFTERSALES_TEST_PG_URL`, or servers it starts itself). Each test gets its own schema.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken set-up should stop the test at once, loudly"
+)]
+
 mod db;
 mod idempotency;
 
