@@ -1,32 +1,31 @@
-//! Idempotency keys for creating requests, stored in the service's own schema.
+//! Idempotency keys for creating and state-changing requests, stored in the
+//! service's own schema.
 //!
-//! Inside the transaction that does the work:
+//! A handler runs its work through [`once`], which owns the transaction:
 //!
 //! ```ignore
-//! conn.transaction(async |c| {
-//!     if let Some(key) = &key {
-//!         if let Claim::Replay { status, body } = claim(c, &who.sub, key, &hash).await? {
-//!             return Ok((status, body)); // the first result; nothing new is created
-//!         }
-//!     }
-//!     let body = /* do the work */;
-//!     if let Some(key) = &key {
-//!         complete(c, &who.sub, key, 201, &body).await?;
-//!     }
-//!     Ok((201, body))
-//! }).await
+//! let answer = idempotency::once(&mut conn, &who.sub, key.as_ref(), &request,
+//!     StatusCode::CREATED, async |c| {
+//!         /* do the work in `c`, return what the client gets */
+//!     }).await?;
+//! Ok(answer.located("/api/v1/orders", "id"))
 //! ```
 //!
 //! The key row, the state change and the stored response commit together, or not at
-//! all. A twin request sent while the first is in flight blocks on the primary key
+//! all. A repeat with the same key and request answers the stored response (marked
+//! `Idempotent-Replayed: true`) and does nothing; the same key with another request is
+//! 422. A twin request sent while the first is in flight blocks on the primary key
 //! until the first commits, then replays it (or claims anew if the first rolled back).
-//! This relies on READ COMMITTED, PostgreSQL's default isolation level.
+//! This relies on READ COMMITTED, PostgreSQL's default isolation level. [`claim`] and
+//! [`complete`] are the two halves, for the rare caller that must hold the
+//! transaction itself.
 
 use std::future::{Ready, ready};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload};
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -37,6 +36,8 @@ pub use crate::MIGRATIONS;
 
 /// The request header carrying the key.
 pub const HEADER: &str = "Idempotency-Key";
+/// The response header that marks a replayed answer.
+pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 const MAX_KEY_LEN: usize = 255;
 
 mod schema {
@@ -139,7 +140,7 @@ impl FromRequest for MaybeIdempotencyKey {
 /// SHA-256 of the canonical JSON of `body` (object keys sorted, no whitespace), so
 /// the same request hashes the same whatever the field order. Hash what identifies
 /// the request: e.g. `&(path, &body)` when one key space spans several endpoints.
-pub fn request_hash(body: &impl Serialize) -> Vec<u8> {
+pub fn request_hash(body: &(impl Serialize + ?Sized)) -> Vec<u8> {
     let mut canonical = String::new();
     match serde_json::to_value(body) {
         Ok(value) => write_canonical(&value, &mut canonical),
@@ -269,6 +270,105 @@ pub async fn complete(
             "idempotency::complete called for a key that was not claimed",
         ))
     }
+}
+
+/// The work of an idempotent request: an async closure over the transaction's
+/// connection whose future is `Send` (actix handlers run on a multi-threaded runtime).
+/// Any `async |c| { … }` closure of the right type is one; callers never name it.
+pub trait Work<'c, T>:
+    AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<T, ApiError>
+    + FnOnce(&'c mut AsyncPgConnection) -> <Self as Work<'c, T>>::Fut
+{
+    type Fut: Future<Output = Result<T, ApiError>> + Send;
+}
+
+impl<'c, T, F, Fut> Work<'c, T> for F
+where
+    F: AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<T, ApiError>
+        + FnOnce(&'c mut AsyncPgConnection) -> Fut,
+    Fut: Future<Output = Result<T, ApiError>> + Send,
+{
+    type Fut = Fut;
+}
+
+/// What an idempotent request answers: the first result, or its replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    /// True when this is the stored answer of an earlier request with the same key.
+    pub replayed: bool,
+}
+
+impl Answer {
+    /// The answer as JSON, with `Idempotent-Replayed: true` on a replay.
+    pub fn into_response(self) -> HttpResponse {
+        self.respond(None)
+    }
+
+    /// Like [`Answer::into_response`], plus `Location: {base}/{id}` when the body has a
+    /// string field `id_field` (the created resource).
+    pub fn located(self, base: &str, id_field: &str) -> HttpResponse {
+        let location = self
+            .body
+            .get(id_field)
+            .and_then(Value::as_str)
+            .map(|id| format!("{base}/{id}"));
+        self.respond(location)
+    }
+
+    fn respond(self, location: Option<String>) -> HttpResponse {
+        let mut resp = HttpResponse::build(self.status);
+        if let Some(location) = location {
+            resp.insert_header((header::LOCATION, location));
+        }
+        if self.replayed {
+            resp.insert_header((REPLAYED_HEADER, "true"));
+        }
+        resp.json(self.body)
+    }
+}
+
+/// Runs `work` once per (`principal`, `key`) in one transaction of its own; without a
+/// key, simply runs it in a transaction. `request` is what identifies the request
+/// (hashed with [`request_hash`]: include the route when one key space spans several
+/// endpoints); `status` is the status of a first answer.
+pub async fn once<T, F>(
+    conn: &mut AsyncPgConnection,
+    principal: &str,
+    key: Option<&IdempotencyKey>,
+    request: &(impl Serialize + ?Sized),
+    status: StatusCode,
+    work: F,
+) -> Result<Answer, ApiError>
+where
+    T: Serialize + Send,
+    F: for<'c> Work<'c, T> + Send,
+{
+    let hash = request_hash(request);
+    conn.transaction(async |c| {
+        if let Some(key) = key
+            && let Claim::Replay { status, body } = claim(c, principal, key, &hash).await?
+        {
+            let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
+            return Ok(Answer {
+                status,
+                body,
+                replayed: true,
+            });
+        }
+        let result = work(c).await?;
+        let body = serde_json::to_value(&result).map_err(ApiError::internal)?;
+        if let Some(key) = key {
+            complete(c, principal, key, status.as_u16(), &body).await?;
+        }
+        Ok(Answer {
+            status,
+            body,
+            replayed: false,
+        })
+    })
+    .await
 }
 
 /// Deletes keys created before `cutoff`; returns how many. For a periodic job.

@@ -4,7 +4,8 @@ use actix_web::ResponseError as _;
 use actix_web::http::StatusCode;
 use aftersales_web::ApiError;
 use aftersales_web::idempotency::{
-    Claim, IdempotencyKey, claim, complete, purge_before, request_hash,
+    Answer, Claim, IdempotencyKey, REPLAYED_HEADER, claim, complete, once, purge_before,
+    request_hash,
 };
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::json;
@@ -190,4 +191,94 @@ async fn purge_removes_old_keys() {
             .unwrap(),
         Claim::New
     );
+}
+
+/// `once` with a side effect the test can count: the work runs at most once per key.
+async fn counted(
+    conn: &mut AsyncPgConnection,
+    key: Option<&IdempotencyKey>,
+    body: &serde_json::Value,
+    runs: &std::sync::atomic::AtomicUsize,
+    fail: bool,
+) -> Result<Answer, ApiError> {
+    once(conn, "u1", key, body, StatusCode::CREATED, async |c| {
+        // A statement in the transaction, so the work really runs inside it. (The
+        // trait is imported here only: its `load` would shadow AtomicUsize::load.)
+        use diesel_async::RunQueryDsl as _;
+        diesel::sql_query("SELECT 1").execute(c).await?;
+        let n = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if fail {
+            return Err(ApiError::unprocessable("refused"));
+        }
+        Ok(json!({"id": format!("id-{n}"), "echo": body}))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn once_runs_the_work_once_and_replays_its_answer() {
+    let db = migrated_db().await;
+    let mut conn = db.conn().await;
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    let body = json!({"qty": 1});
+    let k = key("once-1");
+
+    let first = counted(&mut conn, Some(&k), &body, &runs, false)
+        .await
+        .unwrap();
+    assert!(!first.replayed);
+    assert_eq!(first.status, StatusCode::CREATED);
+    let again = counted(&mut conn, Some(&k), &body, &runs, false)
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!((again.status, &again.body), (first.status, &first.body));
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let resp = again.located("/api/v1/things", "id");
+    assert_eq!(resp.headers().get(REPLAYED_HEADER).unwrap(), "true");
+    assert_eq!(
+        resp.headers().get("location").unwrap(),
+        "/api/v1/things/id-1"
+    );
+    let resp = first.into_response();
+    assert!(resp.headers().get(REPLAYED_HEADER).is_none());
+
+    let err = counted(&mut conn, Some(&k), &json!({"qty": 2}), &runs, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn once_without_a_key_runs_every_time() {
+    let db = migrated_db().await;
+    let mut conn = db.conn().await;
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    for _ in 0..2 {
+        let a = counted(&mut conn, None, &json!({}), &runs, false)
+            .await
+            .unwrap();
+        assert!(!a.replayed);
+    }
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn once_whose_work_fails_keeps_no_key() {
+    let db = migrated_db().await;
+    let mut conn = db.conn().await;
+    let runs = std::sync::atomic::AtomicUsize::new(0);
+    let k = key("once-fails");
+    let err = counted(&mut conn, Some(&k), &json!({}), &runs, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The failed attempt rolled back with its key: the retry does the work.
+    let ok = counted(&mut conn, Some(&k), &json!({}), &runs, false)
+        .await
+        .unwrap();
+    assert!(!ok.replayed);
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
