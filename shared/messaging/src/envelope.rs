@@ -88,9 +88,10 @@ impl Envelope {
         Ok(E::deserialize(&self.payload)?)
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
-        // Serialising a struct of plain fields and a `Value` cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+    /// The JSON body of the message. An error rather than an empty body: a message
+    /// without its event must never reach the broker.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, serde_json::Error> {
@@ -121,7 +122,7 @@ mod tests {
     fn round_trips_through_json_with_the_design_field_names() {
         let corr = Uuid::new_v4();
         let env = Envelope::new("orders", &Ping { n: 7 }, corr).unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&env.to_bytes()).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&env.to_bytes().unwrap()).unwrap();
         for field in [
             "event_id",
             "event_type",
@@ -136,7 +137,7 @@ mod tests {
         }
         assert_eq!(json["event_type"], "test.ping");
         assert_eq!(json["causation_id"], serde_json::Value::Null);
-        let back = Envelope::from_bytes(&env.to_bytes()).unwrap();
+        let back = Envelope::from_bytes(&env.to_bytes().unwrap()).unwrap();
         assert_eq!(back, env);
         assert_eq!(back.payload::<Ping>().unwrap(), Ping { n: 7 });
     }

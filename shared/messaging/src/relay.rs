@@ -33,6 +33,12 @@ pub enum RelayError {
     Broker(#[from] lapin::Error),
     #[error("broker refused event {0}")]
     Nacked(uuid::Uuid),
+    /// Never publish an empty body in place of an event: the row stays pending.
+    #[error("event {event_id} cannot be serialised: {source}")]
+    Encode {
+        event_id: uuid::Uuid,
+        source: serde_json::Error,
+    },
     #[error("broker connection lost")]
     Disconnected,
     /// Fault injection for tests: the batch was published, then the relay "died".
@@ -232,12 +238,17 @@ impl Relay {
                 }
                 let mut confirms = Vec::with_capacity(rows.len());
                 for row in &rows {
+                    let body =
+                        serde_json::to_vec(&row.envelope).map_err(|source| RelayError::Encode {
+                            event_id: row.event_id,
+                            source,
+                        })?;
                     let confirm = channel
                         .basic_publish(
                             EVENTS_EXCHANGE.into(),
                             row.event_type.as_str().into(),
                             BasicPublishOptions::default(),
-                            &serde_json::to_vec(&row.envelope).unwrap_or_default(),
+                            &body,
                             properties(row),
                         )
                         .await?;

@@ -62,8 +62,8 @@ async fn the_same_message_delivered_twice_takes_effect_once() {
 
     let event = Envelope::new("probe", &Ping { n: 5 }, Uuid::new_v4()).unwrap();
     let (_conn, channel) = amqp(&vhost.amqp_url()).await;
-    publish_raw(&channel, Ping::TYPE, &event.to_bytes()).await;
-    publish_raw(&channel, Ping::TYPE, &event.to_bytes()).await;
+    publish_raw(&channel, Ping::TYPE, &event.to_bytes().unwrap()).await;
+    publish_raw(&channel, Ping::TYPE, &event.to_bytes().unwrap()).await;
 
     assert!(
         eventually(Duration::from_secs(10), || async {
@@ -90,8 +90,8 @@ async fn a_message_that_always_fails_ends_in_the_dead_letter_queue_and_the_queue
     let (_conn, channel) = amqp(&vhost.amqp_url()).await;
     let poison = Envelope::new("probe", &Poison {}, Uuid::new_v4()).unwrap();
     let good = Envelope::new("probe", &Ping { n: 1 }, Uuid::new_v4()).unwrap();
-    publish_raw(&channel, Poison::TYPE, &poison.to_bytes()).await;
-    publish_raw(&channel, Ping::TYPE, &good.to_bytes()).await;
+    publish_raw(&channel, Poison::TYPE, &poison.to_bytes().unwrap()).await;
+    publish_raw(&channel, Ping::TYPE, &good.to_bytes().unwrap()).await;
 
     let dead = dead_queue(SERVICE);
     assert!(
@@ -241,7 +241,7 @@ async fn dead_letters_can_be_replayed_once_the_cause_is_fixed() {
                 DEAD_EXCHANGE.into(),
                 SERVICE.into(),
                 BasicPublishOptions::default(),
-                &event.to_bytes(),
+                &event.to_bytes().unwrap(),
                 BasicProperties::default(),
             )
             .await
