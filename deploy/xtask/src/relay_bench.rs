@@ -79,7 +79,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
                         aftersales_messaging::topology::EVENTS_EXCHANGE.into(),
                         Ping::TYPE.into(),
                         BasicPublishOptions::default(),
-                        &envelope.to_bytes(),
+                        &envelope.to_bytes()?,
                         BasicProperties::default()
                             .with_content_type("application/json".into())
                             .with_delivery_mode(2)

@@ -150,7 +150,7 @@ impl Svc {
                 EVENTS_EXCHANGE.into(),
                 envelope.event_type.as_str().into(),
                 BasicPublishOptions::default(),
-                &envelope.to_bytes(),
+                &envelope.to_bytes().unwrap(),
                 BasicProperties::default().with_delivery_mode(2),
             )
             .await
