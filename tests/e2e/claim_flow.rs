@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use aftersales_e2e::{JWT_SECRET, ServiceProcess, eventually};
-use aftersales_testkit::{TestDb, TestVhost};
+use aftersales_testkit::{TestDb, TestVhost, step};
 use aftersales_web::{JwtKeys, Role};
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
@@ -125,228 +125,314 @@ where
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_claim() {
-    let s = Stack::start().await;
-    let today = Utc::now().date_naive();
-    let days_ago = |n| today.checked_sub_days(Days::new(n)).expect("date");
+/// What the steps hand on to each other.
+struct Flow {
+    s: Stack,
+    today: chrono::NaiveDate,
+    claim_id: String,
+    line_id: String,
+    rc_id: String,
+}
 
-    // Master data, each in the service that owns it.
-    s.post(
-        s.catalog.url("/api/v1/suppliers"),
-        Role::Admin,
-        None,
-        json!({"code": "SUP1", "name": "Pumps Ltd"}),
-    )
-    .await;
-    s.post(
-        s.catalog.url("/api/v1/warehouses"),
-        Role::Admin,
-        None,
-        json!({"code": "WH1", "name": "Central", "kind": "central"}),
-    )
-    .await;
-    s.post(
-        s.catalog.url("/api/v1/parts"),
-        Role::Admin,
-        None,
-        json!({"part_number": "P-200", "description": "Water pump", "category": "cooling",
-               "supplier_code": "SUP1", "warranty_months": 24, "returnable": true,
-               "list_price": "200.00"}),
-    )
-    .await;
-    s.post(
-        s.orders.url("/api/v1/dealers"),
-        Role::Admin,
-        None,
-        json!({"code": "D001", "name": "Northside Motors", "tier": "standard",
-               "labor_rate": "80.00", "currency": "EUR", "home_warehouse": "WH1"}),
-    )
-    .await;
-    s.post(
-        s.inspection.url("/api/v1/policies"),
-        Role::Admin,
-        None,
-        json!({"category": "cooling", "terms": {"warranty_months": 24, "usage_limit": 100000,
-               "core_replace_only_months": 0, "submission_window_days": 30,
-               "return_required": true, "return_deadline_days": 30}}),
-    )
-    .await;
-    s.post(
-        s.inspection.url("/api/v1/labor-operations"),
-        Role::Admin,
-        None,
-        json!({"code": "OP-PUMP", "description": "Replace water pump", "standard_hours": "1.5"}),
-    )
-    .await;
-    s.post(
-        s.recovery.url("/api/v1/agreements"),
-        Role::Finance,
-        None,
-        json!({"supplier_code": "SUP1", "valid_from": "2020-01-01", "parts_recovery_pct": "80",
-               "labor_recovery_pct": "50", "handling_fee": "25.00", "currency": "EUR",
-               "claim_window_days": 365}),
-    )
-    .await;
-    s.post(
-        s.inspection.url("/api/v1/units"),
-        Role::Dealer,
-        Some("D001"),
-        json!({"serial": "VIN-0001", "model": "Hauler 7", "in_service_date": days_ago(200),
-               "usage_at_sale": 10, "usage_unit": "km"}),
-    )
-    .await;
+impl Flow {
+    async fn start() -> Flow {
+        Flow {
+            s: Stack::start().await,
+            today: Utc::now().date_naive(),
+            claim_id: String::new(),
+            line_id: String::new(),
+            rc_id: String::new(),
+        }
+    }
 
-    // The claim: accepted once inspection has heard of the part and the dealer.
-    let claim_body = json!({
-        "unit_serial": "VIN-0001", "failure_date": days_ago(5), "repair_date": days_ago(2),
-        "usage_at_failure": 15000, "complaint": "Coolant leak", "cause": "Pump seal failed",
-        "correction": "Replaced pump", "causal_part_number": "P-200",
-        "parts": [{"part_number": "P-200", "qty": 1}],
-        "labor": [{"operation_code": "OP-PUMP", "hours": "1.5"}]
-    });
-    let claim = first_some(Duration::from_secs(30), || async {
-        let (status, answer) = s
-            .send(
-                reqwest::Method::POST,
-                s.inspection.url("/api/v1/claims"),
-                Role::Dealer,
-                Some("D001"),
-                Some(claim_body.clone()),
-            )
-            .await;
-        (status == 201).then_some(answer)
-    })
-    .await
-    .expect("inspection never accepted the claim (read models not fed?)");
-    assert_eq!(claim["status"], "awaiting_part", "{claim}");
-    assert_eq!(claim["amounts"]["parts"], "200.00", "{claim}");
-    assert_eq!(
-        claim["amounts"]["labor"], "120.00",
-        "1.5 h × 80.00: {claim}"
-    );
-    let id = claim["id"].as_str().expect("claim id").to_owned();
-    let claim_url = |tail: &str| s.inspection.url(&format!("/api/v1/claims/{id}{tail}"));
+    fn days_ago(&self, n: u64) -> chrono::NaiveDate {
+        self.today.checked_sub_days(Days::new(n)).expect("date")
+    }
 
-    // The failed part comes back: catalog quarantines it.
-    s.post(
-        claim_url("/part-receipt"),
-        Role::Quality,
-        None,
-        json!({"warehouse": "WH1", "quantity": 1}),
-    )
-    .await;
-    assert!(
-        eventually(Duration::from_secs(20), || async {
-            s.quarantined().await == 1
+    fn claim_url(&self, tail: &str) -> String {
+        self.s
+            .inspection
+            .url(&format!("/api/v1/claims/{}{tail}", self.claim_id))
+    }
+
+    fn rc_url(&self, tail: &str) -> String {
+        self.s
+            .recovery
+            .url(&format!("/api/v1/recovery-claims/{}{tail}", self.rc_id))
+    }
+
+    /// Master data, each in the service that owns it.
+    async fn master_data(&self) {
+        let s = &self.s;
+        s.post(
+            s.catalog.url("/api/v1/suppliers"),
+            Role::Admin,
+            None,
+            json!({"code": "SUP1", "name": "Pumps Ltd"}),
+        )
+        .await;
+        s.post(
+            s.catalog.url("/api/v1/warehouses"),
+            Role::Admin,
+            None,
+            json!({"code": "WH1", "name": "Central", "kind": "central"}),
+        )
+        .await;
+        s.post(
+            s.catalog.url("/api/v1/parts"),
+            Role::Admin,
+            None,
+            json!({"part_number": "P-200", "description": "Water pump", "category": "cooling",
+                   "supplier_code": "SUP1", "warranty_months": 24, "returnable": true,
+                   "list_price": "200.00"}),
+        )
+        .await;
+        s.post(
+            s.orders.url("/api/v1/dealers"),
+            Role::Admin,
+            None,
+            json!({"code": "D001", "name": "Northside Motors", "tier": "standard",
+                   "labor_rate": "80.00", "currency": "EUR", "home_warehouse": "WH1"}),
+        )
+        .await;
+        s.post(
+            s.inspection.url("/api/v1/policies"),
+            Role::Admin,
+            None,
+            json!({"category": "cooling", "terms": {"warranty_months": 24, "usage_limit": 100000,
+                   "core_replace_only_months": 0, "submission_window_days": 30,
+                   "return_required": true, "return_deadline_days": 30}}),
+        )
+        .await;
+        s.post(
+            s.inspection.url("/api/v1/labor-operations"),
+            Role::Admin,
+            None,
+            json!({"code": "OP-PUMP", "description": "Replace water pump", "standard_hours": "1.5"}),
+        )
+        .await;
+        s.post(
+            s.recovery.url("/api/v1/agreements"),
+            Role::Finance,
+            None,
+            json!({"supplier_code": "SUP1", "valid_from": "2020-01-01", "parts_recovery_pct": "80",
+                   "labor_recovery_pct": "50", "handling_fee": "25.00", "currency": "EUR",
+                   "claim_window_days": 365}),
+        )
+        .await;
+        s.post(
+            s.inspection.url("/api/v1/units"),
+            Role::Dealer,
+            Some("D001"),
+            json!({"serial": "VIN-0001", "model": "Hauler 7", "in_service_date": self.days_ago(200),
+                   "usage_at_sale": 10, "usage_unit": "km"}),
+        )
+        .await;
+    }
+
+    /// The claim: accepted once inspection has heard of the part and the dealer.
+    async fn dealer_files_the_claim(&mut self) {
+        let s = &self.s;
+        let claim_body = json!({
+            "unit_serial": "VIN-0001", "failure_date": self.days_ago(5),
+            "repair_date": self.days_ago(2), "usage_at_failure": 15000,
+            "complaint": "Coolant leak", "cause": "Pump seal failed",
+            "correction": "Replaced pump", "causal_part_number": "P-200",
+            "parts": [{"part_number": "P-200", "qty": 1}],
+            "labor": [{"operation_code": "OP-PUMP", "hours": "1.5"}]
+        });
+        let claim = first_some(Duration::from_secs(30), || async {
+            let (status, answer) = s
+                .send(
+                    reqwest::Method::POST,
+                    s.inspection.url("/api/v1/claims"),
+                    Role::Dealer,
+                    Some("D001"),
+                    Some(claim_body.clone()),
+                )
+                .await;
+            (status == 201).then_some(answer)
         })
-        .await,
-        "catalog did not quarantine the returned part"
-    );
+        .await
+        .expect("inspection never accepted the claim (read models not fed?)");
+        assert_eq!(claim["status"], "awaiting_part", "{claim}");
+        assert_eq!(claim["amounts"]["parts"], "200.00", "{claim}");
+        assert_eq!(
+            claim["amounts"]["labor"], "120.00",
+            "1.5 h × 80.00: {claim}"
+        );
+        self.claim_id = claim["id"].as_str().expect("claim id").to_owned();
+    }
 
-    s.post(
-        claim_url("/findings"),
-        Role::Quality,
-        None,
-        json!({"failure_mode": "seal leak", "cause_code": "supplier_defect"}),
-    )
-    .await;
-    let decided = s
-        .post(
-            claim_url("/decision"),
+    /// The failed part comes back: catalog quarantines it.
+    async fn the_part_comes_back_into_quarantine(&self) {
+        let s = &self.s;
+        s.post(
+            self.claim_url("/part-receipt"),
             Role::Quality,
             None,
-            json!({"decision": "approved"}),
+            json!({"warehouse": "WH1", "quantity": 1}),
         )
         .await;
-    assert_eq!(decided["status"], "approved", "{decided}");
-    s.post(
-        claim_url("/disposition"),
-        Role::Quality,
-        None,
-        json!({"disposition": "scrap"}),
-    )
-    .await;
-    assert!(
-        eventually(Duration::from_secs(20), || async {
-            s.quarantined().await == 0
-        })
-        .await,
-        "catalog did not take the disposed part out of quarantine"
-    );
-    assert_eq!(
-        s.get(claim_url(""), Role::Quality, None).await["status"],
-        "closed"
-    );
-
-    // Recovery: 200.00 × 80 % + 120.00 × 50 % + 25.00 handling = 245.00.
-    let lines_url = s.recovery.url("/api/v1/recovery-lines?status=open");
-    let lines = first_some(Duration::from_secs(20), || async {
-        let lines = s.get(lines_url.clone(), Role::Finance, None).await;
-        let one = lines["items"]
-            .as_array()
-            .is_some_and(|items| items.len() == 1);
-        one.then_some(lines)
-    })
-    .await
-    .expect("no recovery line from the supplier-defect decision");
-    let line = &lines["items"][0];
-    assert_eq!(line["amount"], "245.00", "{line}");
-    let line_id = line["id"].as_str().expect("line id").to_owned();
-
-    let rc = s
-        .post(
-            s.recovery.url("/api/v1/recovery-claims"),
-            Role::Finance,
-            None,
-            json!({"line_ids": [line_id]}),
-        )
-        .await;
-    let rc_id = rc["id"].as_str().expect("recovery claim id").to_owned();
-    let rc_url = |tail: &str| {
-        s.recovery
-            .url(&format!("/api/v1/recovery-claims/{rc_id}{tail}"))
-    };
-    s.post(rc_url("/submit"), Role::Finance, None, json!({}))
-        .await;
-    s.post(
-        rc_url("/responses"),
-        Role::Finance,
-        None,
-        json!({"responses": [{"line_id": line_id, "outcome": "accepted"}]}),
-    )
-    .await;
-    s.post(
-        s.recovery.url("/api/v1/credit-memos"),
-        Role::Finance,
-        None,
-        json!({"supplier_code": "SUP1", "reference": "CM-1", "memo_date": today,
-               "amount": "245.00", "currency": "EUR"}),
-    )
-    .await;
-    assert_eq!(
-        s.get(rc_url(""), Role::Finance, None).await["status"],
-        "settled"
-    );
-
-    let report = s
-        .get(
-            s.recovery.url("/api/v1/reports/reconciliation"),
-            Role::Finance,
-            None,
-        )
-        .await;
-    let row = report["suppliers"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["supplier_code"] == "SUP1"))
-        .unwrap_or_else(|| panic!("no SUP1 row: {report}"));
-    for (field, want) in [
-        ("claimed", "245.00"),
-        ("accepted", "245.00"),
-        ("credited", "245.00"),
-        ("outstanding", "0.00"),
-    ] {
-        assert_eq!(row[field], want, "{field}: {row}");
+        assert!(
+            eventually(Duration::from_secs(20), || async {
+                s.quarantined().await == 1
+            })
+            .await,
+            "catalog did not quarantine the returned part"
+        );
     }
-    assert_eq!(row["balanced"], true, "{row}");
+
+    async fn quality_finds_a_supplier_defect_and_approves(&self) {
+        let s = &self.s;
+        s.post(
+            self.claim_url("/findings"),
+            Role::Quality,
+            None,
+            json!({"failure_mode": "seal leak", "cause_code": "supplier_defect"}),
+        )
+        .await;
+        let decided = s
+            .post(
+                self.claim_url("/decision"),
+                Role::Quality,
+                None,
+                json!({"decision": "approved"}),
+            )
+            .await;
+        assert_eq!(decided["status"], "approved", "{decided}");
+    }
+
+    /// Scrapping the part takes it out of catalog's quarantine and closes the claim.
+    async fn the_part_is_scrapped(&self) {
+        let s = &self.s;
+        s.post(
+            self.claim_url("/disposition"),
+            Role::Quality,
+            None,
+            json!({"disposition": "scrap"}),
+        )
+        .await;
+        assert!(
+            eventually(Duration::from_secs(20), || async {
+                s.quarantined().await == 0
+            })
+            .await,
+            "catalog did not take the disposed part out of quarantine"
+        );
+        assert_eq!(
+            s.get(self.claim_url(""), Role::Quality, None).await["status"],
+            "closed"
+        );
+    }
+
+    /// Recovery: 200.00 × 80 % + 120.00 × 50 % + 25.00 handling = 245.00.
+    async fn recovery_prices_the_line(&mut self) {
+        let s = &self.s;
+        let lines_url = s.recovery.url("/api/v1/recovery-lines?status=open");
+        let lines = first_some(Duration::from_secs(20), || async {
+            let lines = s.get(lines_url.clone(), Role::Finance, None).await;
+            let one = lines["items"]
+                .as_array()
+                .is_some_and(|items| items.len() == 1);
+            one.then_some(lines)
+        })
+        .await
+        .expect("no recovery line from the supplier-defect decision");
+        let line = &lines["items"][0];
+        assert_eq!(line["amount"], "245.00", "{line}");
+        self.line_id = line["id"].as_str().expect("line id").to_owned();
+    }
+
+    async fn finance_claims_and_the_supplier_accepts(&mut self) {
+        let s = &self.s;
+        let rc = s
+            .post(
+                s.recovery.url("/api/v1/recovery-claims"),
+                Role::Finance,
+                None,
+                json!({"line_ids": [self.line_id]}),
+            )
+            .await;
+        self.rc_id = rc["id"].as_str().expect("recovery claim id").to_owned();
+        s.post(self.rc_url("/submit"), Role::Finance, None, json!({}))
+            .await;
+        s.post(
+            self.rc_url("/responses"),
+            Role::Finance,
+            None,
+            json!({"responses": [{"line_id": self.line_id, "outcome": "accepted"}]}),
+        )
+        .await;
+    }
+
+    async fn a_credit_memo_settles_the_recovery_claim(&self) {
+        let s = &self.s;
+        s.post(
+            s.recovery.url("/api/v1/credit-memos"),
+            Role::Finance,
+            None,
+            json!({"supplier_code": "SUP1", "reference": "CM-1", "memo_date": self.today,
+                   "amount": "245.00", "currency": "EUR"}),
+        )
+        .await;
+        assert_eq!(
+            s.get(self.rc_url(""), Role::Finance, None).await["status"],
+            "settled"
+        );
+    }
+
+    async fn reconciliation_balances(&self) {
+        let s = &self.s;
+        let report = s
+            .get(
+                s.recovery.url("/api/v1/reports/reconciliation"),
+                Role::Finance,
+                None,
+            )
+            .await;
+        let row = report["suppliers"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["supplier_code"] == "SUP1"))
+            .unwrap_or_else(|| panic!("no SUP1 row: {report}"));
+        for (field, want) in [
+            ("claimed", "245.00"),
+            ("accepted", "245.00"),
+            ("credited", "245.00"),
+            ("outstanding", "0.00"),
+        ] {
+            assert_eq!(row[field], want, "{field}: {row}");
+        }
+        assert_eq!(row["balanced"], true, "{row}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_claim() {
+    let mut f = Flow::start().await;
+    step("master data in each service", f.master_data()).await;
+    step("the dealer files the claim", f.dealer_files_the_claim()).await;
+    step(
+        "the part comes back into quarantine",
+        f.the_part_comes_back_into_quarantine(),
+    )
+    .await;
+    step(
+        "quality finds a supplier defect and approves",
+        f.quality_finds_a_supplier_defect_and_approves(),
+    )
+    .await;
+    step("the part is scrapped", f.the_part_is_scrapped()).await;
+    step("recovery prices the line", f.recovery_prices_the_line()).await;
+    step(
+        "finance claims and the supplier accepts",
+        f.finance_claims_and_the_supplier_accepts(),
+    )
+    .await;
+    step(
+        "a credit memo settles the recovery claim",
+        f.a_credit_memo_settles_the_recovery_claim(),
+    )
+    .await;
+    step("reconciliation balances", f.reconciliation_balances()).await;
 }

@@ -1,4 +1,4 @@
-//! The invariants of DESIGN.md checked from the services' own data, after a run:
+//! The invariants of docs/invariants.md checked from the services' own data, after a run:
 //! read-only SQL into the four schemas (as the superuser of the test database),
 //! recovery's reconciliation report and the broker's management API. [`settle`]
 //! waits until no event is in flight; [`check`] lists every violation it finds:

@@ -21,6 +21,7 @@ pub mod env;
 pub mod provision;
 pub mod proxy;
 pub mod servers;
+pub mod step;
 pub mod util;
 
 pub use env::{
@@ -30,6 +31,7 @@ pub use env::{
 pub use provision::provision_service;
 pub use proxy::Proxy;
 pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
+pub use step::step;
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns whether it
 /// held. Tests wait on outcomes this way, never on fixed sleeps.
