@@ -1,5 +1,6 @@
 //! End to end across the services: what every service serves, readiness through
-//! outages, and the database isolation between services.
+//! outages, the database isolation between services, and the contract in `docs/`
+//! against the code.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,6 +10,7 @@
 
 mod access;
 mod claim_flow;
+mod contract_docs;
 mod faults;
 mod isolation;
 mod order_flow;

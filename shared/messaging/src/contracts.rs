@@ -1,4 +1,4 @@
-//! The event catalog of DESIGN.md: event type names, who consumes them, and the
+//! The event catalog (`docs/events.md`): event type names, who consumes them, and the
 //! payload of every event, one module per producer. This is the only code services
 //! share about each other; payloads carry plain codes (`part_number`, `dealer_code`)
 //! that each service parses into its own domain types.
@@ -30,6 +30,25 @@ pub mod event_types {
     pub const PART_DISPOSED: &str = "inspection.part_disposed";
     pub const RECOVERY_CLAIM_SUBMITTED: &str = "recovery.recovery_claim_submitted";
     pub const RECOVERY_CLAIM_SETTLED: &str = "recovery.recovery_claim_settled";
+
+    /// Every event type above, in catalog order: what the event catalog in
+    /// `docs/events.md` must list (a test reads this module's source to keep it whole).
+    pub const ALL: &[&str] = &[
+        PART_UPSERTED,
+        STOCK_RESERVED,
+        STOCK_RELEASED,
+        SHIPMENT_DISPATCHED,
+        STOCK_LOW,
+        DEALER_UPSERTED,
+        ORDER_PLACED,
+        ORDER_CANCELLED,
+        CLAIM_SUBMITTED,
+        PART_RECEIVED,
+        CLAIM_ADJUDICATED,
+        PART_DISPOSED,
+        RECOVERY_CLAIM_SUBMITTED,
+        RECOVERY_CLAIM_SETTLED,
+    ];
 }
 
 /// The services of the system, in port order.
@@ -369,6 +388,51 @@ mod tests {
         assert!(line.is_balanced());
         line.shipped += 1;
         assert!(!line.is_balanced());
+    }
+
+    /// The string constants declared in `event_types`, read from this file's source:
+    /// a constant added there but not to `ALL` fails the test below.
+    fn declared_event_types() -> Vec<String> {
+        let source = include_str!("contracts.rs");
+        let body = source
+            .split_once("pub mod event_types {")
+            .and_then(|(_, rest)| rest.split_once("\n}"))
+            .map(|(body, _)| body)
+            .expect("contracts.rs has a `pub mod event_types { … }`");
+        body.lines()
+            .filter_map(|line| line.trim().strip_prefix("pub const "))
+            .filter(|decl| decl.contains(": &str = "))
+            .filter_map(|decl| decl.split('"').nth(1))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn all_lists_every_event_type_once() {
+        let declared = declared_event_types();
+        assert!(declared.len() >= 14, "read too few constants: {declared:?}");
+        let mut all: Vec<String> = event_types::ALL.iter().map(|t| (*t).to_owned()).collect();
+        let listed = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), listed, "event_types::ALL lists a type twice");
+        let missing: Vec<&String> = declared.iter().filter(|t| !all.contains(t)).collect();
+        let extra: Vec<&String> = all.iter().filter(|t| !declared.contains(t)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "event_types::ALL must list exactly the constants of event_types: \
+             missing {missing:?}, not declared {extra:?}"
+        );
+        let topology = topology_v1();
+        for sub in &topology.subscriptions {
+            for event in &sub.event_types {
+                assert!(
+                    event_types::ALL.contains(&event.as_str()),
+                    "{} consumes {event}, which is not in event_types::ALL",
+                    sub.service
+                );
+            }
+        }
     }
 
     #[test]
