@@ -28,6 +28,7 @@ pub mod pagination;
 pub mod request;
 pub mod service;
 pub mod telemetry;
+pub mod text_enum;
 
 pub use app::common;
 pub use auth::{Claims, JwtKeys, Principal, Role};

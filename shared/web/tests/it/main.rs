@@ -9,6 +9,7 @@
 
 mod db;
 mod idempotency;
+mod text_enum;
 
 use aftersales_testkit::TestDb;
 
