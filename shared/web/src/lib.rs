@@ -17,6 +17,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod correlation;
+pub mod csv;
 pub mod db;
 pub mod error;
 pub mod health;
