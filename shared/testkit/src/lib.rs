@@ -1,6 +1,8 @@
 //! Test harness for aftersales: throwaway PostgreSQL and RabbitMQ servers from the
 //! system packages (no Docker), a fresh schema and vhost per test, and the database
-//! provisioning the task runner shares with the tests.
+//! provisioning the task runner shares with the tests; a service started in-process
+//! on them ([`TestService`]) with tokens for every role ([`tokens`]) and the checks
+//! every service passes alike ([`platform`]).
 //!
 //! ```no_run
 //! # async fn t() {
@@ -12,9 +14,12 @@
 //! ```
 
 pub mod env;
+pub mod platform;
 pub mod provision;
 pub mod proxy;
 pub mod servers;
+pub mod service;
+pub mod tokens;
 pub mod util;
 
 pub use env::{
@@ -24,6 +29,7 @@ pub use env::{
 pub use provision::provision_service;
 pub use proxy::Proxy;
 pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
+pub use service::{TestService, WAIT};
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns whether it
 /// held. Tests wait on outcomes this way, never on fixed sleeps.
