@@ -348,3 +348,28 @@ impl TestService {
 fn json_or_text(text: String) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::String(text))
 }
+
+/// Declares a service's `Svc`: a [`TestService`] of the service that `$spec()`
+/// describes (`Svc::start()`), to which the service's `support.rs` adds its own seed
+/// data in an `impl Svc` block. Everything of [`TestService`] is reached through
+/// `Deref`.
+#[macro_export]
+macro_rules! test_service {
+    ($spec:path) => {
+        /// This service started in-process for one test.
+        pub struct Svc($crate::TestService);
+
+        impl ::std::ops::Deref for Svc {
+            type Target = $crate::TestService;
+            fn deref(&self) -> &$crate::TestService {
+                &self.0
+            }
+        }
+
+        impl Svc {
+            pub async fn start() -> Svc {
+                Svc($crate::TestService::start($spec()).await)
+            }
+        }
+    };
+}

@@ -3,10 +3,7 @@
 //! suppliers, warehouses, parts, receipts, orders published as orders would, and
 //! invariant 1 read straight from the tables.
 
-use std::ops::Deref;
-
 use aftersales_messaging::{Envelope, Event};
-use aftersales_testkit::TestService;
 use aftersales_web::Role;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -15,20 +12,9 @@ use uuid::Uuid;
 
 pub use aftersales_testkit::tokens::other_roles;
 
-pub struct Svc(TestService);
-
-impl Deref for Svc {
-    type Target = TestService;
-    fn deref(&self) -> &TestService {
-        &self.0
-    }
-}
+aftersales_testkit::test_service!(catalog::spec);
 
 impl Svc {
-    pub async fn start() -> Svc {
-        Svc(TestService::start(catalog::spec()).await)
-    }
-
     /// A supplier, two warehouses and parts `A`, `B`, `C` at 10.00.
     pub async fn seed(&self) {
         let (s, b) = self

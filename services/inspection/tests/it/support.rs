@@ -3,11 +3,8 @@
 //! parts published as orders and catalog would, policies, labor operations, units
 //! and claims.
 
-use std::ops::Deref;
-
 use aftersales_messaging::contracts::catalog::PartUpserted;
 use aftersales_messaging::contracts::orders::DealerUpserted;
-use aftersales_testkit::TestService;
 use chrono::{Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -15,14 +12,7 @@ use serde_json::{Value, json};
 pub use aftersales_testkit::WAIT;
 pub use aftersales_testkit::tokens::{admin, dealer, quality, quality_lead as lead, token};
 
-pub struct Svc(TestService);
-
-impl Deref for Svc {
-    type Target = TestService;
-    fn deref(&self) -> &TestService {
-        &self.0
-    }
-}
+aftersales_testkit::test_service!(inspection::spec);
 
 pub fn days_ago(n: u64) -> NaiveDate {
     Utc::now()
@@ -32,10 +22,6 @@ pub fn days_ago(n: u64) -> NaiveDate {
 }
 
 impl Svc {
-    pub async fn start() -> Svc {
-        Svc(TestService::start(inspection::spec()).await)
-    }
-
     pub async fn add_dealer(&self, code: &str, rate: &str, currency: &str) {
         let event = self
             .publish("orders", &dealer_event(code, rate, currency))

@@ -1,12 +1,10 @@
 //! The orders service started in-process per test (see `aftersales_testkit::TestService`)
 //! and orders' own seed data: dealers, parts published as catalog would, orders.
 
-use std::ops::Deref;
-
 use aftersales_messaging::Envelope;
 use aftersales_messaging::contracts::catalog::PartUpserted;
 use aftersales_messaging::contracts::{Allocation, AllocationLine};
-use aftersales_testkit::{TestService, tokens};
+use aftersales_testkit::tokens;
 use aftersales_web::Role;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -15,14 +13,7 @@ use uuid::Uuid;
 pub use aftersales_testkit::tokens::{admin, dealer};
 pub use aftersales_testkit::{WAIT, eventually};
 
-pub struct Svc(TestService);
-
-impl Deref for Svc {
-    type Target = TestService;
-    fn deref(&self) -> &TestService {
-        &self.0
-    }
-}
+aftersales_testkit::test_service!(orders::spec);
 
 /// A token of subject `tester` in `role`, naming `dealer` if given.
 pub fn token(role: Role, dealer: Option<&str>) -> String {
@@ -30,10 +21,6 @@ pub fn token(role: Role, dealer: Option<&str>) -> String {
 }
 
 impl Svc {
-    pub async fn start() -> Svc {
-        Svc(TestService::start(orders::spec()).await)
-    }
-
     pub async fn create_dealer(&self, code: &str, tier: &str, currency: &str) -> Value {
         let (status, body) = self
             .call(

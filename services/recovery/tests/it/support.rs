@@ -2,11 +2,8 @@
 //! `aftersales_testkit::TestService`) and recovery's own seed data: agreements, and
 //! inspection's adjudications published as inspection would.
 
-use std::ops::Deref;
-
 use aftersales_messaging::Envelope;
 use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
-use aftersales_testkit::TestService;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -15,20 +12,9 @@ use uuid::Uuid;
 pub use aftersales_testkit::tokens::{finance, token};
 pub use aftersales_testkit::{WAIT, eventually};
 
-pub struct Svc(TestService);
-
-impl Deref for Svc {
-    type Target = TestService;
-    fn deref(&self) -> &TestService {
-        &self.0
-    }
-}
+aftersales_testkit::test_service!(recovery::spec);
 
 impl Svc {
-    pub async fn start() -> Svc {
-        Svc(TestService::start(recovery::spec()).await)
-    }
-
     /// `(status, body)` of a finance call that must succeed with `expected`.
     pub async fn ok(&self, method: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
         let (status, body) = self.call(method, path, Some(&finance()), body).await;
