@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use aftersales_e2e::{config, eventually, launch, launch_all, status_of};
+use aftersales_testkit::platform::check_common_endpoints;
 use aftersales_testkit::provision::connect;
 use aftersales_testkit::{PrivateBroker, PrivateDatabase, TestDb, TestVhost};
 use diesel_async::SimpleAsyncConnection;
@@ -15,110 +16,7 @@ async fn every_service_serves_health_metrics_openapi_and_docs() {
     let client = reqwest::Client::new();
 
     for service in &services {
-        let name = service.name;
-        assert_eq!(
-            status_of(&client, &service.url("/health/live")).await,
-            200,
-            "{name} live"
-        );
-        assert!(
-            eventually(Duration::from_secs(20), || async {
-                status_of(&client, &service.url("/health/ready")).await == 200
-            })
-            .await,
-            "{name} never became ready"
-        );
-        let ready: Value = client
-            .get(service.url("/health/ready"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(ready["checks"]["database"], "ok", "{name}: {ready}");
-        assert_eq!(ready["checks"]["broker"], "ok", "{name}: {ready}");
-        assert_eq!(ready["checks"]["consumer"], "ok", "{name}: {ready}");
-
-        let res = client
-            .get(service.url("/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let api: Value = res.json().await.unwrap();
-        assert!(
-            api["openapi"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with("3.")
-        );
-        assert!(
-            api["info"]["title"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(name),
-            "{name}: {}",
-            api["info"]
-        );
-        assert!(
-            api["components"]["securitySchemes"]["bearer"].is_object(),
-            "{name}"
-        );
-
-        let res = client.get(service.url("/docs")).send().await.unwrap();
-        assert_eq!(res.status(), 200, "{name} docs");
-        let content_type = res.headers()["content-type"].to_str().unwrap().to_owned();
-        assert!(
-            content_type.starts_with("text/html"),
-            "{name}: {content_type}"
-        );
-        let page = res.text().await.unwrap();
-        assert!(
-            !page.contains("://"),
-            "{name}: the docs page must not load anything from elsewhere"
-        );
-        let bundle = client
-            .get(service.url("/docs/swagger-ui-bundle.js"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            bundle.status(),
-            200,
-            "{name}: the docs assets are served from the binary"
-        );
-
-        let res = client
-            .get(service.url("/no/such/route"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 404);
-        assert_eq!(res.headers()["content-type"], "application/problem+json");
-
-        let metrics = client
-            .get(service.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        for series in [
-            "http_requests_total",
-            "http_request_duration_seconds_bucket",
-            "route=\"/health/live\"",
-            "route=\"unmatched\"",
-            "outbox_backlog",
-            "queue_messages",
-        ] {
-            assert!(metrics.contains(series), "{name} /metrics lacks {series}");
-        }
-        assert!(
-            !metrics.contains("/no/such/route"),
-            "raw paths must not become labels"
-        );
+        check_common_endpoints(&client, &service.base, service.name).await;
     }
     for service in services {
         service.running.stop().await;

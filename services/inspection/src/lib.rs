@@ -13,21 +13,14 @@ use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa::OpenApi;
 
 pub const NAME: &str = "inspection";
-pub const PORT: u16 = 8083;
 
 /// This service's tables, in its own schema.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!();
 
 pub fn spec() -> ServiceSpec<events::EventHandler> {
-    ServiceSpec {
-        name: NAME,
-        default_port: PORT,
-        migrations: &MIGRATIONS,
-        openapi: api::ApiDoc::openapi(),
-        routes: api::configure,
-        handler: events::EventHandler,
-        background: Some(return_deadlines),
-    }
+    ServiceSpec::new(NAME, 8083, &MIGRATIONS, events::EventHandler)
+        .api(api::ApiDoc::openapi(), api::configure)
+        .with_background(return_deadlines)
 }
 
 /// Rejects claims whose part did not come back in time, every minute, until the

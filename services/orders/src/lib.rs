@@ -13,19 +13,11 @@ use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use utoipa::OpenApi;
 
 pub const NAME: &str = "orders";
-pub const PORT: u16 = 8082;
 
 /// This service's tables, in its own schema.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!();
 
 pub fn spec() -> ServiceSpec<events::EventHandler> {
-    ServiceSpec {
-        name: NAME,
-        default_port: PORT,
-        migrations: &MIGRATIONS,
-        openapi: api::ApiDoc::openapi(),
-        routes: api::configure,
-        handler: events::EventHandler,
-        background: None,
-    }
+    ServiceSpec::new(NAME, 8082, &MIGRATIONS, events::EventHandler)
+        .api(api::ApiDoc::openapi(), api::configure)
 }

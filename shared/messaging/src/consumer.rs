@@ -27,7 +27,7 @@ use tracing::Instrument;
 
 use crate::DbPool;
 use crate::broker::{self, Backoff, LinkState, Shutdown};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, Event};
 use crate::metrics::MessagingMetrics;
 use crate::schema::inbox;
 use crate::topology::{Topology, dead_queue, inbox_queue, ready_messages};
@@ -44,6 +44,15 @@ pub enum HandlerError {
     Reject(String),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
+}
+
+/// The payload of a consumed event, for a handler. An event whose payload cannot be
+/// read as `E` (wrong type, unknown schema version, bad JSON) never will be, so it is
+/// rejected (dead-lettered at once) rather than retried.
+pub fn payload<E: Event>(event: &Envelope) -> Result<E, HandlerError> {
+    event
+        .payload()
+        .map_err(|e| HandlerError::Reject(e.to_string()))
 }
 
 /// A service's reaction to the events it consumes. It runs inside the inbox

@@ -1,6 +1,8 @@
 //! Test harness for aftersales: throwaway PostgreSQL and RabbitMQ servers from the
 //! system packages (no Docker), a fresh schema and vhost per test, and the database
-//! provisioning the task runner shares with the tests.
+//! provisioning the task runner shares with the tests; a service started in-process
+//! on them ([`TestService`]) with tokens for every role ([`tokens`]) and the checks
+//! every service passes alike ([`platform`]).
 //!
 //! ```no_run
 //! # async fn t() {
@@ -18,10 +20,13 @@
 )]
 
 pub mod env;
+pub mod platform;
 pub mod provision;
 pub mod proxy;
 pub mod servers;
+pub mod service;
 pub mod step;
+pub mod tokens;
 pub mod util;
 
 pub use env::{
@@ -31,6 +36,7 @@ pub use env::{
 pub use provision::provision_service;
 pub use proxy::Proxy;
 pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
+pub use service::{TestService, WAIT};
 pub use step::step;
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns whether it

@@ -2,9 +2,20 @@
 //!
 //! A cursor is opaque to clients: base64url (no padding) of the JSON of whatever
 //! position the service needs (usually the sort key of the last item returned).
+//!
+//! Most lists are ordered by a timestamp, ties broken by id: their position is a
+//! [`Position`], and the WHERE fragments here resume after it (keyset pagination:
+//! no OFFSET, stable while rows are added). The queries themselves stay in each
+//! service's `db` module; they take their filters from here.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use diesel::dsl;
+use diesel::expression::{BoxableExpression, ValidGrouping};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text, Timestamptz};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -103,6 +114,107 @@ impl<T> Page<T> {
     }
 }
 
+/// Where a list ordered by `(timestamp, id)` resumes: the sort key of the last row
+/// of the previous page (in the cursor as the JSON `["<RFC 3339>", "<uuid>"]`).
+pub type Position = (DateTime<Utc>, uuid::Uuid);
+
+/// A WHERE fragment on the table (or join) `QS`.
+pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
+
+/// A column (or any plain, non-aggregate expression) of `QS` whose SQL type is `ST`,
+/// usable in a [`Predicate`].
+pub trait ColumnOf<QS, ST>:
+    BoxableExpression<QS, Pg, SqlType = ST>
+    + ValidGrouping<(), IsAggregate = diesel::expression::is_aggregate::No>
+    + Copy
+    + 'static
+{
+}
+
+impl<QS, ST, T> ColumnOf<QS, ST> for T where
+    T: BoxableExpression<QS, Pg, SqlType = ST>
+        + ValidGrouping<(), IsAggregate = diesel::expression::is_aggregate::No>
+        + Copy
+        + 'static
+{
+}
+
+/// Rows after `position` in a newest-first list: `at < t OR (at = t AND id < i)`.
+pub fn older_than<QS, At, Id>(at: At, id: Id, position: Position) -> Predicate<QS>
+where
+    At: ColumnOf<QS, Timestamptz>,
+    Id: ColumnOf<QS, diesel::sql_types::Uuid>,
+{
+    let (t, i) = position;
+    Box::new(at.lt(t).or(at.eq(t).and(id.lt(i))))
+}
+
+/// Rows after `position` in an oldest-first list: `at > t OR (at = t AND id > i)`.
+pub fn newer_than<QS, At, Id>(at: At, id: Id, position: Position) -> Predicate<QS>
+where
+    At: ColumnOf<QS, Timestamptz>,
+    Id: ColumnOf<QS, diesel::sql_types::Uuid>,
+{
+    let (t, i) = position;
+    Box::new(at.gt(t).or(at.eq(t).and(id.gt(i))))
+}
+
+/// `column = value` when a value is given (an optional filter of a list).
+pub fn eq_if<QS, C>(column: C, value: Option<&str>) -> Option<Predicate<QS>>
+where
+    C: ColumnOf<QS, Text>,
+{
+    value.map(|v| Box::new(column.eq(v.to_owned())) as Predicate<QS>)
+}
+
+/// All of `parts`, ANDed (`TRUE` when there are none).
+pub fn all<QS: 'static>(parts: impl IntoIterator<Item = Option<Predicate<QS>>>) -> Predicate<QS> {
+    parts
+        .into_iter()
+        .flatten()
+        .reduce(|a, b| Box::new(a.and(b)))
+        .unwrap_or_else(|| Box::new(dsl::sql::<Bool>("TRUE")))
+}
+
+/// The filters of a list a dealer sees only its own part of (orders, claims),
+/// newest first by a timestamp: the dealer, a status, a period `[from, to)` of that
+/// timestamp, and the [`Position`] to resume after.
+#[derive(Debug, Default)]
+pub struct DealerListFilter {
+    pub dealer_code: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub after: Option<Position>,
+}
+
+impl DealerListFilter {
+    /// The WHERE clause of the list over its columns: the timestamp `at` it is ordered
+    /// by (newest first, ties by `id`), and its `dealer` and `status` columns.
+    pub fn predicate<QS, At, Id, Dealer, Status>(
+        &self,
+        at: At,
+        id: Id,
+        dealer: Dealer,
+        status: Status,
+    ) -> Predicate<QS>
+    where
+        QS: 'static,
+        At: ColumnOf<QS, Timestamptz>,
+        Id: ColumnOf<QS, diesel::sql_types::Uuid>,
+        Dealer: ColumnOf<QS, Text>,
+        Status: ColumnOf<QS, Text>,
+    {
+        all([
+            eq_if(dealer, self.dealer_code.as_deref()),
+            eq_if(status, self.status.as_deref()),
+            self.from.map(|from| Box::new(at.ge(from)) as Predicate<QS>),
+            self.to.map(|to| Box::new(at.lt(to)) as Predicate<QS>),
+            self.after.map(|after| older_than(at, id, after)),
+        ])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +269,60 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"items": [10, 20], "next_cursor": null})
+        );
+    }
+
+    diesel::table! {
+        items (id) {
+            id -> Uuid,
+            at -> Timestamptz,
+            dealer -> Text,
+            status -> Text,
+        }
+    }
+
+    fn where_of(filter: Predicate<items::table>) -> String {
+        let sql = diesel::debug_query::<Pg, _>(&items::table.select(items::id).filter(filter))
+            .to_string();
+        let start = sql.find("WHERE ").map_or(0, |i| i + 6);
+        let end = sql.find(" -- binds").unwrap_or(sql.len());
+        sql[start..end].to_owned()
+    }
+
+    #[test]
+    fn keyset_fragments_resume_after_the_position_in_either_order() {
+        let position = (chrono::Utc::now(), uuid::Uuid::nil());
+        assert_eq!(
+            where_of(older_than(items::at, items::id, position)),
+            r#"(("items"."at" < $1) OR (("items"."at" = $2) AND ("items"."id" < $3)))"#
+        );
+        assert_eq!(
+            where_of(newer_than(items::at, items::id, position)),
+            r#"(("items"."at" > $1) OR (("items"."at" = $2) AND ("items"."id" > $3)))"#
+        );
+    }
+
+    #[test]
+    fn dealer_list_filter_ands_only_what_is_given() {
+        let cols = |f: &DealerListFilter| {
+            where_of(f.predicate(items::at, items::id, items::dealer, items::status))
+        };
+        assert_eq!(cols(&DealerListFilter::default()), "TRUE");
+        let dealer_only = DealerListFilter {
+            dealer_code: Some("D001".into()),
+            ..DealerListFilter::default()
+        };
+        assert_eq!(cols(&dealer_only), r#"("items"."dealer" = $1)"#);
+        let all = DealerListFilter {
+            dealer_code: Some("D001".into()),
+            status: Some("open".into()),
+            from: Some(chrono::Utc::now()),
+            to: Some(chrono::Utc::now()),
+            after: Some((chrono::Utc::now(), uuid::Uuid::nil())),
+        };
+        assert_eq!(
+            cols(&all),
+            r#"((((("items"."dealer" = $1) AND ("items"."status" = $2)) AND ("items"."at" >= $3)) AND ("items"."at" < $4)) AND (("items"."at" < $5) OR (("items"."at" = $6) AND ("items"."id" < $7))))"#
         );
     }
 

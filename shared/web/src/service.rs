@@ -35,6 +35,49 @@ pub struct ServiceSpec<H> {
     pub background: Option<BackgroundJob>,
 }
 
+impl<H> ServiceSpec<H> {
+    /// A service named `name` (listening on `default_port` unless configured
+    /// otherwise) with its own `migrations` and event `handler`; give it its API with
+    /// [`ServiceSpec::api`].
+    pub fn new(
+        name: &'static str,
+        default_port: u16,
+        migrations: &'static EmbeddedMigrations,
+        handler: H,
+    ) -> Self {
+        ServiceSpec {
+            name,
+            default_port,
+            migrations,
+            openapi: utoipa::openapi::OpenApi::default(),
+            routes: |_| {},
+            handler,
+            background: None,
+        }
+    }
+
+    /// The service's routes under `/api/v1` and the OpenAPI document describing them.
+    pub fn api(
+        self,
+        openapi: utoipa::openapi::OpenApi,
+        routes: fn(&mut web::ServiceConfig),
+    ) -> Self {
+        ServiceSpec {
+            openapi,
+            routes,
+            ..self
+        }
+    }
+
+    /// With a periodic job run beside the relay and the consumer.
+    pub fn with_background(self, job: BackgroundJob) -> Self {
+        ServiceSpec {
+            background: Some(job),
+            ..self
+        }
+    }
+}
+
 /// A service's own long-running task, given the pool and the shutdown request.
 pub type BackgroundJob =
     fn(crate::db::DbPool, Shutdown) -> futures_util::future::BoxFuture<'static, ()>;

@@ -15,7 +15,7 @@
 use aftersales_messaging::contracts::event_types;
 use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderPlaced};
-use aftersales_messaging::{Envelope, Event, Handler, HandlerError};
+use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 
@@ -39,12 +39,6 @@ impl From<db::Error> for HandlerError {
             | db::Error::Bug(_) => HandlerError::Retry(e.to_string()),
         }
     }
-}
-
-fn payload<E: Event>(event: &Envelope) -> Result<E, HandlerError> {
-    event
-        .payload()
-        .map_err(|e| HandlerError::Reject(e.to_string()))
 }
 
 impl Handler for EventHandler {

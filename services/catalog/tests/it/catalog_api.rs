@@ -11,7 +11,7 @@ async fn part_update_needs_a_fresh_etag_and_every_change_publishes() {
     let svc = Svc::start().await;
     svc.seed().await;
     let (s, body, headers) = svc
-        .call(Role::Dealer, Method::GET, "/parts/A", None, &[])
+        .call_as(Role::Dealer, Method::GET, "/parts/A", None, &[])
         .await;
     assert_eq!(s, 200, "all roles read parts");
     assert_eq!(body["list_price"], "10.0000");
@@ -21,7 +21,7 @@ async fn part_update_needs_a_fresh_etag_and_every_change_publishes() {
     update.as_object_mut().unwrap().remove("list_price");
     update["description"] = json!("Brake pad, ceramic");
     let (s, b, h) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/A",
@@ -33,7 +33,7 @@ async fn part_update_needs_a_fresh_etag_and_every_change_publishes() {
     assert_ne!(h["etag"].to_str().unwrap(), etag);
     // The old ETag is stale now.
     let (s, b, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/A",
@@ -50,7 +50,7 @@ async fn part_update_needs_a_fresh_etag_and_every_change_publishes() {
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["active"], false);
 
-    let events = svc.outbox("catalog.part_upserted").await;
+    let events = svc.outbox_envelopes("catalog.part_upserted").await;
     let a: Vec<_> = events
         .iter()
         .filter(|e| e.payload["part_number"] == "A")
@@ -101,7 +101,7 @@ async fn price_in_force_is_the_latest_effective_one() {
     assert_eq!(s, 200);
     assert_eq!(hist.as_array().unwrap().len(), 4);
     let last = svc
-        .outbox("catalog.part_upserted")
+        .outbox_envelopes("catalog.part_upserted")
         .await
         .into_iter()
         .last()
@@ -151,7 +151,7 @@ async fn supersession_chains_and_cycles() {
         p
     };
     let (s, b, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/A",
@@ -161,7 +161,7 @@ async fn supersession_chains_and_cycles() {
         .await;
     assert_eq!(s, 200, "{b}");
     let (s, b, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/B",
@@ -171,7 +171,7 @@ async fn supersession_chains_and_cycles() {
         .await;
     assert_eq!(s, 200, "{b}");
     let (s, b, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/C",
@@ -182,7 +182,7 @@ async fn supersession_chains_and_cycles() {
     assert_eq!(s, 422, "cycle: {b}");
     assert_eq!(b["errors"][0]["field"], "superseded_by");
     let (s, _, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/C",
@@ -192,7 +192,7 @@ async fn supersession_chains_and_cycles() {
         .await;
     assert_eq!(s, 422);
     let (s, b, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/C",
@@ -297,11 +297,11 @@ async fn master_data_wrong_roles_and_bad_input() {
             assert_eq!(b["type"], "https://aftersales.dev/problems/forbidden");
         }
         let (s, _, _) = svc
-            .call(role, Method::PUT, "/parts/A", Some(part("A")), &[])
+            .call_as(role, Method::PUT, "/parts/A", Some(part("A")), &[])
             .await;
         assert_eq!(s, 403);
         let (s, _, _) = svc
-            .call(
+            .call_as(
                 role,
                 Method::PATCH,
                 "/suppliers/SUP1",
@@ -313,15 +313,10 @@ async fn master_data_wrong_roles_and_bad_input() {
     }
     let (s, _) = svc.get(Role::Dealer, "/suppliers").await;
     assert_eq!(s, 403);
-    let res = svc
-        .http
-        .get(format!("{}/parts", svc.base))
-        .send()
-        .await
-        .unwrap();
+    let res = svc.http.get(svc.api("/parts")).send().await.unwrap();
     assert_eq!(res.status(), 401);
 
-    let before = svc.outbox("catalog.part_upserted").await.len();
+    let before = svc.outbox_envelopes("catalog.part_upserted").await.len();
     let mut bad = part("N1");
     bad["supplier_code"] = json!("NOSUCH");
     let (s, b) = svc.post(Role::Admin, "/parts", bad).await;
@@ -355,8 +350,8 @@ async fn master_data_wrong_roles_and_bad_input() {
     assert_eq!(s, 422, "missing fields");
     let res = svc
         .http
-        .post(format!("{}/parts", svc.base))
-        .bearer_auth(Svc::token(Role::Admin))
+        .post(svc.api("/parts"))
+        .bearer_auth(aftersales_testkit::tokens::token(Role::Admin))
         .header("content-type", "application/json")
         .body("{not json")
         .send()
@@ -396,7 +391,7 @@ async fn master_data_wrong_roles_and_bad_input() {
     let (s, _) = svc.get(Role::Admin, "/warehouses/NOSUCH").await;
     assert_eq!(s, 404);
     let (s, _, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PUT,
             "/parts/A",
@@ -406,7 +401,7 @@ async fn master_data_wrong_roles_and_bad_input() {
         .await;
     assert_eq!(s, 422);
     let (s, _, _) = svc
-        .call(
+        .call_as(
             Role::Admin,
             Method::PATCH,
             "/suppliers/SUP1",
@@ -416,7 +411,7 @@ async fn master_data_wrong_roles_and_bad_input() {
         .await;
     assert_eq!(s, 412);
     assert_eq!(
-        svc.outbox("catalog.part_upserted").await.len(),
+        svc.outbox_envelopes("catalog.part_upserted").await.len(),
         before,
         "no event from a failed request"
     );
@@ -430,19 +425,19 @@ async fn a_repeated_idempotency_key_creates_once() {
     svc.seed().await;
     let key = [("Idempotency-Key", "k-1")];
     let (s1, b1, _) = svc
-        .call(Role::Admin, Method::POST, "/parts", Some(part("K1")), &key)
+        .call_as(Role::Admin, Method::POST, "/parts", Some(part("K1")), &key)
         .await;
     let (s2, b2, _) = svc
-        .call(Role::Admin, Method::POST, "/parts", Some(part("K1")), &key)
+        .call_as(Role::Admin, Method::POST, "/parts", Some(part("K1")), &key)
         .await;
     assert_eq!((s1.as_u16(), s2.as_u16()), (201, 201));
     assert_eq!(b1, b2);
     let (s3, _, _) = svc
-        .call(Role::Admin, Method::POST, "/parts", Some(part("K2")), &key)
+        .call_as(Role::Admin, Method::POST, "/parts", Some(part("K2")), &key)
         .await;
     assert_eq!(s3, 422, "same key, other body");
     let n = svc
-        .outbox("catalog.part_upserted")
+        .outbox_envelopes("catalog.part_upserted")
         .await
         .iter()
         .filter(|e| e.payload["part_number"] == "K1")

@@ -96,7 +96,7 @@ async fn ten_thousand_rows_import_in_one_go_and_a_reimport_changes_nothing() {
     assert_eq!(a["description"], "Brake pad (imported)");
     assert_eq!(a["list_price"], "11.0000");
     assert_eq!(a["version"], 2);
-    let events = svc.outbox("catalog.part_upserted").await;
+    let events = svc.outbox_envelopes("catalog.part_upserted").await;
     let last_a = events
         .iter()
         .rev()

@@ -119,14 +119,14 @@ async fn stockouts_and_backorders_show_what_orders_wait_for_oldest_first() {
     let old = Uuid::new_v4();
     let new = Uuid::new_v4();
     // Published newest first: the report orders by placement, not by arrival.
-    svc.publish(&envelope(&order(
+    svc.publish_envelope(&envelope(&order(
         new,
         &[(1, "A", 1), (2, "B", 2)],
         false,
         10,
     )))
     .await;
-    svc.publish(&envelope(&order(old, &[(1, "A", 5)], false, 50 * 60 + 5)))
+    svc.publish_envelope(&envelope(&order(old, &[(1, "A", 5)], false, 50 * 60 + 5)))
         .await;
     for id in [old, new] {
         svc.wait("reservation", || async {

@@ -20,21 +20,21 @@ async fn order_placed_reserves_what_is_available_and_the_final_successor() {
     a.as_object_mut().unwrap().remove("list_price");
     a["superseded_by"] = json!("B");
     let (s, _, _) = svc
-        .call(Role::Admin, Method::PUT, "/parts/A", Some(a), &[])
+        .call_as(Role::Admin, Method::PUT, "/parts/A", Some(a), &[])
         .await;
     assert_eq!(s, 200);
     let mut b = part("B");
     b.as_object_mut().unwrap().remove("list_price");
     b["superseded_by"] = json!("C");
     let (s, _, _) = svc
-        .call(Role::Admin, Method::PUT, "/parts/B", Some(b), &[])
+        .call_as(Role::Admin, Method::PUT, "/parts/B", Some(b), &[])
         .await;
     assert_eq!(s, 200);
     svc.receive("CENTRAL", "C", 3).await;
     svc.receive("CENTRAL", "B", 1).await;
 
     let id = Uuid::new_v4();
-    svc.publish(&envelope(&order(id, &[(1, "A", 2), (2, "C", 4)], false, 0)))
+    svc.publish_envelope(&envelope(&order(id, &[(1, "A", 2), (2, "C", 4)], false, 0)))
         .await;
     svc.wait("reservation", || async {
         svc.reservation(id).await.is_some()
@@ -61,7 +61,7 @@ async fn order_placed_reserves_what_is_available_and_the_final_successor() {
         0,
         "the superseded part is not touched"
     );
-    let ev = svc.outbox("catalog.stock_reserved").await;
+    let ev = svc.outbox_envelopes("catalog.stock_reserved").await;
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0].payload["allocation"]["allocation_version"], 1);
     assert_eq!(ev[0].payload["allocation"]["lines"][0]["part_number"], "A");
@@ -81,12 +81,12 @@ async fn redelivered_placements_and_cancellations_take_effect_once() {
     svc.receive("CENTRAL", "A", 5).await;
     let id = Uuid::new_v4();
     let placed = envelope(&order(id, &[(1, "A", 3)], false, 0));
-    svc.publish(&placed).await;
-    svc.publish(&placed).await;
+    svc.publish_envelope(&placed).await;
+    svc.publish_envelope(&placed).await;
     // The same order in another envelope (e.g. re-sent by orders) changes nothing either.
     let mut again = placed.clone();
     again.event_id = Uuid::now_v7();
-    svc.publish(&again).await;
+    svc.publish_envelope(&again).await;
     svc.wait("three deliveries handled", || async {
         svc.inbox_count().await == 2
     })
@@ -97,8 +97,8 @@ async fn redelivered_placements_and_cancellations_take_effect_once() {
     .await;
 
     let cancelled = envelope(&OrderCancelled { order_id: id });
-    svc.publish(&cancelled).await;
-    svc.publish(&cancelled).await;
+    svc.publish_envelope(&cancelled).await;
+    svc.publish_envelope(&cancelled).await;
     svc.wait("released", || async {
         svc.reservation(id)
             .await
@@ -113,8 +113,11 @@ async fn redelivered_placements_and_cancellations_take_effect_once() {
         (s["reserved"].as_i64(), s["available"].as_i64()),
         (Some(0), Some(5))
     );
-    assert_eq!(svc.outbox("catalog.stock_reserved").await.len(), 1);
-    let released = svc.outbox("catalog.stock_released").await;
+    assert_eq!(
+        svc.outbox_envelopes("catalog.stock_reserved").await.len(),
+        1
+    );
+    let released = svc.outbox_envelopes("catalog.stock_released").await;
     assert_eq!(released.len(), 1);
     assert_eq!(released[0].payload["allocation"]["lines"][0]["released"], 3);
     svc.assert_invariant("CENTRAL", "A").await;
@@ -126,11 +129,11 @@ async fn a_cancellation_before_its_order_leaves_a_tombstone() {
     svc.seed().await;
     svc.receive("CENTRAL", "A", 5).await;
     let id = Uuid::new_v4();
-    svc.publish(&envelope(&OrderCancelled { order_id: id }))
+    svc.publish_envelope(&envelope(&OrderCancelled { order_id: id }))
         .await;
     svc.wait("tombstone", || async { svc.inbox_count().await == 1 })
         .await;
-    svc.publish(&envelope(&order(id, &[(1, "A", 2)], false, 0)))
+    svc.publish_envelope(&envelope(&order(id, &[(1, "A", 2)], false, 0)))
         .await;
     svc.wait("order recorded", || async {
         svc.reservation(id).await.is_some()
@@ -146,8 +149,14 @@ async fn a_cancellation_before_its_order_leaves_a_tombstone() {
         (Some(2), Some(0))
     );
     assert_eq!(svc.stock("CENTRAL", "A").await["reserved"], 0);
-    assert_eq!(svc.outbox("catalog.stock_reserved").await.len(), 0);
-    assert_eq!(svc.outbox("catalog.stock_released").await.len(), 1);
+    assert_eq!(
+        svc.outbox_envelopes("catalog.stock_reserved").await.len(),
+        0
+    );
+    assert_eq!(
+        svc.outbox_envelopes("catalog.stock_released").await.len(),
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -179,7 +188,7 @@ async fn receipts_and_transfers_in_serve_backorders_emergency_first_then_oldest(
     assert_eq!(line(svc.reservation(old).await.unwrap()), (2, 1));
     assert_eq!(line(svc.reservation(newer).await.unwrap()), (0, 3));
     let served: Vec<_> = svc
-        .outbox("catalog.stock_reserved")
+        .outbox_envelopes("catalog.stock_reserved")
         .await
         .into_iter()
         .filter(|e| e.payload["allocation"]["allocation_version"] == 2)
@@ -247,7 +256,7 @@ async fn fifty_concurrent_orders_reserve_exactly_what_is_available() {
     for (i, id) in ids.iter().enumerate() {
         let svc = &svc;
         let env = envelope(&order(*id, &[(1, "A", 1)], false, 50 - i as i64));
-        publishes.push(async move { svc.publish(&env).await });
+        publishes.push(async move { svc.publish_envelope(&env).await });
     }
     futures_util::future::join_all(publishes).await;
     svc.wait("50 orders applied", || async {

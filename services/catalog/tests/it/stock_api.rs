@@ -120,7 +120,7 @@ async fn stock_endpoints_refuse_wrong_roles_and_bad_input() {
             assert_eq!(s, 403, "{role} {path}: {b}");
         }
         let (s, _, _) = svc
-            .call(
+            .call_as(
                 role,
                 Method::PUT,
                 "/stock/CENTRAL/A",
@@ -254,7 +254,7 @@ async fn stock_endpoints_refuse_wrong_roles_and_bad_input() {
         .await;
     assert_eq!(s, 422);
     let (s, _, _) = svc
-        .call(
+        .call_as(
             Role::Warehouse,
             Method::PUT,
             "/stock/CENTRAL/A",
@@ -357,7 +357,7 @@ async fn stock_low_fires_once_per_crossing() {
     let svc = Svc::start().await;
     svc.seed().await;
     let (s, b, _) = svc
-        .call(
+        .call_as(
             Role::Warehouse,
             Method::PUT,
             "/stock/CENTRAL/A",
@@ -373,7 +373,7 @@ async fn stock_low_fires_once_per_crossing() {
         let (s, _) = svc.post(Role::Warehouse, "/adjustments", adjust(d)).await;
         assert_eq!(s, 201);
     }
-    let lows = svc.outbox("catalog.stock_low").await;
+    let lows = svc.outbox_envelopes("catalog.stock_low").await;
     assert_eq!(lows.len(), 1, "once while below");
     assert_eq!(lows[0].payload["available"], 4);
     assert_eq!(lows[0].payload["reorder_qty"], 20);
@@ -381,7 +381,7 @@ async fn stock_low_fires_once_per_crossing() {
     let (s, _) = svc.post(Role::Warehouse, "/adjustments", adjust(-12)).await;
     assert_eq!(s, 201);
     assert_eq!(
-        svc.outbox("catalog.stock_low").await.len(),
+        svc.outbox_envelopes("catalog.stock_low").await.len(),
         2,
         "again after a new crossing"
     );
@@ -451,7 +451,7 @@ async fn shipments_ship_reserved_units_only() {
         )
         .await;
     assert_eq!(s, 409, "nothing left reserved");
-    let events = svc.outbox("catalog.shipment_dispatched").await;
+    let events = svc.outbox_envelopes("catalog.shipment_dispatched").await;
     assert_eq!(events.len(), 2);
     let alloc = &events[1].payload["allocation"];
     assert_eq!(alloc["allocation_version"], 3);
@@ -477,8 +477,8 @@ async fn quarantine_in_and_out_from_inspection_events() {
         quantity: 2,
         warehouse: "CENTRAL".into(),
     });
-    svc.publish(&received).await;
-    svc.publish(&received).await;
+    svc.publish_envelope(&received).await;
+    svc.publish_envelope(&received).await;
     svc.wait("quarantine in", || async {
         svc.stock("CENTRAL", "A").await["quarantined"] == 2
     })
@@ -496,7 +496,7 @@ async fn quarantine_in_and_out_from_inspection_events() {
         warehouse: "CENTRAL".into(),
         disposition: Disposition::Scrap,
     });
-    svc.publish(&disposed).await;
+    svc.publish_envelope(&disposed).await;
     svc.wait("quarantine out", || async {
         svc.stock("CENTRAL", "A").await["quarantined"] == 0
     })

@@ -199,14 +199,8 @@ pub async fn for_unit_and_part(
         .await
 }
 
-#[derive(Debug, Default)]
-pub struct ListFilter {
-    pub dealer_code: Option<String>,
-    pub status: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-}
+/// The claim list's filters; `after` is the `(submitted_at, id)` of the last row seen.
+pub use aftersales_web::pagination::DealerListFilter as ListFilter;
 
 /// Newest first.
 pub async fn list(
@@ -214,31 +208,19 @@ pub async fn list(
     filter: &ListFilter,
     limit: i64,
 ) -> QueryResult<Vec<Claim>> {
-    let mut query = claims::table
+    let filter = filter.predicate(
+        claims::submitted_at,
+        claims::id,
+        claims::dealer_code,
+        claims::status,
+    );
+    claims::table
         .select(Claim::as_select())
+        .filter(filter)
         .order((claims::submitted_at.desc(), claims::id.desc()))
         .limit(limit)
-        .into_boxed();
-    if let Some(dealer) = &filter.dealer_code {
-        query = query.filter(claims::dealer_code.eq(dealer.clone()));
-    }
-    if let Some(status) = &filter.status {
-        query = query.filter(claims::status.eq(status.clone()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(claims::submitted_at.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(claims::submitted_at.lt(to));
-    }
-    if let Some((at, id)) = filter.after {
-        query = query.filter(
-            claims::submitted_at
-                .lt(at)
-                .or(claims::submitted_at.eq(at).and(claims::id.lt(id))),
-        );
-    }
-    query.load(conn).await
+        .load(conn)
+        .await
 }
 
 pub async fn set_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str) -> QueryResult<()> {

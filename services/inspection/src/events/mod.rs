@@ -15,7 +15,7 @@
 pub mod deadline;
 
 use aftersales_messaging::contracts::{catalog, event_types, orders};
-use aftersales_messaging::{Envelope, Handler, HandlerError};
+use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 use rust_decimal::Decimal;
@@ -52,12 +52,6 @@ impl Handler for EventHandler {
             }
         })
     }
-}
-
-fn payload<E: aftersales_messaging::Event>(event: &Envelope) -> Result<E, HandlerError> {
-    event
-        .payload()
-        .map_err(|e| HandlerError::Reject(e.to_string()))
 }
 
 fn reject(e: crate::domain::CodeError) -> HandlerError {

@@ -24,7 +24,7 @@ async fn the_deadline_job_rejects_an_overdue_claim_exactly_once() {
     ))
     .await;
 
-    let pool = svc.pool();
+    let pool = svc.pool.clone();
     // Two replicas at the same moment, then once more.
     let (a, b) = tokio::join!(
         inspection::events::run_deadline_job(&pool),

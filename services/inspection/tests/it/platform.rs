@@ -1,46 +1,51 @@
-use diesel::Connection as _;
-use diesel::RunQueryDsl as _;
-use diesel::migration::MigrationSource;
-use diesel_async::AsyncPgConnection;
-use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_migrations::MigrationHarness;
+//! The service as a whole: what every service serves besides its API, its OpenAPI
+//! document and its migrations (checked alike in every service by the testkit).
+
+use aftersales_testkit::platform::{check_migrations_revert, check_platform};
 
 use crate::support::Svc;
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_lists_every_path_and_the_reason_vocabulary() {
+    let svc = Svc::start().await;
+    let spec = check_platform(
+        &svc,
+        &[
+            "/api/v1/units",
+            "/api/v1/units/{serial}",
+            "/api/v1/policies",
+            "/api/v1/labor-operations",
+            "/api/v1/claims",
+            "/api/v1/claims/{id}",
+            "/api/v1/claims/{id}/part-receipt",
+            "/api/v1/claims/{id}/findings",
+            "/api/v1/claims/{id}/decision",
+            "/api/v1/claims/{id}/disposition",
+            "/api/v1/reports/claims",
+            "/api/v1/reports/top-failing-parts",
+        ],
+    )
+    .await;
+    let reasons = &spec["components"]["schemas"]["ReasonCode"];
+    let text = reasons.to_string();
+    for code in [
+        "expired_warranty",
+        "usage_exceeded",
+        "outside_submission_window",
+        "duplicate_claim",
+        "labor_exceeds_standard",
+        "part_not_returned",
+        "not_covered",
+        "replacement_required",
+        "no_fault_found",
+        "currency_mismatch",
+    ] {
+        assert!(text.contains(code), "{code} missing from {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn migrations_revert_completely_and_reapply() {
     let svc = Svc::start().await;
-    let url = svc.db.url();
-    let schema = svc.db.schema.clone();
-    let left = tokio::task::spawn_blocking(move || {
-        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
-        // The service's migrations come last; revert them one by one, newest first.
-        let ours = MigrationSource::<diesel::pg::Pg>::migrations(&inspection::MIGRATIONS)
-            .unwrap()
-            .len();
-        for _ in 0..ours {
-            conn.revert_last_migration(inspection::MIGRATIONS).unwrap();
-        }
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        // Only the shared tables (outbox, inbox, idempotency keys, migrations) and no
-        // sequence of ours may remain.
-        let n: N = diesel::sql_query(format!(
-            "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
-             WHERE s.nspname = '{schema}' AND c.relkind IN ('r', 'S')
-               AND c.relname NOT IN ('outbox', 'inbox', 'idempotency_keys', '__diesel_schema_migrations')
-               AND c.relname NOT LIKE 'outbox_%' AND c.relname NOT LIKE 'inbox_%'"
-        ))
-        .get_result(&mut conn)
-        .unwrap();
-        conn.run_pending_migrations(inspection::MIGRATIONS).unwrap();
-        n.n
-    })
-    .await
-    .unwrap();
-    assert_eq!(left, 0, "down.sql left tables or sequences behind");
-    assert_eq!(svc.count("SELECT count(*) AS n FROM claims").await, 0);
+    check_migrations_revert(&svc, &inspection::MIGRATIONS, &["claims"]).await;
 }

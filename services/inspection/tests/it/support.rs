@@ -1,69 +1,18 @@
-//! One started inspection service per test, with helpers to call it, to publish
-//! catalog and orders events to it, and to set up master data.
-
-use std::time::Duration;
+//! The inspection service started in-process per test (see
+//! `aftersales_testkit::TestService`) and inspection's own seed data: dealers and
+//! parts published as orders and catalog would, policies, labor operations, units
+//! and claims.
 
 use aftersales_messaging::contracts::catalog::PartUpserted;
 use aftersales_messaging::contracts::orders::DealerUpserted;
-use aftersales_messaging::contracts::topology_v1;
-use aftersales_messaging::topology::EVENTS_EXCHANGE;
-use aftersales_messaging::{Envelope, Event};
-use aftersales_testkit::{TestDb, TestVhost};
-use aftersales_web::service::{Running, start, test_config};
-use aftersales_web::{DbPool, JwtKeys, Role};
 use chrono::{Days, NaiveDate, Utc};
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
-use lapin::options::BasicPublishOptions;
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
-pub use aftersales_testkit::eventually;
+pub use aftersales_testkit::WAIT;
+pub use aftersales_testkit::tokens::{admin, dealer, quality, quality_lead as lead, token};
 
-const SECRET: &str = "secret";
-pub const WAIT: Duration = Duration::from_secs(20);
-
-pub struct Svc {
-    pub db: TestDb,
-    pub base: String,
-    pub http: reqwest::Client,
-    pub vhost: TestVhost,
-    channel: Channel,
-    _amqp: Connection,
-    _running: Running,
-}
-
-pub fn token(role: Role) -> String {
-    JwtKeys::new(SECRET).mint(
-        &format!("user-{role}"),
-        role,
-        None,
-        chrono::Duration::hours(1),
-    )
-}
-
-pub fn admin() -> String {
-    token(Role::Admin)
-}
-
-pub fn quality() -> String {
-    token(Role::Quality)
-}
-
-pub fn lead() -> String {
-    token(Role::QualityLead)
-}
-
-pub fn dealer(code: &str) -> String {
-    JwtKeys::new(SECRET).mint(
-        &format!("user-{code}"),
-        Role::Dealer,
-        Some(code),
-        chrono::Duration::hours(1),
-    )
-}
+aftersales_testkit::test_service!(inspection::spec);
 
 pub fn days_ago(n: u64) -> NaiveDate {
     Utc::now()
@@ -72,157 +21,7 @@ pub fn days_ago(n: u64) -> NaiveDate {
         .expect("date")
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 impl Svc {
-    pub async fn start() -> Svc {
-        let db = TestDb::new().await;
-        let vhost = TestVhost::new().await;
-        let running = start(
-            inspection::spec(),
-            test_config(
-                inspection::NAME,
-                &db.admin_url(),
-                &db.schema,
-                &vhost.amqp_url(),
-                SECRET,
-            ),
-            topology_v1(),
-        )
-        .await
-        .expect("inspection starts");
-        let amqp = Connection::connect(&vhost.amqp_url(), ConnectionProperties::default())
-            .await
-            .expect("broker");
-        let channel = amqp.create_channel().await.expect("channel");
-        // Declared here too, so nothing published before the consumer is up is lost.
-        topology_v1().declare(&channel).await.expect("topology");
-        Svc {
-            base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
-            db,
-            vhost,
-            channel,
-            _amqp: amqp,
-            _running: running,
-        }
-    }
-
-    /// A pool on the test schema, for calling the crate's jobs directly.
-    pub fn pool(&self) -> DbPool {
-        aftersales_web::db::pool(&self.db.url(), 4).expect("pool")
-    }
-
-    pub async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        self.call_with(method, path, token, body, &[]).await
-    }
-
-    pub async fn call_with(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-        headers: &[(&str, &str)],
-    ) -> (u16, Value) {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self
-            .http
-            .request(method, format!("{}/api/v1{path}", self.base));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.expect("body");
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    pub async fn count(&self, sql: &str) -> i64 {
-        let mut conn = self.db.conn().await;
-        diesel::sql_query(sql)
-            .get_result::<Count>(&mut conn)
-            .await
-            .expect("count")
-            .n
-    }
-
-    pub async fn exec(&self, sql: &str) {
-        let mut conn = self.db.conn().await;
-        diesel::sql_query(sql)
-            .execute(&mut conn)
-            .await
-            .expect("exec");
-    }
-
-    /// Outbox rows of `event_type` (published or not).
-    pub async fn outbox(&self, event_type: &str) -> Vec<Value> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Jsonb)]
-            envelope: Value,
-        }
-        let mut conn = self.db.conn().await;
-        diesel::sql_query(format!(
-            "SELECT envelope FROM outbox WHERE event_type = '{event_type}' ORDER BY id"
-        ))
-        .load::<Row>(&mut conn)
-        .await
-        .expect("outbox")
-        .into_iter()
-        .map(|r| r.envelope)
-        .collect()
-    }
-
-    pub async fn publish_envelope(&self, envelope: &Envelope) {
-        self.channel
-            .basic_publish(
-                EVENTS_EXCHANGE.into(),
-                envelope.event_type.as_str().into(),
-                BasicPublishOptions::default(),
-                &envelope.to_bytes().unwrap(),
-                BasicProperties::default().with_delivery_mode(2),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
-
-    pub async fn publish<E: Event>(&self, producer: &str, payload: &E) -> Envelope {
-        let envelope = Envelope::new(producer, payload, Uuid::new_v4()).expect("envelope");
-        self.publish_envelope(&envelope).await;
-        envelope
-    }
-
-    /// Waits until the inbox has recorded `event` (applied or skipped as duplicate).
-    pub async fn consumed(&self, event: &Envelope) -> bool {
-        let sql = format!(
-            "SELECT count(*) AS n FROM inbox WHERE event_id = '{}'",
-            event.event_id
-        );
-        eventually(WAIT, || async { self.count(&sql).await == 1 }).await
-    }
-
     pub async fn add_dealer(&self, code: &str, rate: &str, currency: &str) {
         let event = self
             .publish("orders", &dealer_event(code, rate, currency))

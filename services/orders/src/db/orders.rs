@@ -150,14 +150,7 @@ pub async fn lines_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
 }
 
 /// Filters of the order list; `after` is the `(placed_at, id)` of the last row seen.
-#[derive(Debug, Default)]
-pub struct ListFilter {
-    pub dealer_code: Option<String>,
-    pub status: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-}
+pub use aftersales_web::pagination::DealerListFilter as ListFilter;
 
 /// Newest first.
 pub async fn list(
@@ -165,31 +158,19 @@ pub async fn list(
     filter: &ListFilter,
     limit: i64,
 ) -> QueryResult<Vec<Order>> {
-    let mut query = orders::table
+    let filter = filter.predicate(
+        orders::placed_at,
+        orders::id,
+        orders::dealer_code,
+        orders::status,
+    );
+    orders::table
         .select(Order::as_select())
+        .filter(filter)
         .order((orders::placed_at.desc(), orders::id.desc()))
         .limit(limit)
-        .into_boxed();
-    if let Some(dealer) = &filter.dealer_code {
-        query = query.filter(orders::dealer_code.eq(dealer.clone()));
-    }
-    if let Some(status) = &filter.status {
-        query = query.filter(orders::status.eq(status.clone()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(orders::placed_at.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(orders::placed_at.lt(to));
-    }
-    if let Some((at, id)) = filter.after {
-        query = query.filter(
-            orders::placed_at
-                .lt(at)
-                .or(orders::placed_at.eq(at).and(orders::id.lt(id))),
-        );
-    }
-    query.load(conn).await
+        .load(conn)
+        .await
 }
 
 /// Writes one line's allocated quantities.

@@ -17,7 +17,7 @@
 //! `orders.dealer_upserted`, `orders.order_placed`, `orders.order_cancelled`.
 
 use aftersales_messaging::contracts::{Allocation, catalog, event_types};
-use aftersales_messaging::{Envelope, Handler, HandlerError};
+use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
 use uuid::Uuid;
@@ -61,12 +61,6 @@ impl Handler for EventHandler {
             }
         })
     }
-}
-
-fn payload<E: aftersales_messaging::Event>(event: &Envelope) -> Result<E, HandlerError> {
-    event
-        .payload()
-        .map_err(|e| HandlerError::Reject(e.to_string()))
 }
 
 async fn apply_part(

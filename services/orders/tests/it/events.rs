@@ -54,38 +54,50 @@ async fn status_follows_catalog_allocations_and_late_or_repeated_events_change_n
     let ids = id.to_string();
 
     let v1 = svc
-        .publish(&reserved(
-            id,
-            allocation(1, &[(1, "A", 3, 3, 0, 0, 0), (2, "B", 2, 1, 1, 0, 0)]),
-        ))
+        .publish(
+            "catalog",
+            &reserved(
+                id,
+                allocation(1, &[(1, "A", 3, 3, 0, 0, 0), (2, "B", 2, 1, 1, 0, 0)]),
+            ),
+        )
         .await;
     assert!(svc.wait_status(&ids, "partially_reserved").await);
 
     let v3 = svc
-        .publish(&shipment(
-            id,
-            &[(1, "A", 3), (2, "B", 1)],
-            allocation(3, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 0, 1, 1, 0)]),
-        ))
+        .publish(
+            "catalog",
+            &shipment(
+                id,
+                &[(1, "A", 3), (2, "B", 1)],
+                allocation(3, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 0, 1, 1, 0)]),
+            ),
+        )
         .await;
     assert!(svc.wait_status(&ids, "partially_shipped").await);
 
     // v2 arrives late: everything reserved. Ignored.
     let v2 = svc
-        .publish(&reserved(
-            id,
-            allocation(2, &[(1, "A", 3, 3, 0, 0, 0), (2, "B", 2, 2, 0, 0, 0)]),
-        ))
+        .publish(
+            "catalog",
+            &reserved(
+                id,
+                allocation(2, &[(1, "A", 3, 3, 0, 0, 0), (2, "B", 2, 2, 0, 0, 0)]),
+            ),
+        )
         .await;
     assert!(svc.consumed(&v2).await);
     // v3 redelivered: the inbox skips it.
     svc.publish_envelope(&v3).await;
     // and the same allocation version under another event id: no change either.
     let v3_again = svc
-        .publish(&reserved(
-            id,
-            allocation(3, &[(1, "A", 3, 3, 0, 0, 0), (2, "B", 2, 2, 0, 0, 0)]),
-        ))
+        .publish(
+            "catalog",
+            &reserved(
+                id,
+                allocation(3, &[(1, "A", 3, 3, 0, 0, 0), (2, "B", 2, 2, 0, 0, 0)]),
+            ),
+        )
         .await;
     assert!(svc.consumed(&v3_again).await);
     let now = svc.order(&ids).await;
@@ -101,16 +113,22 @@ async fn status_follows_catalog_allocations_and_late_or_repeated_events_change_n
     assert_eq!(now["lines"][0]["pending"], 0);
 
     // The backorder is allocated, then shipped.
-    svc.publish(&reserved(
-        id,
-        allocation(4, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 1, 0, 1, 0)]),
-    ))
+    svc.publish(
+        "catalog",
+        &reserved(
+            id,
+            allocation(4, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 1, 0, 1, 0)]),
+        ),
+    )
     .await;
-    svc.publish(&shipment(
-        id,
-        &[(2, "B", 1)],
-        allocation(5, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 0, 0, 2, 0)]),
-    ))
+    svc.publish(
+        "catalog",
+        &shipment(
+            id,
+            &[(2, "B", 1)],
+            allocation(5, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 0, 0, 2, 0)]),
+        ),
+    )
     .await;
     assert!(svc.wait_status(&ids, "shipped").await);
 
@@ -163,8 +181,11 @@ async fn cancel_requests_then_cancels_once_catalog_released() {
     let order = svc.place(&dealer("D001"), &[("A", 2)]).await;
     let id = order_id(&order);
     let ids = id.to_string();
-    svc.publish(&reserved(id, allocation(1, &[(1, "A", 2, 2, 0, 0, 0)])))
-        .await;
+    svc.publish(
+        "catalog",
+        &reserved(id, allocation(1, &[(1, "A", 2, 2, 0, 0, 0)])),
+    )
+    .await;
     assert!(svc.wait_status(&ids, "reserved").await);
 
     let path = format!("/orders/{ids}/cancel");
@@ -191,10 +212,13 @@ async fn cancel_requests_then_cancels_once_catalog_released() {
         1
     );
 
-    svc.publish(&StockReleased {
-        order_id: id,
-        allocation: allocation(2, &[(1, "A", 2, 0, 0, 0, 2)]),
-    })
+    svc.publish(
+        "catalog",
+        &StockReleased {
+            order_id: id,
+            allocation: allocation(2, &[(1, "A", 2, 0, 0, 0, 2)]),
+        },
+    )
     .await;
     assert!(svc.wait_status(&ids, "cancelled").await);
     assert_eq!(
@@ -249,13 +273,19 @@ async fn allocations_that_can_never_apply_or_name_unknown_orders_are_dead_letter
     let id = order_id(&order);
 
     // Unbalanced (invariant 2): rejected at once, the order keeps its state.
-    svc.publish(&reserved(id, allocation(1, &[(1, "A", 2, 2, 1, 0, 0)])))
-        .await;
+    svc.publish(
+        "catalog",
+        &reserved(id, allocation(1, &[(1, "A", 2, 2, 1, 0, 0)])),
+    )
+    .await;
     // Unknown order: retried until the delivery limit, then parked in orders.dead.
-    svc.publish(&reserved(
-        uuid::Uuid::new_v4(),
-        allocation(1, &[(1, "A", 2, 2, 0, 0, 0)]),
-    ))
+    svc.publish(
+        "catalog",
+        &reserved(
+            uuid::Uuid::new_v4(),
+            allocation(1, &[(1, "A", 2, 2, 0, 0, 0)]),
+        ),
+    )
     .await;
     let parked = eventually(WAIT * 3, || async {
         svc.vhost.queue_messages("orders.dead").await == Some(2)

@@ -33,10 +33,13 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
     };
     // The shipment arrives before the first allocation: the fill rate still counts v1.
     let s1 = svc
-        .publish(&shipped(2, 3, allocation(2, &[(1, "A", 4, 0, 1, 3, 0)])))
+        .publish(
+            "catalog",
+            &shipped(2, 3, allocation(2, &[(1, "A", 4, 0, 1, 3, 0)])),
+        )
         .await;
     assert!(svc.consumed(&s1).await);
-    let e1 = svc.publish(&first).await;
+    let e1 = svc.publish("catalog", &first).await;
     assert!(svc.consumed(&e1).await);
     let mut late = Envelope::new(
         "catalog",
@@ -49,11 +52,14 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
     assert!(svc.consumed(&late).await);
     // D002: nothing reserved at placement.
     let e2 = svc
-        .publish(&StockReserved {
-            order_id: o2,
-            warehouse: "WH-HOME".into(),
-            allocation: allocation(1, &[(1, "A", 4, 0, 4, 0, 0)]),
-        })
+        .publish(
+            "catalog",
+            &StockReserved {
+                order_id: o2,
+                warehouse: "WH-HOME".into(),
+                allocation: allocation(1, &[(1, "A", 4, 0, 4, 0, 0)]),
+            },
+        )
         .await;
     assert!(svc.consumed(&e2).await);
 

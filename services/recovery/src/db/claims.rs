@@ -1,5 +1,6 @@
 //! Recovery claims to suppliers.
 
+use aftersales_web::pagination::{self, Position};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -129,10 +130,12 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Filters of the claim and line lists; `after` is the `(created_at, id)` of the last
+/// row seen.
 pub struct ListFilter {
     pub status: Option<String>,
     pub supplier_code: Option<String>,
-    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub after: Option<Position>,
 }
 
 /// Claims newest first, after the cursor `(created_at, id)`.
@@ -141,23 +144,18 @@ pub async fn list(
     filter: &ListFilter,
     limit: i64,
 ) -> QueryResult<Vec<Claim>> {
-    let mut query = rc::table
+    let filter = pagination::all([
+        pagination::eq_if(rc::status, filter.status.as_deref()),
+        pagination::eq_if(rc::supplier_code, filter.supplier_code.as_deref()),
+        filter
+            .after
+            .map(|after| pagination::older_than(rc::created_at, rc::id, after)),
+    ]);
+    rc::table
         .select(Claim::as_select())
+        .filter(filter)
         .order((rc::created_at.desc(), rc::id.desc()))
         .limit(limit)
-        .into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(rc::status.eq(status.clone()));
-    }
-    if let Some(code) = &filter.supplier_code {
-        query = query.filter(rc::supplier_code.eq(code.clone()));
-    }
-    if let Some((at, id)) = filter.after {
-        query = query.filter(
-            rc::created_at
-                .lt(at)
-                .or(rc::created_at.eq(at).and(rc::id.lt(id))),
-        );
-    }
-    query.load(conn).await
+        .load(conn)
+        .await
 }

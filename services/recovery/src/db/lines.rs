@@ -1,5 +1,6 @@
 //! Recovery lines.
 
+use aftersales_web::pagination;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Numeric, Timestamptz};
@@ -62,11 +63,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub struct ListFilter {
-    pub status: Option<String>,
-    pub supplier_code: Option<String>,
-    pub after: Option<(DateTime<Utc>, Uuid)>,
-}
+pub use super::claims::ListFilter;
 
 /// Lines oldest first, after the cursor `(created_at, id)`.
 pub async fn list(
@@ -74,25 +71,20 @@ pub async fn list(
     filter: &ListFilter,
     limit: i64,
 ) -> QueryResult<Vec<Line>> {
-    let mut query = rl::table
+    let filter = pagination::all([
+        pagination::eq_if(rl::status, filter.status.as_deref()),
+        pagination::eq_if(rl::supplier_code, filter.supplier_code.as_deref()),
+        filter
+            .after
+            .map(|after| pagination::newer_than(rl::created_at, rl::id, after)),
+    ]);
+    rl::table
         .select(Line::as_select())
+        .filter(filter)
         .order((rl::created_at, rl::id))
         .limit(limit)
-        .into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(rl::status.eq(status.clone()));
-    }
-    if let Some(code) = &filter.supplier_code {
-        query = query.filter(rl::supplier_code.eq(code.clone()));
-    }
-    if let Some((at, id)) = filter.after {
-        query = query.filter(
-            rl::created_at
-                .gt(at)
-                .or(rl::created_at.eq(at).and(rl::id.gt(id))),
-        );
-    }
-    query.load(conn).await
+        .load(conn)
+        .await
 }
 
 /// The lines of a recovery claim, oldest first.

@@ -15,7 +15,7 @@
 
 use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
 use aftersales_messaging::contracts::{catalog, event_types};
-use aftersales_messaging::{Envelope, Handler, HandlerError};
+use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use futures_util::future::BoxFuture;
@@ -64,12 +64,6 @@ impl Handler for EventHandler {
             }
         })
     }
-}
-
-fn payload<E: aftersales_messaging::Event>(event: &Envelope) -> Result<E, HandlerError> {
-    event
-        .payload()
-        .map_err(|e| HandlerError::Reject(e.to_string()))
 }
 
 fn decision_str(d: Decision) -> &'static str {
