@@ -7,7 +7,8 @@
 pub struct InvalidValue(String);
 
 impl InvalidValue {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    /// For a service's own codes, so one error type carries every refusal.
+    pub fn new(message: impl Into<String>) -> Self {
         Self(message.into())
     }
 
