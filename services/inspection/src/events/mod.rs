@@ -60,8 +60,8 @@ fn payload<E: aftersales_messaging::Event>(event: &Envelope) -> Result<E, Handle
         .map_err(|e| HandlerError::Reject(e.to_string()))
 }
 
-fn reject(e: crate::domain::CodeError) -> HandlerError {
-    HandlerError::Reject(e.0)
+fn reject(e: crate::domain::InvalidValue) -> HandlerError {
+    HandlerError::Reject(e.into_message())
 }
 
 async fn apply_part(
