@@ -227,6 +227,9 @@ mod tests {
             assert!(PartNumber::parse(bad).is_err(), "{bad:?}");
         }
         assert!(SupplierCode::parse("SUP-1").is_ok());
+        for bad in ["A B", "A\n", &"S".repeat(41)] {
+            assert!(SupplierCode::parse(bad).is_err(), "{bad:?}");
+        }
         assert!(WarehouseCode::parse("WH-NORTH_1").is_ok());
         assert!(WarehouseCode::parse("CENTRAL").is_ok());
         for bad in ["", "wh1", "WH 1", &"W".repeat(21)] {
