@@ -363,6 +363,41 @@ mod tests {
         assert_eq!(envelope.payload::<catalog::PartUpserted>().unwrap(), part);
     }
 
+    /// The wire form of a payload, byte for byte: codes are plain strings, quantities
+    /// plain integers, amounts decimal strings, in field order. Typing the fields (e.g.
+    /// with `aftersales-types`) must leave this text as it is.
+    #[test]
+    fn payloads_serialise_byte_for_byte() {
+        let placed = orders::OrderPlaced {
+            order_id: Uuid::nil(),
+            order_number: "SO-2026-000001".into(),
+            dealer_code: "D001".into(),
+            warehouse: "WH1".into(),
+            priority: orders::Priority::Emergency,
+            placed_at: "2026-12-01T08:00:00Z".parse().unwrap(),
+            lines: vec![orders::OrderLine {
+                line_no: 1,
+                part_number: "BP-1001".into(),
+                qty: 3,
+            }],
+        };
+        let json = r#"{"order_id":"00000000-0000-0000-0000-000000000000","order_number":"SO-2026-000001","dealer_code":"D001","warehouse":"WH1","priority":"emergency","placed_at":"2026-12-01T08:00:00Z","lines":[{"line_no":1,"part_number":"BP-1001","qty":3}]}"#;
+        assert_eq!(serde_json::to_string(&placed).unwrap(), json);
+        assert_eq!(
+            serde_json::from_str::<orders::OrderPlaced>(json).unwrap(),
+            placed
+        );
+
+        let claim = recovery::RecoveryClaimSubmitted {
+            recovery_claim_id: Uuid::nil(),
+            supplier_code: "SUP1".into(),
+            amount: Decimal::new(13968, 2),
+            currency: "EUR".into(),
+        };
+        let json = r#"{"recovery_claim_id":"00000000-0000-0000-0000-000000000000","supplier_code":"SUP1","amount":"139.68","currency":"EUR"}"#;
+        assert_eq!(serde_json::to_string(&claim).unwrap(), json);
+    }
+
     #[test]
     fn enums_use_the_design_spelling() {
         let json = serde_json::to_value(inspection::Decision::PartiallyApproved).unwrap();

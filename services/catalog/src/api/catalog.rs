@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ADMIN, Check, conn, etag, if_match, present, respond, to_json};
 use crate::db::{Cause, catalog as q};
-use crate::domain::{self, Currency, PartNumber, Price, SupplierCode, WarehouseCode};
+use crate::domain::{self, Currency, FromInput, PartNumber, Price, SupplierCode, WarehouseCode};
 use crate::idempotent;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -108,7 +108,7 @@ pub async fn create_supplier(
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let mut v = Check::default();
-    let code = v.field("code", SupplierCode::parse(&body.code));
+    let code = v.field("code", SupplierCode::from_input(&body.code));
     let name = v.field("name", domain::text(&body.name, 200));
     v.finish()?;
     let (code, name) = (present(code)?, present(name)?);
@@ -153,7 +153,8 @@ pub async fn get_supplier(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(SUPPLIER_READERS)?;
-    let code = SupplierCode::parse(&code).map_err(|_| ApiError::not_found("supplier not found"))?;
+    let code =
+        SupplierCode::from_input(&code).map_err(|_| ApiError::not_found("supplier not found"))?;
     let s = q::get_supplier(&mut *conn(&pool).await?, code.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("supplier {code} not found")))?;
@@ -173,7 +174,8 @@ pub async fn update_supplier(
     body: web::Json<SupplierPatch>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
-    let code = SupplierCode::parse(&code).map_err(|_| ApiError::not_found("supplier not found"))?;
+    let code =
+        SupplierCode::from_input(&code).map_err(|_| ApiError::not_found("supplier not found"))?;
     let expected = if_match(req.headers())?;
     let mut v = Check::default();
     let name = match &body.name {
@@ -206,7 +208,8 @@ pub async fn deactivate_supplier(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
-    let code = SupplierCode::parse(&code).map_err(|_| ApiError::not_found("supplier not found"))?;
+    let code =
+        SupplierCode::from_input(&code).map_err(|_| ApiError::not_found("supplier not found"))?;
     let expected = if_match(req.headers())?;
     let mut c = conn(&pool).await?;
     let s = c
@@ -337,10 +340,10 @@ pub fn part_fields(
     let category = v.field("category", domain::text(category, 100));
     let uom = v.field("unit_of_measure", domain::text(uom, 20));
     let currency = v.field("currency", Currency::parse(currency));
-    let supplier = v.field("supplier_code", SupplierCode::parse(supplier));
+    let supplier = v.field("supplier_code", SupplierCode::from_input(supplier));
     let warranty = v.field("warranty_months", domain::warranty_months(warranty));
     let successor = match superseded_by.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(v.field("superseded_by", PartNumber::parse(s))?),
+        Some(s) => Some(v.field("superseded_by", PartNumber::from_input(s))?),
         None => None,
     };
     Some(q::PartFields {
@@ -357,7 +360,7 @@ pub fn part_fields(
 }
 
 fn path_part(pn: &str) -> Result<PartNumber, ApiError> {
-    PartNumber::parse(pn).map_err(|_| ApiError::not_found(format!("part {pn} not found")))
+    PartNumber::from_input(pn).map_err(|_| ApiError::not_found(format!("part {pn} not found")))
 }
 
 /// Create a part with its first list price (admin); publishes `catalog.part_upserted`.
@@ -376,7 +379,7 @@ pub async fn create_part(
     who.require(ADMIN)?;
     let b = &*body;
     let mut v = Check::default();
-    let pn = v.field("part_number", PartNumber::parse(&b.part_number));
+    let pn = v.field("part_number", PartNumber::from_input(&b.part_number));
     let price = v.field("list_price", Price::parse(b.list_price));
     let fields = part_fields(
         &mut v,
@@ -466,7 +469,7 @@ pub async fn search_parts(
     }
     let supplier = match clean(&s.supplier) {
         Some(x) => v
-            .field("supplier", SupplierCode::parse(&x))
+            .field("supplier", SupplierCode::from_input(&x))
             .map(SupplierCode::into_inner),
         None => None,
     };
@@ -751,7 +754,7 @@ pub async fn create_warehouse(
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let mut v = Check::default();
-    let code = v.field("code", WarehouseCode::parse(&body.code));
+    let code = v.field("code", WarehouseCode::from_input(&body.code));
     let name = v.field("name", domain::text(&body.name, 200));
     v.finish()?;
     let (code, name) = (present(code)?, present(name)?);
@@ -796,7 +799,7 @@ pub async fn get_warehouse(
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
     let code =
-        WarehouseCode::parse(&code).map_err(|_| ApiError::not_found("warehouse not found"))?;
+        WarehouseCode::from_input(&code).map_err(|_| ApiError::not_found("warehouse not found"))?;
     let w = q::get_warehouse(&mut *conn(&pool).await?, code.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("warehouse {code} not found")))?;

@@ -80,11 +80,11 @@ impl From<db::Error> for ApiError {
 pub struct Check(Vec<FieldError>);
 
 impl Check {
-    pub fn field<T>(&mut self, name: &str, result: Result<T, Invalid>) -> Option<T> {
+    pub fn field<T>(&mut self, name: &str, result: Result<T, impl Into<Invalid>>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                self.0.push(FieldError::new(name, e.0));
+                self.0.push(FieldError::new(name, e.into().0));
                 None
             }
         }

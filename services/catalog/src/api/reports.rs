@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use super::{Check, STOCK_READERS, conn};
 use crate::db::{catalog as cq, reports as q};
-use crate::domain::WarehouseCode;
 use crate::domain::reports::{age, is_stockout, line_value, totals};
 use crate::domain::stock::Levels;
+use crate::domain::{FromInput, WarehouseCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports/stock-valuation", web::get().to(stock_valuation))
@@ -71,7 +71,7 @@ async fn read_query(
         .map(str::trim)
         .filter(|w| !w.is_empty())
     {
-        Some(w) => v.field("warehouse", WarehouseCode::parse(w)),
+        Some(w) => v.field("warehouse", WarehouseCode::from_input(w)),
         None => None,
     };
     v.finish()?;

@@ -15,7 +15,7 @@ use super::{Check, STOCK_READERS, WAREHOUSE, conn, present, respond, to_json};
 use crate::db::{Cause, orders, stock as q, transfers};
 use crate::domain::stock::{AdjustmentReason, MovementKind, adjustment_delta};
 use crate::domain::transfer::{TransferAction, TransferStatus};
-use crate::domain::{self, Invalid, PartNumber, Quantity, WarehouseCode};
+use crate::domain::{self, FromInput, Invalid, PartNumber, WarehouseCode};
 use crate::idempotent;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,10 +78,10 @@ impl From<q::Level> for StockOut {
 }
 
 fn path_level(wh: &str, pn: &str) -> Result<(WarehouseCode, PartNumber), ApiError> {
-    let w = WarehouseCode::parse(wh)
+    let w = WarehouseCode::from_input(wh)
         .map_err(|_| ApiError::not_found(format!("warehouse {wh} not found")))?;
-    let p =
-        PartNumber::parse(pn).map_err(|_| ApiError::not_found(format!("part {pn} not found")))?;
+    let p = PartNumber::from_input(pn)
+        .map_err(|_| ApiError::not_found(format!("part {pn} not found")))?;
     Ok((w, p))
 }
 
@@ -109,11 +109,11 @@ pub async fn list_stock(
     let wh = s
         .warehouse
         .as_deref()
-        .and_then(|w| v.field("warehouse", WarehouseCode::parse(w)));
+        .and_then(|w| v.field("warehouse", WarehouseCode::from_input(w)));
     let pn = s
         .part
         .as_deref()
-        .and_then(|p| v.field("part", PartNumber::parse(p)));
+        .and_then(|p| v.field("part", PartNumber::from_input(p)));
     v.finish()?;
     let page = PageQuery {
         cursor: s.cursor.clone(),
@@ -307,9 +307,9 @@ pub async fn create_receipt(
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     let mut v = Check::default();
-    let wh = v.field("warehouse", WarehouseCode::parse(&body.warehouse));
-    let pn = v.field("part_number", PartNumber::parse(&body.part_number));
-    let qty = v.field("qty", Quantity::parse(body.qty));
+    let wh = v.field("warehouse", WarehouseCode::from_input(&body.warehouse));
+    let pn = v.field("part_number", PartNumber::from_input(&body.part_number));
+    let qty = v.field("qty", domain::quantity(body.qty));
     let reference = reference(
         &mut v,
         body.reference.as_deref(),
@@ -371,8 +371,8 @@ pub async fn create_adjustment(
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     let mut v = Check::default();
-    let wh = v.field("warehouse", WarehouseCode::parse(&body.warehouse));
-    let pn = v.field("part_number", PartNumber::parse(&body.part_number));
+    let wh = v.field("warehouse", WarehouseCode::from_input(&body.warehouse));
+    let pn = v.field("part_number", PartNumber::from_input(&body.part_number));
     let delta = v.field("delta", adjustment_delta(body.delta));
     let reference = reference(
         &mut v,
@@ -445,8 +445,8 @@ pub async fn create_count(
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     let mut v = Check::default();
-    let wh = v.field("warehouse", WarehouseCode::parse(&body.warehouse));
-    let pn = v.field("part_number", PartNumber::parse(&body.part_number));
+    let wh = v.field("warehouse", WarehouseCode::from_input(&body.warehouse));
+    let pn = v.field("part_number", PartNumber::from_input(&body.part_number));
     let counted = v.field("counted", non_negative(body.counted));
     v.finish()?;
     let (wh, pn, counted) = (present(wh)?, present(pn)?, present(counted)?);
@@ -527,10 +527,16 @@ pub async fn create_transfer(
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     let mut v = Check::default();
-    let from = v.field("from_warehouse", WarehouseCode::parse(&body.from_warehouse));
-    let to = v.field("to_warehouse", WarehouseCode::parse(&body.to_warehouse));
-    let pn = v.field("part_number", PartNumber::parse(&body.part_number));
-    let qty = v.field("qty", Quantity::parse(body.qty));
+    let from = v.field(
+        "from_warehouse",
+        WarehouseCode::from_input(&body.from_warehouse),
+    );
+    let to = v.field(
+        "to_warehouse",
+        WarehouseCode::from_input(&body.to_warehouse),
+    );
+    let pn = v.field("part_number", PartNumber::from_input(&body.part_number));
+    let qty = v.field("qty", domain::quantity(body.qty));
     v.finish()?;
     let (from, to, pn, qty) = (present(from)?, present(to)?, present(pn)?, present(qty)?);
     let hash = request_hash(&("transfers", &*body));
@@ -799,7 +805,7 @@ pub async fn create_shipment(
             );
         }
         for (i, l) in lines.iter().enumerate() {
-            if let Some(q) = v.field(&format!("lines[{i}].qty"), Quantity::parse(l.qty)) {
+            if let Some(q) = v.field(&format!("lines[{i}].qty"), domain::quantity(l.qty)) {
                 wanted.push((l.line_no, q.get()));
             }
         }

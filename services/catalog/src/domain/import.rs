@@ -12,7 +12,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::supersession;
-use super::types::{self, Currency, Invalid, PRICE_SCALE, PartNumber, Price, SupplierCode};
+use super::types::{
+    self, Currency, FromInput, Invalid, PRICE_SCALE, PartNumber, Price, SupplierCode,
+};
 
 /// Every column the import understands, in the documented order.
 pub const COLUMNS: [&str; 12] = [
@@ -239,11 +241,12 @@ struct Cells<'a> {
 }
 
 impl Cells<'_> {
-    fn keep<T>(&mut self, column: &str, result: Result<T, Invalid>) -> Option<T> {
+    fn keep<T>(&mut self, column: &str, result: Result<T, impl Into<Invalid>>) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                self.errors.push(RowError::new(self.line, column, e.0));
+                self.errors
+                    .push(RowError::new(self.line, column, e.into().0));
                 None
             }
         }
@@ -266,7 +269,7 @@ fn parse_row(
     };
     let pn = check.keep(
         "part_number",
-        PartNumber::parse(cell("part_number").unwrap_or("")),
+        PartNumber::from_input(cell("part_number").unwrap_or("")),
     );
     let description = check.keep(
         "description",
@@ -289,7 +292,7 @@ fn parse_row(
     };
     let supplier = check.keep(
         "supplier_code",
-        SupplierCode::parse(cell("supplier_code").unwrap_or("")),
+        SupplierCode::from_input(cell("supplier_code").unwrap_or("")),
     );
     let warranty = check.keep(
         "warranty_months",
@@ -299,7 +302,9 @@ fn parse_row(
     let returnable = check.keep("returnable", flag(cell("returnable").unwrap_or("")));
     let successor = match cell("superseded_by").map(str::trim) {
         None | Some("") => Some(None),
-        Some(s) => check.keep("superseded_by", PartNumber::parse(s)).map(Some),
+        Some(s) => check
+            .keep("superseded_by", PartNumber::from_input(s))
+            .map(Some),
     };
     let effective = check.keep(
         "effective_from",

@@ -3,24 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use aftersales_types::money::round_cents;
 use chrono::{DateTime, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::stock::Levels;
 
-/// Amounts are cents (DESIGN.md, "Precision").
-pub const AMOUNT_SCALE: u32 = 2;
-
-/// An amount to the cent, half away from zero, always written with two decimals.
-pub fn to_cents(value: Decimal) -> Decimal {
-    let mut v = value.round_dp_with_strategy(AMOUNT_SCALE, RoundingStrategy::MidpointAwayFromZero);
-    v.rescale(AMOUNT_SCALE);
-    v
-}
-
 /// The value of `on_hand` units at `unit_price`, rounded to the cent.
 pub fn line_value(on_hand: i32, unit_price: Decimal) -> Decimal {
-    to_cents(Decimal::from(on_hand) * unit_price)
+    round_cents(Decimal::from(on_hand) * unit_price)
 }
 
 /// Sums of already rounded line values per currency; amounts of different
@@ -32,7 +23,7 @@ pub fn totals<'a>(
     for (currency, value) in lines {
         *sums.entry(currency.to_owned()).or_default() += value;
     }
-    sums.into_iter().map(|(c, v)| (c, to_cents(v))).collect()
+    sums.into_iter().map(|(c, v)| (c, round_cents(v))).collect()
 }
 
 /// A level is out of stock when nothing is on hand, or when nothing is available

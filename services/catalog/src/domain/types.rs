@@ -1,97 +1,51 @@
-//! Identifiers, quantities and money that are valid once constructed.
+//! Catalog's own values (prices, free text, warranty months, its limits on
+//! quantities) and how a person's input becomes the shared codes of
+//! `aftersales-types`.
 
+pub use aftersales_types::{
+    Currency, InvalidValue, PartNumber, Quantity, SupplierCode, WarehouseCode,
+};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 /// Largest quantity accepted in one request: bigger numbers are typing mistakes.
 pub const MAX_QTY: i32 = 1_000_000;
 /// Largest list price accepted (NUMERIC(14,4) holds 10 integer digits).
 pub const MAX_PRICE: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 /// Prices carry at most this many decimals (DESIGN.md, "Precision").
-pub const PRICE_SCALE: u32 = 4;
+pub use aftersales_types::money::PRICE_SCALE;
 
 /// Why a value could not be parsed; the message is meant for the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Invalid(pub String);
 
-fn code(value: &str, what: &str, max: usize) -> Result<String, Invalid> {
-    let v = value.trim();
-    if v.is_empty() || v.len() > max {
-        return Err(Invalid(format!("{what} must be 1 to {max} characters")));
+impl From<InvalidValue> for Invalid {
+    fn from(e: InvalidValue) -> Self {
+        Self(e.into_message())
     }
-    if !v
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
-    {
-        return Err(Invalid(format!(
-            "{what} may contain only letters, digits, '-', '_', '.', '/'"
-        )));
-    }
-    Ok(v.to_ascii_uppercase())
 }
 
-macro_rules! code_type {
-    ($(#[$doc:meta])* $name:ident, $what:expr, $max:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            /// Trimmed, upper-cased; letters, digits and `-_./` only.
-            pub fn parse(value: &str) -> Result<Self, Invalid> {
-                code(value, $what, $max).map(Self)
-            }
-
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            pub fn into_inner(self) -> String {
-                self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
+/// Codes as a person types them into catalog (request, path, CSV cell): surrounding
+/// spaces and lower case are forgiven, the code is kept in its canonical form.
+pub trait FromInput: Sized {
+    fn from_input(value: &str) -> Result<Self, Invalid>;
 }
 
-code_type!(
-    /// A part number, e.g. `BP-1001`.
-    PartNumber, "part number", 40
-);
-code_type!(
-    /// A supplier code, e.g. `SUP1`.
-    SupplierCode, "supplier code", 20
-);
-code_type!(
-    /// A warehouse code, e.g. `CENTRAL`.
-    WarehouseCode, "warehouse code", 20
-);
-
-/// A whole number of units, 1 to [`MAX_QTY`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Quantity(i32);
-
-impl Quantity {
-    pub fn parse(value: i64) -> Result<Self, Invalid> {
-        if value < 1 {
-            return Err(Invalid("must be at least 1".into()));
+macro_rules! from_input {
+    ($($name:ident),*) => {$(
+        impl FromInput for $name {
+            fn from_input(value: &str) -> Result<Self, Invalid> {
+                Ok(Self::parse(&value.trim().to_ascii_uppercase())?)
+            }
         }
-        if value > i64::from(MAX_QTY) {
-            return Err(Invalid(format!("must be at most {MAX_QTY}")));
-        }
-        Ok(Self(value as i32))
-    }
+    )*};
+}
 
-    pub fn get(self) -> i32 {
-        self.0
-    }
+from_input!(PartNumber, SupplierCode, WarehouseCode);
+
+/// A whole number of units in one request, 1 to [`MAX_QTY`].
+pub fn quantity(value: i64) -> Result<Quantity, Invalid> {
+    Ok(Quantity::parse_at_most(value, MAX_QTY)?)
 }
 
 /// A list price: positive, at most 4 decimals, below [`MAX_PRICE`].
@@ -132,27 +86,6 @@ impl Price {
     }
 }
 
-/// An ISO 4217 currency code (three upper-case letters).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Currency(String);
-
-impl Currency {
-    pub fn parse(value: &str) -> Result<Self, Invalid> {
-        if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(Self(value.to_owned()))
-        } else {
-            Err(Invalid(
-                "must be a three-letter ISO 4217 code, e.g. EUR".into(),
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Checks a free-text field: trimmed, non-empty, at most `max` characters.
 pub fn text(value: &str, max: usize) -> Result<String, Invalid> {
     let v = value.trim();
@@ -184,19 +117,22 @@ mod tests {
 
     #[test]
     fn codes_are_normalised_and_checked() {
-        assert_eq!(PartNumber::parse(" bp-1001 ").unwrap().as_str(), "BP-1001");
-        assert!(PartNumber::parse("").is_err());
-        assert!(PartNumber::parse("has space").is_err());
-        assert!(PartNumber::parse(&"A".repeat(41)).is_err());
-        assert!(WarehouseCode::parse("central").is_ok());
+        assert_eq!(
+            PartNumber::from_input(" bp-1001 ").unwrap().as_str(),
+            "BP-1001"
+        );
+        assert!(PartNumber::from_input("").is_err());
+        assert!(PartNumber::from_input("has space").is_err());
+        assert!(PartNumber::from_input(&"A".repeat(41)).is_err());
+        assert!(WarehouseCode::from_input("central").is_ok());
     }
 
     #[test]
     fn quantities() {
-        assert!(Quantity::parse(0).is_err());
-        assert!(Quantity::parse(-1).is_err());
-        assert_eq!(Quantity::parse(1).unwrap().get(), 1);
-        assert!(Quantity::parse(i64::from(MAX_QTY) + 1).is_err());
+        assert!(quantity(0).is_err());
+        assert!(quantity(-1).is_err());
+        assert_eq!(quantity(1).unwrap().get(), 1);
+        assert!(quantity(i64::from(MAX_QTY) + 1).is_err());
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::db;
 use crate::domain::coverage::{self, ClaimFacts, Terms};
 use crate::domain::pricing::{self, LaborLine, PartLine};
 use crate::domain::status::{Action, ClaimStatus, Verdict, transition};
-use crate::domain::{Currency, OperationCode, PartNumber, Quantity, ReasonCode, Serial};
+use crate::domain::{Currency, OperationCode, PartNumber, ReasonCode, Serial, line_qty};
 
 fn valid_part(value: &str) -> Result<(), ValidationError> {
     PartNumber::parse(value).map(drop).map_err(validation)
@@ -494,15 +494,18 @@ async fn submit(
         return Err(unprocessable(errors));
     };
 
-    let currency = Currency::parse(&dealer.currency).map_err(|e| ApiError::internal(e.0))?;
+    let currency =
+        Currency::parse(&dealer.currency).map_err(|e| ApiError::internal(e.into_message()))?;
     let mut part_lines = Vec::with_capacity(body.parts.len());
     for line in &body.parts {
         let p = part(&line.part_number).ok_or_else(|| ApiError::internal("part vanished"))?;
         part_lines.push(PartLine {
-            part_number: PartNumber::parse(&p.part_number).map_err(|e| ApiError::internal(e.0))?,
-            qty: Quantity::parse(line.qty).map_err(|e| ApiError::internal(e.0))?,
+            part_number: PartNumber::parse(&p.part_number)
+                .map_err(|e| ApiError::internal(e.into_message()))?,
+            qty: line_qty(line.qty).map_err(|e| ApiError::internal(e.into_message()))?,
             unit_price: p.list_price,
-            currency: Currency::parse(&p.currency).map_err(|e| ApiError::internal(e.0))?,
+            currency: Currency::parse(&p.currency)
+                .map_err(|e| ApiError::internal(e.into_message()))?,
         });
     }
     let mut labor_lines = Vec::with_capacity(body.labor.len());

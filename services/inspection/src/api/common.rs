@@ -6,13 +6,13 @@ use actix_web::http::header;
 use aftersales_web::ApiError;
 use validator::ValidationError;
 
-use crate::domain::CodeError;
+use crate::domain::InvalidValue;
 pub use aftersales_web::db::conn;
 pub use aftersales_web::request::{etag, if_match, period_bound, wants_csv};
 
 /// The validator error for a domain parse failure, with its message.
-pub fn validation(e: CodeError) -> ValidationError {
-    ValidationError::new("invalid").with_message(Cow::Owned(e.0))
+pub fn validation(e: InvalidValue) -> ValidationError {
+    ValidationError::new("invalid").with_message(Cow::Owned(e.into_message()))
 }
 
 /// A `201 Created` (or the replayed status) with `Location: {base}/{id}` when the body has an id.

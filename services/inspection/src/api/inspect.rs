@@ -26,7 +26,7 @@ use super::common::{self, decimal_in, validation};
 use crate::db;
 use crate::domain::pricing::round_cents;
 use crate::domain::status::{Action, IllegalTransition, Verdict, transition};
-use crate::domain::{DealerCode, ReasonCode, WarehouseCode};
+use crate::domain::{ReasonCode, SupplierCode, WarehouseCode};
 
 /// Who acts on claims as an inspector.
 const INSPECTORS: &[Role] = &[Role::Quality, Role::QualityLead];
@@ -59,10 +59,7 @@ fn valid_warehouse(value: &str) -> Result<(), ValidationError> {
     WarehouseCode::parse(value).map(drop).map_err(validation)
 }
 fn valid_supplier(value: &str) -> Result<(), ValidationError> {
-    DealerCode::parse(value).map(drop).map_err(|_| {
-        ValidationError::new("invalid")
-            .with_message("supplier code must be 1 to 20 characters A-Z, 0-9, '-' or '_'".into())
-    })
+    SupplierCode::parse(value).map(drop).map_err(validation)
 }
 fn valid_amount(value: &Decimal) -> Result<(), ValidationError> {
     decimal_in(

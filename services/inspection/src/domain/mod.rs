@@ -10,7 +10,8 @@ pub mod report;
 pub mod status;
 
 pub use codes::{
-    CodeError, Currency, DealerCode, OperationCode, PartNumber, Quantity, Serial, WarehouseCode,
+    Currency, DealerCode, InvalidValue, OperationCode, PartNumber, Quantity, Serial, SupplierCode,
+    WarehouseCode, line_qty,
 };
 pub use reasons::ReasonCode;
 pub use status::{Action, ClaimStatus};

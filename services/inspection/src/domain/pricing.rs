@@ -2,23 +2,10 @@
 //! model's list price × quantity, labor at `min(claimed, standard) hours × dealer labor
 //! rate`, each line rounded half away from zero to the cent, then summed.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+pub use aftersales_types::money::{round_cents, round_price};
+use rust_decimal::Decimal;
 
 use super::{Currency, PartNumber, Quantity};
-
-/// `value` rounded half away from zero to the cent, always with two decimals.
-pub fn round_cents(value: Decimal) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(2);
-    rounded
-}
-
-/// A price as stored (`NUMERIC(14,4)`).
-pub fn round_price(value: Decimal) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(4);
-    rounded
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartLine {

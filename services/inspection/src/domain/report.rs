@@ -1,6 +1,7 @@
 //! Report arithmetic: shares and cycle-time statistics.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use aftersales_types::money::{CENT_SCALE, round_half_away};
+use rust_decimal::Decimal;
 
 /// `part / whole` as a fraction with 4 decimals (half away from zero); `None` for an
 /// empty whole, which is "no data", not 0 %.
@@ -9,9 +10,7 @@ pub fn share(part: i64, whole: i64) -> Option<Decimal> {
         return None;
     }
     let value = Decimal::from(part.clamp(0, whole)) / Decimal::from(whole);
-    let mut rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(4);
-    Some(rounded)
+    Some(round_half_away(value, 4))
 }
 
 /// Mean and 90th percentile (nearest rank) of durations in seconds, as hours with 2
@@ -22,12 +21,7 @@ pub fn cycle_hours(seconds: &[i64]) -> (Option<Decimal>, Option<Decimal>) {
     }
     let mut sorted = seconds.to_vec();
     sorted.sort_unstable();
-    let hours = |s: Decimal| {
-        let mut h = (s / Decimal::from(3600))
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-        h.rescale(2);
-        h
-    };
+    let hours = |s: Decimal| round_half_away(s / Decimal::from(3600), CENT_SCALE);
     let n = sorted.len();
     let sum: Decimal = sorted.iter().map(|s| Decimal::from(*s)).sum();
     let mean = hours(sum / Decimal::from(n));
@@ -41,6 +35,7 @@ pub fn cycle_hours(seconds: &[i64]) -> (Option<Decimal>, Option<Decimal>) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use rust_decimal::RoundingStrategy;
 
     #[test]
     fn shares_and_cycle_times() {

@@ -54,8 +54,8 @@ impl Handler for EventHandler {
     }
 }
 
-fn reject(e: crate::domain::CodeError) -> HandlerError {
-    HandlerError::Reject(e.0)
+fn reject(e: crate::domain::InvalidValue) -> HandlerError {
+    HandlerError::Reject(e.into_message())
 }
 
 async fn apply_part(

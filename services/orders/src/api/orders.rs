@@ -23,7 +23,7 @@ use super::common::{self, period_bound, validation};
 use crate::db;
 use crate::domain::pricing::{BookEntry, RequestedLine, price_order};
 use crate::domain::status::{LineQty, OrderStatus, derive_status};
-use crate::domain::{Currency, DealerCode, PartNumber, Quantity, WarehouseCode};
+use crate::domain::{Currency, DealerCode, PartNumber, WarehouseCode, line_qty};
 
 fn valid_part(value: &str) -> Result<(), ValidationError> {
     PartNumber::parse(value).map(drop).map_err(validation)
@@ -256,10 +256,12 @@ pub async fn create_order(
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let part_number = PartNumber::parse(&l.part_number)
-                .map_err(|e| ApiError::invalid_field(format!("lines[{i}].part_number"), e.0))?;
-            let qty = Quantity::parse(l.qty)
-                .map_err(|e| ApiError::invalid_field(format!("lines[{i}].qty"), e.0))?;
+            let part_number = PartNumber::parse(&l.part_number).map_err(|e| {
+                ApiError::invalid_field(format!("lines[{i}].part_number"), e.into_message())
+            })?;
+            let qty = line_qty(l.qty).map_err(|e| {
+                ApiError::invalid_field(format!("lines[{i}].qty"), e.into_message())
+            })?;
             Ok(RequestedLine { part_number, qty })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -288,8 +290,8 @@ pub async fn create_order(
                 ));
             }
             let tier = super::dealers::tier_of(&dealer)?;
-            let currency =
-                Currency::parse(&dealer.currency).map_err(|e| ApiError::internal(e.0))?;
+            let currency = Currency::parse(&dealer.currency)
+                .map_err(|e| ApiError::internal(e.into_message()))?;
             let warehouse = body
                 .warehouse
                 .clone()

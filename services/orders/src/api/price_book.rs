@@ -64,8 +64,8 @@ pub async fn get_price(
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
     // Checked before the lookup: text PostgreSQL cannot hold (a NUL byte) would
     // otherwise fail the query itself.
-    let part_number =
-        PartNumber::parse(&query.part).map_err(|e| ApiError::invalid_field("part", e.0))?;
+    let part_number = PartNumber::parse(&query.part)
+        .map_err(|e| ApiError::invalid_field("part", e.into_message()))?;
     let mut conn = common::conn(&pool).await?;
     let tier = match who.dealer_code() {
         Some(code) if who.is(Role::Dealer) => {

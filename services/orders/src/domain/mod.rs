@@ -9,5 +9,7 @@ pub mod report;
 pub mod status;
 pub mod tier;
 
-pub use codes::{CodeError, Currency, DealerCode, PartNumber, Quantity, WarehouseCode};
+pub use codes::{
+    Currency, DealerCode, InvalidValue, PartNumber, Quantity, WarehouseCode, line_qty,
+};
 pub use tier::Tier;

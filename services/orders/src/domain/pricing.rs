@@ -12,26 +12,11 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use aftersales_types::money::round_cents;
+pub use aftersales_types::money::round_price;
+use rust_decimal::Decimal;
 
 use super::codes::{Currency, PartNumber, Quantity};
-
-/// Rounds a price to 4 decimals, half away from zero, and shows all 4
-/// (`"9.0000"` in JSON, like `NUMERIC(14,4)`).
-pub fn round_price(value: Decimal) -> Decimal {
-    round_to(value, 4)
-}
-
-/// Rounds an amount to the cent, half away from zero, and shows both decimals.
-pub fn round_amount(value: Decimal) -> Decimal {
-    round_to(value, 2)
-}
-
-fn round_to(value: Decimal, dp: u32) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(dp);
-    rounded
-}
 
 /// The unit price after `discount_pct` percent off `list`.
 pub fn unit_net(list: Decimal, discount_pct: Decimal) -> Decimal {
@@ -40,7 +25,7 @@ pub fn unit_net(list: Decimal, discount_pct: Decimal) -> Decimal {
 
 /// `unit_net × qty`, to the cent.
 pub fn line_total(unit_net: Decimal, qty: Quantity) -> Decimal {
-    round_amount(unit_net * Decimal::from(qty.get()))
+    round_cents(unit_net * Decimal::from(qty.get()))
 }
 
 /// What the price book says about a part.
@@ -163,7 +148,7 @@ pub fn price_order(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let total = round_amount(priced.iter().map(|l| l.line_total).sum());
+    let total = round_cents(priced.iter().map(|l| l.line_total).sum());
     Ok(PricedOrder {
         lines: priced,
         total,
@@ -218,9 +203,9 @@ mod tests {
 
     #[test]
     fn midpoints_round_away_from_zero() {
-        assert_eq!(round_amount(d("0.005")), d("0.01"));
-        assert_eq!(round_amount(d("2.675")), d("2.68"));
-        assert_eq!(round_amount(d("-0.005")), d("-0.01"));
+        assert_eq!(round_cents(d("0.005")), d("0.01"));
+        assert_eq!(round_cents(d("2.675")), d("2.68"));
+        assert_eq!(round_cents(d("-0.005")), d("-0.01"));
         assert_eq!(round_price(d("1.00005")), d("1.0001"));
         assert_eq!(
             line_total(d("0.0050"), Quantity::parse(1).unwrap()),
@@ -310,7 +295,7 @@ mod tests {
             prop_assert_eq!(order.total, sum);
             prop_assert!(order.total.scale() <= 2);
             for (l, (p, q)) in order.lines.iter().zip(prices.iter().zip(&qtys)) {
-                prop_assert_eq!(l.line_total, round_amount(unit_net(*p, pct) * Decimal::from(*q)));
+                prop_assert_eq!(l.line_total, round_cents(unit_net(*p, pct) * Decimal::from(*q)));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Fill-rate arithmetic (DESIGN.md, "Reports"): shares of ordered quantity.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use aftersales_types::money::round_half_away;
+use rust_decimal::Decimal;
 
 /// Ordered quantity and how much of it was reserved at placement (catalog's first
 /// allocation) and shipped within 24 hours of placement.
@@ -36,9 +37,7 @@ pub fn share(part: i64, whole: i64) -> Option<Decimal> {
         return None;
     }
     let value = Decimal::from(part.clamp(0, whole)) / Decimal::from(whole);
-    let mut rounded = value.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(4);
-    Some(rounded)
+    Some(round_half_away(value, 4))
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ async fn apply_part(
     event: &Envelope,
     part: catalog::PartUpserted,
 ) -> Result<(), HandlerError> {
-    let reject = |e: crate::domain::CodeError| HandlerError::Reject(e.0);
+    let reject = |e: crate::domain::InvalidValue| HandlerError::Reject(e.into_message());
     PartNumber::parse(&part.part_number).map_err(reject)?;
     Currency::parse(&part.currency).map_err(reject)?;
     if part.list_price < rust_decimal::Decimal::ZERO {

@@ -27,10 +27,12 @@ fn message(e: impl Into<std::borrow::Cow<'static, str>>) -> ValidationError {
 fn valid_supplier(value: &str) -> Result<(), ValidationError> {
     SupplierCode::parse(value)
         .map(drop)
-        .map_err(|e| message(e.0))
+        .map_err(|e| message(e.into_message()))
 }
 fn valid_currency(value: &str) -> Result<(), ValidationError> {
-    Currency::parse(value).map(drop).map_err(|e| message(e.0))
+    Currency::parse(value)
+        .map(drop)
+        .map_err(|e| message(e.into_message()))
 }
 fn valid_pct(value: &Decimal) -> Result<(), ValidationError> {
     Percent::parse(*value).map(drop).map_err(message)
@@ -112,7 +114,7 @@ pub fn domain_of(a: &db::agreements::Agreement) -> Result<Agreement<Uuid>, Strin
             parts_pct: Percent::parse(a.parts_recovery_pct).map_err(broken)?,
             labor_pct: Percent::parse(a.labor_recovery_pct).map_err(broken)?,
             handling_fee: a.handling_fee,
-            currency: Currency::parse(&a.currency).map_err(|e| broken(e.0))?,
+            currency: Currency::parse(&a.currency).map_err(|e| broken(e.into_message()))?,
             claim_window_days: u32::try_from(a.claim_window_days)
                 .map_err(|_| broken("negative claim window".into()))?,
         },
@@ -184,7 +186,7 @@ pub async fn create_agreement(
                 valid_to: body.valid_to,
                 parts_recovery_pct: body.parts_recovery_pct,
                 labor_recovery_pct: body.labor_recovery_pct,
-                handling_fee: crate::domain::money::round_amount(body.handling_fee),
+                handling_fee: aftersales_types::money::round_cents(body.handling_fee),
                 currency: body.currency.clone(),
                 claim_window_days: body.claim_window_days,
                 created_at: Utc::now(),

@@ -30,10 +30,12 @@ fn message(e: impl Into<std::borrow::Cow<'static, str>>) -> ValidationError {
 fn valid_supplier(value: &str) -> Result<(), ValidationError> {
     SupplierCode::parse(value)
         .map(drop)
-        .map_err(|e| message(e.0))
+        .map_err(|e| message(e.into_message()))
 }
 fn valid_currency(value: &str) -> Result<(), ValidationError> {
-    Currency::parse(value).map(drop).map_err(|e| message(e.0))
+    Currency::parse(value)
+        .map(drop)
+        .map_err(|e| message(e.into_message()))
 }
 fn valid_positive(value: &Decimal) -> Result<(), ValidationError> {
     parse_amount(*value).map_err(message)?;
@@ -244,7 +246,7 @@ pub async fn create_credit_memo(
                 supplier_code: body.supplier_code.clone(),
                 reference: body.reference.clone(),
                 memo_date: body.memo_date,
-                amount: crate::domain::money::round_amount(body.amount),
+                amount: aftersales_types::money::round_cents(body.amount),
                 currency: body.currency.clone(),
                 created_at: Utc::now(),
             };
@@ -398,7 +400,7 @@ pub async fn create_write_off(
                 &db::payments::WriteOff {
                     id: Uuid::now_v7(),
                     recovery_claim_id: id,
-                    amount: crate::domain::money::round_amount(amount),
+                    amount: aftersales_types::money::round_cents(amount),
                     reason: body.reason.clone(),
                     created_at: Utc::now(),
                 },

@@ -5,7 +5,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::codes::Currency;
+use super::Currency;
 use super::money::{Percent, recovery_amount};
 
 /// The days an agreement is valid: from `from` to `to` inclusive, open-ended

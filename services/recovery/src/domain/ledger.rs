@@ -309,7 +309,7 @@ mod tests {
                 let (outcome, amount, reason) = match kind {
                     0 => (Outcome::Accepted, None, None),
                     1 => {
-                        let part = crate::domain::money::round_amount(
+                        let part = aftersales_types::money::round_cents(
                             line.claimed * Decimal::from(per_mille) / Decimal::from(1000),
                         );
                         (Outcome::PartiallyAccepted, Some(part), None)

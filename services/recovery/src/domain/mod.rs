@@ -1,4 +1,4 @@
-//! Pure types and rules of supplier recovery: codes and money, agreement terms and
+//! Pure types and rules of supplier recovery: money, agreement terms and
 //! which agreement applies to an adjudicated claim, the recovery amount, the recovery
 //! claim's state machine, the allocation of credit memos and write-offs, the
 //! reconciliation identities and aging. No IO, no diesel, no actix; unit- and
@@ -7,8 +7,7 @@
 pub mod aging;
 pub mod agreement;
 pub mod claim;
-pub mod codes;
 pub mod ledger;
 pub mod money;
 
-pub use codes::{CodeError, Currency, SupplierCode};
+pub use aftersales_types::{Currency, InvalidValue, SupplierCode};

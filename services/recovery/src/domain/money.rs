@@ -1,19 +1,8 @@
 //! Amounts and the recovery amount of a line (DESIGN.md, "Precision"): every product
 //! is rounded to the cent half away from zero on its own, then the products are summed.
 
-use rust_decimal::{Decimal, RoundingStrategy};
-
-/// Rounds to the cent, half away from zero, and shows both decimals (`"5.00"`).
-pub fn round_amount(value: Decimal) -> Decimal {
-    let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(2);
-    rounded
-}
-
-/// Largest amount the service stores (`NUMERIC(14,2)`): below 10^12.
-pub fn max_amount() -> Decimal {
-    Decimal::new(99_999_999_999_999, 2)
-}
+use aftersales_types::money::{MAX_AMOUNT, round_cents};
+use rust_decimal::Decimal;
 
 /// A percentage from 0 to 100 with at most 2 decimals (`NUMERIC(5,2)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,16 +22,16 @@ impl Percent {
 
     /// `amount × self / 100`, to the cent.
     pub fn of(self, amount: Decimal) -> Decimal {
-        round_amount(amount * self.0 / Decimal::ONE_HUNDRED)
+        round_cents(amount * self.0 / Decimal::ONE_HUNDRED)
     }
 }
 
 /// A non-negative amount in cents precision (fees, memo and write-off amounts).
 pub fn parse_amount(value: Decimal) -> Result<Decimal, String> {
-    if value < Decimal::ZERO || value > max_amount() || value.normalize().scale() > 2 {
+    if value < Decimal::ZERO || value > MAX_AMOUNT || value.normalize().scale() > 2 {
         return Err("must be at least 0, below 10^12, with at most 2 decimals".into());
     }
-    Ok(round_amount(value))
+    Ok(round_cents(value))
 }
 
 /// What a supplier owes for one claim:
@@ -54,7 +43,7 @@ pub fn recovery_amount(
     labor_pct: Percent,
     handling_fee: Decimal,
 ) -> Decimal {
-    round_amount(parts_pct.of(parts) + labor_pct.of(labor) + handling_fee)
+    round_cents(parts_pct.of(parts) + labor_pct.of(labor) + handling_fee)
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::domain::agreement::{self, Adjudicated};
-use crate::domain::money::{max_amount, round_amount};
 use crate::domain::{Currency, SupplierCode};
+use aftersales_types::money::{MAX_AMOUNT, round_cents};
 
 /// Applies the events this service consumes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -75,12 +75,12 @@ fn decision_str(d: Decision) -> &'static str {
 }
 
 fn amount(value: Decimal, what: &str) -> Result<Decimal, HandlerError> {
-    if value < Decimal::ZERO || value > max_amount() {
+    if value < Decimal::ZERO || value > MAX_AMOUNT {
         return Err(HandlerError::Reject(format!(
             "{what} out of range: {value}"
         )));
     }
-    Ok(round_amount(value))
+    Ok(round_cents(value))
 }
 
 async fn apply_adjudication(
@@ -95,7 +95,7 @@ async fn apply_adjudication(
         tracing::debug!(claim_id = %claim.claim_id, "not a supplier recovery: ignored");
         return Ok(());
     }
-    let reject = |e: crate::domain::CodeError| HandlerError::Reject(e.0);
+    let reject = |e: crate::domain::InvalidValue| HandlerError::Reject(e.into_message());
     let supplier = SupplierCode::parse(&claim.supplier_code).map_err(reject)?;
     let currency = Currency::parse(&claim.currency).map_err(reject)?;
     let parts = amount(claim.approved_parts_amount, "approved_parts_amount")?;

@@ -1,0 +1,17 @@
+//! The vocabulary the four services and their event contracts share: part numbers,
+//! dealer, supplier and warehouse codes, currencies, quantities, and the rule that
+//! rounds an amount to the cent.
+//!
+//! Every type is parsed once, where a value enters (request, event, row), and is valid
+//! from then on: serde deserialises through the same `parse`, so an invalid value
+//! cannot exist. A service's own limits (the largest quantity it takes in one line, a
+//! price's bounds…) stay in that service's domain.
+
+mod codes;
+mod error;
+pub mod money;
+mod quantity;
+
+pub use codes::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
+pub use error::InvalidValue;
+pub use quantity::Quantity;
