@@ -17,7 +17,6 @@ use std::time::Duration;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
-use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use lapin::message::Delivery;
 use lapin::options::{BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
@@ -58,12 +57,15 @@ pub fn payload<E: Event>(event: &Envelope) -> Result<E, HandlerError> {
 /// A service's reaction to the events it consumes. It runs inside the inbox
 /// transaction: everything it writes through `conn` commits with the inbox row, and
 /// events it produces go through `outbox::enqueue` on the same `conn`.
+///
+/// Implementations write `async fn handle(…) -> Result<(), HandlerError>`; the future
+/// must be `Send`, as the consumer applies several deliveries at once.
 pub trait Handler: Send + Sync + 'static {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>>;
+    fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
 /// What became of one delivery.
@@ -476,17 +478,15 @@ fn no_requeue() -> BasicNackOptions {
 pub struct Unhandled;
 
 impl Handler for Unhandled {
-    fn handle<'a>(
-        &'a self,
-        _conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            Err(HandlerError::Reject(format!(
-                "no handler for {} yet",
-                event.event_type
-            )))
-        })
+    async fn handle(
+        &self,
+        _conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> Result<(), HandlerError> {
+        Err(HandlerError::Reject(format!(
+            "no handler for {} yet",
+            event.event_type
+        )))
     }
 }
 

@@ -17,7 +17,6 @@ use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderPlaced};
 use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
-use futures_util::future::BoxFuture;
 
 use crate::db::{self, Cause, orders, stock};
 use crate::domain::stock::MovementKind;
@@ -42,56 +41,54 @@ impl From<db::Error> for HandlerError {
 }
 
 impl Handler for EventHandler {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            let cause = Cause::Event(event);
-            match event.event_type.as_str() {
-                event_types::ORDER_PLACED => {
-                    let o: OrderPlaced = payload(event)?;
-                    orders::place_order(conn, &o, cause).await?;
-                }
-                event_types::ORDER_CANCELLED => {
-                    let o: OrderCancelled = payload(event)?;
-                    orders::cancel_order(conn, o.order_id, cause).await?;
-                }
-                event_types::PART_RECEIVED => {
-                    let p: PartReceived = payload(event)?;
-                    quarantine(
-                        conn,
-                        &p.warehouse,
-                        &p.part_number,
-                        p.quantity,
-                        true,
-                        &p.claim_id.to_string(),
-                        cause,
-                    )
-                    .await?;
-                }
-                event_types::PART_DISPOSED => {
-                    let p: PartDisposed = payload(event)?;
-                    quarantine(
-                        conn,
-                        &p.warehouse,
-                        &p.part_number,
-                        p.quantity,
-                        false,
-                        &p.claim_id.to_string(),
-                        cause,
-                    )
-                    .await?;
-                }
-                other => {
-                    return Err(HandlerError::Reject(format!(
-                        "catalog does not consume {other}"
-                    )));
-                }
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> Result<(), HandlerError> {
+        let cause = Cause::Event(event);
+        match event.event_type.as_str() {
+            event_types::ORDER_PLACED => {
+                let o: OrderPlaced = payload(event)?;
+                orders::place_order(conn, &o, cause).await?;
             }
-            Ok(())
-        })
+            event_types::ORDER_CANCELLED => {
+                let o: OrderCancelled = payload(event)?;
+                orders::cancel_order(conn, o.order_id, cause).await?;
+            }
+            event_types::PART_RECEIVED => {
+                let p: PartReceived = payload(event)?;
+                quarantine(
+                    conn,
+                    &p.warehouse,
+                    &p.part_number,
+                    p.quantity,
+                    true,
+                    &p.claim_id.to_string(),
+                    cause,
+                )
+                .await?;
+            }
+            event_types::PART_DISPOSED => {
+                let p: PartDisposed = payload(event)?;
+                quarantine(
+                    conn,
+                    &p.warehouse,
+                    &p.part_number,
+                    p.quantity,
+                    false,
+                    &p.claim_id.to_string(),
+                    cause,
+                )
+                .await?;
+            }
+            other => {
+                return Err(HandlerError::Reject(format!(
+                    "catalog does not consume {other}"
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

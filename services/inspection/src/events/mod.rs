@@ -17,7 +17,6 @@ pub mod deadline;
 use aftersales_messaging::contracts::{catalog, event_types, orders};
 use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
-use futures_util::future::BoxFuture;
 use rust_decimal::Decimal;
 
 use crate::db;
@@ -31,26 +30,24 @@ pub use deadline::run_deadline_job;
 pub struct EventHandler;
 
 impl Handler for EventHandler {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            match event.event_type.as_str() {
-                event_types::PART_UPSERTED => {
-                    let part: catalog::PartUpserted = payload(event)?;
-                    apply_part(conn, event, part).await
-                }
-                event_types::DEALER_UPSERTED => {
-                    let dealer: orders::DealerUpserted = payload(event)?;
-                    apply_dealer(conn, event, dealer).await
-                }
-                other => Err(HandlerError::Reject(format!(
-                    "inspection does not consume {other}"
-                ))),
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> Result<(), HandlerError> {
+        match event.event_type.as_str() {
+            event_types::PART_UPSERTED => {
+                let part: catalog::PartUpserted = payload(event)?;
+                apply_part(conn, event, part).await
             }
-        })
+            event_types::DEALER_UPSERTED => {
+                let dealer: orders::DealerUpserted = payload(event)?;
+                apply_dealer(conn, event, dealer).await
+            }
+            other => Err(HandlerError::Reject(format!(
+                "inspection does not consume {other}"
+            ))),
+        }
     }
 }
 

@@ -19,7 +19,6 @@
 use aftersales_messaging::contracts::{Allocation, catalog, event_types};
 use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
-use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
 use crate::db;
@@ -32,34 +31,32 @@ use crate::domain::{Currency, PartNumber};
 pub struct EventHandler;
 
 impl Handler for EventHandler {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            match event.event_type.as_str() {
-                event_types::PART_UPSERTED => {
-                    let part: catalog::PartUpserted = payload(event)?;
-                    apply_part(conn, event, part).await
-                }
-                event_types::STOCK_RESERVED => {
-                    let p: catalog::StockReserved = payload(event)?;
-                    apply_allocation(conn, event, p.order_id, &p.allocation).await
-                }
-                event_types::STOCK_RELEASED => {
-                    let p: catalog::StockReleased = payload(event)?;
-                    apply_allocation(conn, event, p.order_id, &p.allocation).await
-                }
-                event_types::SHIPMENT_DISPATCHED => {
-                    let p: catalog::ShipmentDispatched = payload(event)?;
-                    apply_shipment(conn, event, &p).await
-                }
-                other => Err(HandlerError::Reject(format!(
-                    "orders does not consume {other}"
-                ))),
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> Result<(), HandlerError> {
+        match event.event_type.as_str() {
+            event_types::PART_UPSERTED => {
+                let part: catalog::PartUpserted = payload(event)?;
+                apply_part(conn, event, part).await
             }
-        })
+            event_types::STOCK_RESERVED => {
+                let p: catalog::StockReserved = payload(event)?;
+                apply_allocation(conn, event, p.order_id, &p.allocation).await
+            }
+            event_types::STOCK_RELEASED => {
+                let p: catalog::StockReleased = payload(event)?;
+                apply_allocation(conn, event, p.order_id, &p.allocation).await
+            }
+            event_types::SHIPMENT_DISPATCHED => {
+                let p: catalog::ShipmentDispatched = payload(event)?;
+                apply_shipment(conn, event, &p).await
+            }
+            other => Err(HandlerError::Reject(format!(
+                "orders does not consume {other}"
+            ))),
+        }
     }
 }
 

@@ -18,7 +18,6 @@ use aftersales_messaging::contracts::{catalog, event_types};
 use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
-use futures_util::future::BoxFuture;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -32,37 +31,35 @@ use aftersales_types::money::{MAX_AMOUNT, round_cents};
 pub struct EventHandler;
 
 impl Handler for EventHandler {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            match event.event_type.as_str() {
-                event_types::PART_UPSERTED => {
-                    let part: catalog::PartUpserted = payload(event)?;
-                    db::parts::upsert(
-                        conn,
-                        &db::parts::Part {
-                            part_number: part.part_number,
-                            description: part.description,
-                            supplier_code: part.supplier_code,
-                            active: part.active,
-                            updated_at: event.occurred_at,
-                        },
-                    )
-                    .await?;
-                    Ok(())
-                }
-                event_types::CLAIM_ADJUDICATED => {
-                    let claim: ClaimAdjudicated = payload(event)?;
-                    apply_adjudication(conn, claim).await
-                }
-                other => Err(HandlerError::Reject(format!(
-                    "recovery does not consume {other}"
-                ))),
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> Result<(), HandlerError> {
+        match event.event_type.as_str() {
+            event_types::PART_UPSERTED => {
+                let part: catalog::PartUpserted = payload(event)?;
+                db::parts::upsert(
+                    conn,
+                    &db::parts::Part {
+                        part_number: part.part_number,
+                        description: part.description,
+                        supplier_code: part.supplier_code,
+                        active: part.active,
+                        updated_at: event.occurred_at,
+                    },
+                )
+                .await?;
+                Ok(())
             }
-        })
+            event_types::CLAIM_ADJUDICATED => {
+                let claim: ClaimAdjudicated = payload(event)?;
+                apply_adjudication(conn, claim).await
+            }
+            other => Err(HandlerError::Reject(format!(
+                "recovery does not consume {other}"
+            ))),
+        }
     }
 }
 

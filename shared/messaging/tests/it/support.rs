@@ -10,7 +10,6 @@ use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
-use futures_util::future::BoxFuture;
 use lapin::options::{BasicGetOptions, BasicPublishOptions};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties};
 use serde::{Deserialize, Serialize};
@@ -126,25 +125,23 @@ pub struct RecordingHandler {
 }
 
 impl Handler for RecordingHandler {
-    fn handle<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        event: &'a Envelope,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            if event.event_type == Poison::TYPE {
-                self.poison_attempts.fetch_add(1, Ordering::SeqCst);
-                if let Ok(mut times) = self.poison_times.lock() {
-                    times.push(std::time::Instant::now());
-                }
-                return Err(HandlerError::Retry("poison always fails".into()));
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Envelope,
+    ) -> Result<(), HandlerError> {
+        if event.event_type == Poison::TYPE {
+            self.poison_attempts.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut times) = self.poison_times.lock() {
+                times.push(std::time::Instant::now());
             }
-            let ping: Ping = event
-                .payload()
-                .map_err(|e| HandlerError::Reject(e.to_string()))?;
-            insert_effect(conn, event.event_id, ping.n).await?;
-            Ok(())
-        })
+            return Err(HandlerError::Retry("poison always fails".into()));
+        }
+        let ping: Ping = event
+            .payload()
+            .map_err(|e| HandlerError::Reject(e.to_string()))?;
+        insert_effect(conn, event.event_id, ping.n).await?;
+        Ok(())
     }
 }
 
