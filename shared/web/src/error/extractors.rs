@@ -1,0 +1,87 @@
+//! Actix's own rejections of a request's JSON body, query string and path, routed
+//! through [`ApiError`] so they are problem documents like every other error.
+
+use actix_web::web;
+
+use super::{ApiError, FieldError};
+
+/// JSON body extractor config: bad syntax, wrong content type, too large → 400;
+/// JSON that parses but does not fit the type → 422 naming the field when known.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().error_handler(|error, _req| json_error(error).into())
+}
+
+/// Query string extractor config: an unparsable query → 400.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _req| {
+        let actix_web::error::QueryPayloadError::Deserialize(e) = &error else {
+            return ApiError::bad_request("invalid query string").into();
+        };
+        ApiError::bad_request(format!("invalid query string: {e}")).into()
+    })
+}
+
+/// Path extractor config: a path segment that does not parse (e.g. a malformed UUID)
+/// names no resource → 404.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _req| {
+        let actix_web::error::PathError::Deserialize(e) = &error else {
+            return ApiError::not_found("no resource at this path").into();
+        };
+        ApiError::not_found(format!("no resource at this path: {e}")).into()
+    })
+}
+
+fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match error {
+        E::OverflowKnownLength { length, limit } => ApiError::bad_request(format!(
+            "request body of {length} bytes is larger than the limit of {limit} bytes"
+        )),
+        E::Overflow { limit } => ApiError::bad_request(format!(
+            "request body is larger than the limit of {limit} bytes"
+        )),
+        E::ContentType => {
+            ApiError::bad_request("request body must be JSON (Content-Type: application/json)")
+        }
+        E::Deserialize(e) => match e.classify() {
+            serde_json::error::Category::Data => {
+                let message = strip_position(&e.to_string());
+                match quoted_field(&message) {
+                    Some(field) => ApiError::Unprocessable {
+                        detail: format!("request body does not fit: {message}"),
+                        errors: vec![FieldError::new(field, message.clone())],
+                    },
+                    None => {
+                        ApiError::unprocessable(format!("request body does not fit: {message}"))
+                    }
+                }
+            }
+            serde_json::error::Category::Eof => {
+                ApiError::bad_request(format!("request body is incomplete JSON: {e}"))
+            }
+            _ => ApiError::bad_request(format!("request body is not valid JSON: {e}")),
+        },
+        E::Payload(e) => ApiError::bad_request(format!("could not read request body: {e}")),
+        // Serialize errors happen on our side (responses), not on client input.
+        other => ApiError::internal(other.to_string()),
+    }
+}
+
+/// serde_json appends ` at line L column C`; for data errors the position says little.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The field serde names in ``missing field `qty` `` / ``unknown field `x`, expected …``.
+fn quoted_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))
+        .or_else(|| message.strip_prefix("duplicate field `"))?;
+    let end = rest.find('`')?;
+    Some(rest[..end].to_owned())
+}
