@@ -1,0 +1,255 @@
+//! A throwaway PostgreSQL cluster from the system packages.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+use super::absolute;
+use crate::util::{
+    create_shared_dir, is_root, percent_encode, pid_alive, read_pid_file, run_checked, sh_quote,
+    tail,
+};
+
+/// The directory holding `initdb`, `pg_ctl` and `postgres`: the newest
+/// `/usr/lib/postgresql/<major>/bin` (Debian), else the directory of `pg_ctl` on PATH.
+pub fn pg_bin_dir() -> anyhow::Result<PathBuf> {
+    let mut best: Option<(u32, PathBuf)> = None;
+    if let Ok(entries) = fs::read_dir("/usr/lib/postgresql") {
+        for e in entries.flatten() {
+            let bin = e.path().join("bin");
+            let major = e.file_name().to_string_lossy().parse::<u32>().ok();
+            if let Some(major) = major
+                && bin.join("initdb").is_file()
+                && best.as_ref().is_none_or(|(m, _)| major > *m)
+            {
+                best = Some((major, bin));
+            }
+        }
+    }
+    if let Some((_, bin)) = best {
+        return Ok(bin);
+    }
+    if let Some(pg_ctl) = crate::util::which("pg_ctl")
+        && let Some(dir) = pg_ctl.parent()
+        && dir.join("initdb").is_file()
+    {
+        return Ok(dir.to_path_buf());
+    }
+    bail!(
+        "PostgreSQL server binaries not found (looked in /usr/lib/postgresql/*/bin and PATH); \
+         install them, e.g. `apt-get install -y postgresql`"
+    )
+}
+
+/// A PostgreSQL cluster in `data_dir`, listening on 127.0.0.1:`port`.
+///
+/// The cluster uses `trust` authentication, `fsync=off` (a throwaway instance: a
+/// process crash loses nothing, an OS crash may) and `max_connections=300`.
+#[derive(Debug, Clone)]
+pub struct PgServer {
+    pub port: u16,
+    pub data_dir: PathBuf,
+    /// Unix socket directory: `<parent of data_dir>/<data_dir name>.sock`.
+    pub socket_dir: PathBuf,
+    bin_dir: PathBuf,
+    as_postgres: bool,
+}
+
+impl PgServer {
+    /// Describes the cluster in `data_dir` on `port` without starting anything
+    /// (for `stop`, `pid` and status checks).
+    pub fn at(data_dir: &Path, port: u16) -> anyhow::Result<PgServer> {
+        let data_dir = absolute(data_dir)?;
+        let parent = data_dir
+            .parent()
+            .context("data_dir must have a parent directory")?
+            .to_path_buf();
+        let name = data_dir
+            .file_name()
+            .context("data_dir must have a name")?
+            .to_string_lossy()
+            .into_owned();
+        Ok(PgServer {
+            port,
+            socket_dir: parent.join(format!("{name}.sock")),
+            data_dir,
+            bin_dir: pg_bin_dir()?,
+            as_postgres: is_root(),
+        })
+    }
+
+    /// `initdb` (when `data_dir` holds no cluster yet) and `pg_ctl start` on
+    /// 127.0.0.1:`port`. As root, runs both as the `postgres` user via `runuser` and
+    /// hands the folders to it. Returns at once when the cluster already runs.
+    pub fn start(data_dir: &Path, port: u16) -> anyhow::Result<PgServer> {
+        let pg = PgServer::at(data_dir, port)?;
+        pg.ensure_started()?;
+        Ok(pg)
+    }
+
+    fn cmd(&self, tool: &str) -> Command {
+        let exe = self.bin_dir.join(tool);
+        let mut c = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        };
+        // Never inherit the terminal's process group: a Ctrl-C in the caller must not
+        // shut the server down behind its back.
+        std::os::unix::process::CommandExt::process_group(&mut c, 0);
+        c.env_remove("PGDATA").env("LC_ALL", "C.UTF-8");
+        c
+    }
+
+    /// Whether `pg_ctl status` reports the cluster as running.
+    pub fn is_running(&self) -> bool {
+        if !self.data_dir.join("PG_VERSION").is_file() {
+            return false;
+        }
+        self.cmd("pg_ctl")
+            .arg("status")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn ensure_started(&self) -> anyhow::Result<()> {
+        create_shared_dir(&self.data_dir)?;
+        create_shared_dir(&self.socket_dir)?;
+        if self.as_postgres {
+            run_checked(
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&self.data_dir)
+                    .arg(&self.socket_dir),
+            )?;
+        }
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&self.data_dir, fs::Permissions::from_mode(0o700))?;
+        }
+        if self.is_running() {
+            return Ok(());
+        }
+        if !self.data_dir.join("PG_VERSION").is_file() {
+            if fs::read_dir(&self.data_dir)?.next().is_some() {
+                bail!(
+                    "{} is neither empty nor a PostgreSQL cluster",
+                    self.data_dir.display()
+                );
+            }
+            run_checked(
+                self.cmd("initdb")
+                    .arg("-D")
+                    .arg(&self.data_dir)
+                    .args(["-U", "postgres", "-A", "trust", "-E", "UTF8"])
+                    .args(["--locale=C.UTF-8", "--no-sync"]),
+            )
+            .with_context(|| {
+                format!(
+                    "initdb failed (as root, the `postgres` user must be able to reach {})",
+                    self.data_dir.display()
+                )
+            })?;
+        }
+        let log = self.log_file();
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=300",
+            self.port,
+            sh_quote(&self.socket_dir.to_string_lossy())
+        );
+        let res = run_checked(
+            self.cmd("pg_ctl")
+                .arg("-D")
+                .arg(&self.data_dir)
+                .arg("-l")
+                .arg(&log)
+                .args(["-w", "-t", "60", "-o", &opts, "start"]),
+        );
+        if let Err(e) = res {
+            bail!(
+                "PostgreSQL failed to start on port {}: {e:#}\n--- {} ---\n{}",
+                self.port,
+                log.display(),
+                tail(&log, 30)
+            );
+        }
+        Ok(())
+    }
+
+    /// The server log (inside the data folder).
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("server.log")
+    }
+
+    /// `postgres://postgres@127.0.0.1:PORT/<db>`
+    pub fn admin_url(&self, db: &str) -> String {
+        pg_admin_url(self.port, db)
+    }
+
+    /// `pg_ctl stop -m fast`; a stopped cluster is fine.
+    pub fn stop(&self) -> anyhow::Result<()> {
+        if !self.is_running() {
+            return Ok(());
+        }
+        run_checked(
+            self.cmd("pg_ctl")
+                .arg("-D")
+                .arg(&self.data_dir)
+                .args(["-m", "fast", "-w", "-t", "60", "stop"]),
+        )?;
+        Ok(())
+    }
+
+    /// The postmaster's pid, when it runs.
+    pub fn pid(&self) -> Option<u32> {
+        read_pid_file(&self.data_dir.join("postmaster.pid")).filter(|p| pid_alive(*p))
+    }
+
+    /// `pg_ctl stop -m immediate` (no checkpoint; for clusters that are thrown away
+    /// or to simulate a crash); a stopped cluster is fine.
+    pub fn stop_immediate(&self) -> anyhow::Result<()> {
+        if !self.is_running() {
+            return Ok(());
+        }
+        run_checked(self.cmd("pg_ctl").arg("-D").arg(&self.data_dir).args([
+            "-m",
+            "immediate",
+            "-w",
+            "-t",
+            "60",
+            "stop",
+        ]))?;
+        Ok(())
+    }
+
+    /// Shell commands that stop this cluster at once (for a watchdog).
+    pub fn stop_script(&self) -> String {
+        let pg_ctl = sh_quote(&self.bin_dir.join("pg_ctl").to_string_lossy());
+        let prefix = if self.as_postgres {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        };
+        format!(
+            "{prefix}{pg_ctl} -D {} -m immediate -w stop >/dev/null 2>&1",
+            sh_quote(&self.data_dir.to_string_lossy())
+        )
+    }
+}
+
+pub(crate) fn pg_admin_url(port: u16, db: &str) -> String {
+    format!(
+        "postgres://postgres@127.0.0.1:{port}/{}",
+        percent_encode(db)
+    )
+}
