@@ -10,7 +10,33 @@ use crate::InvalidValue;
 /// A whole number of units, at least 1. How many one line may hold is each
 /// service's own limit: it parses with [`Quantity::parse_at_most`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Integer))]
 pub struct Quantity(i32);
+
+#[cfg(feature = "diesel")]
+impl diesel::serialize::ToSql<diesel::sql_types::Integer, diesel::pg::Pg> for Quantity {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        <i32 as diesel::serialize::ToSql<diesel::sql_types::Integer, diesel::pg::Pg>>::to_sql(
+            &self.0, out,
+        )
+    }
+}
+
+/// A stored 0 or negative quantity is an error, never a default.
+#[cfg(feature = "diesel")]
+impl diesel::deserialize::FromSql<diesel::sql_types::Integer, diesel::pg::Pg> for Quantity {
+    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let value = <i32 as diesel::deserialize::FromSql<
+            diesel::sql_types::Integer,
+            diesel::pg::Pg,
+        >>::from_sql(bytes)?;
+        Ok(Self::parse(value.into())?)
+    }
+}
 
 impl Quantity {
     /// 1 to `i32::MAX`, the most a quantity column holds.
