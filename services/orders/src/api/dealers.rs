@@ -117,24 +117,43 @@ impl From<Dealer> for DealerView {
     }
 }
 
-/// What a create or an update sets, typed (`currency` was validated already).
-fn dealer_fields(
-    name: &str,
-    tier: Tier,
-    labor_rate: Decimal,
-    currency: &str,
-    home_warehouse: &str,
-    active: bool,
-) -> Result<DealerFields, ApiError> {
-    Ok(DealerFields {
-        name: name.to_owned(),
-        tier,
-        labor_rate,
-        currency: Currency::parse(currency)
-            .map_err(|e| ApiError::invalid_field("currency", e.into_message()))?,
-        home_warehouse: home_warehouse.to_owned(),
-        active,
-    })
+impl CreateDealer {
+    /// The code, and the rest as an update would set it.
+    fn split(self) -> (String, UpdateDealer) {
+        let CreateDealer {
+            code,
+            name,
+            tier,
+            labor_rate,
+            currency,
+            home_warehouse,
+            active,
+        } = self;
+        let data = UpdateDealer {
+            name,
+            tier,
+            labor_rate,
+            currency,
+            home_warehouse,
+            active,
+        };
+        (code, data)
+    }
+}
+
+impl UpdateDealer {
+    /// What the dealer row gets, typed (`currency` was validated already).
+    fn fields(self) -> Result<DealerFields, ApiError> {
+        Ok(DealerFields {
+            currency: Currency::parse(&self.currency)
+                .map_err(|e| ApiError::invalid_field("currency", e.into_message()))?,
+            name: self.name,
+            tier: self.tier,
+            labor_rate: self.labor_rate,
+            home_warehouse: self.home_warehouse,
+            active: self.active,
+        })
+    }
 }
 
 /// A dealer answer: its `Location`, and its version as `ETag` (also on a replay).
@@ -173,14 +192,8 @@ pub async fn create_dealer(
     who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
-    let fields = dealer_fields(
-        &body.name,
-        body.tier,
-        body.labor_rate,
-        &body.currency,
-        &body.home_warehouse,
-        body.active,
-    )?;
+    let (code, data) = body.clone().split();
+    let fields = data.fields()?;
     let mut conn = common::conn(&pool).await?;
     let answer = idempotency::once(
         &mut conn,
@@ -189,7 +202,7 @@ pub async fn create_dealer(
         &("POST /dealers", &body),
         StatusCode::CREATED,
         async |c| {
-            let dealer = app::dealers::register(c, &body.code, &fields, correlation.0).await?;
+            let dealer = app::dealers::register(c, &code, &fields, correlation.0).await?;
             Ok(DealerView::from(dealer))
         },
     )
@@ -227,14 +240,7 @@ pub async fn update_dealer(
     let expected = if_match(req.headers())?;
     let body = body.into_inner();
     body.validate()?;
-    let fields = dealer_fields(
-        &body.name,
-        body.tier,
-        body.labor_rate,
-        &body.currency,
-        &body.home_warehouse,
-        body.active,
-    )?;
+    let fields = body.fields()?;
     let mut conn = common::conn(&pool).await?;
     let dealer = conn
         .transaction(async |c| {

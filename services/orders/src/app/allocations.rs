@@ -86,12 +86,10 @@ pub async fn apply(
         )
         .await?;
     }
-    db::orders::set_allocation_version(c, order_id, version).await?;
-
     let quantities: Vec<LineQty> = checked.iter().map(|l| l.qty).collect();
     let status = derive_status(&quantities, true, order.cancel_requested_at.is_some());
+    db::orders::set_allocated(c, order_id, version, status).await?;
     if order.status != status {
-        db::orders::set_status(c, order_id, status).await?;
         db::orders::append_timeline(
             c,
             &NewTimelineEntry {

@@ -224,28 +224,16 @@ pub async fn set_initial_allocation_version(
     Ok(())
 }
 
-pub async fn set_allocation_version(
+/// Records the allocation version the order now reflects and the status it implies.
+pub async fn set_allocated(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     version: i64,
-) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
-            orders::allocation_version.eq(version),
-            orders::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_status(
-    conn: &mut AsyncPgConnection,
-    order_id: Uuid,
     status: OrderStatus,
 ) -> QueryResult<()> {
     diesel::update(orders::table.find(order_id))
         .set((
+            orders::allocation_version.eq(version),
             orders::status.eq(status),
             orders::updated_at.eq(diesel::dsl::now),
         ))
