@@ -120,24 +120,15 @@ impl From<Dealer> for DealerView {
 impl CreateDealer {
     /// The code, and the rest as an update would set it.
     fn split(self) -> (String, UpdateDealer) {
-        let CreateDealer {
-            code,
-            name,
-            tier,
-            labor_rate,
-            currency,
-            home_warehouse,
-            active,
-        } = self;
         let data = UpdateDealer {
-            name,
-            tier,
-            labor_rate,
-            currency,
-            home_warehouse,
-            active,
+            name: self.name,
+            tier: self.tier,
+            labor_rate: self.labor_rate,
+            currency: self.currency,
+            home_warehouse: self.home_warehouse,
+            active: self.active,
         };
-        (code, data)
+        (self.code, data)
     }
 }
 

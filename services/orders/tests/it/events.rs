@@ -225,14 +225,7 @@ async fn cancel_requests_then_cancels_once_catalog_released() {
         svc.call("POST", &path, Some(&dealer("D001")), None).await.0,
         409
     );
-    let (_, timeline) = svc
-        .call(
-            "GET",
-            &format!("/orders/{ids}/timeline"),
-            Some(&admin()),
-            None,
-        )
-        .await;
+    let (_, timeline) = svc.timeline(&ids).await;
     let statuses: Vec<&str> = timeline
         .as_array()
         .unwrap()
@@ -329,14 +322,7 @@ async fn a_stored_status_that_cannot_be_read_is_an_internal_error_not_a_default(
         "UPDATE order_timeline SET from_status = 'lost' WHERE order_id = '{ids}'"
     ))
     .await;
-    let (status, problem) = svc
-        .call(
-            "GET",
-            &format!("/orders/{ids}/timeline"),
-            Some(&admin()),
-            None,
-        )
-        .await;
+    let (status, problem) = svc.timeline(&ids).await;
     assert_eq!(status, 500, "{problem}");
     assert_eq!(svc.order(&ids).await["status"], "submitted");
 }
