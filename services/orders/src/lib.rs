@@ -1,9 +1,11 @@
 //! Dealer orders: dealers (tier, discount, labor rate, home warehouse), dealer orders and their lines, the order timeline, and a local price book fed by catalog events.
 //!
-//! Rooms: `domain` pure rules, `db` SQL, `api` HTTP, `events` messaging; `main.rs`
-//! wires them through `aftersales_web::service`.
+//! Rooms: `app` the use cases (load, decide, persist, publish), `domain` pure rules,
+//! `db` SQL, `api` HTTP, `events` messaging; `main.rs` wires them through
+//! `aftersales_web::service`.
 
 pub mod api;
+pub mod app;
 pub mod db;
 pub mod domain;
 pub mod events;

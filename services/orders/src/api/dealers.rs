@@ -1,22 +1,22 @@
-//! `dealers`, `dealers/{code}`: dealer master data (admin). Every change publishes
-//! `orders.dealer_upserted` in the same transaction.
+//! `dealers`, `dealers/{code}`: dealer master data (admin), through `app::dealers`,
+//! where every change publishes `orders.dealer_upserted` in its transaction.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use aftersales_messaging::contracts::orders::DealerUpserted;
-use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency::{self, Claim};
+use aftersales_web::idempotency::{self, Answer};
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::common::{self, etag, if_match, validation};
-use crate::db;
+use crate::app::{self, Caller};
+use crate::db::dealers::{Dealer, DealerFields};
 use crate::domain::{Currency, DealerCode, Tier, WarehouseCode};
 
 fn valid_dealer_code(value: &str) -> Result<(), ValidationError> {
@@ -99,60 +99,65 @@ pub struct DealerView {
     pub updated_at: DateTime<Utc>,
 }
 
-pub(crate) fn tier_of(dealer: &db::dealers::Dealer) -> Result<Tier, ApiError> {
-    Tier::parse(&dealer.tier).ok_or_else(|| {
-        ApiError::internal(format!(
-            "dealer {} has unknown tier {}",
-            dealer.code, dealer.tier
-        ))
-    })
-}
-
-fn view(dealer: db::dealers::Dealer) -> Result<DealerView, ApiError> {
-    let tier = tier_of(&dealer)?;
-    Ok(DealerView {
-        discount_pct: tier.discount_pct(),
-        tier,
-        code: dealer.code,
-        name: dealer.name,
-        labor_rate: dealer.labor_rate,
-        currency: dealer.currency,
-        home_warehouse: dealer.home_warehouse,
-        active: dealer.active,
-        version: dealer.version,
-        created_at: dealer.created_at,
-        updated_at: dealer.updated_at,
-    })
-}
-
-async fn publish(
-    c: &mut AsyncPgConnection,
-    dealer: &db::dealers::Dealer,
-    correlation: CorrelationId,
-) -> Result<(), ApiError> {
-    let event = DealerUpserted {
-        dealer_code: dealer.code.clone(),
-        name: dealer.name.clone(),
-        tier: dealer.tier.clone(),
-        labor_rate: dealer.labor_rate,
-        currency: dealer.currency.clone(),
-        home_warehouse: dealer.home_warehouse.clone(),
-        active: dealer.active,
-    };
-    let envelope = Envelope::new(crate::NAME, &event, correlation.0).map_err(ApiError::internal)?;
-    outbox::enqueue(c, &envelope).await?;
-    Ok(())
-}
-
-fn with_etag(status: actix_web::http::StatusCode, body: serde_json::Value) -> HttpResponse {
-    let mut resp = HttpResponse::build(status);
-    if let Some(version) = body.get("version").and_then(serde_json::Value::as_i64) {
-        resp.insert_header((header::ETAG, format!("\"v{version}\"")));
+impl From<Dealer> for DealerView {
+    fn from(dealer: Dealer) -> Self {
+        DealerView {
+            discount_pct: dealer.tier.discount_pct(),
+            tier: dealer.tier,
+            code: dealer.code,
+            name: dealer.name,
+            labor_rate: dealer.labor_rate,
+            currency: dealer.currency.to_string(),
+            home_warehouse: dealer.home_warehouse,
+            active: dealer.active,
+            version: dealer.version,
+            created_at: dealer.created_at,
+            updated_at: dealer.updated_at,
+        }
     }
-    if let Some(code) = body.get("code").and_then(serde_json::Value::as_str) {
-        resp.insert_header((header::LOCATION, format!("/api/v1/dealers/{code}")));
+}
+
+impl CreateDealer {
+    /// The code, and the rest as an update would set it.
+    fn split(self) -> (String, UpdateDealer) {
+        let data = UpdateDealer {
+            name: self.name,
+            tier: self.tier,
+            labor_rate: self.labor_rate,
+            currency: self.currency,
+            home_warehouse: self.home_warehouse,
+            active: self.active,
+        };
+        (self.code, data)
     }
-    resp.json(body)
+}
+
+impl UpdateDealer {
+    /// What the dealer row gets, typed (`currency` was validated already).
+    fn fields(self) -> Result<DealerFields, ApiError> {
+        Ok(DealerFields {
+            currency: Currency::parse(&self.currency)
+                .map_err(|e| ApiError::invalid_field("currency", e.into_message()))?,
+            name: self.name,
+            tier: self.tier,
+            labor_rate: self.labor_rate,
+            home_warehouse: self.home_warehouse,
+            active: self.active,
+        })
+    }
+}
+
+/// A dealer answer: its `Location`, and its version as `ETag` (also on a replay).
+fn with_etag(answer: Answer) -> HttpResponse {
+    let version = answer
+        .body
+        .get("version")
+        .and_then(serde_json::Value::as_i64);
+    let mut resp = answer.located("/api/v1/dealers", "code");
+    if let Some(etag) = version.and_then(|v| HeaderValue::from_str(&format!("\"v{v}\"")).ok()) {
+        resp.headers_mut().insert(header::ETAG, etag);
+    }
+    resp
 }
 
 /// Registers a dealer (admin). Accepts `Idempotency-Key`.
@@ -178,41 +183,22 @@ pub async fn create_dealer(
     who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
-    let hash = idempotency::request_hash(&("POST /dealers", &body));
-    let key = key.into_inner();
+    let (code, data) = body.clone().split();
+    let fields = data.fields()?;
     let mut conn = common::conn(&pool).await?;
-    let (status, json) = conn
-        .transaction(async |c| {
-            if let Some(key) = &key
-                && let Claim::Replay { status, body } =
-                    idempotency::claim(c, &who.sub, key, &hash).await?
-            {
-                return Ok::<_, ApiError>((status, body));
-            }
-            let fields = db::dealers::DealerFields {
-                name: &body.name,
-                tier: body.tier.as_str(),
-                labor_rate: body.labor_rate,
-                currency: &body.currency,
-                home_warehouse: &body.home_warehouse,
-                active: body.active,
-            };
-            let Some(dealer) = db::dealers::insert(c, &body.code, &fields).await? else {
-                return Err(ApiError::conflict(format!(
-                    "dealer {} already exists",
-                    body.code
-                )));
-            };
-            publish(c, &dealer, correlation).await?;
-            let json = serde_json::to_value(view(dealer)?).map_err(ApiError::internal)?;
-            if let Some(key) = &key {
-                idempotency::complete(c, &who.sub, key, 201, &json).await?;
-            }
-            Ok((201, json))
-        })
-        .await?;
-    let status = actix_web::http::StatusCode::from_u16(status).map_err(ApiError::internal)?;
-    Ok(with_etag(status, json))
+    let answer = idempotency::once(
+        &mut conn,
+        &who.sub,
+        key.as_ref(),
+        &("POST /dealers", &body),
+        StatusCode::CREATED,
+        async |c| {
+            let dealer = app::dealers::register(c, &code, &fields, correlation.0).await?;
+            Ok(DealerView::from(dealer))
+        },
+    )
+    .await?;
+    Ok(with_etag(answer))
 }
 
 /// Replaces a dealer's data (admin). With `If-Match`, a stale version → 412.
@@ -245,33 +231,19 @@ pub async fn update_dealer(
     let expected = if_match(req.headers())?;
     let body = body.into_inner();
     body.validate()?;
+    let fields = body.fields()?;
     let mut conn = common::conn(&pool).await?;
     let dealer = conn
         .transaction(async |c| {
-            let fields = db::dealers::DealerFields {
-                name: &body.name,
-                tier: body.tier.as_str(),
-                labor_rate: body.labor_rate,
-                currency: &body.currency,
-                home_warehouse: &body.home_warehouse,
-                active: body.active,
-            };
-            match db::dealers::update(c, &code, &fields, expected).await? {
-                db::dealers::UpdateOutcome::Updated(dealer) => {
-                    publish(c, &dealer, correlation).await?;
-                    Ok(dealer)
-                }
-                db::dealers::UpdateOutcome::NotFound => {
-                    Err(ApiError::not_found(format!("no dealer {code}")))
-                }
-                db::dealers::UpdateOutcome::Stale => Err(ApiError::precondition_failed(
-                    "the dealer changed since it was read (If-Match is stale)",
-                )),
-            }
+            app::dealers::update(c, &code, &fields, expected, correlation.0).await
         })
         .await?;
-    let json = serde_json::to_value(view(dealer)?).map_err(ApiError::internal)?;
-    Ok(with_etag(actix_web::http::StatusCode::OK, json))
+    let body = serde_json::to_value(DealerView::from(dealer)).map_err(ApiError::internal)?;
+    Ok(with_etag(Answer {
+        status: StatusCode::OK,
+        body,
+        replayed: false,
+    }))
 }
 
 /// One dealer: admin and warehouse any; a dealer only itself (another → 404).
@@ -291,18 +263,12 @@ pub async fn get_dealer(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin, Role::Warehouse, Role::Dealer])?;
-    let code = path.into_inner();
-    if who.is(Role::Dealer) && who.dealer_code() != Some(code.as_str()) {
-        return Err(ApiError::not_found(format!("no dealer {code}")));
-    }
+    let caller = Caller::of(&who)?;
     let mut conn = common::conn(&pool).await?;
-    let dealer = db::dealers::find(&mut conn, &code)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no dealer {code}")))?;
-    let version = dealer.version;
+    let dealer = app::dealers::get(&mut conn, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
-        .json(view(dealer)?))
+        .insert_header((header::ETAG, etag(dealer.version)))
+        .json(DealerView::from(dealer)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -331,17 +297,8 @@ pub async fn list_dealers(
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin, Role::Warehouse])?;
     let after: Option<String> = page.position()?;
-    let limit = page.limit();
     let mut conn = common::conn(&pool).await?;
-    let rows = db::dealers::list(&mut conn, after.as_deref(), filter.active, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |d| d.code.clone());
-    let items = page
-        .items
-        .into_iter()
-        .map(view)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let dealers =
+        app::dealers::list(&mut conn, after.as_deref(), filter.active, page.limit()).await?;
+    Ok(HttpResponse::Ok().json(dealers.map(DealerView::from)))
 }

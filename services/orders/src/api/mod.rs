@@ -1,4 +1,5 @@
-//! HTTP handlers and request/response types, under `/api/v1`.
+//! HTTP handlers and request/response types, under `/api/v1`. A handler parses the
+//! request, checks the role, calls one use case in `app/` and maps its result.
 //!
 //! Who may do what (DESIGN.md, invariant 4): admins manage dealers; a dealer places,
 //! reads and cancels only its own orders (another dealer's order answers 404);
@@ -7,6 +8,7 @@
 
 mod common;
 pub mod dealers;
+pub mod order_views;
 pub mod orders;
 pub mod price_book;
 pub mod reports;

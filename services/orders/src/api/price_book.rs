@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common;
-use crate::db;
+use crate::app::{self, Caller};
 use crate::domain::pricing::{round_price, unit_net};
 use crate::domain::{PartNumber, Tier};
 
@@ -66,21 +66,10 @@ pub async fn get_price(
     // otherwise fail the query itself.
     let part_number = PartNumber::parse(&query.part)
         .map_err(|e| ApiError::invalid_field("part", e.into_message()))?;
+    let caller = Caller::of(&who)?;
     let mut conn = common::conn(&pool).await?;
-    let tier = match who.dealer_code() {
-        Some(code) if who.is(Role::Dealer) => {
-            let dealer = db::dealers::find(&mut conn, code).await?.ok_or_else(|| {
-                ApiError::invalid_field("dealer_code", format!("dealer {code} is not registered"))
-            })?;
-            super::dealers::tier_of(&dealer)?
-        }
-        _ => query.tier.unwrap_or(Tier::Standard),
-    };
-    let part = db::price_book::find(&mut conn, part_number.as_str())
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("part {part_number} is not in the price book"))
-        })?;
+    let (part, tier) =
+        app::price_book::price_for(&mut conn, &caller, &part_number, query.tier).await?;
     Ok(HttpResponse::Ok().json(PriceView {
         net_unit_price: unit_net(part.list_price, tier.discount_pct()),
         list_price: round_price(part.list_price),
@@ -88,7 +77,7 @@ pub async fn get_price(
         tier,
         part_number: part.part_number,
         description: part.description,
-        currency: part.currency,
+        currency: part.currency.to_string(),
         active: part.active,
         superseded_by: part.superseded_by,
         updated_at: part.updated_at,

@@ -4,6 +4,7 @@
 //! `?format=csv`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbPool, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{self, period_bound, wants_csv};
-use crate::db;
+use crate::app::{self, Caller};
 use crate::domain::report::FillCounts;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -60,28 +61,26 @@ fn row(dealer_code: Option<String>, counts: FillCounts) -> FillRateRow {
     }
 }
 
-fn csv(report: &FillRateReport) -> String {
-    let mut out = String::from(
-        "dealer_code,ordered_qty,reserved_at_placement_qty,shipped_within_24h_qty,reserved_at_placement_rate,shipped_within_24h_rate\n",
-    );
-    let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
-    for r in report
-        .dealers
-        .iter()
-        .chain(std::iter::once(&report.overall))
-    {
-        // Dealer codes are [A-Z0-9_-]: nothing to quote.
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            r.dealer_code.as_deref().unwrap_or("ALL"),
-            r.ordered_qty,
-            r.reserved_at_placement_qty,
-            r.shipped_within_24h_qty,
-            opt(r.reserved_at_placement_rate),
-            opt(r.shipped_within_24h_rate),
-        ));
+/// The CSV columns, in order; the overall row is named `ALL`.
+const CSV_COLUMNS: [&str; 6] = [
+    "dealer_code",
+    "ordered_qty",
+    "reserved_at_placement_qty",
+    "shipped_within_24h_qty",
+    "reserved_at_placement_rate",
+    "shipped_within_24h_rate",
+];
+
+fn csv(report: &FillRateReport) -> Result<HttpResponse, ApiError> {
+    let mut table = CsvTable::new(&CSV_COLUMNS)?;
+    for r in &report.dealers {
+        table.serialize(r)?;
     }
-    out
+    table.serialize(&FillRateRow {
+        dealer_code: Some("ALL".into()),
+        ..report.overall.clone()
+    })?;
+    table.into_response("fill-rate")
 }
 
 /// Fill rate for orders placed in `[from, to)`. A dealer sees only its own figures.
@@ -107,39 +106,21 @@ pub async fn fill_rate(
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let from = period_bound("from", &query.from, false)?;
     let to = period_bound("to", &query.to, true)?;
-    if to < from {
-        return Err(ApiError::invalid_field("to", "must not be before from"));
-    }
-    let dealer = if who.is(Role::Dealer) {
-        who.dealer_code()
-    } else {
-        None
-    };
+    let caller = Caller::of(&who)?;
     let mut conn = common::conn(&pool).await?;
-    let rows = db::reports::fill_rate(&mut conn, from, to, dealer).await?;
-    let mut overall = FillCounts::default();
-    let dealers = rows
-        .into_iter()
-        .map(|r| {
-            let counts = FillCounts {
-                ordered: r.ordered,
-                reserved_at_placement: r.reserved_at_placement,
-                shipped_within_24h: r.shipped_within_24h,
-            };
-            overall = overall.plus(counts);
-            row(Some(r.dealer_code), counts)
-        })
-        .collect();
+    let figures = app::reports::fill_rate(&mut conn, &caller, from, to).await?;
     let report = FillRateReport {
-        from,
-        to,
-        dealers,
-        overall: row(None, overall),
+        from: figures.from,
+        to: figures.to,
+        dealers: figures
+            .dealers
+            .into_iter()
+            .map(|(code, counts)| row(Some(code), counts))
+            .collect(),
+        overall: row(None, figures.overall),
     };
     if as_csv {
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(csv(&report)))
+        csv(&report)
     } else {
         Ok(HttpResponse::Ok().json(report))
     }

@@ -5,16 +5,19 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
+use super::CurrencyText;
 use super::schema::dealers;
+use crate::domain::{Currency, Tier};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = dealers)]
 pub struct Dealer {
     pub code: String,
     pub name: String,
-    pub tier: String,
+    pub tier: Tier,
     pub labor_rate: Decimal,
-    pub currency: String,
+    #[diesel(deserialize_as = CurrencyText)]
+    pub currency: Currency,
     pub home_warehouse: String,
     pub active: bool,
     pub version: i32,
@@ -23,14 +26,15 @@ pub struct Dealer {
 }
 
 /// What an admin sets on a dealer (all fields but the code).
-#[derive(Debug, Clone, AsChangeset)]
+#[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = dealers)]
-pub struct DealerFields<'a> {
-    pub name: &'a str,
-    pub tier: &'a str,
+pub struct DealerFields {
+    pub name: String,
+    pub tier: Tier,
     pub labor_rate: Decimal,
-    pub currency: &'a str,
-    pub home_warehouse: &'a str,
+    #[diesel(serialize_as = CurrencyText)]
+    pub currency: Currency,
+    pub home_warehouse: String,
     pub active: bool,
 }
 
@@ -38,18 +42,10 @@ pub struct DealerFields<'a> {
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     code: &str,
-    fields: &DealerFields<'_>,
+    fields: &DealerFields,
 ) -> QueryResult<Option<Dealer>> {
     diesel::insert_into(dealers::table)
-        .values((
-            dealers::code.eq(code),
-            dealers::name.eq(fields.name),
-            dealers::tier.eq(fields.tier),
-            dealers::labor_rate.eq(fields.labor_rate),
-            dealers::currency.eq(fields.currency),
-            dealers::home_warehouse.eq(fields.home_warehouse),
-            dealers::active.eq(fields.active),
-        ))
+        .values((dealers::code.eq(code), fields.clone()))
         .on_conflict_do_nothing()
         .returning(Dealer::as_returning())
         .get_result(conn)
@@ -69,7 +65,7 @@ pub enum UpdateOutcome {
 pub async fn update(
     conn: &mut AsyncPgConnection,
     code: &str,
-    fields: &DealerFields<'_>,
+    fields: &DealerFields,
     expected_version: Option<i32>,
 ) -> QueryResult<UpdateOutcome> {
     let target = dealers::table.filter(dealers::code.eq(code));
@@ -77,7 +73,7 @@ pub async fn update(
         Some(v) => {
             diesel::update(target.filter(dealers::version.eq(v)))
                 .set((
-                    fields,
+                    fields.clone(),
                     dealers::version.eq(dealers::version + 1),
                     dealers::updated_at.eq(diesel::dsl::now),
                 ))
@@ -88,7 +84,7 @@ pub async fn update(
         None => {
             diesel::update(target)
                 .set((
-                    fields,
+                    fields.clone(),
                     dealers::version.eq(dealers::version + 1),
                     dealers::updated_at.eq(diesel::dsl::now),
                 ))

@@ -6,7 +6,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::CurrencyText;
 use super::schema::{order_lines, order_shipments, order_timeline, orders};
+use crate::domain::status::LineQty;
+use crate::domain::{Currency, OrderStatus, Priority};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = orders)]
@@ -15,9 +18,11 @@ pub struct Order {
     pub number: String,
     pub dealer_code: String,
     pub warehouse: String,
-    pub priority: String,
-    pub status: String,
-    pub currency: String,
+    pub priority: Priority,
+    pub status: OrderStatus,
+    #[diesel(deserialize_as = CurrencyText)]
+    #[diesel(serialize_as = CurrencyText)]
+    pub currency: Currency,
     pub total: Decimal,
     pub allocation_version: i64,
     pub initial_allocation_version: Option<i64>,
@@ -51,8 +56,8 @@ pub struct TimelineEntry {
     pub id: i64,
     pub order_id: Uuid,
     pub at: DateTime<Utc>,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
     pub event_id: Uuid,
     pub event_type: String,
     pub allocation_version: Option<i64>,
@@ -60,12 +65,12 @@ pub struct TimelineEntry {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = order_timeline)]
-pub struct NewTimelineEntry<'a> {
+pub struct NewTimelineEntry {
     pub order_id: Uuid,
-    pub from_status: Option<&'a str>,
-    pub to_status: &'a str,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
     pub event_id: Uuid,
-    pub event_type: &'a str,
+    pub event_type: String,
     pub allocation_version: Option<i64>,
 }
 
@@ -100,7 +105,7 @@ pub async fn insert(
     lines: &[Line],
 ) -> QueryResult<()> {
     diesel::insert_into(orders::table)
-        .values(order)
+        .values(order.clone())
         .execute(conn)
         .await?;
     diesel::insert_into(order_lines::table)
@@ -179,7 +184,7 @@ pub async fn set_line_allocation(
     order_id: Uuid,
     line_no: i32,
     reserved_part_number: &str,
-    qty: crate::domain::status::LineQty,
+    qty: LineQty,
 ) -> QueryResult<()> {
     diesel::update(order_lines::table.find((order_id, line_no)))
         .set((
@@ -219,28 +224,16 @@ pub async fn set_initial_allocation_version(
     Ok(())
 }
 
-pub async fn set_allocation_version(
+/// Records the allocation version the order now reflects and the status it implies.
+pub async fn set_allocated(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     version: i64,
+    status: OrderStatus,
 ) -> QueryResult<()> {
     diesel::update(orders::table.find(order_id))
         .set((
             orders::allocation_version.eq(version),
-            orders::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_status(
-    conn: &mut AsyncPgConnection,
-    order_id: Uuid,
-    status: &str,
-) -> QueryResult<()> {
-    diesel::update(orders::table.find(order_id))
-        .set((
             orders::status.eq(status),
             orders::updated_at.eq(diesel::dsl::now),
         ))
@@ -252,7 +245,7 @@ pub async fn set_status(
 pub async fn set_cancel_requested(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
-    status: &str,
+    status: OrderStatus,
 ) -> QueryResult<DateTime<Utc>> {
     diesel::update(orders::table.find(order_id))
         .set((
@@ -267,7 +260,7 @@ pub async fn set_cancel_requested(
 
 pub async fn append_timeline(
     conn: &mut AsyncPgConnection,
-    entry: &NewTimelineEntry<'_>,
+    entry: &NewTimelineEntry,
 ) -> QueryResult<()> {
     diesel::insert_into(order_timeline::table)
         .values(entry)

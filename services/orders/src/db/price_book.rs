@@ -5,15 +5,18 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
+use super::CurrencyText;
 use super::schema::price_book;
+use crate::domain::Currency;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = price_book)]
 pub struct Part {
     pub part_number: String,
     pub description: String,
     pub list_price: Decimal,
-    pub currency: String,
+    #[diesel(deserialize_as = CurrencyText)]
+    pub currency: Currency,
     pub active: bool,
     pub superseded_by: Option<String>,
     pub updated_at: DateTime<Utc>,
@@ -37,7 +40,7 @@ pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()
     .bind::<Text, _>(&part.part_number)
     .bind::<Text, _>(&part.description)
     .bind::<Numeric, _>(part.list_price)
-    .bind::<Text, _>(&part.currency)
+    .bind::<Text, _>(part.currency.as_ref())
     .bind::<Bool, _>(part.active)
     .bind::<Nullable<Text>, _>(part.superseded_by.as_deref())
     .bind::<Timestamptz, _>(part.updated_at)

@@ -225,14 +225,7 @@ async fn cancel_requests_then_cancels_once_catalog_released() {
         svc.call("POST", &path, Some(&dealer("D001")), None).await.0,
         409
     );
-    let (_, timeline) = svc
-        .call(
-            "GET",
-            &format!("/orders/{ids}/timeline"),
-            Some(&admin()),
-            None,
-        )
-        .await;
+    let (_, timeline) = svc.timeline(&ids).await;
     let statuses: Vec<&str> = timeline
         .as_array()
         .unwrap()
@@ -264,6 +257,74 @@ async fn an_admin_cancels_a_submitted_order() {
         (status, body["status"].as_str()),
         (202, Some("cancel_requested"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancel_repeated_with_its_key_replays_and_publishes_once() {
+    let svc = setup().await;
+    let order = svc.place(&dealer("D001"), &[("A", 2)]).await;
+    let ids = order["id"].as_str().unwrap().to_owned();
+    let path = format!("/orders/{ids}/cancel");
+    let key = [("Idempotency-Key", "cancel-1")];
+    let first = svc
+        .send("POST", &path, Some(&dealer("D001")), None, &key)
+        .await;
+    assert_eq!(first.status(), 202);
+    assert!(first.headers().get("Idempotent-Replayed").is_none());
+    let first: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "cancel_requested");
+
+    let again = svc
+        .send("POST", &path, Some(&dealer("D001")), None, &key)
+        .await;
+    assert_eq!(again.status(), 202, "a replay, not 409 already cancelled");
+    assert_eq!(again.headers().get("Idempotent-Replayed").unwrap(), "true");
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap(), first);
+
+    // The same key for another order's cancel is another request.
+    let other = svc.place(&dealer("D001"), &[("B", 1)]).await;
+    let (status, problem) = svc
+        .call_with(
+            "POST",
+            &format!("/orders/{}/cancel", other["id"].as_str().unwrap()),
+            Some(&dealer("D001")),
+            None,
+            &key,
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+
+    assert_eq!(
+        svc.count(&format!(
+            "SELECT count(*) AS n FROM outbox WHERE event_type = 'orders.order_cancelled' AND envelope->'payload'->>'order_id' = '{ids}'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        svc.count(&format!(
+            "SELECT count(*) AS n FROM order_timeline WHERE order_id = '{ids}'"
+        ))
+        .await,
+        2,
+        "placed, cancel requested: nothing more"
+    );
+    assert_eq!(svc.order(&ids).await["status"], "cancel_requested");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stored_status_that_cannot_be_read_is_an_internal_error_not_a_default() {
+    let svc = setup().await;
+    let order = svc.place(&dealer("D001"), &[("A", 1)]).await;
+    let ids = order["id"].as_str().unwrap().to_owned();
+    // The timeline has no CHECK on its statuses: a bad value can be stored there.
+    svc.exec(&format!(
+        "UPDATE order_timeline SET from_status = 'lost' WHERE order_id = '{ids}'"
+    ))
+    .await;
+    let (status, problem) = svc.timeline(&ids).await;
+    assert_eq!(status, 500, "{problem}");
+    assert_eq!(svc.order(&ids).await["status"], "submitted");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -74,6 +74,17 @@ impl Svc {
         body
     }
 
+    /// The order's timeline as an admin reads it: status and body.
+    pub async fn timeline(&self, id: &str) -> (u16, Value) {
+        self.call(
+            "GET",
+            &format!("/orders/{id}/timeline"),
+            Some(&admin()),
+            None,
+        )
+        .await
+    }
+
     pub async fn wait_status(&self, id: &str, status: &str) -> bool {
         eventually(WAIT, || async { self.order(id).await["status"] == status }).await
     }

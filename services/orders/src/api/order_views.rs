@@ -1,0 +1,197 @@
+//! The request and response bodies of `orders…`: what a dealer sends to place an
+//! order, and how an order, its lines and its timeline are shown.
+
+use aftersales_web::ApiError;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use super::common::validation;
+use crate::app::orders::OrderDetail;
+use crate::db::orders::TimelineEntry;
+use crate::domain::pricing::RequestedLine;
+use crate::domain::{DealerCode, OrderStatus, PartNumber, Priority, WarehouseCode, line_qty};
+
+fn valid_part(value: &str) -> Result<(), ValidationError> {
+    PartNumber::parse(value).map(drop).map_err(validation)
+}
+fn valid_warehouse(value: &str) -> Result<(), ValidationError> {
+    WarehouseCode::parse(value).map(drop).map_err(validation)
+}
+fn valid_dealer_code(value: &str) -> Result<(), ValidationError> {
+    DealerCode::parse(value).map(drop).map_err(validation)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLineInput {
+    #[validate(custom(function = "valid_part"))]
+    pub part_number: String,
+    #[validate(range(min = 1, max = 100_000))]
+    pub qty: i64,
+}
+
+/// A new order. One line per part: a second line for the same part is refused
+/// (422 naming it), never merged.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    /// Admin only: the dealer the order is for (required for admins). A dealer
+    /// orders for itself; it may omit this or give its own code.
+    #[validate(custom(function = "valid_dealer_code"))]
+    #[serde(default)]
+    pub dealer_code: Option<String>,
+    /// Shipping warehouse; defaults to the dealer's home warehouse.
+    #[validate(custom(function = "valid_warehouse"))]
+    #[serde(default)]
+    pub warehouse: Option<String>,
+    pub priority: Priority,
+    #[validate(length(min = 1, max = 200), nested)]
+    pub lines: Vec<OrderLineInput>,
+}
+
+impl CreateOrder {
+    /// The lines as the domain takes them; a bad one → 422 naming `lines[i]`.
+    pub fn requested_lines(&self) -> Result<Vec<RequestedLine>, ApiError> {
+        self.lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let field = |name: &str| format!("lines[{i}].{name}");
+                let part_number = PartNumber::parse(&l.part_number)
+                    .map_err(|e| ApiError::invalid_field(field("part_number"), e.into_message()))?;
+                let qty = line_qty(l.qty)
+                    .map_err(|e| ApiError::invalid_field(field("qty"), e.into_message()))?;
+                Ok(RequestedLine { part_number, qty })
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderLineView {
+    pub line_no: i32,
+    pub part_number: String,
+    /// The part catalog reserved (the successor of a superseded part); null until
+    /// catalog allocated the line.
+    pub reserved_part_number: Option<String>,
+    pub qty: i32,
+    #[schema(value_type = String, example = "120.0000")]
+    pub unit_list_price: Decimal,
+    #[schema(value_type = String, example = "10.00")]
+    pub discount_pct: Decimal,
+    /// Unit list price less the discount, 4 decimals: the discount applies per unit.
+    #[schema(value_type = String, example = "108.0000")]
+    pub unit_net_price: Decimal,
+    /// `unit_net_price × qty` rounded half away from zero to the cent.
+    #[schema(value_type = String, example = "216.00")]
+    pub line_total: Decimal,
+    pub reserved: i32,
+    pub backordered: i32,
+    pub shipped: i32,
+    pub released: i32,
+    /// Units catalog has not allocated yet (all of them before the first
+    /// allocation, then 0: reserved + backordered + shipped + released = qty).
+    pub pending: i32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderView {
+    pub id: Uuid,
+    /// Human number, `ORD-000123`.
+    pub number: String,
+    pub dealer_code: String,
+    pub warehouse: String,
+    pub priority: Priority,
+    pub status: OrderStatus,
+    pub currency: String,
+    /// Sum of the line totals.
+    #[schema(value_type = String, example = "216.00")]
+    pub total: Decimal,
+    pub placed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the dealer asked to cancel; the status is `cancel_requested` until
+    /// catalog released everything not shipped, then `cancelled`.
+    pub cancel_requested_at: Option<DateTime<Utc>>,
+    /// Version of catalog's allocation reflected here (0: none yet).
+    pub allocation_version: i64,
+    pub lines: Vec<OrderLineView>,
+}
+
+impl From<OrderDetail> for OrderView {
+    fn from(OrderDetail { order, lines }: OrderDetail) -> Self {
+        OrderView {
+            id: order.id,
+            number: order.number,
+            dealer_code: order.dealer_code,
+            warehouse: order.warehouse,
+            priority: order.priority,
+            status: order.status,
+            currency: order.currency.to_string(),
+            total: order.total,
+            placed_at: order.placed_at,
+            updated_at: order.updated_at,
+            cancel_requested_at: order.cancel_requested_at,
+            allocation_version: order.allocation_version,
+            lines: lines
+                .into_iter()
+                .map(|l| OrderLineView {
+                    pending: l.qty - l.reserved - l.backordered - l.shipped - l.released,
+                    line_no: l.line_no,
+                    part_number: l.part_number,
+                    reserved_part_number: l.reserved_part_number,
+                    qty: l.qty,
+                    unit_list_price: l.unit_list_price,
+                    discount_pct: l.discount_pct,
+                    unit_net_price: l.unit_net_price,
+                    line_total: l.line_total,
+                    reserved: l.reserved,
+                    backordered: l.backordered,
+                    shipped: l.shipped,
+                    released: l.released,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Placed at or after: a date (UTC) or an RFC 3339 timestamp.
+    pub from: Option<String>,
+    /// Placed before this timestamp, or on or before this date (UTC).
+    pub to: Option<String>,
+    /// Warehouse and admin: only this dealer's orders (a dealer always sees only its own).
+    pub dealer: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEntryView {
+    pub at: DateTime<Utc>,
+    /// Null for the first entry (placement).
+    pub from_status: Option<OrderStatus>,
+    pub status: OrderStatus,
+    /// The event that caused the change: `orders.order_placed`,
+    /// `orders.order_cancelled`, or the catalog event that carried the allocation.
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub allocation_version: Option<i64>,
+}
+
+impl From<TimelineEntry> for TimelineEntryView {
+    fn from(e: TimelineEntry) -> Self {
+        TimelineEntryView {
+            at: e.at,
+            from_status: e.from_status,
+            status: e.to_status,
+            event_id: e.event_id,
+            event_type: e.event_type,
+            allocation_version: e.allocation_version,
+        }
+    }
+}
