@@ -10,6 +10,7 @@
 
 mod agreements;
 mod flow;
+mod idempotency;
 mod lines;
 mod platform;
 mod support;

@@ -4,7 +4,7 @@
 
 use aftersales_messaging::Envelope;
 use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -27,6 +27,15 @@ impl Svc {
         let event = self.publish("inspection", claim).await;
         assert!(self.consumed(&event).await, "adjudication never consumed");
         event
+    }
+
+    /// The id of a new open line of SUP1, approved yesterday (`agreement_body` prices it).
+    pub async fn open_line(&self, parts: &str, labor: &str) -> String {
+        let claim = adjudicated("SUP1", parts, labor, Utc::now() - Duration::days(1));
+        self.adjudicate(&claim).await;
+        let line = self.line_of(claim.claim_id).await;
+        assert_eq!(line["status"], "open", "{line}");
+        id_of(&line)
     }
 
     pub async fn agreement(&self, body: Value) -> Value {
