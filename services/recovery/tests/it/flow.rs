@@ -7,18 +7,7 @@ use aftersales_testkit::step;
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::support::{Svc, agreement_body, finance, id_of};
-
-fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .map(|x| x["field"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use crate::support::{Svc, fields, finance, id_of};
 
 /// A credit memo of SUP1 in EUR.
 fn memo(reference: &str, amount: &str) -> Value {
@@ -42,9 +31,7 @@ struct Flow {
 impl Flow {
     /// An agreement of 80 % parts, 50 % labor, 15.00 per claim, and three open lines.
     async fn start() -> Flow {
-        let svc = Svc::start().await;
-        let from = (Utc::now().date_naive() - Duration::days(365)).to_string();
-        svc.agreement(agreement_body("SUP1", &from, None)).await;
+        let svc = Svc::with_agreement(365).await;
         let a = svc.open_line("100", "40").await; // 115.00
         let b = svc.open_line("50", "10").await; // 60.00
         let c = svc.open_line("200", "0").await; // 175.00
@@ -341,15 +328,7 @@ impl Flow {
     async fn one_memo_pays_several_claims(&self) {
         let (svc, b, other_id) = (&self.svc, &self.b, &self.other);
         let d = svc.open_line("10", "10").await; // 28.00
-        let third = svc
-            .ok(
-                "POST",
-                "/recovery-claims",
-                Some(json!({"line_ids": [d]})),
-                201,
-            )
-            .await;
-        let third_id = id_of(&third);
+        let third_id = svc.draft(&[&d]).await;
         for (claim, line) in [(other_id, b), (&third_id, &d)] {
             svc.ok(
                 "POST",
@@ -541,60 +520,4 @@ async fn adjudicated_to_settled_with_events_and_a_reconciliation_that_adds_up() 
         f.aging_of_what_is_outstanding(),
     )
     .await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_claim_whose_lines_are_all_rejected_settles_with_nothing_credited() {
-    let svc = Svc::start().await;
-    let from = (Utc::now().date_naive() - Duration::days(30)).to_string();
-    svc.agreement(agreement_body("SUP1", &from, None)).await;
-    let a = svc.open_line("10", "0").await;
-    let claim = svc
-        .ok(
-            "POST",
-            "/recovery-claims",
-            Some(json!({"line_ids": [a]})),
-            201,
-        )
-        .await;
-    let id = id_of(&claim);
-    let (status, _) = svc
-        .call(
-            "POST",
-            &format!("/recovery-claims/{id}/responses"),
-            Some(&finance()),
-            Some(json!({"responses": [{"line_id": a, "outcome": "accepted"}]})),
-        )
-        .await;
-    assert_eq!(status, 409, "a draft has no answers");
-    svc.ok("POST", &format!("/recovery-claims/{id}/submit"), None, 200)
-        .await;
-    let (status, problem) = svc
-        .call(
-            "POST",
-            &format!("/recovery-claims/{id}/responses"),
-            Some(&finance()),
-            Some(json!({"responses": [{"line_id": a, "outcome": "rejected"}]})),
-        )
-        .await;
-    assert_eq!(
-        (status, fields(&problem)),
-        (422, vec!["responses[0].reason".to_owned()])
-    );
-    let claim = svc
-        .ok("POST", &format!("/recovery-claims/{id}/responses"),
-            Some(json!({"responses": [{"line_id": a, "outcome": "rejected", "reason": "wear, not a defect"}]})), 200)
-        .await;
-    assert_eq!(claim["status"], "settled");
-    assert_eq!(claim["lines"][0]["status"], "rejected");
-    assert_eq!(
-        claim["lines"][0]["response"]["reason"],
-        "wear, not a defect"
-    );
-    let settled = svc.outbox("recovery.recovery_claim_settled").await;
-    assert_eq!(settled[0]["payload"]["credited"], "0.00");
-    assert_eq!(settled[0]["payload"]["written_off"], "0.00");
-    let report = svc.ok("GET", "/reports/reconciliation", None, 200).await;
-    assert_eq!(report["suppliers"][0]["rejected"], "23.00");
-    assert_eq!(report["suppliers"][0]["recovery_rate"], "0.0000");
 }

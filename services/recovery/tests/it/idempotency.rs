@@ -4,10 +4,9 @@
 //! key with another request is 422.
 
 use aftersales_testkit::step;
-use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::support::{Svc, agreement_body, finance, id_of};
+use crate::support::{Svc, finance};
 
 /// Sends the same POST twice with `key`; both answers must be `status` with the same
 /// body, the second marked as replayed. Returns the body.
@@ -38,20 +37,10 @@ async fn twice(svc: &Svc, path: &str, body: Value, key: &str, status: u16) -> Va
 
 #[tokio::test(flavor = "multi_thread")]
 async fn claim_actions_repeated_with_the_same_key_replay_and_change_nothing() {
-    let svc = Svc::start().await;
-    let from = (Utc::now().date_naive() - Duration::days(30)).to_string();
-    svc.agreement(agreement_body("SUP1", &from, None)).await;
+    let svc = Svc::with_agreement(30).await;
     let a = svc.open_line("100", "40").await;
     let b = svc.open_line("50", "10").await;
-    let claim = svc
-        .ok(
-            "POST",
-            "/recovery-claims",
-            Some(json!({"line_ids": [a]})),
-            201,
-        )
-        .await;
-    let id = id_of(&claim);
+    let id = svc.draft(&[&a]).await;
 
     step("adding lines", async {
         let path = format!("/recovery-claims/{id}/lines");

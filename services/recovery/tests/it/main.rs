@@ -13,4 +13,5 @@ mod flow;
 mod idempotency;
 mod lines;
 mod platform;
+mod rejections;
 mod support;
