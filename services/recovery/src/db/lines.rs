@@ -179,19 +179,6 @@ pub async fn respond(conn: &mut AsyncPgConnection, response: &Response) -> Query
     Ok(n == 1)
 }
 
-/// The answers on the lines of a claim.
-pub async fn responses_of_claim(
-    conn: &mut AsyncPgConnection,
-    claim: Uuid,
-) -> QueryResult<Vec<Response>> {
-    lr::table
-        .inner_join(rl::table)
-        .filter(rl::recovery_claim_id.eq(claim))
-        .select(Response::as_select())
-        .load(conn)
-        .await
-}
-
 /// A claimed line with what was credited and written off on it.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Figures {

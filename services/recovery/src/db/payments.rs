@@ -108,15 +108,6 @@ pub async fn allocations_of(
     query.load(conn).await
 }
 
-pub async fn find_memo(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CreditMemo>> {
-    credit_memos::table
-        .find(id)
-        .select(CreditMemo::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// Memos newest first after `(created_at, id)`.
 pub async fn list_memos(
     conn: &mut AsyncPgConnection,
