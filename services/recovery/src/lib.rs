@@ -1,9 +1,11 @@
 //! Supplier claim recovery: supplier agreements, recovery lines, recovery claims to suppliers, supplier responses, credit memos, write-offs, reconciliation and aging.
 //!
-//! Rooms: `domain` pure rules, `db` SQL, `api` HTTP, `events` messaging; `main.rs`
-//! wires them through `aftersales_web::service`.
+//! Rooms: `domain` pure rules, `db` SQL, `app` the use cases (load, decide, persist,
+//! enqueue events), `api` HTTP, `events` messaging; `main.rs` wires them through
+//! `aftersales_web::service`. `api` and `events` only call `app`.
 
 pub mod api;
+pub mod app;
 pub mod db;
 pub mod domain;
 pub mod events;

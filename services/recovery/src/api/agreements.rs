@@ -3,37 +3,22 @@
 //! too (see the migration's `agreements_no_overlap`).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use aftersales_web::idempotency::{self, Claim};
+use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, require_finance};
+use super::common::{self, message, require_finance, valid_currency, valid_supplier};
+use crate::app::agreements::{self, NewAgreement};
 use crate::db;
-use crate::domain::agreement::{Agreement, Terms, Validity};
+use crate::domain::agreement::Validity;
 use crate::domain::money::{Percent, parse_amount};
-use crate::domain::{Currency, SupplierCode};
 
-fn message(e: impl Into<std::borrow::Cow<'static, str>>) -> ValidationError {
-    ValidationError::new("invalid").with_message(e.into())
-}
-fn valid_supplier(value: &str) -> Result<(), ValidationError> {
-    SupplierCode::parse(value)
-        .map(drop)
-        .map_err(|e| message(e.into_message()))
-}
-fn valid_currency(value: &str) -> Result<(), ValidationError> {
-    Currency::parse(value)
-        .map(drop)
-        .map_err(|e| message(e.into_message()))
-}
 fn valid_pct(value: &Decimal) -> Result<(), ValidationError> {
     Percent::parse(*value).map(drop).map_err(message)
 }
@@ -103,37 +88,6 @@ fn view(a: db::agreements::Agreement) -> AgreementView {
     }
 }
 
-/// A stored agreement as the rules need it (an error only if the row breaks the
-/// table's own checks).
-pub fn domain_of(a: &db::agreements::Agreement) -> Result<Agreement<Uuid>, String> {
-    let broken = |what: String| format!("agreement {}: {what}", a.id);
-    Ok(Agreement {
-        id: a.id,
-        validity: Validity::parse(a.valid_from, a.valid_to).map_err(broken)?,
-        terms: Terms {
-            parts_pct: Percent::parse(a.parts_recovery_pct).map_err(broken)?,
-            labor_pct: Percent::parse(a.labor_recovery_pct).map_err(broken)?,
-            handling_fee: a.handling_fee,
-            currency: Currency::parse(&a.currency).map_err(|e| broken(e.into_message()))?,
-            claim_window_days: u32::try_from(a.claim_window_days)
-                .map_err(|_| broken("negative claim window".into()))?,
-        },
-    })
-}
-
-fn overlap(other: &db::agreements::Agreement) -> ApiError {
-    let to = other
-        .valid_to
-        .map_or_else(|| "open-ended".to_owned(), |d| d.to_string());
-    ApiError::invalid_field(
-        "valid_from",
-        format!(
-            "overlaps agreement {} of supplier {} ({} to {to})",
-            other.id, other.supplier_code, other.valid_from
-        ),
-    )
-}
-
 /// Records a supplier agreement (finance, admin). Accepts `Idempotency-Key`.
 #[utoipa::path(
     post, path = "/api/v1/agreements", tag = "agreements",
@@ -157,64 +111,27 @@ pub async fn create_agreement(
     body.validate()?;
     let validity = Validity::parse(body.valid_from, body.valid_to)
         .map_err(|e| ApiError::invalid_field("valid_to", e))?;
-    let hash = idempotency::request_hash(&("POST /agreements", &body));
-    let key = key.into_inner();
+    let new = NewAgreement {
+        supplier_code: body.supplier_code.clone(),
+        validity,
+        parts_recovery_pct: body.parts_recovery_pct,
+        labor_recovery_pct: body.labor_recovery_pct,
+        handling_fee: body.handling_fee,
+        currency: body.currency.clone(),
+        claim_window_days: body.claim_window_days,
+    };
     let mut conn = common::conn(&pool).await?;
-    let result = conn
-        .transaction(async |c| {
-            if let Some(key) = &key
-                && let Claim::Replay { status, body } =
-                    idempotency::claim(c, &who.sub, key, &hash).await?
-            {
-                return Ok::<_, ApiError>((status, body));
-            }
-            // The lock makes check-then-insert safe across replicas; the trigger
-            // behind it refuses an overlap whatever path the row takes.
-            db::agreements::lock_supplier(c, &body.supplier_code).await?;
-            let existing = db::agreements::of_supplier(c, &body.supplier_code).await?;
-            for other in &existing {
-                let theirs = Validity::parse(other.valid_from, other.valid_to)
-                    .map_err(ApiError::internal)?;
-                if theirs.overlaps(&validity) {
-                    return Err(overlap(other));
-                }
-            }
-            let row = db::agreements::Agreement {
-                id: Uuid::now_v7(),
-                supplier_code: body.supplier_code.clone(),
-                valid_from: body.valid_from,
-                valid_to: body.valid_to,
-                parts_recovery_pct: body.parts_recovery_pct,
-                labor_recovery_pct: body.labor_recovery_pct,
-                handling_fee: aftersales_types::money::round_cents(body.handling_fee),
-                currency: body.currency.clone(),
-                claim_window_days: body.claim_window_days,
-                created_at: Utc::now(),
-            };
-            let stored = db::agreements::insert(c, &row).await.map_err(|e| {
-                if db::is_overlap(&e) {
-                    ApiError::invalid_field(
-                        "valid_from",
-                        "overlaps another agreement of the supplier",
-                    )
-                } else {
-                    ApiError::from(e)
-                }
-            })?;
-            let json = serde_json::to_value(view(stored)).map_err(ApiError::internal)?;
-            if let Some(key) = &key {
-                idempotency::complete(c, &who.sub, key, 201, &json).await?;
-            }
-            Ok((201, json))
-        })
-        .await?;
-    let (status, json) = result;
-    let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
-    let mut resp = HttpResponse::build(status);
-    if let Some(id) = json.get("id").and_then(serde_json::Value::as_str) {
-        resp.insert_header((header::LOCATION, format!("/api/v1/agreements/{id}")));
-    }
-    Ok(resp.json(json))
+    let request = ("POST /agreements", &body);
+    let answer = idempotency::once(
+        &mut conn,
+        &who.sub,
+        key.as_ref(),
+        &request,
+        StatusCode::CREATED,
+        async |c| agreements::record(c, new).await.map(view),
+    )
+    .await?;
+    Ok(answer.located("/api/v1/agreements", "id"))
 }
 
 /// One agreement.
@@ -234,12 +151,9 @@ pub async fn get_agreement(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let id = path.into_inner();
     let mut conn = common::conn(&pool).await?;
-    let a = db::agreements::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no agreement {id}")))?;
-    Ok(HttpResponse::Ok().json(view(a)))
+    let agreement = agreements::find(&mut conn, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view(agreement)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -268,12 +182,7 @@ pub async fn list_agreements(
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let after: Option<(String, NaiveDate, Uuid)> = page.position()?;
-    let limit = page.limit();
     let mut conn = common::conn(&pool).await?;
-    let rows =
-        db::agreements::list(&mut conn, filter.supplier.as_deref(), after, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |a| {
-        (a.supplier_code.clone(), a.valid_from, a.id)
-    });
+    let page = agreements::list(&mut conn, filter.supplier.as_deref(), after, page.limit()).await?;
     Ok(HttpResponse::Ok().json(page.map(view)))
 }

@@ -1,15 +1,11 @@
-//! `recovery-claims`, `recovery-claims/{id}`, `…/lines`, `…/submit`, `…/responses`:
-//! batching open lines of one supplier into a claim, submitting it, and recording
-//! the supplier's answer per line. Every change locks the claim row first; the status
-//! follows `domain::claim::transition` only (illegal → 409).
+//! `recovery-claims`, `recovery-claims/{id}`, `…/lines`, `…/submit`: batching open
+//! lines of one supplier into a claim, editing its lines while draft, submitting it
+//! (the use cases are in `app::claims`; the supplier's answers in `api::responses`).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use aftersales_messaging::contracts::recovery::{RecoveryClaimSettled, RecoveryClaimSubmitted};
-use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency::{self, Claim};
+use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
@@ -19,11 +15,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{self, Conn, require_finance};
-use super::lines::{LineView, views};
+use super::common::{self, require_finance};
+use super::lines::LineView;
+use crate::app::claims::{self, ClaimDetail};
 use crate::db;
-use crate::domain::claim::{Action, ClaimStatus, Progress, transition};
-use crate::domain::ledger::{Figures, LineFigures, Outcome, accepted_amount};
+use crate::domain::claim::ClaimStatus;
+use crate::domain::ledger::Figures;
+use crate::domain::money::cents;
 
 /// Reconciliation figures of one claim (or a set of lines).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -45,12 +43,6 @@ pub struct FiguresView {
     pub outstanding: Decimal,
 }
 
-/// An amount shown with both decimals (`"0.00"`, not `"0"`).
-pub fn cents(mut d: Decimal) -> Decimal {
-    d.rescale(2);
-    d
-}
-
 impl From<Figures> for FiguresView {
     fn from(f: Figures) -> Self {
         FiguresView {
@@ -62,15 +54,6 @@ impl From<Figures> for FiguresView {
             written_off: cents(f.written_off),
             outstanding: cents(f.outstanding),
         }
-    }
-}
-
-pub fn line_figures(row: &db::lines::Figures) -> LineFigures {
-    LineFigures {
-        claimed: row.amount,
-        accepted: row.accepted_amount,
-        credited: row.credited,
-        written_off: row.written_off,
     }
 }
 
@@ -94,147 +77,24 @@ pub struct ClaimView {
     pub lines: Vec<LineView>,
 }
 
-fn status_of(claim: &db::claims::Claim) -> Result<ClaimStatus, ApiError> {
-    ClaimStatus::parse(&claim.status)
-        .ok_or_else(|| ApiError::internal(format!("claim {} has unknown status", claim.id)))
-}
-
-fn not_found(id: Uuid) -> ApiError {
-    ApiError::not_found(format!("no recovery claim {id}"))
-}
-
-/// What the claim's lines say for its next transition.
-async fn progress(c: &mut Conn, claim: Uuid) -> Result<Progress, ApiError> {
-    let lines = db::lines::of_claim(c, claim).await?;
-    let figures = db::lines::figures_of_claims(c, &[claim]).await?;
-    let all_answered = !figures.is_empty() && figures.iter().all(|f| f.accepted_amount.is_some());
-    let outstanding: Decimal = figures.iter().map(|f| line_figures(f).outstanding()).sum();
-    Ok(Progress {
-        lines: lines.len(),
-        all_answered,
-        nothing_outstanding: outstanding <= Decimal::ZERO,
-    })
-}
-
-/// The status the claim takes after `action`, or 409.
-pub async fn next_status(
-    c: &mut Conn,
-    claim: &db::claims::Claim,
-    action: Action,
-) -> Result<ClaimStatus, ApiError> {
-    let held = status_of(claim)?;
-    let p = progress(c, claim.id).await?;
-    transition(held, action, p).map_err(|e| ApiError::conflict(format!("{}: {e}", claim.number)))
-}
-
-/// 409 unless `action` is allowed on the claim as it stands.
-pub fn check_allowed(claim: &db::claims::Claim, action: Action) -> Result<(), ApiError> {
-    let held = status_of(claim)?;
-    // Before the change, only legality matters: any progress that lets the action through.
-    let loose = Progress {
-        lines: usize::MAX,
-        all_answered: false,
-        nothing_outstanding: false,
-    };
-    transition(held, action, loose)
-        .map(drop)
-        .map_err(|e| ApiError::conflict(format!("{}: {e}", claim.number)))
-}
-
-/// Applies the status after `action`; publishes `recovery.recovery_claim_settled`
-/// when the claim settles.
-pub async fn advance(
-    c: &mut Conn,
-    claim: &db::claims::Claim,
-    action: Action,
-    correlation: CorrelationId,
-) -> Result<ClaimStatus, ApiError> {
-    let held = status_of(claim)?;
-    let next = next_status(c, claim, action).await?;
-    if next != held {
-        db::claims::set_status(c, claim.id, next.as_str(), Utc::now()).await?;
-    }
-    if next == ClaimStatus::Settled && held != ClaimStatus::Settled {
-        let figures = db::lines::figures_of_claims(c, &[claim.id]).await?;
-        let totals = Figures::of(&figures.iter().map(line_figures).collect::<Vec<_>>());
-        let event = RecoveryClaimSettled {
-            recovery_claim_id: claim.id,
-            credited: cents(totals.credited),
-            written_off: cents(totals.written_off),
-        };
-        let envelope =
-            Envelope::new(crate::NAME, &event, correlation.0).map_err(ApiError::internal)?;
-        outbox::enqueue(c, &envelope).await?;
-    }
-    Ok(next)
-}
-
-pub async fn load_view(c: &mut Conn, id: Uuid) -> Result<ClaimView, ApiError> {
-    let claim = db::claims::find(c, id)
-        .await?
-        .ok_or_else(|| not_found(id))?;
-    let status = status_of(&claim)?;
-    let lines = db::lines::of_claim(c, id).await?;
-    let amount = cents(lines.iter().filter_map(|l| l.amount).sum());
-    let figures = db::lines::figures_of_claims(c, &[id]).await?;
-    let figures = Figures::of(&figures.iter().map(line_figures).collect::<Vec<_>>());
-    Ok(ClaimView {
-        id: claim.id,
-        number: claim.number,
-        supplier_code: claim.supplier_code,
-        currency: claim.currency,
-        status,
-        amount,
-        figures: figures.into(),
-        created_at: claim.created_at,
-        submitted_at: claim.submitted_at,
-        responded_at: claim.responded_at,
-        settled_at: claim.settled_at,
-        lines: views(c, lines).await?,
-    })
-}
-
-/// Puts `line_ids` into the draft `claim`; 422 naming the line that is unknown, of
-/// another supplier or currency, not recoverable, or already in a claim.
-async fn add_lines(
-    c: &mut Conn,
-    claim: &db::claims::Claim,
-    line_ids: &[Uuid],
-) -> Result<(), ApiError> {
-    for (i, id) in line_ids.iter().enumerate() {
-        let field = format!("line_ids[{i}]");
-        let line = db::lines::find(c, *id)
-            .await?
-            .ok_or_else(|| ApiError::invalid_field(&field, format!("no recovery line {id}")))?;
-        if line.supplier_code != claim.supplier_code {
-            return Err(ApiError::invalid_field(
-                &field,
-                format!(
-                    "line {id} is of supplier {}, not {}",
-                    line.supplier_code, claim.supplier_code
-                ),
-            ));
-        }
-        if line.currency != claim.currency {
-            return Err(ApiError::invalid_field(
-                &field,
-                format!(
-                    "currency_mismatch: line {id} is in {}, the claim in {}",
-                    line.currency, claim.currency
-                ),
-            ));
-        }
-        if line.recovery_claim_id == Some(claim.id) {
-            continue;
-        }
-        if !db::lines::batch(c, *id, claim.id, &claim.supplier_code, &claim.currency).await? {
-            return Err(ApiError::invalid_field(
-                &field,
-                format!("line {id} is {}, not open", line.status),
-            ));
+impl From<ClaimDetail> for ClaimView {
+    fn from(detail: ClaimDetail) -> Self {
+        let claim = detail.claim;
+        ClaimView {
+            id: claim.id,
+            number: claim.number,
+            supplier_code: claim.supplier_code,
+            currency: claim.currency,
+            status: claim.status,
+            amount: detail.amount,
+            figures: detail.figures.into(),
+            created_at: claim.created_at,
+            submitted_at: claim.submitted_at,
+            responded_at: claim.responded_at,
+            settled_at: claim.settled_at,
+            lines: detail.lines.into_iter().map(LineView::from).collect(),
         }
     }
-    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -267,48 +127,18 @@ pub async fn create_claim(
     require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
-    let hash = idempotency::request_hash(&("POST /recovery-claims", &body));
-    let key = key.into_inner();
     let mut conn = common::conn(&pool).await?;
-    let (status, json) = conn
-        .transaction(async |c| {
-            if let Some(key) = &key
-                && let Claim::Replay { status, body } =
-                    idempotency::claim(c, &who.sub, key, &hash).await?
-            {
-                return Ok::<_, ApiError>((status, body));
-            }
-            let first = body.line_ids[0];
-            let line = db::lines::find(c, first).await?.ok_or_else(|| {
-                ApiError::invalid_field("line_ids[0]", format!("no recovery line {first}"))
-            })?;
-            let claim = db::claims::Claim {
-                id: Uuid::now_v7(),
-                number: db::claims::next_number(c).await?,
-                supplier_code: line.supplier_code.clone(),
-                currency: line.currency.clone(),
-                status: ClaimStatus::Draft.as_str().to_owned(),
-                created_at: Utc::now(),
-                submitted_at: None,
-                responded_at: None,
-                settled_at: None,
-            };
-            db::claims::insert(c, &claim).await?;
-            add_lines(c, &claim, &body.line_ids).await?;
-            let json =
-                serde_json::to_value(load_view(c, claim.id).await?).map_err(ApiError::internal)?;
-            if let Some(key) = &key {
-                idempotency::complete(c, &who.sub, key, 201, &json).await?;
-            }
-            Ok((201, json))
-        })
-        .await?;
-    let status = StatusCode::from_u16(status).map_err(ApiError::internal)?;
-    let mut resp = HttpResponse::build(status);
-    if let Some(id) = json.get("id").and_then(serde_json::Value::as_str) {
-        resp.insert_header((header::LOCATION, format!("/api/v1/recovery-claims/{id}")));
-    }
-    Ok(resp.json(json))
+    let request = ("POST /recovery-claims", &body);
+    let answer = idempotency::once(
+        &mut conn,
+        &who.sub,
+        key.as_ref(),
+        &request,
+        StatusCode::CREATED,
+        async |c| claims::draft(c, &body.line_ids).await.map(ClaimView::from),
+    )
+    .await?;
+    Ok(answer.located("/api/v1/recovery-claims", "id"))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -318,11 +148,15 @@ pub struct AddLines {
     pub line_ids: Vec<Uuid>,
 }
 
-/// Adds open lines to a draft claim (a submitted claim → 409).
+/// Adds open lines to a draft claim (a submitted claim → 409). Accepts
+/// `Idempotency-Key`.
 #[utoipa::path(
     post, path = "/api/v1/recovery-claims/{id}/lines", tag = "recovery-claims",
     request_body = AddLines,
-    params(("id" = Uuid, Path)),
+    params(
+        ("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action"),
+    ),
     responses(
         (status = 200, description = "the claim", body = ClaimView),
         (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
@@ -335,6 +169,7 @@ pub struct AddLines {
 pub async fn add_claim_lines(
     who: Principal,
     pool: web::Data<DbPool>,
+    key: MaybeIdempotencyKey,
     path: web::Path<Uuid>,
     body: web::Json<AddLines>,
 ) -> Result<HttpResponse, ApiError> {
@@ -343,17 +178,21 @@ pub async fn add_claim_lines(
     let body = body.into_inner();
     body.validate()?;
     let mut conn = common::conn(&pool).await?;
-    let view = conn
-        .transaction(async |c| {
-            let claim = db::claims::lock(c, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            check_allowed(&claim, Action::EditLines)?;
-            add_lines(c, &claim, &body.line_ids).await?;
-            load_view(c, id).await
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let request = ("POST /recovery-claims/{id}/lines", id, &body);
+    let answer = idempotency::once(
+        &mut conn,
+        &who.sub,
+        key.as_ref(),
+        &request,
+        StatusCode::OK,
+        async |c| {
+            claims::add_lines(c, id, &body.line_ids)
+                .await
+                .map(ClaimView::from)
+        },
+    )
+    .await?;
+    Ok(answer.into_response())
 }
 
 /// Takes a line out of a draft claim; it is open again (a submitted claim → 409).
@@ -376,28 +215,20 @@ pub async fn remove_claim_line(
     require_finance(&who)?;
     let (id, line) = path.into_inner();
     let mut conn = common::conn(&pool).await?;
-    let view = conn
-        .transaction(async |c| {
-            let claim = db::claims::lock(c, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            check_allowed(&claim, Action::EditLines)?;
-            if !db::lines::unbatch(c, line, id).await? {
-                return Err(ApiError::not_found(format!(
-                    "line {line} is not in claim {}",
-                    claim.number
-                )));
-            }
-            load_view(c, id).await
-        })
+    let claim = conn
+        .transaction(async |c| claims::remove_line(c, id, line).await)
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
 }
 
 /// Submits a draft claim to the supplier; publishes `recovery.recovery_claim_submitted`.
+/// Accepts `Idempotency-Key`.
 #[utoipa::path(
     post, path = "/api/v1/recovery-claims/{id}/submit", tag = "recovery-claims",
-    params(("id" = Uuid, Path)),
+    params(
+        ("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action"),
+    ),
     responses(
         (status = 200, description = "submitted", body = ClaimView),
         (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
@@ -410,142 +241,27 @@ pub async fn submit_claim(
     who: Principal,
     pool: web::Data<DbPool>,
     correlation: CorrelationId,
+    key: MaybeIdempotencyKey,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let id = path.into_inner();
     let mut conn = common::conn(&pool).await?;
-    let view = conn
-        .transaction(async |c| {
-            let claim = db::claims::lock(c, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            let next = next_status(c, &claim, Action::Submit).await?;
-            db::claims::set_status(c, id, next.as_str(), Utc::now()).await?;
-            db::lines::mark_claimed(c, id).await?;
-            let lines = db::lines::of_claim(c, id).await?;
-            let amount: Decimal = lines.iter().filter_map(|l| l.amount).sum();
-            let event = RecoveryClaimSubmitted {
-                recovery_claim_id: id,
-                supplier_code: claim.supplier_code.clone(),
-                amount: cents(amount),
-                currency: claim.currency.clone(),
-            };
-            let envelope =
-                Envelope::new(crate::NAME, &event, correlation.0).map_err(ApiError::internal)?;
-            outbox::enqueue(c, &envelope).await?;
-            load_view(c, id).await
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LineResponse {
-    pub line_id: Uuid,
-    pub outcome: Outcome,
-    /// Only for `partially_accepted`: above 0 and below the line's amount.
-    #[serde(default)]
-    #[schema(value_type = Option<String>, example = "80.00")]
-    pub accepted_amount: Option<Decimal>,
-    /// Required for `rejected`.
-    #[serde(default)]
-    #[validate(length(min = 1, max = 500))]
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RecordResponses {
-    #[validate(length(min = 1, max = 500), nested)]
-    pub responses: Vec<LineResponse>,
-}
-
-/// Records the supplier's answer per line of a submitted claim. Once every line is
-/// answered the claim is `responded` (or `settled` when nothing was accepted).
-#[utoipa::path(
-    post, path = "/api/v1/recovery-claims/{id}/responses", tag = "recovery-claims",
-    request_body = RecordResponses,
-    params(("id" = Uuid, Path)),
-    responses(
-        (status = 200, description = "the claim", body = ClaimView),
-        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
-        (status = 404, description = "unknown claim", body = aftersales_web::Problem),
-        (status = 409, description = "the claim is not waiting for answers, or the line is answered already", body = aftersales_web::Problem),
-        (status = 422, description = "a line not in the claim (`responses[i].line_id`), or a bad amount or missing reason", body = aftersales_web::Problem),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn record_responses(
-    who: Principal,
-    pool: web::Data<DbPool>,
-    correlation: CorrelationId,
-    path: web::Path<Uuid>,
-    body: web::Json<RecordResponses>,
-) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
-    let id = path.into_inner();
-    let body = body.into_inner();
-    body.validate()?;
-    let mut conn = common::conn(&pool).await?;
-    let view = conn
-        .transaction(async |c| {
-            let claim = db::claims::lock(c, id)
-                .await?
-                .ok_or_else(|| not_found(id))?;
-            check_allowed(&claim, Action::Respond)?;
-            let lines = db::lines::of_claim(c, id).await?;
-            let now = Utc::now();
-            for (i, r) in body.responses.iter().enumerate() {
-                let Some(line) = lines.iter().find(|l| l.id == r.line_id) else {
-                    return Err(ApiError::invalid_field(
-                        format!("responses[{i}].line_id"),
-                        format!("line {} is not in claim {}", r.line_id, claim.number),
-                    ));
-                };
-                let claimed = line.amount.unwrap_or_default();
-                let accepted =
-                    accepted_amount(claimed, r.outcome, r.accepted_amount, r.reason.as_deref())
-                        .map_err(|e| {
-                            let field = match e {
-                                crate::domain::ledger::ResponseError::MissingReason => "reason",
-                                _ => "accepted_amount",
-                            };
-                            ApiError::invalid_field(
-                                format!("responses[{i}].{field}"),
-                                e.to_string(),
-                            )
-                        })?;
-                if r.accepted_amount.is_some_and(|a| a.normalize().scale() > 2) {
-                    return Err(ApiError::invalid_field(
-                        format!("responses[{i}].accepted_amount"),
-                        "at most 2 decimals",
-                    ));
-                }
-                let answered = db::lines::respond(
-                    c,
-                    &db::lines::Response {
-                        line_id: line.id,
-                        outcome: r.outcome.as_str().to_owned(),
-                        accepted_amount: accepted,
-                        reason: r.reason.clone(),
-                        responded_at: now,
-                    },
-                )
-                .await?;
-                if !answered {
-                    return Err(ApiError::conflict(format!(
-                        "line {} of {} is answered already",
-                        line.id, claim.number
-                    )));
-                }
-            }
-            advance(c, &claim, Action::Respond, correlation).await?;
-            load_view(c, id).await
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(view))
+    let request = ("POST /recovery-claims/{id}/submit", id);
+    let answer = idempotency::once(
+        &mut conn,
+        &who.sub,
+        key.as_ref(),
+        &request,
+        StatusCode::OK,
+        async |c| {
+            claims::submit(c, id, correlation.0)
+                .await
+                .map(ClaimView::from)
+        },
+    )
+    .await?;
+    Ok(answer.into_response())
 }
 
 /// One claim with its lines and figures.
@@ -566,7 +282,8 @@ pub async fn get_claim(
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let mut conn = common::conn(&pool).await?;
-    Ok(HttpResponse::Ok().json(load_view(&mut conn, path.into_inner()).await?))
+    let claim = claims::detail(&mut conn, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -595,20 +312,11 @@ pub async fn list_claims(
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let query = db::claims::ListFilter {
-        status: filter.status.map(|s| s.as_str().to_owned()),
+        status: filter.status,
         supplier_code: filter.supplier.clone(),
         after: page.position()?,
     };
-    let limit = page.limit();
     let mut conn = common::conn(&pool).await?;
-    let rows = db::claims::list(&mut conn, &query, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |c| (c.created_at, c.id));
-    let mut items = Vec::with_capacity(page.items.len());
-    for claim in page.items {
-        items.push(load_view(&mut conn, claim.id).await?);
-    }
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let page = claims::list(&mut conn, &query, page.limit()).await?;
+    Ok(HttpResponse::Ok().json(page.map(ClaimView::from)))
 }

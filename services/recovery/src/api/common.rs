@@ -1,11 +1,17 @@
-//! Small helpers shared by the handlers.
+//! Small helpers shared by the handlers: the role check, date parsing and the
+//! `validator` checks of the shared codes.
+
+use std::borrow::Cow;
 
 pub use aftersales_web::db::conn;
 pub use aftersales_web::request::{period, wants_csv};
 use aftersales_web::{ApiError, Principal, Role};
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use validator::ValidationError;
 
-pub type Conn = aftersales_web::db::DbConn;
+use crate::domain::money::parse_amount;
+use crate::domain::{Currency, SupplierCode};
 
 /// Only finance and admins reach this service's API.
 pub fn require_finance(who: &Principal) -> Result<(), ApiError> {
@@ -21,11 +27,28 @@ pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-/// A CSV field, quoted when it holds a separator, quote or line break.
-pub fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
+/// A `validator` failure with the domain's message.
+pub fn message(e: impl Into<Cow<'static, str>>) -> ValidationError {
+    ValidationError::new("invalid").with_message(e.into())
+}
+
+pub fn valid_supplier(value: &str) -> Result<(), ValidationError> {
+    SupplierCode::parse(value)
+        .map(drop)
+        .map_err(|e| message(e.into_message()))
+}
+
+pub fn valid_currency(value: &str) -> Result<(), ValidationError> {
+    Currency::parse(value)
+        .map(drop)
+        .map_err(|e| message(e.into_message()))
+}
+
+/// An amount above 0, in cents, below the ceiling.
+pub fn valid_positive(value: &Decimal) -> Result<(), ValidationError> {
+    parse_amount(*value).map_err(message)?;
+    if *value <= Decimal::ZERO {
+        return Err(message("must be more than 0"));
     }
+    Ok(())
 }

@@ -9,54 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{self, Conn, require_finance};
+use super::common::{self, require_finance};
+use crate::app::lines::{self, LineDetail};
 use crate::db;
 use crate::domain::agreement::NotRecoverable;
 use crate::domain::ledger::Outcome;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LineStatus {
-    /// Recoverable, in no claim yet.
-    Open,
-    /// Kept with its reason; never claimed.
-    NotRecoverable,
-    /// In a draft recovery claim.
-    Batched,
-    /// In a submitted claim, waiting for the supplier's answer.
-    Claimed,
-    Accepted,
-    PartiallyAccepted,
-    Rejected,
-}
-
-impl LineStatus {
-    const ALL: [LineStatus; 7] = [
-        LineStatus::Open,
-        LineStatus::NotRecoverable,
-        LineStatus::Batched,
-        LineStatus::Claimed,
-        LineStatus::Accepted,
-        LineStatus::PartiallyAccepted,
-        LineStatus::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LineStatus::Open => "open",
-            LineStatus::NotRecoverable => "not_recoverable",
-            LineStatus::Batched => "batched",
-            LineStatus::Claimed => "claimed",
-            LineStatus::Accepted => "accepted",
-            LineStatus::PartiallyAccepted => "partially_accepted",
-            LineStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-}
+pub use crate::domain::line::LineStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ResponseView {
@@ -96,60 +54,34 @@ pub struct LineView {
     pub created_at: DateTime<Utc>,
 }
 
-pub fn view(
-    line: db::lines::Line,
-    response: Option<db::lines::Response>,
-) -> Result<LineView, ApiError> {
-    let broken = |what: &str| ApiError::internal(format!("line {} has unknown {what}", line.id));
-    let status = LineStatus::parse(&line.status).ok_or_else(|| broken("status"))?;
-    let reason = match line.reason.as_deref() {
-        Some(r) => Some(NotRecoverable::parse(r).ok_or_else(|| broken("reason"))?),
-        None => None,
-    };
-    let response = match response {
-        Some(r) => Some(ResponseView {
-            outcome: Outcome::parse(&r.outcome).ok_or_else(|| broken("outcome"))?,
-            accepted_amount: r.accepted_amount,
-            reason: r.reason,
-            responded_at: r.responded_at,
-        }),
-        None => None,
-    };
-    Ok(LineView {
-        id: line.id,
-        claim_id: line.claim_id,
-        claim_number: line.claim_number,
-        supplier_code: line.supplier_code,
-        causal_part_number: line.causal_part_number,
-        decision: line.decision,
-        decided_at: line.decided_at,
-        parts_amount: line.parts_amount,
-        labor_amount: line.labor_amount,
-        currency: line.currency,
-        agreement_id: line.agreement_id,
-        amount: line.amount,
-        status,
-        reason,
-        recovery_claim_id: line.recovery_claim_id,
-        response,
-        created_at: line.created_at,
-    })
-}
-
-/// Views of `lines` with their responses.
-pub async fn views(c: &mut Conn, lines: Vec<db::lines::Line>) -> Result<Vec<LineView>, ApiError> {
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
-    let mut responses = db::lines::responses_of(c, &ids).await?;
-    lines
-        .into_iter()
-        .map(|l| {
-            let r = responses
-                .iter()
-                .position(|r| r.line_id == l.id)
-                .map(|i| responses.swap_remove(i));
-            view(l, r)
-        })
-        .collect()
+impl From<LineDetail> for LineView {
+    fn from(detail: LineDetail) -> Self {
+        let line = detail.line;
+        LineView {
+            id: line.id,
+            claim_id: line.claim_id,
+            claim_number: line.claim_number,
+            supplier_code: line.supplier_code,
+            causal_part_number: line.causal_part_number,
+            decision: line.decision.as_str().to_owned(),
+            decided_at: line.decided_at,
+            parts_amount: line.parts_amount,
+            labor_amount: line.labor_amount,
+            currency: line.currency,
+            agreement_id: line.agreement_id,
+            amount: line.amount,
+            status: line.status,
+            reason: line.reason,
+            recovery_claim_id: line.recovery_claim_id,
+            response: detail.response.map(|r| ResponseView {
+                outcome: r.outcome,
+                accepted_amount: r.accepted_amount,
+                reason: r.reason,
+                responded_at: r.responded_at,
+            }),
+            created_at: line.created_at,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -180,19 +112,13 @@ pub async fn list_lines(
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let query = db::lines::ListFilter {
-        status: filter.status.map(|s| s.as_str().to_owned()),
+        status: filter.status,
         supplier_code: filter.supplier.clone(),
         after: page.position()?,
     };
-    let limit = page.limit();
     let mut conn = common::conn(&pool).await?;
-    let rows = db::lines::list(&mut conn, &query, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |l| (l.created_at, l.id));
-    let items = views(&mut conn, page.items).await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: page.next_cursor,
-    }))
+    let page = lines::list(&mut conn, &query, page.limit()).await?;
+    Ok(HttpResponse::Ok().json(page.map(LineView::from)))
 }
 
 /// One recovery line.
@@ -212,11 +138,7 @@ pub async fn get_line(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let id = path.into_inner();
     let mut conn = common::conn(&pool).await?;
-    let line = db::lines::find(&mut conn, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no recovery line {id}")))?;
-    let mut v = views(&mut conn, vec![line]).await?;
-    Ok(HttpResponse::Ok().json(v.pop()))
+    let line = lines::find(&mut conn, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(LineView::from(line)))
 }

@@ -1,4 +1,6 @@
-//! HTTP handlers and request/response types, under `/api/v1`.
+//! HTTP handlers and request/response types, under `/api/v1`: each parses the
+//! request, checks the role, calls one use case of `app` (through
+//! `idempotency::once` where a key applies) and maps the result to its view.
 //!
 //! Only finance and admins reach this API (any other role → 403).
 
@@ -8,6 +10,7 @@ mod common;
 pub mod lines;
 pub mod payments;
 pub mod reports;
+pub mod responses;
 
 use actix_web::web;
 use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
@@ -28,7 +31,7 @@ use utoipa::OpenApi;
         claims::add_claim_lines,
         claims::remove_claim_line,
         claims::submit_claim,
-        claims::record_responses,
+        responses::record_responses,
         payments::create_credit_memo,
         payments::list_credit_memos,
         payments::create_write_off,
@@ -36,7 +39,7 @@ use utoipa::OpenApi;
         reports::aging,
     ),
     components(schemas(
-        lines::LineStatus,
+        crate::domain::line::LineStatus,
         crate::domain::agreement::NotRecoverable,
         crate::domain::ledger::Outcome,
         crate::domain::claim::ClaimStatus,
@@ -74,7 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/recovery-claims/{id}/responses")
-            .route(web::post().to(claims::record_responses)),
+            .route(web::post().to(responses::record_responses)),
     )
     .service(
         web::resource("/credit-memos")

@@ -4,17 +4,22 @@
 //! the same domain code the property tests hold to the identities.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbPool, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::claims::{FiguresView, cents, line_figures};
-use super::common::{self, csv_field, parse_date, period, require_finance, wants_csv};
-use crate::db;
+use super::claims::FiguresView;
+use super::common::{self, parse_date, period, require_finance, wants_csv};
+use crate::app::reports::{self, Grouped, Period};
 use crate::domain::aging::Aging;
 use crate::domain::ledger::Figures;
+use crate::domain::money::cents;
+
+/// The supplier column of a CSV row: `ALL` on the overall rows.
+const ALL: &str = "ALL";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -63,43 +68,22 @@ fn rec_row(supplier: Option<String>, currency: String, f: Figures) -> Reconcilia
     }
 }
 
-/// Sums per `(supplier, currency)` and per currency.
-type Grouped<T> = (Vec<(String, String, T)>, Vec<(String, T)>);
-
-/// Groups rows (sorted by supplier, currency) into per-supplier and per-currency sums.
-fn group<T: Copy + Default>(
-    rows: &[db::lines::Figures],
-    add: impl Fn(T, &db::lines::Figures) -> T,
-    plus: impl Fn(T, T) -> T,
-) -> Grouped<T> {
-    let mut suppliers: Vec<(String, String, T)> = Vec::new();
-    for r in rows {
-        match suppliers.last_mut() {
-            Some((s, c, acc)) if *s == r.supplier_code && *c == r.currency => {
-                *acc = add(*acc, r);
-            }
-            _ => suppliers.push((
-                r.supplier_code.clone(),
-                r.currency.clone(),
-                add(T::default(), r),
-            )),
-        }
-    }
-    let mut overall: Vec<(String, T)> = Vec::new();
-    for (_, currency, v) in &suppliers {
-        match overall.iter_mut().find(|(c, _)| c == currency) {
-            Some((_, acc)) => *acc = plus(*acc, *v),
-            None => overall.push((currency.clone(), *v)),
-        }
-    }
-    overall.sort_by(|a, b| a.0.cmp(&b.0));
+/// Per-supplier rows, then the overall rows, of a grouped report.
+fn rows<T, R>(
+    grouped: Grouped<T>,
+    row: impl Fn(Option<String>, String, T) -> R,
+) -> (Vec<R>, Vec<R>) {
+    let suppliers = grouped
+        .suppliers
+        .into_iter()
+        .map(|(s, c, v)| row(Some(s), c, v))
+        .collect();
+    let overall = grouped
+        .overall
+        .into_iter()
+        .map(|(c, v)| row(None, c, v))
+        .collect();
     (suppliers, overall)
-}
-
-fn csv_response(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .body(body)
 }
 
 /// Per supplier and overall: claimed = accepted + rejected + pending; accepted =
@@ -124,48 +108,51 @@ pub async fn reconciliation(
     require_finance(&who)?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let (from, to) = period(query.from.as_deref(), query.to.as_deref())?;
+    let scope = Period {
+        from,
+        to,
+        supplier: query.supplier.as_deref(),
+    };
     let mut conn = common::conn(&pool).await?;
-    let rows = db::lines::figures_submitted(&mut conn, from, to, query.supplier.as_deref()).await?;
-    let (suppliers, overall) = group(
-        &rows,
-        |f: Figures, r| f.with_line(&line_figures(r)),
-        Figures::plus,
-    );
+    let (suppliers, overall) = rows(reports::reconciliation(&mut conn, &scope).await?, rec_row);
     let report = ReconciliationReport {
         from,
         to,
-        suppliers: suppliers
-            .into_iter()
-            .map(|(s, c, f)| rec_row(Some(s), c, f))
-            .collect(),
-        overall: overall
-            .into_iter()
-            .map(|(c, f)| rec_row(None, c, f))
-            .collect(),
+        suppliers,
+        overall,
     };
     if !as_csv {
         return Ok(HttpResponse::Ok().json(report));
     }
-    let mut out = String::from(
-        "supplier_code,currency,claimed,accepted,rejected,pending,credited,written_off,outstanding,recovery_rate\n",
-    );
+    let mut csv = CsvTable::new(&[
+        "supplier_code",
+        "currency",
+        "claimed",
+        "accepted",
+        "rejected",
+        "pending",
+        "credited",
+        "written_off",
+        "outstanding",
+        "recovery_rate",
+    ])?;
     for r in report.suppliers.iter().chain(&report.overall) {
         let f = &r.figures;
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            csv_field(r.supplier_code.as_deref().unwrap_or("ALL")),
-            r.currency,
-            f.claimed,
-            f.accepted,
-            f.rejected,
-            f.pending,
-            f.credited,
-            f.written_off,
-            f.outstanding,
+        csv.row([
+            r.supplier_code.as_deref().unwrap_or(ALL).to_owned(),
+            r.currency.clone(),
+            f.claimed.to_string(),
+            f.accepted.to_string(),
+            f.rejected.to_string(),
+            f.pending.to_string(),
+            f.credited.to_string(),
+            f.written_off.to_string(),
+            f.outstanding.to_string(),
+            // Empty when nothing was claimed.
             r.recovery_rate.map(|d| d.to_string()).unwrap_or_default(),
-        ));
+        ])?;
     }
-    Ok(csv_response(out))
+    csv.into_response("reconciliation")
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -246,49 +233,42 @@ pub async fn aging(
         Some(v) => parse_date("as_of", v)?,
         None => Utc::now().date_naive(),
     };
+    let scope = Period {
+        from,
+        to,
+        supplier: query.supplier.as_deref(),
+    };
     let mut conn = common::conn(&pool).await?;
-    let rows = db::lines::figures_submitted(&mut conn, from, to, query.supplier.as_deref()).await?;
-    let (suppliers, overall) = group(
-        &rows,
-        |a: Aging, r| {
-            a.add(
-                r.submitted_at.date_naive(),
-                as_of,
-                line_figures(r).outstanding(),
-            )
-        },
-        Aging::plus,
-    );
+    let (suppliers, overall) = rows(reports::aging(&mut conn, &scope, as_of).await?, aging_row);
     let report = AgingReport {
         as_of,
         from,
         to,
-        suppliers: suppliers
-            .into_iter()
-            .map(|(s, c, a)| aging_row(Some(s), c, a))
-            .collect(),
-        overall: overall
-            .into_iter()
-            .map(|(c, a)| aging_row(None, c, a))
-            .collect(),
+        suppliers,
+        overall,
     };
     if !as_csv {
         return Ok(HttpResponse::Ok().json(report));
     }
-    let mut out = String::from(
-        "supplier_code,currency,days_0_30,days_31_60,days_61_90,over_90,outstanding\n",
-    );
+    let mut csv = CsvTable::new(&[
+        "supplier_code",
+        "currency",
+        "days_0_30",
+        "days_31_60",
+        "days_61_90",
+        "over_90",
+        "outstanding",
+    ])?;
     for r in report.suppliers.iter().chain(&report.overall) {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            csv_field(r.supplier_code.as_deref().unwrap_or("ALL")),
-            r.currency,
-            r.days_0_30,
-            r.days_31_60,
-            r.days_61_90,
-            r.over_90,
-            r.outstanding,
-        ));
+        csv.row([
+            r.supplier_code.as_deref().unwrap_or(ALL).to_owned(),
+            r.currency.clone(),
+            r.days_0_30.to_string(),
+            r.days_31_60.to_string(),
+            r.days_61_90.to_string(),
+            r.over_90.to_string(),
+            r.outstanding.to_string(),
+        ])?;
     }
-    Ok(csv_response(out))
+    csv.into_response("aging")
 }

@@ -7,6 +7,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::schema::agreements;
+use crate::domain::Currency;
+use crate::domain::agreement::{self, Terms, Validity};
+use crate::domain::money::Percent;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = agreements)]
@@ -21,6 +24,31 @@ pub struct Agreement {
     pub currency: String,
     pub claim_window_days: i32,
     pub created_at: DateTime<Utc>,
+}
+
+impl Agreement {
+    /// The stored agreement as the rules need it; an error (naming the agreement) only
+    /// if the row breaks the table's own checks.
+    pub fn to_domain(&self) -> Result<agreement::Agreement<Uuid>, String> {
+        let broken = |what: String| format!("agreement {}: {what}", self.id);
+        Ok(agreement::Agreement {
+            id: self.id,
+            validity: self.validity().map_err(broken)?,
+            terms: Terms {
+                parts_pct: Percent::parse(self.parts_recovery_pct).map_err(broken)?,
+                labor_pct: Percent::parse(self.labor_recovery_pct).map_err(broken)?,
+                handling_fee: self.handling_fee,
+                currency: Currency::parse(&self.currency).map_err(|e| broken(e.into_message()))?,
+                claim_window_days: u32::try_from(self.claim_window_days)
+                    .map_err(|_| broken("negative claim window".into()))?,
+            },
+        })
+    }
+
+    /// The days the stored agreement is in force.
+    pub fn validity(&self) -> Result<Validity, String> {
+        Validity::parse(self.valid_from, self.valid_to)
+    }
 }
 
 /// Serialises writers of one supplier's agreements until the transaction ends (the

@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::recovery_claims as rc;
+use crate::domain::claim::ClaimStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rc)]
@@ -15,7 +16,7 @@ pub struct Claim {
     pub number: String,
     pub supplier_code: String,
     pub currency: String,
-    pub status: String,
+    pub status: ClaimStatus,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub responded_at: Option<DateTime<Utc>>,
@@ -74,7 +75,10 @@ pub async fn lock_payable(
 ) -> QueryResult<Vec<Claim>> {
     let base = rc::table
         .filter(rc::supplier_code.eq(supplier.to_owned()))
-        .filter(rc::status.eq_any(["submitted", "responded"]))
+        .filter(rc::status.eq_any([
+            ClaimStatus::Submitted.as_str(),
+            ClaimStatus::Responded.as_str(),
+        ]))
         .order(rc::id)
         .select(Claim::as_select());
     match ids {
@@ -88,27 +92,28 @@ pub async fn lock_payable(
     }
 }
 
+/// Moves the claim to `status`, stamping when it was submitted, answered or settled.
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: &str,
+    status: ClaimStatus,
     at: DateTime<Utc>,
 ) -> QueryResult<()> {
     let target = rc::table.find(id);
     match status {
-        "submitted" => {
+        ClaimStatus::Submitted => {
             diesel::update(target)
                 .set((rc::status.eq(status), rc::submitted_at.eq(Some(at))))
                 .execute(conn)
                 .await?
         }
-        "responded" => {
+        ClaimStatus::Responded => {
             diesel::update(target)
                 .set((rc::status.eq(status), rc::responded_at.eq(Some(at))))
                 .execute(conn)
                 .await?
         }
-        "settled" => {
+        ClaimStatus::Settled => {
             diesel::update(target)
                 .set((
                     rc::status.eq(status),
@@ -120,7 +125,7 @@ pub async fn set_status(
                 .execute(conn)
                 .await?
         }
-        _ => {
+        ClaimStatus::Draft => {
             diesel::update(target)
                 .set(rc::status.eq(status))
                 .execute(conn)
@@ -130,10 +135,9 @@ pub async fn set_status(
     Ok(())
 }
 
-/// Filters of the claim and line lists; `after` is the `(created_at, id)` of the last
-/// row seen.
+/// Filters of the claim list; `after` is the `(created_at, id)` of the last row seen.
 pub struct ListFilter {
-    pub status: Option<String>,
+    pub status: Option<ClaimStatus>,
     pub supplier_code: Option<String>,
     pub after: Option<Position>,
 }
@@ -145,7 +149,7 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<Claim>> {
     let filter = pagination::all([
-        pagination::eq_if(rc::status, filter.status.as_deref()),
+        pagination::eq_if(rc::status, filter.status.map(ClaimStatus::as_str)),
         pagination::eq_if(rc::supplier_code, filter.supplier_code.as_deref()),
         filter
             .after

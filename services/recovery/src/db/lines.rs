@@ -10,6 +10,9 @@ use uuid::Uuid;
 
 use super::schema::line_responses as lr;
 use super::schema::recovery_lines as rl;
+use crate::domain::agreement::NotRecoverable;
+use crate::domain::ledger::{LineFigures, Outcome};
+use crate::domain::line::{Decision, LineStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rl)]
@@ -19,15 +22,16 @@ pub struct Line {
     pub claim_number: String,
     pub supplier_code: String,
     pub causal_part_number: String,
-    pub decision: String,
+    pub decision: Decision,
     pub decided_at: DateTime<Utc>,
     pub parts_amount: Decimal,
     pub labor_amount: Decimal,
     pub currency: String,
     pub agreement_id: Option<Uuid>,
     pub amount: Option<Decimal>,
-    pub status: String,
-    pub reason: Option<String>,
+    pub status: LineStatus,
+    /// Why the line is not recoverable (only with that status).
+    pub reason: Option<NotRecoverable>,
     pub recovery_claim_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -36,7 +40,7 @@ pub struct Line {
 #[diesel(table_name = lr)]
 pub struct Response {
     pub line_id: Uuid,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub accepted_amount: Decimal,
     pub reason: Option<String>,
     pub responded_at: DateTime<Utc>,
@@ -63,7 +67,12 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub use super::claims::ListFilter;
+/// Filters of the line list; `after` is the `(created_at, id)` of the last row seen.
+pub struct ListFilter {
+    pub status: Option<LineStatus>,
+    pub supplier_code: Option<String>,
+    pub after: Option<pagination::Position>,
+}
 
 /// Lines oldest first, after the cursor `(created_at, id)`.
 pub async fn list(
@@ -72,7 +81,7 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<Line>> {
     let filter = pagination::all([
-        pagination::eq_if(rl::status, filter.status.as_deref()),
+        pagination::eq_if(rl::status, filter.status.map(LineStatus::as_str)),
         pagination::eq_if(rl::supplier_code, filter.supplier_code.as_deref()),
         filter
             .after
@@ -109,12 +118,12 @@ pub async fn batch(
     let n = diesel::update(
         rl::table
             .filter(rl::id.eq(line))
-            .filter(rl::status.eq("open"))
+            .filter(rl::status.eq(LineStatus::Open))
             .filter(rl::supplier_code.eq(supplier))
             .filter(rl::currency.eq(currency)),
     )
     .set((
-        rl::status.eq("batched"),
+        rl::status.eq(LineStatus::Batched),
         rl::recovery_claim_id.eq(Some(claim)),
     ))
     .execute(conn)
@@ -128,10 +137,10 @@ pub async fn unbatch(conn: &mut AsyncPgConnection, line: Uuid, claim: Uuid) -> Q
         rl::table
             .filter(rl::id.eq(line))
             .filter(rl::recovery_claim_id.eq(claim))
-            .filter(rl::status.eq("batched")),
+            .filter(rl::status.eq(LineStatus::Batched)),
     )
     .set((
-        rl::status.eq("open"),
+        rl::status.eq(LineStatus::Open),
         rl::recovery_claim_id.eq(None::<Uuid>),
     ))
     .execute(conn)
@@ -144,9 +153,9 @@ pub async fn mark_claimed(conn: &mut AsyncPgConnection, claim: Uuid) -> QueryRes
     diesel::update(
         rl::table
             .filter(rl::recovery_claim_id.eq(claim))
-            .filter(rl::status.eq("batched")),
+            .filter(rl::status.eq(LineStatus::Batched)),
     )
-    .set(rl::status.eq("claimed"))
+    .set(rl::status.eq(LineStatus::Claimed))
     .execute(conn)
     .await
 }
@@ -156,9 +165,9 @@ pub async fn respond(conn: &mut AsyncPgConnection, response: &Response) -> Query
     let n = diesel::update(
         rl::table
             .filter(rl::id.eq(response.line_id))
-            .filter(rl::status.eq("claimed")),
+            .filter(rl::status.eq(LineStatus::Claimed)),
     )
-    .set(rl::status.eq(&response.outcome))
+    .set(rl::status.eq(LineStatus::from(response.outcome)))
     .execute(conn)
     .await?;
     if n == 1 {
@@ -168,19 +177,6 @@ pub async fn respond(conn: &mut AsyncPgConnection, response: &Response) -> Query
             .await?;
     }
     Ok(n == 1)
-}
-
-/// The answers on the lines of a claim.
-pub async fn responses_of_claim(
-    conn: &mut AsyncPgConnection,
-    claim: Uuid,
-) -> QueryResult<Vec<Response>> {
-    lr::table
-        .inner_join(rl::table)
-        .filter(rl::recovery_claim_id.eq(claim))
-        .select(Response::as_select())
-        .load(conn)
-        .await
 }
 
 /// A claimed line with what was credited and written off on it.
@@ -204,6 +200,18 @@ pub struct Figures {
     pub credited: Decimal,
     #[diesel(sql_type = Numeric)]
     pub written_off: Decimal,
+}
+
+impl Figures {
+    /// The line's figures as the ledger rules take them.
+    pub fn line(&self) -> LineFigures {
+        LineFigures {
+            claimed: self.amount,
+            accepted: self.accepted_amount,
+            credited: self.credited,
+            written_off: self.written_off,
+        }
+    }
 }
 
 const FIGURES: &str =

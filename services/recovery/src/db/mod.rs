@@ -1,6 +1,8 @@
 //! Diesel schema, models and queries: the only place that writes SQL.
 //!
-//! Every function takes the caller's connection, so handlers decide the transaction.
+//! Every function takes the caller's connection, so the use cases in `app` decide the
+//! transaction. Enum-like columns are read and written as the domain's enums; a stored
+//! value they do not know is an error, never a default.
 
 pub mod agreements;
 pub mod claims;
@@ -8,6 +10,13 @@ pub mod lines;
 pub mod parts;
 pub mod payments;
 pub mod schema;
+
+use crate::domain::agreement::NotRecoverable;
+use crate::domain::claim::ClaimStatus;
+use crate::domain::ledger::Outcome;
+use crate::domain::line::{Decision, LineStatus};
+
+aftersales_web::text_enum!(ClaimStatus, LineStatus, Decision, Outcome, NotRecoverable);
 
 /// Whether `err` is a violation of a unique key (a concurrent twin insert).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {

@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::schema::{allocations, credit_memos, write_offs};
+use super::schema::{allocations, credit_memos, recovery_lines, write_offs};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = credit_memos)]
@@ -87,14 +87,16 @@ pub async fn allocate(
     Ok(())
 }
 
-/// Allocations of a memo or write-off.
+/// Allocations of a memo or write-off, each with the recovery claim its line is in
+/// (`None` only if the line left its claim, which the service never does).
 pub async fn allocations_of(
     conn: &mut AsyncPgConnection,
     memo: Option<Uuid>,
     write_off: Option<Uuid>,
-) -> QueryResult<Vec<Allocation>> {
+) -> QueryResult<Vec<(Allocation, Option<Uuid>)>> {
     let mut query = allocations::table
-        .select(Allocation::as_select())
+        .inner_join(recovery_lines::table)
+        .select((Allocation::as_select(), recovery_lines::recovery_claim_id))
         .order(allocations::id)
         .into_boxed();
     if let Some(m) = memo {
@@ -104,15 +106,6 @@ pub async fn allocations_of(
         query = query.filter(allocations::write_off_id.eq(w));
     }
     query.load(conn).await
-}
-
-pub async fn find_memo(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<CreditMemo>> {
-    credit_memos::table
-        .find(id)
-        .select(CreditMemo::as_select())
-        .first(conn)
-        .await
-        .optional()
 }
 
 /// Memos newest first after `(created_at, id)`.

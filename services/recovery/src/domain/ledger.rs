@@ -82,8 +82,11 @@ pub struct LineFigures {
 }
 
 impl LineFigures {
+    /// What is accepted and not yet credited or written off. Until the supplier
+    /// answers, nothing is accepted, so nothing is outstanding.
     pub fn outstanding(&self) -> Decimal {
-        self.accepted.unwrap_or_default() - self.credited - self.written_off
+        let accepted = self.accepted.unwrap_or(Decimal::ZERO);
+        accepted - self.credited - self.written_off
     }
 }
 

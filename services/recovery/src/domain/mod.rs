@@ -8,6 +8,7 @@ pub mod aging;
 pub mod agreement;
 pub mod claim;
 pub mod ledger;
+pub mod line;
 pub mod money;
 
 pub use aftersales_types::{Currency, InvalidValue, SupplierCode};

@@ -34,6 +34,12 @@ pub fn parse_amount(value: Decimal) -> Result<Decimal, String> {
     Ok(round_cents(value))
 }
 
+/// An amount shown with both decimals (`"0.00"`, not `"0"`).
+pub fn cents(mut value: Decimal) -> Decimal {
+    value.rescale(2);
+    value
+}
+
 /// What a supplier owes for one claim:
 /// `round(parts × parts_pct / 100) + round(labor × labor_pct / 100) + handling_fee`.
 pub fn recovery_amount(

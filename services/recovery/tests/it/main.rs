@@ -10,6 +10,8 @@
 
 mod agreements;
 mod flow;
+mod idempotency;
 mod lines;
 mod platform;
+mod rejections;
 mod support;

@@ -4,7 +4,7 @@
 
 use aftersales_messaging::Envelope;
 use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,6 +15,27 @@ pub use aftersales_testkit::{WAIT, eventually};
 aftersales_testkit::test_service!(recovery::spec);
 
 impl Svc {
+    /// A service where SUP1's agreement (`agreement_body`) is in force since `days` ago.
+    pub async fn with_agreement(days: i64) -> Svc {
+        let svc = Svc::start().await;
+        let from = (Utc::now().date_naive() - Duration::days(days)).to_string();
+        svc.agreement(agreement_body("SUP1", &from, None)).await;
+        svc
+    }
+
+    /// The id of a new draft claim holding `lines`.
+    pub async fn draft(&self, lines: &[&str]) -> String {
+        let claim = self
+            .ok(
+                "POST",
+                "/recovery-claims",
+                Some(json!({"line_ids": lines})),
+                201,
+            )
+            .await;
+        id_of(&claim)
+    }
+
     /// `(status, body)` of a finance call that must succeed with `expected`.
     pub async fn ok(&self, method: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
         let (status, body) = self.call(method, path, Some(&finance()), body).await;
@@ -27,6 +48,15 @@ impl Svc {
         let event = self.publish("inspection", claim).await;
         assert!(self.consumed(&event).await, "adjudication never consumed");
         event
+    }
+
+    /// The id of a new open line of SUP1, approved yesterday (`agreement_body` prices it).
+    pub async fn open_line(&self, parts: &str, labor: &str) -> String {
+        let claim = adjudicated("SUP1", parts, labor, Utc::now() - Duration::days(1));
+        self.adjudicate(&claim).await;
+        let line = self.line_of(claim.claim_id).await;
+        assert_eq!(line["status"], "open", "{line}");
+        id_of(&line)
     }
 
     pub async fn agreement(&self, body: Value) -> Value {
@@ -77,6 +107,18 @@ pub fn adjudicated(
         supplier_responsible: true,
         decided_at,
     }
+}
+
+/// The fields a validation problem names.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|x| x["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn id_of(v: &Value) -> String {

@@ -1,0 +1,101 @@
+//! `recovery-claims/{id}/responses`: the supplier's answer per line of a submitted
+//! claim (the use case is `app::responses::record`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use aftersales_web::correlation::CorrelationId;
+use aftersales_web::idempotency;
+use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::claims::ClaimView;
+use super::common::{self, require_finance};
+use crate::app::responses::{self, Answer};
+use crate::domain::ledger::Outcome;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineResponse {
+    pub line_id: Uuid,
+    pub outcome: Outcome,
+    /// Only for `partially_accepted`: above 0 and below the line's amount.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "80.00")]
+    pub accepted_amount: Option<Decimal>,
+    /// Required for `rejected`.
+    #[serde(default)]
+    #[validate(length(min = 1, max = 500))]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordResponses {
+    #[validate(length(min = 1, max = 500), nested)]
+    pub responses: Vec<LineResponse>,
+}
+
+impl From<&LineResponse> for Answer {
+    fn from(r: &LineResponse) -> Self {
+        Answer {
+            line_id: r.line_id,
+            outcome: r.outcome,
+            accepted_amount: r.accepted_amount,
+            reason: r.reason.clone(),
+        }
+    }
+}
+
+/// Records the supplier's answer per line of a submitted claim. Once every line is
+/// answered the claim is `responded` (or `settled` when nothing was accepted).
+/// Accepts `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/api/v1/recovery-claims/{id}/responses", tag = "recovery-claims",
+    request_body = RecordResponses,
+    params(
+        ("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action"),
+    ),
+    responses(
+        (status = 200, description = "the claim", body = ClaimView),
+        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
+        (status = 404, description = "unknown claim", body = aftersales_web::Problem),
+        (status = 409, description = "the claim is not waiting for answers, or the line is answered already", body = aftersales_web::Problem),
+        (status = 422, description = "a line not in the claim (`responses[i].line_id`), or a bad amount or missing reason", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record_responses(
+    who: Principal,
+    pool: web::Data<DbPool>,
+    correlation: CorrelationId,
+    key: MaybeIdempotencyKey,
+    path: web::Path<Uuid>,
+    body: web::Json<RecordResponses>,
+) -> Result<HttpResponse, ApiError> {
+    require_finance(&who)?;
+    let id = path.into_inner();
+    let body = body.into_inner();
+    body.validate()?;
+    let answers: Vec<Answer> = body.responses.iter().map(Answer::from).collect();
+    let mut conn = common::conn(&pool).await?;
+    let request = ("POST /recovery-claims/{id}/responses", id, &body);
+    let answer = idempotency::once(
+        &mut conn,
+        &who.sub,
+        key.as_ref(),
+        &request,
+        StatusCode::OK,
+        async |c| {
+            responses::record(c, id, &answers, correlation.0)
+                .await
+                .map(ClaimView::from)
+        },
+    )
+    .await?;
+    Ok(answer.into_response())
+}

@@ -1,0 +1,76 @@
+//! Writing off accepted amounts of a claim the supplier will not pay, with a reason:
+//! the amount given, or everything outstanding on the claim.
+
+use aftersales_types::money::round_cents;
+use aftersales_web::ApiError;
+use chrono::Utc;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::allocation::{self, Payment, Share};
+use super::{Conn, claim_status};
+use crate::db;
+use crate::domain::claim::Action;
+
+/// A write-off as finance asks for it, its fields checked by the caller.
+#[derive(Debug, Clone)]
+pub struct NewWriteOff {
+    pub recovery_claim_id: Uuid,
+    /// Everything outstanding on the claim when `None`.
+    pub amount: Option<Decimal>,
+    pub reason: String,
+}
+
+/// A write-off with its allocations.
+#[derive(Debug, Clone)]
+pub struct WriteOffDetail {
+    pub write_off: db::payments::WriteOff,
+    pub allocations: Vec<Share>,
+}
+
+/// Writes off on the claim: 404 unknown claim; 409 a draft or settled claim; 422
+/// naming `amount` when it is more than, or nothing is, outstanding.
+pub async fn record(
+    c: &mut Conn,
+    new: NewWriteOff,
+    correlation: Uuid,
+) -> Result<WriteOffDetail, ApiError> {
+    let id = new.recovery_claim_id;
+    let claim = db::claims::lock(c, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no recovery claim {id}")))?;
+    claim_status::check_allowed(&claim, Action::Pay)?;
+    let amount = match new.amount {
+        Some(amount) => amount,
+        None => allocation::outstanding(c, &[id]).await?,
+    };
+    if amount <= Decimal::ZERO {
+        return Err(ApiError::invalid_field(
+            "amount",
+            format!("nothing accepted is outstanding on {}", claim.number),
+        ));
+    }
+    let write_off = db::payments::insert_write_off(
+        c,
+        &db::payments::WriteOff {
+            id: Uuid::now_v7(),
+            recovery_claim_id: id,
+            amount: round_cents(amount),
+            reason: new.reason,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    let allocations = allocation::pay(
+        c,
+        Payment::WriteOff(write_off.id),
+        &[id],
+        amount,
+        correlation,
+    )
+    .await?;
+    Ok(WriteOffDetail {
+        write_off,
+        allocations,
+    })
+}
