@@ -10,7 +10,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -178,11 +177,10 @@ pub async fn create_claim(
     let claim = body.parse()?;
     let dealer_code = app::own_dealer(&who)?;
     let request = ("POST /claims", dealer_code, &body);
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
+    let answer = common::once(
+        &who,
+        &pool,
+        &key,
         &request,
         StatusCode::CREATED,
         async |c| {

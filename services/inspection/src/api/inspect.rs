@@ -40,8 +40,7 @@ fn valid_amount(value: &Decimal) -> Result<(), ValidationError> {
     )
 }
 
-/// Runs `work` on claim `path` for an inspector, once per Idempotency-Key, and
-/// answers the claim (200).
+/// Runs `work` for an inspector, once per Idempotency-Key, and answers the claim (200).
 async fn act<W>(
     who: &Principal,
     pool: &DbPool,
@@ -52,16 +51,7 @@ async fn act<W>(
 where
     W: for<'c> idempotency::Work<'c, ClaimView> + Send,
 {
-    let mut conn = common::conn(pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        request,
-        StatusCode::OK,
-        work,
-    )
-    .await?;
+    let answer = common::once(who, pool, key, request, StatusCode::OK, work).await?;
     Ok(answer.into_response())
 }
 

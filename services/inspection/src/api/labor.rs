@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -80,11 +79,10 @@ pub async fn create_operation(
     body.validate()?;
     let code = field("code", OperationCode::parse(&body.code))?;
     let request = ("POST /labor-operations", &body);
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
+    let answer = common::once(
+        &who,
+        &pool,
+        &key,
         &request,
         StatusCode::CREATED,
         async |c| {

@@ -6,7 +6,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -140,11 +139,10 @@ pub async fn create_policy(
         }
     };
     let request = ("POST /policies", &body);
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
+    let answer = common::once(
+        &who,
+        &pool,
+        &key,
         &request,
         StatusCode::CREATED,
         async |c| {

@@ -303,3 +303,71 @@ pub async fn top_failing_parts(
         top_failing_csv(rows)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(t: CsvTable) -> String {
+        String::from_utf8(t.into_bytes().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        let row = |supplier: &str, part: &str| FailingPart {
+            month: "2024-03".into(),
+            supplier_code: supplier.into(),
+            part_number: part.into(),
+            claims: 2,
+            rank: 1,
+        };
+        let rows = [row("P-1", "a,b"), row("say \"x\"", "P-2")];
+        assert_eq!(
+            text(top_failing_csv(&rows).unwrap()),
+            "month,supplier_code,part_number,claims,rank\n\
+             2024-03,P-1,\"a,b\",2,1\n\
+             2024-03,\"say \"\"x\"\"\",P-2,2,1\n"
+        );
+    }
+
+    #[test]
+    fn the_claims_csv_has_one_row_per_section_line_and_empty_cells_for_no_data() {
+        let report = ClaimsReport {
+            from: Utc::now(),
+            to: Utc::now(),
+            by_status: vec![StatusRow {
+                status: ClaimStatus::Approved,
+                currency: "EUR".into(),
+                claims: 1,
+                claimed: Decimal::new(20000, 2),
+                approved: Decimal::new(20000, 2),
+            }],
+            decided: 0,
+            approved: 0,
+            approval_rate: None,
+            avg_cycle_hours: None,
+            p90_cycle_hours: None,
+            returns_due: 0,
+            returned_on_time: 0,
+            return_compliance: None,
+            cost_by_part: vec![CostRow {
+                key: "BRK,1".into(),
+                currency: "EUR".into(),
+                claims: 1,
+                amount: Decimal::new(20000, 2),
+            }],
+            cost_by_supplier: vec![],
+            cost_by_dealer: vec![],
+        };
+        assert_eq!(
+            text(claims_csv(&report).unwrap()),
+            "section,key,currency,claims,amount,approved\n\
+             status,approved,EUR,1,200.00,200.00\n\
+             cost_by_part,\"BRK,1\",EUR,1,200.00,\n\
+             approval_rate,,,0,,\n\
+             avg_cycle_hours,,,,,\n\
+             p90_cycle_hours,,,,,\n\
+             return_compliance,,,0,,\n"
+        );
+    }
+}

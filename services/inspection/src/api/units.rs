@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -105,11 +104,10 @@ pub async fn register_unit(
         usage_unit: body.usage_unit,
     };
     let request = ("POST /units", &dealer_code, &body);
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
+    let answer = common::once(
+        &who,
+        &pool,
+        &key,
         &request,
         StatusCode::CREATED,
         async |c| Ok(view(app::units::register(c, &dealer_code, &unit).await?)),

@@ -55,16 +55,12 @@ fn unprocessable(errors: Vec<FieldError>) -> ApiError {
     ApiError::Unprocessable { detail, errors }
 }
 
-fn unreadable(what: String) -> ApiError {
-    ApiError::internal(what)
-}
-
 /// The terms of a stored policy. A value outside its range is a broken row: an
 /// internal error naming it, never a 0-month warranty.
 fn terms_of(p: &db::policies::Policy) -> Result<Terms, ApiError> {
     let months = |name: &str, value: i32| {
         u32::try_from(value)
-            .map_err(|_| unreadable(format!("policy {} has {name} = {value}", p.id)))
+            .map_err(|_| ApiError::internal(format!("policy {} has {name} = {value}", p.id)))
     };
     Ok(Terms {
         warranty_months: months("warranty_months", p.warranty_months)?,
@@ -199,8 +195,9 @@ fn price(
             part_number: line.part_number.clone(),
             qty: line.qty,
             unit_price: p.list_price,
-            currency: Currency::parse(&p.currency)
-                .map_err(|e| unreadable(format!("part {}: {}", p.part_number, e.into_message())))?,
+            currency: Currency::parse(&p.currency).map_err(|e| {
+                ApiError::internal(format!("part {}: {}", p.part_number, e.into_message()))
+            })?,
         });
     }
     let mut labor_lines = Vec::with_capacity(claim.labor.len());
@@ -232,7 +229,7 @@ pub async fn submit(
     let today = now.date_naive();
     let known = look_up(c, dealer_code, claim, today).await?;
     let currency = Currency::parse(&known.dealer.currency)
-        .map_err(|e| unreadable(format!("dealer {dealer_code}: {}", e.into_message())))?;
+        .map_err(|e| ApiError::internal(format!("dealer {dealer_code}: {}", e.into_message())))?;
     let (part_lines, labor_lines, priced) = price(claim, &known, &currency)?;
     let (unit, causal) = (&known.unit, &known.causal);
 
