@@ -97,9 +97,12 @@ pub async fn decide(
     let cause = inspection
         .cause_code
         .ok_or_else(|| ApiError::conflict("record findings before deciding"))?;
-    let supplier = inspection
-        .responsible_supplier
-        .unwrap_or_else(|| claim.supplier_code.clone());
+    // Findings always store the responsible supplier (the causal part's by default).
+    let supplier = inspection.responsible_supplier.ok_or_else(|| {
+        ApiError::internal(format!(
+            "claim {id} has findings without a responsible supplier"
+        ))
+    })?;
     let reasons = stored_reasons(&decision.reasons);
     let decided_at = Utc::now().trunc_subsecs(6);
     db::claims::set_decision(
