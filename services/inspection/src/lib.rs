@@ -1,9 +1,11 @@
 //! Warranty claims and old-part inspection: unit registrations, warranty policies, labor operations, claims, old-part receipt, findings, decisions and disposition.
 //!
-//! Rooms: `domain` pure rules, `db` SQL, `api` HTTP, `events` messaging; `main.rs`
-//! wires them through `aftersales_web::service`.
+//! Rooms: `domain` pure rules, `db` SQL, `app` the use cases (load, decide, persist,
+//! enqueue events), `api` HTTP, `events` messaging; `main.rs` wires them through
+//! `aftersales_web::service`.
 
 pub mod api;
+pub mod app;
 pub mod db;
 pub mod domain;
 pub mod events;
@@ -31,7 +33,7 @@ fn return_deadlines(
 ) -> futures_util::future::BoxFuture<'static, ()> {
     Box::pin(async move {
         tokio::select! {
-            _ = events::deadline::run_deadline_job_forever(pool, events::deadline::DEFAULT_INTERVAL) => {}
+            _ = app::deadline::run_forever(pool, app::deadline::DEFAULT_INTERVAL) => {}
             _ = shutdown.wait() => {}
         }
     })

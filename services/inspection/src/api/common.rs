@@ -2,8 +2,10 @@
 
 use std::borrow::Cow;
 
-use actix_web::http::header;
-use aftersales_web::ApiError;
+use actix_web::http::StatusCode;
+use aftersales_web::idempotency::{self, Answer, Work};
+use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal};
+use serde::Serialize;
 use validator::ValidationError;
 
 use crate::domain::InvalidValue;
@@ -15,19 +17,9 @@ pub fn validation(e: InvalidValue) -> ValidationError {
     ValidationError::new("invalid").with_message(Cow::Owned(e.into_message()))
 }
 
-/// A `201 Created` (or the replayed status) with `Location: {base}/{id}` when the body has an id.
-pub fn created(
-    status: u16,
-    body: serde_json::Value,
-    base: &str,
-    id_field: &str,
-) -> Result<actix_web::HttpResponse, ApiError> {
-    let status = actix_web::http::StatusCode::from_u16(status).map_err(ApiError::internal)?;
-    let mut resp = actix_web::HttpResponse::build(status);
-    if let Some(id) = body.get(id_field).and_then(serde_json::Value::as_str) {
-        resp.insert_header((header::LOCATION, format!("/api/v1/{base}/{id}")));
-    }
-    Ok(resp.json(body))
+/// A domain value parsed from field `name`, or a 422 naming the field.
+pub fn field<T>(name: &str, parsed: Result<T, InvalidValue>) -> Result<T, ApiError> {
+    parsed.map_err(|e| ApiError::invalid_field(name, e.into_message()))
 }
 
 /// The validator error for an amount or hours with more than `scale` decimals or
@@ -46,4 +38,22 @@ pub fn decimal_in(
         );
     }
     Ok(())
+}
+
+/// Runs `work` in a transaction of a pooled connection, once per `who`'s
+/// Idempotency-Key (`idempotency::once`); `status` is the status of a first answer.
+pub async fn once<T, W>(
+    who: &Principal,
+    pool: &DbPool,
+    key: &MaybeIdempotencyKey,
+    request: &(impl Serialize + ?Sized),
+    status: StatusCode,
+    work: W,
+) -> Result<Answer, ApiError>
+where
+    T: Serialize + Send,
+    W: for<'c> Work<'c, T> + Send,
+{
+    let mut conn = conn(pool).await?;
+    idempotency::once(&mut conn, &who.sub, key.as_ref(), request, status, work).await
 }

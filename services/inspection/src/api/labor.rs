@@ -1,17 +1,17 @@
 //! `labor-operations`: flat-rate labor operations and their standard hours (admin
 //! writes, every role reads).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::idempotency::{self, Claim};
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, decimal_in, validation};
+use super::common::{self, decimal_in, field, validation};
+use crate::app;
 use crate::db;
 use crate::domain::OperationCode;
 
@@ -77,33 +77,21 @@ pub async fn create_operation(
     who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
-    let hash = idempotency::request_hash(&("POST /labor-operations", &body));
-    let key = key.into_inner();
-    let mut conn = common::conn(&pool).await?;
-    let (status, json) = conn
-        .transaction(async |c| {
-            if let Some(key) = &key
-                && let Claim::Replay { status, body } =
-                    idempotency::claim(c, &who.sub, key, &hash).await?
-            {
-                return Ok::<_, ApiError>((status, body));
-            }
-            let created =
-                db::labor::insert(c, &body.code, &body.description, body.standard_hours).await?;
-            let Some(op) = created else {
-                return Err(ApiError::conflict(format!(
-                    "labor operation {} exists already",
-                    body.code
-                )));
-            };
-            let json = serde_json::to_value(view(op)).map_err(ApiError::internal)?;
-            if let Some(key) = &key {
-                idempotency::complete(c, &who.sub, key, 201, &json).await?;
-            }
-            Ok((201, json))
-        })
-        .await?;
-    common::created(status, json, "labor-operations", "code")
+    let code = field("code", OperationCode::parse(&body.code))?;
+    let request = ("POST /labor-operations", &body);
+    let answer = common::once(
+        &who,
+        &pool,
+        &key,
+        &request,
+        StatusCode::CREATED,
+        async |c| {
+            let op = app::labor::create(c, &code, &body.description, body.standard_hours).await?;
+            Ok(view(op))
+        },
+    )
+    .await?;
+    Ok(answer.located("/api/v1/labor-operations", "code"))
 }
 
 /// Labor operations by code, paginated (every role).

@@ -13,6 +13,7 @@ pub mod labor;
 pub mod policies;
 pub mod reports;
 pub mod units;
+pub mod views;
 
 use actix_web::web;
 use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
@@ -43,7 +44,7 @@ use utoipa::OpenApi;
     components(schemas(
         crate::domain::ReasonCode,
         crate::domain::ClaimStatus,
-        crate::domain::status::Verdict,
+        crate::domain::Verdict,
         aftersales_web::Problem,
         aftersales_web::FieldError,
     )),

@@ -3,18 +3,19 @@
 //! A change applies to claims submitted afterwards; decided claims keep what they were
 //! decided with.
 
+use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use aftersales_web::idempotency::{self, Claim};
 use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, etag, if_match, validation};
+use super::common::{self, etag, field, if_match, validation};
+use crate::app;
+use crate::app::policies::Scope;
 use crate::db;
 use crate::domain::PartNumber;
 
@@ -127,45 +128,35 @@ pub async fn create_policy(
     who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
-    if body.category.is_some() == body.part_number.is_some() {
-        return Err(ApiError::invalid_field(
-            "category",
-            "give exactly one of category and part_number",
-        ));
-    }
-    let hash = idempotency::request_hash(&("POST /policies", &body));
-    let key = key.into_inner();
-    let mut conn = common::conn(&pool).await?;
-    let (status, json) = conn
-        .transaction(async |c| {
-            if let Some(key) = &key
-                && let Claim::Replay { status, body } =
-                    idempotency::claim(c, &who.sub, key, &hash).await?
-            {
-                return Ok::<_, ApiError>((status, body));
-            }
-            let created = db::policies::insert(
-                c,
-                Uuid::now_v7(),
-                body.category.as_deref(),
-                body.part_number.as_deref(),
-                &terms(&body.terms),
-            )
-            .await?;
-            let Some(policy) = created else {
-                return Err(ApiError::conflict(
-                    "that category or part has a policy already; update it instead",
-                ));
-            };
-            let json = serde_json::to_value(view(policy)).map_err(ApiError::internal)?;
-            if let Some(key) = &key {
-                idempotency::complete(c, &who.sub, key, 201, &json).await?;
-            }
-            Ok((201, json))
-        })
-        .await?;
-    let version = json.get("version").and_then(serde_json::Value::as_i64);
-    let mut resp = common::created(status, json, "policies", "id")?;
+    let scope = match (&body.category, &body.part_number) {
+        (Some(category), None) => Scope::Category(category.clone()),
+        (None, Some(part)) => Scope::Part(field("part_number", PartNumber::parse(part))?),
+        _ => {
+            return Err(ApiError::invalid_field(
+                "category",
+                "give exactly one of category and part_number",
+            ));
+        }
+    };
+    let request = ("POST /policies", &body);
+    let answer = common::once(
+        &who,
+        &pool,
+        &key,
+        &request,
+        StatusCode::CREATED,
+        async |c| {
+            Ok(view(
+                app::policies::create(c, &scope, &terms(&body.terms)).await?,
+            ))
+        },
+    )
+    .await?;
+    let version = answer
+        .body
+        .get("version")
+        .and_then(serde_json::Value::as_i64);
+    let mut resp = answer.located("/api/v1/policies", "id");
     if let Some(v) = version.and_then(|v| i32::try_from(v).ok())
         && let Ok(value) = header::HeaderValue::from_str(&etag(v))
     {
@@ -204,17 +195,7 @@ pub async fn update_policy(
     let body = body.into_inner();
     body.validate()?;
     let mut conn = common::conn(&pool).await?;
-    let policy = match db::policies::update(&mut conn, id, &terms(&body), expected).await? {
-        db::policies::UpdateOutcome::Updated(p) => p,
-        db::policies::UpdateOutcome::NotFound => {
-            return Err(ApiError::not_found(format!("no policy {id}")));
-        }
-        db::policies::UpdateOutcome::Stale => {
-            return Err(ApiError::precondition_failed(
-                "the policy changed since it was read (If-Match is stale)",
-            ));
-        }
-    };
+    let policy = app::policies::update(&mut conn, id, &terms(&body), expected).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(policy.version)))
         .json(view(policy)))

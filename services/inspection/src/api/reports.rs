@@ -2,6 +2,7 @@
 //! period; JSON, or CSV (`Accept: text/csv` or `?format=csv`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbPool, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -9,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{self, period_bound, wants_csv};
+use crate::app;
 use crate::db;
 use crate::db::reports::CostBy;
+use crate::domain::ClaimStatus;
 use crate::domain::report::{cycle_hours, share};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -29,7 +32,8 @@ pub struct PeriodQuery {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StatusRow {
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ClaimStatus,
     pub currency: String,
     pub claims: i64,
     /// Sum of the claimed totals.
@@ -100,27 +104,18 @@ fn cost_rows(rows: Vec<db::reports::CostRow>) -> Vec<CostRow> {
         .collect()
 }
 
-/// A CSV field, quoted when it holds a separator, quote or line break.
-fn field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-fn claims_csv(r: &ClaimsReport) -> String {
-    let mut out = String::from("section,key,currency,claims,amount,approved\n");
+fn claims_csv(r: &ClaimsReport) -> Result<CsvTable, ApiError> {
+    let mut t = CsvTable::new(&["section", "key", "currency", "claims", "amount", "approved"])?;
     let opt = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
     for s in &r.by_status {
-        out.push_str(&format!(
-            "status,{},{},{},{},{}\n",
-            field(&s.status),
-            field(&s.currency),
-            s.claims,
-            s.claimed,
-            s.approved
-        ));
+        t.row([
+            "status",
+            s.status.as_str(),
+            &s.currency,
+            &s.claims.to_string(),
+            &s.claimed.to_string(),
+            &s.approved.to_string(),
+        ])?;
     }
     for (section, rows) in [
         ("cost_by_part", &r.cost_by_part),
@@ -128,37 +123,56 @@ fn claims_csv(r: &ClaimsReport) -> String {
         ("cost_by_dealer", &r.cost_by_dealer),
     ] {
         for c in rows {
-            out.push_str(&format!(
-                "{section},{},{},{},{},\n",
-                field(&c.key),
-                field(&c.currency),
-                c.claims,
-                c.amount
-            ));
+            t.row([
+                section,
+                &c.key,
+                &c.currency,
+                &c.claims.to_string(),
+                &c.amount.to_string(),
+                "",
+            ])?;
         }
     }
-    out.push_str(&format!(
-        "approval_rate,,,{},{},\n",
-        r.decided,
-        opt(r.approval_rate)
-    ));
-    out.push_str(&format!("avg_cycle_hours,,,,{},\n", opt(r.avg_cycle_hours)));
-    out.push_str(&format!("p90_cycle_hours,,,,{},\n", opt(r.p90_cycle_hours)));
-    out.push_str(&format!(
-        "return_compliance,,,{},{},\n",
-        r.returns_due,
-        opt(r.return_compliance)
-    ));
-    out
+    t.row([
+        "approval_rate",
+        "",
+        "",
+        &r.decided.to_string(),
+        &opt(r.approval_rate),
+        "",
+    ])?;
+    t.row(["avg_cycle_hours", "", "", "", &opt(r.avg_cycle_hours), ""])?;
+    t.row(["p90_cycle_hours", "", "", "", &opt(r.p90_cycle_hours), ""])?;
+    t.row([
+        "return_compliance",
+        "",
+        "",
+        &r.returns_due.to_string(),
+        &opt(r.return_compliance),
+        "",
+    ])?;
+    Ok(t)
 }
 
-fn respond<T: Serialize>(as_csv: bool, report: &T, csv: impl Fn(&T) -> String) -> HttpResponse {
+fn top_failing_csv(rows: &[FailingPart]) -> Result<CsvTable, ApiError> {
+    let mut t = CsvTable::new(&["month", "supplier_code", "part_number", "claims", "rank"])?;
+    for r in rows {
+        t.serialize(r)?;
+    }
+    Ok(t)
+}
+
+/// The report as JSON, or as CSV named `name`.
+fn respond<T: Serialize>(
+    as_csv: bool,
+    report: &T,
+    name: &str,
+    csv: impl Fn(&T) -> Result<CsvTable, ApiError>,
+) -> Result<HttpResponse, ApiError> {
     if as_csv {
-        HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(csv(report))
+        csv(report)?.into_response(name)
     } else {
-        HttpResponse::Ok().json(report)
+        Ok(HttpResponse::Ok().json(report))
     }
 }
 
@@ -193,11 +207,7 @@ pub async fn claims_report(
     ])?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let (from, to) = bounds(&query)?;
-    let dealer = if who.is(Role::Dealer) {
-        who.dealer_code()
-    } else {
-        None
-    };
+    let dealer = app::dealer_scope(&who)?;
     let mut conn = common::conn(&pool).await?;
     let by_status = db::reports::by_status(&mut conn, from, to, dealer)
         .await?
@@ -235,7 +245,7 @@ pub async fn claims_report(
             db::reports::cost(&mut conn, CostBy::Dealer, from, to, dealer).await?,
         ),
     };
-    Ok(respond(as_csv, &report, claims_csv))
+    respond(as_csv, &report, "claims-report", claims_csv)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -289,30 +299,75 @@ pub async fn top_failing_parts(
             rank: r.rank,
         })
         .collect();
-    Ok(respond(as_csv, &rows, |rows| {
-        let mut out = String::from("month,supplier_code,part_number,claims,rank\n");
-        for r in rows {
-            out.push_str(&format!(
-                "{},{},{},{},{}\n",
-                r.month,
-                field(&r.supplier_code),
-                field(&r.part_number),
-                r.claims,
-                r.rank
-            ));
-        }
-        out
-    }))
+    respond(as_csv, &rows, "top-failing-parts", |rows| {
+        top_failing_csv(rows)
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::*;
+
+    fn text(t: CsvTable) -> String {
+        String::from_utf8(t.into_bytes().unwrap()).unwrap()
+    }
 
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(field("P-1"), "P-1");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        let row = |supplier: &str, part: &str| FailingPart {
+            month: "2024-03".into(),
+            supplier_code: supplier.into(),
+            part_number: part.into(),
+            claims: 2,
+            rank: 1,
+        };
+        let rows = [row("P-1", "a,b"), row("say \"x\"", "P-2")];
+        assert_eq!(
+            text(top_failing_csv(&rows).unwrap()),
+            "month,supplier_code,part_number,claims,rank\n\
+             2024-03,P-1,\"a,b\",2,1\n\
+             2024-03,\"say \"\"x\"\"\",P-2,2,1\n"
+        );
+    }
+
+    #[test]
+    fn the_claims_csv_has_one_row_per_section_line_and_empty_cells_for_no_data() {
+        let report = ClaimsReport {
+            from: Utc::now(),
+            to: Utc::now(),
+            by_status: vec![StatusRow {
+                status: ClaimStatus::Approved,
+                currency: "EUR".into(),
+                claims: 1,
+                claimed: Decimal::new(20000, 2),
+                approved: Decimal::new(20000, 2),
+            }],
+            decided: 0,
+            approved: 0,
+            approval_rate: None,
+            avg_cycle_hours: None,
+            p90_cycle_hours: None,
+            returns_due: 0,
+            returned_on_time: 0,
+            return_compliance: None,
+            cost_by_part: vec![CostRow {
+                key: "BRK,1".into(),
+                currency: "EUR".into(),
+                claims: 1,
+                amount: Decimal::new(20000, 2),
+            }],
+            cost_by_supplier: vec![],
+            cost_by_dealer: vec![],
+        };
+        assert_eq!(
+            text(claims_csv(&report).unwrap()),
+            "section,key,currency,claims,amount,approved\n\
+             status,approved,EUR,1,200.00,200.00\n\
+             cost_by_part,\"BRK,1\",EUR,1,200.00,\n\
+             approval_rate,,,0,,\n\
+             avg_cycle_hours,,,,,\n\
+             p90_cycle_hours,,,,,\n\
+             return_compliance,,,0,,\n"
+        );
     }
 }

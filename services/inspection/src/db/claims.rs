@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::schema::{
     claim_details, claim_inspections, claim_labor_lines, claim_part_lines, claims,
 };
+use crate::domain::{CauseCode, ClaimStatus, DispositionKind, ReasonCode, Verdict};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = claims)]
@@ -19,9 +20,9 @@ pub struct Claim {
     pub unit_serial: String,
     pub causal_part_number: String,
     pub supplier_code: String,
-    pub status: String,
-    pub decision: Option<String>,
-    pub reasons: Vec<String>,
+    pub status: ClaimStatus,
+    pub decision: Option<Verdict>,
+    pub reasons: Vec<ReasonCode>,
     pub currency: String,
     pub parts_amount: Decimal,
     pub labor_amount: Decimal,
@@ -51,12 +52,12 @@ pub struct Inspection {
     pub receipt_warehouse: Option<String>,
     pub receipt_quantity: Option<i32>,
     pub failure_mode: Option<String>,
-    pub cause_code: Option<String>,
+    pub cause_code: Option<CauseCode>,
     pub responsible_supplier: Option<String>,
     pub approved_parts_amount: Option<Decimal>,
     pub approved_labor_amount: Option<Decimal>,
     pub decided_by: Option<String>,
-    pub disposition: Option<String>,
+    pub disposition: Option<DispositionKind>,
     pub disposed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }
@@ -190,7 +191,7 @@ pub async fn for_unit_and_part(
     conn: &mut AsyncPgConnection,
     serial: &str,
     causal_part: &str,
-) -> QueryResult<Vec<(String, Option<String>)>> {
+) -> QueryResult<Vec<(ClaimStatus, Option<Verdict>)>> {
     claims::table
         .filter(claims::unit_serial.eq(serial))
         .filter(claims::causal_part_number.eq(causal_part))
@@ -223,7 +224,11 @@ pub async fn list(
         .await
 }
 
-pub async fn set_status(conn: &mut AsyncPgConnection, id: Uuid, status: &str) -> QueryResult<()> {
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: ClaimStatus,
+) -> QueryResult<()> {
     diesel::update(claims::table.find(id))
         .set(claims::status.eq(status))
         .execute(conn)
@@ -253,7 +258,7 @@ pub async fn set_findings(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     failure_mode: &str,
-    cause_code: &str,
+    cause_code: CauseCode,
     responsible_supplier: &str,
 ) -> QueryResult<()> {
     diesel::update(claim_inspections::table.find(id))
@@ -269,9 +274,9 @@ pub async fn set_findings(
 }
 
 pub struct Decided<'a> {
-    pub status: &'a str,
-    pub decision: &'a str,
-    pub reasons: Vec<String>,
+    pub status: ClaimStatus,
+    pub decision: Verdict,
+    pub reasons: &'a [ReasonCode],
     pub approved_parts_amount: Decimal,
     pub approved_labor_amount: Decimal,
     pub decided_at: DateTime<Utc>,
@@ -287,7 +292,7 @@ pub async fn set_decision(
         .set((
             claims::status.eq(d.status),
             claims::decision.eq(d.decision),
-            claims::reasons.eq(&d.reasons),
+            claims::reasons.eq(d.reasons),
             claims::decided_at.eq(d.decided_at),
         ))
         .execute(conn)
@@ -307,7 +312,7 @@ pub async fn set_decision(
 pub async fn set_disposed(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    disposition: &str,
+    disposition: DispositionKind,
 ) -> QueryResult<()> {
     diesel::update(claim_inspections::table.find(id))
         .set((
@@ -329,7 +334,7 @@ pub struct Expired {
     pub causal_part_number: String,
     pub supplier_code: String,
     pub currency: String,
-    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_at: DateTime<Utc>,
 }
 
 /// Moves every claim in `from` whose return deadline is before `now` to `to` with
@@ -337,9 +342,9 @@ pub struct Expired {
 /// both take a claim (the second sees the row no longer in `from`).
 pub async fn expire_returns(
     conn: &mut AsyncPgConnection,
-    from: &str,
-    to: &str,
-    reason: &str,
+    from: ClaimStatus,
+    to: ClaimStatus,
+    reason: ReasonCode,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<Expired>> {
     diesel::update(
@@ -349,7 +354,7 @@ pub async fn expire_returns(
     )
     .set((
         claims::status.eq(to),
-        claims::reasons.eq(vec![reason.to_owned()]),
+        claims::reasons.eq(vec![reason]),
         claims::decided_at.eq(now),
     ))
     .returning((
@@ -359,7 +364,8 @@ pub async fn expire_returns(
         claims::causal_part_number,
         claims::supplier_code,
         claims::currency,
-        claims::decided_at,
+        // Just set above: never NULL here.
+        claims::decided_at.assume_not_null(),
     ))
     .get_results(conn)
     .await

@@ -1,6 +1,14 @@
 //! Diesel schema, models and queries: the only place that writes SQL.
 //!
 //! Every function takes the caller's connection, so callers decide the transaction.
+//! Enum-like columns are read and written as the domain's enums (`text_enum!`): a
+//! stored value the enum does not know is an error, never a default.
+
+use diesel::pg::Pg;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+use crate::domain::{CauseCode, ClaimStatus, DispositionKind, ReasonCode, UsageUnit, Verdict};
 
 pub mod claims;
 pub mod labor;
@@ -9,6 +17,23 @@ pub mod read_models;
 pub mod reports;
 pub mod schema;
 pub mod units;
+
+aftersales_web::text_enum!(
+    ClaimStatus,
+    Verdict,
+    ReasonCode,
+    CauseCode,
+    DispositionKind,
+    UsageUnit
+);
+
+// A claim's reasons are a `TEXT[]`: diesel writes an array of values through their
+// `ToSql`, which `text_enum!` (expression-based) does not give.
+impl ToSql<Text, Pg> for ReasonCode {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <str as ToSql<Text, Pg>>::to_sql(self.as_str(), out)
+    }
+}
 
 /// Whether `err` is a violation of a unique key (a concurrent twin insert).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {

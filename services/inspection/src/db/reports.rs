@@ -6,6 +6,8 @@ use diesel::sql_types::{BigInt, Nullable, Numeric, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
+use crate::domain::ClaimStatus;
+
 /// The claims in the period, with their approved amounts (0 when none).
 const PERIOD: &str = "WITH p AS (
     SELECT c.*, i.received_at, COALESCE(i.responsible_supplier, c.supplier_code) AS supplier,
@@ -17,7 +19,7 @@ const PERIOD: &str = "WITH p AS (
 #[derive(Debug, Clone, QueryableByName)]
 pub struct StatusRow {
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: ClaimStatus,
     #[diesel(sql_type = Text)]
     pub currency: String,
     #[diesel(sql_type = BigInt)]

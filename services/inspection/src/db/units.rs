@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::units;
+use crate::domain::UsageUnit;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = units)]
@@ -14,7 +15,7 @@ pub struct Unit {
     pub model: String,
     pub in_service_date: NaiveDate,
     pub usage_at_sale: i64,
-    pub usage_unit: String,
+    pub usage_unit: UsageUnit,
     pub registered_at: DateTime<Utc>,
 }
 

@@ -1,6 +1,6 @@
 //! The shared vocabulary (`aftersales-types`) as inspection uses it, and inspection's
-//! own codes: labor operations, unit serials, and how many units one claim line may
-//! hold.
+//! own codes: labor operations, unit serials, how a unit's usage is read, and how
+//! many units one claim line may hold.
 
 use std::fmt;
 
@@ -69,6 +69,35 @@ code_type!(
     Serial, "serial", 40
 );
 
+/// How a unit's usage is read.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum UsageUnit {
+    /// Odometer kilometres.
+    Km,
+    /// Hour meter.
+    Hours,
+}
+
+impl UsageUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageUnit::Km => "km",
+            UsageUnit::Hours => "hours",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<UsageUnit> {
+        match value {
+            "km" => Some(UsageUnit::Km),
+            "hours" => Some(UsageUnit::Hours),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +119,15 @@ mod tests {
         for bad in ["eur", "EU", "EURO", "E1R"] {
             assert!(Currency::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn usage_units_round_trip() {
+        for u in [UsageUnit::Km, UsageUnit::Hours] {
+            assert_eq!(UsageUnit::parse(u.as_str()), Some(u));
+            assert_eq!(serde_json::to_value(u).unwrap(), u.as_str());
+        }
+        assert_eq!(UsageUnit::parse("miles"), None);
     }
 
     #[test]

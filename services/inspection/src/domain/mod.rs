@@ -1,9 +1,12 @@
 //! Pure types and rules of the service: codes, the claim state machine, warranty
-//! coverage and the checks made at submission, claim pricing, and report arithmetic.
+//! coverage and the checks made at submission, claim pricing, inspection findings and
+//! dispositions, the approval limit, and report arithmetic.
 //! No IO, no diesel, no actix; unit- and property-tested.
 
+pub mod approval;
 pub mod codes;
 pub mod coverage;
+pub mod inspection;
 pub mod pricing;
 pub mod reasons;
 pub mod report;
@@ -11,7 +14,8 @@ pub mod status;
 
 pub use codes::{
     Currency, DealerCode, InvalidValue, OperationCode, PartNumber, Quantity, Serial, SupplierCode,
-    WarehouseCode, line_qty,
+    UsageUnit, WarehouseCode, line_qty,
 };
+pub use inspection::{CauseCode, DispositionKind};
 pub use reasons::ReasonCode;
-pub use status::{Action, ClaimStatus};
+pub use status::{Action, ClaimStatus, Verdict};

@@ -27,12 +27,12 @@ async fn the_deadline_job_rejects_an_overdue_claim_exactly_once() {
     let pool = svc.pool.clone();
     // Two replicas at the same moment, then once more.
     let (a, b) = tokio::join!(
-        inspection::events::run_deadline_job(&pool),
-        inspection::events::run_deadline_job(&pool)
+        inspection::app::deadline::reject_overdue_returns(&pool),
+        inspection::app::deadline::reject_overdue_returns(&pool)
     );
     let (a, b) = (a.expect("job"), b.expect("job"));
     assert_eq!(a.len() + b.len(), 1, "{a:?} {b:?}");
-    let again = inspection::events::run_deadline_job(&pool)
+    let again = inspection::app::deadline::reject_overdue_returns(&pool)
         .await
         .expect("job");
     assert!(again.is_empty());

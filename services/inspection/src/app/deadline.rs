@@ -1,4 +1,4 @@
-//! The return-deadline job: a claim whose returnable part did not reach a warehouse
+//! The return-deadline sweep: a claim whose returnable part did not reach a warehouse
 //! by its deadline is rejected `part_not_returned`, exactly once.
 //!
 //! One conditional `UPDATE … WHERE status = 'awaiting_part' AND return_deadline <
@@ -20,7 +20,7 @@ use crate::db;
 use crate::domain::ReasonCode;
 use crate::domain::status::{Action, ClaimStatus, transition};
 
-/// How often [`run_deadline_job_forever`] sweeps.
+/// How often [`run_forever`] sweeps.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +38,7 @@ pub enum JobError {
 /// Each rejection publishes `inspection.claim_adjudicated` (decision `rejected`,
 /// zero amounts, no cause code since nothing was inspected, reason
 /// `part_not_returned`) so that downstream services learn the claim is settled.
-pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
+pub async fn reject_overdue_returns(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
     let mut conn = pool.get().await.map_err(aftersales_web::DbError::from)?;
     let from = ClaimStatus::AwaitingPart;
     // The state machine names the target; an illegal move cannot be swept.
@@ -47,14 +47,8 @@ pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
     let correlation = Uuid::new_v4();
     conn.transaction(async |c| {
         let now = Utc::now();
-        let expired = db::claims::expire_returns(
-            c,
-            from.as_str(),
-            to.as_str(),
-            ReasonCode::PartNotReturned.as_str(),
-            now,
-        )
-        .await?;
+        let expired =
+            db::claims::expire_returns(c, from, to, ReasonCode::PartNotReturned, now).await?;
         let mut ids = Vec::with_capacity(expired.len());
         for claim in expired {
             let event = ClaimAdjudicated {
@@ -70,7 +64,7 @@ pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
                 cause_code: None,
                 reason_codes: vec![ReasonCode::PartNotReturned.as_str().to_owned()],
                 supplier_responsible: false,
-                decided_at: claim.decided_at.unwrap_or(now),
+                decided_at: claim.decided_at,
             };
             outbox::enqueue(c, &Envelope::new(crate::NAME, &event, correlation)?).await?;
             tracing::info!(claim = %claim.number, "return deadline passed: rejected part_not_returned");
@@ -83,12 +77,12 @@ pub async fn run_deadline_job(pool: &DbPool) -> Result<Vec<Uuid>, JobError> {
 
 /// Sweeps every `interval` until the task is dropped or aborted; errors are logged
 /// and the next sweep tries again.
-pub async fn run_deadline_job_forever(pool: DbPool, interval: Duration) {
+pub async fn run_forever(pool: DbPool, interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
-        if let Err(e) = run_deadline_job(&pool).await {
+        if let Err(e) = reject_overdue_returns(&pool).await {
             tracing::warn!(error = %e, "return-deadline job failed; retrying at the next tick");
         }
     }

@@ -1,0 +1,122 @@
+//! A claim as the service answers it (the claim with its details, inspection record
+//! and lines), who may see it, and the claim list.
+
+use aftersales_web::pagination::DealerListFilter;
+use aftersales_web::{ApiError, Page, Principal, Role};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::dealer_scope;
+use crate::db;
+use crate::domain::ClaimStatus;
+
+/// Everything stored about one claim.
+#[derive(Debug, Clone)]
+pub struct ClaimFile {
+    pub claim: db::claims::Claim,
+    pub details: db::claims::Details,
+    pub inspection: db::claims::Inspection,
+    pub parts: Vec<db::claims::PartLine>,
+    pub labor: Vec<db::claims::LaborLine>,
+}
+
+pub fn not_found(id: Uuid) -> ApiError {
+    ApiError::not_found(format!("no claim {id}"))
+}
+
+/// 404 unless the caller may see `claim` (a dealer sees only its own).
+pub fn check_visible(who: &Principal, claim: &db::claims::Claim) -> Result<(), ApiError> {
+    if who.is(Role::Dealer) && who.dealer_code() != Some(claim.dealer_code.as_str()) {
+        return Err(not_found(claim.id));
+    }
+    Ok(())
+}
+
+/// The rest of `claim`'s file.
+pub async fn file_of(
+    c: &mut AsyncPgConnection,
+    claim: db::claims::Claim,
+) -> Result<ClaimFile, ApiError> {
+    let id = claim.id;
+    Ok(ClaimFile {
+        details: db::claims::details(c, id).await?,
+        inspection: db::claims::inspection(c, id).await?,
+        parts: db::claims::part_lines(c, id).await?,
+        labor: db::claims::labor_lines(c, id).await?,
+        claim,
+    })
+}
+
+/// The claim `id` as it is now (after a change made in this transaction).
+pub async fn load(c: &mut AsyncPgConnection, id: Uuid) -> Result<ClaimFile, ApiError> {
+    let claim = db::claims::find(c, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    file_of(c, claim).await
+}
+
+/// The claim `id` if `who` may see it.
+pub async fn get(
+    c: &mut AsyncPgConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<ClaimFile, ApiError> {
+    let claim = db::claims::find(c, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    check_visible(who, &claim)?;
+    file_of(c, claim).await
+}
+
+/// The claim `id`, locked until the transaction ends, if `who` may see it: every
+/// status change reads, asks the state machine, then writes.
+pub async fn lock(
+    c: &mut AsyncPgConnection,
+    who: &Principal,
+    id: Uuid,
+) -> Result<db::claims::Claim, ApiError> {
+    let claim = db::claims::lock(c, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    check_visible(who, &claim)?;
+    Ok(claim)
+}
+
+/// Which claims to list.
+#[derive(Debug, Default)]
+pub struct ListQuery {
+    pub status: Option<ClaimStatus>,
+    /// Submitted at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Submitted before.
+    pub to: Option<DateTime<Utc>>,
+    /// The `(submitted_at, id)` of the last claim seen.
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+}
+
+/// Claims, newest first, a page of `limit`; a dealer lists only its own.
+pub async fn list(
+    c: &mut AsyncPgConnection,
+    who: &Principal,
+    query: ListQuery,
+    limit: i64,
+) -> Result<Page<ClaimFile>, ApiError> {
+    let filter = DealerListFilter {
+        dealer_code: dealer_scope(who)?.map(str::to_owned),
+        status: query.status.map(|s| s.as_str().to_owned()),
+        from: query.from,
+        to: query.to,
+        after: query.after,
+    };
+    let rows = db::claims::list(c, &filter, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |c| (c.submitted_at, c.id));
+    let mut items = Vec::with_capacity(page.items.len());
+    for claim in page.items {
+        items.push(file_of(c, claim).await?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}

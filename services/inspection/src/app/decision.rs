@@ -1,0 +1,169 @@
+//! Deciding a claim, and who may: an inspector (role `quality`) decides up to the
+//! approval limit, above it only a `quality_lead` (rule: `domain::approval`). The
+//! decision is stored and announced (`inspection.claim_adjudicated`, with
+//! `supplier_responsible` = the cause is `supplier_defect`) in one transaction.
+
+use std::sync::OnceLock;
+
+use aftersales_messaging::contracts::inspection::{
+    CauseCode as EventCause, ClaimAdjudicated, Decision as EventDecision,
+};
+use aftersales_web::{ApiError, Principal, Role};
+use chrono::{SubsecRound, Utc};
+use diesel_async::AsyncPgConnection;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::claims::{self, ClaimFile};
+use super::inspection::conflict;
+use super::publish;
+use crate::db;
+use crate::domain::approval::{
+    self, Authority, DEFAULT_APPROVAL_LIMIT, Decision, approved_amounts, stored_reasons,
+};
+use crate::domain::status::{Action, transition};
+use crate::domain::{CauseCode, Verdict};
+
+/// The approval limit: env `APPROVAL_LIMIT` (a decimal, read once), default 1000.00.
+/// An unreadable value keeps the default and is logged, so a typo never lets a
+/// larger amount through.
+pub fn approval_limit() -> Decimal {
+    static LIMIT: OnceLock<Decimal> = OnceLock::new();
+    *LIMIT.get_or_init(|| match std::env::var("APPROVAL_LIMIT") {
+        Ok(v) => match v.trim().parse::<Decimal>() {
+            Ok(d) if d >= Decimal::ZERO => d,
+            _ => {
+                tracing::error!(value = %v, "APPROVAL_LIMIT is not a non-negative decimal; using the default");
+                DEFAULT_APPROVAL_LIMIT
+            }
+        },
+        Err(_) => DEFAULT_APPROVAL_LIMIT,
+    })
+}
+
+/// The approval-limit rule for `who`: above `limit`, only a `quality_lead` may decide
+/// (403 naming the limit otherwise).
+pub fn check_limit(
+    who: &Principal,
+    approved_total: Decimal,
+    limit: Decimal,
+    currency: &str,
+) -> Result<(), ApiError> {
+    let authority = if who.is(Role::QualityLead) {
+        Authority::Lead
+    } else {
+        Authority::Inspector
+    };
+    approval::within_limit(authority, approved_total, limit).map_err(|e| {
+        ApiError::forbidden(format!(
+            "the approved total {} {currency} exceeds the approval limit of {} {currency}; a quality_lead must decide",
+            e.total, e.limit
+        ))
+    })
+}
+
+fn event_cause(cause: CauseCode) -> EventCause {
+    match cause {
+        CauseCode::SupplierDefect => EventCause::SupplierDefect,
+        CauseCode::AssemblyDefect => EventCause::AssemblyDefect,
+        CauseCode::Misuse => EventCause::Misuse,
+        CauseCode::NoFaultFound => EventCause::NoFaultFound,
+    }
+}
+
+fn event_decision(verdict: Verdict) -> EventDecision {
+    match verdict {
+        Verdict::Approved => EventDecision::Approved,
+        Verdict::PartiallyApproved => EventDecision::PartiallyApproved,
+        Verdict::Rejected => EventDecision::Rejected,
+    }
+}
+
+/// Decides claim `id` as `who`, with approval limit `limit`.
+pub async fn decide(
+    c: &mut AsyncPgConnection,
+    who: &Principal,
+    id: Uuid,
+    decision: &Decision,
+    limit: Decimal,
+    correlation: Uuid,
+) -> Result<ClaimFile, ApiError> {
+    let claim = claims::lock(c, who, id).await?;
+    let to = transition(claim.status, Action::Decide(decision.verdict), false).map_err(conflict)?;
+    let (parts, labor) = approved_amounts(decision, claim.parts_amount, claim.labor_amount)
+        .map_err(|e| ApiError::invalid_field(e.field, e.message))?;
+    check_limit(who, parts + labor, limit, &claim.currency)?;
+    let inspection = db::claims::inspection(c, id).await?;
+    let cause = inspection
+        .cause_code
+        .ok_or_else(|| ApiError::conflict("record findings before deciding"))?;
+    // Findings always store the responsible supplier (the causal part's by default).
+    let supplier = inspection.responsible_supplier.ok_or_else(|| {
+        ApiError::internal(format!(
+            "claim {id} has findings without a responsible supplier"
+        ))
+    })?;
+    let reasons = stored_reasons(&decision.reasons);
+    let decided_at = Utc::now().trunc_subsecs(6);
+    db::claims::set_decision(
+        c,
+        id,
+        &db::claims::Decided {
+            status: to,
+            decision: decision.verdict,
+            reasons: &reasons,
+            approved_parts_amount: parts,
+            approved_labor_amount: labor,
+            decided_at,
+            decided_by: &who.sub,
+        },
+    )
+    .await?;
+    let event = ClaimAdjudicated {
+        claim_id: id,
+        claim_number: claim.number.clone(),
+        dealer_code: claim.dealer_code.clone(),
+        decision: event_decision(decision.verdict),
+        approved_parts_amount: parts,
+        approved_labor_amount: labor,
+        currency: claim.currency.clone(),
+        causal_part_number: claim.causal_part_number.clone(),
+        supplier_code: supplier,
+        cause_code: Some(event_cause(cause)),
+        reason_codes: reasons.iter().map(|r| r.as_str().to_owned()).collect(),
+        supplier_responsible: cause.supplier_responsible(),
+        decided_at,
+    };
+    publish(c, &event, correlation).await?;
+    claims::load(c, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn who(role: Role) -> Principal {
+        Principal {
+            sub: "u".into(),
+            role,
+            dealer_code: None,
+        }
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_approval_limit_binds_quality_but_not_quality_lead() {
+        let limit = d("1000.00");
+        assert!(check_limit(&who(Role::Quality), d("1000.00"), limit, "EUR").is_ok());
+        let err = check_limit(&who(Role::Quality), d("1000.01"), limit, "EUR").unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Forbidden(m) if m.contains("1000.00 EUR")),
+            "{err}"
+        );
+        assert!(check_limit(&who(Role::QualityLead), d("1000.01"), limit, "EUR").is_ok());
+        assert_eq!(DEFAULT_APPROVAL_LIMIT, d("1000.00"));
+    }
+}

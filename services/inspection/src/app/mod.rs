@@ -1,0 +1,56 @@
+//! The use cases: each loads what it needs (`db`), decides with the pure rules
+//! (`domain`), persists (`db`) and enqueues the events of the change (outbox), in the
+//! caller's transaction. `api` and `events` only parse, call one of these and map the
+//! result.
+//!
+//! Where things are decided:
+//! - a claim is priced, checked and numbered: [`submission::submit`];
+//! - the returned part arrives, findings are recorded, the part is disposed of:
+//!   [`inspection`];
+//! - a claim is decided, and who may decide above the approval limit:
+//!   [`decision::decide`] (rule: `domain::approval`);
+//! - an overdue part rejects its claim: [`deadline::reject_overdue_returns`];
+//! - other services' parts and dealers are kept: [`read_models`];
+//! - units, policies and labor operations: [`units`], [`policies`], [`labor`].
+
+pub mod claims;
+pub mod deadline;
+pub mod decision;
+pub mod inspection;
+pub mod labor;
+pub mod policies;
+pub mod read_models;
+pub mod submission;
+pub mod units;
+
+use aftersales_messaging::{Envelope, Event, outbox};
+use aftersales_web::{ApiError, Principal, Role};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+/// Enqueues `event` in the outbox, in the transaction of the change it reports.
+async fn publish<E: Event>(
+    c: &mut AsyncPgConnection,
+    event: &E,
+    correlation: Uuid,
+) -> Result<(), ApiError> {
+    let envelope = Envelope::new(crate::NAME, event, correlation).map_err(ApiError::internal)?;
+    outbox::enqueue(c, &envelope).await?;
+    Ok(())
+}
+
+/// The dealer a dealer acts for. Authentication refuses a dealer token without a
+/// dealer code, so a missing one here is our bug: an internal error, never "no dealer".
+pub fn own_dealer(who: &Principal) -> Result<&str, ApiError> {
+    who.dealer_code()
+        .ok_or_else(|| ApiError::internal(format!("dealer {} has no dealer_code", who.sub)))
+}
+
+/// The dealer a caller's reads are limited to: its own for a dealer, none otherwise.
+pub fn dealer_scope(who: &Principal) -> Result<Option<&str>, ApiError> {
+    if who.is(Role::Dealer) {
+        own_dealer(who).map(Some)
+    } else {
+        Ok(None)
+    }
+}
