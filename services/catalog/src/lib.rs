@@ -1,9 +1,11 @@
 //! Catalog and stock: suppliers, parts with their price history and supersession, warehouses, stock levels, the stock ledger, reservations, backorders, transfers, cycle counts, shipments and quarantine.
 //!
-//! Rooms: `domain` pure rules, `db` SQL, `api` HTTP, `events` messaging; `main.rs`
-//! wires them through `aftersales_web::service`.
+//! Rooms: `domain` pure rules, `db` SQL, `app` the use cases (load, decide, write,
+//! publish), `api` HTTP, `events` messaging; `main.rs` wires them through
+//! `aftersales_web::service`.
 
 pub mod api;
+pub mod app;
 pub mod db;
 pub mod domain;
 pub mod events;

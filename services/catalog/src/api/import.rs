@@ -1,19 +1,18 @@
 //! `POST /parts/import`: parts and price lists from a CSV file, all or nothing (admin).
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency::request_hash;
+use aftersales_web::idempotency;
 use aftersales_web::{ApiError, DbPool, FieldError, MaybeIdempotencyKey, Principal};
 use chrono::Utc;
-use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ADMIN, conn, respond, to_json};
-use crate::db::{Cause, catalog::MAX_CHAIN, import as q};
+use super::{ADMIN, conn};
+use crate::app::Cause;
+use crate::app::import::{self as use_case, Outcome};
 use crate::domain::import::{self, MAX_ERRORS, RowError};
-use crate::idempotent;
 
 /// Largest accepted file: some 100 000 rows, far above a supplier's price list.
 pub const MAX_BODY: usize = 20 * 1024 * 1024;
@@ -65,7 +64,7 @@ pub struct ImportOut {
 /// row and column, `field` = `line N: column` (N is the line where the row starts,
 /// the header is line 1; `line N: row` for a wrong number of cells), at most 1000
 /// entries. A body that is not readable CSV (not UTF-8, empty, no rows) is 400.
-#[utoipa::path(post, path = "/api/v1/parts/import",
+#[utoipa::path(post, path = "/api/v1/parts/import", tag = "import",
     params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")),
     request_body(content = String, content_type = "text/csv",
         example = "part_number,description,category,unit_of_measure,list_price,currency,supplier_code,warranty_months,core,returnable,superseded_by,effective_from\nBP-1001,\"Brake pad, front\",brakes,EA,12.50,EUR,SUP1,24,false,true,,2024-05-01\n"),
@@ -95,45 +94,29 @@ pub async fn import_parts(
     }
     let parsed = import::parse(&body).map_err(|e| ApiError::bad_request(e.0))?;
     let rows = parsed.rows.len() + parsed.errors.iter().filter(|e| e.line > 1).count();
-    let hash = request_hash(&("parts/import", String::from_utf8_lossy(&body)));
-    let key = key.into_inner();
+    let request = ("parts/import", String::from_utf8_lossy(&body));
     let now = Utc::now();
     let mut c = conn(&pool).await?;
-    let (status, body) = c
-        .transaction(async |c| {
-            idempotent!(c, who, key.as_ref(), hash, 200, {
-                let known = q::load_known(c, &parsed.rows).await?;
-                let mut errors = parsed.errors.clone();
-                let plan = match import::plan(
-                    parsed.rows.clone(),
-                    &parsed.numbers,
-                    &known,
-                    now,
-                    MAX_CHAIN,
-                ) {
-                    Ok(plan) => plan,
-                    Err(more) => {
-                        errors.extend(more);
-                        Vec::new()
-                    }
-                };
-                if !errors.is_empty() {
-                    return Err(rejected(errors));
-                }
-                q::apply(c, &plan, &who.sub, Cause::Request(corr.0)).await?;
-                let s = import::summary(&plan);
-                to_json(&ImportOut {
-                    rows: plan.len(),
-                    created: s.created,
-                    updated: s.updated,
-                    unchanged: s.unchanged,
-                    prices_added: s.prices_added,
-                })?
-            })
-        })
-        .await?;
+    let answer = idempotency::once(
+        &mut c,
+        &who.sub,
+        key.as_ref(),
+        &request,
+        StatusCode::OK,
+        async |c| match use_case::run(c, &parsed, now, &who.sub, Cause::Request(corr.0)).await? {
+            Outcome::Imported { rows, summary: s } => Ok(ImportOut {
+                rows,
+                created: s.created,
+                updated: s.updated,
+                unchanged: s.unchanged,
+                prices_added: s.prices_added,
+            }),
+            Outcome::Rejected(errors) => Err(rejected(errors)),
+        },
+    )
+    .await?;
     tracing::info!(rows, "parts import");
-    Ok(respond(status, body))
+    Ok(answer.into_response())
 }
 
 /// The 422 naming every bad cell, by line.

@@ -1,4 +1,6 @@
-//! HTTP handlers and request/response types, under `/api/v1`.
+//! HTTP handlers and request/response types, under `/api/v1`. A handler checks the
+//! role, validates and parses the request, calls one use case of `app` (through
+//! `idempotency::once` for every creating or state-changing POST) and maps the result.
 //!
 //! Who may do what: admins write master data (suppliers, parts, prices,
 //! warehouses); every role reads parts and warehouses; warehouse staff work the
@@ -6,21 +8,28 @@
 //! read it together with admins, and the stock reports. Admins import parts and
 //! price lists from CSV.
 
-pub mod catalog;
+pub mod fields;
 pub mod import;
+pub mod parts;
+pub mod prices;
 pub mod reports;
+pub mod reservations;
+pub mod shipments;
 pub mod stock;
+pub mod stock_changes;
+pub mod suppliers;
+pub mod transfers;
+pub mod warehouses;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
+use aftersales_web::idempotency::Answer;
 use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
-use aftersales_web::{ApiError, FieldError, Role};
+use aftersales_web::{ApiError, Role};
 use serde::Serialize;
 use utoipa::OpenApi;
 
-use crate::db;
-use crate::domain::Invalid;
+use crate::{app, db};
 pub use aftersales_web::db::conn;
 pub use aftersales_web::request::if_match;
 
@@ -28,16 +37,16 @@ pub use aftersales_web::request::if_match;
 #[openapi(
     info(title = "aftersales catalog", description = "Catalog and stock: suppliers, parts with their price history and supersession, warehouses, stock levels, the stock ledger, reservations, backorders, transfers, cycle counts, shipments and quarantine."),
     paths(
-        catalog::create_supplier, catalog::list_suppliers, catalog::get_supplier,
-        catalog::update_supplier, catalog::deactivate_supplier,
-        catalog::create_part, catalog::search_parts, catalog::get_part, catalog::update_part,
-        catalog::deactivate_part, catalog::activate_part, catalog::list_prices, catalog::add_price,
-        catalog::create_warehouse, catalog::list_warehouses, catalog::get_warehouse,
+        suppliers::create_supplier, suppliers::list_suppliers, suppliers::get_supplier,
+        suppliers::update_supplier, suppliers::deactivate_supplier,
+        parts::create_part, parts::search_parts, parts::get_part, parts::update_part,
+        parts::deactivate_part, parts::activate_part, prices::list_prices, prices::add_price,
+        warehouses::create_warehouse, warehouses::list_warehouses, warehouses::get_warehouse,
         stock::list_stock, stock::get_stock, stock::set_stock_settings, stock::list_movements,
-        stock::create_receipt, stock::create_adjustment, stock::create_count,
-        stock::create_transfer, stock::list_transfers, stock::get_transfer,
-        stock::dispatch_transfer, stock::receive_transfer, stock::cancel_transfer,
-        stock::list_reservations, stock::create_shipment,
+        stock_changes::create_receipt, stock_changes::create_adjustment, stock_changes::create_count,
+        transfers::create_transfer, transfers::list_transfers, transfers::get_transfer,
+        transfers::dispatch_transfer, transfers::receive_transfer, transfers::cancel_transfer,
+        reservations::list_reservations, shipments::create_shipment,
         import::import_parts,
         reports::stock_valuation, reports::stockouts, reports::backorders,
     ),
@@ -47,10 +56,17 @@ pub use aftersales_web::request::if_match;
 pub struct ApiDoc;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // Before catalog's `/parts/{part_number}`, which would otherwise match first.
+    // Before `/parts/{part_number}`, which would otherwise match first.
     import::configure(cfg);
-    catalog::configure(cfg);
+    suppliers::configure(cfg);
+    parts::configure(cfg);
+    prices::configure(cfg);
+    warehouses::configure(cfg);
     stock::configure(cfg);
+    stock_changes::configure(cfg);
+    transfers::configure(cfg);
+    reservations::configure(cfg);
+    shipments::configure(cfg);
     reports::configure(cfg);
 }
 
@@ -61,87 +77,49 @@ pub const WAREHOUSE: &[Role] = &[Role::Warehouse];
 /// Who reads stock, reservations and reports.
 pub const STOCK_READERS: &[Role] = &[Role::Warehouse, Role::Admin];
 
+/// The one mapping of a use case's failure to an HTTP problem.
+impl From<app::Error> for ApiError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::NotFound(m) => ApiError::not_found(m),
+            app::Error::Invalid { field, message } => ApiError::invalid_field(field, message),
+            app::Error::Conflict(m) => ApiError::conflict(m),
+            app::Error::Stale(m) => ApiError::precondition_failed(m),
+            app::Error::Stock(s) => ApiError::conflict(s.to_string()),
+            app::Error::Db(d) => d.into(),
+            other @ (app::Error::Encode(_) | app::Error::Bug(_)) => ApiError::internal(other),
+        }
+    }
+}
+
+/// Reads go straight to `db`; what a failure means is `app`'s to say.
 impl From<db::Error> for ApiError {
     fn from(e: db::Error) -> Self {
-        match e {
-            db::Error::NotFound(m) => ApiError::not_found(m),
-            db::Error::Invalid { field, message } => ApiError::invalid_field(field, message),
-            db::Error::Conflict(m) => ApiError::conflict(m),
-            db::Error::Stale(m) => ApiError::precondition_failed(m),
-            db::Error::Stock(s) => ApiError::conflict(s.to_string()),
-            db::Error::Db(d) => d.into(),
-            other @ (db::Error::Encode(_) | db::Error::Bug(_)) => ApiError::internal(other),
-        }
+        app::Error::from(e).into()
     }
 }
 
-/// Collects every invalid field of a request, so one answer names them all.
-#[derive(Default)]
-pub struct Check(Vec<FieldError>);
-
-impl Check {
-    pub fn field<T>(&mut self, name: &str, result: Result<T, impl Into<Invalid>>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(FieldError::new(name, e.into().0));
-                None
-            }
-        }
-    }
-
-    pub fn fail(&mut self, name: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(name, message));
-    }
-
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            return Ok(());
-        }
-        let detail = match self.0.as_slice() {
-            [one] => format!("{}: {}", one.field, one.message),
-            many => format!("request has {} invalid fields", many.len()),
-        };
-        Err(ApiError::Unprocessable {
-            detail,
-            errors: self.0,
-        })
-    }
+/// `200` with `body` and its `ETag`.
+pub fn with_etag(version: i32, body: impl Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, aftersales_web::request::etag(version)))
+        .json(body)
 }
 
-/// Unwraps what [`Check::finish`] proved present.
-pub fn present<T>(value: Option<T>) -> Result<T, ApiError> {
-    value.ok_or_else(|| ApiError::internal("checked field missing"))
-}
-
-pub fn etag(version: i32) -> (header::HeaderName, String) {
-    (header::ETAG, aftersales_web::request::etag(version))
-}
-
-pub fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(ApiError::internal)
-}
-
-pub fn respond(status: u16, body: serde_json::Value) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).json(body)
-}
-
-/// Inside a transaction: replays the stored answer of a repeated `Idempotency-Key`,
-/// otherwise does `$work` (a `serde_json::Value`) and stores it with `$status`.
-#[macro_export]
-macro_rules! idempotent {
-    ($c:expr, $who:expr, $key:expr, $hash:expr, $status:expr, $work:expr) => {{
-        if let Some(k) = $key {
-            if let aftersales_web::Claim::Replay { status, body } =
-                aftersales_web::idempotency::claim($c, &$who.sub, k, &$hash).await?
-            {
-                return Ok((status, body));
-            }
-        }
-        let body: serde_json::Value = $work;
-        if let Some(k) = $key {
-            aftersales_web::idempotency::complete($c, &$who.sub, k, $status, &body).await?;
-        }
-        Ok::<(u16, serde_json::Value), ApiError>(($status, body))
-    }};
+/// The answer of a versioned resource (a first one or its replay), with the `ETag`
+/// of the `version` its body carries.
+pub fn answer_with_etag(answer: Answer) -> Result<HttpResponse, ApiError> {
+    let version = answer
+        .body
+        .get("version")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok())
+        .ok_or_else(|| ApiError::internal("a versioned resource answered without its version"))?;
+    let mut resp = answer.into_response();
+    let etag = aftersales_web::request::etag(version);
+    resp.headers_mut().insert(
+        header::ETAG,
+        header::HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
+    );
+    Ok(resp)
 }

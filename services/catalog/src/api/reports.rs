@@ -3,15 +3,18 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbPool, Principal};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::{Validate, ValidationError};
 
-use super::{Check, STOCK_READERS, conn};
-use crate::db::{catalog as cq, reports as q};
+use super::fields::{self, given, parsed};
+use super::{STOCK_READERS, conn};
+use crate::db::{reports as q, warehouses};
 use crate::domain::reports::{age, is_stockout, line_value, totals};
 use crate::domain::stock::Levels;
 use crate::domain::{FromInput, WarehouseCode};
@@ -22,14 +25,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/reports/backorders", web::get().to(backorders));
 }
 
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, Validate, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// Only this warehouse.
+    #[validate(custom(function = "optional_warehouse"))]
     pub warehouse: Option<String>,
     /// `json` or `csv`; without it, `Accept: text/csv` chooses CSV.
     #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
+    #[validate(custom(function = "valid_format"))]
     pub format: Option<String>,
+}
+
+fn optional_warehouse(value: &str) -> Result<(), ValidationError> {
+    given(Some(value)).map_or(Ok(()), fields::warehouse_code)
+}
+
+fn valid_format(value: &str) -> Result<(), ValidationError> {
+    match format_named(value) {
+        Some(_) => Ok(()),
+        None => Err(fields::validation(crate::domain::Invalid(
+            "must be json or csv".into(),
+        ))),
+    }
+}
+
+fn format_named(value: &str) -> Option<Format> {
+    let f = value.trim();
+    if f.eq_ignore_ascii_case("csv") {
+        Some(Format::Csv)
+    } else if f.eq_ignore_ascii_case("json") {
+        Some(Format::Json)
+    } else {
+        None
+    }
 }
 
 /// A row type that is also a line of the CSV form of a report.
@@ -48,35 +77,25 @@ async fn read_query(
     pool: &DbPool,
     s: &ReportQuery,
 ) -> Result<(Format, Option<WarehouseCode>), ApiError> {
-    let mut v = Check::default();
-    let format = match s.format.as_deref().map(str::trim) {
-        Some(f) if f.eq_ignore_ascii_case("csv") => Some(Format::Csv),
-        Some(f) if f.eq_ignore_ascii_case("json") => Some(Format::Json),
-        Some(_) => {
-            v.fail("format", "must be json or csv");
-            None
-        }
+    s.validate()?;
+    let format = match s.format.as_deref() {
+        Some(f) => format_named(f)
+            .ok_or_else(|| ApiError::invalid_field("format", "must be json or csv"))?,
         None => {
             let wants_csv = req
                 .headers()
                 .get_all(header::ACCEPT)
                 .filter_map(|h| h.to_str().ok())
                 .any(|h| h.to_ascii_lowercase().contains("text/csv"));
-            Some(if wants_csv { Format::Csv } else { Format::Json })
+            if wants_csv { Format::Csv } else { Format::Json }
         }
     };
-    let wh = match s
-        .warehouse
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-    {
-        Some(w) => v.field("warehouse", WarehouseCode::from_input(w)),
+    let wh = match given(s.warehouse.as_deref()) {
+        Some(w) => Some(parsed("warehouse", WarehouseCode::from_input(w))?),
         None => None,
     };
-    v.finish()?;
     if let Some(w) = &wh
-        && cq::get_warehouse(&mut *conn(pool).await?, w.as_str())
+        && warehouses::get(&mut *conn(pool).await?, w.as_str())
             .await?
             .is_none()
     {
@@ -85,27 +104,16 @@ async fn read_query(
             format!("warehouse {w} does not exist"),
         ));
     }
-    Ok((format.unwrap_or(Format::Json), wh))
+    Ok((format, wh))
 }
 
+/// The rows as a CSV attachment `<name>.csv`, with `R`'s header.
 fn csv_response<R: CsvRow>(name: &str, rows: &[R]) -> Result<HttpResponse, ApiError> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    w.write_record(R::HEADER).map_err(ApiError::internal)?;
+    let mut table = CsvTable::new(R::HEADER)?;
     for r in rows {
-        w.serialize(r).map_err(ApiError::internal)?;
+        table.serialize(r)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}.csv\""),
-        ))
-        .body(bytes))
+    table.into_response(name)
 }
 
 // ---------------------------------------------------------------------------
@@ -162,7 +170,7 @@ pub struct ValuationOut {
 
 /// Stock valuation: on hand (quarantined units included) × list price in force, per
 /// part and per warehouse. CSV: one line per part and warehouse.
-#[utoipa::path(get, path = "/api/v1/reports/stock-valuation", params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/stock-valuation", tag = "reports", params(ReportQuery),
     responses((status = 200, description = "JSON, or CSV of the lines with `?format=csv` or `Accept: text/csv`",
         content((ValuationOut = "application/json"), (String = "text/csv"))),
         (status = 403, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
@@ -266,7 +274,7 @@ pub struct StockoutsOut {
 
 /// Stock-outs: levels with nothing on hand, or nothing available while backorders
 /// wait, by warehouse and part.
-#[utoipa::path(get, path = "/api/v1/reports/stockouts", params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/stockouts", tag = "reports", params(ReportQuery),
     responses((status = 200, description = "JSON, or CSV of the items with `?format=csv` or `Accept: text/csv`",
         content((StockoutsOut = "application/json"), (String = "text/csv"))),
         (status = 403, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
@@ -364,7 +372,7 @@ pub struct BackordersOut {
 }
 
 /// Backorder aging: open backordered order lines, oldest first.
-#[utoipa::path(get, path = "/api/v1/reports/backorders", params(ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports/backorders", tag = "reports", params(ReportQuery),
     responses((status = 200, description = "JSON, or CSV of the items with `?format=csv` or `Accept: text/csv`",
         content((BackordersOut = "application/json"), (String = "text/csv"))),
         (status = 403, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem)),
@@ -392,7 +400,7 @@ pub async fn backorders(
                 order_number: r.order_number,
                 dealer_code: r.dealer_code,
                 warehouse: r.warehouse_code,
-                priority: r.priority,
+                priority: r.priority.as_str().to_owned(),
                 line_no: r.line_no,
                 part_number: r.part_number,
                 reserved_part_number: r.reserved_part_number,

@@ -1,19 +1,18 @@
-//! Writes of the CSV import: loading what the rows refer to (locked), then applying
-//! a checked plan with multi-row statements (events included) so that ten thousand
-//! rows take a handful of round trips.
+//! Queries of the CSV import: loading what the rows refer to (locked), then writing
+//! a checked plan with multi-row statements, so that ten thousand rows take a
+//! handful of round trips.
 
 use std::collections::{BTreeSet, HashMap};
 
-use aftersales_messaging::contracts::catalog::PartUpserted;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
-use super::catalog::{Part, successors};
+use super::parts::{Part, SUPERSESSION_LOCK, successors};
 use super::schema::{part_prices, parts, suppliers};
-use super::{Cause, Result, constraint};
+use super::{Result, advisory_lock, constraint};
 use crate::domain::import::{Action, Existing, Known, PartData, Planned, Row};
 
 /// Rows per multi-row INSERT: 10 columns × 1000 stays far below PostgreSQL's 65 535
@@ -47,9 +46,7 @@ pub async fn load_known(c: &mut AsyncPgConnection, rows: &[Row]) -> Result<Known
                 .await?,
         );
     }
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('catalog.supersession'))")
-        .execute(c)
-        .await?;
+    advisory_lock(c, SUPERSESSION_LOCK).await?;
     let suppliers: HashMap<String, bool> = suppliers::table
         .filter(suppliers::code.eq_any(&codes))
         .select((suppliers::code, suppliers::active))
@@ -110,13 +107,8 @@ pub async fn load_known(c: &mut AsyncPgConnection, rows: &[Row]) -> Result<Known
 }
 
 /// Writes a checked plan: new parts, changed parts (version bumped), supersession
-/// links of new parts, new prices, and one `catalog.part_upserted` per changed part.
-pub async fn apply(
-    c: &mut AsyncPgConnection,
-    plan: &[Planned],
-    actor: &str,
-    cause: Cause<'_>,
-) -> Result<()> {
+/// links of new parts and new prices.
+pub async fn write(c: &mut AsyncPgConnection, plan: &[Planned], actor: &str) -> Result<()> {
     let created: Vec<&Planned> = plan.iter().filter(|p| p.action == Action::Create).collect();
     // New parts go in without their successor first: it may be a new part of a later
     // chunk, and the foreign key is checked per statement.
@@ -227,24 +219,5 @@ pub async fn apply(
             .map_err(|e| constraint(e, "a price of the file"))?;
     }
 
-    let mut envelopes = Vec::new();
-    for p in plan.iter().filter(|p| p.changed()) {
-        let d = &p.row.data;
-        let payload = PartUpserted {
-            part_number: p.row.part_number.as_str().to_owned(),
-            description: d.description.clone(),
-            category: d.category.clone(),
-            list_price: p.price_now.unwrap_or(Decimal::ZERO),
-            currency: d.currency.clone(),
-            supplier_code: d.supplier_code.clone(),
-            warranty_months: d.warranty_months,
-            core: d.core,
-            returnable: d.returnable,
-            superseded_by: d.superseded_by.clone(),
-            active: p.active,
-        };
-        envelopes.push(cause.envelope(&payload)?);
-    }
-    aftersales_messaging::outbox::enqueue_many(c, &envelopes).await?;
     Ok(())
 }

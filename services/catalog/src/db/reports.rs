@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::Result;
+use crate::domain::allocation::Priority;
 
 /// Stock on hand of one part in one warehouse with the price in force.
 #[derive(Debug, Clone, QueryableByName)]
@@ -115,7 +116,7 @@ pub struct Backorder {
     #[diesel(sql_type = Text)]
     pub warehouse_code: String,
     #[diesel(sql_type = Text)]
-    pub priority: String,
+    pub priority: Priority,
     #[diesel(sql_type = Timestamptz)]
     pub placed_at: DateTime<Utc>,
     #[diesel(sql_type = Integer)]

@@ -1,16 +1,16 @@
-//! Stock levels and the append-only ledger. Every change of a level goes through
-//! [`write`], which posts the movements, keeps the stock-low flag and publishes
-//! `catalog.stock_low` once per crossing.
+//! Stock levels (`stock_levels`), the append-only ledger (`stock_movements`) and
+//! cycle counts. `app::stock::write` is the one writer of a level's counters.
 
-use aftersales_messaging::contracts::catalog::StockLow;
+use std::collections::{BTreeMap, BTreeSet};
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::{cycle_counts, parts, stock_levels, stock_movements, warehouses};
-use super::{Cause, Error, Result};
-use crate::domain::stock::{Levels, MovementKind, StockError, stock_low};
+use super::Result;
+use super::schema::{cycle_counts, stock_levels, stock_movements};
+use crate::domain::stock::{AdjustmentReason, Levels, MovementKind};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = stock_levels)]
@@ -47,9 +47,9 @@ pub struct Movement {
     pub id: i64,
     pub warehouse_code: String,
     pub part_number: String,
-    pub kind: String,
+    pub kind: MovementKind,
     pub qty: i32,
-    pub reason_code: Option<String>,
+    pub reason_code: Option<AdjustmentReason>,
     pub reference: String,
     pub actor: String,
     pub created_at: DateTime<Utc>,
@@ -60,57 +60,9 @@ pub struct Movement {
 pub struct Move {
     pub kind: MovementKind,
     pub qty: i32,
-    pub reason: Option<String>,
+    pub reason: Option<AdjustmentReason>,
     pub reference: String,
     pub actor: String,
-}
-
-/// Whether the warehouse and part exist; the error names the missing one. `in_path`
-/// chooses 404 (addressed in the URL) or 422 (referenced from a body).
-pub async fn check_refs(
-    c: &mut AsyncPgConnection,
-    wh: &str,
-    pn: &str,
-    in_path: bool,
-) -> Result<()> {
-    let wh_ok: Option<bool> = warehouses::table
-        .find(wh)
-        .select(warehouses::active)
-        .first(c)
-        .await
-        .optional()?;
-    let missing = |field: &str, msg: String| {
-        if in_path {
-            Error::NotFound(msg)
-        } else {
-            Error::invalid(field, msg)
-        }
-    };
-    match wh_ok {
-        None => {
-            return Err(missing(
-                "warehouse",
-                format!("warehouse {wh} does not exist"),
-            ));
-        }
-        Some(false) => {
-            return Err(Error::invalid(
-                "warehouse",
-                format!("warehouse {wh} is inactive"),
-            ));
-        }
-        Some(true) => {}
-    }
-    let part: Option<String> = parts::table
-        .find(pn)
-        .select(parts::part_number)
-        .first(c)
-        .await
-        .optional()?;
-    if part.is_none() {
-        return Err(missing("part_number", format!("part {pn} does not exist")));
-    }
-    Ok(())
 }
 
 /// The level, created empty if missing, locked for the rest of the transaction.
@@ -131,6 +83,20 @@ pub async fn lock(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Level
         .await?)
 }
 
+/// Locks the levels of `parts` in `wh`, in the global lock order.
+pub async fn lock_many(
+    c: &mut AsyncPgConnection,
+    wh: &str,
+    parts: BTreeSet<String>,
+) -> Result<BTreeMap<String, Level>> {
+    let mut out = BTreeMap::new();
+    for pn in parts {
+        let level = lock(c, wh, &pn).await?;
+        out.insert(pn, level);
+    }
+    Ok(out)
+}
+
 pub async fn get(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Option<Level>> {
     Ok(stock_levels::table
         .find((wh, pn))
@@ -140,44 +106,53 @@ pub async fn get(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Option
         .optional()?)
 }
 
-/// Stores `after` for the locked level `before`, posts `moves` (whose quantities
-/// must add up to the change of on hand) and raises `catalog.stock_low` when
-/// available crosses the reorder point downwards.
-pub async fn write(
+/// Stores the counters and the stock-low flag of a locked level.
+pub async fn update_counters(
     c: &mut AsyncPgConnection,
-    before: &Level,
+    level: &Level,
     after: Levels,
-    moves: &[Move],
-    cause: Cause<'_>,
+    low_alerted: bool,
 ) -> Result<Level> {
-    let posted: i32 = moves.iter().map(|m| m.qty).sum();
-    if posted != after.on_hand - before.on_hand || !after.holds_invariant() {
-        return Err(Error::Bug(format!(
-            "stock write of {}/{} posts {posted} for {before:?} -> {after:?}",
-            before.warehouse_code, before.part_number
-        )));
-    }
-    let (alerted, emit) = stock_low(before.low_alerted, after.available(), before.reorder_point);
-    let level: Level =
-        diesel::update(stock_levels::table.find((&before.warehouse_code, &before.part_number)))
+    Ok(
+        diesel::update(stock_levels::table.find((&level.warehouse_code, &level.part_number)))
             .set((
                 stock_levels::on_hand.eq(after.on_hand),
                 stock_levels::reserved.eq(after.reserved),
                 stock_levels::quarantined.eq(after.quarantined),
-                stock_levels::low_alerted.eq(alerted),
+                stock_levels::low_alerted.eq(low_alerted),
                 stock_levels::updated_at.eq(diesel::dsl::now),
             ))
             .returning(Level::as_returning())
             .get_result(c)
-            .await?;
-    post(c, &level.warehouse_code, &level.part_number, moves).await?;
-    if emit {
-        publish_low(c, &level, cause).await?;
-    }
-    Ok(level)
+            .await?,
+    )
 }
 
-async fn post(c: &mut AsyncPgConnection, wh: &str, pn: &str, moves: &[Move]) -> Result<()> {
+/// Stores reorder point, reorder quantity, bin and the stock-low flag.
+pub async fn update_settings(
+    c: &mut AsyncPgConnection,
+    wh: &str,
+    pn: &str,
+    reorder_point: i32,
+    reorder_qty: i32,
+    bin: Option<&str>,
+    low_alerted: bool,
+) -> Result<Level> {
+    Ok(diesel::update(stock_levels::table.find((wh, pn)))
+        .set((
+            stock_levels::reorder_point.eq(reorder_point),
+            stock_levels::reorder_qty.eq(reorder_qty),
+            stock_levels::bin.eq(bin),
+            stock_levels::low_alerted.eq(low_alerted),
+            stock_levels::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Level::as_returning())
+        .get_result(c)
+        .await?)
+}
+
+/// Appends `moves` (those with a quantity) to the ledger of one level.
+pub async fn post(c: &mut AsyncPgConnection, wh: &str, pn: &str, moves: &[Move]) -> Result<()> {
     let rows: Vec<_> = moves
         .iter()
         .filter(|m| m.qty != 0)
@@ -185,9 +160,9 @@ async fn post(c: &mut AsyncPgConnection, wh: &str, pn: &str, moves: &[Move]) -> 
             (
                 stock_movements::warehouse_code.eq(wh),
                 stock_movements::part_number.eq(pn),
-                stock_movements::kind.eq(m.kind.as_str()),
+                stock_movements::kind.eq(m.kind),
                 stock_movements::qty.eq(m.qty),
-                stock_movements::reason_code.eq(m.reason.as_deref()),
+                stock_movements::reason_code.eq(m.reason.map(AdjustmentReason::as_str)),
                 stock_movements::reference.eq(&m.reference),
                 stock_movements::actor.eq(&m.actor),
             )
@@ -200,81 +175,6 @@ async fn post(c: &mut AsyncPgConnection, wh: &str, pn: &str, moves: &[Move]) -> 
             .await?;
     }
     Ok(())
-}
-
-async fn publish_low(c: &mut AsyncPgConnection, level: &Level, cause: Cause<'_>) -> Result<()> {
-    cause
-        .publish(
-            c,
-            &StockLow {
-                warehouse: level.warehouse_code.clone(),
-                part_number: level.part_number.clone(),
-                available: level.available(),
-                reorder_point: level.reorder_point,
-                reorder_qty: level.reorder_qty,
-            },
-        )
-        .await
-}
-
-/// What a movement records besides its quantity.
-#[derive(Debug, Clone, Copy)]
-pub struct Entry<'a> {
-    pub kind: MovementKind,
-    pub reason: Option<&'a str>,
-    pub reference: &'a str,
-    pub actor: &'a str,
-}
-
-/// Locks the level, applies `op` and writes the result with one movement of the
-/// resulting on-hand change (none if it did not change).
-pub async fn apply(
-    c: &mut AsyncPgConnection,
-    wh: &str,
-    pn: &str,
-    op: impl FnOnce(Levels) -> Result<Levels, StockError>,
-    entry: Entry<'_>,
-    cause: Cause<'_>,
-) -> Result<Level> {
-    let before = lock(c, wh, pn).await?;
-    let after = op(before.levels())?;
-    let moves = [Move {
-        kind: entry.kind,
-        qty: after.on_hand - before.on_hand,
-        reason: entry.reason.map(str::to_owned),
-        reference: entry.reference.to_owned(),
-        actor: entry.actor.to_owned(),
-    }];
-    write(c, &before, after, &moves, cause).await
-}
-
-/// Sets reorder point, reorder quantity and bin; may raise or re-arm stock-low.
-pub async fn set_settings(
-    c: &mut AsyncPgConnection,
-    wh: &str,
-    pn: &str,
-    reorder_point: i32,
-    reorder_qty: i32,
-    bin: Option<&str>,
-    cause: Cause<'_>,
-) -> Result<Level> {
-    let before = lock(c, wh, pn).await?;
-    let (alerted, emit) = stock_low(before.low_alerted, before.available(), reorder_point);
-    let level: Level = diesel::update(stock_levels::table.find((wh, pn)))
-        .set((
-            stock_levels::reorder_point.eq(reorder_point),
-            stock_levels::reorder_qty.eq(reorder_qty),
-            stock_levels::bin.eq(bin),
-            stock_levels::low_alerted.eq(alerted),
-            stock_levels::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Level::as_returning())
-        .get_result(c)
-        .await?;
-    if emit {
-        publish_low(c, &level, cause).await?;
-    }
-    Ok(level)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -290,40 +190,32 @@ pub struct Count {
     pub created_at: DateTime<Utc>,
 }
 
-/// Records a cycle count and posts its variance.
-pub async fn count(
-    c: &mut AsyncPgConnection,
-    wh: &str,
-    pn: &str,
-    counted: i32,
-    actor: &str,
-    cause: Cause<'_>,
-) -> Result<(Count, Level)> {
-    let id = Uuid::now_v7();
-    let before = lock(c, wh, pn).await?;
-    let (after, variance) = before.levels().count(counted)?;
-    let row: Count = diesel::insert_into(cycle_counts::table)
+/// The record of a cycle count: what was counted and what the level said.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCount<'a> {
+    pub id: Uuid,
+    pub warehouse: &'a str,
+    pub part_number: &'a str,
+    pub counted: i32,
+    pub expected: i32,
+    pub variance: i32,
+    pub actor: &'a str,
+}
+
+pub async fn insert_count(c: &mut AsyncPgConnection, n: NewCount<'_>) -> Result<Count> {
+    Ok(diesel::insert_into(cycle_counts::table)
         .values((
-            cycle_counts::id.eq(id),
-            cycle_counts::warehouse_code.eq(wh),
-            cycle_counts::part_number.eq(pn),
-            cycle_counts::counted.eq(counted),
-            cycle_counts::expected.eq(before.on_hand),
-            cycle_counts::variance.eq(variance),
-            cycle_counts::actor.eq(actor),
+            cycle_counts::id.eq(n.id),
+            cycle_counts::warehouse_code.eq(n.warehouse),
+            cycle_counts::part_number.eq(n.part_number),
+            cycle_counts::counted.eq(n.counted),
+            cycle_counts::expected.eq(n.expected),
+            cycle_counts::variance.eq(n.variance),
+            cycle_counts::actor.eq(n.actor),
         ))
         .returning(Count::as_returning())
         .get_result(c)
-        .await?;
-    let moves = [Move {
-        kind: MovementKind::CountVariance,
-        qty: variance,
-        reason: None,
-        reference: format!("count:{id}"),
-        actor: actor.to_owned(),
-    }];
-    let level = write(c, &before, after, &moves, cause).await?;
-    Ok((row, level))
+        .await?)
 }
 
 /// Levels filtered by warehouse and/or part, after position `after`.

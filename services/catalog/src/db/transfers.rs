@@ -1,15 +1,13 @@
-//! Transfers between warehouses: requested → in transit (stock leaves the source)
-//! → received (stock arrives and serves backorders); cancelled while requested.
+//! The `transfers` table.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::Result;
 use super::schema::transfers;
-use super::{Cause, Error, Result, orders, stock};
-use crate::domain::stock::MovementKind;
-use crate::domain::transfer::{TransferAction, TransferStatus};
+use crate::domain::transfer::TransferStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = transfers)]
@@ -19,55 +17,36 @@ pub struct Transfer {
     pub to_warehouse: String,
     pub part_number: String,
     pub qty: i32,
-    pub status: String,
+    pub status: TransferStatus,
     pub requested_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn create(
-    c: &mut AsyncPgConnection,
-    from: &str,
-    to: &str,
-    pn: &str,
-    qty: i32,
-    actor: &str,
-) -> Result<Transfer> {
-    if from == to {
-        return Err(Error::invalid(
-            "to_warehouse",
-            "must differ from from_warehouse",
-        ));
-    }
-    stock::check_refs(c, from, pn, false)
-        .await
-        .map_err(|e| rename(e, "from_warehouse"))?;
-    stock::check_refs(c, to, pn, false)
-        .await
-        .map_err(|e| rename(e, "to_warehouse"))?;
+/// A transfer as requested.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTransfer<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub part_number: &'a str,
+    pub qty: i32,
+    pub requested_by: &'a str,
+}
+
+pub async fn insert(c: &mut AsyncPgConnection, t: NewTransfer<'_>) -> Result<Transfer> {
     Ok(diesel::insert_into(transfers::table)
         .values((
             transfers::id.eq(Uuid::now_v7()),
-            transfers::from_warehouse.eq(from),
-            transfers::to_warehouse.eq(to),
-            transfers::part_number.eq(pn),
-            transfers::qty.eq(qty),
-            transfers::status.eq(TransferStatus::Requested.as_str()),
-            transfers::requested_by.eq(actor),
+            transfers::from_warehouse.eq(t.from),
+            transfers::to_warehouse.eq(t.to),
+            transfers::part_number.eq(t.part_number),
+            transfers::qty.eq(t.qty),
+            transfers::status.eq(TransferStatus::Requested),
+            transfers::requested_by.eq(t.requested_by),
         ))
         .returning(Transfer::as_returning())
         .get_result(c)
         .await?)
-}
-
-fn rename(e: Error, field: &str) -> Error {
-    match e {
-        Error::Invalid { field: f, message } if f == "warehouse" => Error::Invalid {
-            field: field.to_owned(),
-            message,
-        },
-        other => other,
-    }
 }
 
 pub async fn get(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Transfer>> {
@@ -79,9 +58,20 @@ pub async fn get(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Transfer>
         .optional()?)
 }
 
+/// The transfer, locked for the rest of the transaction.
+pub async fn lock(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Transfer>> {
+    Ok(transfers::table
+        .find(id)
+        .select(Transfer::as_select())
+        .for_update()
+        .first(c)
+        .await
+        .optional()?)
+}
+
 pub async fn list(
     c: &mut AsyncPgConnection,
-    status: Option<&str>,
+    status: Option<TransferStatus>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Transfer>> {
@@ -90,7 +80,7 @@ pub async fn list(
         .order(transfers::id)
         .into_boxed();
     if let Some(s) = status {
-        q = q.filter(transfers::status.eq(s.to_owned()));
+        q = q.filter(transfers::status.eq(s));
     }
     if let Some(a) = after {
         q = q.filter(transfers::id.gt(a));
@@ -98,57 +88,14 @@ pub async fn list(
     Ok(q.limit(limit + 1).load(c).await?)
 }
 
-/// Moves a transfer along; stock leaves on dispatch and arrives on receipt.
-pub async fn act(
+pub async fn set_status(
     c: &mut AsyncPgConnection,
     id: Uuid,
-    action: TransferAction,
-    actor: &str,
-    cause: Cause<'_>,
+    status: TransferStatus,
 ) -> Result<Transfer> {
-    let t: Transfer = transfers::table
-        .find(id)
-        .select(Transfer::as_select())
-        .for_update()
-        .first(c)
-        .await
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("transfer {id} not found")))?;
-    let status = TransferStatus::parse(&t.status)
-        .ok_or_else(|| Error::Bug(format!("transfer status {}", t.status)))?;
-    let next = status.transition(action).map_err(Error::Conflict)?;
-    let reference = format!("transfer:{id}");
-    match action {
-        TransferAction::Dispatch => {
-            stock::apply(
-                c,
-                &t.from_warehouse,
-                &t.part_number,
-                |l| l.take_available(t.qty),
-                stock::Entry {
-                    kind: MovementKind::TransferOut,
-                    reason: None,
-                    reference: &reference,
-                    actor,
-                },
-                cause,
-            )
-            .await?;
-        }
-        TransferAction::Receive => {
-            let entry = stock::Entry {
-                kind: MovementKind::TransferIn,
-                reason: None,
-                reference: &reference,
-                actor,
-            };
-            orders::receive(c, &t.to_warehouse, &t.part_number, t.qty, entry, cause).await?;
-        }
-        TransferAction::Cancel => {}
-    }
     Ok(diesel::update(transfers::table.find(id))
         .set((
-            transfers::status.eq(next.as_str()),
+            transfers::status.eq(status),
             transfers::updated_at.eq(diesel::dsl::now),
         ))
         .returning(Transfer::as_returning())

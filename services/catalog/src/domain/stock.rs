@@ -222,6 +222,19 @@ impl AdjustmentReason {
             AdjustmentReason::Other => "other",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            AdjustmentReason::Damaged,
+            AdjustmentReason::Lost,
+            AdjustmentReason::Found,
+            AdjustmentReason::Expired,
+            AdjustmentReason::DataCorrection,
+            AdjustmentReason::Other,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
 }
 
 /// Whether to emit `catalog.stock_low` now, and the new "alerted" flag: an alert

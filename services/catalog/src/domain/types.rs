@@ -6,6 +6,7 @@ pub use aftersales_types::{
     Currency, InvalidValue, PartNumber, Quantity, SupplierCode, WarehouseCode,
 };
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 /// Largest quantity accepted in one request: bigger numbers are typing mistakes.
 pub const MAX_QTY: i32 = 1_000_000;
@@ -101,12 +102,45 @@ pub fn text(value: &str, max: usize) -> Result<String, Invalid> {
     Ok(v.to_owned())
 }
 
+/// A count of units that may be 0 (counted, reorder point and quantity), 0 to
+/// [`MAX_QTY`].
+pub fn non_negative(value: i64) -> Result<i32, Invalid> {
+    match i32::try_from(value) {
+        Ok(v) if (0..=MAX_QTY).contains(&v) => Ok(v),
+        _ => Err(Invalid(format!("must be between 0 and {MAX_QTY}"))),
+    }
+}
+
 /// Warranty months: 0 to 240.
 pub fn warranty_months(value: i64) -> Result<i32, Invalid> {
     if (0..=240).contains(&value) {
         Ok(value as i32)
     } else {
         Err(Invalid("must be between 0 and 240".into()))
+    }
+}
+
+// What a warehouse is for: the central one supplies the regional ones. (A plain
+// comment: a doc comment would change the OpenAPI document.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarehouseKind {
+    Central,
+    Regional,
+}
+
+impl WarehouseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarehouseKind::Central => "central",
+            WarehouseKind::Regional => "regional",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [WarehouseKind::Central, WarehouseKind::Regional]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

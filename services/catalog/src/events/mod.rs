@@ -1,5 +1,5 @@
-//! What the service publishes (see `db`, which writes every event in the
-//! transaction of its change) and how it applies what it consumes:
+//! What the service consumes, and which use case of `app` applies it (`app` writes
+//! every event it publishes in the transaction of its change):
 //!
 //! - `orders.order_placed` → reserve (or backorder) per line, `catalog.stock_reserved`;
 //!   an order met by a tombstone is released at once (`catalog.stock_released`);
@@ -18,24 +18,24 @@ use aftersales_messaging::contracts::orders::{OrderCancelled, OrderPlaced};
 use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 
-use crate::db::{self, Cause, orders, stock};
-use crate::domain::stock::MovementKind;
+use crate::app::stock::{self, Quarantine};
+use crate::app::{self, Cause, reservations};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventHandler;
 
-impl From<db::Error> for HandlerError {
-    fn from(e: db::Error) -> Self {
+impl From<app::Error> for HandlerError {
+    fn from(e: app::Error) -> Self {
         match e {
-            db::Error::Db(d) => HandlerError::Db(d),
-            db::Error::Invalid { .. } | db::Error::NotFound(_) | db::Error::Encode(_) => {
+            app::Error::Db(d) => HandlerError::Db(d),
+            app::Error::Invalid { .. } | app::Error::NotFound(_) | app::Error::Encode(_) => {
                 HandlerError::Reject(e.to_string())
             }
             // May apply once an earlier event (e.g. the receipt of the part) arrives.
-            db::Error::Stock(_)
-            | db::Error::Conflict(_)
-            | db::Error::Stale(_)
-            | db::Error::Bug(_) => HandlerError::Retry(e.to_string()),
+            app::Error::Stock(_)
+            | app::Error::Conflict(_)
+            | app::Error::Stale(_)
+            | app::Error::Bug(_) => HandlerError::Retry(e.to_string()),
         }
     }
 }
@@ -50,37 +50,21 @@ impl Handler for EventHandler {
         match event.event_type.as_str() {
             event_types::ORDER_PLACED => {
                 let o: OrderPlaced = payload(event)?;
-                orders::place_order(conn, &o, cause).await?;
+                reservations::place(conn, &o, cause).await?;
             }
             event_types::ORDER_CANCELLED => {
                 let o: OrderCancelled = payload(event)?;
-                orders::cancel_order(conn, o.order_id, cause).await?;
+                reservations::cancel(conn, o.order_id, cause).await?;
             }
             event_types::PART_RECEIVED => {
                 let p: PartReceived = payload(event)?;
-                quarantine(
-                    conn,
-                    &p.warehouse,
-                    &p.part_number,
-                    p.quantity,
-                    true,
-                    &p.claim_id.to_string(),
-                    cause,
-                )
-                .await?;
+                let (wh, pn, qty) = (&p.warehouse, &p.part_number, p.quantity);
+                stock::quarantine(conn, wh, pn, qty, Quarantine::In, p.claim_id, cause).await?;
             }
             event_types::PART_DISPOSED => {
                 let p: PartDisposed = payload(event)?;
-                quarantine(
-                    conn,
-                    &p.warehouse,
-                    &p.part_number,
-                    p.quantity,
-                    false,
-                    &p.claim_id.to_string(),
-                    cause,
-                )
-                .await?;
+                let (wh, pn, qty) = (&p.warehouse, &p.part_number, p.quantity);
+                stock::quarantine(conn, wh, pn, qty, Quarantine::Out, p.claim_id, cause).await?;
             }
             other => {
                 return Err(HandlerError::Reject(format!(
@@ -90,38 +74,4 @@ impl Handler for EventHandler {
         }
         Ok(())
     }
-}
-
-async fn quarantine(
-    c: &mut AsyncPgConnection,
-    wh: &str,
-    pn: &str,
-    qty: i32,
-    inbound: bool,
-    claim: &str,
-    cause: Cause<'_>,
-) -> Result<(), HandlerError> {
-    if qty < 1 {
-        return Err(HandlerError::Reject(format!(
-            "quantity {qty} must be at least 1"
-        )));
-    }
-    stock::check_refs(c, wh, pn, false).await?;
-    let reference = format!("claim:{claim}");
-    let entry = stock::Entry {
-        kind: if inbound {
-            MovementKind::QuarantineIn
-        } else {
-            MovementKind::QuarantineOut
-        },
-        reason: None,
-        reference: &reference,
-        actor: "inspection",
-    };
-    if inbound {
-        stock::apply(c, wh, pn, |l| l.quarantine_in(qty), entry, cause).await?;
-    } else {
-        stock::apply(c, wh, pn, |l| l.quarantine_out(qty), entry, cause).await?;
-    }
-    Ok(())
 }

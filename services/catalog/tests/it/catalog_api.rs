@@ -206,7 +206,7 @@ async fn supersession_chains_and_cycles() {
     assert_eq!(c["superseded_by"], json!(null), "nothing half-written");
     let mut c = svc.pool.get().await.unwrap();
     assert_eq!(
-        catalog::db::catalog::final_successor(&mut c, "A")
+        catalog::app::parts::final_successor(&mut c, "A")
             .await
             .unwrap(),
         "C"

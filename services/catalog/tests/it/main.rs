@@ -8,6 +8,7 @@
 )]
 
 mod catalog_api;
+mod idempotency;
 mod import;
 mod platform;
 mod reports;

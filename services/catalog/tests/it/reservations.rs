@@ -171,7 +171,7 @@ async fn receipts_and_transfers_in_serve_backorders_emergency_first_then_oldest(
         order(urgent, &[(1, "A", 3)], true, 1),
     ] {
         c.transaction(async |c| {
-            catalog::db::orders::place_order(c, &o, catalog::db::Cause::Request(Uuid::new_v4()))
+            catalog::app::reservations::place(c, &o, catalog::app::Cause::Request(Uuid::new_v4()))
                 .await
         })
         .await
@@ -231,7 +231,7 @@ async fn receipts_and_transfers_in_serve_backorders_emergency_first_then_oldest(
     // Cancelling frees stock for whoever still waits (nobody here): available again.
     let mut c = svc.pool.get().await.unwrap();
     c.transaction(async |c| {
-        catalog::db::orders::cancel_order(c, urgent, catalog::db::Cause::Request(Uuid::new_v4()))
+        catalog::app::reservations::cancel(c, urgent, catalog::app::Cause::Request(Uuid::new_v4()))
             .await
     })
     .await
@@ -299,10 +299,10 @@ async fn fifty_concurrent_orders_reserve_exactly_what_is_available() {
                 let o = order(Uuid::new_v4(), &[(1, "B", 1)], i % 5 == 0, i);
                 let mut c = pool.get().await.expect("connection");
                 c.transaction(async |c| {
-                    catalog::db::orders::place_order(
+                    catalog::app::reservations::place(
                         c,
                         &o,
-                        catalog::db::Cause::Request(Uuid::new_v4()),
+                        catalog::app::Cause::Request(Uuid::new_v4()),
                     )
                     .await
                 })
@@ -313,7 +313,7 @@ async fn fifty_concurrent_orders_reserve_exactly_what_is_available() {
         .collect();
     let mut got = 0;
     for t in tasks {
-        if let catalog::db::orders::Placed::Reserved(a) = t.await.expect("task") {
+        if let catalog::app::reservations::Placed::Reserved(a) = t.await.expect("task") {
             got += a.lines[0].reserved;
         }
     }

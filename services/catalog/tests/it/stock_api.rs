@@ -13,7 +13,7 @@ use crate::support::{Svc, envelope, order, other_roles};
 async fn place(svc: &Svc, o: &aftersales_messaging::contracts::orders::OrderPlaced) {
     let mut c = svc.pool.get().await.unwrap();
     c.transaction(async |c| {
-        catalog::db::orders::place_order(c, o, catalog::db::Cause::Request(Uuid::new_v4())).await
+        catalog::app::reservations::place(c, o, catalog::app::Cause::Request(Uuid::new_v4())).await
     })
     .await
     .unwrap();

@@ -1,0 +1,114 @@
+//! The use cases of the service, one file per area: each loads what it needs through
+//! `db`, decides with `domain`, writes through `db` and enqueues its events to the
+//! outbox, all in the caller's transaction. `api` (HTTP) and `events` (messages)
+//! only parse their input, call one of these and map the result.
+//!
+//! - `suppliers`, `warehouses`, `parts` (with prices and supersession): master data;
+//! - `stock`: receipts, adjustments, cycle counts, reorder settings, quarantine, and
+//!   [`stock::write`], the one writer of a level (ledger and stock-low included);
+//! - `reservations`: an order placed (reserve or backorder), cancelled (release),
+//!   backorders served when stock arrives;
+//! - `shipments`: reserved units leave; `transfers`: stock moves between warehouses;
+//! - `import`: parts and price lists from CSV.
+
+pub mod import;
+pub mod parts;
+pub mod reservations;
+pub mod shipments;
+pub mod stock;
+pub mod suppliers;
+pub mod transfers;
+pub mod warehouses;
+
+use aftersales_messaging::{Envelope, Event, outbox};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::db;
+use crate::domain::stock::StockError;
+
+/// Why a use case did not happen, whoever asked; `api` and `events` map it to their
+/// own answers (an HTTP problem, a retry or a rejection of the event).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+    /// The thing addressed does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A thing referenced does not exist or is not valid; `field` names it.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The state does not allow this.
+    #[error("{0}")]
+    Conflict(String),
+    /// The caller's version of the thing is not the current one.
+    #[error("{0}")]
+    Stale(String),
+    #[error(transparent)]
+    Stock(#[from] StockError),
+    #[error("cannot encode event: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// A rule of this code was about to be broken; the transaction is abandoned.
+    #[error("internal inconsistency: {0}")]
+    Bug(String),
+}
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A duplicate is a conflict; a dangling reference names its constraint as the field.
+impl From<db::Error> for Error {
+    fn from(e: db::Error) -> Self {
+        match e {
+            db::Error::Db(d) => Error::Db(d),
+            db::Error::Duplicate(what) => Error::Conflict(format!("{what} already exists")),
+            db::Error::MissingReference { constraint, what } => Error::invalid(
+                constraint,
+                format!("{what} refers to something that does not exist"),
+            ),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What caused a change: an HTTP request (with its correlation id) or a consumed
+/// event. Events produced by the change carry it on.
+#[derive(Debug, Clone, Copy)]
+pub enum Cause<'a> {
+    Request(Uuid),
+    Event(&'a Envelope),
+}
+
+impl Cause<'_> {
+    /// The envelope of `payload`, carrying this cause's correlation.
+    pub fn envelope<E: Event>(&self, payload: &E) -> Result<Envelope> {
+        Ok(match self {
+            Cause::Request(correlation) => Envelope::new(crate::NAME, payload, *correlation)?,
+            Cause::Event(event) => Envelope::caused_by(event, crate::NAME, payload)?,
+        })
+    }
+
+    /// Writes `payload` to the outbox, inside the caller's transaction.
+    pub async fn publish<E: Event>(&self, c: &mut AsyncPgConnection, payload: &E) -> Result<()> {
+        outbox::enqueue(c, &self.envelope(payload)?).await?;
+        Ok(())
+    }
+}
+
+/// `If-Match`: the caller's `expected` version must be the `current` one.
+fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(Error::Stale(format!(
+            "the resource is at version {current}, not {v}; read it again"
+        ))),
+        _ => Ok(()),
+    }
+}

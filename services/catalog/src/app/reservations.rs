@@ -1,0 +1,292 @@
+//! Where an order is reserved: `orders.order_placed` reserves stock per line (the
+//! rest backordered), `orders.order_cancelled` releases it (or leaves a tombstone
+//! when it arrives first), and stock that becomes available serves waiting
+//! backorders, emergency orders first, then oldest. Each change of an order's
+//! allocation bumps its version and publishes `catalog.stock_reserved` or
+//! `catalog.stock_released`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aftersales_messaging::contracts::catalog::{StockReleased, StockReserved};
+use aftersales_messaging::contracts::orders::{OrderPlaced, Priority as WirePriority};
+use aftersales_messaging::contracts::{Allocation, AllocationLine};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::stock::{self, Entry};
+use super::{Cause, Error, Result, parts::final_successor};
+use crate::db::allocations::{self as q, Line, NewOrder};
+use crate::db::stock::{self as levels, Level};
+use crate::db::{advisory_lock, parts, warehouses};
+use crate::domain::allocation::{LineState, Priority, allocate_backorders};
+use crate::domain::stock::Levels;
+
+/// What [`place`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placed {
+    Reserved(Allocation),
+    /// A cancellation had arrived first: everything released at once.
+    Released(Allocation),
+    /// The order is known already (another event for it was applied).
+    AlreadyKnown,
+}
+
+/// Reserves stock for a placed order: per line `min(available, qty)`, the rest
+/// backordered; a superseded part reserves its final successor.
+pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>) -> Result<Placed> {
+    if o.lines.is_empty() {
+        return Err(Error::invalid("lines", "an order needs at least one line"));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, l) in o.lines.iter().enumerate() {
+        if l.qty < 1 {
+            return Err(Error::invalid(
+                format!("lines[{i}].qty"),
+                "must be at least 1",
+            ));
+        }
+        if !seen.insert(l.line_no) {
+            return Err(Error::invalid(
+                format!("lines[{i}].line_no"),
+                "duplicate line number",
+            ));
+        }
+    }
+    // Serialises two deliveries of placements of the same order id.
+    advisory_lock(c, &o.order_id.to_string()).await?;
+    if q::get_order(c, o.order_id).await?.is_some() {
+        return Ok(Placed::AlreadyKnown);
+    }
+    if warehouses::get(c, &o.warehouse).await?.is_none() {
+        return Err(Error::invalid(
+            "warehouse",
+            format!("warehouse {} does not exist", o.warehouse),
+        ));
+    }
+    let mut targets = Vec::with_capacity(o.lines.len());
+    for (i, l) in o.lines.iter().enumerate() {
+        if !parts::exists(c, &l.part_number).await? {
+            return Err(Error::invalid(
+                format!("lines[{i}].part_number"),
+                format!("part {} does not exist", l.part_number),
+            ));
+        }
+        targets.push(final_successor(c, &l.part_number).await?);
+    }
+    let tombstone = q::has_tombstone(c, o.order_id).await?;
+    q::insert_order(
+        c,
+        NewOrder {
+            order_id: o.order_id,
+            order_number: &o.order_number,
+            dealer_code: &o.dealer_code,
+            warehouse_code: &o.warehouse,
+            priority: match o.priority {
+                WirePriority::Stock => Priority::Stock,
+                WirePriority::Emergency => Priority::Emergency,
+            },
+            placed_at: o.placed_at,
+            cancelled: tombstone,
+        },
+    )
+    .await?;
+
+    let mut rows = Vec::with_capacity(o.lines.len());
+    if tombstone {
+        for (l, target) in o.lines.iter().zip(&targets) {
+            let state = LineState::released(l.qty);
+            rows.push(Line::new(
+                o.order_id,
+                l.line_no,
+                &l.part_number,
+                target,
+                state,
+            ));
+        }
+        q::insert_lines(c, &rows).await?;
+        let alloc = allocation(1, &rows);
+        let released = StockReleased {
+            order_id: o.order_id,
+            allocation: alloc.clone(),
+        };
+        cause.publish(c, &released).await?;
+        return Ok(Placed::Released(alloc));
+    }
+
+    let mut locked = levels::lock_many(c, &o.warehouse, targets.iter().cloned().collect()).await?;
+    let mut after = counters(&locked);
+    for (l, target) in o.lines.iter().zip(&targets) {
+        let current = after.get(target).copied().unwrap_or_default();
+        let (next, got) = current.reserve(l.qty);
+        after.insert(target.clone(), next);
+        let state = LineState::place(l.qty, got);
+        rows.push(Line::new(
+            o.order_id,
+            l.line_no,
+            &l.part_number,
+            target,
+            state,
+        ));
+    }
+    q::insert_lines(c, &rows).await?;
+    for (pn, before) in &mut locked {
+        if let Some(next) = after.get(pn) {
+            *before = stock::write(c, before, *next, &[], cause).await?;
+        }
+    }
+    let alloc = allocation(1, &rows);
+    let reserved = StockReserved {
+        order_id: o.order_id,
+        warehouse: o.warehouse.clone(),
+        allocation: alloc.clone(),
+    };
+    cause.publish(c, &reserved).await?;
+    Ok(Placed::Reserved(alloc))
+}
+
+/// What [`cancel`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cancelled {
+    Released(Allocation),
+    /// Unknown order: a tombstone waits for it.
+    Tombstone,
+    AlreadyCancelled,
+}
+
+/// Releases an order's reservations and backorders; freed stock then serves other
+/// backorders. An order not seen yet leaves a tombstone.
+pub async fn cancel(
+    c: &mut AsyncPgConnection,
+    order_id: Uuid,
+    cause: Cause<'_>,
+) -> Result<Cancelled> {
+    advisory_lock(c, &order_id.to_string()).await?;
+    let Some(order) = q::get_order(c, order_id).await? else {
+        q::insert_tombstone(c, order_id).await?;
+        return Ok(Cancelled::Tombstone);
+    };
+    if order.cancelled {
+        return Ok(Cancelled::AlreadyCancelled);
+    }
+    // Levels first, then the order (the global lock order); the parts an order's
+    // lines reserve never change, so reading them before the locks is safe.
+    let parts: BTreeSet<String> = q::lines(c, order_id)
+        .await?
+        .into_iter()
+        .map(|l| l.reserved_part_number)
+        .collect();
+    let mut locked = levels::lock_many(c, &order.warehouse_code, parts).await?;
+    let order = q::lock_order(c, order_id).await?;
+    if order.cancelled {
+        return Ok(Cancelled::AlreadyCancelled);
+    }
+    let mut after = counters(&locked);
+    let mut rows = Vec::new();
+    for line in q::lines(c, order_id).await? {
+        let (state, freed) = line.state().cancel();
+        let level = after.entry(line.reserved_part_number.clone()).or_default();
+        *level = level.release(freed)?;
+        rows.push(line.with(state));
+    }
+    q::save_lines(c, &rows).await?;
+    let version = q::bump(c, order_id, Some(true)).await?;
+    let alloc = allocation(version, &rows);
+    let released = StockReleased {
+        order_id,
+        allocation: alloc.clone(),
+    };
+    cause.publish(c, &released).await?;
+    for (pn, before) in &mut locked {
+        if let Some(next) = after.get(pn) {
+            let written = stock::write(c, before, *next, &[], cause).await?;
+            *before = serve_backorders(c, written, cause).await?;
+        }
+    }
+    Ok(Cancelled::Released(alloc))
+}
+
+/// Gives the available units of a locked level to waiting backorders, emergency
+/// orders first, then oldest; publishes `catalog.stock_reserved` per order served.
+pub async fn serve_backorders(
+    c: &mut AsyncPgConnection,
+    level: Level,
+    cause: Cause<'_>,
+) -> Result<Level> {
+    if level.available() <= 0 {
+        return Ok(level);
+    }
+    let waiting = q::waiting(c, &level.warehouse_code, &level.part_number).await?;
+    let grants = allocate_backorders(level.available(), &waiting);
+    if grants.is_empty() {
+        return Ok(level);
+    }
+    // Orders are locked in id order (the global lock order among orders).
+    let mut by_order: BTreeMap<Uuid, BTreeMap<i32, i32>> = BTreeMap::new();
+    for ((id, line_no), qty) in grants {
+        by_order.entry(id).or_default().insert(line_no, qty);
+    }
+    let mut after = level.levels();
+    for (id, grants) in by_order {
+        let order = q::lock_order(c, id).await?;
+        let mut rows = q::lines(c, id).await?;
+        let mut changed = Vec::new();
+        for row in &mut rows {
+            if let Some(qty) = grants.get(&row.line_no) {
+                let (next, got) = after.reserve(*qty);
+                after = next;
+                *row = row.clone().with(row.state().fill(got));
+                changed.push(row.clone());
+            }
+        }
+        q::save_lines(c, &changed).await?;
+        let version = q::bump(c, id, None).await?;
+        let reserved = StockReserved {
+            order_id: id,
+            warehouse: order.warehouse_code.clone(),
+            allocation: allocation(version, &rows),
+        };
+        cause.publish(c, &reserved).await?;
+    }
+    stock::write(c, &level, after, &[], cause).await
+}
+
+/// Units arrive in a warehouse (receipt or transfer in); waiting backorders are served.
+pub async fn receive(
+    c: &mut AsyncPgConnection,
+    wh: &str,
+    pn: &str,
+    qty: i32,
+    entry: Entry<'_>,
+    cause: Cause<'_>,
+) -> Result<Level> {
+    let level = stock::apply(c, wh, pn, |l| l.receive(qty), entry, cause).await?;
+    serve_backorders(c, level, cause).await
+}
+
+/// The allocation of an order as events carry it.
+pub fn allocation(version: i64, lines: &[Line]) -> Allocation {
+    Allocation {
+        allocation_version: version,
+        lines: lines
+            .iter()
+            .map(|l| AllocationLine {
+                line_no: l.line_no,
+                part_number: l.part_number.clone(),
+                reserved_part_number: l.reserved_part_number.clone(),
+                ordered: l.ordered,
+                reserved: l.reserved,
+                backordered: l.backordered,
+                shipped: l.shipped,
+                released: l.released,
+            })
+            .collect(),
+    }
+}
+
+/// The counters of locked levels, by part, to compute the next ones on.
+pub(super) fn counters(locked: &BTreeMap<String, Level>) -> BTreeMap<String, Levels> {
+    locked
+        .iter()
+        .map(|(k, v)| (k.clone(), v.levels()))
+        .collect()
+}

@@ -1,0 +1,77 @@
+//! Transfers between warehouses: requested → in transit (stock leaves the source)
+//! → received (stock arrives and serves backorders); cancelled while requested.
+
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::stock::{self, Entry, Named};
+use super::{Cause, Error, Result, reservations};
+use crate::db::transfers::{self as q, NewTransfer, Transfer};
+use crate::domain::stock::MovementKind;
+use crate::domain::transfer::TransferAction;
+
+/// A transfer of `qty` units of a part from one warehouse to another.
+pub async fn request(c: &mut AsyncPgConnection, t: NewTransfer<'_>) -> Result<Transfer> {
+    if t.from == t.to {
+        return Err(Error::invalid(
+            "to_warehouse",
+            "must differ from from_warehouse",
+        ));
+    }
+    stock::check_refs(c, t.from, t.part_number, Named::InBody)
+        .await
+        .map_err(|e| rename(e, "from_warehouse"))?;
+    stock::check_refs(c, t.to, t.part_number, Named::InBody)
+        .await
+        .map_err(|e| rename(e, "to_warehouse"))?;
+    Ok(q::insert(c, t).await?)
+}
+
+/// A problem with "the warehouse" is one with the side of the transfer named.
+fn rename(e: Error, field: &str) -> Error {
+    match e {
+        Error::Invalid { field: f, message } if f == "warehouse" => Error::Invalid {
+            field: field.to_owned(),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Moves a transfer along; stock leaves on dispatch and arrives on receipt.
+pub async fn act(
+    c: &mut AsyncPgConnection,
+    id: Uuid,
+    action: TransferAction,
+    actor: &str,
+    cause: Cause<'_>,
+) -> Result<Transfer> {
+    let t = q::lock(c, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("transfer {id} not found")))?;
+    let next = t.status.transition(action).map_err(Error::Conflict)?;
+    let reference = format!("transfer:{id}");
+    match action {
+        TransferAction::Dispatch => {
+            let entry = Entry {
+                kind: MovementKind::TransferOut,
+                reason: None,
+                reference: &reference,
+                actor,
+            };
+            let take = |l: crate::domain::stock::Levels| l.take_available(t.qty);
+            stock::apply(c, &t.from_warehouse, &t.part_number, take, entry, cause).await?;
+        }
+        TransferAction::Receive => {
+            let entry = Entry {
+                kind: MovementKind::TransferIn,
+                reason: None,
+                reference: &reference,
+                actor,
+            };
+            reservations::receive(c, &t.to_warehouse, &t.part_number, t.qty, entry, cause).await?;
+        }
+        TransferAction::Cancel => {}
+    }
+    Ok(q::set_status(c, id, next).await?)
+}
