@@ -190,13 +190,8 @@ pub mod orders {
     }
     event!(DealerUpserted, event_types::DEALER_UPSERTED);
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Priority {
-        Stock,
-        /// Unit down: allocated and shipped first.
-        Emergency,
-    }
+    /// The order's priority: shared vocabulary (`aftersales_types`).
+    pub use aftersales_types::Priority;
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct OrderLine {

@@ -1,6 +1,6 @@
 //! The vocabulary the four services and their event contracts share: part numbers,
 //! dealer, supplier and warehouse codes, currencies, quantities, and the rule that
-//! rounds an amount to the cent.
+//! rounds an amount to the cent, and the priority of a dealer order.
 //!
 //! Every type is parsed once, where a value enters (request, event, row), and is valid
 //! from then on: serde deserialises through the same `parse`, so an invalid value
@@ -10,8 +10,10 @@
 mod codes;
 mod error;
 pub mod money;
+mod priority;
 mod quantity;
 
 pub use codes::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
 pub use error::InvalidValue;
+pub use priority::Priority;
 pub use quantity::Quantity;

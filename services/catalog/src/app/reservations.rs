@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aftersales_messaging::contracts::catalog::{StockReleased, StockReserved};
-use aftersales_messaging::contracts::orders::{OrderPlaced, Priority as WirePriority};
+use aftersales_messaging::contracts::orders::OrderPlaced;
 use aftersales_messaging::contracts::{Allocation, AllocationLine};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use super::{Cause, Error, Result, parts::final_successor};
 use crate::db::allocations::{self as q, Line, NewOrder};
 use crate::db::stock::{self as levels, Level};
 use crate::db::{advisory_lock, parts, warehouses};
-use crate::domain::allocation::{LineState, Priority, allocate_backorders};
+use crate::domain::allocation::{LineState, allocate_backorders};
 use crate::domain::stock::Levels;
 
 /// What [`place`] did.
@@ -81,10 +81,7 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
             order_number: &o.order_number,
             dealer_code: &o.dealer_code,
             warehouse_code: &o.warehouse,
-            priority: match o.priority {
-                WirePriority::Stock => Priority::Stock,
-                WirePriority::Emergency => Priority::Emergency,
-            },
+            priority: o.priority,
             placed_at: o.placed_at,
             cancelled: tombstone,
         },

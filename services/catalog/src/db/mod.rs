@@ -19,14 +19,13 @@ pub mod transfers;
 pub mod warehouses;
 
 use crate::domain::WarehouseKind;
-use crate::domain::allocation::Priority;
 use crate::domain::stock::{AdjustmentReason, MovementKind};
 use crate::domain::transfer::TransferStatus;
 
 // Enum-like TEXT columns are read and written as the domain's enums; a stored value
 // they do not know is an error, never a default.
+// Priority is shared vocabulary: `aftersales-types` gives it its column traits.
 aftersales_web::text_enum!(
-    Priority,
     MovementKind,
     AdjustmentReason,
     TransferStatus,

@@ -6,34 +6,11 @@
 //! `reserved + backordered + shipped + released = ordered` (invariant 2).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::stock::StockError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Priority {
-    Stock,
-    /// Unit down: served before every stock order.
-    Emergency,
-}
-
-impl Priority {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Stock => "stock",
-            Priority::Emergency => "emergency",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "stock" => Some(Priority::Stock),
-            "emergency" => Some(Priority::Emergency),
-            _ => None,
-        }
-    }
-}
+/// Emergency orders are served first: shared vocabulary of the order contract.
+pub use aftersales_types::Priority;
 
 /// The state of one order line's units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,9 +6,7 @@
 //! shipped (`orders.order_cancelled`); the status follows from the quantities
 //! (`domain::status`). Every status change appends a timeline entry naming its event.
 
-use aftersales_messaging::contracts::orders::{
-    OrderCancelled, OrderLine, OrderPlaced, Priority as EventPriority,
-};
+use aftersales_messaging::contracts::orders::{OrderCancelled, OrderLine, OrderPlaced};
 use aftersales_web::{ApiError, FieldError, Page};
 use chrono::{SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -162,10 +160,7 @@ pub async fn place(
         order_number: number,
         dealer_code: dealer.code,
         warehouse,
-        priority: match order.priority {
-            Priority::Stock => EventPriority::Stock,
-            Priority::Emergency => EventPriority::Emergency,
-        },
+        priority: order.priority,
         placed_at,
         lines: lines
             .iter()

@@ -13,9 +13,10 @@ pub mod schema;
 
 pub use currency::CurrencyText;
 
-use crate::domain::{OrderStatus, Priority, Tier};
+use crate::domain::{OrderStatus, Tier};
 
-aftersales_web::text_enum!(OrderStatus, Priority, Tier);
+// Priority is shared vocabulary: `aftersales-types` gives it its column traits.
+aftersales_web::text_enum!(OrderStatus, Tier);
 
 /// Whether `err` is a violation of a unique key (a concurrent twin insert).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
