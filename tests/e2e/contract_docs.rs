@@ -2,8 +2,9 @@
 //! `shared/messaging`'s contracts is a row of the event catalog (`docs/events.md`)
 //! with the producer, consumers and schema version the code has; every operation of
 //! each service's OpenAPI document is a row of the access table (`docs/access.md`)
-//! and every row there is an operation; and every relative link of the README and
-//! the docs resolves to a file inside the repository.
+//! and every row there is an operation; every relative link of the README and
+//! the docs resolves to a file inside the repository; and every source path they
+//! name in backticks exists, with the function or type named right after it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -278,8 +279,9 @@ fn relative_links(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn readme_and_docs_link_only_to_files_inside_the_repository() {
+/// The repository root, canonical, and the pages that document it: `README.md` and
+/// every `.md` under `docs/`.
+fn doc_pages() -> (PathBuf, Vec<PathBuf>) {
     let root = repo_root()
         .canonicalize()
         .expect("the repository root exists");
@@ -295,6 +297,13 @@ fn readme_and_docs_link_only_to_files_inside_the_repository() {
             }
         }
     }
+    pages.sort();
+    (root, pages)
+}
+
+#[test]
+fn readme_and_docs_link_only_to_files_inside_the_repository() {
+    let (root, pages) = doc_pages();
     let mut broken = Vec::new();
     for page in &pages {
         let text =
@@ -310,4 +319,137 @@ fn readme_and_docs_link_only_to_files_inside_the_repository() {
         }
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+/// Where the docs point into the repository's source.
+const SOURCE_ROOTS: [&str; 7] = [
+    "services/",
+    "shared/",
+    "tests/",
+    "deploy/",
+    "k8s/",
+    "docs/",
+    ".ci/",
+];
+
+/// The inline code spans of a Markdown line with the text before each one
+/// (`"a `x` b `y`"` → `[("a ", "x"), (" b ", "y")]`).
+fn code_spans(line: &str) -> Vec<(&str, &str)> {
+    let parts: Vec<&str> = line.split('`').collect();
+    parts
+        .chunks(2)
+        .filter_map(|pair| match pair {
+            [before, code] => Some((*before, *code)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A source path of a code span (`None` when the span is not one): the span
+/// without a trailing `:line` or `#anchor`. Spans with a `<placeholder>` are not
+/// checked.
+fn source_path(span: &str) -> Option<&str> {
+    if !SOURCE_ROOTS.iter().any(|r| span.starts_with(r)) || span.contains('<') {
+        return None;
+    }
+    let path = span.split('#').next().unwrap_or(span);
+    Some(match path.rsplit_once(':') {
+        Some((file, line)) if line.chars().all(|c| c.is_ascii_digit() || c == '-') => file,
+        _ => path,
+    })
+}
+
+/// The segments of a Rust name (`Caller::may_see` → `["Caller", "may_see"]`, a
+/// trailing `()` dropped), `None` when the span is not a name.
+fn rust_name(span: &str) -> Option<Vec<&str>> {
+    let name = span.strip_suffix("()").unwrap_or(span);
+    let segments: Vec<&str> = name.split("::").collect();
+    let is_ident = |s: &&str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    segments.iter().all(is_ident).then_some(segments)
+}
+
+/// Problems of one page: source paths that do not exist, and names written right
+/// after a file's path (`path` `name`, `path`: `name`, `path` (`name`…) that the
+/// file does not contain.
+fn stale_source_references(root: &Path, page: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut fenced = false;
+    for (number, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let spans = code_spans(line);
+        for (i, (_, span)) in spans.iter().enumerate() {
+            let Some(path) = source_path(span) else {
+                continue;
+            };
+            let at = format!("{page}:{}", number + 1);
+            let target = root.join(path);
+            if !target.exists() {
+                problems.push(format!("{at}: `{span}` does not exist"));
+                continue;
+            }
+            let Some((between, next)) = spans.get(i + 1) else {
+                continue;
+            };
+            let Some(segments) = rust_name(next) else {
+                continue;
+            };
+            if !target.is_file() || !["", ":", "("].contains(&between.trim()) {
+                continue;
+            }
+            let source = std::fs::read_to_string(&target)
+                .unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+            if let Some(missing) = segments.iter().find(|s| !source.contains(**s)) {
+                problems.push(format!(
+                    "{at}: `{path}` has no `{missing}` (named as `{next}`)"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn source_paths_in_readme_and_docs_exist_with_the_names_written_after_them() {
+    let (root, pages) = doc_pages();
+    let mut problems = Vec::new();
+    for page in &pages {
+        let text =
+            std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+        let name = page
+            .strip_prefix(&root)
+            .unwrap_or(page)
+            .display()
+            .to_string();
+        problems.extend(stale_source_references(&root, &name, &text));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_moved_file_or_a_renamed_function_is_reported() {
+    let root = repo_root();
+    let page = "Published by `services/orders/src/app/orders.rs` `place`, see\n\
+                `services/orders/src/app/orders.rs:74` and `services/<name>/migrations`;\n\
+                `services/orders/src/app/orders.rs`: `no_such_function_anywhere`;\n\
+                `services/orders/src/api/gone.rs` `place`;\n\
+                `services/orders/src/app/caller.rs` (`Caller::nowhere`);\n\
+                `services/orders/src/app/orders.rs`, `unrelated_name_in_a_list`.";
+    let problems = stale_source_references(&root, "page.md", page);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("page.md:3:") && problems[0].contains("no_such_function_anywhere")
+    );
+    assert!(problems[1].starts_with("page.md:4:") && problems[1].contains("does not exist"));
+    assert!(problems[2].starts_with("page.md:5:") && problems[2].contains("`nowhere`"));
 }
