@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
-use super::CurrencyText;
 use super::schema::dealers;
 use crate::domain::{Currency, Tier};
 
@@ -16,7 +15,6 @@ pub struct Dealer {
     pub name: String,
     pub tier: Tier,
     pub labor_rate: Decimal,
-    #[diesel(deserialize_as = CurrencyText)]
     pub currency: Currency,
     pub home_warehouse: String,
     pub active: bool,
@@ -32,7 +30,6 @@ pub struct DealerFields {
     pub name: String,
     pub tier: Tier,
     pub labor_rate: Decimal,
-    #[diesel(serialize_as = CurrencyText)]
     pub currency: Currency,
     pub home_warehouse: String,
     pub active: bool,

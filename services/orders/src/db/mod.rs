@@ -4,14 +4,12 @@
 //! the transaction. Enum-like columns are read as the domain's own types: a stored
 //! value the type does not know is an error, never a default.
 
-mod currency;
 pub mod dealers;
 pub mod orders;
 pub mod price_book;
 pub mod reports;
 pub mod schema;
 
-pub use currency::CurrencyText;
 
 use crate::domain::{OrderStatus, Tier};
 

@@ -6,7 +6,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::CurrencyText;
 use super::schema::{order_lines, order_shipments, order_timeline, orders};
 use crate::domain::status::LineQty;
 use crate::domain::{Currency, OrderStatus, Priority};
@@ -20,8 +19,6 @@ pub struct Order {
     pub warehouse: String,
     pub priority: Priority,
     pub status: OrderStatus,
-    #[diesel(deserialize_as = CurrencyText)]
-    #[diesel(serialize_as = CurrencyText)]
     pub currency: Currency,
     pub total: Decimal,
     pub allocation_version: i64,

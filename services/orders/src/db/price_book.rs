@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
-use super::CurrencyText;
 use super::schema::price_book;
 use crate::domain::Currency;
 
@@ -15,7 +14,6 @@ pub struct Part {
     pub part_number: String,
     pub description: String,
     pub list_price: Decimal,
-    #[diesel(deserialize_as = CurrencyText)]
     pub currency: Currency,
     pub active: bool,
     pub superseded_by: Option<String>,
