@@ -51,7 +51,8 @@ impl Modify for SecurityAddon {
 /// - 400 where there is a query, a body or a header parameter other than `If-Match`:
 ///   a query that does not parse, a body that is not JSON or not sent as JSON, a
 ///   malformed `Idempotency-Key` or cursor;
-/// - 422 where there is a JSON body: well-formed JSON that does not fit its type;
+/// - 422 where there is a JSON body (well-formed JSON that does not fit its type) or an
+///   `Idempotency-Key` (the key was used before with another request);
 /// - 404 where the path has parameters: one that does not parse names nothing.
 ///
 /// `#[openapi(modifiers(&SecurityAddon, &ProblemResponses))]`
@@ -112,8 +113,13 @@ fn document_errors(op: &mut Operation, secured_by_default: bool, path_params: bo
         }
     }
     let params = op.parameters.iter().flatten();
-    let (mut query_or_header, mut in_path) = (false, path_params);
+    let (mut query_or_header, mut in_path, mut keyed) = (false, path_params, false);
     for p in params {
+        if matches!(p.parameter_in, ParameterIn::Header)
+            && p.name.eq_ignore_ascii_case(crate::idempotency::HEADER)
+        {
+            keyed = true;
+        }
         match p.parameter_in {
             // An `If-Match` that names no version of ours is a stale one: 412.
             ParameterIn::Header if p.name.eq_ignore_ascii_case("if-match") => {}
@@ -148,7 +154,13 @@ fn document_errors(op: &mut Operation, secured_by_default: bool, path_params: bo
             json_body,
             "422",
             "the body is well-formed JSON but does not fit: missing or unknown fields, \
-             wrong types, invalid values (`errors` names them)",
+             wrong types, invalid values (`errors` names them); or the `Idempotency-Key` \
+             was used before with another request",
+        ),
+        (
+            keyed,
+            "422",
+            "the `Idempotency-Key` was used before with another request",
         ),
         (
             in_path,
@@ -244,8 +256,20 @@ mod tests {
     #[allow(dead_code, reason = "only its OpenAPI description is under test")]
     fn open() {}
 
+    #[utoipa::path(
+        post, path = "/things/{id}/archive",
+        params(("id" = uuid::Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+        responses((status = 200, description = "archived")),
+        security(("bearer" = []))
+    )]
+    #[allow(dead_code, reason = "only its OpenAPI description is under test")]
+    fn archive_thing() {}
+
     #[derive(utoipa::OpenApi)]
-    #[openapi(paths(make_thing, open), modifiers(&SecurityAddon, &ProblemResponses))]
+    #[openapi(
+        paths(make_thing, open, archive_thing),
+        modifiers(&SecurityAddon, &ProblemResponses)
+    )]
     struct Things;
 
     #[test]
@@ -273,6 +297,16 @@ mod tests {
             .as_object()
             .unwrap();
         assert_eq!(open.keys().collect::<Vec<_>>(), ["200"]);
+        // An action with a key but no body: a key reused with another request is 422.
+        let archive = &spec["paths"]["/things/{id}/archive"]["post"]["responses"];
+        assert!(
+            archive["422"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("Idempotency-Key"),
+            "{archive}"
+        );
+        assert!(archive["400"].is_object(), "{archive}");
         assert!(spec["components"]["schemas"]["Problem"].is_object());
         assert!(spec["components"]["schemas"]["FieldError"].is_object());
     }
