@@ -10,7 +10,6 @@ pub mod price_book;
 pub mod reports;
 pub mod schema;
 
-
 use crate::domain::{OrderStatus, Tier};
 
 // Priority is shared vocabulary: `aftersales-types` gives it its column traits.
