@@ -124,6 +124,12 @@ impl PgServer {
     fn ensure_started(&self) -> anyhow::Result<()> {
         create_shared_dir(&self.data_dir)?;
         create_shared_dir(&self.socket_dir)?;
+        // Joining a cluster another test process started: leave its folder alone. A
+        // `chown -R` over a live data folder races PostgreSQL's own temporary files
+        // (seen: ENOENT on `pg_internal.init.NNNN`).
+        if self.is_running() {
+            return Ok(());
+        }
         if self.as_postgres {
             run_checked(
                 Command::new("chown")
@@ -135,9 +141,6 @@ impl PgServer {
         {
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(&self.data_dir, fs::Permissions::from_mode(0o700))?;
-        }
-        if self.is_running() {
-            return Ok(());
         }
         if !self.data_dir.join("PG_VERSION").is_file() {
             if fs::read_dir(&self.data_dir)?.next().is_some() {
