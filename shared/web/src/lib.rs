@@ -40,7 +40,7 @@ pub use error::{
     problem_fallback, query_config,
 };
 pub use health::Readiness;
-pub use idempotency::{Claim, IdempotencyKey, MaybeIdempotencyKey};
+pub use idempotency::{Claim, IdempotencyKey, Keyed, MaybeIdempotencyKey};
 pub use metrics::Metrics;
 pub use openapi::SecurityAddon;
 pub use pagination::{Cursor, Page, PageQuery};

@@ -92,6 +92,18 @@ impl Modify for ProblemResponses {
     }
 }
 
+/// What every service's document has: [`SecurityAddon`] and [`ProblemResponses`]
+/// (which also adds the `Problem` and `FieldError` schemas):
+/// `#[openapi(modifiers(&Conventions))]`.
+pub struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, openapi: &mut OpenApi) {
+        SecurityAddon.modify(openapi);
+        ProblemResponses.modify(openapi);
+    }
+}
+
 /// Whether a `security` list demands a credential (an empty requirement, `{}`,
 /// makes it optional).
 fn requires_auth(requirements: &[utoipa::openapi::security::SecurityRequirement]) -> bool {
@@ -258,7 +270,7 @@ mod tests {
 
     #[utoipa::path(
         post, path = "/things/{id}/archive",
-        params(("id" = uuid::Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+        params(("id" = uuid::Uuid, Path), crate::idempotency::KeyHeader),
         responses((status = 200, description = "archived")),
         security(("bearer" = []))
     )]
@@ -268,7 +280,7 @@ mod tests {
     #[derive(utoipa::OpenApi)]
     #[openapi(
         paths(make_thing, open, archive_thing),
-        modifiers(&SecurityAddon, &ProblemResponses)
+        modifiers(&Conventions)
     )]
     struct Things;
 
@@ -307,6 +319,11 @@ mod tests {
             "{archive}"
         );
         assert!(archive["400"].is_object(), "{archive}");
+        let key = &spec["paths"]["/things/{id}/archive"]["post"]["parameters"][1];
+        assert_eq!(key["name"], "Idempotency-Key", "{key}");
+        assert_eq!(key["in"], "header", "{key}");
+        assert_eq!(key["required"], false, "{key}");
+        assert_eq!(key["schema"]["maxLength"], 255, "{key}");
         assert!(spec["components"]["schemas"]["Problem"].is_object());
         assert!(spec["components"]["schemas"]["FieldError"].is_object());
     }

@@ -3,13 +3,13 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, FieldError, MaybeIdempotencyKey, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, FieldError, Keyed, Principal};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ADMIN, conn};
+use super::ADMIN;
 use crate::app::Cause;
 use crate::app::import::{self as use_case, Outcome};
 use crate::domain::import::{self, MAX_ERRORS, RowError};
@@ -65,7 +65,7 @@ pub struct ImportOut {
 /// the header is line 1; `line N: row` for a wrong number of cells), at most 1000
 /// entries. A body that is not readable CSV (not UTF-8, empty, no rows) is 400.
 #[utoipa::path(post, path = "/api/v1/parts/import", tag = "import",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")),
+    params(KeyHeader),
     request_body(content = String, content_type = "text/csv",
         example = "part_number,description,category,unit_of_measure,list_price,currency,supplier_code,warranty_months,core,returnable,superseded_by,effective_from\nBP-1001,\"Brake pad, front\",brakes,EA,12.50,EUR,SUP1,24,false,true,,2024-05-01\n"),
     responses((status = 200, body = ImportOut), (status = 400, body = aftersales_web::Problem),
@@ -75,9 +75,8 @@ pub struct ImportOut {
 pub async fn import_parts(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
@@ -96,25 +95,24 @@ pub async fn import_parts(
     let rows = parsed.rows.len() + parsed.errors.iter().filter(|e| e.line > 1).count();
     let request = ("parts/import", String::from_utf8_lossy(&body));
     let now = Utc::now();
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| match use_case::run(c, &parsed, now, &who.sub, Cause::Request(corr.0)).await? {
-            Outcome::Imported { rows, summary: s } => Ok(ImportOut {
-                rows,
-                created: s.created,
-                updated: s.updated,
-                unchanged: s.unchanged,
-                prices_added: s.prices_added,
-            }),
-            Outcome::Rejected(errors) => Err(rejected(errors)),
-        },
-    )
-    .await?;
+    let answer = keyed
+        .once(
+            &who,
+            &request,
+            StatusCode::OK,
+            async |c| match use_case::run(c, &parsed, now, &who.sub, Cause::Request(corr.0)).await?
+            {
+                Outcome::Imported { rows, summary: s } => Ok(ImportOut {
+                    rows,
+                    created: s.created,
+                    updated: s.updated,
+                    unchanged: s.unchanged,
+                    prices_added: s.prices_added,
+                }),
+                Outcome::Rejected(errors) => Err(rejected(errors)),
+            },
+        )
+        .await?;
     tracing::info!(rows, "parts import");
     Ok(answer.into_response())
 }

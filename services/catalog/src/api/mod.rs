@@ -24,7 +24,7 @@ pub mod warehouses;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::Answer;
-use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
+use aftersales_web::openapi::Conventions;
 use aftersales_web::{ApiError, Role};
 use serde::Serialize;
 use utoipa::OpenApi;
@@ -50,8 +50,7 @@ pub use aftersales_web::request::if_match;
         import::import_parts,
         reports::stock_valuation, reports::stockouts, reports::backorders,
     ),
-    components(schemas(aftersales_web::Problem, aftersales_web::FieldError)),
-    modifiers(&SecurityAddon, &ProblemResponses)
+    modifiers(&Conventions)
 )]
 pub struct ApiDoc;
 

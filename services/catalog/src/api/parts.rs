@@ -3,8 +3,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -195,15 +195,14 @@ pub(super) fn path_part(pn: &str) -> Result<PartNumber, ApiError> {
 
 /// Create a part with its first list price (admin); publishes `catalog.part_upserted`.
 #[utoipa::path(post, path = "/api/v1/parts", tag = "catalog",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = PartIn,
+    params(KeyHeader), request_body = PartIn,
     responses((status = 201, body = PartOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_part(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<PartIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
@@ -212,21 +211,14 @@ pub async fn create_part(
     let price = parsed("list_price", Price::parse(body.list_price))?;
     let fields = body.settable().fields()?;
     let request = ("parts", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let cause = Cause::Request(corr.0);
             Ok(PartOut::from(
                 parts::create(c, &pn, &fields, price, &who.sub, cause).await?,
             ))
-        },
-    )
-    .await?;
+        })
+        .await?;
     answer_with_etag(answer)
 }
 
@@ -358,9 +350,8 @@ pub async fn update_part(
 async fn set_active(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     pn: web::Path<String>,
     active: bool,
 ) -> Result<HttpResponse, ApiError> {
@@ -368,56 +359,47 @@ async fn set_active(
     let pn = path_part(&pn)?;
     let expected = if_match(req.headers())?;
     let request = ("parts/active", pn.as_str(), active, expected);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::OK, async |c| {
             let cause = Cause::Request(corr.0);
             Ok(PartOut::from(
                 parts::set_active(c, &pn, expected, active, cause).await?,
             ))
-        },
-    )
-    .await?;
+        })
+        .await?;
     answer_with_etag(answer)
 }
 
 /// Deactivate a part (admin): it can no longer be ordered.
 #[utoipa::path(post, path = "/api/v1/parts/{part_number}/deactivate", tag = "catalog",
     params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412"),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action: a repeat answers the first result")),
+        KeyHeader),
     responses((status = 200, body = PartOut),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
         (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn deactivate_part(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     pn: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    set_active(who, req, pool, corr, key, pn, false).await
+    set_active(who, req, corr, keyed, pn, false).await
 }
 
 /// Reactivate a part (admin).
 #[utoipa::path(post, path = "/api/v1/parts/{part_number}/activate", tag = "catalog",
     params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412"),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action: a repeat answers the first result")),
+        KeyHeader),
     responses((status = 200, body = PartOut),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
         (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn activate_part(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     pn: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    set_active(who, req, pool, corr, key, pn, true).await
+    set_active(who, req, corr, keyed, pn, true).await
 }

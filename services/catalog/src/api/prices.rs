@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -75,7 +75,7 @@ pub async fn list_prices(
 
 /// Add a list price effective from a date (admin); publishes `catalog.part_upserted`.
 #[utoipa::path(post, path = "/api/v1/parts/{part_number}/prices", tag = "catalog",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result"), ("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")), request_body = PriceIn,
+    params(KeyHeader, ("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412")), request_body = PriceIn,
     responses((status = 201, body = PriceOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
         (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)),
@@ -83,9 +83,8 @@ pub async fn list_prices(
 pub async fn add_price(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     pn: web::Path<String>,
     body: web::Json<PriceIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -96,20 +95,13 @@ pub async fn add_price(
     let price = parsed("price", Price::parse(body.price))?;
     let effective = body.effective_from.unwrap_or_else(Utc::now);
     let request = ("prices", pn.as_str(), &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let cause = Cause::Request(corr.0);
             let (row, _) =
                 parts::add_price(c, &pn, expected, price, effective, &who.sub, cause).await?;
             Ok(PriceOut::from(row))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }

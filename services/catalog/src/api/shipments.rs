@@ -3,15 +3,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, Keyed, Principal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::WAREHOUSE;
 use super::fields::{self, parsed};
-use super::{WAREHOUSE, conn};
 use crate::app::Cause;
 use crate::app::shipments::{self, Ship};
 use crate::domain;
@@ -66,15 +66,14 @@ pub struct ShipmentOut {
 /// Ship reserved units of an order (warehouse): partial allowed, never more than
 /// reserved (409); publishes `catalog.shipment_dispatched`.
 #[utoipa::path(post, path = "/api/v1/shipments", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = ShipmentIn,
+    params(KeyHeader), request_body = ShipmentIn,
     responses((status = 201, body = ShipmentOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_shipment(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<ShipmentIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
@@ -92,14 +91,8 @@ pub async fn create_shipment(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let request = ("shipments", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let ship = Ship {
                 order_id: body.order_id,
                 wanted: &wanted,
@@ -123,8 +116,7 @@ pub async fn create_shipment(
                     .collect(),
                 allocation_version: alloc.allocation_version,
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }

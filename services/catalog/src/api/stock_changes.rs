@@ -4,16 +4,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, Keyed, Principal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::WAREHOUSE;
 use super::fields::{self, given, parsed};
 use super::stock::StockOut;
-use super::{WAREHOUSE, conn};
 use crate::app::Cause;
 use crate::app::stock::{self as use_case, Entry};
 use crate::domain::stock::{AdjustmentReason, MovementKind, adjustment_delta};
@@ -60,14 +60,13 @@ pub struct ReceiptIn {
 /// Receive units into a warehouse (warehouse); waiting backorders are served,
 /// emergency orders first, then oldest.
 #[utoipa::path(post, path = "/api/v1/receipts", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = ReceiptIn,
+    params(KeyHeader), request_body = ReceiptIn,
     responses((status = 201, body = StockOut), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_receipt(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<ReceiptIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
@@ -78,21 +77,14 @@ pub async fn create_receipt(
         format!("receipt:{}", Uuid::now_v7())
     })?;
     let request = ("receipts", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let cause = Cause::Request(corr.0);
             let (wh, pn) = (wh.as_str(), pn.as_str());
             let level = use_case::receipt(c, wh, pn, qty, &reference, &who.sub, cause).await?;
             Ok(StockOut::from(level))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
@@ -112,15 +104,14 @@ pub struct AdjustmentIn {
 
 /// Adjust on hand with a reason (warehouse); never below reserved (409).
 #[utoipa::path(post, path = "/api/v1/adjustments", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = AdjustmentIn,
+    params(KeyHeader), request_body = AdjustmentIn,
     responses((status = 201, body = StockOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_adjustment(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<AdjustmentIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
@@ -131,14 +122,8 @@ pub async fn create_adjustment(
         format!("adjustment:{}", Uuid::now_v7())
     })?;
     let request = ("adjustments", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let entry = Entry {
                 kind: MovementKind::Adjustment,
                 reason: Some(body.reason),
@@ -148,9 +133,8 @@ pub async fn create_adjustment(
             let cause = Cause::Request(corr.0);
             let level = use_case::adjust(c, wh.as_str(), pn.as_str(), delta, entry, cause).await?;
             Ok(StockOut::from(level))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
@@ -177,15 +161,14 @@ pub struct CountOut {
 /// Record a cycle count (warehouse): the variance is posted to the ledger; a count
 /// below what is reserved or quarantined is refused (409).
 #[utoipa::path(post, path = "/api/v1/counts", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = CountIn,
+    params(KeyHeader), request_body = CountIn,
     responses((status = 201, body = CountOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_count(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CountIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
@@ -193,14 +176,8 @@ pub async fn create_count(
     let (wh, pn) = level_of(&body.warehouse, &body.part_number)?;
     let counted = parsed("counted", domain::non_negative(body.counted))?;
     let request = ("counts", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let cause = Cause::Request(corr.0);
             let (row, level) =
                 use_case::count(c, wh.as_str(), pn.as_str(), counted, &who.sub, cause).await?;
@@ -211,8 +188,7 @@ pub async fn create_count(
                 variance: row.variance,
                 stock: StockOut::from(level),
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }

@@ -2,8 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
@@ -78,14 +78,13 @@ fn path_supplier(code: &str) -> Result<SupplierCode, ApiError> {
 
 /// Create a supplier (admin).
 #[utoipa::path(post, path = "/api/v1/suppliers", tag = "catalog",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = SupplierIn,
+    params(KeyHeader), request_body = SupplierIn,
     responses((status = 201, body = SupplierOut), (status = 409, body = aftersales_web::Problem), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_supplier(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<SupplierIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
@@ -93,16 +92,11 @@ pub async fn create_supplier(
     let code = parsed("code", SupplierCode::from_input(&body.code))?;
     let name = parsed("name", domain::text(&body.name, 200))?;
     let request = ("suppliers", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| Ok(SupplierOut::from(suppliers::create(c, &code, &name).await?)),
-    )
-    .await?;
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
+            Ok(SupplierOut::from(suppliers::create(c, &code, &name).await?))
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
@@ -171,34 +165,26 @@ pub async fn update_supplier(
 /// Deactivate a supplier (admin): no new parts may name it.
 #[utoipa::path(post, path = "/api/v1/suppliers/{code}/deactivate", tag = "catalog",
     params(("If-Match" = Option<String>, Header, description = "the ETag last read; stale → 412"),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action: a repeat answers the first result")),
+        KeyHeader),
     responses((status = 200, body = SupplierOut),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
         (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn deactivate_supplier(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let code = path_supplier(&code)?;
     let expected = if_match(req.headers())?;
     let request = ("suppliers/deactivate", code.as_str(), expected);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::OK, async |c| {
             Ok(SupplierOut::from(
                 suppliers::deactivate(c, &code, expected).await?,
             ))
-        },
-    )
-    .await?;
+        })
+        .await?;
     answer_with_etag(answer)
 }

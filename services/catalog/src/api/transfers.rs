@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -74,13 +74,12 @@ impl From<q::Transfer> for TransferOut {
 
 /// Request a transfer between warehouses (warehouse).
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = TransferIn,
+    params(KeyHeader), request_body = TransferIn,
     responses((status = 201, body = TransferOut), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_transfer(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<TransferIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
@@ -96,14 +95,8 @@ pub async fn create_transfer(
     let pn = parsed("part_number", PartNumber::from_input(&body.part_number))?;
     let qty = parsed("qty", domain::quantity(body.qty))?.get();
     let request = ("transfers", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let t = NewTransfer {
                 from: from.as_str(),
                 to: to.as_str(),
@@ -112,9 +105,8 @@ pub async fn create_transfer(
                 requested_by: &who.sub,
             };
             Ok(TransferOut::from(transfers::request(c, t).await?))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
@@ -164,9 +156,8 @@ pub async fn get_transfer(
 
 async fn act(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     id: Uuid,
     action: TransferAction,
 ) -> Result<HttpResponse, ApiError> {
@@ -177,65 +168,55 @@ async fn act(
         TransferAction::Cancel => "transfers/cancel",
     };
     let request = (name, id);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::OK, async |c| {
             let cause = Cause::Request(corr.0);
             Ok(TransferOut::from(
                 transfers::act(c, id, action, &who.sub, cause).await?,
             ))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
 /// Dispatch a requested transfer: stock leaves the source (409 if not available).
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/dispatch", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action: a repeat answers the first result")),
+    params(KeyHeader),
     responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn dispatch_transfer(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    act(who, pool, corr, key, *id, TransferAction::Dispatch).await
+    act(who, corr, keyed, *id, TransferAction::Dispatch).await
 }
 
 /// Receive a transfer in transit: stock arrives and serves waiting backorders.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/receive", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action: a repeat answers the first result")),
+    params(KeyHeader),
     responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn receive_transfer(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    act(who, pool, corr, key, *id, TransferAction::Receive).await
+    act(who, corr, keyed, *id, TransferAction::Receive).await
 }
 
 /// Cancel a transfer that is still requested.
 #[utoipa::path(post, path = "/api/v1/transfers/{id}/cancel", tag = "stock",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action: a repeat answers the first result")),
+    params(KeyHeader),
     responses((status = 200, body = TransferOut), (status = 409, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn cancel_transfer(
     who: Principal,
-    pool: web::Data<DbPool>,
     corr: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    act(who, pool, corr, key, *id, TransferAction::Cancel).await
+    act(who, corr, keyed, *id, TransferAction::Cancel).await
 }

@@ -2,8 +2,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Principal, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -50,13 +50,12 @@ impl From<q::Warehouse> for WarehouseOut {
 
 /// Create a warehouse, central or regional (admin).
 #[utoipa::path(post, path = "/api/v1/warehouses", tag = "catalog",
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation: a repeat answers the first result")), request_body = WarehouseIn,
+    params(KeyHeader), request_body = WarehouseIn,
     responses((status = 201, body = WarehouseOut), (status = 409, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_warehouse(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<WarehouseIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
@@ -64,20 +63,13 @@ pub async fn create_warehouse(
     let code = parsed("code", WarehouseCode::from_input(&body.code))?;
     let name = parsed("name", domain::text(&body.name, 200))?;
     let request = ("warehouses", &*body);
-    let mut c = conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut c,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             Ok(WarehouseOut::from(
                 warehouses::create(c, &code, &name, body.kind).await?,
             ))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 

@@ -10,7 +10,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -155,7 +156,7 @@ impl CreateClaim {
 #[utoipa::path(
     post, path = "/api/v1/claims", tag = "claims",
     request_body = CreateClaim,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe submission")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "stored: `submitted` / `awaiting_part`, or `rejected` with its `reasons`; publishes inspection.claim_submitted", body = ClaimView),
         (status = 403, description = "only dealers file claims", body = aftersales_web::Problem),
@@ -166,9 +167,8 @@ impl CreateClaim {
 )]
 pub async fn create_claim(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer])?;
@@ -177,18 +177,12 @@ pub async fn create_claim(
     let claim = body.parse()?;
     let dealer_code = app::own_dealer(&who)?;
     let request = ("POST /claims", dealer_code, &body);
-    let answer = common::once(
-        &who,
-        &pool,
-        &key,
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let file = app::submission::submit(c, dealer_code, &claim, correlation.0).await?;
             claim_view(file)
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.located("/api/v1/claims", "id"))
 }
 

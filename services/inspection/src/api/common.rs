@@ -2,10 +2,7 @@
 
 use std::borrow::Cow;
 
-use actix_web::http::StatusCode;
-use aftersales_web::idempotency::{self, Answer, Work};
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal};
-use serde::Serialize;
+use aftersales_web::ApiError;
 use validator::ValidationError;
 
 use crate::domain::InvalidValue;
@@ -38,22 +35,4 @@ pub fn decimal_in(
         );
     }
     Ok(())
-}
-
-/// Runs `work` in a transaction of a pooled connection, once per `who`'s
-/// Idempotency-Key (`idempotency::once`); `status` is the status of a first answer.
-pub async fn once<T, W>(
-    who: &Principal,
-    pool: &DbPool,
-    key: &MaybeIdempotencyKey,
-    request: &(impl Serialize + ?Sized),
-    status: StatusCode,
-    work: W,
-) -> Result<Answer, ApiError>
-where
-    T: Serialize + Send,
-    W: for<'c> Work<'c, T> + Send,
-{
-    let mut conn = conn(pool).await?;
-    idempotency::once(&mut conn, &who.sub, key.as_ref(), request, status, work).await
 }

@@ -7,14 +7,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Principal, Role};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, decimal_in, field, validation};
+use super::common::{decimal_in, field, validation};
 use super::views::{ClaimView, claim_view};
 use crate::app;
 use crate::domain::approval::Decision;
@@ -43,15 +44,14 @@ fn valid_amount(value: &Decimal) -> Result<(), ValidationError> {
 /// Runs `work` for an inspector, once per Idempotency-Key, and answers the claim (200).
 async fn act<W>(
     who: &Principal,
-    pool: &DbPool,
-    key: &MaybeIdempotencyKey,
+    keyed: &Keyed,
     request: &(impl Serialize + ?Sized),
     work: W,
 ) -> Result<HttpResponse, ApiError>
 where
     W: for<'c> idempotency::Work<'c, ClaimView> + Send,
 {
-    let answer = common::once(who, pool, key, request, StatusCode::OK, work).await?;
+    let answer = keyed.once(who, request, StatusCode::OK, work).await?;
     Ok(answer.into_response())
 }
 
@@ -71,7 +71,7 @@ pub struct PartReceipt {
     post, path = "/api/v1/claims/{id}/part-receipt", tag = "inspection",
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe receipt"),
+        KeyHeader,
     ),
     request_body = PartReceipt,
     responses(
@@ -85,9 +85,9 @@ pub struct PartReceipt {
 )]
 pub async fn part_receipt(
     who: Principal,
-    pool: web::Data<DbPool>,
+    _pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
     body: web::Json<PartReceipt>,
 ) -> Result<HttpResponse, ApiError> {
@@ -98,7 +98,7 @@ pub async fn part_receipt(
     let quantity = field("quantity", line_qty(body.quantity))?;
     let id = path.into_inner();
     let request = ("POST /claims/{id}/part-receipt", id, &body);
-    act(&who, &pool, &key, &request, async |c| {
+    act(&who, &keyed, &request, async |c| {
         let file =
             app::inspection::receive_part(c, &who, id, &warehouse, quantity, correlation.0).await?;
         claim_view(file)
@@ -124,7 +124,7 @@ pub struct Findings {
     post, path = "/api/v1/claims/{id}/findings", tag = "inspection",
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe findings"),
+        KeyHeader,
     ),
     request_body = Findings,
     responses(
@@ -138,8 +138,7 @@ pub struct Findings {
 )]
 pub async fn findings(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
     body: web::Json<Findings>,
 ) -> Result<HttpResponse, ApiError> {
@@ -157,7 +156,7 @@ pub async fn findings(
     };
     let id = path.into_inner();
     let request = ("POST /claims/{id}/findings", id, &body);
-    act(&who, &pool, &key, &request, async |c| {
+    act(&who, &keyed, &request, async |c| {
         claim_view(app::inspection::record_findings(c, &who, id, &findings).await?)
     })
     .await
@@ -189,7 +188,7 @@ pub struct DecisionInput {
     post, path = "/api/v1/claims/{id}/decision", tag = "inspection",
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe decision"),
+        KeyHeader,
     ),
     request_body = DecisionInput,
     responses(
@@ -203,9 +202,9 @@ pub struct DecisionInput {
 )]
 pub async fn decision(
     who: Principal,
-    pool: web::Data<DbPool>,
+    _pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
     body: web::Json<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -221,7 +220,7 @@ pub async fn decision(
     let id = path.into_inner();
     let limit = app::decision::approval_limit();
     let request = ("POST /claims/{id}/decision", id, &body);
-    act(&who, &pool, &key, &request, async |c| {
+    act(&who, &keyed, &request, async |c| {
         let file = app::decision::decide(c, &who, id, &decision, limit, correlation.0).await?;
         claim_view(file)
     })
@@ -241,7 +240,7 @@ pub struct DispositionInput {
     post, path = "/api/v1/claims/{id}/disposition", tag = "inspection",
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe disposition"),
+        KeyHeader,
     ),
     request_body = DispositionInput,
     responses(
@@ -254,9 +253,9 @@ pub struct DispositionInput {
 )]
 pub async fn disposition(
     who: Principal,
-    pool: web::Data<DbPool>,
+    _pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
     body: web::Json<DispositionInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -264,7 +263,7 @@ pub async fn disposition(
     let body = body.into_inner();
     let id = path.into_inner();
     let request = ("POST /claims/{id}/disposition", id, &body);
-    act(&who, &pool, &key, &request, async |c| {
+    act(&who, &keyed, &request, async |c| {
         let file = app::inspection::dispose(c, &who, id, body.disposition, correlation.0).await?;
         claim_view(file)
     })

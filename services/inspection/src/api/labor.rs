@@ -3,7 +3,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -59,7 +60,7 @@ fn view(o: db::labor::Operation) -> OperationView {
 #[utoipa::path(
     post, path = "/api/v1/labor-operations", tag = "labor-operations",
     request_body = CreateOperation,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "created", body = OperationView),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
@@ -70,8 +71,7 @@ fn view(o: db::labor::Operation) -> OperationView {
 )]
 pub async fn create_operation(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateOperation>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
@@ -79,18 +79,12 @@ pub async fn create_operation(
     body.validate()?;
     let code = field("code", OperationCode::parse(&body.code))?;
     let request = ("POST /labor-operations", &body);
-    let answer = common::once(
-        &who,
-        &pool,
-        &key,
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let op = app::labor::create(c, &code, &body.description, body.standard_hours).await?;
             Ok(view(op))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.located("/api/v1/labor-operations", "code"))
 }
 

@@ -16,7 +16,7 @@ pub mod units;
 pub mod views;
 
 use actix_web::web;
-use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
+use aftersales_web::openapi::Conventions;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -45,10 +45,8 @@ use utoipa::OpenApi;
         crate::domain::ReasonCode,
         crate::domain::ClaimStatus,
         crate::domain::Verdict,
-        aftersales_web::Problem,
-        aftersales_web::FieldError,
     )),
-    modifiers(&SecurityAddon, &ProblemResponses)
+    modifiers(&Conventions)
 )]
 pub struct ApiDoc;
 

@@ -6,7 +6,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,7 +111,7 @@ fn terms(t: &PolicyTerms) -> db::policies::Terms {
 #[utoipa::path(
     post, path = "/api/v1/policies", tag = "policies",
     request_body = CreatePolicy,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "created; ETag header", body = PolicyView),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
@@ -121,8 +122,7 @@ fn terms(t: &PolicyTerms) -> db::policies::Terms {
 )]
 pub async fn create_policy(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreatePolicy>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
@@ -139,19 +139,13 @@ pub async fn create_policy(
         }
     };
     let request = ("POST /policies", &body);
-    let answer = common::once(
-        &who,
-        &pool,
-        &key,
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             Ok(view(
                 app::policies::create(c, &scope, &terms(&body.terms)).await?,
             ))
-        },
-    )
-    .await?;
+        })
+        .await?;
     let version = answer
         .body
         .get("version")

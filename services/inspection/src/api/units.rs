@@ -4,7 +4,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,7 +73,7 @@ fn view(u: db::units::Unit) -> UnitView {
 #[utoipa::path(
     post, path = "/api/v1/units", tag = "units",
     request_body = RegisterUnit,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "registered", body = UnitView),
         (status = 403, description = "role may not register units, or a dealer registering for another dealer", body = aftersales_web::Problem),
@@ -83,8 +84,7 @@ fn view(u: db::units::Unit) -> UnitView {
 )]
 pub async fn register_unit(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<RegisterUnit>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Admin])?;
@@ -104,15 +104,11 @@ pub async fn register_unit(
         usage_unit: body.usage_unit,
     };
     let request = ("POST /units", &dealer_code, &body);
-    let answer = common::once(
-        &who,
-        &pool,
-        &key,
-        &request,
-        StatusCode::CREATED,
-        async |c| Ok(view(app::units::register(c, &dealer_code, &unit).await?)),
-    )
-    .await?;
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
+            Ok(view(app::units::register(c, &dealer_code, &unit).await?))
+        })
+        .await?;
     Ok(answer.located("/api/v1/units", "serial"))
 }
 

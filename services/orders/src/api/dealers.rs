@@ -5,8 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency::{self, Answer};
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::{Answer, KeyHeader};
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -164,7 +164,7 @@ fn with_etag(answer: Answer) -> HttpResponse {
 #[utoipa::path(
     post, path = "/api/v1/dealers", tag = "dealers",
     request_body = CreateDealer,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "created; ETag header", body = DealerView),
         (status = 403, description = "not an admin", body = aftersales_web::Problem),
@@ -175,9 +175,8 @@ fn with_etag(answer: Answer) -> HttpResponse {
 )]
 pub async fn create_dealer(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateDealer>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
@@ -185,19 +184,17 @@ pub async fn create_dealer(
     body.validate()?;
     let (code, data) = body.clone().split();
     let fields = data.fields()?;
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &("POST /dealers", &body),
-        StatusCode::CREATED,
-        async |c| {
-            let dealer = app::dealers::register(c, &code, &fields, correlation.0).await?;
-            Ok(DealerView::from(dealer))
-        },
-    )
-    .await?;
+    let answer = keyed
+        .once(
+            &who,
+            &("POST /dealers", &body),
+            StatusCode::CREATED,
+            async |c| {
+                let dealer = app::dealers::register(c, &code, &fields, correlation.0).await?;
+                Ok(DealerView::from(dealer))
+            },
+        )
+        .await?;
     Ok(with_etag(answer))
 }
 

@@ -14,7 +14,7 @@ pub mod price_book;
 pub mod reports;
 
 use actix_web::web;
-use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
+use aftersales_web::openapi::Conventions;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -36,10 +36,8 @@ use utoipa::OpenApi;
     components(schemas(
         crate::domain::Tier,
         crate::domain::status::OrderStatus,
-        aftersales_web::Problem,
-        aftersales_web::FieldError,
     )),
-    modifiers(&SecurityAddon, &ProblemResponses)
+    modifiers(&Conventions)
 )]
 pub struct ApiDoc;
 

@@ -5,8 +5,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
 use uuid::Uuid;
 use validator::Validate;
 
@@ -25,7 +25,7 @@ use crate::db::orders::ListFilter;
 #[utoipa::path(
     post, path = "/api/v1/orders", tag = "orders",
     request_body = CreateOrder,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe placement")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "placed; publishes orders.order_placed", body = OrderView),
         (status = 403, description = "role may not order, or a dealer ordering for another dealer", body = aftersales_web::Problem),
@@ -35,9 +35,8 @@ use crate::db::orders::ListFilter;
 )]
 pub async fn create_order(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateOrder>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Admin])?;
@@ -51,19 +50,12 @@ pub async fn create_order(
         body.requested_lines()?,
     )?;
     let request = ("POST /orders", &order.dealer_code, &body);
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             let placed = use_case::place(c, &order, correlation.0).await?;
             Ok(OrderView::from(placed))
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.located("/api/v1/orders", "id"))
 }
 
@@ -139,7 +131,7 @@ pub async fn get_order(
     post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe cancellation"),
+        KeyHeader,
     ),
     responses(
         (status = 202, description = "cancel requested", body = OrderView),
@@ -151,27 +143,24 @@ pub async fn get_order(
 )]
 pub async fn cancel_order(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Admin])?;
     let caller = Caller::of(&who)?;
     let id = path.into_inner();
-    let mut conn = common::conn(&pool).await?;
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &("POST /orders/{id}/cancel", id),
-        StatusCode::ACCEPTED,
-        async |c| {
-            let order = use_case::cancel(c, &caller, id, correlation.0).await?;
-            Ok(OrderView::from(order))
-        },
-    )
-    .await?;
+    let answer = keyed
+        .once(
+            &who,
+            &("POST /orders/{id}/cancel", id),
+            StatusCode::ACCEPTED,
+            async |c| {
+                let order = use_case::cancel(c, &caller, id, correlation.0).await?;
+                Ok(OrderView::from(order))
+            },
+        )
+        .await?;
     Ok(answer.into_response())
 }
 

@@ -4,8 +4,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,7 @@ fn view(a: db::agreements::Agreement) -> AgreementView {
 #[utoipa::path(
     post, path = "/api/v1/agreements", tag = "agreements",
     request_body = CreateAgreement,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "created", body = AgreementView),
         (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
@@ -102,8 +102,7 @@ fn view(a: db::agreements::Agreement) -> AgreementView {
 )]
 pub async fn create_agreement(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateAgreement>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
@@ -120,17 +119,12 @@ pub async fn create_agreement(
         currency: body.currency.clone(),
         claim_window_days: body.claim_window_days,
     };
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /agreements", &body);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| agreements::record(c, new).await.map(view),
-    )
-    .await?;
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
+            agreements::record(c, new).await.map(view)
+        })
+        .await?;
     Ok(answer.located("/api/v1/agreements", "id"))
 }
 

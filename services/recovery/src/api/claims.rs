@@ -5,8 +5,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -110,7 +110,7 @@ pub struct CreateClaim {
 #[utoipa::path(
     post, path = "/api/v1/recovery-claims", tag = "recovery-claims",
     request_body = CreateClaim,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "draft created", body = ClaimView),
         (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
@@ -120,24 +120,18 @@ pub struct CreateClaim {
 )]
 pub async fn create_claim(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /recovery-claims", &body);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| claims::draft(c, &body.line_ids).await.map(ClaimView::from),
-    )
-    .await?;
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
+            claims::draft(c, &body.line_ids).await.map(ClaimView::from)
+        })
+        .await?;
     Ok(answer.located("/api/v1/recovery-claims", "id"))
 }
 
@@ -155,7 +149,7 @@ pub struct AddLines {
     request_body = AddLines,
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action"),
+        KeyHeader,
     ),
     responses(
         (status = 200, description = "the claim", body = ClaimView),
@@ -168,8 +162,7 @@ pub struct AddLines {
 )]
 pub async fn add_claim_lines(
     who: Principal,
-    pool: web::Data<DbPool>,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
     body: web::Json<AddLines>,
 ) -> Result<HttpResponse, ApiError> {
@@ -177,21 +170,14 @@ pub async fn add_claim_lines(
     let id = path.into_inner();
     let body = body.into_inner();
     body.validate()?;
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /recovery-claims/{id}/lines", id, &body);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::OK, async |c| {
             claims::add_lines(c, id, &body.line_ids)
                 .await
                 .map(ClaimView::from)
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
@@ -227,7 +213,7 @@ pub async fn remove_claim_line(
     post, path = "/api/v1/recovery-claims/{id}/submit", tag = "recovery-claims",
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action"),
+        KeyHeader,
     ),
     responses(
         (status = 200, description = "submitted", body = ClaimView),
@@ -239,28 +225,20 @@ pub async fn remove_claim_line(
 )]
 pub async fn submit_claim(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let id = path.into_inner();
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /recovery-claims/{id}/submit", id);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::OK, async |c| {
             claims::submit(c, id, correlation.0)
                 .await
                 .map(ClaimView::from)
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 

@@ -13,7 +13,7 @@ pub mod reports;
 pub mod responses;
 
 use actix_web::web;
-use aftersales_web::openapi::{ProblemResponses, SecurityAddon};
+use aftersales_web::openapi::Conventions;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -43,10 +43,8 @@ use utoipa::OpenApi;
         crate::domain::agreement::NotRecoverable,
         crate::domain::ledger::Outcome,
         crate::domain::claim::ClaimStatus,
-        aftersales_web::Problem,
-        aftersales_web::FieldError,
     )),
-    modifiers(&SecurityAddon, &ProblemResponses)
+    modifiers(&Conventions)
 )]
 pub struct ApiDoc;
 

@@ -6,8 +6,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Page, PageQuery, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -97,7 +97,7 @@ impl From<MemoDetail> for CreditMemoView {
 #[utoipa::path(
     post, path = "/api/v1/credit-memos", tag = "payments",
     request_body = CreateCreditMemo,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "recorded and allocated", body = CreditMemoView),
         (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
@@ -108,9 +108,8 @@ impl From<MemoDetail> for CreditMemoView {
 )]
 pub async fn create_credit_memo(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateCreditMemo>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
@@ -124,21 +123,14 @@ pub async fn create_credit_memo(
         currency: body.currency.clone(),
         recovery_claim_ids: body.recovery_claim_ids.clone(),
     };
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /credit-memos", &body);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             credit_memos::record(c, new, correlation.0)
                 .await
                 .map(CreditMemoView::from)
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }
 
@@ -220,7 +212,7 @@ impl From<WriteOffDetail> for WriteOffView {
 #[utoipa::path(
     post, path = "/api/v1/write-offs", tag = "payments",
     request_body = CreateWriteOff,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe creation")),
+    params(KeyHeader),
     responses(
         (status = 201, description = "written off", body = WriteOffView),
         (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
@@ -232,9 +224,8 @@ impl From<WriteOffDetail> for WriteOffView {
 )]
 pub async fn create_write_off(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     body: web::Json<CreateWriteOff>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
@@ -245,20 +236,13 @@ pub async fn create_write_off(
         amount: body.amount,
         reason: body.reason.clone(),
     };
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /write-offs", &body);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::CREATED,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::CREATED, async |c| {
             write_offs::record(c, new, correlation.0)
                 .await
                 .map(WriteOffView::from)
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }

@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency;
-use aftersales_web::{ApiError, DbPool, MaybeIdempotencyKey, Principal};
+use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::{ApiError, Keyed, Principal};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::claims::ClaimView;
-use super::common::{self, require_finance};
+use super::common::require_finance;
 use crate::app::responses::{self, Answer};
 use crate::domain::ledger::Outcome;
 
@@ -58,7 +58,7 @@ impl From<&LineResponse> for Answer {
     request_body = RecordResponses,
     params(
         ("id" = Uuid, Path),
-        ("Idempotency-Key" = Option<String>, Header, description = "repeat-safe action"),
+        KeyHeader,
     ),
     responses(
         (status = 200, description = "the claim", body = ClaimView),
@@ -71,9 +71,8 @@ impl From<&LineResponse> for Answer {
 )]
 pub async fn record_responses(
     who: Principal,
-    pool: web::Data<DbPool>,
     correlation: CorrelationId,
-    key: MaybeIdempotencyKey,
+    keyed: Keyed,
     path: web::Path<Uuid>,
     body: web::Json<RecordResponses>,
 ) -> Result<HttpResponse, ApiError> {
@@ -82,20 +81,13 @@ pub async fn record_responses(
     let body = body.into_inner();
     body.validate()?;
     let answers: Vec<Answer> = body.responses.iter().map(Answer::from).collect();
-    let mut conn = common::conn(&pool).await?;
     let request = ("POST /recovery-claims/{id}/responses", id, &body);
-    let answer = idempotency::once(
-        &mut conn,
-        &who.sub,
-        key.as_ref(),
-        &request,
-        StatusCode::OK,
-        async |c| {
+    let answer = keyed
+        .once(&who, &request, StatusCode::OK, async |c| {
             responses::record(c, id, &answers, correlation.0)
                 .await
                 .map(ClaimView::from)
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(answer.into_response())
 }

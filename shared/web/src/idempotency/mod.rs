@@ -1,7 +1,8 @@
 //! Idempotency keys for creating and state-changing requests, stored in the
 //! service's own schema.
 //!
-//! A handler runs its work through [`once`], which owns the transaction:
+//! A handler takes a [`Keyed`] and runs its work through [`Keyed::once`] (a pooled
+//! connection and [`once`], which owns the transaction):
 //!
 //! ```ignore
 //! let answer = idempotency::once(&mut conn, &who.sub, key.as_ref(), &request,
@@ -33,6 +34,9 @@ use sha2::{Digest, Sha256};
 use crate::ApiError;
 
 pub use crate::MIGRATIONS;
+
+mod keyed;
+pub use keyed::{KeyHeader, Keyed};
 
 /// The request header carrying the key.
 pub const HEADER: &str = "Idempotency-Key";
