@@ -45,6 +45,16 @@ pub enum HandlerError {
     Db(#[from] diesel::result::Error),
 }
 
+impl HandlerError {
+    /// The answer to an event type the service does not consume: it never will.
+    pub fn not_consumed(service: &str, event_type: &str) -> Self {
+        HandlerError::Reject(format!("{service} does not consume {event_type}"))
+    }
+}
+
+/// What a handler answers: applied, or why not.
+pub type Handled = Result<(), HandlerError>;
+
 /// The payload of a consumed event, for a handler. An event whose payload cannot be
 /// read as `E` (wrong type, unknown schema version, bad JSON) never will be, so it is
 /// rejected (dead-lettered at once) rather than retried.
@@ -58,14 +68,14 @@ pub fn payload<E: Event>(event: &Envelope) -> Result<E, HandlerError> {
 /// transaction: everything it writes through `conn` commits with the inbox row, and
 /// events it produces go through `outbox::enqueue` on the same `conn`.
 ///
-/// Implementations write `async fn handle(…) -> Result<(), HandlerError>`; the future
+/// Implementations write `async fn handle(…) -> Handled`; the future
 /// must be `Send`, as the consumer applies several deliveries at once.
 pub trait Handler: Send + Sync + 'static {
     fn handle(
         &self,
         conn: &mut AsyncPgConnection,
         event: &Envelope,
-    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+    ) -> impl Future<Output = Handled> + Send;
 }
 
 /// What became of one delivery.

@@ -23,7 +23,7 @@ pub mod topology;
 pub mod transient;
 
 pub use broker::{LinkState, Shutdown, ShutdownTrigger};
-pub use consumer::{Consumer, Handler, HandlerError, Outcome, Unhandled, payload};
+pub use consumer::{Consumer, Handled, Handler, HandlerError, Outcome, Unhandled, payload};
 pub use envelope::{Envelope, Event};
 pub use metrics::MessagingMetrics;
 pub use relay::{Relay, RelayConfig};

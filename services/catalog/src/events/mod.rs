@@ -15,7 +15,7 @@
 use aftersales_messaging::contracts::event_types;
 use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderPlaced};
-use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
+use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 
 use crate::app::stock::{self, Quarantine};
@@ -41,11 +41,7 @@ impl From<app::Error> for HandlerError {
 }
 
 impl Handler for EventHandler {
-    async fn handle(
-        &self,
-        conn: &mut AsyncPgConnection,
-        event: &Envelope,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Envelope) -> Handled {
         let cause = Cause::Event(event);
         match event.event_type.as_str() {
             event_types::ORDER_PLACED => {
@@ -66,11 +62,7 @@ impl Handler for EventHandler {
                 let (wh, pn, qty) = (&p.warehouse, &p.part_number, p.quantity);
                 stock::quarantine(conn, wh, pn, qty, Quarantine::Out, p.claim_id, cause).await?;
             }
-            other => {
-                return Err(HandlerError::Reject(format!(
-                    "catalog does not consume {other}"
-                )));
-            }
+            other => return Err(HandlerError::not_consumed("catalog", other)),
         }
         Ok(())
     }

@@ -9,7 +9,7 @@
 //! `inspection.claim_adjudicated`, `inspection.part_disposed`.
 
 use aftersales_messaging::contracts::{catalog, event_types, orders};
-use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
+use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 
 use crate::app::read_models;
@@ -19,11 +19,7 @@ use crate::app::read_models;
 pub struct EventHandler;
 
 impl Handler for EventHandler {
-    async fn handle(
-        &self,
-        conn: &mut AsyncPgConnection,
-        event: &Envelope,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Envelope) -> Handled {
         match event.event_type.as_str() {
             event_types::PART_UPSERTED => {
                 let part: catalog::PartUpserted = payload(event)?;
@@ -33,9 +29,7 @@ impl Handler for EventHandler {
                 let dealer: orders::DealerUpserted = payload(event)?;
                 read_models::record_dealer(conn, dealer, event.occurred_at).await
             }
-            other => Err(HandlerError::Reject(format!(
-                "inspection does not consume {other}"
-            ))),
+            other => Err(HandlerError::not_consumed("inspection", other)),
         }
     }
 }

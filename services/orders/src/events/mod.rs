@@ -18,7 +18,7 @@
 //! `orders.dealer_upserted`, `orders.order_placed`, `orders.order_cancelled`.
 
 use aftersales_messaging::contracts::{Allocation, catalog, event_types};
-use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
+use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -35,11 +35,7 @@ use crate::domain::{Currency, InvalidValue, PartNumber};
 pub struct EventHandler;
 
 impl Handler for EventHandler {
-    async fn handle(
-        &self,
-        conn: &mut AsyncPgConnection,
-        event: &Envelope,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Envelope) -> Handled {
         let cause = Cause {
             event_id: event.event_id,
             event_type: &event.event_type,
@@ -62,9 +58,7 @@ impl Handler for EventHandler {
                 let shipment = shipment(payload(event)?)?;
                 app::allocations::ship(conn, cause, &shipment).await
             }
-            other => Err(HandlerError::Reject(format!(
-                "orders does not consume {other}"
-            ))),
+            other => Err(HandlerError::not_consumed("orders", other)),
         }
     }
 }

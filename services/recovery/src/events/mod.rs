@@ -16,7 +16,7 @@
 
 use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
 use aftersales_messaging::contracts::{catalog, event_types};
-use aftersales_messaging::{Envelope, Handler, HandlerError, payload};
+use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
 use aftersales_types::money::{MAX_AMOUNT, round_cents};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
@@ -31,11 +31,7 @@ use crate::domain::{Currency, SupplierCode};
 pub struct EventHandler;
 
 impl Handler for EventHandler {
-    async fn handle(
-        &self,
-        conn: &mut AsyncPgConnection,
-        event: &Envelope,
-    ) -> Result<(), HandlerError> {
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Envelope) -> Handled {
         match event.event_type.as_str() {
             event_types::PART_UPSERTED => {
                 let part: catalog::PartUpserted = payload(event)?;
@@ -56,9 +52,7 @@ impl Handler for EventHandler {
                 let claim: ClaimAdjudicated = payload(event)?;
                 apply_adjudication(conn, claim).await
             }
-            other => Err(HandlerError::Reject(format!(
-                "recovery does not consume {other}"
-            ))),
+            other => Err(HandlerError::not_consumed("recovery", other)),
         }
     }
 }
