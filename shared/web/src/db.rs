@@ -172,6 +172,21 @@ pub async fn conn(pool: &DbPool) -> Result<DbConn, crate::ApiError> {
     Ok(DbConn(Some(pool.get().await.map_err(DbError::from)?)))
 }
 
+/// As a handler argument: a connection from the app's `web::Data<DbPool>`.
+impl actix_web::FromRequest for DbConn {
+    type Error = crate::ApiError;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let pool = req.app_data::<actix_web::web::Data<DbPool>>().cloned();
+        Box::pin(async move {
+            let pool =
+                pool.ok_or_else(|| crate::ApiError::internal("the app has no database pool"))?;
+            conn(&pool).await
+        })
+    }
+}
+
 /// `SELECT 1` on a pooled connection, within [`PING_TIMEOUT`].
 pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
     let attempt = async {

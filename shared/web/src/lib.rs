@@ -34,7 +34,7 @@ pub mod text_enum;
 pub use app::common;
 pub use auth::{Claims, JwtKeys, Principal, Role};
 pub use config::{LogFormat, WebConfig};
-pub use db::{DbError, DbPool};
+pub use db::{DbConn, DbError, DbPool};
 pub use error::{
     ApiError, FieldError, Problem, default_service, json_config, method_not_allowed, path_config,
     problem_fallback, query_config,

@@ -30,7 +30,6 @@ use serde::Serialize;
 use utoipa::OpenApi;
 
 use crate::{app, db};
-pub use aftersales_web::db::conn;
 pub use aftersales_web::request::if_match;
 
 #[derive(OpenApi)]

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::fields::{self, given, parsed};
-use super::{ADMIN, answer_with_etag, conn, if_match, with_etag};
+use super::{ADMIN, answer_with_etag, if_match, with_etag};
 use crate::app::{Cause, parts};
 use crate::db::parts::{self as q, PartFields};
 use crate::domain::{self, Currency, FromInput, Invalid, PartNumber, Price, SupplierCode};
@@ -268,7 +268,7 @@ pub struct PartSearch {
     security(("bearer" = [])))]
 pub async fn search_parts(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     s: web::Query<PartSearch>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
@@ -290,13 +290,7 @@ pub async fn search_parts(
         active: s.active,
     };
     let after: Option<String> = page.position()?;
-    let rows = q::search(
-        &mut *conn(&pool).await?,
-        &filter,
-        after.as_deref(),
-        page.limit(),
-    )
-    .await?;
+    let rows = q::search(&mut conn, &filter, after.as_deref(), page.limit()).await?;
     let page =
         Page::from_rows(rows, page.limit(), |v| v.part.part_number.clone()).map(PartOut::from);
     Ok(HttpResponse::Ok().json(page))
@@ -307,12 +301,12 @@ pub async fn search_parts(
     responses((status = 200, body = PartOut), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_part(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     pn: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
     let pn = path_part(&pn)?;
-    let view = q::view(&mut *conn(&pool).await?, pn.as_str())
+    let view = q::view(&mut conn, pn.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("part {pn} not found")))?;
     Ok(with_etag(view.part.version, PartOut::from(view)))
@@ -328,7 +322,7 @@ pub async fn get_part(
 pub async fn update_part(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     corr: CorrelationId,
     pn: web::Path<String>,
     body: web::Json<PartUpdate>,
@@ -338,7 +332,6 @@ pub async fn update_part(
     let expected = if_match(req.headers())?;
     body.validate()?;
     let fields = body.fields()?;
-    let mut c = conn(&pool).await?;
     let view = c
         .transaction(async |c| {
             parts::update(c, &pn, expected, &fields, Cause::Request(corr.0)).await

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use validator::Validate;
 
 use super::fields::{self, parsed};
 use super::parts::path_part;
-use super::{ADMIN, conn, if_match};
+use super::{ADMIN, if_match};
 use crate::app::{Cause, parts};
 use crate::db::parts as q;
 use crate::domain::Price;
@@ -60,12 +60,11 @@ impl From<q::PriceRow> for PriceOut {
     responses((status = 200, body = Vec<PriceOut>), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_prices(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     pn: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
     let pn = path_part(&pn)?;
-    let mut c = conn(&pool).await?;
     if !q::exists(&mut c, pn.as_str()).await? {
         return Err(ApiError::not_found(format!("part {pn} not found")));
     }

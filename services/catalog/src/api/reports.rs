@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::csv::CsvTable;
-use aftersales_web::{ApiError, DbPool, Principal};
+use aftersales_web::{ApiError, DbConn, Principal};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+use super::STOCK_READERS;
 use super::fields::{self, given, parsed};
-use super::{STOCK_READERS, conn};
 use crate::db::{reports as q, warehouses};
 use crate::domain::reports::{age, is_stockout, line_value, totals};
 use crate::domain::stock::Levels;
@@ -74,7 +74,7 @@ enum Format {
 /// Checks the query: the format asked for and the warehouse (which must exist).
 async fn read_query(
     req: &HttpRequest,
-    pool: &DbPool,
+    conn: &mut DbConn,
     s: &ReportQuery,
 ) -> Result<(Format, Option<WarehouseCode>), ApiError> {
     s.validate()?;
@@ -95,9 +95,7 @@ async fn read_query(
         None => None,
     };
     if let Some(w) = &wh
-        && warehouses::get(&mut *conn(pool).await?, w.as_str())
-            .await?
-            .is_none()
+        && warehouses::get(conn, w.as_str()).await?.is_none()
     {
         return Err(ApiError::invalid_field(
             "warehouse",
@@ -178,18 +176,13 @@ pub struct ValuationOut {
 pub async fn stock_valuation(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     s: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let (format, wh) = read_query(&req, &pool, &s).await?;
+    let (format, wh) = read_query(&req, &mut conn, &s).await?;
     let now = Utc::now();
-    let rows = q::valued_stock(
-        &mut *conn(&pool).await?,
-        wh.as_ref().map(WarehouseCode::as_str),
-        now,
-    )
-    .await?;
+    let rows = q::valued_stock(&mut conn, wh.as_ref().map(WarehouseCode::as_str), now).await?;
     let lines: Vec<ValuationLine> = rows
         .into_iter()
         .map(|r| ValuationLine {
@@ -282,16 +275,12 @@ pub struct StockoutsOut {
 pub async fn stockouts(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     s: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let (format, wh) = read_query(&req, &pool, &s).await?;
-    let rows = q::short_levels(
-        &mut *conn(&pool).await?,
-        wh.as_ref().map(WarehouseCode::as_str),
-    )
-    .await?;
+    let (format, wh) = read_query(&req, &mut conn, &s).await?;
+    let rows = q::short_levels(&mut conn, wh.as_ref().map(WarehouseCode::as_str)).await?;
     let items: Vec<StockoutLine> = rows
         .into_iter()
         .filter_map(|r| {
@@ -380,17 +369,13 @@ pub struct BackordersOut {
 pub async fn backorders(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     s: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let (format, wh) = read_query(&req, &pool, &s).await?;
+    let (format, wh) = read_query(&req, &mut conn, &s).await?;
     let now = Utc::now();
-    let rows = q::open_backorders(
-        &mut *conn(&pool).await?,
-        wh.as_ref().map(WarehouseCode::as_str),
-    )
-    .await?;
+    let rows = q::open_backorders(&mut conn, wh.as_ref().map(WarehouseCode::as_str)).await?;
     let items: Vec<BackorderLine> = rows
         .into_iter()
         .map(|r| {

@@ -2,13 +2,13 @@
 //! staff and admins read).
 
 use actix_web::{HttpResponse, web};
-use aftersales_web::{ApiError, DbPool, Principal};
+use aftersales_web::{ApiError, DbConn, Principal};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{STOCK_READERS, conn};
+use super::STOCK_READERS;
 use crate::db::allocations as q;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -66,11 +66,10 @@ impl From<q::Line> for AllocationLineOut {
         (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_reservations(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     s: web::Query<ReservationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let mut c = conn(&pool).await?;
     let o = q::get_order(&mut c, s.order_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("order {} has no reservations", s.order_id)))?;

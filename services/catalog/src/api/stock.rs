@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::{ApiError, DbPool, Page, PageQuery, Principal};
+use aftersales_web::{ApiError, DbConn, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::fields::{self, given, parsed};
-use super::{STOCK_READERS, WAREHOUSE, conn};
+use super::{STOCK_READERS, WAREHOUSE};
 use crate::app::stock::{self as use_case, Named};
 use crate::app::{Cause, stock::check_refs};
 use crate::db::stock as q;
@@ -89,7 +89,7 @@ pub struct StockQuery {
         (status = 422, description = "`warehouse` or `part` is not a code", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_stock(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     s: web::Query<StockQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
@@ -108,7 +108,7 @@ pub async fn list_stock(
     };
     let after: Option<(String, String)> = page.position()?;
     let rows = q::list(
-        &mut *conn(&pool).await?,
+        &mut conn,
         wh.as_ref().map(WarehouseCode::as_str),
         pn.as_ref().map(PartNumber::as_str),
         after,
@@ -128,12 +128,11 @@ pub async fn list_stock(
         (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_stock(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let (wh, pn) = path_level(&path.0, &path.1)?;
-    let mut c = conn(&pool).await?;
     check_refs(&mut c, wh.as_str(), pn.as_str(), Named::InPath).await?;
     let level = match q::get(&mut c, wh.as_str(), pn.as_str()).await? {
         Some(l) => StockOut::from(l),
@@ -170,7 +169,7 @@ pub struct StockSettings {
     security(("bearer" = [])))]
 pub async fn set_stock_settings(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     corr: CorrelationId,
     path: web::Path<(String, String)>,
     body: web::Json<StockSettings>,
@@ -184,7 +183,6 @@ pub async fn set_stock_settings(
         Some(b) => Some(parsed("bin", domain::text(b, 40))?),
         None => None,
     };
-    let mut c = conn(&pool).await?;
     let level = c
         .transaction(async |c| {
             let cause = Cause::Request(corr.0);
@@ -226,14 +224,13 @@ impl From<q::Movement> for MovementOut {
         (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_movements(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     path: web::Path<(String, String)>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let (wh, pn) = path_level(&path.0, &path.1)?;
     let after: Option<i64> = page.position()?;
-    let mut c = conn(&pool).await?;
     check_refs(&mut c, wh.as_str(), pn.as_str(), Named::InPath).await?;
     let rows = q::movements(&mut c, wh.as_str(), pn.as_str(), after, page.limit()).await?;
     let page = Page::from_rows(rows, page.limit(), |m| m.id).map(MovementOut::from);

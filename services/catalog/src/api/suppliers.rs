@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::fields::{self, parsed};
-use super::{ADMIN, answer_with_etag, conn, if_match, with_etag};
+use super::{ADMIN, answer_with_etag, if_match, with_etag};
 use crate::app::suppliers;
 use crate::db::suppliers as q;
 use crate::domain::{self, FromInput, SupplierCode};
@@ -106,12 +106,12 @@ pub async fn create_supplier(
         (status = 403, description = "role may not read suppliers", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_suppliers(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(SUPPLIER_READERS)?;
     let after: Option<String> = page.position()?;
-    let rows = q::list(&mut *conn(&pool).await?, after.as_deref(), page.limit()).await?;
+    let rows = q::list(&mut conn, after.as_deref(), page.limit()).await?;
     let page = Page::from_rows(rows, page.limit(), |s| s.code.clone()).map(SupplierOut::from);
     Ok(HttpResponse::Ok().json(page))
 }
@@ -122,12 +122,12 @@ pub async fn list_suppliers(
         (status = 403, description = "role may not read suppliers", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_supplier(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(SUPPLIER_READERS)?;
     let code = path_supplier(&code)?;
-    let s = q::get(&mut *conn(&pool).await?, code.as_str())
+    let s = q::get(&mut conn, code.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("supplier {code} not found")))?;
     Ok(with_etag(s.version, SupplierOut::from(s)))
@@ -141,7 +141,7 @@ pub async fn get_supplier(
 pub async fn update_supplier(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut c: DbConn,
     code: web::Path<String>,
     body: web::Json<SupplierPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -153,7 +153,6 @@ pub async fn update_supplier(
         Some(n) => Some(parsed("name", domain::text(n, 200))?),
         None => None,
     };
-    let mut c = conn(&pool).await?;
     let s = c
         .transaction(async |c| {
             suppliers::update(c, &code, expected, name.as_deref(), body.active).await

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::fields::{self, parsed};
-use super::{STOCK_READERS, WAREHOUSE, conn};
+use super::{STOCK_READERS, WAREHOUSE};
 use crate::app::{Cause, transfers};
 use crate::db::transfers::{self as q, NewTransfer};
 use crate::domain::transfer::{TransferAction, TransferStatus};
@@ -124,7 +124,7 @@ pub struct TransferQuery {
         (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn list_transfers(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     s: web::Query<TransferQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
@@ -133,7 +133,7 @@ pub async fn list_transfers(
         limit: s.limit,
     };
     let after: Option<Uuid> = page.position()?;
-    let rows = q::list(&mut *conn(&pool).await?, s.status, after, page.limit()).await?;
+    let rows = q::list(&mut conn, s.status, after, page.limit()).await?;
     let page = Page::from_rows(rows, page.limit(), |t| t.id).map(TransferOut::from);
     Ok(HttpResponse::Ok().json(page))
 }
@@ -144,11 +144,11 @@ pub async fn list_transfers(
         (status = 403, description = "role may not read stock", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_transfer(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let t = q::get(&mut *conn(&pool).await?, *id)
+    let t = q::get(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("transfer {id} not found")))?;
     Ok(HttpResponse::Ok().json(TransferOut::from(t)))

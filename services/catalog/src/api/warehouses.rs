@@ -3,13 +3,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Principal, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::ADMIN;
 use super::fields::{self, parsed};
-use super::{ADMIN, conn};
 use crate::app::warehouses;
 use crate::db::warehouses as q;
 use crate::domain::{self, FromInput, WarehouseCode, WarehouseKind};
@@ -76,12 +76,9 @@ pub async fn create_warehouse(
 /// All warehouses (all roles).
 #[utoipa::path(get, path = "/api/v1/warehouses", tag = "catalog",
     responses((status = 200, body = Vec<WarehouseOut>)), security(("bearer" = [])))]
-pub async fn list_warehouses(
-    who: Principal,
-    pool: web::Data<DbPool>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_warehouses(who: Principal, mut conn: DbConn) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
-    let rows = q::list(&mut *conn(&pool).await?).await?;
+    let rows = q::list(&mut conn).await?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(WarehouseOut::from).collect::<Vec<_>>()))
 }
 
@@ -90,13 +87,13 @@ pub async fn list_warehouses(
     responses((status = 200, body = WarehouseOut), (status = 404, body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn get_warehouse(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
     let code =
         WarehouseCode::from_input(&code).map_err(|_| ApiError::not_found("warehouse not found"))?;
-    let w = q::get(&mut *conn(&pool).await?, code.as_str())
+    let w = q::get(&mut conn, code.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("warehouse {code} not found")))?;
     Ok(HttpResponse::Ok().json(WarehouseOut::from(w)))

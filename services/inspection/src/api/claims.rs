@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, field, period_bound, validation};
+use super::common::{field, period_bound, validation};
 use super::labor::valid_hours;
 use super::views::{ClaimView, claim_view};
 use crate::app;
@@ -199,11 +199,10 @@ pub async fn create_claim(
 )]
 pub async fn get_claim(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
-    let mut conn = common::conn(&pool).await?;
     let file = app::claims::get(&mut conn, &who, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(claim_view(file)?))
 }
@@ -235,7 +234,7 @@ pub struct ClaimFilter {
 )]
 pub async fn list_claims(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<ClaimFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -252,7 +251,6 @@ pub async fn list_claims(
         to: bound("to", &filter.to, true)?,
         after: page.position()?,
     };
-    let mut conn = common::conn(&pool).await?;
     let page = app::claims::list(&mut conn, &who, query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Principal, Role};
+use aftersales_web::{ApiError, Keyed, Principal, Role};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -85,7 +85,6 @@ pub struct PartReceipt {
 )]
 pub async fn part_receipt(
     who: Principal,
-    _pool: web::Data<DbPool>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
@@ -202,7 +201,6 @@ pub struct DecisionInput {
 )]
 pub async fn decision(
     who: Principal,
-    _pool: web::Data<DbPool>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
@@ -253,7 +251,6 @@ pub struct DispositionInput {
 )]
 pub async fn disposition(
     who: Principal,
-    _pool: web::Data<DbPool>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,

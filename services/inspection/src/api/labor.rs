@@ -4,14 +4,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, decimal_in, field, validation};
+use super::common::{decimal_in, field, validation};
 use crate::app;
 use crate::db;
 use crate::domain::OperationCode;
@@ -100,12 +100,11 @@ pub async fn create_operation(
 )]
 pub async fn list_operations(
     _who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after: Option<String> = page.position()?;
     let limit = page.limit();
-    let mut conn = common::conn(&pool).await?;
     let rows = db::labor::list(&mut conn, after.as_deref(), limit + 1).await?;
     let page = Page::from_rows(rows, limit, |o| o.code.clone()).map(view);
     Ok(HttpResponse::Ok().json(page))

@@ -7,14 +7,14 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, etag, field, if_match, validation};
+use super::common::{etag, field, if_match, validation};
 use crate::app;
 use crate::app::policies::Scope;
 use crate::db;
@@ -179,7 +179,7 @@ pub async fn create_policy(
 pub async fn update_policy(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
     body: web::Json<PolicyTerms>,
 ) -> Result<HttpResponse, ApiError> {
@@ -188,7 +188,6 @@ pub async fn update_policy(
     let expected = if_match(req.headers())?;
     let body = body.into_inner();
     body.validate()?;
-    let mut conn = common::conn(&pool).await?;
     let policy = app::policies::update(&mut conn, id, &terms(&body), expected).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(policy.version)))
@@ -207,12 +206,11 @@ pub async fn update_policy(
 )]
 pub async fn list_policies(
     _who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after: Option<Uuid> = page.position()?;
     let limit = page.limit();
-    let mut conn = common::conn(&pool).await?;
     let rows = db::policies::list(&mut conn, after, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |p| p.id).map(view);
     Ok(HttpResponse::Ok().json(page))

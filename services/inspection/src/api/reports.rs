@@ -3,13 +3,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::csv::CsvTable;
-use aftersales_web::{ApiError, DbPool, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::common::{self, period_bound, wants_csv};
+use super::common::{period_bound, wants_csv};
 use crate::app;
 use crate::db;
 use crate::db::reports::CostBy;
@@ -195,7 +195,7 @@ fn respond<T: Serialize>(
 pub async fn claims_report(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[
@@ -208,7 +208,6 @@ pub async fn claims_report(
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let (from, to) = bounds(&query)?;
     let dealer = app::dealer_scope(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let by_status = db::reports::by_status(&mut conn, from, to, dealer)
         .await?
         .into_iter()
@@ -277,7 +276,7 @@ pub struct FailingPart {
 pub async fn top_failing_parts(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Quality, Role::QualityLead, Role::Finance, Role::Admin])?;
@@ -287,7 +286,6 @@ pub async fn top_failing_parts(
     if !(1..=50).contains(&limit) {
         return Err(ApiError::invalid_field("limit", "must be from 1 to 50"));
     }
-    let mut conn = common::conn(&pool).await?;
     let rows: Vec<FailingPart> = db::reports::top_failing(&mut conn, from, to, limit)
         .await?
         .into_iter()

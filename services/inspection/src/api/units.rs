@@ -5,13 +5,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, field, validation};
+use super::common::{field, validation};
 use crate::app;
 use crate::app::units::NewUnit;
 use crate::db;
@@ -125,12 +125,11 @@ pub async fn register_unit(
 )]
 pub async fn get_unit(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Quality, Role::QualityLead, Role::Admin])?;
     let serial = path.into_inner();
-    let mut conn = common::conn(&pool).await?;
     let unit = db::units::find(&mut conn, &serial)
         .await?
         .ok_or_else(|| app::units::not_found(&serial))?;
@@ -151,14 +150,13 @@ pub async fn get_unit(
 )]
 pub async fn list_units(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Quality, Role::QualityLead, Role::Admin])?;
     let after: Option<String> = page.position()?;
     let limit = page.limit();
     let dealer = app::dealer_scope(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let rows = db::units::list(&mut conn, dealer, after.as_deref(), limit + 1).await?;
     let page = Page::from_rows(rows, limit, |u| u.serial.clone()).map(view);
     Ok(HttpResponse::Ok().json(page))

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 use validator::ValidationError;
 
 use crate::domain::InvalidValue;
-pub use aftersales_web::db::conn;
 pub use aftersales_web::request::{etag, if_match, period_bound, wants_csv};
 
 /// The validator error for a domain parse failure, with its message.

@@ -6,7 +6,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::{Answer, KeyHeader};
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-use super::common::{self, etag, if_match, validation};
+use super::common::{etag, if_match, validation};
 use crate::app::{self, Caller};
 use crate::db::dealers::{Dealer, DealerFields};
 use crate::domain::{Currency, DealerCode, Tier, WarehouseCode};
@@ -218,7 +218,7 @@ pub async fn create_dealer(
 pub async fn update_dealer(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     correlation: CorrelationId,
     path: web::Path<String>,
     body: web::Json<UpdateDealer>,
@@ -229,7 +229,6 @@ pub async fn update_dealer(
     let body = body.into_inner();
     body.validate()?;
     let fields = body.fields()?;
-    let mut conn = common::conn(&pool).await?;
     let dealer = conn
         .transaction(async |c| {
             app::dealers::update(c, &code, &fields, expected, correlation.0).await
@@ -256,12 +255,11 @@ pub async fn update_dealer(
 )]
 pub async fn get_dealer(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin, Role::Warehouse, Role::Dealer])?;
     let caller = Caller::of(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let dealer = app::dealers::get(&mut conn, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(dealer.version)))
@@ -288,13 +286,12 @@ pub struct DealerFilter {
 )]
 pub async fn list_dealers(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<DealerFilter>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin, Role::Warehouse])?;
     let after: Option<String> = page.position()?;
-    let mut conn = common::conn(&pool).await?;
     let dealers =
         app::dealers::list(&mut conn, after.as_deref(), filter.active, page.limit()).await?;
     Ok(HttpResponse::Ok().json(dealers.map(DealerView::from)))

@@ -6,11 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{self, period_bound};
+use super::common::period_bound;
 use super::order_views::{CreateOrder, OrderFilter, OrderView, TimelineEntryView};
 use crate::app::Caller;
 use crate::app::orders::{self as use_case, PlaceOrder};
@@ -73,7 +73,7 @@ pub async fn create_order(
 )]
 pub async fn list_orders(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<OrderFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -95,7 +95,6 @@ pub async fn list_orders(
             .transpose()?,
         after: page.position()?,
     };
-    let mut conn = common::conn(&pool).await?;
     let orders = use_case::list(&mut conn, &caller, query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(orders.map(OrderView::from)))
 }
@@ -113,12 +112,11 @@ pub async fn list_orders(
 )]
 pub async fn get_order(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
     let caller = Caller::of(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let order = use_case::get(&mut conn, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(OrderView::from(order)))
 }
@@ -177,12 +175,11 @@ pub async fn cancel_order(
 )]
 pub async fn get_timeline(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
     let caller = Caller::of(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let entries = use_case::timeline(&mut conn, &caller, path.into_inner()).await?;
     let entries: Vec<TimelineEntryView> = entries.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(entries))

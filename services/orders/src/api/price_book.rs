@@ -2,13 +2,12 @@
 //! price book (fed by `catalog.part_upserted`, never a call to catalog).
 
 use actix_web::{HttpResponse, web};
-use aftersales_web::{ApiError, DbPool, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::common;
 use crate::app::{self, Caller};
 use crate::domain::pricing::{round_price, unit_net};
 use crate::domain::{PartNumber, Tier};
@@ -58,7 +57,7 @@ pub struct PriceView {
 )]
 pub async fn get_price(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     query: web::Query<PriceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
@@ -67,7 +66,6 @@ pub async fn get_price(
     let part_number = PartNumber::parse(&query.part)
         .map_err(|e| ApiError::invalid_field("part", e.into_message()))?;
     let caller = Caller::of(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let (part, tier) =
         app::price_book::price_for(&mut conn, &caller, &part_number, query.tier).await?;
     Ok(HttpResponse::Ok().json(PriceView {

@@ -5,13 +5,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::csv::CsvTable;
-use aftersales_web::{ApiError, DbPool, Principal, Role};
+use aftersales_web::{ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::common::{self, period_bound, wants_csv};
+use super::common::{period_bound, wants_csv};
 use crate::app::{self, Caller};
 use crate::domain::report::FillCounts;
 
@@ -99,7 +99,7 @@ fn csv(report: &FillRateReport) -> Result<HttpResponse, ApiError> {
 pub async fn fill_rate(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     query: web::Query<FillRateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
@@ -107,7 +107,6 @@ pub async fn fill_rate(
     let from = period_bound("from", &query.from, false)?;
     let to = period_bound("to", &query.to, true)?;
     let caller = Caller::of(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let figures = app::reports::fill_rate(&mut conn, &caller, from, to).await?;
     let report = FillRateReport {
         from: figures.from,

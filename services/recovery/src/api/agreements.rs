@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use super::common::{self, message, require_finance, valid_currency, valid_supplier};
+use super::common::{message, require_finance, valid_currency, valid_supplier};
 use crate::app::agreements::{self, NewAgreement};
 use crate::db;
 use crate::domain::agreement::Validity;
@@ -141,11 +141,10 @@ pub async fn create_agreement(
 )]
 pub async fn get_agreement(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let agreement = agreements::find(&mut conn, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view(agreement)))
 }
@@ -170,13 +169,12 @@ pub struct AgreementFilter {
 )]
 pub async fn list_agreements(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<AgreementFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let after: Option<(String, NaiveDate, Uuid)> = page.position()?;
-    let mut conn = common::conn(&pool).await?;
     let page = agreements::list(&mut conn, filter.supplier.as_deref(), after, page.limit()).await?;
     Ok(HttpResponse::Ok().json(page.map(view)))
 }

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{self, require_finance};
+use super::common::require_finance;
 use super::lines::LineView;
 use crate::app::claims::{self, ClaimDetail};
 use crate::db;
@@ -195,12 +195,11 @@ pub async fn add_claim_lines(
 )]
 pub async fn remove_claim_line(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let (id, line) = path.into_inner();
-    let mut conn = common::conn(&pool).await?;
     let claim = conn
         .transaction(async |c| claims::remove_line(c, id, line).await)
         .await?;
@@ -255,11 +254,10 @@ pub async fn submit_claim(
 )]
 pub async fn get_claim(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let claim = claims::detail(&mut conn, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
 }
@@ -284,7 +282,7 @@ pub struct ClaimFilter {
 )]
 pub async fn list_claims(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<ClaimFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -294,7 +292,6 @@ pub async fn list_claims(
         supplier_code: filter.supplier.clone(),
         after: page.position()?,
     };
-    let mut conn = common::conn(&pool).await?;
     let page = claims::list(&mut conn, &query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(page.map(ClaimView::from)))
 }

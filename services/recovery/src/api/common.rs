@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-pub use aftersales_web::db::conn;
 pub use aftersales_web::request::{period, wants_csv};
 use aftersales_web::{ApiError, Principal, Role};
 use chrono::NaiveDate;

@@ -2,14 +2,14 @@
 //! claim, with its amount or the reason it is not recoverable.
 
 use actix_web::{HttpResponse, web};
-use aftersales_web::{ApiError, DbPool, Page, PageQuery, Principal};
+use aftersales_web::{ApiError, DbConn, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{self, require_finance};
+use super::common::require_finance;
 use crate::app::lines::{self, LineDetail};
 use crate::db;
 use crate::domain::agreement::NotRecoverable;
@@ -106,7 +106,7 @@ pub struct LineFilter {
 )]
 pub async fn list_lines(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<LineFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -116,7 +116,6 @@ pub async fn list_lines(
         supplier_code: filter.supplier.clone(),
         after: page.position()?,
     };
-    let mut conn = common::conn(&pool).await?;
     let page = lines::list(&mut conn, &query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(page.map(LineView::from)))
 }
@@ -134,11 +133,10 @@ pub async fn list_lines(
 )]
 pub async fn get_line(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let line = lines::find(&mut conn, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(LineView::from(line)))
 }

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbPool, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{self, require_finance, valid_currency, valid_positive, valid_supplier};
+use super::common::{require_finance, valid_currency, valid_positive, valid_supplier};
 use crate::app::allocation::Share;
 use crate::app::credit_memos::{self, MemoDetail, NewCreditMemo};
 use crate::app::write_offs::{self, NewWriteOff, WriteOffDetail};
@@ -153,12 +153,11 @@ pub struct MemoFilter {
 )]
 pub async fn list_credit_memos(
     who: Principal,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     page: web::Query<PageQuery>,
     filter: web::Query<MemoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let mut conn = common::conn(&pool).await?;
     let page = credit_memos::list(
         &mut conn,
         filter.supplier.as_deref(),

@@ -5,14 +5,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::csv::CsvTable;
-use aftersales_web::{ApiError, DbPool, Principal};
+use aftersales_web::{ApiError, DbConn, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::claims::FiguresView;
-use super::common::{self, parse_date, period, require_finance, wants_csv};
+use super::common::{parse_date, period, require_finance, wants_csv};
 use crate::app::reports::{self, Grouped, Period};
 use crate::domain::aging::Aging;
 use crate::domain::ledger::Figures;
@@ -102,7 +102,7 @@ fn rows<T, R>(
 pub async fn reconciliation(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
@@ -113,7 +113,6 @@ pub async fn reconciliation(
         to,
         supplier: query.supplier.as_deref(),
     };
-    let mut conn = common::conn(&pool).await?;
     let (suppliers, overall) = rows(reports::reconciliation(&mut conn, &scope).await?, rec_row);
     let report = ReconciliationReport {
         from,
@@ -223,7 +222,7 @@ fn aging_row(supplier: Option<String>, currency: String, a: Aging) -> AgingRow {
 pub async fn aging(
     who: Principal,
     req: HttpRequest,
-    pool: web::Data<DbPool>,
+    mut conn: DbConn,
     query: web::Query<AgingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
@@ -238,7 +237,6 @@ pub async fn aging(
         to,
         supplier: query.supplier.as_deref(),
     };
-    let mut conn = common::conn(&pool).await?;
     let (suppliers, overall) = rows(reports::aging(&mut conn, &scope, as_of).await?, aging_row);
     let report = AgingReport {
         as_of,
