@@ -215,6 +215,38 @@ impl DealerListFilter {
     }
 }
 
+/// Writes the query function of a dealer-scoped list into a `db` module: rows of
+/// `$table` matching a [`DealerListFilter`], newest first by `$at` (ties by `id`), at
+/// most `limit` of them.
+///
+/// ```ignore
+/// aftersales_web::dealer_list!(pub fn list(claims) -> Claim, at submitted_at, dealer dealer_code, status status);
+/// ```
+#[macro_export]
+macro_rules! dealer_list {
+    (pub fn $name:ident($table:ident) -> $row:ty,
+     at $at:ident, dealer $dealer:ident, status $status:ident) => {
+        /// Newest first, at most `limit` rows.
+        pub async fn $name(
+            conn: &mut ::diesel_async::AsyncPgConnection,
+            filter: &$crate::pagination::DealerListFilter,
+            limit: i64,
+        ) -> ::diesel::QueryResult<Vec<$row>> {
+            use ::diesel::{ExpressionMethods as _, QueryDsl as _, SelectableHelper as _};
+            use ::diesel_async::RunQueryDsl as _;
+            let predicate =
+                filter.predicate($table::$at, $table::id, $table::$dealer, $table::$status);
+            $table::table
+                .select(<$row>::as_select())
+                .filter(predicate)
+                .order(($table::$at.desc(), $table::id.desc()))
+                .limit(limit)
+                .load(conn)
+                .await
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,7 +95,7 @@ async fn read_query(
         None => None,
     };
     if let Some(w) = &wh
-        && warehouses::get(conn, w.as_str()).await?.is_none()
+        && warehouses::find(conn, w.as_str()).await?.is_none()
     {
         return Err(ApiError::invalid_field(
             "warehouse",

@@ -70,7 +70,7 @@ pub async fn list_reservations(
     s: web::Query<ReservationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let o = q::get_order(&mut c, s.order_id)
+    let o = q::find_order(&mut c, s.order_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("order {} has no reservations", s.order_id)))?;
     let lines = q::lines(&mut c, o.order_id).await?;

@@ -127,7 +127,7 @@ pub async fn get_supplier(
 ) -> Result<HttpResponse, ApiError> {
     who.require(SUPPLIER_READERS)?;
     let code = path_supplier(&code)?;
-    let s = q::get(&mut conn, code.as_str())
+    let s = q::find(&mut conn, code.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("supplier {code} not found")))?;
     Ok(with_etag(s.version, SupplierOut::from(s)))

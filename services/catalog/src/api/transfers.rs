@@ -148,7 +148,7 @@ pub async fn get_transfer(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
-    let t = q::get(&mut conn, *id)
+    let t = q::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("transfer {id} not found")))?;
     Ok(HttpResponse::Ok().json(TransferOut::from(t)))

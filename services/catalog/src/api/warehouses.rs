@@ -93,7 +93,7 @@ pub async fn get_warehouse(
     who.require(&Role::ALL)?;
     let code =
         WarehouseCode::from_input(&code).map_err(|_| ApiError::not_found("warehouse not found"))?;
-    let w = q::get(&mut conn, code.as_str())
+    let w = q::find(&mut conn, code.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("warehouse {code} not found")))?;
     Ok(HttpResponse::Ok().json(WarehouseOut::from(w)))

@@ -25,7 +25,7 @@ pub async fn create(
     cause: Cause<'_>,
 ) -> Result<PartView> {
     let pn = pn.as_str();
-    if parts::get(c, pn).await?.is_some() {
+    if parts::find(c, pn).await?.is_some() {
         return Err(Error::Conflict(format!("part {pn} already exists")));
     }
     check_references(c, pn, fields).await?;
@@ -124,7 +124,7 @@ async fn lock(c: &mut AsyncPgConnection, pn: &PartNumber, expected: Option<i32>)
 
 /// The supplier exists and is active; the successor exists and closes no cycle.
 async fn check_references(c: &mut AsyncPgConnection, pn: &str, fields: &PartFields) -> Result<()> {
-    match suppliers::get(c, &fields.supplier_code).await? {
+    match suppliers::find(c, &fields.supplier_code).await? {
         None => {
             return Err(Error::invalid(
                 "supplier_code",
@@ -143,7 +143,7 @@ async fn check_references(c: &mut AsyncPgConnection, pn: &str, fields: &PartFiel
         // One supersession change at a time, so two concurrent edits (A → B, B → A)
         // cannot each miss the cycle the other closes.
         advisory_lock(c, SUPERSESSION_LOCK).await?;
-        if successor != pn && parts::get(c, successor).await?.is_none() {
+        if successor != pn && parts::find(c, successor).await?.is_none() {
             return Err(Error::invalid(
                 "superseded_by",
                 format!("part {successor} does not exist"),

@@ -54,10 +54,10 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
     }
     // Serialises two deliveries of placements of the same order id.
     advisory_lock(c, &o.order_id.to_string()).await?;
-    if q::get_order(c, o.order_id).await?.is_some() {
+    if q::find_order(c, o.order_id).await?.is_some() {
         return Ok(Placed::AlreadyKnown);
     }
-    if warehouses::get(c, &o.warehouse).await?.is_none() {
+    if warehouses::find(c, &o.warehouse).await?.is_none() {
         return Err(Error::invalid(
             "warehouse",
             format!("warehouse {} does not exist", o.warehouse),
@@ -158,7 +158,7 @@ pub async fn cancel(
     cause: Cause<'_>,
 ) -> Result<Cancelled> {
     advisory_lock(c, &order_id.to_string()).await?;
-    let Some(order) = q::get_order(c, order_id).await? else {
+    let Some(order) = q::find_order(c, order_id).await? else {
         q::insert_tombstone(c, order_id).await?;
         return Ok(Cancelled::Tombstone);
     };

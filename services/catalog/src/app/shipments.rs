@@ -36,7 +36,7 @@ pub async fn ship(
     let Ship {
         order_id, wanted, ..
     } = s;
-    let Some(order) = q::get_order(c, order_id).await? else {
+    let Some(order) = q::find_order(c, order_id).await? else {
         return Err(Error::invalid(
             "order_id",
             format!("order {order_id} is not known to catalog"),

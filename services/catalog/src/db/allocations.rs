@@ -86,14 +86,7 @@ impl Line {
     }
 }
 
-pub async fn get_order(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Order>> {
-    Ok(order_allocations::table
-        .find(id)
-        .select(Order::as_select())
-        .first(c)
-        .await
-        .optional()?)
-}
+aftersales_web::row_by_key!(pub fn find_order(order_allocations::table, Uuid) -> Order);
 
 /// The order, locked for the rest of the transaction.
 pub async fn lock_order(c: &mut AsyncPgConnection, id: Uuid) -> Result<Order> {

@@ -65,14 +65,7 @@ pub struct PartFields {
     pub superseded_by: Option<String>,
 }
 
-pub async fn get(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<Part>> {
-    Ok(parts::table
-        .find(pn)
-        .select(Part::as_select())
-        .first(c)
-        .await
-        .optional()?)
-}
+aftersales_web::row_by_key!(pub fn find(parts::table, &str) -> Part);
 
 /// Whether the part exists (active or not).
 pub async fn exists(c: &mut AsyncPgConnection, pn: &str) -> Result<bool> {
@@ -85,16 +78,7 @@ pub async fn exists(c: &mut AsyncPgConnection, pn: &str) -> Result<bool> {
     Ok(found.is_some())
 }
 
-/// The part, locked for the rest of the transaction.
-pub async fn lock(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<Part>> {
-    Ok(parts::table
-        .find(pn)
-        .select(Part::as_select())
-        .for_update()
-        .first(c)
-        .await
-        .optional()?)
-}
+aftersales_web::row_by_key!(pub fn lock(parts::table, &str) -> Part, for update);
 
 /// The price in force at `at`: the latest with `effective_from <= at`.
 pub async fn price_at(
@@ -119,7 +103,7 @@ pub async fn with_price(c: &mut AsyncPgConnection, part: Part) -> Result<PartVie
 }
 
 pub async fn view(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<PartView>> {
-    match get(c, pn).await? {
+    match find(c, pn).await? {
         Some(part) => Ok(Some(with_price(c, part).await?)),
         None => Ok(None),
     }

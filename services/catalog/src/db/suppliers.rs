@@ -27,25 +27,7 @@ pub async fn insert(c: &mut AsyncPgConnection, code: &str, name: &str) -> Result
         .map_err(|e| constraint(e, &format!("supplier {code}")))
 }
 
-pub async fn get(c: &mut AsyncPgConnection, code: &str) -> Result<Option<Supplier>> {
-    Ok(suppliers::table
-        .find(code)
-        .select(Supplier::as_select())
-        .first(c)
-        .await
-        .optional()?)
-}
-
-/// The supplier, locked for the rest of the transaction.
-pub async fn lock(c: &mut AsyncPgConnection, code: &str) -> Result<Option<Supplier>> {
-    Ok(suppliers::table
-        .find(code)
-        .select(Supplier::as_select())
-        .for_update()
-        .first(c)
-        .await
-        .optional()?)
-}
+aftersales_web::find_and_lock!(suppliers::table, Supplier, &str);
 
 pub async fn list(
     c: &mut AsyncPgConnection,

@@ -49,25 +49,7 @@ pub async fn insert(c: &mut AsyncPgConnection, t: NewTransfer<'_>) -> Result<Tra
         .await?)
 }
 
-pub async fn get(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Transfer>> {
-    Ok(transfers::table
-        .find(id)
-        .select(Transfer::as_select())
-        .first(c)
-        .await
-        .optional()?)
-}
-
-/// The transfer, locked for the rest of the transaction.
-pub async fn lock(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Transfer>> {
-    Ok(transfers::table
-        .find(id)
-        .select(Transfer::as_select())
-        .for_update()
-        .first(c)
-        .await
-        .optional()?)
-}
+aftersales_web::find_and_lock!(transfers::table, Transfer, Uuid);
 
 pub async fn list(
     c: &mut AsyncPgConnection,

@@ -36,14 +36,7 @@ pub async fn insert(
         .map_err(|e| constraint(e, &format!("warehouse {code}")))
 }
 
-pub async fn get(c: &mut AsyncPgConnection, code: &str) -> Result<Option<Warehouse>> {
-    Ok(warehouses::table
-        .find(code)
-        .select(Warehouse::as_select())
-        .first(c)
-        .await
-        .optional()?)
-}
+aftersales_web::row_by_key!(pub fn find(warehouses::table, &str) -> Warehouse);
 
 /// Whether the warehouse is active; `None` when there is no such warehouse.
 pub async fn active(c: &mut AsyncPgConnection, code: &str) -> Result<Option<bool>> {

@@ -131,26 +131,9 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
-    claims::table
-        .find(id)
-        .select(Claim::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The claim, locked until the transaction ends (every status change reads, checks
-/// the state machine, then writes).
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
-    claims::table
-        .find(id)
-        .select(Claim::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+// The claim, locked until the transaction ends (every status change reads, checks
+// the state machine, then writes).
+aftersales_web::find_and_lock!(claims::table, Claim, Uuid);
 
 pub async fn part_lines(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<PartLine>> {
     claim_part_lines::table
@@ -203,26 +186,7 @@ pub async fn for_unit_and_part(
 /// The claim list's filters; `after` is the `(submitted_at, id)` of the last row seen.
 pub use aftersales_web::pagination::DealerListFilter as ListFilter;
 
-/// Newest first.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    filter: &ListFilter,
-    limit: i64,
-) -> QueryResult<Vec<Claim>> {
-    let filter = filter.predicate(
-        claims::submitted_at,
-        claims::id,
-        claims::dealer_code,
-        claims::status,
-    );
-    claims::table
-        .select(Claim::as_select())
-        .filter(filter)
-        .order((claims::submitted_at.desc(), claims::id.desc()))
-        .limit(limit)
-        .load(conn)
-        .await
-}
+aftersales_web::dealer_list!(pub fn list(claims) -> Claim, at submitted_at, dealer dealer_code, status status);
 
 pub async fn set_status(
     conn: &mut AsyncPgConnection,

@@ -101,14 +101,7 @@ pub async fn update(
     })
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Policy>> {
-    policies::table
-        .find(id)
-        .select(Policy::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find(policies::table, Uuid) -> Policy);
 
 /// The policy for a part: its own, else its category's.
 pub async fn for_part(

@@ -91,17 +91,7 @@ pub async fn upsert_dealer(conn: &mut AsyncPgConnection, dealer: &Dealer) -> Que
     Ok(())
 }
 
-pub async fn find_part(
-    conn: &mut AsyncPgConnection,
-    part_number: &str,
-) -> QueryResult<Option<Part>> {
-    parts::table
-        .find(part_number)
-        .select(Part::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find_part(parts::table, &str) -> Part);
 
 pub async fn find_parts(
     conn: &mut AsyncPgConnection,
@@ -114,11 +104,4 @@ pub async fn find_parts(
         .await
 }
 
-pub async fn find_dealer(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Dealer>> {
-    dealers::table
-        .find(code)
-        .select(Dealer::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find_dealer(dealers::table, &str) -> Dealer);

@@ -30,26 +30,9 @@ pub async fn insert(conn: &mut AsyncPgConnection, unit: &Unit) -> QueryResult<Op
         .optional()
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, serial: &str) -> QueryResult<Option<Unit>> {
-    units::table
-        .find(serial)
-        .select(Unit::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The unit, locked until the transaction ends: claim submission checks for
-/// duplicates per unit, and two submissions for one unit must not both pass.
-pub async fn lock(conn: &mut AsyncPgConnection, serial: &str) -> QueryResult<Option<Unit>> {
-    units::table
-        .find(serial)
-        .select(Unit::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+// The unit, locked until the transaction ends: claim submission checks for
+// duplicates per unit, and two submissions for one unit must not both pass.
+aftersales_web::find_and_lock!(units::table, Unit, &str);
 
 /// Units by serial after `after`, optionally of one dealer.
 pub async fn list(

@@ -98,14 +98,7 @@ pub async fn update(
     })
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<Dealer>> {
-    dealers::table
-        .find(code)
-        .select(Dealer::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find(dealers::table, &str) -> Dealer);
 
 /// Dealers by code after `after`, at most `limit` rows.
 pub async fn list(

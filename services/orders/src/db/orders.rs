@@ -112,26 +112,9 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
-    orders::table
-        .find(id)
-        .select(Order::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The order, locked until the transaction ends: event handlers and cancel
-/// read-modify-write it, and replicas may do so side by side.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Order>> {
-    orders::table
-        .find(id)
-        .select(Order::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+// The order, locked until the transaction ends: event handlers and cancel
+// read-modify-write it, and replicas may do so side by side.
+aftersales_web::find_and_lock!(orders::table, Order, Uuid);
 
 pub async fn lines(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<Line>> {
     order_lines::table
@@ -154,26 +137,7 @@ pub async fn lines_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
 /// Filters of the order list; `after` is the `(placed_at, id)` of the last row seen.
 pub use aftersales_web::pagination::DealerListFilter as ListFilter;
 
-/// Newest first.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    filter: &ListFilter,
-    limit: i64,
-) -> QueryResult<Vec<Order>> {
-    let filter = filter.predicate(
-        orders::placed_at,
-        orders::id,
-        orders::dealer_code,
-        orders::status,
-    );
-    orders::table
-        .select(Order::as_select())
-        .filter(filter)
-        .order((orders::placed_at.desc(), orders::id.desc()))
-        .limit(limit)
-        .load(conn)
-        .await
-}
+aftersales_web::dealer_list!(pub fn list(orders) -> Order, at placed_at, dealer dealer_code, status status);
 
 /// Writes one line's allocated quantities.
 pub async fn set_line_allocation(

@@ -47,14 +47,7 @@ pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()
     Ok(())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, part_number: &str) -> QueryResult<Option<Part>> {
-    price_book::table
-        .find(part_number)
-        .select(Part::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find(price_book::table, &str) -> Part);
 
 pub async fn find_many(
     conn: &mut AsyncPgConnection,

@@ -69,14 +69,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, agreement: &Agreement) -> Quer
         .await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Agreement>> {
-    agreements::table
-        .find(id)
-        .select(Agreement::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find(agreements::table, Uuid) -> Agreement);
 
 /// Every agreement of a supplier, oldest validity first.
 pub async fn of_supplier(

@@ -45,26 +45,9 @@ pub async fn insert(conn: &mut AsyncPgConnection, claim: &Claim) -> QueryResult<
     Ok(())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
-    rc::table
-        .find(id)
-        .select(Claim::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-/// The claim, locked until the transaction ends: every change of a claim or its
-/// lines reads and writes under this lock.
-pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Claim>> {
-    rc::table
-        .find(id)
-        .select(Claim::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
-}
+// The claim, locked until the transaction ends: every change of a claim or its
+// lines reads and writes under this lock.
+aftersales_web::find_and_lock!(rc::table, Claim, Uuid);
 
 /// Claims of a supplier in the given statuses (all of `ids` if given), locked, in
 /// id order so that concurrent payers lock them in the same order.

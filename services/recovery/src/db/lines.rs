@@ -58,14 +58,7 @@ pub async fn insert_new(conn: &mut AsyncPgConnection, line: &Line) -> QueryResul
         .optional()
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Line>> {
-    rl::table
-        .find(id)
-        .select(Line::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+aftersales_web::row_by_key!(pub fn find(rl::table, Uuid) -> Line);
 
 /// Filters of the line list; `after` is the `(created_at, id)` of the last row seen.
 pub struct ListFilter {

@@ -38,12 +38,5 @@ pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()
     Ok(())
 }
 
-/// Whether the part is known.
-pub async fn find(conn: &mut AsyncPgConnection, part_number: &str) -> QueryResult<Option<Part>> {
-    parts::table
-        .find(part_number)
-        .select(Part::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
+// Whether the part is known.
+aftersales_web::row_by_key!(pub fn find(parts::table, &str) -> Part);
