@@ -199,6 +199,45 @@ pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
         .map_err(|_| DbError::Timeout(PING_TIMEOUT))?
 }
 
+/// Writes a query function into a `db` module that reads one row by its one-column
+/// primary key: `Ok(None)` when there is none. With `for update`, the row stays
+/// locked until the transaction ends (say at the call why the table needs it).
+///
+/// ```ignore
+/// aftersales_web::row_by_key!(pub fn find_dealer(dealers::table, &str) -> Dealer);
+/// aftersales_web::row_by_key!(pub fn lock(claims::table, Uuid) -> Claim, for update);
+/// ```
+#[macro_export]
+macro_rules! row_by_key {
+    (pub fn $name:ident($table:expr, $key:ty) -> $row:ty) => {
+        $crate::row_by_key!(@fn $name, $table, $key, $row, |q| q);
+    };
+    (pub fn $name:ident($table:expr, $key:ty) -> $row:ty, for update) => {
+        $crate::row_by_key!(@fn $name, $table, $key, $row, |q| q.for_update());
+    };
+    (@fn $name:ident, $table:expr, $key:ty, $row:ty, |$q:ident| $lock:expr) => {
+        pub async fn $name(
+            conn: &mut ::diesel_async::AsyncPgConnection,
+            key: $key,
+        ) -> ::diesel::QueryResult<Option<$row>> {
+            use ::diesel::{OptionalExtension as _, QueryDsl as _, SelectableHelper as _};
+            use ::diesel_async::RunQueryDsl as _;
+            let $q = $table.find(key).select(<$row>::as_select());
+            $lock.first(conn).await.optional()
+        }
+    };
+}
+
+/// `find` and `lock` (see [`row_by_key!`]) for one table:
+/// `aftersales_web::find_and_lock!(claims::table, Claim, Uuid);`
+#[macro_export]
+macro_rules! find_and_lock {
+    ($table:expr, $row:ty, $key:ty) => {
+        $crate::row_by_key!(pub fn find($table, $key) -> $row);
+        $crate::row_by_key!(pub fn lock($table, $key) -> $row, for update);
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,43 +283,4 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, DbError::Connection(_)), "{err:?}");
     }
-}
-
-/// Writes a query function into a `db` module that reads one row by its one-column
-/// primary key: `Ok(None)` when there is none. With `for update`, the row stays
-/// locked until the transaction ends (say at the call why the table needs it).
-///
-/// ```ignore
-/// aftersales_web::row_by_key!(pub fn find_dealer(dealers::table, &str) -> Dealer);
-/// aftersales_web::row_by_key!(pub fn lock(claims::table, Uuid) -> Claim, for update);
-/// ```
-#[macro_export]
-macro_rules! row_by_key {
-    (pub fn $name:ident($table:expr, $key:ty) -> $row:ty) => {
-        $crate::row_by_key!(@fn $name, $table, $key, $row, |q| q);
-    };
-    (pub fn $name:ident($table:expr, $key:ty) -> $row:ty, for update) => {
-        $crate::row_by_key!(@fn $name, $table, $key, $row, |q| q.for_update());
-    };
-    (@fn $name:ident, $table:expr, $key:ty, $row:ty, |$q:ident| $lock:expr) => {
-        pub async fn $name(
-            conn: &mut ::diesel_async::AsyncPgConnection,
-            key: $key,
-        ) -> ::diesel::QueryResult<Option<$row>> {
-            use ::diesel::{OptionalExtension as _, QueryDsl as _, SelectableHelper as _};
-            use ::diesel_async::RunQueryDsl as _;
-            let $q = $table.find(key).select(<$row>::as_select());
-            $lock.first(conn).await.optional()
-        }
-    };
-}
-
-/// `find` and `lock` (see [`row_by_key!`]) for one table:
-/// `aftersales_web::find_and_lock!(claims::table, Claim, Uuid);`
-#[macro_export]
-macro_rules! find_and_lock {
-    ($table:expr, $row:ty, $key:ty) => {
-        $crate::row_by_key!(pub fn find($table, $key) -> $row);
-        $crate::row_by_key!(pub fn lock($table, $key) -> $row, for update);
-    };
 }
