@@ -90,6 +90,10 @@ pub struct LineFilter {
     pub status: Option<LineStatus>,
     /// Only this supplier's lines.
     pub supplier: Option<String>,
+    /// Only the line of this warranty claim (its id in inspection).
+    pub warranty_claim: Option<Uuid>,
+    /// Only the line of the warranty claim with this number (e.g. `WC-000042`).
+    pub claim_number: Option<String>,
 }
 
 /// Recovery lines, oldest first, paginated; `?status=not_recoverable` lists what
@@ -114,6 +118,8 @@ pub async fn list_lines(
     let query = db::lines::ListFilter {
         status: filter.status,
         supplier_code: filter.supplier.clone(),
+        warranty_claim: filter.warranty_claim,
+        claim_number: filter.claim_number.clone(),
         after: page.position()?,
     };
     let page = lines::list(&mut conn, &query, page.limit()).await?;

@@ -64,6 +64,9 @@ aftersales_web::row_by_key!(pub fn find(rl::table, Uuid) -> Line);
 pub struct ListFilter {
     pub status: Option<LineStatus>,
     pub supplier_code: Option<String>,
+    /// The warranty claim (inspection's id) the line charges back.
+    pub warranty_claim: Option<Uuid>,
+    pub claim_number: Option<String>,
     pub after: Option<pagination::Position>,
 }
 
@@ -76,6 +79,10 @@ pub async fn list(
     let filter = pagination::all([
         pagination::eq_if(rl::status, filter.status.map(LineStatus::as_str)),
         pagination::eq_if(rl::supplier_code, filter.supplier_code.as_deref()),
+        pagination::eq_if(rl::claim_number, filter.claim_number.as_deref()),
+        filter
+            .warranty_claim
+            .map(|id| Box::new(rl::claim_id.eq(id)) as pagination::Predicate<rl::table>),
         filter
             .after
             .map(|after| pagination::newer_than(rl::created_at, rl::id, after)),

@@ -191,3 +191,50 @@ async fn parts_from_catalog_are_kept_newest_first() {
         "SELECT count(*) AS n FROM parts WHERE part_number = 'BRK-100' AND supplier_code = 'SUP2'";
     assert_eq!(svc.count(sql).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finance_finds_the_line_of_a_warranty_claim_by_its_id_or_number() {
+    let svc = Svc::start().await;
+    let from = (Utc::now().date_naive() - Duration::days(365)).to_string();
+    svc.agreement(agreement_body("SUP1", &from, None)).await;
+    let wanted = adjudicated("SUP1", "100.00", "10.00", days_ago(2));
+    let other = adjudicated("SUP1", "50.00", "5.00", days_ago(1));
+    svc.adjudicate(&wanted).await;
+    svc.adjudicate(&other).await;
+
+    let only = |page: Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["claim_number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by_id = svc
+        .ok(
+            "GET",
+            &format!("/recovery-lines?warranty_claim={}", wanted.claim_id),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(only(by_id), [wanted.claim_number.clone()]);
+    let by_number = svc
+        .ok(
+            "GET",
+            &format!("/recovery-lines?claim_number={}", other.claim_number),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(only(by_number), [other.claim_number.clone()]);
+    let none = svc
+        .ok("GET", "/recovery-lines?claim_number=WC-NONE", None, 200)
+        .await;
+    assert!(only(none).is_empty());
+    // Not an id: a 400, not a 500.
+    let bad = svc
+        .ok("GET", "/recovery-lines?warranty_claim=42", None, 400)
+        .await;
+    assert!(bad["detail"].as_str().unwrap().contains("UUID"), "{bad}");
+}
