@@ -1,12 +1,15 @@
 //! The event catalog (`docs/events.md`): event type names, who consumes them, and the
 //! payload of every event, one module per producer. This is the only code services
-//! share about each other; payloads carry plain codes (`part_number`, `dealer_code`)
-//! that each service parses into its own domain types.
+//! share about each other. Codes and currencies are the shared vocabulary of
+//! `aftersales-types` (`PartNumber`, `DealerCode`, `Currency`…): they travel as plain
+//! strings and are parsed on the way in, so an event whose code breaks its owner's
+//! rule is refused (dead-lettered) at the consumer's door instead of deep inside it.
 //!
 //! Amounts are `Decimal` and travel as decimal strings (`"1234.50"`); quantities are
 //! whole units. A new field is additive (`#[serde(default)]` on the reader's side);
 //! a changed meaning is a new `SCHEMA_VERSION`.
 
+pub use aftersales_types::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -95,9 +98,9 @@ pub struct Allocation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllocationLine {
     pub line_no: i32,
-    pub part_number: String,
+    pub part_number: PartNumber,
     /// The part actually reserved: the final successor when `part_number` is superseded.
-    pub reserved_part_number: String,
+    pub reserved_part_number: PartNumber,
     pub ordered: i32,
     pub reserved: i32,
     pub backordered: i32,
@@ -117,16 +120,16 @@ pub mod catalog {
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct PartUpserted {
-        pub part_number: String,
+        pub part_number: PartNumber,
         pub description: String,
         pub category: String,
         pub list_price: Decimal,
-        pub currency: String,
-        pub supplier_code: String,
+        pub currency: Currency,
+        pub supplier_code: SupplierCode,
         pub warranty_months: i32,
         pub core: bool,
         pub returnable: bool,
-        pub superseded_by: Option<String>,
+        pub superseded_by: Option<PartNumber>,
         pub active: bool,
     }
     event!(PartUpserted, event_types::PART_UPSERTED);
@@ -134,7 +137,7 @@ pub mod catalog {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct StockReserved {
         pub order_id: Uuid,
-        pub warehouse: String,
+        pub warehouse: WarehouseCode,
         pub allocation: Allocation,
     }
     event!(StockReserved, event_types::STOCK_RESERVED);
@@ -149,7 +152,7 @@ pub mod catalog {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct ShippedLine {
         pub line_no: i32,
-        pub part_number: String,
+        pub part_number: PartNumber,
         pub qty: i32,
     }
 
@@ -166,8 +169,8 @@ pub mod catalog {
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct StockLow {
-        pub warehouse: String,
-        pub part_number: String,
+        pub warehouse: WarehouseCode,
+        pub part_number: PartNumber,
         pub available: i32,
         pub reorder_point: i32,
         pub reorder_qty: i32,
@@ -180,12 +183,12 @@ pub mod orders {
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct DealerUpserted {
-        pub dealer_code: String,
+        pub dealer_code: DealerCode,
         pub name: String,
         pub tier: String,
         pub labor_rate: Decimal,
-        pub currency: String,
-        pub home_warehouse: String,
+        pub currency: Currency,
+        pub home_warehouse: WarehouseCode,
         pub active: bool,
     }
     event!(DealerUpserted, event_types::DEALER_UPSERTED);
@@ -196,7 +199,7 @@ pub mod orders {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct OrderLine {
         pub line_no: i32,
-        pub part_number: String,
+        pub part_number: PartNumber,
         pub qty: i32,
     }
 
@@ -204,8 +207,8 @@ pub mod orders {
     pub struct OrderPlaced {
         pub order_id: Uuid,
         pub order_number: String,
-        pub dealer_code: String,
-        pub warehouse: String,
+        pub dealer_code: DealerCode,
+        pub warehouse: WarehouseCode,
         pub priority: Priority,
         /// When the dealer submitted it: backorders are served oldest first.
         pub placed_at: DateTime<Utc>,
@@ -228,15 +231,15 @@ pub mod inspection {
         pub parts: Decimal,
         pub labor: Decimal,
         pub total: Decimal,
-        pub currency: String,
+        pub currency: Currency,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct ClaimSubmitted {
         pub claim_id: Uuid,
         pub claim_number: String,
-        pub dealer_code: String,
-        pub causal_part_number: String,
+        pub dealer_code: DealerCode,
+        pub causal_part_number: PartNumber,
         pub amounts: ClaimAmounts,
     }
     event!(ClaimSubmitted, event_types::CLAIM_SUBMITTED);
@@ -244,9 +247,9 @@ pub mod inspection {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct PartReceived {
         pub claim_id: Uuid,
-        pub part_number: String,
+        pub part_number: PartNumber,
         pub quantity: i32,
-        pub warehouse: String,
+        pub warehouse: WarehouseCode,
     }
     event!(PartReceived, event_types::PART_RECEIVED);
 
@@ -271,13 +274,13 @@ pub mod inspection {
     pub struct ClaimAdjudicated {
         pub claim_id: Uuid,
         pub claim_number: String,
-        pub dealer_code: String,
+        pub dealer_code: DealerCode,
         pub decision: Decision,
         pub approved_parts_amount: Decimal,
         pub approved_labor_amount: Decimal,
-        pub currency: String,
-        pub causal_part_number: String,
-        pub supplier_code: String,
+        pub currency: Currency,
+        pub causal_part_number: PartNumber,
+        pub supplier_code: SupplierCode,
         /// The inspection's finding; `None` when the claim was decided without one
         /// (its part never came back, `reason_codes` says so).
         #[serde(default)]
@@ -300,9 +303,9 @@ pub mod inspection {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct PartDisposed {
         pub claim_id: Uuid,
-        pub part_number: String,
+        pub part_number: PartNumber,
         pub quantity: i32,
-        pub warehouse: String,
+        pub warehouse: WarehouseCode,
         pub disposition: Disposition,
     }
     event!(PartDisposed, event_types::PART_DISPOSED);
@@ -314,9 +317,9 @@ pub mod recovery {
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct RecoveryClaimSubmitted {
         pub recovery_claim_id: Uuid,
-        pub supplier_code: String,
+        pub supplier_code: SupplierCode,
         pub amount: Decimal,
-        pub currency: String,
+        pub currency: Currency,
     }
     event!(
         RecoveryClaimSubmitted,
@@ -340,12 +343,12 @@ mod tests {
     #[test]
     fn amounts_travel_as_decimal_strings_and_round_trip() {
         let part = catalog::PartUpserted {
-            part_number: "P-100".into(),
+            part_number: "P-100".parse().unwrap(),
             description: "Brake pad".into(),
             category: "brakes".into(),
             list_price: Decimal::new(123450, 2),
-            currency: "EUR".into(),
-            supplier_code: "SUP1".into(),
+            currency: "EUR".parse().unwrap(),
+            supplier_code: "SUP1".parse().unwrap(),
             warranty_months: 24,
             core: false,
             returnable: true,
@@ -366,13 +369,13 @@ mod tests {
         let placed = orders::OrderPlaced {
             order_id: Uuid::nil(),
             order_number: "SO-2026-000001".into(),
-            dealer_code: "D001".into(),
-            warehouse: "WH1".into(),
+            dealer_code: "D001".parse().unwrap(),
+            warehouse: "WH1".parse().unwrap(),
             priority: orders::Priority::Emergency,
             placed_at: "2026-12-01T08:00:00Z".parse().unwrap(),
             lines: vec![orders::OrderLine {
                 line_no: 1,
-                part_number: "BP-1001".into(),
+                part_number: "BP-1001".parse().unwrap(),
                 qty: 3,
             }],
         };
@@ -385,9 +388,9 @@ mod tests {
 
         let claim = recovery::RecoveryClaimSubmitted {
             recovery_claim_id: Uuid::nil(),
-            supplier_code: "SUP1".into(),
+            supplier_code: "SUP1".parse().unwrap(),
             amount: Decimal::new(13968, 2),
-            currency: "EUR".into(),
+            currency: "EUR".parse().unwrap(),
         };
         let json = r#"{"recovery_claim_id":"00000000-0000-0000-0000-000000000000","supplier_code":"SUP1","amount":"139.68","currency":"EUR"}"#;
         assert_eq!(serde_json::to_string(&claim).unwrap(), json);
@@ -407,8 +410,8 @@ mod tests {
     fn an_allocation_line_balances_when_every_unit_has_one_state() {
         let mut line = AllocationLine {
             line_no: 1,
-            part_number: "A".into(),
-            reserved_part_number: "C".into(),
+            part_number: "A".parse().unwrap(),
+            reserved_part_number: "C".parse().unwrap(),
             ordered: 10,
             reserved: 4,
             backordered: 3,

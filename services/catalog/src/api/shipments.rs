@@ -110,7 +110,7 @@ pub async fn create_shipment(
                     .into_iter()
                     .map(|l| ShippedLineOut {
                         line_no: l.line_no,
-                        part_number: l.part_number,
+                        part_number: l.part_number.into_inner(),
                         qty: l.qty,
                     })
                     .collect(),

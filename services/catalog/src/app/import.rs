@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
-use super::{Cause, Result, parts::MAX_CHAIN};
+use super::{Cause, Result, parts::MAX_CHAIN, stored};
 use crate::db::import as q;
 use crate::domain::import::{self, Parsed, RowError, Summary};
 
@@ -45,16 +45,16 @@ pub async fn run(
     for p in plan.iter().filter(|p| p.changed()) {
         let d = &p.row.data;
         let payload = PartUpserted {
-            part_number: p.row.part_number.as_str().to_owned(),
+            part_number: p.row.part_number.clone(),
             description: d.description.clone(),
             category: d.category.clone(),
             list_price: p.price_now.unwrap_or(Decimal::ZERO),
-            currency: d.currency.clone(),
-            supplier_code: d.supplier_code.clone(),
+            currency: stored(&d.currency)?,
+            supplier_code: stored(&d.supplier_code)?,
             warranty_months: d.warranty_months,
             core: d.core,
             returnable: d.returnable,
-            superseded_by: d.superseded_by.clone(),
+            superseded_by: d.superseded_by.as_deref().map(stored).transpose()?,
             active: p.active,
         };
         envelopes.push(cause.envelope(&payload)?);

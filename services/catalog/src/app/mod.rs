@@ -79,6 +79,17 @@ impl From<db::Error> for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A code catalog stored, as the shared type an event carries. Every code was parsed
+/// on its way in, so one that no longer parses is a bug, never the client's fault.
+pub fn stored<T>(value: &str) -> Result<T>
+where
+    T: std::str::FromStr<Err = crate::domain::InvalidValue>,
+{
+    value
+        .parse()
+        .map_err(|e: crate::domain::InvalidValue| Error::Bug(format!("stored {value:?}: {e}")))
+}
+
 /// What caused a change: an HTTP request (with its correlation id) or a consumed
 /// event. Events produced by the change carry it on.
 #[derive(Debug, Clone, Copy)]

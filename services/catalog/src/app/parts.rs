@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
-use super::{Cause, Error, Result, check_version};
+use super::{Cause, Error, Result, check_version, stored};
 use crate::db::parts::{self, Part, PartFields, PartView, PriceRow, SUPERSESSION_LOCK};
 use crate::db::{advisory_lock, suppliers};
 use crate::domain::{PartNumber, Price, supersession};
@@ -164,16 +164,16 @@ async fn check_references(c: &mut AsyncPgConnection, pn: &str, fields: &PartFiel
 async fn publish(c: &mut AsyncPgConnection, view: &PartView, cause: Cause<'_>) -> Result<()> {
     let p = &view.part;
     let payload = PartUpserted {
-        part_number: p.part_number.clone(),
+        part_number: stored(&p.part_number)?,
         description: p.description.clone(),
         category: p.category.clone(),
         list_price: view.price.as_ref().map_or(Decimal::ZERO, |r| r.price),
-        currency: p.currency.clone(),
-        supplier_code: p.supplier_code.clone(),
+        currency: stored(&p.currency)?,
+        supplier_code: stored(&p.supplier_code)?,
         warranty_months: p.warranty_months,
         core: p.core,
         returnable: p.returnable,
-        superseded_by: p.superseded_by.clone(),
+        superseded_by: p.superseded_by.as_deref().map(stored).transpose()?,
         active: p.active,
     };
     cause.publish(c, &payload).await

@@ -14,7 +14,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::stock::{self, Entry};
-use super::{Cause, Error, Result, parts::final_successor};
+use super::{Cause, Error, Result, parts::final_successor, stored};
 use crate::db::allocations::{self as q, Line, NewOrder};
 use crate::db::stock::{self as levels, Level};
 use crate::db::{advisory_lock, parts, warehouses};
@@ -57,7 +57,7 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
     if q::find_order(c, o.order_id).await?.is_some() {
         return Ok(Placed::AlreadyKnown);
     }
-    if warehouses::find(c, &o.warehouse).await?.is_none() {
+    if warehouses::find(c, o.warehouse.as_str()).await?.is_none() {
         return Err(Error::invalid(
             "warehouse",
             format!("warehouse {} does not exist", o.warehouse),
@@ -65,13 +65,13 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
     }
     let mut targets = Vec::with_capacity(o.lines.len());
     for (i, l) in o.lines.iter().enumerate() {
-        if !parts::exists(c, &l.part_number).await? {
+        if !parts::exists(c, l.part_number.as_str()).await? {
             return Err(Error::invalid(
                 format!("lines[{i}].part_number"),
                 format!("part {} does not exist", l.part_number),
             ));
         }
-        targets.push(final_successor(c, &l.part_number).await?);
+        targets.push(final_successor(c, l.part_number.as_str()).await?);
     }
     let tombstone = q::has_tombstone(c, o.order_id).await?;
     q::insert_order(
@@ -79,8 +79,8 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
         NewOrder {
             order_id: o.order_id,
             order_number: &o.order_number,
-            dealer_code: &o.dealer_code,
-            warehouse_code: &o.warehouse,
+            dealer_code: o.dealer_code.as_str(),
+            warehouse_code: o.warehouse.as_str(),
             priority: o.priority,
             placed_at: o.placed_at,
             cancelled: tombstone,
@@ -95,13 +95,13 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
             rows.push(Line::new(
                 o.order_id,
                 l.line_no,
-                &l.part_number,
+                l.part_number.as_str(),
                 target,
                 state,
             ));
         }
         q::insert_lines(c, &rows).await?;
-        let alloc = allocation(1, &rows);
+        let alloc = allocation(1, &rows)?;
         let released = StockReleased {
             order_id: o.order_id,
             allocation: alloc.clone(),
@@ -110,7 +110,8 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
         return Ok(Placed::Released(alloc));
     }
 
-    let mut locked = levels::lock_many(c, &o.warehouse, targets.iter().cloned().collect()).await?;
+    let mut locked =
+        levels::lock_many(c, o.warehouse.as_str(), targets.iter().cloned().collect()).await?;
     let mut after = counters(&locked);
     for (l, target) in o.lines.iter().zip(&targets) {
         let current = after.get(target).copied().unwrap_or_default();
@@ -120,7 +121,7 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
         rows.push(Line::new(
             o.order_id,
             l.line_no,
-            &l.part_number,
+            l.part_number.as_str(),
             target,
             state,
         ));
@@ -131,7 +132,7 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
             *before = stock::write(c, before, *next, &[], cause).await?;
         }
     }
-    let alloc = allocation(1, &rows);
+    let alloc = allocation(1, &rows)?;
     let reserved = StockReserved {
         order_id: o.order_id,
         warehouse: o.warehouse.clone(),
@@ -187,7 +188,7 @@ pub async fn cancel(
     }
     q::save_lines(c, &rows).await?;
     let version = q::bump(c, order_id, Some(true)).await?;
-    let alloc = allocation(version, &rows);
+    let alloc = allocation(version, &rows)?;
     let released = StockReleased {
         order_id,
         allocation: alloc.clone(),
@@ -239,8 +240,8 @@ pub async fn serve_backorders(
         let version = q::bump(c, id, None).await?;
         let reserved = StockReserved {
             order_id: id,
-            warehouse: order.warehouse_code.clone(),
-            allocation: allocation(version, &rows),
+            warehouse: stored(&order.warehouse_code)?,
+            allocation: allocation(version, &rows)?,
         };
         cause.publish(c, &reserved).await?;
     }
@@ -261,23 +262,25 @@ pub async fn receive(
 }
 
 /// The allocation of an order as events carry it.
-pub fn allocation(version: i64, lines: &[Line]) -> Allocation {
-    Allocation {
+pub fn allocation(version: i64, lines: &[Line]) -> Result<Allocation> {
+    Ok(Allocation {
         allocation_version: version,
         lines: lines
             .iter()
-            .map(|l| AllocationLine {
-                line_no: l.line_no,
-                part_number: l.part_number.clone(),
-                reserved_part_number: l.reserved_part_number.clone(),
-                ordered: l.ordered,
-                reserved: l.reserved,
-                backordered: l.backordered,
-                shipped: l.shipped,
-                released: l.released,
+            .map(|l| {
+                Ok(AllocationLine {
+                    line_no: l.line_no,
+                    part_number: stored(&l.part_number)?,
+                    reserved_part_number: stored(&l.reserved_part_number)?,
+                    ordered: l.ordered,
+                    reserved: l.reserved,
+                    backordered: l.backordered,
+                    shipped: l.shipped,
+                    released: l.released,
+                })
             })
-            .collect(),
-    }
+            .collect::<Result<_>>()?,
+    })
 }
 
 /// The counters of locked levels, by part, to compute the next ones on.

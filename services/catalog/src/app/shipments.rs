@@ -9,7 +9,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::reservations::{allocation, counters};
-use super::{Cause, Error, Result, stock};
+use super::{Cause, Error, Result, stock, stored};
 use crate::db::allocations as q;
 use crate::db::shipments::{self, NewShipment, Shipment};
 use crate::db::stock::{self as levels, Move};
@@ -109,7 +109,7 @@ pub async fn ship(
             });
         shipped.push(ShippedLine {
             line_no: row.line_no,
-            part_number: row.reserved_part_number.clone(),
+            part_number: stored(&row.reserved_part_number)?,
             qty,
         });
     }
@@ -138,7 +138,7 @@ pub async fn ship(
         }
     }
     let version = q::bump(c, order_id, None).await?;
-    let alloc = allocation(version, &rows);
+    let alloc = allocation(version, &rows)?;
     let dispatched = ShipmentDispatched {
         shipment_id: id,
         order_id,

@@ -8,7 +8,7 @@ use aftersales_messaging::contracts::catalog::StockLow;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::{Cause, Error, Result, reservations};
+use super::{Cause, Error, Result, reservations, stored};
 use crate::db::stock::{self as q, Count, Level, Move, NewCount};
 use crate::db::{parts, warehouses};
 use crate::domain::stock::{AdjustmentReason, Levels, MovementKind, StockError, stock_low};
@@ -249,8 +249,8 @@ async fn publish_low(c: &mut AsyncPgConnection, level: &Level, cause: Cause<'_>)
         .publish(
             c,
             &StockLow {
-                warehouse: level.warehouse_code.clone(),
-                part_number: level.part_number.clone(),
+                warehouse: stored(&level.warehouse_code)?,
+                part_number: stored(&level.part_number)?,
                 available: level.available(),
                 reorder_point: level.reorder_point,
                 reorder_qty: level.reorder_qty,

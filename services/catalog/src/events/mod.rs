@@ -54,12 +54,12 @@ impl Handler for EventHandler {
             }
             event_types::PART_RECEIVED => {
                 let p: PartReceived = payload(event)?;
-                let (wh, pn, qty) = (&p.warehouse, &p.part_number, p.quantity);
+                let (wh, pn, qty) = (p.warehouse.as_str(), p.part_number.as_str(), p.quantity);
                 stock::quarantine(conn, wh, pn, qty, Quarantine::In, p.claim_id, cause).await?;
             }
             event_types::PART_DISPOSED => {
                 let p: PartDisposed = payload(event)?;
-                let (wh, pn, qty) = (&p.warehouse, &p.part_number, p.quantity);
+                let (wh, pn, qty) = (p.warehouse.as_str(), p.part_number.as_str(), p.quantity);
                 stock::quarantine(conn, wh, pn, qty, Quarantine::Out, p.claim_id, cause).await?;
             }
             other => return Err(HandlerError::not_consumed("catalog", other)),

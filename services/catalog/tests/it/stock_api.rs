@@ -473,9 +473,9 @@ async fn quarantine_in_and_out_from_inspection_events() {
     let claim = Uuid::new_v4();
     let received = envelope(&PartReceived {
         claim_id: claim,
-        part_number: "A".into(),
+        part_number: "A".parse().unwrap(),
         quantity: 2,
-        warehouse: "CENTRAL".into(),
+        warehouse: "CENTRAL".parse().unwrap(),
     });
     svc.publish_envelope(&received).await;
     svc.publish_envelope(&received).await;
@@ -491,9 +491,9 @@ async fn quarantine_in_and_out_from_inspection_events() {
     );
     let disposed = envelope(&PartDisposed {
         claim_id: claim,
-        part_number: "A".into(),
+        part_number: "A".parse().unwrap(),
         quantity: 2,
-        warehouse: "CENTRAL".into(),
+        warehouse: "CENTRAL".parse().unwrap(),
         disposition: Disposition::Scrap,
     });
     svc.publish_envelope(&disposed).await;

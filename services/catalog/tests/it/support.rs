@@ -130,8 +130,8 @@ pub fn order(
     OrderPlaced {
         order_id,
         order_number: format!("ORD-{}", &order_id.simple().to_string()[..6]),
-        dealer_code: "D001".into(),
-        warehouse: "CENTRAL".into(),
+        dealer_code: "D001".parse().unwrap(),
+        warehouse: "CENTRAL".parse().unwrap(),
         priority: if emergency {
             Priority::Emergency
         } else {
@@ -142,7 +142,7 @@ pub fn order(
             .iter()
             .map(|(n, p, q)| OrderLine {
                 line_no: *n,
-                part_number: (*p).into(),
+                part_number: (*p).parse().unwrap(),
                 qty: *q,
             })
             .collect(),

@@ -144,7 +144,7 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
     ) {
         (Some(received_at), Some(warehouse), Some(quantity)) => Some(ReceiptView {
             received_at,
-            warehouse,
+            warehouse: warehouse.into_inner(),
             quantity,
         }),
         _ => None,
@@ -157,7 +157,7 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
         (Some(failure_mode), Some(cause_code), Some(responsible_supplier)) => Some(FindingsView {
             failure_mode,
             cause_code,
-            responsible_supplier,
+            responsible_supplier: responsible_supplier.into_inner(),
         }),
         _ => None,
     };
@@ -191,7 +191,7 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
     Ok(ClaimView {
         id,
         number: claim.number,
-        dealer_code: claim.dealer_code,
+        dealer_code: claim.dealer_code.into_inner(),
         unit_serial: claim.unit_serial,
         status: claim.status,
         reasons: claim.reasons,
@@ -201,13 +201,13 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
         complaint: details.complaint,
         cause: details.cause,
         correction: details.correction,
-        causal_part_number: claim.causal_part_number,
-        supplier_code: claim.supplier_code,
+        causal_part_number: claim.causal_part_number.into_inner(),
+        supplier_code: claim.supplier_code.into_inner(),
         amounts: AmountsView {
             parts: claim.parts_amount,
             labor: claim.labor_amount,
             total: claim.parts_amount + claim.labor_amount,
-            currency: claim.currency,
+            currency: claim.currency.into_inner(),
         },
         parts: parts
             .into_iter()

@@ -92,7 +92,7 @@ pub async fn decide(
     let to = transition(claim.status, Action::Decide(decision.verdict), false).map_err(conflict)?;
     let (parts, labor) = approved_amounts(decision, claim.parts_amount, claim.labor_amount)
         .map_err(|e| ApiError::invalid_field(e.field, e.message))?;
-    check_limit(who, parts + labor, limit, &claim.currency)?;
+    check_limit(who, parts + labor, limit, claim.currency.as_str())?;
     let inspection = db::claims::inspection(c, id).await?;
     let cause = inspection
         .cause_code

@@ -38,7 +38,7 @@ pub async fn receive_part(
         claim_id: id,
         part_number: claim.causal_part_number.clone(),
         quantity: quantity.get(),
-        warehouse: warehouse.to_string(),
+        warehouse: warehouse.clone(),
     };
     publish(c, &event, correlation).await?;
     claims::load(c, id).await

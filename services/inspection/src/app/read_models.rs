@@ -10,11 +10,6 @@ use rust_decimal::Decimal;
 
 use crate::db;
 use crate::domain::pricing::round_price;
-use crate::domain::{Currency, DealerCode, PartNumber};
-
-fn reject(e: crate::domain::InvalidValue) -> HandlerError {
-    HandlerError::Reject(e.into_message())
-}
 
 /// Keeps `part` as of `occurred_at`; a part that cannot be priced is rejected.
 pub async fn record_part(
@@ -22,8 +17,6 @@ pub async fn record_part(
     part: catalog::PartUpserted,
     occurred_at: DateTime<Utc>,
 ) -> Result<(), HandlerError> {
-    PartNumber::parse(&part.part_number).map_err(reject)?;
-    Currency::parse(&part.currency).map_err(reject)?;
     if part.list_price < Decimal::ZERO {
         return Err(HandlerError::Reject("negative list price".into()));
     }
@@ -54,8 +47,6 @@ pub async fn record_dealer(
     dealer: orders::DealerUpserted,
     occurred_at: DateTime<Utc>,
 ) -> Result<(), HandlerError> {
-    DealerCode::parse(&dealer.dealer_code).map_err(reject)?;
-    Currency::parse(&dealer.currency).map_err(reject)?;
     if dealer.labor_rate < Decimal::ZERO {
         return Err(HandlerError::Reject("negative labor rate".into()));
     }

@@ -195,9 +195,7 @@ fn price(
             part_number: line.part_number.clone(),
             qty: line.qty,
             unit_price: p.list_price,
-            currency: Currency::parse(&p.currency).map_err(|e| {
-                ApiError::internal(format!("part {}: {}", p.part_number, e.into_message()))
-            })?,
+            currency: p.currency.clone(),
         });
     }
     let mut labor_lines = Vec::with_capacity(claim.labor.len());
@@ -228,16 +226,16 @@ pub async fn submit(
     let now = Utc::now().trunc_subsecs(6);
     let today = now.date_naive();
     let known = look_up(c, dealer_code, claim, today).await?;
-    let currency = Currency::parse(&known.dealer.currency)
-        .map_err(|e| ApiError::internal(format!("dealer {dealer_code}: {}", e.into_message())))?;
+    let currency = known.dealer.currency.clone();
     let (part_lines, labor_lines, priced) = price(claim, &known, &currency)?;
     let (unit, causal) = (&known.unit, &known.causal);
 
-    let terms = match db::policies::for_part(c, &causal.part_number, &causal.category).await? {
-        Some(policy) => Some(terms_of(&policy)?),
-        None => None,
-    };
-    let duplicate = db::claims::for_unit_and_part(c, &unit.serial, &causal.part_number)
+    let terms =
+        match db::policies::for_part(c, causal.part_number.as_str(), &causal.category).await? {
+            Some(policy) => Some(terms_of(&policy)?),
+            None => None,
+        };
+    let duplicate = db::claims::for_unit_and_part(c, &unit.serial, causal.part_number.as_str())
         .await?
         .into_iter()
         .any(|(status, decision)| status.blocks_duplicate(decision));
@@ -252,7 +250,7 @@ pub async fn submit(
         causal_replaced: claim
             .parts
             .iter()
-            .any(|p| p.part_number.as_str() == causal.part_number),
+            .any(|p| p.part_number == causal.part_number),
         duplicate,
         labor_exceeds_standard: priced.labor_exceeds_standard,
         currency_mismatch: priced.currency_mismatch,
@@ -282,14 +280,14 @@ pub async fn submit(
     let row = db::claims::Claim {
         id,
         number: number.clone(),
-        dealer_code: dealer_code.to_owned(),
+        dealer_code: known.dealer.dealer_code.clone(),
         unit_serial: unit.serial.clone(),
         causal_part_number: causal.part_number.clone(),
         supplier_code: causal.supplier_code.clone(),
         status,
         decision: None,
         reasons,
-        currency: currency.to_string(),
+        currency: currency.clone(),
         parts_amount: priced.parts,
         labor_amount: priced.labor_total,
         return_required: return_days.is_some(),
@@ -342,13 +340,13 @@ pub async fn submit(
     let event = ClaimSubmitted {
         claim_id: id,
         claim_number: number,
-        dealer_code: dealer_code.to_owned(),
+        dealer_code: known.dealer.dealer_code.clone(),
         causal_part_number: causal.part_number.clone(),
         amounts: ClaimAmounts {
             parts: priced.parts,
             labor: priced.labor_total,
             total: priced.total,
-            currency: currency.to_string(),
+            currency: currency.clone(),
         },
     };
     publish(c, &event, correlation).await?;

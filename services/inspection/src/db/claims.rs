@@ -9,21 +9,24 @@ use uuid::Uuid;
 use super::schema::{
     claim_details, claim_inspections, claim_labor_lines, claim_part_lines, claims,
 };
-use crate::domain::{CauseCode, ClaimStatus, DispositionKind, ReasonCode, Verdict};
+use crate::domain::{
+    CauseCode, ClaimStatus, Currency, DealerCode, DispositionKind, PartNumber, ReasonCode,
+    SupplierCode, Verdict, WarehouseCode,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = claims)]
 pub struct Claim {
     pub id: Uuid,
     pub number: String,
-    pub dealer_code: String,
+    pub dealer_code: DealerCode,
     pub unit_serial: String,
-    pub causal_part_number: String,
-    pub supplier_code: String,
+    pub causal_part_number: PartNumber,
+    pub supplier_code: SupplierCode,
     pub status: ClaimStatus,
     pub decision: Option<Verdict>,
     pub reasons: Vec<ReasonCode>,
-    pub currency: String,
+    pub currency: Currency,
     pub parts_amount: Decimal,
     pub labor_amount: Decimal,
     pub return_required: bool,
@@ -49,11 +52,11 @@ pub struct Details {
 pub struct Inspection {
     pub claim_id: Uuid,
     pub received_at: Option<DateTime<Utc>>,
-    pub receipt_warehouse: Option<String>,
+    pub receipt_warehouse: Option<WarehouseCode>,
     pub receipt_quantity: Option<i32>,
     pub failure_mode: Option<String>,
     pub cause_code: Option<CauseCode>,
-    pub responsible_supplier: Option<String>,
+    pub responsible_supplier: Option<SupplierCode>,
     pub approved_parts_amount: Option<Decimal>,
     pub approved_labor_amount: Option<Decimal>,
     pub decided_by: Option<String>,
@@ -294,10 +297,10 @@ pub async fn set_disposed(
 pub struct Expired {
     pub id: Uuid,
     pub number: String,
-    pub dealer_code: String,
-    pub causal_part_number: String,
-    pub supplier_code: String,
-    pub currency: String,
+    pub dealer_code: DealerCode,
+    pub causal_part_number: PartNumber,
+    pub supplier_code: SupplierCode,
+    pub currency: Currency,
     pub decided_at: DateTime<Utc>,
 }
 

@@ -8,16 +8,17 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
 use super::schema::{dealers, parts};
+use crate::domain::{Currency, DealerCode, PartNumber, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = parts)]
 pub struct Part {
-    pub part_number: String,
+    pub part_number: PartNumber,
     pub description: String,
     pub category: String,
     pub list_price: Decimal,
-    pub currency: String,
-    pub supplier_code: String,
+    pub currency: Currency,
+    pub supplier_code: SupplierCode,
     pub warranty_months: i32,
     pub core: bool,
     pub returnable: bool,
@@ -28,10 +29,10 @@ pub struct Part {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = dealers)]
 pub struct Dealer {
-    pub dealer_code: String,
+    pub dealer_code: DealerCode,
     pub name: String,
     pub labor_rate: Decimal,
-    pub currency: String,
+    pub currency: Currency,
     pub active: bool,
     pub updated_at: DateTime<Utc>,
 }

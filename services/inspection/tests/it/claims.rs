@@ -62,7 +62,7 @@ async fn a_passing_claim_is_priced_numbered_and_awaits_its_part() {
 async fn a_failing_claim_is_stored_rejected_with_every_reason() {
     let svc = Svc::standard().await;
     let mut usd = part("BRK-USD", "brakes", "10.00", false, false);
-    usd.currency = "USD".into();
+    usd.currency = "USD".parse().unwrap();
     svc.add_part(usd).await;
     let body = json!({
         "unit_serial": "VIN-1",

@@ -1,6 +1,8 @@
+use aftersales_messaging::Envelope;
 use chrono::Duration;
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
+use uuid::Uuid;
 
 use crate::support::{Svc, dealer_event, part};
 
@@ -23,7 +25,7 @@ async fn text(svc: &Svc, sql: &str) -> String {
 async fn part_read_model_keeps_the_newest_and_ignores_late_and_repeated_events() {
     let svc = Svc::start().await;
     let mut newer = part("BRK-1", "brakes", "70.00", false, true);
-    newer.supplier_code = "SUP2".into();
+    newer.supplier_code = "SUP2".parse().unwrap();
     let older = part("BRK-1", "brakes", "60.00", false, true);
     let mut newer_env =
         aftersales_messaging::Envelope::new("catalog", &newer, uuid::Uuid::new_v4()).unwrap();
@@ -81,11 +83,12 @@ async fn dealer_read_model_keeps_the_newest() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_malformed_payload_is_rejected_not_applied() {
     let svc = Svc::start().await;
-    let mut bad = part("BRK-1", "brakes", "-1", false, true);
-    bad.currency = "euro".into();
-    let env = svc.publish("catalog", &bad).await;
+    // A currency that is no ISO 4217 code cannot even be decoded.
+    let part = part("BRK-1", "brakes", "-1", false, true);
+    let mut bad = Envelope::new("catalog", &part, Uuid::new_v4()).unwrap();
+    bad.payload["currency"] = "euro".into();
+    svc.publish_envelope(&bad).await;
     // Rejected payloads go to the dead-letter queue; nothing reaches the read model.
-    let _ = env;
     assert_eq!(
         svc.vhost
             .wait_queue_messages("inspection.dead", 1, crate::support::WAIT)

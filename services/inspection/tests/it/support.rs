@@ -121,12 +121,12 @@ pub fn policy_terms(
 
 pub fn dealer_event(code: &str, rate: &str, currency: &str) -> DealerUpserted {
     DealerUpserted {
-        dealer_code: code.into(),
+        dealer_code: code.parse().unwrap(),
         name: format!("Dealer {code}"),
         tier: "gold".into(),
         labor_rate: rate.parse::<Decimal>().expect("rate"),
-        currency: currency.into(),
-        home_warehouse: "WH-HOME".into(),
+        currency: currency.parse().unwrap(),
+        home_warehouse: "WH-HOME".parse().unwrap(),
         active: true,
     }
 }
@@ -139,12 +139,12 @@ pub fn part(
     returnable: bool,
 ) -> PartUpserted {
     PartUpserted {
-        part_number: number.into(),
+        part_number: number.parse().unwrap(),
         description: format!("part {number}"),
         category: category.into(),
         list_price: price.parse::<Decimal>().expect("price"),
-        currency: "EUR".into(),
-        supplier_code: "SUP1".into(),
+        currency: "EUR".parse().unwrap(),
+        supplier_code: "SUP1".parse().unwrap(),
         warranty_months: 24,
         core,
         returnable,

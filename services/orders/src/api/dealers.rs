@@ -104,11 +104,11 @@ impl From<Dealer> for DealerView {
         DealerView {
             discount_pct: dealer.tier.discount_pct(),
             tier: dealer.tier,
-            code: dealer.code,
+            code: dealer.code.into_inner(),
             name: dealer.name,
             labor_rate: dealer.labor_rate,
             currency: dealer.currency.to_string(),
-            home_warehouse: dealer.home_warehouse,
+            home_warehouse: dealer.home_warehouse.into_inner(),
             active: dealer.active,
             version: dealer.version,
             created_at: dealer.created_at,

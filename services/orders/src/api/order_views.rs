@@ -126,8 +126,8 @@ impl From<OrderDetail> for OrderView {
         OrderView {
             id: order.id,
             number: order.number,
-            dealer_code: order.dealer_code,
-            warehouse: order.warehouse,
+            dealer_code: order.dealer_code.into_inner(),
+            warehouse: order.warehouse.into_inner(),
             priority: order.priority,
             status: order.status,
             currency: order.currency.to_string(),
@@ -141,8 +141,8 @@ impl From<OrderDetail> for OrderView {
                 .map(|l| OrderLineView {
                     pending: l.qty - l.reserved - l.backordered - l.shipped - l.released,
                     line_no: l.line_no,
-                    part_number: l.part_number,
-                    reserved_part_number: l.reserved_part_number,
+                    part_number: l.part_number.into_inner(),
+                    reserved_part_number: l.reserved_part_number.map(PartNumber::into_inner),
                     qty: l.qty,
                     unit_list_price: l.unit_list_price,
                     discount_pct: l.discount_pct,

@@ -80,7 +80,7 @@ async fn publish(
         name: dealer.name.clone(),
         tier: dealer.tier.as_str().to_owned(),
         labor_rate: dealer.labor_rate,
-        currency: dealer.currency.to_string(),
+        currency: dealer.currency.clone(),
         home_warehouse: dealer.home_warehouse.clone(),
         active: dealer.active,
     };

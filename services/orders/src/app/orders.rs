@@ -17,7 +17,7 @@ use crate::db;
 use crate::db::orders::{Line, ListFilter, NewTimelineEntry, Order, TimelineEntry};
 use crate::domain::pricing::{BookEntry, LineProblem, RequestedLine, price_order};
 use crate::domain::status::{LineQty, derive_status};
-use crate::domain::{OrderStatus, PartNumber, Priority};
+use crate::domain::{OrderStatus, PartNumber, Priority, WarehouseCode};
 
 /// An order with its lines, as stored.
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ pub struct PlaceOrder {
     /// The dealer the order is for (see [`PlaceOrder::new`]).
     pub dealer_code: String,
     /// Shipping warehouse; `None`: the dealer's home warehouse.
-    pub warehouse: Option<String>,
+    pub warehouse: Option<WarehouseCode>,
     pub priority: Priority,
     pub lines: Vec<RequestedLine>,
 }
@@ -58,6 +58,10 @@ impl PlaceOrder {
                 ApiError::invalid_field("dealer_code", "required when an admin places an order")
             })?,
         };
+        let warehouse = warehouse
+            .map(|w| WarehouseCode::parse(&w))
+            .transpose()
+            .map_err(|e| ApiError::invalid_field("warehouse", e.into_message()))?;
         Ok(PlaceOrder {
             dealer_code,
             warehouse,
@@ -139,7 +143,7 @@ pub async fn place(
         .map(|l| Line {
             order_id: id,
             line_no: l.line_no,
-            part_number: l.part_number.to_string(),
+            part_number: l.part_number.clone(),
             reserved_part_number: None,
             qty: l.qty.get(),
             unit_list_price: l.unit_list_price,
@@ -211,7 +215,7 @@ pub async fn cancel(
 ) -> Result<OrderDetail, ApiError> {
     let order = db::orders::lock(c, id)
         .await?
-        .filter(|o| caller.may_see(&o.dealer_code))
+        .filter(|o| caller.may_see(o.dealer_code.as_str()))
         .ok_or_else(|| not_found(id))?;
     order.status.cancellable().map_err(|e| {
         ApiError::conflict(format!("order {} cannot be cancelled: {e}", order.number))
@@ -293,7 +297,7 @@ pub async fn list(
 async fn visible(c: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> Result<Order, ApiError> {
     db::orders::find(c, id)
         .await?
-        .filter(|o| caller.may_see(&o.dealer_code))
+        .filter(|o| caller.may_see(o.dealer_code.as_str()))
         .ok_or_else(|| not_found(id))
 }
 

@@ -20,7 +20,7 @@ pub struct PublishedPart {
     pub list_price: Decimal,
     pub currency: Currency,
     pub active: bool,
-    pub superseded_by: Option<String>,
+    pub superseded_by: Option<PartNumber>,
     /// When catalog changed it: an older event delivered late changes nothing.
     pub changed_at: DateTime<Utc>,
 }
@@ -43,7 +43,7 @@ pub async fn apply_part(
             list_price,
             currency: part.currency,
             active: part.active,
-            superseded_by: part.superseded_by,
+            superseded_by: part.superseded_by.map(PartNumber::into_inner),
             updated_at: part.changed_at,
         },
     )

@@ -6,17 +6,17 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 
 use super::schema::dealers;
-use crate::domain::{Currency, Tier};
+use crate::domain::{Currency, DealerCode, Tier, WarehouseCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = dealers)]
 pub struct Dealer {
-    pub code: String,
+    pub code: DealerCode,
     pub name: String,
     pub tier: Tier,
     pub labor_rate: Decimal,
     pub currency: Currency,
-    pub home_warehouse: String,
+    pub home_warehouse: WarehouseCode,
     pub active: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,

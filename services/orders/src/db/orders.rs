@@ -8,15 +8,15 @@ use uuid::Uuid;
 
 use super::schema::{order_lines, order_shipments, order_timeline, orders};
 use crate::domain::status::LineQty;
-use crate::domain::{Currency, OrderStatus, Priority};
+use crate::domain::{Currency, DealerCode, OrderStatus, PartNumber, Priority, WarehouseCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = orders)]
 pub struct Order {
     pub id: Uuid,
     pub number: String,
-    pub dealer_code: String,
-    pub warehouse: String,
+    pub dealer_code: DealerCode,
+    pub warehouse: WarehouseCode,
     pub priority: Priority,
     pub status: OrderStatus,
     pub currency: Currency,
@@ -33,8 +33,8 @@ pub struct Order {
 pub struct Line {
     pub order_id: Uuid,
     pub line_no: i32,
-    pub part_number: String,
-    pub reserved_part_number: Option<String>,
+    pub part_number: PartNumber,
+    pub reserved_part_number: Option<PartNumber>,
     pub qty: i32,
     pub unit_list_price: Decimal,
     pub discount_pct: Decimal,
@@ -144,7 +144,7 @@ pub async fn set_line_allocation(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     line_no: i32,
-    reserved_part_number: &str,
+    reserved_part_number: &PartNumber,
     qty: LineQty,
 ) -> QueryResult<()> {
     diesel::update(order_lines::table.find((order_id, line_no)))

@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
+use super::PartNumber;
 use super::status::LineQty;
 
 /// A line of an allocation as catalog sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllocatedLine {
     pub line_no: i32,
-    pub reserved_part_number: String,
+    pub reserved_part_number: PartNumber,
     pub qty: LineQty,
 }
 
@@ -90,7 +91,7 @@ mod tests {
     fn a(line_no: i32, ordered: i32, r: i32, b: i32, s: i32, x: i32) -> AllocatedLine {
         AllocatedLine {
             line_no,
-            reserved_part_number: "P".into(),
+            reserved_part_number: "P".parse().unwrap(),
             qty: LineQty {
                 ordered,
                 reserved: r,

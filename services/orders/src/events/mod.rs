@@ -27,7 +27,6 @@ use crate::app::allocations::{AllocationUpdate, Cause, Shipment};
 use crate::app::price_book::PublishedPart;
 use crate::domain::allocation::AllocatedLine;
 use crate::domain::status::LineQty;
-use crate::domain::{Currency, InvalidValue, PartNumber};
 
 /// Applies the catalog events this service consumes: decodes each and hands it to
 /// its use case in `app/`.
@@ -67,10 +66,9 @@ fn published_part(
     part: catalog::PartUpserted,
     event: &Envelope,
 ) -> Result<PublishedPart, HandlerError> {
-    let reject = |e: InvalidValue| HandlerError::Reject(e.into_message());
     Ok(PublishedPart {
-        part_number: PartNumber::parse(&part.part_number).map_err(reject)?,
-        currency: Currency::parse(&part.currency).map_err(reject)?,
+        part_number: part.part_number,
+        currency: part.currency,
         description: part.description,
         list_price: part.list_price,
         active: part.active,

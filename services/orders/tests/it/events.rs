@@ -19,7 +19,7 @@ fn reserved(
 ) -> StockReserved {
     StockReserved {
         order_id: order,
-        warehouse: "WH-HOME".into(),
+        warehouse: "WH-HOME".parse().unwrap(),
         allocation: alloc,
     }
 }
@@ -36,7 +36,7 @@ fn shipment(
             .iter()
             .map(|&(line_no, p, qty)| ShippedLine {
                 line_no,
-                part_number: p.into(),
+                part_number: p.parse().unwrap(),
                 qty,
             })
             .collect(),

@@ -16,7 +16,7 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
     // D001: 3 of 4 reserved at placement, those 3 shipped at once, the 4th 25 h later.
     let first = StockReserved {
         order_id: o1,
-        warehouse: "WH-HOME".into(),
+        warehouse: "WH-HOME".parse().unwrap(),
         allocation: allocation(1, &[(1, "A", 4, 3, 1, 0, 0)]),
     };
     let shipped = |version, qty, alloc| ShipmentDispatched {
@@ -24,7 +24,7 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
         order_id: o1,
         lines: vec![ShippedLine {
             line_no: 1,
-            part_number: "A".into(),
+            part_number: "A".parse().unwrap(),
             qty,
         }],
         carrier: "DHL".into(),
@@ -56,7 +56,7 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
             "catalog",
             &StockReserved {
                 order_id: o2,
-                warehouse: "WH-HOME".into(),
+                warehouse: "WH-HOME".parse().unwrap(),
                 allocation: allocation(1, &[(1, "A", 4, 0, 4, 0, 0)]),
             },
         )

@@ -92,12 +92,12 @@ impl Svc {
 
 pub fn part(part_number: &str, price: &str, active: bool) -> PartUpserted {
     PartUpserted {
-        part_number: part_number.into(),
+        part_number: part_number.parse().unwrap(),
         description: format!("part {part_number}"),
         category: "brakes".into(),
         list_price: price.parse::<Decimal>().expect("price"),
-        currency: "EUR".into(),
-        supplier_code: "SUP1".into(),
+        currency: "EUR".parse().unwrap(),
+        supplier_code: "SUP1".parse().unwrap(),
         warranty_months: 12,
         core: false,
         returnable: true,
@@ -116,8 +116,8 @@ pub fn allocation(version: i64, lines: &[(i32, &str, i32, i32, i32, i32, i32)]) 
                 |&(line_no, part, ordered, reserved, backordered, shipped, released)| {
                     AllocationLine {
                         line_no,
-                        part_number: part.into(),
-                        reserved_part_number: part.into(),
+                        part_number: part.parse().unwrap(),
+                        reserved_part_number: part.parse().unwrap(),
                         ordered,
                         reserved,
                         backordered,

@@ -83,8 +83,8 @@ impl From<ClaimDetail> for ClaimView {
         ClaimView {
             id: claim.id,
             number: claim.number,
-            supplier_code: claim.supplier_code,
-            currency: claim.currency,
+            supplier_code: claim.supplier_code.into_inner(),
+            currency: claim.currency.into_inner(),
             status: claim.status,
             amount: detail.amount,
             figures: detail.figures.into(),

@@ -109,7 +109,15 @@ async fn put_lines(
         if line.recovery_claim_id == Some(claim.id) {
             continue;
         }
-        if !db::lines::batch(c, *id, claim.id, &claim.supplier_code, &claim.currency).await? {
+        if !db::lines::batch(
+            c,
+            *id,
+            claim.id,
+            claim.supplier_code.as_str(),
+            claim.currency.as_str(),
+        )
+        .await?
+        {
             return Err(ApiError::invalid_field(
                 &field,
                 format!("line {id} is {}, not open", line.status.as_str()),

@@ -72,7 +72,10 @@ pub async fn record(
             }
         }
     }
-    if let Some(other) = claims.iter().find(|claim| claim.currency != new.currency) {
+    if let Some(other) = claims
+        .iter()
+        .find(|claim| claim.currency.as_str() != new.currency)
+    {
         return Err(ApiError::invalid_field(
             "currency",
             format!(

@@ -8,14 +8,15 @@ use uuid::Uuid;
 
 use super::schema::recovery_claims as rc;
 use crate::domain::claim::ClaimStatus;
+use crate::domain::{Currency, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rc)]
 pub struct Claim {
     pub id: Uuid,
     pub number: String,
-    pub supplier_code: String,
-    pub currency: String,
+    pub supplier_code: SupplierCode,
+    pub currency: Currency,
     pub status: ClaimStatus,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,

@@ -13,6 +13,7 @@ use super::schema::recovery_lines as rl;
 use crate::domain::agreement::NotRecoverable;
 use crate::domain::ledger::{LineFigures, Outcome};
 use crate::domain::line::{Decision, LineStatus};
+use crate::domain::{Currency, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = rl)]
@@ -20,13 +21,13 @@ pub struct Line {
     pub id: Uuid,
     pub claim_id: Uuid,
     pub claim_number: String,
-    pub supplier_code: String,
+    pub supplier_code: SupplierCode,
     pub causal_part_number: String,
     pub decision: Decision,
     pub decided_at: DateTime<Utc>,
     pub parts_amount: Decimal,
     pub labor_amount: Decimal,
-    pub currency: String,
+    pub currency: Currency,
     pub agreement_id: Option<Uuid>,
     pub amount: Option<Decimal>,
     pub status: LineStatus,

@@ -5,13 +5,14 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::parts;
+use crate::domain::{PartNumber, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = parts)]
 pub struct Part {
-    pub part_number: String,
+    pub part_number: PartNumber,
     pub description: String,
-    pub supplier_code: String,
+    pub supplier_code: SupplierCode,
     pub active: bool,
     pub updated_at: DateTime<Utc>,
 }

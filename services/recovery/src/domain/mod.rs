@@ -11,4 +11,4 @@ pub mod ledger;
 pub mod line;
 pub mod money;
 
-pub use aftersales_types::{Currency, InvalidValue, SupplierCode};
+pub use aftersales_types::{Currency, InvalidValue, PartNumber, SupplierCode};

@@ -24,7 +24,6 @@ use rust_decimal::Decimal;
 use crate::app::lines::{self, Adjudication, PricingError};
 use crate::db;
 use crate::domain::line;
-use crate::domain::{Currency, SupplierCode};
 
 /// Applies the events this service consumes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,17 +75,16 @@ fn decode(claim: ClaimAdjudicated) -> Result<Option<Adjudication>, HandlerError>
     if claim.cause_code != Some(CauseCode::SupplierDefect) {
         return Ok(None);
     }
-    let reject = |e: crate::domain::InvalidValue| HandlerError::Reject(e.into_message());
     Ok(Some(Adjudication {
         claim_id: claim.claim_id,
         claim_number: claim.claim_number,
-        supplier: SupplierCode::parse(&claim.supplier_code).map_err(reject)?,
-        causal_part_number: claim.causal_part_number,
+        supplier: claim.supplier_code,
+        causal_part_number: claim.causal_part_number.into_inner(),
         decision,
         decided_at: claim.decided_at,
         parts: amount(claim.approved_parts_amount, "approved_parts_amount")?,
         labor: amount(claim.approved_labor_amount, "approved_labor_amount")?,
-        currency: Currency::parse(&claim.currency).map_err(reject)?,
+        currency: claim.currency,
     }))
 }
 

@@ -56,7 +56,7 @@ async fn lines_that_cannot_be_charged_back_are_kept_with_their_reason() {
 
     let no_agreement = adjudicated("SUP2", "10", "10", days_ago(1));
     let mut usd = adjudicated("SUP1", "10", "10", days_ago(1));
-    usd.currency = "USD".into();
+    usd.currency = "USD".parse().unwrap();
     let late = adjudicated("SUP1", "10", "10", days_ago(31));
     let in_window = adjudicated("SUP1", "10", "10", days_ago(30));
     let before_agreement = adjudicated("SUP1", "10", "10", days_ago(401));
@@ -168,12 +168,12 @@ async fn parts_from_catalog_are_kept_newest_first() {
     use aftersales_messaging::contracts::catalog::PartUpserted;
     let svc = Svc::start().await;
     let part = |supplier: &str| PartUpserted {
-        part_number: "BRK-100".into(),
+        part_number: "BRK-100".parse().unwrap(),
         description: "Brake pad".into(),
         category: "brakes".into(),
         list_price: "12.5".parse().unwrap(),
-        currency: "EUR".into(),
-        supplier_code: supplier.into(),
+        currency: "EUR".parse().unwrap(),
+        supplier_code: supplier.parse().unwrap(),
         warranty_months: 24,
         core: false,
         returnable: true,
@@ -218,7 +218,7 @@ async fn finance_finds_the_line_of_a_warranty_claim_by_its_id_or_number() {
             200,
         )
         .await;
-    assert_eq!(only(by_id), [wanted.claim_number.clone()]);
+    assert_eq!(only(by_id), [wanted.claim_number.as_str()]);
     let by_number = svc
         .ok(
             "GET",
@@ -227,7 +227,7 @@ async fn finance_finds_the_line_of_a_warranty_claim_by_its_id_or_number() {
             200,
         )
         .await;
-    assert_eq!(only(by_number), [other.claim_number.clone()]);
+    assert_eq!(only(by_number), [other.claim_number.as_str()]);
     let none = svc
         .ok("GET", "/recovery-lines?claim_number=WC-NONE", None, 200)
         .await;
