@@ -102,6 +102,16 @@ fn database_url(service: &str) -> String {
     format!("postgres://{service}:{service}@127.0.0.1:{PG_PORT}/{DATABASE}")
 }
 
+/// The log file of a process `up` starts (appended to), with the pid folder made too.
+fn open_log(name: &str) -> anyhow::Result<fs::File> {
+    fs::create_dir_all(paths::logs())?;
+    fs::create_dir_all(paths::run())?;
+    Ok(fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(paths::service_log(name))?)
+}
+
 /// Starts the development OpenID provider (after `npm ci` on first use) unless it runs.
 async fn start_provider() -> anyhow::Result<()> {
     if let Some(pid) = service_pid(OIDC) {
@@ -109,12 +119,7 @@ async fn start_provider() -> anyhow::Result<()> {
         return Ok(());
     }
     dev_provider::ensure_packages()?;
-    fs::create_dir_all(paths::logs())?;
-    fs::create_dir_all(paths::run())?;
-    let log = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths::service_log(OIDC))?;
+    let log = open_log(OIDC)?;
     let node = dev_provider::command(
         token::ISSUER,
         &paths::oidc_state(),
@@ -154,12 +159,7 @@ fn start_service(service: &str, port: u16) -> anyhow::Result<u32> {
     if !exe.is_file() {
         bail!("{} was not built", exe.display());
     }
-    fs::create_dir_all(paths::logs())?;
-    fs::create_dir_all(paths::run())?;
-    let log = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths::service_log(service))?;
+    let log = open_log(service)?;
     let mut cmd = Command::new("setsid");
     cmd.arg(&exe)
         .current_dir(paths::root())
