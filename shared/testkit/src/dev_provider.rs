@@ -184,10 +184,15 @@ pub struct DevProvider {
 
 impl DevProvider {
     pub async fn start() -> anyhow::Result<DevProvider> {
+        Self::start_with(&[]).await
+    }
+
+    /// With more settings, e.g. `OIDC_CONSOLE_REDIRECT_URIS` for a console on its own port.
+    pub async fn start_with(extra: &[(&str, &str)]) -> anyhow::Result<DevProvider> {
         ensure_packages()?;
         let issuer = format!("http://127.0.0.1:{}", crate::free_port());
         let state = crate::util::fresh_temp_dir("aftersales-oidc")?;
-        let child = command(&issuer, &state, &[])
+        let child = command(&issuer, &state, extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
