@@ -14,7 +14,8 @@ present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
      against k8s/schemas/<group>_<version>_<Kind>.json, which cover the fields used;
   4. every service has its Deployment, Service, ConfigMap, migration Job, HPA, PDB,
      NetworkPolicy and ServiceAccount, wired to each other (selectors, names, the
-     Secret reference), with the probes, hardening and resources the design asks for;
+     Secret reference), with the probes, hardening and resources the design asks for,
+     and OIDC token verification (AUTH_MODE=oidc, issuer, audience; no JWT_SECRET);
   5. what each overlay promises (replicas, HPA floor, LOG_FORMAT, monitoring);
   6. no Secret is rendered (secret values are never committed).
 
@@ -154,9 +155,13 @@ def check_pod(target, o, svc, pod):
             for e in c.get("env") or []
             if (e.get("valueFrom") or {}).get("secretKeyRef", {}).get("name") == f"{svc}-secrets"
         }
-        for key in ("DATABASE_URL", "JWT_SECRET"):
+        for key in ("DATABASE_URL", "AMQP_URL"):
             if key not in secret_keys:
                 err(target, o, f"container {c['name']}: {key} should come from Secret {svc}-secrets")
+        # Tokens are checked against the OpenID provider's keys; a shared HS256 secret
+        # would let any service mint tokens for the others.
+        if any(e.get("name") == "JWT_SECRET" for e in c.get("env") or []):
+            err(target, o, f"container {c['name']}: JWT_SECRET is for local development only")
     return containers[0] if containers else {}
 
 
@@ -176,6 +181,17 @@ def check_service(target, docs, svc):
         if o is None:
             err(target, None, f"{svc}: missing {kind}/{name}")
         got[kind] = o
+
+    cm = got["ConfigMap"]
+    if cm:
+        data = cm.get("data") or {}
+        if data.get("AUTH_MODE") != "oidc":
+            err(target, cm, "AUTH_MODE should be oidc")
+        for key in ("OIDC_ISSUER", "OIDC_AUDIENCE"):
+            if not data.get(key):
+                err(target, cm, f"{key} missing")
+        if "JWT_SECRET" in data:
+            err(target, cm, "JWT_SECRET is for local development only")
 
     sa = got["ServiceAccount"]
     if sa and sa.get("automountServiceAccountToken") is not False:

@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use aftersales_e2e::{JWT_SECRET, Service, config, eventually, launch};
+use aftersales_e2e::{Service, config, eventually, launch};
+use aftersales_testkit::tokens::TestIssuer;
 use aftersales_testkit::{TestDb, TestVhost};
-use aftersales_web::{JwtKeys, Role};
+use aftersales_web::Role;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -227,7 +228,7 @@ fn body_of(api: &Value, op: &Operation) -> Option<Value> {
 
 struct Walk {
     http: reqwest::Client,
-    keys: JwtKeys,
+    keys: &'static TestIssuer,
     findings: Vec<String>,
     calls: usize,
 }
@@ -352,7 +353,7 @@ async fn every_endpoint_answers_each_role_as_the_design_says() {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client"),
-        keys: JwtKeys::new(JWT_SECRET),
+        keys: aftersales_e2e::keys(),
         findings: Vec::new(),
         calls: 0,
     };

@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
-use aftersales_e2e::{JWT_SECRET, ServiceProcess, eventually};
+use aftersales_e2e::{ServiceProcess, eventually};
+use aftersales_testkit::tokens::TestIssuer;
 use aftersales_testkit::{TestDb, TestVhost, step};
-use aftersales_web::{JwtKeys, Role};
+use aftersales_web::Role;
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
 
@@ -19,7 +20,7 @@ struct Stack {
     inspection: ServiceProcess,
     recovery: ServiceProcess,
     http: reqwest::Client,
-    keys: JwtKeys,
+    keys: &'static TestIssuer,
 }
 
 impl Stack {
@@ -47,7 +48,7 @@ impl Stack {
             inspection,
             recovery,
             http: reqwest::Client::new(),
-            keys: JwtKeys::new(JWT_SECRET),
+            keys: aftersales_e2e::keys(),
         }
     }
 

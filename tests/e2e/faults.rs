@@ -25,13 +25,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use aftersales_e2e::ServiceProcess;
 use aftersales_e2e::chaos::{RetryingClient, Rng};
 use aftersales_e2e::invariants::{self, Stores};
-use aftersales_e2e::{JWT_SECRET, ServiceProcess};
 use aftersales_messaging::contracts::SERVICES;
 use aftersales_testkit::provision::connect;
 use aftersales_testkit::{PrivateBroker, PrivateDatabase, Proxy};
-use aftersales_web::{JwtKeys, Role};
+use aftersales_web::Role;
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 
 use run::{DEALERS, Run, Tokens};
@@ -114,7 +114,7 @@ async fn scenario(short: Short) {
         }
     }
 
-    let keys = JwtKeys::new(JWT_SECRET);
+    let keys = aftersales_e2e::keys();
     let mint = |role, dealer| keys.mint("faults", role, dealer, chrono::Duration::hours(6));
     let tokens = Tokens {
         admin: mint(Role::Admin, None),

@@ -11,6 +11,7 @@
 mod access;
 mod claim_flow;
 mod contract_docs;
+mod dev_provider;
 mod faults;
 mod isolation;
 mod order_flow;

@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
-use aftersales_e2e::{JWT_SECRET, ServiceProcess, eventually};
+use aftersales_e2e::{ServiceProcess, eventually};
+use aftersales_testkit::tokens::TestIssuer;
 use aftersales_testkit::{TestDb, TestVhost};
-use aftersales_web::{JwtKeys, Role};
+use aftersales_web::Role;
 use serde_json::{Value, json};
 
 /// Both services, a supplier, part P-100 (100.00 EUR) with 10 on hand in WH1, and
@@ -17,7 +18,7 @@ struct Flow {
     catalog: ServiceProcess,
     orders: ServiceProcess,
     http: reqwest::Client,
-    keys: JwtKeys,
+    keys: &'static TestIssuer,
 }
 
 impl Flow {
@@ -44,7 +45,7 @@ impl Flow {
             catalog,
             orders,
             http: reqwest::Client::new(),
-            keys: JwtKeys::new(JWT_SECRET),
+            keys: aftersales_e2e::keys(),
         };
         flow.seed().await;
         flow

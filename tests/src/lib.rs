@@ -14,8 +14,9 @@ use aftersales_messaging::Handler;
 use aftersales_messaging::contracts::topology_v1;
 use aftersales_testkit::TestDb;
 pub use aftersales_testkit::eventually;
+use aftersales_testkit::tokens::TestIssuer;
 use aftersales_web::config::WebConfig;
-use aftersales_web::service::{Running, ServiceSpec, start, test_config};
+use aftersales_web::service::{Running, ServiceSpec, start, test_config_with};
 use std::time::Duration;
 
 /// One started service and its base URL.
@@ -31,12 +32,16 @@ impl Service {
     }
 }
 
-/// The configuration a service gets in these tests (see `service::test_config`).
+/// The configuration a service gets in these tests (see `service::test_config`): it
+/// accepts the tokens of [`keys`], checked against that issuer's JWKS.
 pub fn config(name: &str, database_url: &str, schema: &str, amqp_url: &str) -> WebConfig {
-    test_config(name, database_url, schema, amqp_url, JWT_SECRET)
+    test_config_with(name, database_url, schema, amqp_url, &keys().service_env())
 }
 
-pub const JWT_SECRET: &str = "e2e-secret";
+/// The test run's token issuer (an in-process OpenID-style provider with a JWKS).
+pub fn keys() -> &'static TestIssuer {
+    aftersales_testkit::tokens::issuer()
+}
 
 pub async fn launch<H: Handler + Clone>(spec: ServiceSpec<H>, config: WebConfig) -> Service {
     let name = spec.name;
@@ -95,18 +100,24 @@ impl ServiceProcess {
         amqp_url: &str,
     ) -> Self {
         let port = aftersales_testkit::free_port();
-        let env = vec![
+        let mut env = vec![
             ("HTTP_ADDR".to_owned(), format!("127.0.0.1:{port}")),
             ("DATABASE_URL".to_owned(), database_url.to_owned()),
             ("DATABASE_SCHEMA".to_owned(), schema.to_owned()),
             ("AMQP_URL".to_owned(), amqp_url.to_owned()),
-            ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
             ("LOG_FORMAT".to_owned(), "json".to_owned()),
             (
                 "RUST_LOG".to_owned(),
                 "warn,aftersales_messaging=info".to_owned(),
             ),
         ];
+        // The real binary fetches this test process's JWKS over HTTP, like in production.
+        env.extend(
+            keys()
+                .service_env()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v)),
+        );
         let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}-{port}.log"));
         let mut process = ServiceProcess {
             name,

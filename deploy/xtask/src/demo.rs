@@ -3,7 +3,7 @@
 //! carries a fixed `Idempotency-Key`, and a 409 (already exists) counts as done, so
 //! running `up` again loads nothing twice.
 
-use aftersales_web::{JwtKeys, Role};
+use aftersales_web::Role;
 use anyhow::bail;
 use serde_json::{Value, json};
 
@@ -210,17 +210,15 @@ AL-3001, WP-4001, FL-5001 with stock; dealers D001 (gold), D002 (silver), D003 (
 warranty policies per category and three labor operations; recovery agreements for both suppliers";
 
 /// Loads the demo data into the running services, `base_url(service)` giving each
-/// one's `http://host:port` (a repeat is a replay: nothing twice).
-pub async fn load(secret: &str, base_url: impl Fn(&str) -> String) -> anyhow::Result<()> {
-    let keys = JwtKeys::new(secret);
+/// one's `http://host:port` and `token(role)` a token for a request in that role (a
+/// repeat is a replay: nothing twice).
+pub async fn load(
+    token: impl Fn(Role) -> String,
+    base_url: impl Fn(&str) -> String,
+) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     for request in requests() {
-        let token = keys.mint(
-            "demo-loader",
-            request.role,
-            None,
-            chrono::Duration::minutes(10),
-        );
+        let token = token(request.role);
         let url = format!("{}{}", base_url(request.service), request.path);
         let res = http
             .post(&url)

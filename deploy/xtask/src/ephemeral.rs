@@ -115,6 +115,9 @@ pub fn service_env(
             ),
         ),
         ("AMQP_URL", rabbit.amqp_url("/")),
+        // Throwaway servers of one task with tokens minted by xtask itself; explicit, so
+        // an OIDC_ISSUER in the caller's environment cannot make the mode ambiguous.
+        ("AUTH_MODE", "hs256".to_owned()),
         ("JWT_SECRET", jwt_secret.to_owned()),
     ]
 }

@@ -164,7 +164,9 @@ pub async fn run(opts: Options) -> anyhow::Result<bool> {
         "==> services ready [{:.1}s]; loading reference data",
         t0.elapsed().as_secs_f64()
     );
-    crate::demo::load(SECRET, url).await?;
+    let keys = JwtKeys::new(SECRET);
+    let token = |role| keys.mint("demo-loader", role, None, chrono::Duration::minutes(10));
+    crate::demo::load(token, url).await?;
     let refs = reference_data(&url).await?;
     let refs_file = dir.join("refs.json");
     std::fs::write(&refs_file, serde_json::to_string_pretty(&refs)?)?;

@@ -5,14 +5,13 @@
 
 use std::time::Duration;
 
-use aftersales_web::{JwtKeys, Role};
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 
 const CHUNK: usize = 64 * 1024;
 
-pub async fn run(file: &std::path::Path, catalog_url: &str, secret: &str) -> anyhow::Result<()> {
+pub async fn run(file: &std::path::Path, catalog_url: &str, token: &str) -> anyhow::Result<()> {
     let bytes = tokio::fs::read(file)
         .await
         .with_context(|| format!("cannot read {}", file.display()))?;
@@ -28,12 +27,6 @@ pub async fn run(file: &std::path::Path, catalog_url: &str, secret: &str) -> any
         Ok::<_, std::io::Error>(chunk)
     });
 
-    let token = JwtKeys::new(secret).mint(
-        "xtask-import",
-        Role::Admin,
-        None,
-        chrono::Duration::hours(1),
-    );
     let request = reqwest::Client::new()
         .post(format!("{catalog_url}/api/v1/parts/import"))
         .bearer_auth(token)

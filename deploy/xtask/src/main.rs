@@ -37,22 +37,25 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
-    /// Install missing system packages, start PostgreSQL, RabbitMQ and the four services
-    /// under .local/, print URLs and a token per role.
+    /// Install missing system packages, start PostgreSQL, RabbitMQ, the development OpenID
+    /// provider and the four services under .local/, print URLs, demo users and tokens.
     Up,
     /// Stop the services, RabbitMQ and PostgreSQL started by `up`.
     Down,
     /// Show what runs and whether the services are ready.
     Status,
-    /// Print a development JWT.
+    /// Print an access token of a demo user from the stack's development OpenID provider.
     Token {
         /// dealer, warehouse, quality, quality_lead, finance or admin
         #[arg(long)]
         role: String,
-        /// Dealer code (required for role dealer)
+        /// Dealer code (required for role dealer: D001, D002 or D003)
         #[arg(long)]
         dealer: Option<String>,
-        /// Validity in hours
+        /// Sign with the local shared secret instead, for services run with AUTH_MODE=hs256
+        #[arg(long)]
+        hs256: bool,
+        /// Validity in hours (--hs256 only; the provider's tokens live 12 h)
         #[arg(long, default_value_t = 12)]
         ttl_hours: u64,
     },
@@ -112,10 +115,16 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Cmd::Token {
             role,
             dealer,
+            hs256,
             ttl_hours,
-        } => token::run(&role, dealer.as_deref(), ttl_hours)?,
+        } => token::run(&role, dealer.as_deref(), hs256, ttl_hours).await?,
         Cmd::ImportParts { file, catalog_url } => {
-            import::run(&file, &catalog_url, &token::secret()?).await?
+            import::run(
+                &file,
+                &catalog_url,
+                &token::from_provider("admin", None).await?,
+            )
+            .await?
         }
         Cmd::DeadLetters {
             replay,

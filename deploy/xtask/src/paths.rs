@@ -38,6 +38,11 @@ pub fn run() -> PathBuf {
     local().join("run")
 }
 
+/// The development OpenID provider's keys (made on its first start, never committed).
+pub fn oidc_state() -> PathBuf {
+    local().join("oidc")
+}
+
 pub fn jwt_secret() -> PathBuf {
     local().join("jwt-secret")
 }

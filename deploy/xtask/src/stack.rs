@@ -1,5 +1,6 @@
-//! `up`, `down` and `status` of the local stack: PostgreSQL, RabbitMQ and the four
-//! services, all under `.local/`, all on loopback.
+//! `up`, `down` and `status` of the local stack: PostgreSQL, RabbitMQ, the development
+//! OpenID provider and the four services, all under `.local/`, all on loopback. The
+//! services run in OIDC mode against the provider, as they do in production.
 
 use std::fs;
 use std::path::Path;
@@ -10,7 +11,14 @@ use aftersales_testkit::util::{is_root, pid_alive, read_pid_file, signal, tail, 
 use aftersales_testkit::{PgServer, RabbitServer};
 use anyhow::{Context, bail};
 
+use aftersales_testkit::dev_provider::{self, DemoUsers};
+
 use crate::{paths, token};
+
+/// The development OpenID provider's name in pid and log files.
+const OIDC: &str = "oidc";
+/// Its tokens live 12 h locally, so a token printed by `up` lasts a working day.
+const OIDC_TOKEN_TTL_SECS: &str = "43200";
 
 pub const PG_PORT: u16 = 55432;
 pub const AMQP_PORT: u16 = 55672;
@@ -94,17 +102,64 @@ fn database_url(service: &str) -> String {
     format!("postgres://{service}:{service}@127.0.0.1:{PG_PORT}/{DATABASE}")
 }
 
-fn start_service(service: &str, port: u16, secret: &str) -> anyhow::Result<u32> {
+/// The log file of a process `up` starts (appended to), with the pid folder made too.
+fn open_log(name: &str) -> anyhow::Result<fs::File> {
+    fs::create_dir_all(paths::logs())?;
+    fs::create_dir_all(paths::run())?;
+    Ok(fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(paths::service_log(name))?)
+}
+
+/// Starts the development OpenID provider (after `npm ci` on first use) unless it runs.
+async fn start_provider() -> anyhow::Result<()> {
+    if let Some(pid) = service_pid(OIDC) {
+        println!("{OIDC:<10} already running (pid {pid})");
+        return Ok(());
+    }
+    dev_provider::ensure_packages()?;
+    let log = open_log(OIDC)?;
+    let node = dev_provider::command(
+        token::ISSUER,
+        &paths::oidc_state(),
+        &[("OIDC_ACCESS_TOKEN_TTL", OIDC_TOKEN_TTL_SECS)],
+    );
+    let mut cmd = Command::new("setsid");
+    cmd.arg(node.get_program())
+        .args(node.get_args())
+        .current_dir(paths::root())
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    for (k, v) in node.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let pid = cmd.spawn().context("cannot start node")?.id();
+    fs::write(paths::service_pid(OIDC), format!("{pid}\n"))?;
+    if let Err(e) = dev_provider::wait_ready(token::ISSUER, Duration::from_secs(30)).await {
+        bail!(
+            "{e:#}; last lines of {}:\n{}",
+            paths::service_log(OIDC).display(),
+            tail(&paths::service_log(OIDC), 30)
+        );
+    }
+    println!(
+        "{OIDC:<10} up  {} (pid {pid}), log {}",
+        token::ISSUER,
+        paths::service_log(OIDC).display()
+    );
+    Ok(())
+}
+
+fn start_service(service: &str, port: u16) -> anyhow::Result<u32> {
     let exe = paths::target_dir().join("debug").join(service);
     if !exe.is_file() {
         bail!("{} was not built", exe.display());
     }
-    fs::create_dir_all(paths::logs())?;
-    fs::create_dir_all(paths::run())?;
-    let log = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths::service_log(service))?;
+    let log = open_log(service)?;
     let mut cmd = Command::new("setsid");
     cmd.arg(&exe)
         .current_dir(paths::root())
@@ -114,7 +169,10 @@ fn start_service(service: &str, port: u16, secret: &str) -> anyhow::Result<u32> 
             "AMQP_URL",
             format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f"),
         )
-        .env("JWT_SECRET", secret)
+        .env("AUTH_MODE", "oidc")
+        .env("OIDC_ISSUER", token::ISSUER)
+        .env("OIDC_AUDIENCE", dev_provider::AUDIENCE)
+        .env_remove("JWT_SECRET")
         .env("LOG_FORMAT", "pretty")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -192,14 +250,14 @@ pub async fn up() -> anyhow::Result<()> {
         bail!("cargo build of the services failed ({status})");
     }
 
-    let secret = token::secret()?;
+    start_provider().await?;
     for (svc, port) in SERVICES {
         match service_pid(svc) {
             Some(pid) => println!(
                 "{svc:<10} already running (pid {pid}); `cargo xtask down` first to run a new build"
             ),
             None => {
-                let pid = start_service(svc, port, &secret)?;
+                let pid = start_service(svc, port)?;
                 println!(
                     "{svc:<10} started (pid {pid}), log {}",
                     paths::service_log(svc).display()
@@ -244,13 +302,33 @@ pub async fn up() -> anyhow::Result<()> {
     }
 
     println!("\nall up in {:.1}s", t0.elapsed().as_secs_f64());
-    crate::demo::load(&secret, |service| {
-        let port = SERVICES
-            .iter()
-            .find(|(s, _)| *s == service)
-            .map_or(0, |(_, p)| *p);
-        format!("http://127.0.0.1:{port}")
-    })
+    let users = DemoUsers::load()?;
+    // One token per role from the provider, for the demo data and for the listing.
+    let mut tokens = Vec::new();
+    for role in aftersales_web::Role::ALL {
+        let dealer = (role == aftersales_web::Role::Dealer).then_some(token::DEV_DEALER);
+        let user = users.find(role.as_str(), dealer)?;
+        let token =
+            dev_provider::client_credentials(token::ISSUER, &user.cli_client_id, &users.cli_secret)
+                .await?;
+        tokens.push((role, dealer, token));
+    }
+    crate::demo::load(
+        |role| {
+            tokens
+                .iter()
+                .find(|(r, _, _)| *r == role)
+                .map(|(_, _, t)| t.clone())
+                .unwrap_or_default()
+        },
+        |service| {
+            let port = SERVICES
+                .iter()
+                .find(|(s, _)| *s == service)
+                .map_or(0, |(_, p)| *p);
+            format!("http://127.0.0.1:{port}")
+        },
+    )
     .await?;
     println!("demo data: {}\n", crate::demo::SUMMARY);
     for (svc, port) in SERVICES {
@@ -262,14 +340,32 @@ pub async fn up() -> anyhow::Result<()> {
         rabbit.mgmt_url()
     );
     println!("postgres   {}", pg.admin_url(DATABASE));
-    println!("\ntokens (12 h), use as `Authorization: Bearer <token>`:");
-    for role in aftersales_web::Role::ALL.map(|r| r.as_str()) {
-        let dealer = (role == "dealer").then_some(token::DEV_DEALER);
+    println!(
+        "oidc       {}  (development OpenID provider; audience {})",
+        token::ISSUER,
+        dev_provider::AUDIENCE
+    );
+    println!(
+        "\ndemo users (password {:?}; sign in through the console):",
+        users.password
+    );
+    for user in &users.users {
+        let role = match &user.dealer_code {
+            Some(d) => format!("{} {d}", user.role),
+            None => user.role.clone(),
+        };
+        println!("  {:<14} {role}", user.username);
+    }
+    println!(
+        "\ntokens (12 h) from the provider, use as `Authorization: Bearer <token>` \
+         (more: cargo xtask token --role <role> [--dealer D00n]):"
+    );
+    for (role, dealer, token) in &tokens {
         let label = match dealer {
             Some(d) => format!("{role} ({d})"),
             None => role.to_string(),
         };
-        println!("{label:<14} {}", token::mint(role, dealer, 12)?);
+        println!("{label:<14} {token}");
     }
     Ok(())
 }
@@ -296,6 +392,14 @@ pub fn down() -> anyhow::Result<()> {
         }
         let _ = fs::remove_file(paths::service_pid(svc));
     }
+    match service_pid(OIDC) {
+        Some(pid) => {
+            terminate(pid, Duration::from_secs(10));
+            println!("{OIDC:<10} stopped (pid {pid})");
+        }
+        None => println!("{OIDC:<10} not running"),
+    }
+    let _ = fs::remove_file(paths::service_pid(OIDC));
     let rabbit = rabbit()?;
     match rabbit.pid() {
         Some(pid) => {
@@ -343,6 +447,7 @@ pub async fn status() -> anyhow::Result<()> {
         rabbit.pid(),
         format!("127.0.0.1:{AMQP_PORT}  {}", rabbit.mgmt_url()),
     );
+    show(OIDC, service_pid(OIDC), token::ISSUER.to_owned());
     let client = http();
     for (svc, port) in SERVICES {
         let pid = service_pid(svc);

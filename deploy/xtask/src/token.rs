@@ -1,7 +1,10 @@
-//! Development JWTs (HS256) for the local stack.
+//! Tokens for the local stack: real ones from its development OpenID provider (the
+//! services run in OIDC mode), or, with `--hs256`, tokens signed with a local shared
+//! secret for services started with `AUTH_MODE=hs256`.
 
 use std::fs;
 
+use aftersales_testkit::dev_provider::{self, DemoUsers};
 use aftersales_web::{JwtKeys, Role};
 use anyhow::{Context, bail};
 
@@ -9,6 +12,34 @@ use crate::paths;
 
 /// The dealer whose token `up` prints.
 pub const DEV_DEALER: &str = "D001";
+
+/// The issuer of the local stack's development OpenID provider.
+pub const ISSUER: &str = "http://127.0.0.1:8090";
+
+/// An access token for the demo user of `role` (and `dealer`) from the running
+/// development provider, through that user's client-credentials client.
+pub async fn from_provider(role: &str, dealer: Option<&str>) -> anyhow::Result<String> {
+    let role = parse_role(role, dealer)?;
+    let users = DemoUsers::load()?;
+    let user = users.find(role.as_str(), dealer)?;
+    dev_provider::client_credentials(ISSUER, &user.cli_client_id, &users.cli_secret)
+        .await
+        .context("is the local stack up? (`cargo xtask up`)")
+}
+
+fn parse_role(role: &str, dealer: Option<&str>) -> anyhow::Result<Role> {
+    let role: Role = role.parse().map_err(|_| {
+        let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow::anyhow!("unknown role {role:?}; known roles: {}", known.join(", "))
+    })?;
+    match (role, dealer) {
+        (Role::Dealer, None) => bail!("role dealer needs --dealer <DEALER_CODE>"),
+        (Role::Dealer, Some(d)) if d.trim().is_empty() => bail!("--dealer must not be empty"),
+        (r, Some(_)) if r != Role::Dealer => bail!("--dealer only applies to role dealer"),
+        _ => {}
+    }
+    Ok(role)
+}
 
 /// The signing secret: `JWT_SECRET` if set, else `.local/jwt-secret`, generated
 /// (64 random hex digits) on first use.
@@ -49,19 +80,10 @@ pub fn secret() -> anyhow::Result<String> {
     Ok(hex)
 }
 
-/// A signed token for `role` (and `dealer` for dealers), valid `ttl_hours`, made
-/// with the services' own signing code so the two cannot drift apart.
+/// An HS256 token for `role` (and `dealer` for dealers), valid `ttl_hours`, signed with
+/// the local shared secret by the services' own code, for services in `AUTH_MODE=hs256`.
 pub fn mint(role: &str, dealer: Option<&str>, ttl_hours: u64) -> anyhow::Result<String> {
-    let role: Role = role.parse().map_err(|_| {
-        let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        anyhow::anyhow!("unknown role {role:?}; known roles: {}", known.join(", "))
-    })?;
-    match (role, dealer) {
-        (Role::Dealer, None) => bail!("role dealer needs --dealer <DEALER_CODE>"),
-        (Role::Dealer, Some(d)) if d.trim().is_empty() => bail!("--dealer must not be empty"),
-        (r, Some(_)) if r != Role::Dealer => bail!("--dealer only applies to role dealer"),
-        _ => {}
-    }
+    let role = parse_role(role, dealer)?;
     if ttl_hours == 0 {
         bail!("--ttl-hours must be at least 1");
     }
@@ -71,7 +93,17 @@ pub fn mint(role: &str, dealer: Option<&str>, ttl_hours: u64) -> anyhow::Result<
 }
 
 /// `cargo xtask token`
-pub fn run(role: &str, dealer: Option<&str>, ttl_hours: u64) -> anyhow::Result<()> {
-    println!("{}", mint(role, dealer, ttl_hours)?);
+pub async fn run(
+    role: &str,
+    dealer: Option<&str>,
+    hs256: bool,
+    ttl_hours: u64,
+) -> anyhow::Result<()> {
+    let token = if hs256 {
+        mint(role, dealer, ttl_hours)?
+    } else {
+        from_provider(role, dealer).await?
+    };
+    println!("{token}");
     Ok(())
 }

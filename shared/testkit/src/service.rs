@@ -12,7 +12,7 @@ use std::time::Duration;
 use aftersales_messaging::contracts::topology_v1;
 use aftersales_messaging::topology::EVENTS_EXCHANGE;
 use aftersales_messaging::{Envelope, Event, Handler};
-use aftersales_web::service::{Running, ServiceSpec, start, test_config};
+use aftersales_web::service::{Running, ServiceSpec, start, test_config_with};
 use aftersales_web::{DbPool, Role};
 use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
@@ -63,19 +63,20 @@ struct OutboxRow {
 }
 
 impl TestService {
-    /// Starts the service described by `spec` on a random port, with tokens signed by
-    /// [`tokens::JWT_SECRET`], and returns once it reports ready: until its consumer
+    /// Starts the service described by `spec` on a random port, accepting the tokens of
+    /// the test issuer ([`tokens::issuer`], checked through its JWKS), and returns once it
+    /// reports ready: until its consumer
     /// has declared its queue, published events would have nowhere to land.
     pub async fn start<H: Handler + Clone>(spec: ServiceSpec<H>) -> TestService {
         let name = spec.name;
         let db = TestDb::new().await;
         let vhost = TestVhost::new().await;
-        let config = test_config(
+        let config = test_config_with(
             name,
             &db.admin_url(),
             &db.schema,
             &vhost.amqp_url(),
-            tokens::JWT_SECRET,
+            &tokens::issuer().service_env(),
         );
         let running = start(spec, config, topology_v1())
             .await

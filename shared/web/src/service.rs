@@ -13,7 +13,7 @@ use aftersales_messaging::{
 };
 use diesel_migrations::EmbeddedMigrations;
 
-use crate::auth::JwtKeys;
+use crate::auth::TokenVerifier;
 use crate::config::WebConfig;
 use crate::health::Readiness;
 use crate::metrics::Metrics;
@@ -92,6 +92,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("http: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::jwks::JwksError),
 }
 
 /// A started service: its bound address and the handle that stops it.
@@ -145,18 +147,35 @@ pub fn test_config(
     amqp_url: &str,
     jwt_secret: &str,
 ) -> WebConfig {
+    test_config_with(
+        name,
+        database_url,
+        schema,
+        amqp_url,
+        &[("JWT_SECRET", jwt_secret.to_owned())],
+    )
+}
+
+/// [`test_config`] with the authentication variables given (`AUTH_MODE`, `OIDC_*`…).
+pub fn test_config_with(
+    name: &str,
+    database_url: &str,
+    schema: &str,
+    amqp_url: &str,
+    auth: &[(&str, String)],
+) -> WebConfig {
     let vars = [
         ("HTTP_ADDR", "127.0.0.1:0"),
         ("DATABASE_URL", database_url),
         ("DATABASE_SCHEMA", schema),
         ("AMQP_URL", amqp_url),
-        ("JWT_SECRET", jwt_secret),
         ("DB_POOL_SIZE", "4"),
     ];
     let lookup = |key: &str| {
         vars.iter()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| (*v).to_owned())
+            .or_else(|| auth.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
     };
     match WebConfig::from_lookup(name, 0, lookup) {
         Ok(config) => config,
@@ -236,7 +255,7 @@ pub async fn start<H: Handler + Clone>(
         tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));
     }
 
-    let keys = web::Data::new(JwtKeys::new(&config.jwt_secret));
+    let keys = web::Data::new(TokenVerifier::from_config(&config.auth)?);
     let pool_data = web::Data::new(pool.clone());
     let openapi = spec.openapi.clone();
     let routes = spec.routes;
