@@ -1,31 +1,31 @@
-//! Builds the single-page app in `web/` into `$OUT_DIR/web`, which `src/assets.rs`
-//! embeds, so `cargo build` from a fresh clone gives one self-contained binary.
+//! Builds the single-page app in `web/` into `web/dist` (git-ignored), which
+//! `src/assets.rs` embeds, so `cargo build` from a fresh clone gives one
+//! self-contained binary. (`web/dist` rather than `OUT_DIR`: rust-embed reads an
+//! environment-dependent folder only with a feature that brings an MPL-2.0 crate.)
 //!
 //! Cargo reruns this only when a file of the app changes. `npm ci` runs only when
 //! `node_modules` is missing or older than the lock file; then `npm run build`
 //! (type check + Vite). Node is needed at build time only. A build without Node
-//! (a container stage that built the app beforehand) names the built folder in
-//! `CONSOLE_WEB_DIST`.
+//! (a container stage that built the app beforehand into `web/dist`) sets
+//! `CONSOLE_WEB_PREBUILT=1`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
-    println!("cargo:rerun-if-env-changed=CONSOLE_WEB_DIST");
-    if let Some(dist) = std::env::var_os("CONSOLE_WEB_DIST") {
-        let dist = PathBuf::from(dist);
-        if !dist.join("index.html").is_file() {
-            fail(&format!(
-                "CONSOLE_WEB_DIST={} has no index.html",
-                dist.display()
-            ));
-        }
-        println!("cargo:rustc-env=CONSOLE_WEB_DIR={}", dist.display());
-        return;
-    }
-
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let web = manifest.join("web");
+    let out = web.join("dist");
+    println!("cargo:rerun-if-env-changed=CONSOLE_WEB_PREBUILT");
+    if std::env::var_os("CONSOLE_WEB_PREBUILT").is_some() {
+        if !out.join("index.html").is_file() {
+            fail(&format!(
+                "CONSOLE_WEB_PREBUILT is set but {} has no index.html",
+                out.display()
+            ));
+        }
+        return;
+    }
     for watched in [
         "src",
         "public",
@@ -37,8 +37,6 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed=web/{watched}");
     }
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("web");
-
     let installed = web.join("node_modules/.package-lock.json");
     if is_older(&installed, &web.join("package-lock.json")) {
         run(&web, &["ci", "--no-audit", "--no-fund"]);
@@ -48,7 +46,6 @@ fn main() {
         &web,
         &["run", "build", "--", "--outDir", &out_text, "--emptyOutDir"],
     );
-    println!("cargo:rustc-env=CONSOLE_WEB_DIR={out_text}");
 }
 
 /// Whether `file` is missing or older than `than`.
@@ -76,7 +73,7 @@ fn run(dir: &Path, args: &[&str]) {
         )),
         Err(e) => fail(&format!(
             "cannot run npm ({e}): the console's web app needs Node 20 and npm at build time, \
-             or CONSOLE_WEB_DIST naming an already built app"
+             or an app already built into web/dist and CONSOLE_WEB_PREBUILT=1"
         )),
     }
 }

@@ -11,7 +11,7 @@ use aftersales_web::ApiError;
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "$CONSOLE_WEB_DIR"]
+#[folder = "web/dist"]
 struct Assets;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
