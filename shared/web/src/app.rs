@@ -6,7 +6,7 @@
 //!     .app_data(json_config())
 //!     .app_data(query_config())
 //!     .app_data(path_config())
-//!     .app_data(web::Data::new(JwtKeys::new(&cfg.jwt_secret)))
+//!     .app_data(web::Data::new(TokenVerifier::from_config(&cfg.auth)?))
 //!     .wrap(metrics.middleware())
 //!     .configure(|c| common(c, readiness.clone(), metrics.clone(), ApiDoc::openapi()))
 //!     .service(web::scope("/api/v1").configure(api::configure))

@@ -1,11 +1,17 @@
-//! Bearer JWT authentication (HS256) and role checks.
+//! Bearer JWT authentication and role checks.
 //!
 //! Handlers take a [`Principal`] argument to require a valid token, then call
-//! [`Principal::require`] for the roles allowed.
+//! [`Principal::require`] for the roles allowed. The extractor asks the app's
+//! [`TokenVerifier`]: an OpenID provider's keys ([`jwks`]), or, for local development
+//! only, a shared HS256 secret ([`JwtKeys`]).
+
+pub mod jwks;
 
 use std::fmt;
-use std::future::{Ready, ready};
 use std::str::FromStr;
+use std::sync::Arc;
+
+use futures_util::future::LocalBoxFuture;
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
@@ -95,11 +101,63 @@ pub enum AuthError {
     Expired,
     #[error("invalid token: {0}")]
     Invalid(String),
+    /// The provider's keys could not be fetched: the token may be fine, retry later.
+    #[error("the identity provider's signing keys are unavailable")]
+    KeysUnavailable,
 }
 
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
-        ApiError::Unauthorized(error.to_string())
+        match error {
+            AuthError::KeysUnavailable => ApiError::ServiceUnavailable(error.to_string()),
+            _ => ApiError::Unauthorized(error.to_string()),
+        }
+    }
+}
+
+/// What a client learns about a token jsonwebtoken refused: enough to fix its request,
+/// nothing about our keys.
+pub(crate) fn map_jwt_error(e: jsonwebtoken::errors::Error) -> AuthError {
+    match e.kind() {
+        ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::ImmatureSignature => AuthError::Invalid("token is not valid yet".into()),
+        ErrorKind::InvalidSignature => AuthError::Invalid("bad signature".into()),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            AuthError::Invalid("algorithm not allowed".into())
+        }
+        ErrorKind::InvalidIssuer => AuthError::Invalid("wrong issuer".into()),
+        ErrorKind::InvalidAudience => AuthError::Invalid("wrong audience".into()),
+        ErrorKind::MissingRequiredClaim(c) => AuthError::Invalid(format!("missing claim `{c}`")),
+        ErrorKind::Json(_) => AuthError::Invalid("malformed claims".into()),
+        _ => AuthError::Invalid("malformed token".into()),
+    }
+}
+
+/// How the services check tokens; put one in app data as `web::Data<TokenVerifier>`.
+#[derive(Debug, Clone)]
+pub enum TokenVerifier {
+    /// Local development only: see [`crate::config::AuthConfig::SharedSecret`].
+    SharedSecret(Arc<JwtKeys>),
+    Jwks(Arc<jwks::JwksVerifier>),
+}
+
+impl TokenVerifier {
+    pub fn from_config(auth: &crate::config::AuthConfig) -> Result<Self, jwks::JwksError> {
+        Ok(match auth {
+            crate::config::AuthConfig::SharedSecret(secret) => {
+                TokenVerifier::SharedSecret(Arc::new(JwtKeys::new(secret)))
+            }
+            crate::config::AuthConfig::Oidc(oidc) => {
+                TokenVerifier::Jwks(Arc::new(jwks::JwksVerifier::new(oidc.clone())?))
+            }
+        })
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        match self {
+            TokenVerifier::SharedSecret(keys) => keys.verify(token),
+            TokenVerifier::Jwks(verifier) => verifier.verify(token).await,
+        }
     }
 }
 
@@ -163,16 +221,7 @@ impl JwtKeys {
     /// Checks signature, algorithm and expiry; a dealer token must name its dealer.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => AuthError::Expired,
-                ErrorKind::InvalidSignature => AuthError::Invalid("bad signature".into()),
-                ErrorKind::InvalidAlgorithm => AuthError::Invalid("algorithm not allowed".into()),
-                ErrorKind::MissingRequiredClaim(c) => {
-                    AuthError::Invalid(format!("missing claim `{c}`"))
-                }
-                ErrorKind::Json(_) => AuthError::Invalid("malformed claims".into()),
-                _ => AuthError::Invalid("malformed token".into()),
-            })?;
+            .map_err(map_jwt_error)?;
         let claims = data.claims;
         if claims.role == Role::Dealer
             && claims
@@ -189,7 +238,8 @@ impl JwtKeys {
 }
 
 /// The authenticated caller. As a handler argument it requires a valid
-/// `Authorization: Bearer <jwt>`, checked with the app's `web::Data<JwtKeys>`.
+/// `Authorization: Bearer <jwt>`, checked with the app's `web::Data<TokenVerifier>`
+/// (or a bare `web::Data<JwtKeys>`, which unit tests of handlers use).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub sub: String,
@@ -219,16 +269,23 @@ impl Principal {
         self.dealer_code.as_deref()
     }
 
-    fn from_http(req: &HttpRequest) -> Result<Self, ApiError> {
-        let keys = req.app_data::<web::Data<JwtKeys>>().ok_or_else(|| {
-            ApiError::internal("JwtKeys missing from app data: add web::Data<JwtKeys>")
-        })?;
-        let token = bearer_token(req)?;
-        let claims = keys.verify(token)?;
-        Ok(Principal {
-            sub: claims.sub,
-            role: claims.role,
-            dealer_code: claims.dealer_code,
+    fn from_http(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Self, ApiError>> {
+        let verifier = match req.app_data::<web::Data<TokenVerifier>>() {
+            Some(v) => TokenVerifier::clone(v),
+            None => match req.app_data::<web::Data<JwtKeys>>() {
+                Some(keys) => TokenVerifier::SharedSecret(keys.clone().into_inner()),
+                None => {
+                    let err = ApiError::internal(
+                        "no token verifier in app data: add web::Data<TokenVerifier>",
+                    );
+                    return Box::pin(async move { Err(err) });
+                }
+            },
+        };
+        let token = bearer_token(req).map(str::to_owned);
+        Box::pin(async move {
+            let claims = verifier.verify(&token?).await?;
+            Ok(Principal::from(claims))
         })
     }
 }
@@ -260,10 +317,10 @@ fn bearer_token(req: &HttpRequest) -> Result<&str, AuthError> {
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Principal::from_http(req))
+        Principal::from_http(req)
     }
 }
 

@@ -5,8 +5,83 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
-/// The JWT secret used when `JWT_SECRET` is unset. Fine locally, never in production.
-pub const DEV_JWT_SECRET: &str = "aftersales-dev-secret";
+/// The claim that holds the role when `OIDC_ROLE_CLAIM` is unset.
+pub const DEFAULT_ROLE_CLAIM: &str = "role";
+/// The claim that names a dealer user's dealer when `OIDC_DEALER_CLAIM` is unset.
+pub const DEFAULT_DEALER_CLAIM: &str = "dealer_code";
+
+/// How bearer tokens are verified.
+#[derive(Clone, PartialEq, Eq)]
+pub enum AuthConfig {
+    /// Asymmetrically signed tokens from an OpenID provider, checked against its JWKS.
+    Oidc(OidcConfig),
+    /// One HS256 secret shared by every service and token minter: local development only,
+    /// since any service holding it can mint tokens for all the others.
+    SharedSecret(String),
+}
+
+/// The OpenID provider whose tokens a service accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OidcConfig {
+    /// Compared exactly with the token's `iss`.
+    pub issuer: String,
+    /// Must be one of the token's `aud`.
+    pub audience: String,
+    /// Where the signing keys are; `None`: found through the issuer's discovery document.
+    pub jwks_url: Option<String>,
+    /// Where the role is: a string, or a list of which the first known role counts.
+    pub role_claim: ClaimPath,
+    /// Where a dealer user's dealer code is.
+    pub dealer_claim: ClaimPath,
+}
+
+impl OidcConfig {
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub fn discovery_url(&self) -> String {
+        format!(
+            "{}/.well-known/openid-configuration",
+            self.issuer.trim_end_matches('/')
+        )
+    }
+}
+
+/// A claim name, or a dotted path into nested objects (`realm_access.roles`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimPath(Vec<String>);
+
+impl ClaimPath {
+    /// The value at this path in a token's claims, if every step exists.
+    pub fn find<'a>(&self, claims: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
+        self.0.iter().try_fold(claims, |v, key| v.get(key))
+    }
+}
+
+impl FromStr for ClaimPath {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<String> = s.trim().split('.').map(str::to_owned).collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err("expected a claim name or a dotted path such as realm_access.roles".into());
+        }
+        Ok(ClaimPath(parts))
+    }
+}
+
+impl fmt::Display for ClaimPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthConfig::Oidc(oidc) => f.debug_tuple("Oidc").field(oidc).finish(),
+            AuthConfig::SharedSecret(_) => f.write_str("SharedSecret(<redacted>)"),
+        }
+    }
+}
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,7 +105,7 @@ impl FromStr for LogFormat {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("invalid value {value:?} for {var}: {reason}")]
     Invalid {
@@ -48,7 +123,7 @@ pub struct WebConfig {
     /// When set, connections use this `search_path` (see [`crate::db::connection_url`]).
     pub database_schema: Option<String>,
     pub amqp_url: String,
-    pub jwt_secret: String,
+    pub auth: AuthConfig,
     pub log_format: LogFormat,
     pub db_pool_size: usize,
     /// Deliveries the consumer applies at once (each in its own transaction).
@@ -69,12 +144,19 @@ impl WebConfig {
     /// | `DATABASE_URL` | `postgres://<service>:<service>@127.0.0.1:55432/aftersales` |
     /// | `DATABASE_SCHEMA` | none |
     /// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:55672/%2f` |
-    /// | `JWT_SECRET` | [`DEV_JWT_SECRET`] (with a warning) |
+    /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set, else `hs256` if `JWT_SECRET` is set |
+    /// | `OIDC_ISSUER`, `OIDC_AUDIENCE` | required in `oidc` mode |
+    /// | `OIDC_JWKS_URL` | from `<issuer>/.well-known/openid-configuration` |
+    /// | `OIDC_ROLE_CLAIM` | `role` (a dotted path such as `realm_access.roles` reaches a list) |
+    /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
+    /// | `JWT_SECRET` | required in `hs256` mode (local development only) |
     /// | `LOG_FORMAT` | `pretty` (or `json`) |
     /// | `DB_POOL_SIZE` | `10` |
     /// | `CONSUMER_CONCURRENCY` | `4` |
     ///
-    /// An empty variable counts as unset, except `JWT_SECRET`, where it is an error.
+    /// An empty variable counts as unset, except `JWT_SECRET`, where it is an error. With
+    /// neither `OIDC_ISSUER` nor `JWT_SECRET` (nor `AUTH_MODE`) the service refuses to start;
+    /// with both, `AUTH_MODE` must say which.
     pub fn from_lookup(
         service: &str,
         default_port: u16,
@@ -123,19 +205,7 @@ impl WebConfig {
             ));
         }
 
-        let jwt_secret = match lookup("JWT_SECRET") {
-            Some(v) if v.is_empty() => {
-                return Err(invalid("JWT_SECRET", "", "must not be empty"));
-            }
-            Some(v) => v,
-            None => {
-                tracing::warn!(
-                    service,
-                    "JWT_SECRET is not set; using the development secret"
-                );
-                DEV_JWT_SECRET.to_owned()
-            }
-        };
+        let auth = auth_config(&lookup)?;
 
         let log_format = match get("LOG_FORMAT") {
             Some(v) => v
@@ -160,23 +230,26 @@ impl WebConfig {
             database_url,
             database_schema,
             amqp_url,
-            jwt_secret,
+            auth,
             log_format,
             db_pool_size,
             consumer_concurrency,
         })
     }
 
-    /// Whether the well-known development JWT secret is in use.
-    pub fn uses_dev_jwt_secret(&self) -> bool {
-        self.jwt_secret == DEV_JWT_SECRET
-    }
-
-    /// Logs warnings about development defaults. Call after [`crate::telemetry::init`]:
-    /// configuration is read before logging is set up, so its own warning may be lost.
+    /// Logs warnings about development-only settings. Call after [`crate::telemetry::init`]:
+    /// configuration is read before logging is set up.
     pub fn log_warnings(&self) {
-        if self.uses_dev_jwt_secret() {
-            tracing::warn!("JWT_SECRET is not set; tokens are signed with the development secret");
+        match &self.auth {
+            AuthConfig::SharedSecret(_) => tracing::warn!(
+                "AUTH_MODE=hs256: tokens are checked with a shared secret, which is for local \
+                 development only; set OIDC_ISSUER and OIDC_AUDIENCE in production"
+            ),
+            AuthConfig::Oidc(oidc) => tracing::info!(
+                issuer = %oidc.issuer,
+                audience = %oidc.audience,
+                "tokens are checked against the OpenID provider's keys"
+            ),
         }
     }
 
@@ -193,11 +266,98 @@ impl fmt::Debug for WebConfig {
             .field("database_url", &redact_url(&self.database_url))
             .field("database_schema", &self.database_schema)
             .field("amqp_url", &redact_url(&self.amqp_url))
-            .field("jwt_secret", &"<redacted>")
+            .field("auth", &self.auth)
             .field("log_format", &self.log_format)
             .field("db_pool_size", &self.db_pool_size)
             .field("consumer_concurrency", &self.consumer_concurrency)
             .finish()
+    }
+}
+
+/// `AUTH_MODE` and the variables of the mode it picks.
+fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
+    let get = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mode = match get("AUTH_MODE") {
+        Some(m) => m.to_ascii_lowercase(),
+        None => match (get("OIDC_ISSUER").is_some(), lookup("JWT_SECRET").is_some()) {
+            (true, false) => "oidc".to_owned(),
+            (false, true) => "hs256".to_owned(),
+            (true, true) => {
+                return Err(invalid(
+                    "AUTH_MODE",
+                    "",
+                    "both OIDC_ISSUER and JWT_SECRET are set: set AUTH_MODE to `oidc` or \
+                     `hs256` (local development only)",
+                ));
+            }
+            (false, false) => {
+                return Err(invalid(
+                    "AUTH_MODE",
+                    "",
+                    "no token verification is configured: set OIDC_ISSUER and OIDC_AUDIENCE \
+                     (the OpenID provider), or JWT_SECRET for local development with a shared \
+                     HS256 secret",
+                ));
+            }
+        },
+    };
+    match mode.as_str() {
+        "oidc" => {
+            let required = |var: &'static str| {
+                get(var).ok_or_else(|| invalid(var, "", "required when AUTH_MODE is oidc"))
+            };
+            let issuer = required("OIDC_ISSUER")?;
+            let audience = required("OIDC_AUDIENCE")?;
+            if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                return Err(invalid(
+                    "OIDC_ISSUER",
+                    &issuer,
+                    "expected an http(s):// URL",
+                ));
+            }
+            let jwks_url = get("OIDC_JWKS_URL");
+            // This build fetches keys without TLS (reqwest without a TLS backend): an
+            // https provider is reached through its in-cluster http address.
+            let fetched = jwks_url.as_deref().unwrap_or(&issuer);
+            if !fetched.starts_with("http://") {
+                let var = if jwks_url.is_some() {
+                    "OIDC_JWKS_URL"
+                } else {
+                    "OIDC_ISSUER"
+                };
+                return Err(invalid(
+                    var,
+                    fetched,
+                    "keys are fetched over plain http only: set OIDC_JWKS_URL to the \
+                     provider's http JWKS address inside the cluster",
+                ));
+            }
+            let claim = |var: &'static str, default: &str| {
+                let v = get(var).unwrap_or_else(|| default.to_owned());
+                v.parse::<ClaimPath>().map_err(|e| invalid(var, &v, e))
+            };
+            Ok(AuthConfig::Oidc(OidcConfig {
+                issuer,
+                audience,
+                jwks_url,
+                role_claim: claim("OIDC_ROLE_CLAIM", DEFAULT_ROLE_CLAIM)?,
+                dealer_claim: claim("OIDC_DEALER_CLAIM", DEFAULT_DEALER_CLAIM)?,
+            }))
+        }
+        "hs256" => match lookup("JWT_SECRET") {
+            Some(v) if v.is_empty() => Err(invalid("JWT_SECRET", "", "must not be empty")),
+            Some(v) => Ok(AuthConfig::SharedSecret(v)),
+            None => Err(invalid(
+                "JWT_SECRET",
+                "",
+                "required when AUTH_MODE is hs256",
+            )),
+        },
+        _ => Err(invalid("AUTH_MODE", &mode, "expected `oidc` or `hs256`")),
     }
 }
 
@@ -237,7 +397,18 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// Loads `vars`, with a shared secret when they configure no authentication at all
+    /// (most tests are about other variables).
     fn load(vars: &[(&str, &str)]) -> Result<WebConfig, ConfigError> {
+        const AUTH_VARS: [&str; 4] = ["AUTH_MODE", "OIDC_ISSUER", "OIDC_AUDIENCE", "JWT_SECRET"];
+        let mut all = vars.to_vec();
+        if !vars.iter().any(|(k, _)| AUTH_VARS.contains(k)) {
+            all.push(("JWT_SECRET", "test"));
+        }
+        load_raw(&all)
+    }
+
+    fn load_raw(vars: &[(&str, &str)]) -> Result<WebConfig, ConfigError> {
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -254,7 +425,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = load(&[]).unwrap();
+        let c = load(&[("JWT_SECRET", "dev")]).unwrap();
         assert_eq!(c.http_addr, "127.0.0.1:8082".parse().unwrap());
         assert_eq!(
             c.database_url,
@@ -262,8 +433,7 @@ mod tests {
         );
         assert_eq!(c.database_schema, None);
         assert_eq!(c.amqp_url, "amqp://guest:guest@127.0.0.1:55672/%2f");
-        assert_eq!(c.jwt_secret, DEV_JWT_SECRET);
-        assert!(c.uses_dev_jwt_secret());
+        assert_eq!(c.auth, AuthConfig::SharedSecret("dev".into()));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.db_pool_size, 10);
         assert_eq!(c.consumer_concurrency, 4);
@@ -286,8 +456,7 @@ mod tests {
         assert_eq!(c.database_url, "postgresql://u:p@db:5432/x");
         assert_eq!(c.database_schema.as_deref(), Some("orders"));
         assert_eq!(c.amqp_url, "amqps://u:p@mq:5671/prod");
-        assert_eq!(c.jwt_secret, "s3cret");
-        assert!(!c.uses_dev_jwt_secret());
+        assert_eq!(c.auth, AuthConfig::SharedSecret("s3cret".into()));
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.db_pool_size, 25);
         assert_eq!(c.consumer_concurrency, 1);
@@ -299,9 +468,114 @@ mod tests {
 
     #[test]
     fn empty_values_count_as_unset() {
-        let c = load(&[("DATABASE_SCHEMA", ""), ("HTTP_ADDR", " ")]).unwrap();
+        let c = load(&[
+            ("DATABASE_SCHEMA", ""),
+            ("HTTP_ADDR", " "),
+            ("JWT_SECRET", "x"),
+        ])
+        .unwrap();
         assert_eq!(c.database_schema, None);
         assert_eq!(c.http_addr.port(), 8082);
+    }
+
+    const ISSUER: (&str, &str) = ("OIDC_ISSUER", "http://127.0.0.1:8090");
+    const AUDIENCE: (&str, &str) = ("OIDC_AUDIENCE", "urn:aftersales:api");
+
+    #[test]
+    fn without_any_auth_setting_the_service_refuses_to_start() {
+        let err = load_raw(&[]).unwrap_err();
+        assert_eq!(var_of(Err(err.clone())), "AUTH_MODE");
+        let text = err.to_string();
+        assert!(
+            text.contains("OIDC_ISSUER") && text.contains("JWT_SECRET"),
+            "{text}"
+        );
+        assert_eq!(var_of(load(&[("AUTH_MODE", "hs256")])), "JWT_SECRET");
+        assert_eq!(var_of(load(&[("AUTH_MODE", "oidc")])), "OIDC_ISSUER");
+        assert_eq!(var_of(load(&[ISSUER])), "OIDC_AUDIENCE");
+        assert_eq!(var_of(load(&[("AUTH_MODE", "jwt")])), "AUTH_MODE");
+    }
+
+    #[test]
+    fn oidc_mode_from_the_issuer() {
+        let c = load(&[ISSUER, AUDIENCE]).unwrap();
+        let AuthConfig::Oidc(oidc) = c.auth else {
+            panic!("expected OIDC mode, got {:?}", c.auth)
+        };
+        assert_eq!(oidc.issuer, "http://127.0.0.1:8090");
+        assert_eq!(oidc.audience, "urn:aftersales:api");
+        assert_eq!(oidc.jwks_url, None);
+        assert_eq!(
+            oidc.discovery_url(),
+            "http://127.0.0.1:8090/.well-known/openid-configuration"
+        );
+        assert_eq!(oidc.role_claim.to_string(), "role");
+        assert_eq!(oidc.dealer_claim.to_string(), "dealer_code");
+    }
+
+    #[test]
+    fn oidc_claims_jwks_and_mode_choice() {
+        let c = load(&[
+            ("OIDC_ISSUER", "https://sso.example.com/realms/aftersales"),
+            AUDIENCE,
+            (
+                "OIDC_JWKS_URL",
+                "http://keycloak:8080/realms/aftersales/certs",
+            ),
+            ("OIDC_ROLE_CLAIM", "realm_access.roles"),
+            ("OIDC_DEALER_CLAIM", "dealer"),
+        ])
+        .unwrap();
+        let AuthConfig::Oidc(oidc) = c.auth else {
+            panic!("expected OIDC mode")
+        };
+        let claims = serde_json::json!({"realm_access": {"roles": ["x", "admin"]}});
+        assert_eq!(
+            oidc.role_claim.find(&claims),
+            Some(&serde_json::json!(["x", "admin"]))
+        );
+        assert_eq!(oidc.dealer_claim.find(&claims), None);
+
+        // Both configured: AUTH_MODE decides, and nothing is guessed without it.
+        assert_eq!(
+            var_of(load(&[ISSUER, AUDIENCE, ("JWT_SECRET", "s")])),
+            "AUTH_MODE"
+        );
+        let hs = load(&[
+            ISSUER,
+            AUDIENCE,
+            ("JWT_SECRET", "s"),
+            ("AUTH_MODE", "HS256"),
+        ])
+        .unwrap();
+        assert_eq!(hs.auth, AuthConfig::SharedSecret("s".into()));
+        let oidc = load(&[ISSUER, AUDIENCE, ("JWT_SECRET", "s"), ("AUTH_MODE", "oidc")]).unwrap();
+        assert!(matches!(oidc.auth, AuthConfig::Oidc(_)));
+
+        // No TLS client in this build: an https key source is refused at start.
+        assert_eq!(
+            var_of(load(&[
+                ("OIDC_ISSUER", "https://sso.example.com"),
+                AUDIENCE
+            ])),
+            "OIDC_ISSUER"
+        );
+        assert_eq!(
+            var_of(load(&[
+                ISSUER,
+                AUDIENCE,
+                ("OIDC_JWKS_URL", "https://x/certs")
+            ])),
+            "OIDC_JWKS_URL"
+        );
+        assert_eq!(
+            var_of(load(&[("OIDC_ISSUER", "sso"), AUDIENCE])),
+            "OIDC_ISSUER"
+        );
+        assert_eq!(
+            var_of(load(&[ISSUER, AUDIENCE, ("OIDC_ROLE_CLAIM", "a..b")])),
+            "OIDC_ROLE_CLAIM"
+        );
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod telemetry;
 pub mod text_enum;
 
 pub use app::common;
-pub use auth::{Claims, JwtKeys, Principal, Role};
+pub use auth::{Claims, JwtKeys, Principal, Role, TokenVerifier};
 pub use config::{LogFormat, WebConfig};
 pub use db::{DbError, DbPool};
 pub use error::{

@@ -13,7 +13,7 @@ use aftersales_messaging::{
 };
 use diesel_migrations::EmbeddedMigrations;
 
-use crate::auth::JwtKeys;
+use crate::auth::TokenVerifier;
 use crate::config::WebConfig;
 use crate::health::Readiness;
 use crate::metrics::Metrics;
@@ -92,6 +92,8 @@ pub enum StartError {
     Metrics(#[from] prometheus::Error),
     #[error("http: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::jwks::JwksError),
 }
 
 /// A started service: its bound address and the handle that stops it.
@@ -236,7 +238,7 @@ pub async fn start<H: Handler + Clone>(
         tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));
     }
 
-    let keys = web::Data::new(JwtKeys::new(&config.jwt_secret));
+    let keys = web::Data::new(TokenVerifier::from_config(&config.auth)?);
     let pool_data = web::Data::new(pool.clone());
     let openapi = spec.openapi.clone();
     let routes = spec.routes;
