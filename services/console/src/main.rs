@@ -1,5 +1,5 @@
 //! Wiring only: see `lib.rs` for what the console is.
 
 fn main() -> anyhow::Result<()> {
-    console::main()
+    aftersales_console::main()
 }

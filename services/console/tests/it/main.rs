@@ -12,7 +12,7 @@ mod upstream;
 
 use std::collections::HashMap;
 
-use console::config::ConsoleConfig;
+use aftersales_console::config::ConsoleConfig;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
@@ -23,7 +23,7 @@ use crate::upstream::Echo;
 pub struct Harness {
     pub provider: TestProvider,
     pub echo: Echo,
-    pub console: console::Running,
+    pub console: aftersales_console::Running,
     pub base: String,
 }
 
@@ -59,7 +59,7 @@ impl Harness {
             vars.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = ConsoleConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
-        let console = console::start(config).await.unwrap();
+        let console = aftersales_console::start(config).await.unwrap();
         let base = format!("http://{}", console.addr);
         Harness {
             provider,

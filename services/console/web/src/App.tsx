@@ -9,6 +9,7 @@ import { CartPage } from "./pages/Cart";
 import { HomePage, NotFoundPage, SignInPage, SignedOutPage } from "./pages/Entry";
 import { OrderPage, OrdersPage } from "./pages/Orders";
 import { PartsPage } from "./pages/Parts";
+import { ShipQueuePage } from "./pages/ShipQueue";
 
 export function App() {
   const session = useSession();
@@ -33,6 +34,7 @@ export function App() {
         <Route path="/cart" element={<RequireRole roles={["dealer"]}><CartPage /></RequireRole>} />
         <Route path="/orders" element={<RequireRole roles={["dealer"]}><OrdersPage /></RequireRole>} />
         <Route path="/orders/:id" element={<RequireRole roles={["dealer"]}><OrderPage /></RequireRole>} />
+        <Route path="/warehouse/ship" element={<RequireRole roles={["warehouse"]}><ShipQueuePage /></RequireRole>} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </Layout>

@@ -26,14 +26,17 @@ export function signIn(returnTo = window.location.pathname + window.location.sea
 
 function through(service: string): Middleware {
   return {
-    onRequest({ request }) {
+    async onRequest({ request }) {
       const url = new URL(request.url);
       url.pathname = url.pathname.replace(/^\/api\/v1\//, `/api/${service}/v1/`);
       const headers = new Headers(request.headers);
-      if (!["GET", "HEAD"].includes(request.method)) {
+      const write = !["GET", "HEAD"].includes(request.method);
+      if (write) {
         for (const [k, v] of Object.entries(csrfHeaders())) headers.set(k, v);
       }
-      return new Request(url, { method: request.method, headers, body: request.body, duplex: "half" } as RequestInit);
+      // The body is read, not streamed on: a streamed upload needs HTTP/2.
+      const body = write ? await request.arrayBuffer() : undefined;
+      return new Request(url, { method: request.method, headers, body });
     },
     onResponse({ response }) {
       // The session ended (expired or signed out elsewhere): sign in again.
