@@ -210,17 +210,22 @@ AL-3001, WP-4001, FL-5001 with stock; dealers D001 (gold), D002 (silver), D003 (
 warranty policies per category and three labor operations; recovery agreements for both suppliers";
 
 /// Loads the demo data into the running services, `base_url(service)` giving each
-/// one's `http://host:port` (a repeat is a replay: nothing twice).
+/// one's `http://host:port` (a repeat is a replay: nothing twice), with HS256 tokens.
 pub async fn load(secret: &str, base_url: impl Fn(&str) -> String) -> anyhow::Result<()> {
     let keys = JwtKeys::new(secret);
+    let mint = |role| keys.mint("demo-loader", role, None, chrono::Duration::minutes(10));
+    load_with(mint, base_url).await
+}
+
+/// [`load`] with the bearer token for each role from `token_for` (e.g. an OpenID
+/// provider's client-credentials tokens).
+pub async fn load_with(
+    token_for: impl Fn(Role) -> String,
+    base_url: impl Fn(&str) -> String,
+) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     for request in requests() {
-        let token = keys.mint(
-            "demo-loader",
-            request.role,
-            None,
-            chrono::Duration::minutes(10),
-        );
+        let token = token_for(request.role);
         let url = format!("{}{}", base_url(request.service), request.path);
         let res = http
             .post(&url)
