@@ -11,15 +11,8 @@ use url::Url;
 
 use crate::upstream::Upstream;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("invalid value {value:?} for {var}: {reason}")]
-    Invalid {
-        var: &'static str,
-        value: String,
-        reason: String,
-    },
-}
+/// The services' configuration error: the variable, its value and why it is wrong.
+pub use aftersales_web::config::ConfigError;
 
 /// A dotted path into a token's claims (`role`, `realm_access.roles`): where the
 /// provider puts the role or the dealer code differs between providers.

@@ -19,6 +19,20 @@ use serde_json::{Value, json};
 use crate::provider::TestProvider;
 use crate::upstream::Echo;
 
+/// A loopback listener on a free port and its base URL, for a test server.
+pub fn listener() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// Runs a test server in the background; the handle stops it.
+pub fn spawn(server: actix_web::dev::Server) -> actix_web::dev::ServerHandle {
+    let handle = server.handle();
+    tokio::spawn(server);
+    handle
+}
+
 /// A console wired to a test provider, with every service answered by one echo.
 pub struct Harness {
     pub provider: TestProvider,

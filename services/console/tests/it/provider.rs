@@ -38,8 +38,7 @@ pub struct TestProvider {
 
 impl TestProvider {
     pub async fn start() -> TestProvider {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let (listener, issuer) = crate::listener();
         let next = Arc::new(Mutex::new(NextUser {
             claims: json!({"sub": "dealer-d001", "role": "dealer", "dealer_code": "D001", "name": "Dealer One"}),
             expires_in: 3600,
@@ -84,8 +83,7 @@ impl TestProvider {
         .unwrap()
         .workers(1)
         .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let handle = crate::spawn(server);
         TestProvider {
             issuer,
             next,

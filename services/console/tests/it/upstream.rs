@@ -17,8 +17,7 @@ pub struct Echo {
 
 impl Echo {
     pub async fn start() -> Echo {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (listener, url) = crate::listener();
         let received = Arc::new(AtomicUsize::new(0));
         let count = received.clone();
         let server = HttpServer::new(move || {
@@ -32,8 +31,7 @@ impl Echo {
         .unwrap()
         .workers(1)
         .run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let handle = crate::spawn(server);
         Echo {
             url,
             received,
