@@ -52,6 +52,13 @@ test("a dealer finds a part with the own net price and orders it once, reserved"
   await expectAccessible(page);
   await screenshot(page, "dealer-order");
 
+  // How long until the order page is usable when opened afresh (the figure the issue
+  // asks for): navigation to the lines table with its reserved quantities.
+  const started = Date.now();
+  await page.goto(orderPath);
+  await expect(page.getByRole("row", { name: /AL-3001/ }).getByRole("cell").nth(3)).toHaveText("2");
+  console.log(`order page usable after ${Date.now() - started} ms`);
+
   await page.getByRole("link", { name: "All orders" }).click();
   await expect(page.getByRole("row")).toHaveCount(2); // the header and one order: the double click placed one
   await expectAccessible(page);

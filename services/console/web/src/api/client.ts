@@ -24,6 +24,20 @@ export function signIn(returnTo = window.location.pathname + window.location.sea
   window.location.assign(`/auth/login?return_to=${encodeURIComponent(returnTo)}`);
 }
 
+const REAUTH_KEY = "aftersales.console.reauth-at";
+
+/** After a 401: sign in again, unless that was just tried (a service that refuses
+ *  every fresh session would otherwise bounce the browser through sign-in forever). */
+export function reauthenticate(): void {
+  const last = Number(sessionStorage.getItem(REAUTH_KEY) ?? 0);
+  if (Date.now() - last < 15_000) {
+    window.location.assign("/signed-out?error=refused_by_service");
+    return;
+  }
+  sessionStorage.setItem(REAUTH_KEY, String(Date.now()));
+  signIn();
+}
+
 function through(service: string): Middleware {
   return {
     async onRequest({ request }) {
@@ -40,7 +54,7 @@ function through(service: string): Middleware {
     },
     onResponse({ response }) {
       // The session ended (expired or signed out elsewhere): sign in again.
-      if (response.status === 401) signIn();
+      if (response.status === 401) reauthenticate();
       return response;
     },
   };

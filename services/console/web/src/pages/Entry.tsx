@@ -33,7 +33,7 @@ export function SignInPage() {
   );
 }
 
-const REASONS = ["expired", "refused", "provider", "no_role"] as const;
+const REASONS = ["expired", "refused", "provider", "no_role", "refused_by_service"] as const;
 
 export function SignedOutPage() {
   const { t } = useTranslation();
