@@ -4,8 +4,9 @@
 //! services verifying its tokens, the console, and the demo data loaded through the
 //! services' APIs with the provider's client-credentials tokens. Nothing is mocked.
 //!
-//! Logs, screenshots of failures and the report stay in `.local/browser/`; the
-//! screenshots of the main screens go to `docs/screenshots/`.
+//! Logs, screenshots of failures and of the main screens stay in `.local/browser/`;
+//! with `AFTERSALES_UPDATE_SCREENSHOTS=1` the main screens replace the README's
+//! pictures in `docs/screenshots/` (they show dates, so every run would change them).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -226,6 +227,12 @@ pub async fn run(args: &[String]) -> anyhow::Result<bool> {
     )
     .await?;
 
+    let screenshots = if std::env::var_os("AFTERSALES_UPDATE_SCREENSHOTS").is_some() {
+        paths::root().join("docs/screenshots")
+    } else {
+        dir.join("screenshots")
+    };
+    std::fs::create_dir_all(&screenshots)?;
     println!("==> playwright test ({console_url})");
     let started = Instant::now();
     let status = Command::new("npx")
@@ -235,7 +242,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<bool> {
         .env("CONSOLE_URL", &console_url)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("PLAYWRIGHT_OUTPUT_DIR", dir.join("results"))
-        .env("SCREENSHOT_DIR", paths::root().join("docs/screenshots"))
+        .env("SCREENSHOT_DIR", screenshots)
         .status()
         .context("cannot run npx playwright")?;
     println!(
