@@ -169,7 +169,6 @@ pub async fn run(args: &[String]) -> anyhow::Result<bool> {
                 ("CONSOLE_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
                 ("OIDC_ISSUER", issuer.clone()),
                 ("OIDC_CLIENT_SECRET", CONSOLE_SECRET.to_owned()),
-                ("OIDC_SCOPES", "profile aftersales".to_owned()),
                 // Plain http on loopback: the browser would not send a Secure cookie.
                 ("COOKIE_SECURE", "false".to_owned()),
                 ("LOG_FORMAT", "pretty".to_owned()),

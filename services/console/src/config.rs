@@ -131,7 +131,7 @@ impl ConsoleConfig {
     /// | `OIDC_ISSUER` | `http://127.0.0.1:8090` |
     /// | `OIDC_CLIENT_ID` | `console` |
     /// | `OIDC_CLIENT_SECRET` | none (public client with PKCE) |
-    /// | `OIDC_SCOPES` | `profile` (space-separated; `openid` is always asked for) |
+    /// | `OIDC_SCOPES` | `profile aftersales` (space-separated; `openid` is always asked for; `aftersales` is the development provider's scope for `role` and `dealer_code`) |
     /// | `OIDC_ROLE_CLAIM` | `role` |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
     /// | `OIDC_RESOURCE` | none |
@@ -172,7 +172,7 @@ impl ConsoleConfig {
             client_id: get("OIDC_CLIENT_ID").unwrap_or_else(|| "console".to_owned()),
             client_secret: get("OIDC_CLIENT_SECRET"),
             scopes: get("OIDC_SCOPES")
-                .unwrap_or_else(|| "profile".to_owned())
+                .unwrap_or_else(|| "profile aftersales".to_owned())
                 .split_whitespace()
                 .filter(|s| *s != "openid")
                 .map(str::to_owned)
@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(c.oidc.issuer, "http://127.0.0.1:8090");
         assert_eq!(c.oidc.client_id, "console");
         assert_eq!(c.oidc.client_secret, None);
-        assert_eq!(c.oidc.scopes, vec!["profile".to_owned()]);
+        assert_eq!(c.oidc.scopes, ["profile", "aftersales"]);
         assert_eq!(c.oidc.role_claim.to_string(), "role");
         assert_eq!(c.upstreams.base(Upstream::Recovery).port(), Some(8084));
         assert!(c.cookie_secure);
