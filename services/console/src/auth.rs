@@ -154,16 +154,22 @@ async fn login(
     })?;
     let binding = random_token();
     let now = Utc::now();
-    state.sessions.begin_login(
-        request.state,
-        PendingLogin {
-            pkce_verifier: request.pkce_verifier,
-            nonce: request.nonce,
-            return_to: local_path(query.return_to.as_deref()),
-            browser_binding: binding.clone(),
-            expires_at: now + LOGIN_TIMEOUT,
-        },
-    );
+    state
+        .sessions
+        .begin_login(
+            request.state,
+            PendingLogin {
+                pkce_verifier: request.pkce_verifier,
+                nonce: request.nonce,
+                return_to: local_path(query.return_to.as_deref()),
+                browser_binding: binding.clone(),
+                expires_at: now + LOGIN_TIMEOUT,
+            },
+        )
+        .map_err(|e| {
+            tracing::warn!(error = %e, "sign-in refused");
+            ApiError::ServiceUnavailable("too many sign-ins at once; try again shortly".into())
+        })?;
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, request.url.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))

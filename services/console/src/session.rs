@@ -74,6 +74,14 @@ pub struct PendingLogin {
 /// How long a sign-in may take at the provider.
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// Sign-ins in progress held at once. `/auth/login` needs no session, so without a
+/// bound anyone could fill the memory with abandoned sign-ins.
+pub const MAX_PENDING_LOGINS: usize = 10_000;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("too many sign-ins in progress")]
+pub struct TooManyLogins;
+
 #[derive(Debug, Default)]
 struct Maps {
     sessions: HashMap<String, Session>,
@@ -118,8 +126,19 @@ impl SessionStore {
         self.lock().sessions.remove(id)
     }
 
-    pub fn begin_login(&self, state: String, pending: PendingLogin) {
-        self.lock().pending.insert(state, pending);
+    /// Keeps a sign-in until its callback; refused while [`MAX_PENDING_LOGINS`] live
+    /// ones are held (expired ones are dropped first).
+    pub fn begin_login(&self, state: String, pending: PendingLogin) -> Result<(), TooManyLogins> {
+        let mut maps = self.lock();
+        if maps.pending.len() >= MAX_PENDING_LOGINS {
+            let now = Utc::now();
+            maps.pending.retain(|_, p| p.expires_at > now);
+            if maps.pending.len() >= MAX_PENDING_LOGINS {
+                return Err(TooManyLogins);
+            }
+        }
+        maps.pending.insert(state, pending);
+        Ok(())
     }
 
     /// Takes the sign-in started with `state`: it can be finished once only.
@@ -200,11 +219,52 @@ mod tests {
             browser_binding: "b".into(),
             expires_at,
         };
-        store.begin_login("s1".into(), pending(now + chrono::Duration::seconds(60)));
-        store.begin_login("s2".into(), pending(now - chrono::Duration::seconds(1)));
+        store
+            .begin_login("s1".into(), pending(now + chrono::Duration::seconds(60)))
+            .unwrap();
+        store
+            .begin_login("s2".into(), pending(now - chrono::Duration::seconds(1)))
+            .unwrap();
         assert!(store.finish_login("s1", now).is_some());
         assert!(store.finish_login("s1", now).is_none());
         assert!(store.finish_login("s2", now).is_none());
+    }
+
+    #[test]
+    fn sign_ins_in_progress_are_bounded_but_expired_ones_make_room() {
+        let store = SessionStore::default();
+        let now = Utc::now();
+        let pending = |expires_at| PendingLogin {
+            pkce_verifier: "v".into(),
+            nonce: "n".into(),
+            return_to: "/".into(),
+            browser_binding: "b".into(),
+            expires_at,
+        };
+        for i in 0..MAX_PENDING_LOGINS {
+            let expires = if i == 0 {
+                now - chrono::Duration::seconds(1)
+            } else {
+                now + chrono::Duration::seconds(60)
+            };
+            store
+                .begin_login(format!("s{i}"), pending(expires))
+                .unwrap();
+        }
+        // The expired one makes room for one more, then the store is full.
+        store
+            .begin_login(
+                "one more".into(),
+                pending(now + chrono::Duration::seconds(60)),
+            )
+            .unwrap();
+        assert_eq!(
+            store.begin_login(
+                "too many".into(),
+                pending(now + chrono::Duration::seconds(60))
+            ),
+            Err(TooManyLogins)
+        );
     }
 
     #[test]
