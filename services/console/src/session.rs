@@ -186,6 +186,16 @@ mod tests {
         }
     }
 
+    fn pending(expires_at: DateTime<Utc>) -> PendingLogin {
+        PendingLogin {
+            pkce_verifier: "v".into(),
+            nonce: "n".into(),
+            return_to: "/".into(),
+            browser_binding: "b".into(),
+            expires_at,
+        }
+    }
+
     #[test]
     fn tokens_are_long_and_distinct() {
         let (a, b) = (random_token(), random_token());
@@ -212,13 +222,6 @@ mod tests {
     fn a_sign_in_finishes_once_and_not_after_its_timeout() {
         let store = SessionStore::default();
         let now = Utc::now();
-        let pending = |expires_at| PendingLogin {
-            pkce_verifier: "v".into(),
-            nonce: "n".into(),
-            return_to: "/".into(),
-            browser_binding: "b".into(),
-            expires_at,
-        };
         store
             .begin_login("s1".into(), pending(now + chrono::Duration::seconds(60)))
             .unwrap();
@@ -234,13 +237,6 @@ mod tests {
     fn sign_ins_in_progress_are_bounded_but_expired_ones_make_room() {
         let store = SessionStore::default();
         let now = Utc::now();
-        let pending = |expires_at| PendingLogin {
-            pkce_verifier: "v".into(),
-            nonce: "n".into(),
-            return_to: "/".into(),
-            browser_binding: "b".into(),
-            expires_at,
-        };
         for i in 0..MAX_PENDING_LOGINS {
             let expires = if i == 0 {
                 now - chrono::Duration::seconds(1)
