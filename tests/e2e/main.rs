@@ -10,6 +10,7 @@
 
 mod access;
 mod claim_flow;
+mod console_client;
 mod contract_docs;
 mod dev_provider;
 mod faults;

@@ -7,6 +7,7 @@
 )]
 
 mod bench;
+mod browser;
 mod dead_letters;
 mod demo;
 mod deny;
@@ -92,8 +93,14 @@ enum Cmd {
     /// cargo-deny against deny.toml (advisories, licenses, duplicate versions,
     /// sources), offline.
     Deny,
+    /// The console's browser tests (Playwright, Debian's chromium) against a throwaway
+    /// stack with the development OpenID provider; arguments go to `playwright test`.
+    BrowserTest {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// fmt check, clippy, cargo-deny, then the whole suite against throwaway servers, then the
-    /// short fuzz run (`cargo xtask fuzz`); arguments after `--` go to the test runner
+    /// console's browser tests and the short fuzz run (`cargo xtask fuzz`); arguments after `--` go to the test runner
     /// (and skip the fuzzing: it follows only a run of the whole suite).
     Test {
         /// Skip the fmt check, clippy and cargo-deny (run the tests only)
@@ -136,6 +143,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Cmd::BenchRelay(opts) => relay_bench::run(opts).await?,
         Cmd::Fuzz(opts) => {
             if !fuzz::run(opts).await? {
+                return Ok(1);
+            }
+        }
+        Cmd::BrowserTest { args } => {
+            if !browser::run(&args).await? {
                 return Ok(1);
             }
         }

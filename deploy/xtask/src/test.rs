@@ -1,6 +1,7 @@
 //! `cargo xtask test`: format check, clippy, cargo-deny, then the whole test suite against a
 //! throwaway PostgreSQL and RabbitMQ (not the `up` ones) that are removed afterwards,
-//! then the short run of `cargo xtask fuzz`.
+//! then the console's browser tests (`cargo xtask browser-test`), then the short run
+//! of `cargo xtask fuzz`.
 
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
@@ -134,6 +135,16 @@ pub async fn run(args: &[String], lint: bool, fuzz: bool) -> anyhow::Result<i32>
     )?;
     drop(stack);
     let mut exit = code(tests);
+    // The console in a browser, against a stack of its own (after a whole green suite).
+    if exit == 0 && args.is_empty() {
+        let t = Instant::now();
+        println!("==> cargo xtask browser-test");
+        let passed = crate::browser::run(&[]).await?;
+        report("cargo xtask browser-test", passed, t);
+        if !passed {
+            exit = 1;
+        }
+    }
     if exit == 0 && fuzz && args.is_empty() {
         let t = Instant::now();
         println!("==> cargo xtask fuzz (the short run; --no-fuzz skips it)");

@@ -333,7 +333,8 @@ pub fn main<H: Handler + Clone>(spec: ServiceSpec<H>) -> anyhow::Result<()> {
     })
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C: how every binary of ours learns to stop.
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

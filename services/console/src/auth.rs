@@ -1,0 +1,358 @@
+//! Sign-in as a backend for frontend: `/auth/login` starts the authorization-code
+//! flow with PKCE, `/auth/callback` finishes it and opens a server-side session,
+//! `/auth/me` tells the SPA who is signed in (and its CSRF token), `/auth/logout`
+//! ends the session here and at the provider.
+//!
+//! Cookies: the session id (`Path=/`) and, during a sign-in, a binding of the sign-in
+//! to this browser (`Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
+//! configured off for plain-http development. State-changing requests carry the
+//! session's CSRF token in `X-CSRF-Token`.
+
+use std::future::{Ready, ready};
+
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
+use aftersales_web::ApiError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::oidc::{Oidc, OidcError};
+use crate::session::{
+    LOGIN_TIMEOUT, PendingLogin, Session, SessionStore, User, random_token, same_secret,
+};
+
+pub const SESSION_COOKIE: &str = "console_session";
+pub const LOGIN_COOKIE: &str = "console_login";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// What the auth routes share.
+#[derive(Clone)]
+pub struct AuthState {
+    pub oidc: Oidc,
+    pub sessions: SessionStore,
+    pub cookie_secure: bool,
+    pub session_ttl: std::time::Duration,
+}
+
+impl AuthState {
+    fn cookie<'c>(
+        &self,
+        name: &'c str,
+        value: String,
+        path: &'c str,
+        max_age: std::time::Duration,
+    ) -> Cookie<'c> {
+        Cookie::build(name, value)
+            .path(path)
+            .http_only(true)
+            .secure(self.cookie_secure)
+            .same_site(SameSite::Lax)
+            .max_age(time::Duration::seconds(
+                i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX),
+            ))
+            .finish()
+    }
+
+    fn expired_cookie<'c>(&self, name: &'c str, path: &'c str) -> Cookie<'c> {
+        let mut cookie = self.cookie(name, String::new(), path, std::time::Duration::ZERO);
+        cookie.make_removal();
+        cookie
+    }
+}
+
+/// A signed-in request: its session, or 401 (no cookie, unknown or expired session).
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub id: String,
+    session: Session,
+}
+
+impl std::ops::Deref for CurrentSession {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl FromRequest for CurrentSession {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(state) = req.app_data::<web::Data<AuthState>>() else {
+            return ready(Err(ApiError::Internal(
+                "AuthState is not registered".into(),
+            )));
+        };
+        let found = req
+            .cookie(SESSION_COOKIE)
+            .and_then(|c| {
+                let id = c.value().to_owned();
+                state
+                    .sessions
+                    .get(&id, Utc::now())
+                    .map(|session| CurrentSession { id, session })
+            })
+            .ok_or_else(|| {
+                ApiError::unauthorized("not signed in, or the session has expired; sign in again")
+            });
+        ready(found)
+    }
+}
+
+/// Refuses a state-changing request without the session's CSRF token. A page of
+/// another site can make the browser send the cookie, but cannot read the token.
+pub fn require_csrf(req: &HttpRequest, session: &Session) -> Result<(), ApiError> {
+    if req.method().is_safe() {
+        return Ok(());
+    }
+    let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    match sent {
+        Some(token) if same_secret(token, &session.csrf_token) => Ok(()),
+        Some(_) => Err(ApiError::forbidden(
+            "the X-CSRF-Token header does not match this session",
+        )),
+        None => Err(ApiError::forbidden(
+            "a state-changing request needs the X-CSRF-Token header",
+        )),
+    }
+}
+
+/// A path of this console to return to after sign-in; anything else becomes `/`
+/// (no open redirect through `//evil.example` or `https://…`).
+fn local_path(candidate: Option<&str>) -> String {
+    match candidate {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.starts_with("/auth/") =>
+        {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    return_to: Option<String>,
+}
+
+/// `GET /auth/login`: to the provider's authorization endpoint.
+async fn login(
+    state: web::Data<AuthState>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let request = state.oidc.authorization_request().await.map_err(|e| {
+        tracing::warn!(error = %e, "cannot start a sign-in");
+        ApiError::ServiceUnavailable(
+            "the sign-in provider cannot be reached; try again shortly".into(),
+        )
+    })?;
+    let binding = random_token();
+    let now = Utc::now();
+    state
+        .sessions
+        .begin_login(
+            request.state,
+            PendingLogin {
+                pkce_verifier: request.pkce_verifier,
+                nonce: request.nonce,
+                return_to: local_path(query.return_to.as_deref()),
+                browser_binding: binding.clone(),
+                expires_at: now + LOGIN_TIMEOUT,
+            },
+        )
+        .map_err(|e| {
+            tracing::warn!(error = %e, "sign-in refused");
+            ApiError::ServiceUnavailable("too many sign-ins at once; try again shortly".into())
+        })?;
+    Ok(HttpResponse::Found()
+        .insert_header((header::LOCATION, request.url.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .cookie(state.cookie(LOGIN_COOKIE, binding, "/auth", LOGIN_TIMEOUT))
+        .finish())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// Why a sign-in did not finish, as the SPA's `/signed-out?error=` page names it.
+#[derive(Debug, Clone, Copy)]
+enum SignInFailure {
+    /// Unknown, used or expired `state`, or another browser's callback.
+    Expired,
+    /// The provider said no (`error=access_denied`, …).
+    Refused,
+    /// The token exchange or the ID token failed.
+    Provider,
+    /// Signed in, but without a role (or a dealer without a dealer code).
+    NoRole,
+}
+
+impl SignInFailure {
+    fn code(self) -> &'static str {
+        match self {
+            SignInFailure::Expired => "expired",
+            SignInFailure::Refused => "refused",
+            SignInFailure::Provider => "provider",
+            SignInFailure::NoRole => "no_role",
+        }
+    }
+}
+
+/// `GET /auth/callback`: code → tokens → session.
+async fn callback(
+    req: HttpRequest,
+    state: web::Data<AuthState>,
+    query: web::Query<CallbackQuery>,
+) -> HttpResponse {
+    match finish_sign_in(&req, &state, query.into_inner()).await {
+        Ok((session_id, return_to)) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, return_to))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .cookie(state.cookie(SESSION_COOKIE, session_id, "/", state.session_ttl))
+            .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
+            .finish(),
+        Err(failure) => HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/signed-out?error={}", failure.code()),
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
+            .finish(),
+    }
+}
+
+async fn finish_sign_in(
+    req: &HttpRequest,
+    state: &AuthState,
+    query: CallbackQuery,
+) -> Result<(String, String), SignInFailure> {
+    let now = Utc::now();
+    let pending = query
+        .state
+        .as_deref()
+        .and_then(|s| state.sessions.finish_login(s, now))
+        .ok_or(SignInFailure::Expired)?;
+    let bound = req
+        .cookie(LOGIN_COOKIE)
+        .is_some_and(|c| same_secret(c.value(), &pending.browser_binding));
+    if !bound {
+        return Err(SignInFailure::Expired);
+    }
+    if let Some(error) = query.error {
+        tracing::info!(%error, "the provider refused the sign-in");
+        return Err(SignInFailure::Refused);
+    }
+    let code = query.code.ok_or(SignInFailure::Refused)?;
+    let signed_in = state
+        .oidc
+        .finish(code, pending.pkce_verifier, &pending.nonce)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "sign-in failed");
+            match e {
+                OidcError::MissingClaim { .. } => SignInFailure::NoRole,
+                _ => SignInFailure::Provider,
+            }
+        })?;
+    let lifetime = signed_in
+        .expires_in
+        .map_or(state.session_ttl, |t| t.min(state.session_ttl));
+    let expires_at = now + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::zero());
+    tracing::info!(sub = %signed_in.user.sub, role = %signed_in.user.role, "signed in");
+    let id = state.sessions.create(Session {
+        user: signed_in.user,
+        access_token: signed_in.access_token,
+        id_token: signed_in.id_token,
+        csrf_token: random_token(),
+        expires_at,
+    });
+    Ok((id, pending.return_to))
+}
+
+/// `GET /auth/me`.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    #[serde(flatten)]
+    user: User,
+    csrf_token: String,
+    expires_at: DateTime<Utc>,
+}
+
+async fn me(session: CurrentSession) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Me {
+            user: session.user.clone(),
+            csrf_token: session.csrf_token.clone(),
+            expires_at: session.expires_at,
+        })
+}
+
+#[derive(Debug, Serialize)]
+struct LoggedOut {
+    /// Where the SPA sends the browser next: the provider's sign-out, or `/`.
+    location: String,
+}
+
+/// `POST /auth/logout` (with the CSRF token): the session ends here; the answer
+/// names the provider's end-session URL so its session ends too.
+async fn logout(
+    req: HttpRequest,
+    state: web::Data<AuthState>,
+    session: CurrentSession,
+) -> Result<HttpResponse, ApiError> {
+    require_csrf(&req, &session)?;
+    state.sessions.remove(&session.id);
+    tracing::info!(sub = %session.user.sub, "signed out");
+    let location = state
+        .oidc
+        .end_session_url(&session.id_token)
+        .await
+        .map_or_else(|| "/".to_owned(), |u| u.to_string());
+    Ok(HttpResponse::Ok()
+        .cookie(state.expired_cookie(SESSION_COOKIE, "/"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(LoggedOut { location }))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/auth")
+            .route("/login", web::get().to(login))
+            .route("/callback", web::get().to(callback))
+            .route("/me", web::get().to(me))
+            .route("/logout", web::post().to(logout)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(local_path(Some("/orders/42?x=1")), "/orders/42?x=1");
+        for bad in [
+            "//evil.example/x",
+            "https://evil.example",
+            "/\\evil",
+            "orders",
+            "/auth/login",
+            "",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}

@@ -1,0 +1,328 @@
+//! The console's configuration from environment variables, with defaults that fit
+//! `cargo xtask up` (the services on 8081–8084, the development provider on 8090).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use aftersales_web::LogFormat;
+use url::Url;
+
+use crate::upstream::Upstream;
+
+/// The services' configuration error: the variable, its value and why it is wrong.
+pub use aftersales_web::config::ConfigError;
+
+/// A dotted path into a token's claims (`role`, `realm_access.roles`): where the
+/// provider puts the role or the dealer code differs between providers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimPath(Vec<String>);
+
+impl ClaimPath {
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
+impl FromStr for ClaimPath {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let segments: Vec<String> = s.trim().split('.').map(str::to_owned).collect();
+        if segments.iter().any(|seg| seg.is_empty()) {
+            return Err(
+                "expected a dotted claim path such as `role` or `realm_access.roles`".into(),
+            );
+        }
+        Ok(ClaimPath(segments))
+    }
+}
+
+impl fmt::Display for ClaimPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("."))
+    }
+}
+
+/// How the console signs people in.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OidcConfig {
+    /// The provider's issuer; its `/.well-known/openid-configuration` is read at start.
+    /// Kept as written: discovery requires the `issuer` to match it exactly.
+    pub issuer: String,
+    pub client_id: String,
+    /// None for a public client (PKCE only), as the development provider registers it.
+    pub client_secret: Option<String>,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    pub role_claim: ClaimPath,
+    pub dealer_claim: ClaimPath,
+    /// RFC 8707 resource indicator sent with the authorization and token requests,
+    /// for providers that issue JWT access tokens only for a named API.
+    pub resource: Option<String>,
+}
+
+impl fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("scopes", &self.scopes)
+            .field("role_claim", &self.role_claim.to_string())
+            .field("dealer_claim", &self.dealer_claim.to_string())
+            .field("resource", &self.resource)
+            .finish()
+    }
+}
+
+/// Base URL of each service the console forwards `/api/<service>/…` to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstreams {
+    pub catalog: Url,
+    pub orders: Url,
+    pub inspection: Url,
+    pub recovery: Url,
+}
+
+impl Upstreams {
+    pub fn base(&self, upstream: Upstream) -> &Url {
+        match upstream {
+            Upstream::Catalog => &self.catalog,
+            Upstream::Orders => &self.orders,
+            Upstream::Inspection => &self.inspection,
+            Upstream::Recovery => &self.recovery,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleConfig {
+    pub http_addr: SocketAddr,
+    /// The URL people open; the OIDC redirect URI is `<public_url>/auth/callback`.
+    pub public_url: Url,
+    pub oidc: OidcConfig,
+    pub upstreams: Upstreams,
+    /// `Secure` on the cookies. Off only for plain-http local development.
+    pub cookie_secure: bool,
+    /// A session ends this long after sign-in, or when its access token expires,
+    /// whichever comes first.
+    pub session_ttl: Duration,
+    /// Largest request body forwarded (CSV imports are the big ones).
+    pub max_body_bytes: usize,
+    pub log_format: LogFormat,
+}
+
+pub const DEFAULT_PORT: u16 = 8080;
+
+impl ConsoleConfig {
+    pub fn from_env() -> Result<ConsoleConfig, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// | variable | default |
+    /// |---|---|
+    /// | `HTTP_ADDR` | `127.0.0.1:8080` |
+    /// | `CONSOLE_PUBLIC_URL` | `http://<HTTP_ADDR>` |
+    /// | `OIDC_ISSUER` | `http://127.0.0.1:8090` |
+    /// | `OIDC_CLIENT_ID` | `console` |
+    /// | `OIDC_CLIENT_SECRET` | none (public client with PKCE) |
+    /// | `OIDC_SCOPES` | `profile aftersales` (space-separated; `openid` is always asked for; `aftersales` is the development provider's scope for `role` and `dealer_code`) |
+    /// | `OIDC_ROLE_CLAIM` | `role` |
+    /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
+    /// | `OIDC_RESOURCE` | none |
+    /// | `CATALOG_URL` … `RECOVERY_URL` | `http://127.0.0.1:8081` … `:8084` |
+    /// | `COOKIE_SECURE` | `true` (`false` for plain-http development) |
+    /// | `SESSION_TTL_SECS` | `28800` (8 h) |
+    /// | `MAX_BODY_BYTES` | `33554432` (32 MiB) |
+    /// | `LOG_FORMAT` | `pretty` |
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let url = |var: &'static str, default: &str| -> Result<Url, ConfigError> {
+            let raw = get(var).unwrap_or_else(|| default.to_owned());
+            let parsed = Url::parse(raw.trim()).map_err(|e| invalid(var, &raw, e))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid(var, &raw, "expected an http(s) URL"));
+            }
+            Ok(parsed)
+        };
+
+        let http_addr: SocketAddr = match get("HTTP_ADDR") {
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|e: std::net::AddrParseError| invalid("HTTP_ADDR", &v, e))?,
+            None => SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+        };
+        let public_url = url("CONSOLE_PUBLIC_URL", &format!("http://{http_addr}"))?;
+        let issuer = url("OIDC_ISSUER", "http://127.0.0.1:8090")
+            .map(|_| get("OIDC_ISSUER").unwrap_or_else(|| "http://127.0.0.1:8090".to_owned()))?
+            .trim()
+            .to_owned();
+        let claim = |var: &'static str, default: &str| -> Result<ClaimPath, ConfigError> {
+            let raw = get(var).unwrap_or_else(|| default.to_owned());
+            raw.parse().map_err(|e: String| invalid(var, &raw, e))
+        };
+        let oidc = OidcConfig {
+            issuer,
+            client_id: get("OIDC_CLIENT_ID").unwrap_or_else(|| "console".to_owned()),
+            client_secret: get("OIDC_CLIENT_SECRET"),
+            scopes: get("OIDC_SCOPES")
+                .unwrap_or_else(|| "profile aftersales".to_owned())
+                .split_whitespace()
+                .filter(|s| *s != "openid")
+                .map(str::to_owned)
+                .collect(),
+            role_claim: claim("OIDC_ROLE_CLAIM", "role")?,
+            dealer_claim: claim("OIDC_DEALER_CLAIM", "dealer_code")?,
+            resource: get("OIDC_RESOURCE"),
+        };
+        let upstreams = Upstreams {
+            catalog: url("CATALOG_URL", "http://127.0.0.1:8081")?,
+            orders: url("ORDERS_URL", "http://127.0.0.1:8082")?,
+            inspection: url("INSPECTION_URL", "http://127.0.0.1:8083")?,
+            recovery: url("RECOVERY_URL", "http://127.0.0.1:8084")?,
+        };
+        let cookie_secure = match get("COOKIE_SECURE") {
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(invalid("COOKIE_SECURE", &v, "expected true or false")),
+            },
+            None => true,
+        };
+        let number = |var: &'static str, min: u64, max: u64, default: u64| match get(var) {
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                Ok(_) => Err(invalid(var, &v, format!("must be between {min} and {max}"))),
+                Err(e) => Err(invalid(var, &v, e)),
+            },
+            None => Ok(default),
+        };
+        let session_ttl = Duration::from_secs(number("SESSION_TTL_SECS", 1, 7 * 86_400, 28_800)?);
+        let max_body_bytes =
+            usize::try_from(number("MAX_BODY_BYTES", 1024, 1 << 30, 32 << 20)?).unwrap_or(32 << 20);
+        let log_format = match get("LOG_FORMAT") {
+            Some(v) => v
+                .parse()
+                .map_err(|e: String| invalid("LOG_FORMAT", &v, e))?,
+            None => LogFormat::default(),
+        };
+        Ok(ConsoleConfig {
+            http_addr,
+            public_url,
+            oidc,
+            upstreams,
+            cookie_secure,
+            session_ttl,
+            max_body_bytes,
+            log_format,
+        })
+    }
+
+    /// Where the provider sends the browser back with the authorization code.
+    pub fn redirect_url(&self) -> String {
+        format!(
+            "{}/auth/callback",
+            self.public_url.as_str().trim_end_matches('/')
+        )
+    }
+
+    /// Where the provider sends the browser after signing out there.
+    pub fn post_logout_url(&self) -> String {
+        format!("{}/", self.public_url.as_str().trim_end_matches('/'))
+    }
+
+    pub fn log_warnings(&self) {
+        if !self.cookie_secure {
+            tracing::warn!("COOKIE_SECURE=false: session cookies travel over plain http");
+        }
+    }
+}
+
+fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
+    ConfigError::Invalid {
+        var,
+        value: value.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<ConsoleConfig, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ConsoleConfig::from_lookup(move |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_fit_the_local_stack() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.http_addr.port(), 8080);
+        assert_eq!(c.redirect_url(), "http://127.0.0.1:8080/auth/callback");
+        assert_eq!(c.oidc.issuer, "http://127.0.0.1:8090");
+        assert_eq!(c.oidc.client_id, "console");
+        assert_eq!(c.oidc.client_secret, None);
+        assert_eq!(c.oidc.scopes, ["profile", "aftersales"]);
+        assert_eq!(c.oidc.role_claim.to_string(), "role");
+        assert_eq!(c.upstreams.base(Upstream::Recovery).port(), Some(8084));
+        assert!(c.cookie_secure);
+        assert_eq!(c.session_ttl, Duration::from_secs(28_800));
+    }
+
+    #[test]
+    fn explicit_values() {
+        let c = load(&[
+            ("CONSOLE_PUBLIC_URL", "https://console.example.com/"),
+            ("OIDC_SCOPES", "openid profile email"),
+            ("OIDC_ROLE_CLAIM", "realm_access.roles"),
+            ("COOKIE_SECURE", "false"),
+            ("SESSION_TTL_SECS", "60"),
+            ("OIDC_CLIENT_SECRET", "s3cret"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.redirect_url(),
+            "https://console.example.com/auth/callback"
+        );
+        assert_eq!(
+            c.oidc.scopes,
+            vec!["profile".to_owned(), "email".to_owned()]
+        );
+        assert_eq!(
+            c.oidc.role_claim.segments().collect::<Vec<_>>(),
+            ["realm_access", "roles"]
+        );
+        assert!(!c.cookie_secure);
+        assert_eq!(c.session_ttl, Duration::from_secs(60));
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("HTTP_ADDR", "localhost"),
+            ("OIDC_ISSUER", "not a url"),
+            ("ORDERS_URL", "ftp://x"),
+            ("OIDC_ROLE_CLAIM", "a..b"),
+            ("COOKIE_SECURE", "maybe"),
+            ("SESSION_TTL_SECS", "0"),
+            ("LOG_FORMAT", "xml"),
+        ] {
+            match load(&[(var, value)]) {
+                Err(ConfigError::Invalid { var: named, .. }) => assert_eq!(named, var),
+                Ok(_) => panic!("{var}={value} was accepted"),
+            }
+        }
+    }
+}

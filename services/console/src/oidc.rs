@@ -1,0 +1,370 @@
+//! The OpenID Connect relying party: provider discovery, the authorization request
+//! (code flow with PKCE, state and nonce), the code exchange with ID-token
+//! verification, the mapping of claims to a [`User`], and the provider's sign-out URL.
+//!
+//! The provider is discovered lazily and again whenever an ID token does not verify
+//! (its keys may have rotated), so the console can start before the provider does.
+
+use std::sync::Arc;
+
+use aftersales_web::Role;
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+};
+use openidconnect::{
+    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
+    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadataWithLogout,
+    RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::RwLock;
+
+use aftersales_web::error::cause_chain;
+
+use crate::config::{ClaimPath, ConsoleConfig, OidcConfig};
+use crate::session::User;
+
+/// Every claim of the ID token, so the role and dealer claims can be configured.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AllClaims {
+    #[serde(flatten)]
+    all: serde_json::Map<String, Value>,
+}
+
+impl AdditionalClaims for AllClaims {}
+
+type TokenFields = IdTokenFields<
+    AllClaims,
+    EmptyExtraTokenFields,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+>;
+type Tokens = StandardTokenResponse<TokenFields, CoreTokenType>;
+type RpClient = Client<
+    AllClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    StandardErrorResponse<CoreErrorResponseType>,
+    Tokens,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    #[error("the OpenID provider cannot be reached or described itself wrongly: {0}")]
+    Discovery(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("the provider refused the authorization code: {0}")]
+    Exchange(String),
+    #[error("the provider sent no ID token")]
+    NoIdToken,
+    #[error("the ID token does not verify: {0}")]
+    IdToken(String),
+    #[error("the token has no usable `{claim}` claim")]
+    MissingClaim { claim: String },
+}
+
+/// What `/auth/login` sends the browser to, and what the callback needs to finish.
+pub struct AuthRequest {
+    pub url: url::Url,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+}
+
+/// The result of a finished sign-in.
+pub struct SignedIn {
+    pub user: User,
+    pub access_token: String,
+    pub id_token: String,
+    /// Seconds the access token lives, when the provider said.
+    pub expires_in: Option<std::time::Duration>,
+}
+
+struct Provider {
+    client: RpClient,
+    end_session: Option<url::Url>,
+}
+
+/// The relying party; cheap to clone.
+#[derive(Clone)]
+pub struct Oidc {
+    config: Arc<OidcConfig>,
+    redirect_url: RedirectUrl,
+    post_logout_url: String,
+    http: reqwest::Client,
+    provider: Arc<RwLock<Option<Arc<Provider>>>>,
+}
+
+impl Oidc {
+    pub fn new(config: &ConsoleConfig) -> Result<Oidc, OidcError> {
+        let redirect_url = RedirectUrl::new(config.redirect_url())
+            .map_err(|e| OidcError::Config(e.to_string()))?;
+        // The provider's answers are never followed elsewhere (no SSRF by redirect).
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| OidcError::Config(e.to_string()))?;
+        Ok(Oidc {
+            config: Arc::new(config.oidc.clone()),
+            redirect_url,
+            post_logout_url: config.post_logout_url(),
+            http,
+            provider: Arc::new(RwLock::new(None)),
+        })
+    }
+
+    async fn call(
+        http: &reqwest::Client,
+        request: openidconnect::HttpRequest,
+    ) -> Result<openidconnect::HttpResponse, reqwest::Error> {
+        let response = http.execute(reqwest::Request::try_from(request)?).await?;
+        let mut builder = openidconnect::http::Response::builder().status(response.status());
+        for (name, value) in response.headers() {
+            builder = builder.header(name, value);
+        }
+        let body = response.bytes().await?.to_vec();
+        // Status and headers came from a valid response, so the builder cannot fail;
+        // an empty answer is still an answer the library rejects properly.
+        Ok(builder
+            .body(body)
+            .unwrap_or_else(|_| openidconnect::http::Response::new(Vec::new())))
+    }
+
+    /// The provider, discovered now if not yet (or `fresh`: again).
+    async fn provider(&self, fresh: bool) -> Result<Arc<Provider>, OidcError> {
+        if !fresh && let Some(p) = self.provider.read().await.as_ref() {
+            return Ok(p.clone());
+        }
+        let issuer = IssuerUrl::new(self.config.issuer.clone())
+            .map_err(|e| OidcError::Config(e.to_string()))?;
+        let http = self.http.clone();
+        let fetch = move |req| {
+            let http = http.clone();
+            async move { Self::call(&http, req).await }
+        };
+        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &fetch)
+            .await
+            .map_err(|e| OidcError::Discovery(cause_chain(&e)))?;
+        let end_session = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .as_ref()
+            .map(|u| u.url().clone());
+        let client = RpClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.config.client_id.clone()),
+            self.config.client_secret.clone().map(ClientSecret::new),
+        )
+        .set_redirect_uri(self.redirect_url.clone());
+        let provider = Arc::new(Provider {
+            client,
+            end_session,
+        });
+        *self.provider.write().await = Some(provider.clone());
+        Ok(provider)
+    }
+
+    /// Whether the provider has been (or can now be) discovered: a readiness check.
+    pub async fn check(&self) -> Result<(), String> {
+        self.provider(false)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    pub async fn authorization_request(&self) -> Result<AuthRequest, OidcError> {
+        let provider = self.provider(false).await?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = provider
+            .client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge);
+        for scope in &self.config.scopes {
+            request = request.add_scope(Scope::new(scope.clone()));
+        }
+        if let Some(resource) = &self.config.resource {
+            request = request.add_extra_param("resource", resource.clone());
+        }
+        let (url, state, nonce) = request.url();
+        Ok(AuthRequest {
+            url,
+            state: state.secret().clone(),
+            nonce: nonce.secret().clone(),
+            pkce_verifier: verifier.secret().clone(),
+        })
+    }
+
+    /// Exchanges the code, verifies the ID token (signature, issuer, audience, expiry,
+    /// nonce) and reads the user from its claims.
+    pub async fn finish(
+        &self,
+        code: String,
+        pkce_verifier: String,
+        nonce: &str,
+    ) -> Result<SignedIn, OidcError> {
+        let provider = self.provider(false).await?;
+        let http = self.http.clone();
+        let fetch = move |req| {
+            let http = http.clone();
+            async move { Self::call(&http, req).await }
+        };
+        let mut exchange = provider
+            .client
+            .exchange_code(AuthorizationCode::new(code))
+            .map_err(|e| OidcError::Config(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier));
+        if let Some(resource) = &self.config.resource {
+            exchange = exchange.add_extra_param("resource", resource.clone());
+        }
+        let tokens = exchange
+            .request_async(&fetch)
+            .await
+            .map_err(|e| OidcError::Exchange(cause_chain(&e)))?;
+        let id_token = tokens.id_token().ok_or(OidcError::NoIdToken)?;
+        let nonce = Nonce::new(nonce.to_owned());
+        let claims = match id_token.claims(&provider.client.id_token_verifier(), &nonce) {
+            Ok(claims) => claims.clone(),
+            Err(_) => {
+                // Perhaps the provider rotated its keys since discovery: look again once.
+                let fresh = self.provider(true).await?;
+                id_token
+                    .claims(&fresh.client.id_token_verifier(), &nonce)
+                    .map_err(|e| OidcError::IdToken(e.to_string()))?
+                    .clone()
+            }
+        };
+        let all = claims.additional_claims();
+        let role =
+            role_of(all, &self.config.role_claim).ok_or_else(|| OidcError::MissingClaim {
+                claim: self.config.role_claim.to_string(),
+            })?;
+        let dealer_code = text_at(all, &self.config.dealer_claim);
+        if role == Role::Dealer && dealer_code.is_none() {
+            return Err(OidcError::MissingClaim {
+                claim: self.config.dealer_claim.to_string(),
+            });
+        }
+        let sub = claims.subject().as_str().to_owned();
+        let name = claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_owned())
+            .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
+            .unwrap_or_else(|| sub.clone());
+        Ok(SignedIn {
+            user: User {
+                sub,
+                role,
+                dealer_code,
+                name,
+            },
+            access_token: tokens.access_token().secret().clone(),
+            id_token: id_token.to_string(),
+            expires_in: tokens.expires_in(),
+        })
+    }
+
+    /// Where to send the browser so the provider ends its own session too: the
+    /// provider's `end_session_endpoint` (RP-initiated logout), or `None` when it
+    /// advertises none.
+    pub async fn end_session_url(&self, id_token: &str) -> Option<url::Url> {
+        let provider = self.provider(false).await.ok()?;
+        let mut url = provider.end_session.clone()?;
+        url.query_pairs_mut()
+            .append_pair("id_token_hint", id_token)
+            .append_pair("post_logout_redirect_uri", &self.post_logout_url)
+            .append_pair("client_id", &self.config.client_id);
+        Some(url)
+    }
+}
+
+fn value_at<'a>(claims: &'a AllClaims, path: &ClaimPath) -> Option<&'a Value> {
+    let mut segments = path.segments();
+    let first = claims.all.get(segments.next()?)?;
+    segments.try_fold(first, |value, segment| value.get(segment))
+}
+
+/// The first known role at `path`: a string, or an array of strings (Keycloak's
+/// `realm_access.roles` also lists roles of no meaning here).
+fn role_of(claims: &AllClaims, path: &ClaimPath) -> Option<Role> {
+    match value_at(claims, path)? {
+        Value::String(s) => s.parse().ok(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .find_map(|s| s.parse().ok()),
+        _ => None,
+    }
+}
+
+fn text_at(claims: &AllClaims, path: &ClaimPath) -> Option<String> {
+    match value_at(claims, path)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Array(items) => items.iter().find_map(|v| v.as_str()).map(str::to_owned),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(value: Value) -> AllClaims {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_role_is_read_from_a_string_or_the_first_known_in_an_array() {
+        let path: ClaimPath = "role".parse().unwrap();
+        assert_eq!(
+            role_of(&claims(json!({"role": "finance"})), &path),
+            Some(Role::Finance)
+        );
+        assert_eq!(role_of(&claims(json!({"role": "root"})), &path), None);
+        assert_eq!(role_of(&claims(json!({})), &path), None);
+        let nested: ClaimPath = "realm_access.roles".parse().unwrap();
+        let keycloak =
+            claims(json!({"realm_access": {"roles": ["offline_access", "quality_lead", "admin"]}}));
+        assert_eq!(role_of(&keycloak, &nested), Some(Role::QualityLead));
+        assert_eq!(role_of(&claims(json!({"realm_access": 3})), &nested), None);
+    }
+
+    #[test]
+    fn a_dealer_code_is_text_never_blank() {
+        let path: ClaimPath = "dealer_code".parse().unwrap();
+        assert_eq!(
+            text_at(&claims(json!({"dealer_code": " D001 "})), &path),
+            Some("D001".into())
+        );
+        assert_eq!(text_at(&claims(json!({"dealer_code": ""})), &path), None);
+        assert_eq!(
+            text_at(&claims(json!({"dealer_code": ["D002"]})), &path),
+            Some("D002".into())
+        );
+        assert_eq!(text_at(&claims(json!({"dealer_code": 7})), &path), None);
+    }
+}

@@ -1,0 +1,150 @@
+//! The gateway: `/api/<service>/v1/…` is forwarded to `<service base>/api/v1/…` with
+//! the session's access token as `Authorization: Bearer`, so the browser talks to one
+//! origin and never holds a token. Status, body and the headers the API contract uses
+//! (content type, `Location`, `ETag`, `Idempotent-Replayed`, …) come back unchanged,
+//! problem+json included.
+//!
+//! Only the versioned API is reachable: a service's `/metrics`, `/docs` and health
+//! endpoints stay inside the cluster.
+
+use std::str::FromStr;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::ApiError;
+use aftersales_web::correlation::{self, CorrelationId};
+use futures_util::TryStreamExt as _;
+
+use crate::auth::{CurrentSession, require_csrf};
+use crate::config::Upstreams;
+
+/// The services behind the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upstream {
+    Catalog,
+    Orders,
+    Inspection,
+    Recovery,
+}
+
+impl FromStr for Upstream {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "catalog" => Ok(Upstream::Catalog),
+            "orders" => Ok(Upstream::Orders),
+            "inspection" => Ok(Upstream::Inspection),
+            "recovery" => Ok(Upstream::Recovery),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Request headers a service reads. Cookies, the CSRF token and anything else the
+/// browser sends stay here.
+const REQUEST_HEADERS: &[&str] = &[
+    "accept",
+    "accept-language",
+    "content-type",
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+];
+
+/// Response headers the API contract gives meaning to.
+const RESPONSE_HEADERS: &[&str] = &[
+    "content-type",
+    "content-disposition",
+    "location",
+    "etag",
+    "idempotent-replayed",
+    "retry-after",
+    "cache-control",
+];
+
+/// The HTTP client to the services and where they are.
+#[derive(Clone)]
+pub struct Gateway {
+    http: reqwest::Client,
+    upstreams: Upstreams,
+}
+
+impl Gateway {
+    pub fn new(upstreams: Upstreams) -> Result<Gateway, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(3))
+            .timeout(std::time::Duration::from_secs(60))
+            .build()?;
+        Ok(Gateway { http, upstreams })
+    }
+}
+
+/// `/api/{service}/{tail}`: any method.
+pub async fn forward(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+    session: CurrentSession,
+    gateway: web::Data<Gateway>,
+    correlation: CorrelationId,
+) -> Result<HttpResponse, ApiError> {
+    let (service, tail) = path.into_inner();
+    let upstream: Upstream = service
+        .parse()
+        .map_err(|()| ApiError::not_found(format!("no service named {service:?}")))?;
+    if !(tail == "v1" || tail.starts_with("v1/")) {
+        return Err(ApiError::not_found(
+            "only the versioned API (/v1/…) is forwarded",
+        ));
+    }
+    require_csrf(&req, &session)?;
+
+    let mut url = gateway.upstreams.base(upstream).clone();
+    url.set_path(&format!("/api/{tail}"));
+    url.set_query(Some(req.query_string()).filter(|q| !q.is_empty()));
+
+    let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
+        .map_err(|_| ApiError::bad_request("unsupported method"))?;
+    let mut outgoing = gateway
+        .http
+        .request(method, url)
+        .bearer_auth(&session.access_token)
+        .header(correlation::HEADER, correlation.0.to_string());
+    for name in REQUEST_HEADERS {
+        for value in req.headers().get_all(*name) {
+            outgoing = outgoing.header(*name, value.as_bytes());
+        }
+    }
+    if !body.is_empty() {
+        outgoing = outgoing.body(body);
+    }
+    let answer = outgoing.send().await.map_err(|e| {
+        tracing::warn!(?upstream, error = %e, "upstream unreachable");
+        ApiError::ServiceUnavailable(format!("{service} cannot be reached; try again shortly"))
+    })?;
+
+    let status = StatusCode::from_u16(answer.status().as_u16())
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let mut response = HttpResponse::build(status);
+    for name in RESPONSE_HEADERS {
+        for value in answer.headers().get_all(*name) {
+            response.append_header((*name, value.as_bytes()));
+        }
+    }
+    Ok(response.streaming(answer.bytes_stream().map_err(std::io::Error::other)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_four_services_and_nothing_else() {
+        assert_eq!("orders".parse(), Ok(Upstream::Orders));
+        assert_eq!("recovery".parse(), Ok(Upstream::Recovery));
+        assert_eq!("Orders".parse::<Upstream>(), Err(()));
+        assert_eq!("metrics".parse::<Upstream>(), Err(()));
+    }
+}

@@ -1,0 +1,134 @@
+//! `/api/<service>/v1/…`: forwarded with the session's token, answers passed through,
+//! state-changing requests refused without the CSRF token.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::Harness;
+
+#[tokio::test]
+async fn a_read_is_forwarded_with_the_bearer_token_and_without_the_cookies() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let resp = b
+        .send(
+            b.request(
+                Method::GET,
+                "/api/orders/v1/price-book?part=AL-3001&limit=5",
+            )
+            .header("accept-language", "zh-CN"),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.headers()["location"], "/api/v1/orders/1");
+    assert!(resp.headers().get("x-internal-secret").is_none());
+    let seen: Value = resp.json().await.unwrap();
+    assert_eq!(seen["method"], "GET");
+    assert_eq!(seen["path"], "/api/v1/price-book");
+    assert_eq!(seen["query"], "part=AL-3001&limit=5");
+    let auth = seen["headers"]["authorization"].as_str().unwrap();
+    assert!(auth.starts_with("Bearer at-"), "{auth}");
+    assert_eq!(seen["headers"]["accept-language"], "zh-CN");
+    assert!(seen["headers"].get("cookie").is_none());
+    assert!(seen["headers"].get("x-csrf-token").is_none());
+    assert!(seen["headers"]["x-correlation-id"].is_string());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_write_with_the_csrf_token_carries_its_body_and_idempotency_key() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let resp = b
+        .send(
+            b.request(Method::POST, "/api/orders/v1/orders")
+                .header("content-type", "application/json")
+                .header("idempotency-key", "order-1")
+                .body(r#"{"priority":"stock"}"#),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(resp.headers()["idempotent-replayed"], "true");
+    let seen: Value = resp.json().await.unwrap();
+    assert_eq!(seen["method"], "POST");
+    assert_eq!(seen["body"], r#"{"priority":"stock"}"#);
+    assert_eq!(seen["headers"]["idempotency-key"], "order-1");
+    assert_eq!(seen["headers"]["content-type"], "application/json");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_problem_comes_back_as_the_service_wrote_it() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let resp = b
+        .send(
+            b.request(Method::POST, "/api/catalog/v1/problem")
+                .body("{}"),
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    let problem: Value = resp.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "lines[0].qty");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_write_without_the_right_csrf_token_never_reaches_the_service() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let token = b.csrf.clone().unwrap();
+    let before = h.echo.count();
+    for sent in [None, Some("forged"), Some(&token[1..])] {
+        b.csrf = sent.map(str::to_owned);
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            let resp = b
+                .send(b.request(method.clone(), "/api/orders/v1/orders/1/cancel"))
+                .await;
+            assert_eq!(resp.status(), 403, "{method} with {sent:?}");
+            assert_eq!(resp.headers()["content-type"], "application/problem+json");
+        }
+    }
+    assert_eq!(h.echo.count(), before);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_session_nothing_is_forwarded() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    let resp = b.get("/api/orders/v1/orders").await;
+    assert_eq!(resp.status(), 401);
+    b.cookies.insert("console_session".into(), "guessed".into());
+    assert_eq!(b.get("/api/orders/v1/orders").await.status(), 401);
+    assert_eq!(h.echo.count(), 0);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn only_the_four_services_versioned_apis_are_reachable() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    for path in [
+        "/api/metrics/v1/x",
+        "/api/orders/metrics",
+        "/api/orders/docs/",
+        "/api/orders/health/ready",
+        "/api/orders/v10/x",
+    ] {
+        let resp = b.get(path).await;
+        assert_eq!(resp.status(), 404, "{path}");
+    }
+    assert_eq!(h.echo.count(), 0);
+    // Recovery points at a closed port: a 503 problem, not a hang or a 500.
+    let down = b.get("/api/recovery/v1/recovery-claims").await;
+    assert_eq!(down.status(), 503);
+    assert_eq!(down.headers()["content-type"], "application/problem+json");
+    h.stop().await;
+}

@@ -1,0 +1,205 @@
+//! The code flow with PKCE, the cookies it sets, what `/auth/me` says, refusals of a
+//! foreign or replayed callback, expiry and sign-out.
+
+use serde_json::json;
+
+use crate::{Harness, dealer, location, set_cookie};
+
+#[tokio::test]
+async fn login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    let login = b.get("/auth/login?return_to=/orders/7").await;
+    assert_eq!(login.status(), 302);
+    let to = url::Url::parse(&location(login.headers())).unwrap();
+    assert!(
+        to.as_str()
+            .starts_with(&format!("{}/authorize", h.provider.issuer)),
+        "{to}"
+    );
+    let q: std::collections::HashMap<_, _> = to.query_pairs().into_owned().collect();
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], "console");
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["redirect_uri"], format!("{}/auth/callback", h.base));
+    assert!(q["state"].len() >= 16 && q["nonce"].len() >= 16);
+    assert!(
+        q["scope"].split(' ').any(|s| s == "openid"),
+        "{}",
+        q["scope"]
+    );
+    let cookie = set_cookie(login.headers(), "console_login").unwrap();
+    for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/auth"] {
+        assert!(cookie.contains(flag), "{flag} missing: {cookie}");
+    }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_finished_sign_in_opens_a_session_behind_an_http_only_cookie() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/orders/7").await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(location(done.headers()), "/orders/7");
+    let cookie = set_cookie(done.headers(), "console_session").unwrap();
+    for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} missing: {cookie}");
+    }
+    // The session id is all the browser gets: no token in any cookie.
+    assert!(
+        !b.cookies
+            .values()
+            .any(|v| v.starts_with("at-") || v.contains('.'))
+    );
+    let me: serde_json::Value = b.get("/auth/me").await.json().await.unwrap();
+    assert_eq!(me["sub"], "dealer-d001");
+    assert_eq!(me["role"], "dealer");
+    assert_eq!(me["dealer_code"], "D001");
+    assert_eq!(me["name"], "Dealer One");
+    assert!(me["csrf_token"].as_str().unwrap().len() >= 43);
+    assert!(me.get("access_token").is_none());
+    assert_eq!(h.console.sessions.len(), 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn insecure_cookies_only_when_configured_for_plain_http() {
+    let h = Harness::start_with(&[("COOKIE_SECURE", "false")]).await;
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/").await;
+    let cookie = set_cookie(done.headers(), "console_session").unwrap();
+    assert!(
+        !cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_callback_in_another_browser_or_a_second_time_opens_no_session() {
+    let h = Harness::start().await;
+    let mut victim = h.browser();
+    let login = victim.get("/auth/login").await;
+    let at_provider = victim
+        .http
+        .get(location(login.headers()))
+        .send()
+        .await
+        .unwrap();
+    let callback = location(at_provider.headers());
+
+    // Another browser (no login cookie) cannot finish this sign-in…
+    let mut other = h.browser();
+    let refused = other.get(&callback).await;
+    assert_eq!(location(refused.headers()), "/signed-out?error=expired");
+    assert!(!other.cookies.contains_key("console_session"));
+    // …and the state is spent, so the right browser cannot replay it either.
+    let replayed = victim.get(&callback).await;
+    assert_eq!(location(replayed.headers()), "/signed-out?error=expired");
+    assert!(h.console.sessions.is_empty());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_without_a_role_or_a_dealer_without_a_code_is_refused() {
+    let h = Harness::start().await;
+    for claims in [
+        json!({"sub": "x", "name": "No Role"}),
+        json!({"sub": "x", "role": "superuser"}),
+        json!({"sub": "x", "role": "dealer"}),
+    ] {
+        h.provider.sign_in_as(claims.clone(), 3600);
+        let mut b = h.browser();
+        let done = b.sign_in_flow("/").await;
+        assert_eq!(
+            location(done.headers()),
+            "/signed-out?error=no_role",
+            "{claims}"
+        );
+    }
+    assert!(h.console.sessions.is_empty());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn roles_and_dealer_codes_come_from_the_configured_claims() {
+    let h = Harness::start_with(&[
+        ("OIDC_ROLE_CLAIM", "realm_access.roles"),
+        ("OIDC_DEALER_CLAIM", "attributes.dealer"),
+    ])
+    .await;
+    h.provider.sign_in_as(
+        json!({"sub": "kc", "realm_access": {"roles": ["offline_access", "dealer"]}, "attributes": {"dealer": ["D003"]}}),
+        3600,
+    );
+    let mut b = h.browser();
+    let me = b.sign_in().await;
+    assert_eq!(me["role"], "dealer");
+    assert_eq!(me["dealer_code"], "D003");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_answers_401_everywhere() {
+    let h = Harness::start().await;
+    h.provider.sign_in_as(dealer("D002"), 1);
+    let mut b = h.browser();
+    b.sign_in().await;
+    assert_eq!(b.get("/api/orders/v1/orders").await.status(), 201);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for path in ["/auth/me", "/api/orders/v1/orders"] {
+        let resp = b.get(path).await;
+        assert_eq!(resp.status(), 401, "{path}");
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    }
+    assert!(h.console.sessions.is_empty());
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let token = b.csrf.take();
+    let refused = b
+        .send(b.request(reqwest::Method::POST, "/auth/logout"))
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(h.console.sessions.len(), 1);
+
+    b.csrf = token;
+    let out = b
+        .send(b.request(reqwest::Method::POST, "/auth/logout"))
+        .await;
+    assert_eq!(out.status(), 200);
+    let cleared = set_cookie(out.headers(), "console_session").unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let body: serde_json::Value = out.json().await.unwrap();
+    let next = url::Url::parse(body["location"].as_str().unwrap()).unwrap();
+    assert!(
+        next.as_str()
+            .starts_with(&format!("{}/end_session", h.provider.issuer))
+    );
+    let q: std::collections::HashMap<_, _> = next.query_pairs().into_owned().collect();
+    assert_eq!(q["post_logout_redirect_uri"], format!("{}/", h.base));
+    assert!(q["id_token_hint"].split('.').count() == 3);
+    assert!(h.console.sessions.is_empty());
+    assert_eq!(b.get("/auth/me").await.status(), 401);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn no_session_is_401_and_an_unreachable_provider_is_503() {
+    let h = Harness::start_with(&[("OIDC_ISSUER", "http://127.0.0.1:9")]).await;
+    let mut b = h.browser();
+    let me = b.get("/auth/me").await;
+    assert_eq!(me.status(), 401);
+    assert_eq!(me.headers()["content-type"], "application/problem+json");
+    assert_eq!(b.get("/auth/login").await.status(), 503);
+    let ready = b.get("/health/ready").await;
+    assert_eq!(ready.status(), 503);
+    assert_eq!(b.get("/health/live").await.status(), 200);
+    h.stop().await;
+}

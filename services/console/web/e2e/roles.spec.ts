@@ -1,0 +1,29 @@
+// Every demo user of the development provider signs in and sees the start page of
+// their role, with the navigation that role has and nothing of the others'.
+import { expect, test } from "@playwright/test";
+import { expectAccessible, inEnglish, signIn } from "./support";
+
+const USERS = [
+  { username: "dealer-d001", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
+  { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
+  { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
+  { username: "warehouse", role: "Warehouse", nav: ["Orders to ship"] },
+  { username: "quality", role: "Quality", nav: [] },
+  { username: "quality-lead", role: "Quality lead", nav: [] },
+  { username: "finance", role: "Finance", nav: [] },
+  { username: "admin", role: "Administrator", nav: [] },
+];
+const ALL_NAV = ["Part search", "Cart", "My orders", "Orders to ship"];
+
+for (const user of USERS) {
+  test(`${user.username} signs in as ${user.role}`, async ({ page }) => {
+    await inEnglish(page);
+    await signIn(page, user.username);
+    await expect(page.locator(".user")).toContainText(user.role);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const label of ALL_NAV) {
+      await expect(nav.getByRole("link", { name: label })).toHaveCount(user.nav.includes(label) ? 1 : 0);
+    }
+    await expectAccessible(page);
+  });
+}

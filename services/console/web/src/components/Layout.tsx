@@ -1,0 +1,89 @@
+// The frame of every signed-in page: the role's navigation, the language switch,
+// who is signed in and sign-out.
+import type { ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { NavLink } from "react-router";
+import { signOut, useMe, type Role } from "../auth/session";
+import { LANGUAGES, chooseLanguage, type Language } from "../i18n";
+
+/** The screens of each role (more arrive with each slice). */
+export const NAVIGATION: Record<Role, { to: string; label: string }[]> = {
+  dealer: [
+    { to: "/parts", label: "nav.parts" },
+    { to: "/cart", label: "nav.cart" },
+    { to: "/orders", label: "nav.orders" },
+  ],
+  warehouse: [{ to: "/warehouse/ship", label: "nav.ship" }],
+  quality: [],
+  quality_lead: [],
+  finance: [],
+  admin: [],
+};
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { t, i18n } = useTranslation();
+  const me = useMe();
+  return (
+    <div className="layout">
+      <a className="skip" href="#main">
+        {t("nav.skip")}
+      </a>
+      <header className="top">
+        <NavLink to="/" className="brand">
+          {t("app.name")}
+        </NavLink>
+        <nav aria-label={t("nav.label")}>
+          <ul>
+            {NAVIGATION[me.role].map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to}>{t(item.label)}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <label>
+            <span className="visually-hidden">{t("nav.language")}</span>
+            <select
+              value={i18n.language}
+              onChange={(e) => chooseLanguage(e.target.value as Language)}
+              aria-label={t("nav.language")}
+            >
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {t(`language.${l === "zh-CN" ? "zh" : "en"}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="user">
+            {me.name} · {t(`role.${me.role}`)}
+            {me.dealer_code ? ` · ${me.dealer_code}` : ""}
+          </span>
+          <button type="button" onClick={() => void signOut()}>
+            {t("nav.signOut")}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/** A page for `roles` only; anyone else sees why not. */
+export function RequireRole({ roles, children }: { roles: Role[]; children: ReactNode }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  if (!roles.includes(me.role)) {
+    return (
+      <section className="not-allowed" aria-labelledby="not-allowed">
+        <h1 id="not-allowed">{t("notAllowed.title")}</h1>
+        <p>{t("notAllowed.body", { role: t(`role.${me.role}`) })}</p>
+        <NavLink to="/">{t("notAllowed.home")}</NavLink>
+      </section>
+    );
+  }
+  return <>{children}</>;
+}

@@ -1,0 +1,55 @@
+// Every key of one catalog is in the other, no value is empty, and every key the
+// source code names exists: a missing translation fails here, not in front of a user.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import en from "./en.json";
+import zh from "./zh-CN.json";
+
+type Tree = { [key: string]: string | Tree };
+
+function keys(tree: Tree, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === "string" ? [prefix + k] : keys(v, `${prefix}${k}.`),
+  );
+}
+
+function value(tree: Tree, key: string): unknown {
+  return key.split(".").reduce<unknown>((t, k) => (t as Tree | undefined)?.[k], tree);
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.tsx?$/.test(name) && !name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+describe("message catalogs", () => {
+  it("have the same keys in zh-CN and en", () => {
+    const zhKeys = keys(zh as Tree).sort();
+    const enKeys = keys(en as Tree).sort();
+    expect(zhKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
+    expect(enKeys.filter((k) => !zhKeys.includes(k))).toEqual([]);
+  });
+
+  it("have no empty message", () => {
+    for (const [name, tree] of [["zh-CN", zh], ["en", en]] as const) {
+      const empty = keys(tree as Tree).filter((k) => !String(value(tree as Tree, k)).trim());
+      expect(empty, name).toEqual([]);
+    }
+  });
+
+  it("hold every key the code asks for", () => {
+    const root = join(__dirname, "..");
+    const used = new Set<string>();
+    for (const file of sources(root)) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/\bt\(\s*"([a-zA-Z0-9_.]+)"/g)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(10);
+    const missing = [...used].filter((k) => typeof value(zh as Tree, k) !== "string" || typeof value(en as Tree, k) !== "string");
+    expect(missing).toEqual([]);
+  });
+});

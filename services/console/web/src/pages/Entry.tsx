@@ -1,0 +1,85 @@
+// The pages outside a session: sign-in, signed out (with why), and the home page.
+import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router";
+import { signIn } from "../api/client";
+import { useMe } from "../auth/session";
+import { NAVIGATION } from "../components/Layout";
+import { LANGUAGES, chooseLanguage } from "../i18n";
+
+function LanguageLinks() {
+  const { t, i18n } = useTranslation();
+  return (
+    <p className="languages">
+      {LANGUAGES.filter((l) => l !== i18n.language).map((l) => (
+        <button key={l} type="button" className="link" onClick={() => chooseLanguage(l)}>
+          {t(`language.${l === "zh-CN" ? "zh" : "en"}`)}
+        </button>
+      ))}
+    </p>
+  );
+}
+
+export function SignInPage() {
+  const { t } = useTranslation();
+  return (
+    <main id="main" className="entry">
+      <h1>{t("app.name")}</h1>
+      <p>{t("signIn.intro")}</p>
+      <button type="button" className="primary" onClick={() => signIn()}>
+        {t("signIn.button")}
+      </button>
+      <LanguageLinks />
+    </main>
+  );
+}
+
+const REASONS = ["expired", "refused", "provider", "no_role", "refused_by_service"] as const;
+
+export function SignedOutPage() {
+  const { t } = useTranslation();
+  const [params] = useSearchParams();
+  const error = params.get("error");
+  const reason = REASONS.find((r) => r === error);
+  return (
+    <main id="main" className="entry">
+      <h1>{reason ? t("signedOut.failedTitle") : t("signedOut.title")}</h1>
+      {reason && <p role="alert">{t(`signedOut.reason.${reason}`)}</p>}
+      <button type="button" className="primary" onClick={() => signIn("/")}>
+        {t("signIn.button")}
+      </button>
+      <LanguageLinks />
+    </main>
+  );
+}
+
+export function HomePage() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const items = NAVIGATION[me.role];
+  return (
+    <section>
+      <h1>{t("home.title", { name: me.name })}</h1>
+      {items.length === 0 ? (
+        <p>{t("home.noScreens", { role: t(`role.${me.role}`) })}</p>
+      ) : (
+        <ul className="cards">
+          {items.map((item) => (
+            <li key={item.to}>
+              <Link to={item.to}>{t(item.label)}</Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function NotFoundPage() {
+  const { t } = useTranslation();
+  return (
+    <section>
+      <h1>{t("state.notFound")}</h1>
+      <Link to="/">{t("notAllowed.home")}</Link>
+    </section>
+  );
+}

@@ -1,0 +1,191 @@
+// Dealer: my orders (paged), and one order with its lines, timeline and cancel.
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router";
+import { newIdempotencyKey, orders } from "../api/client";
+import { toProblem, type Problem } from "../api/problem";
+import type { components } from "../api/schema/orders";
+import { Empty, ErrorState, Loading } from "../components/States";
+import { useLoad } from "../components/useLoad";
+import { formatDateTime, formatMoney, formatNumber } from "../i18n/format";
+
+type Order = components["schemas"]["OrderView"];
+
+export function StatusBadge({ status }: { status: string }) {
+  const { t } = useTranslation();
+  return <span className={`badge badge-${status}`}>{t(`status.${status}`)}</span>;
+}
+
+export function OrdersPage() {
+  const { t } = useTranslation();
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const [rows, setRows] = useState<Order[]>([]);
+  const [page, reload] = useLoad(
+    () => orders.GET("/api/v1/orders", { params: { query: { limit: 25, cursor } } }),
+    [cursor],
+  );
+  useEffect(() => {
+    if (page.kind === "done") setRows((r) => (cursor ? [...r, ...page.data.items] : page.data.items));
+  }, [page, cursor]);
+
+  return (
+    <section aria-labelledby="orders-title">
+      <h1 id="orders-title">{t("orders.title")}</h1>
+      {page.kind === "error" && <ErrorState problem={page.problem} onRetry={reload} />}
+      {page.kind === "done" && rows.length === 0 && <Empty message={t("orders.empty")} />}
+      {rows.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("orders.number")}</th>
+              <th scope="col">{t("orders.status")}</th>
+              <th scope="col">{t("orders.priority")}</th>
+              <th scope="col" className="num">{t("orders.total")}</th>
+              <th scope="col">{t("orders.placedAt")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((o) => (
+              <tr key={o.id}>
+                <td>
+                  <Link to={`/orders/${o.id}`}>{o.number}</Link>
+                </td>
+                <td>
+                  <StatusBadge status={o.status} />
+                </td>
+                <td>{t(`priority.${o.priority}`)}</td>
+                <td className="num">{formatMoney(o.total, o.currency)}</td>
+                <td>{formatDateTime(o.placed_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page.kind === "loading" && <Loading />}
+      {page.kind === "done" && page.data.next_cursor && (
+        <button type="button" onClick={() => setCursor(page.data.next_cursor ?? undefined)}>
+          {t("orders.more")}
+        </button>
+      )}
+    </section>
+  );
+}
+
+const CANCELLABLE = ["submitted", "reserved", "partially_reserved", "backordered", "partially_shipped"];
+
+export function OrderPage() {
+  const { t } = useTranslation();
+  const { id = "" } = useParams();
+  const [order, reload] = useLoad(() => orders.GET("/api/v1/orders/{id}", { params: { path: { id } } }), [id]);
+  const [timeline, reloadTimeline] = useLoad(
+    () => orders.GET("/api/v1/orders/{id}/timeline", { params: { path: { id } } }),
+    [id],
+  );
+  const [cancelProblem, setCancelProblem] = useState<Problem | null>(null);
+  const cancelKey = useRef(newIdempotencyKey());
+
+  // Until catalog has allocated it, look again now and then.
+  useEffect(() => {
+    if (order.kind !== "done" || order.data.status !== "submitted") return;
+    const timer = setTimeout(() => {
+      reload();
+      reloadTimeline();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [order, reload, reloadTimeline]);
+
+  async function cancel() {
+    if (!window.confirm(t("orders.cancelConfirm"))) return;
+    setCancelProblem(null);
+    try {
+      const done = await orders.POST("/api/v1/orders/{id}/cancel", {
+        params: { path: { id }, header: { "Idempotency-Key": cancelKey.current } },
+      });
+      if (done.response.ok) {
+        reload();
+        reloadTimeline();
+      } else setCancelProblem(toProblem(done.error, done.response.status));
+    } catch (e) {
+      setCancelProblem(toProblem(e));
+    }
+  }
+
+  if (order.kind === "loading") return <Loading />;
+  if (order.kind === "error") {
+    return (
+      <section>
+        <h1>{order.problem.status === 404 ? t("state.notFound") : t("orders.title")}</h1>
+        {order.problem.status === 404 ? <p>{t("orders.notFound")}</p> : <ErrorState problem={order.problem} onRetry={reload} />}
+        <Link to="/orders">{t("orders.back")}</Link>
+      </section>
+    );
+  }
+  const o = order.data;
+  return (
+    <section aria-labelledby="order-title">
+      <p>
+        <Link to="/orders">{t("orders.back")}</Link>
+      </p>
+      <h1 id="order-title">
+        {t("orders.number")} {o.number} <StatusBadge status={o.status} />
+      </h1>
+      <dl className="facts">
+        <dt>{t("orders.priority")}</dt>
+        <dd>{t(`priority.${o.priority}`)}</dd>
+        <dt>{t("orders.warehouse")}</dt>
+        <dd>{o.warehouse}</dd>
+        <dt>{t("orders.placedAt")}</dt>
+        <dd>{formatDateTime(o.placed_at)}</dd>
+        <dt>{t("orders.total")}</dt>
+        <dd>{formatMoney(o.total, o.currency)}</dd>
+      </dl>
+      <h2>{t("orders.lines")}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("orders.line")}</th>
+            <th scope="col">{t("parts.partNumber")}</th>
+            <th scope="col" className="num">{t("orders.qty")}</th>
+            <th scope="col" className="num">{t("orders.reserved")}</th>
+            <th scope="col" className="num">{t("orders.backordered")}</th>
+            <th scope="col" className="num">{t("orders.shipped")}</th>
+            <th scope="col" className="num">{t("orders.unitNet")}</th>
+            <th scope="col" className="num">{t("orders.lineTotal")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {o.lines.map((l) => (
+            <tr key={l.line_no}>
+              <td>{l.line_no}</td>
+              <td>{l.reserved_part_number && l.reserved_part_number !== l.part_number ? `${l.part_number} → ${l.reserved_part_number}` : l.part_number}</td>
+              <td className="num">{formatNumber(l.qty)}</td>
+              <td className="num">{formatNumber(l.reserved)}</td>
+              <td className="num">{formatNumber(l.backordered)}</td>
+              <td className="num">{formatNumber(l.shipped)}</td>
+              <td className="num">{formatMoney(l.unit_net_price, o.currency)}</td>
+              <td className="num">{formatMoney(l.line_total, o.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {CANCELLABLE.includes(o.status) && !o.cancel_requested_at && (
+        <button type="button" className="danger" onClick={() => void cancel()}>
+          {t("orders.cancel")}
+        </button>
+      )}
+      {cancelProblem && <ErrorState problem={cancelProblem} />}
+      <h2>{t("orders.timeline")}</h2>
+      {timeline.kind === "loading" && <Loading />}
+      {timeline.kind === "error" && <ErrorState problem={timeline.problem} onRetry={reloadTimeline} />}
+      {timeline.kind === "done" && (
+        <ol className="timeline">
+          {timeline.data.map((e) => (
+            <li key={e.event_id}>
+              <time dateTime={e.at}>{formatDateTime(e.at)}</time> <StatusBadge status={e.status} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
