@@ -1059,7 +1059,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1128,7 +1130,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1253,7 +1257,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1322,7 +1328,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1512,7 +1520,9 @@ export interface operations {
             header?: {
                 /** @description the ETag last read; stale → 412 */
                 "If-Match"?: string | null;
-                /** @description repeat-safe action: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1592,7 +1602,9 @@ export interface operations {
             header?: {
                 /** @description the ETag last read; stale → 412 */
                 "If-Match"?: string | null;
-                /** @description repeat-safe action: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1708,7 +1720,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
                 /** @description the ETag last read; stale → 412 */
                 "If-Match"?: string | null;
@@ -1799,7 +1813,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2096,7 +2112,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2455,7 +2473,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2654,7 +2674,9 @@ export interface operations {
             header?: {
                 /** @description the ETag last read; stale → 412 */
                 "If-Match"?: string | null;
-                /** @description repeat-safe action: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2782,7 +2804,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2890,7 +2914,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe action: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2967,7 +2993,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe action: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3044,7 +3072,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe action: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3149,7 +3179,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation: a repeat answers the first result */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;

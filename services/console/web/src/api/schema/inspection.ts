@@ -795,7 +795,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe submission */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -916,7 +918,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe decision */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -999,7 +1003,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe disposition */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1082,7 +1088,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe findings */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1165,7 +1173,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe receipt */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1302,7 +1312,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1446,7 +1458,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1800,7 +1814,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;

@@ -493,7 +493,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -800,7 +802,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe placement */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -912,7 +916,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe cancellation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {

@@ -651,7 +651,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -832,7 +834,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -986,7 +990,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -1098,7 +1104,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe action */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1240,7 +1248,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe action */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1323,7 +1333,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe action */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -1408,6 +1420,10 @@ export interface operations {
                 status?: components["schemas"]["LineStatus"];
                 /** @description Only this supplier's lines. */
                 supplier?: string;
+                /** @description Only the line of this warranty claim (its id in inspection). */
+                warranty_claim?: string;
+                /** @description Only the line of the warranty claim with this number (e.g. `WC-000042`). */
+                claim_number?: string;
             };
             header?: never;
             path?: never;
@@ -1680,7 +1696,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description repeat-safe creation */
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
