@@ -237,6 +237,30 @@ impl JwtKeys {
     }
 }
 
+/// Whose data a caller acts on (see [`Principal::caller`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A dealer: sees and acts on its own dealer's data only.
+    Dealer(String),
+    /// Every other role: any dealer's data.
+    Staff,
+}
+
+impl Caller {
+    /// The dealer the caller is bound to, if it is a dealer.
+    pub fn dealer(&self) -> Option<&str> {
+        match self {
+            Caller::Dealer(code) => Some(code),
+            Caller::Staff => None,
+        }
+    }
+
+    /// Whether the caller may see data of `dealer_code`.
+    pub fn may_see(&self, dealer_code: &str) -> bool {
+        self.dealer().is_none_or(|own| own == dealer_code)
+    }
+}
+
 /// The authenticated caller. As a handler argument it requires a valid
 /// `Authorization: Bearer <jwt>`, checked with the app's `web::Data<TokenVerifier>`
 /// (or a bare `web::Data<JwtKeys>`, which unit tests of handlers use).
@@ -267,6 +291,32 @@ impl Principal {
     /// The dealer a dealer token belongs to (always `Some` for dealers).
     pub fn dealer_code(&self) -> Option<&str> {
         self.dealer_code.as_deref()
+    }
+
+    /// The dealer a dealer acts for. Authentication refuses a dealer token without a
+    /// dealer code, so a missing one here is our bug: an internal error (logged with
+    /// the request), never "no dealer".
+    pub fn own_dealer(&self) -> Result<&str, ApiError> {
+        self.dealer_code()
+            .ok_or_else(|| ApiError::internal(format!("dealer {} has no dealer_code", self.sub)))
+    }
+
+    /// The dealer a caller's reads and writes are limited to: its own for a dealer,
+    /// none for every other role.
+    pub fn dealer_scope(&self) -> Result<Option<&str>, ApiError> {
+        if self.is(Role::Dealer) {
+            self.own_dealer().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// [`Principal::dealer_scope`] as a value a use case can hold.
+    pub fn caller(&self) -> Result<Caller, ApiError> {
+        Ok(match self.dealer_scope()? {
+            Some(code) => Caller::Dealer(code.to_owned()),
+            None => Caller::Staff,
+        })
     }
 
     fn from_http(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Self, ApiError>> {
@@ -339,6 +389,35 @@ mod tests {
 
     fn hour() -> chrono::Duration {
         chrono::Duration::hours(1)
+    }
+
+    fn principal(role: Role, dealer_code: Option<&str>) -> Principal {
+        Principal {
+            sub: "tester".into(),
+            role,
+            dealer_code: dealer_code.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_dealer_is_bound_to_its_code_and_every_other_role_to_none() {
+        let dealer = principal(Role::Dealer, Some("D001"));
+        assert_eq!(dealer.caller().unwrap(), Caller::Dealer("D001".into()));
+        assert_eq!(dealer.dealer_scope().unwrap(), Some("D001"));
+        assert_eq!(dealer.own_dealer().unwrap(), "D001");
+        assert!(dealer.caller().unwrap().may_see("D001"));
+        assert!(!dealer.caller().unwrap().may_see("D002"));
+        for role in [Role::Admin, Role::Warehouse, Role::Quality, Role::Finance] {
+            // A stray dealer_code on a staff token scopes nothing.
+            let staff = principal(role, Some("D001"));
+            assert_eq!(staff.caller().unwrap(), Caller::Staff);
+            assert_eq!(staff.dealer_scope().unwrap(), None);
+            assert!(staff.caller().unwrap().may_see("D002"));
+        }
+        // Authentication refuses such a token; meeting one anyway is a bug, never "all".
+        let broken = principal(Role::Dealer, None);
+        assert!(broken.caller().is_err());
+        assert!(broken.dealer_scope().is_err());
     }
 
     #[test]

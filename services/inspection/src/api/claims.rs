@@ -175,7 +175,7 @@ pub async fn create_claim(
     let body = body.into_inner();
     body.validate()?;
     let claim = body.parse()?;
-    let dealer_code = app::own_dealer(&who)?;
+    let dealer_code = who.own_dealer()?;
     let request = ("POST /claims", dealer_code, &body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {

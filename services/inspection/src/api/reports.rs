@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{period_bound, wants_csv};
-use crate::app;
 use crate::db;
 use crate::db::reports::CostBy;
 use crate::domain::ClaimStatus;
@@ -207,7 +206,7 @@ pub async fn claims_report(
     ])?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let (from, to) = bounds(&query)?;
-    let dealer = app::dealer_scope(&who)?;
+    let dealer = who.dealer_scope()?;
     let by_status = db::reports::by_status(&mut conn, from, to, dealer)
         .await?
         .into_iter()

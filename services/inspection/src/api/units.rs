@@ -156,7 +156,7 @@ pub async fn list_units(
     who.require(&[Role::Dealer, Role::Quality, Role::QualityLead, Role::Admin])?;
     let after: Option<String> = page.position()?;
     let limit = page.limit();
-    let dealer = app::dealer_scope(&who)?;
+    let dealer = who.dealer_scope()?;
     let rows = db::units::list(&mut conn, dealer, after.as_deref(), limit + 1).await?;
     let page = Page::from_rows(rows, limit, |u| u.serial.clone()).map(view);
     Ok(HttpResponse::Ok().json(page))

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::dealer_scope;
 use crate::db;
 use crate::domain::ClaimStatus;
 
@@ -103,7 +102,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Page<ClaimFile>, ApiError> {
     let filter = DealerListFilter {
-        dealer_code: dealer_scope(who)?.map(str::to_owned),
+        dealer_code: who.dealer_scope()?.map(str::to_owned),
         status: query.status.map(|s| s.as_str().to_owned()),
         from: query.from,
         to: query.to,

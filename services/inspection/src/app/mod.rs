@@ -24,7 +24,7 @@ pub mod submission;
 pub mod units;
 
 use aftersales_messaging::{Envelope, Event, outbox};
-use aftersales_web::{ApiError, Principal, Role};
+use aftersales_web::ApiError;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -37,20 +37,4 @@ async fn publish<E: Event>(
     let envelope = Envelope::new(crate::NAME, event, correlation).map_err(ApiError::internal)?;
     outbox::enqueue(c, &envelope).await?;
     Ok(())
-}
-
-/// The dealer a dealer acts for. Authentication refuses a dealer token without a
-/// dealer code, so a missing one here is our bug: an internal error, never "no dealer".
-pub fn own_dealer(who: &Principal) -> Result<&str, ApiError> {
-    who.dealer_code()
-        .ok_or_else(|| ApiError::internal(format!("dealer {} has no dealer_code", who.sub)))
-}
-
-/// The dealer a caller's reads are limited to: its own for a dealer, none otherwise.
-pub fn dealer_scope(who: &Principal) -> Result<Option<&str>, ApiError> {
-    if who.is(Role::Dealer) {
-        own_dealer(who).map(Some)
-    } else {
-        Ok(None)
-    }
 }

@@ -5,7 +5,6 @@ use aftersales_web::{ApiError, Principal, Role};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::own_dealer;
 use crate::db;
 use crate::domain::{DealerCode, Serial, UsageUnit};
 
@@ -25,7 +24,7 @@ pub fn check_visible(who: &Principal, unit: &db::units::Unit) -> Result<(), ApiE
 /// the one an admin names.
 pub fn owner(who: &Principal, requested: Option<&DealerCode>) -> Result<String, ApiError> {
     if who.is(Role::Dealer) {
-        let own = own_dealer(who)?;
+        let own = who.own_dealer()?;
         if requested.is_some_and(|c| c.as_str() != own) {
             return Err(ApiError::forbidden(
                 "a dealer registers units only for itself",

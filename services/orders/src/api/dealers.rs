@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::common::{etag, if_match, validation};
-use crate::app::{self, Caller};
+use crate::app::{self};
 use crate::db::dealers::{Dealer, DealerFields};
 use crate::domain::{Currency, DealerCode, Tier, WarehouseCode};
 
@@ -259,7 +259,7 @@ pub async fn get_dealer(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin, Role::Warehouse, Role::Dealer])?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let dealer = app::dealers::get(&mut conn, &caller, &path.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(dealer.version)))

@@ -12,7 +12,6 @@ use validator::Validate;
 
 use super::common::period_bound;
 use super::order_views::{CreateOrder, OrderFilter, OrderView, TimelineEntryView};
-use crate::app::Caller;
 use crate::app::orders::{self as use_case, PlaceOrder};
 use crate::db::orders::ListFilter;
 
@@ -43,7 +42,7 @@ pub async fn create_order(
     let body = body.into_inner();
     body.validate()?;
     let order = PlaceOrder::new(
-        &Caller::of(&who)?,
+        &who.caller()?,
         body.dealer_code.clone(),
         body.warehouse.clone(),
         body.priority,
@@ -78,7 +77,7 @@ pub async fn list_orders(
     filter: web::Query<OrderFilter>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let filter = filter.into_inner();
     let query = ListFilter {
         dealer_code: filter.dealer,
@@ -116,7 +115,7 @@ pub async fn get_order(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let order = use_case::get(&mut conn, &caller, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(OrderView::from(order)))
 }
@@ -146,7 +145,7 @@ pub async fn cancel_order(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Admin])?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let id = path.into_inner();
     let answer = keyed
         .once(
@@ -179,7 +178,7 @@ pub async fn get_timeline(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let entries = use_case::timeline(&mut conn, &caller, path.into_inner()).await?;
     let entries: Vec<TimelineEntryView> = entries.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(entries))

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::{self, Caller};
+use crate::app::{self};
 use crate::domain::pricing::{round_price, unit_net};
 use crate::domain::{PartNumber, Tier};
 
@@ -65,7 +65,7 @@ pub async fn get_price(
     // otherwise fail the query itself.
     let part_number = PartNumber::parse(&query.part)
         .map_err(|e| ApiError::invalid_field("part", e.into_message()))?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let (part, tier) =
         app::price_book::price_for(&mut conn, &caller, &part_number, query.tier).await?;
     Ok(HttpResponse::Ok().json(PriceView {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::common::{period_bound, wants_csv};
-use crate::app::{self, Caller};
+use crate::app::{self};
 use crate::domain::report::FillCounts;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,7 +106,7 @@ pub async fn fill_rate(
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let from = period_bound("from", &query.from, false)?;
     let to = period_bound("to", &query.to, true)?;
-    let caller = Caller::of(&who)?;
+    let caller = who.caller()?;
     let figures = app::reports::fill_rate(&mut conn, &caller, from, to).await?;
     let report = FillRateReport {
         from: figures.from,

@@ -11,16 +11,15 @@
 //! - `dealers.rs`: registering and changing dealers;
 //! - `price_book.rs`: the price book fed by catalog, and a part's price for a tier;
 //! - `reports.rs`: the fill-rate report;
-//! - `caller.rs`: whose data a caller acts on (a dealer only its own).
 
 pub mod allocations;
-pub mod caller;
 pub mod dealers;
 pub mod orders;
 pub mod price_book;
 pub mod reports;
 
-pub use caller::Caller;
+/// Whose data a caller acts on (a dealer only its own): the rule every service shares.
+pub use aftersales_web::auth::Caller;
 
 use aftersales_messaging::{Envelope, Event, outbox};
 use aftersales_web::ApiError;
