@@ -12,6 +12,7 @@ mod error;
 pub mod money;
 mod priority;
 mod quantity;
+mod text_enum;
 
 pub use codes::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
 pub use error::InvalidValue;

@@ -4,8 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
-#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Stock,
@@ -28,28 +26,9 @@ impl Priority {
     }
 }
 
+// A stored value that is no priority is an error, never a default.
 #[cfg(feature = "diesel")]
-impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for Priority {
-    fn to_sql<'b>(
-        &'b self,
-        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
-    ) -> diesel::serialize::Result {
-        <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
-            self.as_str(),
-            out,
-        )
-    }
-}
-
-/// A stored value that is no priority is an error, never a default.
-#[cfg(feature = "diesel")]
-impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for Priority {
-    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        let text = std::str::from_utf8(bytes.as_bytes())?;
-        Priority::parse(text)
-            .ok_or_else(|| format!("stored value {text:?} is not a Priority").into())
-    }
-}
+crate::text_enum!(Priority);
 
 #[cfg(test)]
 mod tests {

@@ -29,8 +29,9 @@ pub mod pagination;
 pub mod request;
 pub mod service;
 pub mod telemetry;
-pub mod text_enum;
 
+/// Enum-like `TEXT` columns as the domain's enums (defined with the shared vocabulary).
+pub use aftersales_types::text_enum;
 pub use app::common;
 pub use auth::{Claims, JwtKeys, Principal, Role, TokenVerifier};
 pub use config::{LogFormat, WebConfig};

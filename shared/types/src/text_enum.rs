@@ -2,11 +2,15 @@
 //!
 //! A domain enum stays free of diesel (the `domain/` rule): it only has
 //! `fn as_str(self) -> &'static str` and `fn parse(&str) -> Option<Self>`. In the
-//! service's `db/` module, `aftersales_web::text_enum!(OrderStatus, Priority);` makes
+//! service's `db/` module, `aftersales_types::text_enum!(OrderStatus, Tier);` (also
+//! re-exported as `aftersales_web::text_enum!`) makes
 //! it a column type: row structs and inserts hold the enum, not a `String` parsed by
 //! hand. A stored value the enum does not know is a deserialization error, which the
 //! API reports (and logs) as an internal error: never a silent default.
 
+/// Needs `diesel` in the calling crate (this crate's `diesel` feature uses it for
+/// [`crate::Priority`]).
+///
 /// Implements diesel's `Text` column traits (read; write, also into `Nullable`) for enums with
 /// `as_str(self) -> &'static str` and `parse(&str) -> Option<Self>`. See the module
 /// docs.
