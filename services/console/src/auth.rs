@@ -16,6 +16,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use aftersales_web::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::oidc::{Oidc, OidcError};
 use crate::session::{
@@ -32,6 +33,8 @@ pub struct AuthState {
     pub oidc: Oidc,
     pub sessions: SessionStore,
     pub cookie_secure: bool,
+    /// The URL people open: `return_to` must stay on its origin.
+    pub public_url: Url,
     pub session_ttl: std::time::Duration,
 }
 
@@ -120,20 +123,61 @@ pub fn require_csrf(req: &HttpRequest, session: &Session) -> Result<(), ApiError
     }
 }
 
-/// A path of this console to return to after sign-in; anything else becomes `/`
-/// (no open redirect through `//evil.example` or `https://…`).
-fn local_path(candidate: Option<&str>) -> String {
-    match candidate {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.starts_with("/auth/") =>
-        {
-            p.to_owned()
-        }
-        _ => "/".to_owned(),
+/// A path (and query) of this console to return to after sign-in, checked once
+/// when the sign-in starts; anything that could lead elsewhere becomes `/`.
+///
+/// Checked by resolving against the public URL rather than by looking at the first
+/// characters: browsers drop tabs and newlines from a `Location` (so `/\t/evil.example`
+/// would become `//evil.example`) and read `\` as `/`, and CR/LF cannot go into a
+/// header at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnPath(String);
+
+impl ReturnPath {
+    pub fn home() -> ReturnPath {
+        ReturnPath("/".to_owned())
     }
+
+    /// `candidate` as the SPA sent it (already percent-decoded once by the query).
+    pub fn new(candidate: Option<&str>, public_url: &Url) -> ReturnPath {
+        candidate
+            .and_then(|c| Self::checked(c, public_url))
+            .unwrap_or_else(Self::home)
+    }
+
+    fn checked(candidate: &str, public_url: &Url) -> Option<ReturnPath> {
+        let refused = |c: char| c.is_ascii_control() || c.is_ascii_whitespace() || c == '\\';
+        if !candidate.starts_with('/')
+            || candidate.chars().any(refused)
+            || encodes_refused_byte(candidate)
+        {
+            return None;
+        }
+        let resolved = public_url.join(candidate).ok()?;
+        if resolved.origin() != public_url.origin() || resolved.path().starts_with("/auth/") {
+            return None;
+        }
+        let mut local = resolved.path().to_owned();
+        if let Some(query) = resolved.query() {
+            local.push('?');
+            local.push_str(query);
+        }
+        Some(ReturnPath(local))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `s` percent-encodes a control character, whitespace or a backslash: the
+/// SPA's router decodes its path again, so those are refused even encoded.
+fn encodes_refused_byte(s: &str) -> bool {
+    s.split('%').skip(1).any(|rest| {
+        rest.get(..2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .is_some_and(|b| b.is_ascii_control() || b.is_ascii_whitespace() || b == b'\\')
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,7 +205,7 @@ async fn login(
             PendingLogin {
                 pkce_verifier: request.pkce_verifier,
                 nonce: request.nonce,
-                return_to: local_path(query.return_to.as_deref()),
+                return_to: ReturnPath::new(query.return_to.as_deref(), &state.public_url),
                 browser_binding: binding.clone(),
                 expires_at: now + LOGIN_TIMEOUT,
             },
@@ -216,7 +260,7 @@ async fn callback(
 ) -> HttpResponse {
     match finish_sign_in(&req, &state, query.into_inner()).await {
         Ok((session_id, return_to)) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, return_to))
+            .insert_header((header::LOCATION, return_to.as_str()))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .cookie(state.cookie(SESSION_COOKIE, session_id, "/", state.session_ttl))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
@@ -236,7 +280,7 @@ async fn finish_sign_in(
     req: &HttpRequest,
     state: &AuthState,
     query: CallbackQuery,
-) -> Result<(String, String), SignInFailure> {
+) -> Result<(String, ReturnPath), SignInFailure> {
     let now = Utc::now();
     let pending = query
         .state
@@ -340,19 +384,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 mod tests {
     use super::*;
 
+    fn returned_to(candidate: &str) -> String {
+        let public = Url::parse("https://console.example.com/").unwrap();
+        ReturnPath::new(Some(candidate), &public)
+            .as_str()
+            .to_owned()
+    }
+
     #[test]
     fn only_local_paths_are_returned_to() {
-        assert_eq!(local_path(Some("/orders/42?x=1")), "/orders/42?x=1");
+        assert_eq!(returned_to("/orders/42?x=1"), "/orders/42?x=1");
+        assert_eq!(returned_to("/parts/AL%2F3001"), "/parts/AL%2F3001");
         for bad in [
             "//evil.example/x",
             "https://evil.example",
+            "https://x",
+            "//x",
+            "/\\x",
             "/\\evil",
+            "/\t/evil.example",
+            "/%09/x",
+            "/\n",
+            "/%0d%0a",
+            "/\r\nSet-Cookie: a=b",
+            "/ /x",
+            "/%5cx",
             "orders",
             "/auth/login",
+            "/x/../auth/login",
             "",
         ] {
-            assert_eq!(local_path(Some(bad)), "/", "{bad}");
+            assert_eq!(returned_to(bad), "/", "{bad:?}");
         }
-        assert_eq!(local_path(None), "/");
+        let public = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(ReturnPath::new(None, &public), ReturnPath::home());
     }
 }

@@ -76,6 +76,7 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
         oidc: oidc.clone(),
         sessions: sessions.clone(),
         cookie_secure: config.cookie_secure,
+        public_url: config.public_url.clone(),
         session_ttl: config.session_ttl,
     });
     let gateway = web::Data::new(Gateway::new(config.upstreams.clone())?);

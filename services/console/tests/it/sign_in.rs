@@ -203,3 +203,32 @@ async fn no_session_is_401_and_an_unreachable_provider_is_503() {
     assert_eq!(b.get("/health/live").await.status(), 200);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_return_to_that_could_leave_the_console_returns_home() {
+    let h = Harness::start().await;
+    // As they arrive in the query string: a tab or CR/LF (browsers drop tabs, so
+    // `/\t/evil.example` would become `//evil.example`), another host, a backslash.
+    for raw in [
+        "/%09/evil.example",
+        "/%0A",
+        "/%0d%0a",
+        "/%0D%0ASet-Cookie:%20x=1",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "https://evil.example",
+        "https:%2F%2Fevil.example",
+        "/%20/evil.example",
+    ] {
+        let mut b = h.browser();
+        let done = b.sign_in_flow(raw).await;
+        assert_eq!(done.status(), 303, "{raw}");
+        assert_eq!(location(done.headers()), "/", "{raw}");
+        assert!(b.cookies.contains_key("console_session"), "{raw}");
+    }
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/orders/7%3Fx%3D1").await;
+    assert_eq!(location(done.headers()), "/orders/7?x=1");
+    h.stop().await;
+}
