@@ -81,6 +81,20 @@ impl Gateway {
     }
 }
 
+/// Whether the upstream URL built from `tail` stays under `/api/v1`. Looking at the
+/// start is not enough: `Url` resolves `.` and `..` segments (`%2e` spelled too) and
+/// reads `\\` as `/`, so `v1/../../metrics` would reach the service's metrics.
+fn stays_in_versioned_api(tail: &str) -> bool {
+    let dot_segment = |segment: &str| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    };
+    (tail == "v1" || tail.starts_with("v1/"))
+        && !tail.contains('\\')
+        && !tail.to_ascii_lowercase().contains("%5c")
+        && !tail.split('/').any(dot_segment)
+}
+
 /// `/api/{service}/{tail}`: any method.
 pub async fn forward(
     req: HttpRequest,
@@ -94,7 +108,7 @@ pub async fn forward(
     let upstream: Upstream = service
         .parse()
         .map_err(|()| ApiError::not_found(format!("no service named {service:?}")))?;
-    if !(tail == "v1" || tail.starts_with("v1/")) {
+    if !stays_in_versioned_api(&tail) {
         return Err(ApiError::not_found(
             "only the versioned API (/v1/…) is forwarded",
         ));
@@ -146,5 +160,32 @@ mod tests {
         assert_eq!("recovery".parse(), Ok(Upstream::Recovery));
         assert_eq!("Orders".parse::<Upstream>(), Err(()));
         assert_eq!("metrics".parse::<Upstream>(), Err(()));
+    }
+
+    #[test]
+    fn only_paths_under_v1_are_forwarded() {
+        for ok in [
+            "v1",
+            "v1/orders/7",
+            "v1/parts/AL-3001.v2",
+            "v1/a..b/...",
+            "v1/%2F",
+        ] {
+            assert!(stays_in_versioned_api(ok), "{ok}");
+        }
+        for bad in [
+            "metrics",
+            "v10/x",
+            "v1/../../metrics",
+            "v1/..",
+            "v1/./x",
+            "v1/%2e%2e/%2E%2E/docs",
+            "v1/.%2E/x",
+            "v1/%2e/x",
+            "v1/a\\..\\..\\metrics",
+            "v1/a%5C..%5c..%5Cmetrics",
+        ] {
+            assert!(!stays_in_versioned_api(bad), "{bad}");
+        }
     }
 }

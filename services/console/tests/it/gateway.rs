@@ -132,3 +132,53 @@ async fn only_the_four_services_versioned_apis_are_reachable() {
     assert_eq!(down.headers()["content-type"], "application/problem+json");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn dot_segments_and_backslashes_never_leave_the_versioned_api() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    // Sent as written: reqwest would resolve the dot segments itself.
+    let addr = h.console.addr;
+    for path in [
+        "/api/orders/v1/../../metrics",
+        "/api/orders/v1/../../docs/",
+        "/api/orders/v1/%2e%2e/%2E%2E/health/ready",
+        "/api/orders/v1/.%2e/.%2E/metrics",
+        "/api/orders/v1/./orders",
+        "/api/orders/v1/%2e/orders",
+        "/api/orders/v1/..",
+        "/api/orders/v1/a\\..\\..\\metrics",
+        "/api/orders/v1/a%5c..%5c..%5cmetrics",
+    ] {
+        let status = raw_get(addr, path, &b.cookie_header()).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    assert_eq!(h.echo.count(), 0);
+    // A dot inside a segment is an ordinary character.
+    let status = raw_get(addr, "/api/orders/v1/parts/AL-3001.v2", &b.cookie_header()).await;
+    assert_eq!(status, 201);
+    h.stop().await;
+}
+
+/// A GET with the request target exactly as given, and its status code.
+async fn raw_get(addr: std::net::SocketAddr, target: &str, cookies: &str) -> u16 {
+    let request = format!(
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookies}\r\nConnection: close\r\n\r\n"
+    );
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {answer}"))
+}
