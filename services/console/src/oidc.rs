@@ -10,8 +10,9 @@ use std::sync::Arc;
 use aftersales_web::Role;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
-    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
     AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::RwLock;
 
+use aftersales_web::auth::jwks;
 use aftersales_web::error::cause_chain;
 
 use crate::config::{ClaimPath, ConsoleConfig, OidcConfig};
@@ -101,6 +103,14 @@ pub struct SignedIn {
 struct Provider {
     client: RpClient,
     end_session: Option<url::Url>,
+}
+
+impl Provider {
+    fn id_token_verifier(&self) -> CoreIdTokenVerifier<'_> {
+        self.client
+            .id_token_verifier()
+            .set_allowed_algs(id_token_algorithms())
+    }
 }
 
 /// The relying party; cheap to clone.
@@ -245,13 +255,13 @@ impl Oidc {
             .map_err(|e| OidcError::Exchange(cause_chain(&e)))?;
         let id_token = tokens.id_token().ok_or(OidcError::NoIdToken)?;
         let nonce = Nonce::new(nonce.to_owned());
-        let claims = match id_token.claims(&provider.client.id_token_verifier(), &nonce) {
+        let claims = match id_token.claims(&provider.id_token_verifier(), &nonce) {
             Ok(claims) => claims.clone(),
             Err(_) => {
                 // Perhaps the provider rotated its keys since discovery: look again once.
                 let fresh = self.provider(true).await?;
                 id_token
-                    .claims(&fresh.client.id_token_verifier(), &nonce)
+                    .claims(&fresh.id_token_verifier(), &nonce)
                     .map_err(|e| OidcError::IdToken(e.to_string()))?
                     .clone()
             }
@@ -301,6 +311,21 @@ impl Oidc {
     }
 }
 
+/// The algorithms an ID token may be signed with: the asymmetric ones the services
+/// accept for access tokens, whatever the provider's metadata lists. An HMAC would
+/// make the client secret (which sits in this console's configuration) a key that
+/// can mint ID tokens.
+fn id_token_algorithms() -> Vec<CoreJwsSigningAlgorithm> {
+    // Both crates name the algorithms by their JOSE `alg`.
+    jwks::ALLOWED_ALGORITHMS
+        .iter()
+        .filter_map(|alg| {
+            let name = serde_json::to_value(alg).ok()?;
+            serde_json::from_value(name).ok()
+        })
+        .collect()
+}
+
 fn value_at<'a>(claims: &'a AllClaims, path: &ClaimPath) -> Option<&'a Value> {
     let mut segments = path.segments();
     let first = claims.all.get(segments.next()?)?;
@@ -335,6 +360,22 @@ mod tests {
 
     fn claims(value: Value) -> AllClaims {
         serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn id_tokens_are_verified_with_the_services_asymmetric_algorithms_only() {
+        let algs = id_token_algorithms();
+        assert_eq!(algs.len(), jwks::ALLOWED_ALGORITHMS.len());
+        assert!(algs.contains(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256));
+        assert!(algs.contains(&CoreJwsSigningAlgorithm::EdDsa));
+        for hmac in [
+            CoreJwsSigningAlgorithm::HmacSha256,
+            CoreJwsSigningAlgorithm::HmacSha384,
+            CoreJwsSigningAlgorithm::HmacSha512,
+        ] {
+            assert!(!algs.contains(&hmac));
+        }
+        assert!(!algs.contains(&CoreJwsSigningAlgorithm::None));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::provider::Signing;
 use crate::{Harness, dealer, location, set_cookie};
 
 #[tokio::test]
@@ -230,5 +231,20 @@ async fn a_return_to_that_could_leave_the_console_returns_home() {
     let mut b = h.browser();
     let done = b.sign_in_flow("/orders/7%3Fx%3D1").await;
     assert_eq!(location(done.headers()), "/orders/7?x=1");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_hmac_signed_id_token_is_refused_though_the_provider_advertises_hs256() {
+    let h = Harness::start_with(&[("OIDC_CLIENT_SECRET", "console-secret")]).await;
+    h.provider.sign_with(Signing::Hmac("console-secret"));
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/").await;
+    assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    assert!(h.console.sessions.is_empty());
+
+    h.provider.sign_with(Signing::Published);
+    let mut b = h.browser();
+    assert_eq!(location(b.sign_in_flow("/").await.headers()), "/");
     h.stop().await;
 }
