@@ -248,3 +248,29 @@ async fn an_hmac_signed_id_token_is_refused_though_the_provider_advertises_hs256
     assert_eq!(location(b.sign_in_flow("/").await.headers()), "/");
     h.stop().await;
 }
+
+#[tokio::test]
+async fn only_an_unknown_signing_key_rediscovers_the_provider_and_not_again_at_once() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    assert_eq!(location(b.sign_in_flow("/").await.headers()), "/");
+    let discovered = h.provider.discoveries();
+
+    // A token for another audience is no key rotation.
+    h.provider.sign_with(Signing::OtherAudience);
+    for _ in 0..2 {
+        let done = h.browser().sign_in_flow("/").await;
+        assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    }
+    assert_eq!(h.provider.discoveries(), discovered);
+
+    // An unknown key may be a rotation: one look, then none until the interval passed.
+    h.provider.sign_with(Signing::UnknownKid);
+    for _ in 0..3 {
+        let done = h.browser().sign_in_flow("/").await;
+        assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    }
+    assert_eq!(h.provider.discoveries(), discovered + 1);
+    assert!(h.console.sessions.len() == 1);
+    h.stop().await;
+}
