@@ -2,6 +2,7 @@
 // sign-out. Tokens never reach the browser: only the CSRF token does.
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { csrfHeaders, setCsrfToken } from "../api/client";
+import { clearCarts } from "../cartStorage";
 
 export type Role = "dealer" | "warehouse" | "quality" | "quality_lead" | "finance" | "admin";
 
@@ -64,6 +65,7 @@ export async function signOut(): Promise<void> {
     }
   } finally {
     setCsrfToken(null);
+    clearCarts();
     window.location.assign(next);
   }
 }
