@@ -22,7 +22,7 @@ async fn login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce() {
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["client_id"], "console");
     assert_eq!(q["code_challenge_method"], "S256");
-    assert_eq!(q["redirect_uri"], format!("{}/auth/callback", h.base));
+    assert_eq!(q["redirect_uri"], format!("{}/auth/callback", h.public));
     assert!(q["state"].len() >= 16 && q["nonce"].len() >= 16);
     assert!(
         q["scope"].split(' ').any(|s| s == "openid"),
@@ -74,6 +74,21 @@ async fn insecure_cookies_only_when_configured_for_plain_http() {
         !cookie.contains("Secure") && cookie.contains("HttpOnly"),
         "{cookie}"
     );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_plain_http_public_url_gets_cookies_the_browser_sends_back() {
+    let h = Harness::start_on("http", &[]).await;
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/").await;
+    assert_eq!(done.status(), 303);
+    let cookie = set_cookie(done.headers(), "console_session").unwrap();
+    assert!(
+        !cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    assert_eq!(b.get("/auth/me").await.status(), 200);
     h.stop().await;
 }
 
@@ -184,7 +199,7 @@ async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider()
             .starts_with(&format!("{}/end_session", h.provider.issuer))
     );
     let q: std::collections::HashMap<_, _> = next.query_pairs().into_owned().collect();
-    assert_eq!(q["post_logout_redirect_uri"], format!("{}/", h.base));
+    assert_eq!(q["post_logout_redirect_uri"], format!("{}/", h.public));
     assert!(q["id_token_hint"].split('.').count() == 3);
     assert!(h.console.sessions.is_empty());
     assert_eq!(b.get("/auth/me").await.status(), 401);
