@@ -21,7 +21,8 @@ async fn a_read_is_forwarded_with_the_bearer_token_and_without_the_cookies() {
         )
         .await;
     assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["location"], "/api/v1/orders/1");
+    // The service's own path, as the browser reaches it through the console.
+    assert_eq!(resp.headers()["location"], "/api/orders/v1/orders/1");
     assert!(resp.headers().get("x-internal-secret").is_none());
     let seen: Value = resp.json().await.unwrap();
     assert_eq!(seen["method"], "GET");
@@ -181,4 +182,27 @@ async fn raw_get(addr: std::net::SocketAddr, target: &str, cookies: &str) -> u16
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or_else(|| panic!("no status line: {answer}"))
+}
+
+#[tokio::test]
+async fn a_location_names_the_resource_as_the_browser_reaches_it() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    for (path, expected) in [
+        ("/api/catalog/v1/parts", "/api/catalog/v1/orders/1"),
+        (
+            "/api/inspection/v1/located-absolute",
+            "/api/inspection/v1/orders/2?x=1",
+        ),
+        (
+            "/api/orders/v1/located-elsewhere",
+            "https://elsewhere.example/api/v1/x",
+        ),
+    ] {
+        let resp = b.get(path).await;
+        assert_eq!(resp.status(), 201, "{path}");
+        assert_eq!(resp.headers()["location"], expected, "{path}");
+    }
+    h.stop().await;
 }
