@@ -1,12 +1,12 @@
 //! Sign-in as a backend for frontend: `/auth/login` starts the authorization-code
 //! flow with PKCE, `/auth/callback` finishes it and opens a server-side session,
 //! `/auth/me` tells the SPA who is signed in (and its CSRF token), `/auth/logout`
-//! ends the session here and at the provider.
+//! ends the session here and sends the browser to end it at the provider.
 //!
 //! Cookies: the session id (`Path=/`) and, during a sign-in, a binding of the sign-in
 //! to this browser (`Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
 //! configured off for plain-http development. State-changing requests carry the
-//! session's CSRF token in `X-CSRF-Token`.
+//! session's CSRF token in `X-CSRF-Token` (the sign-out form in `csrf_token`).
 
 use std::future::{Ready, ready};
 
@@ -111,14 +111,21 @@ pub fn require_csrf(req: &HttpRequest, session: &Session) -> Result<(), ApiError
     if req.method().is_safe() {
         return Ok(());
     }
-    let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    check_csrf(csrf_header(req), session)
+}
+
+fn csrf_header(req: &HttpRequest) -> Option<&str> {
+    req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok())
+}
+
+fn check_csrf(sent: Option<&str>, session: &Session) -> Result<(), ApiError> {
     match sent {
         Some(token) if same_secret(token, &session.csrf_token) => Ok(()),
         Some(_) => Err(ApiError::forbidden(
             "the X-CSRF-Token header does not match this session",
         )),
         None => Err(ApiError::forbidden(
-            "a state-changing request needs the X-CSRF-Token header",
+            "a state-changing request needs the X-CSRF-Token header (or, for a form, csrf_token)",
         )),
     }
 }
@@ -259,18 +266,11 @@ async fn callback(
     query: web::Query<CallbackQuery>,
 ) -> HttpResponse {
     match finish_sign_in(&req, &state, query.into_inner()).await {
-        Ok((session_id, return_to)) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, return_to.as_str()))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
+        Ok((session_id, return_to)) => see_other(return_to.as_str())
             .cookie(state.cookie(SESSION_COOKIE, session_id, "/", state.session_ttl))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
             .finish(),
-        Err(failure) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/signed-out?error={}", failure.code()),
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
+        Err(failure) => see_other(&format!("/signed-out?error={}", failure.code()))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
             .finish(),
     }
@@ -343,31 +343,45 @@ async fn me(session: CurrentSession) -> HttpResponse {
         })
 }
 
-#[derive(Debug, Serialize)]
-struct LoggedOut {
-    /// Where the SPA sends the browser next: the provider's sign-out, or `/`.
-    location: String,
-}
-
-/// `POST /auth/logout` (with the CSRF token): the session ends here; the answer
-/// names the provider's end-session URL so its session ends too.
+/// `POST /auth/logout`, a form the SPA submits (`csrf_token`) or a request with the
+/// `X-CSRF-Token` header: the session ends here, and a 303 sends the browser to the
+/// provider's end-session URL so its session ends too. A redirect rather than a
+/// body the SPA reads: the URL carries the ID token as `id_token_hint`, and no
+/// script of the page needs it.
 async fn logout(
     req: HttpRequest,
     state: web::Data<AuthState>,
-    session: CurrentSession,
+    session: Option<CurrentSession>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    require_csrf(&req, &session)?;
+    let Some(session) = session else {
+        // Signed out already (another tab, an expired session): nothing to end here.
+        return Ok(see_other("/signed-out")
+            .cookie(state.expired_cookie(SESSION_COOKIE, "/"))
+            .finish());
+    };
+    let from_form = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "csrf_token")
+        .map(|(_, value)| value.into_owned());
+    check_csrf(csrf_header(&req).or(from_form.as_deref()), &session)?;
     state.sessions.remove(&session.id);
     tracing::info!(sub = %session.user.sub, "signed out");
     let location = state
         .oidc
         .end_session_url(&session.id_token)
         .await
-        .map_or_else(|| "/".to_owned(), |u| u.to_string());
-    Ok(HttpResponse::Ok()
+        .map_or_else(|| "/signed-out".to_owned(), |u| u.to_string());
+    Ok(see_other(&location)
         .cookie(state.expired_cookie(SESSION_COOKIE, "/"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(LoggedOut { location }))
+        .finish())
+}
+
+fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::SeeOther();
+    response
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    response
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -80,6 +80,9 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
         session_ttl: config.session_ttl,
     });
     let gateway = web::Data::new(Gateway::new(config.upstreams.clone())?);
+    let issuer = url::Url::parse(&config.oidc.issuer)
+        .map_err(|e| oidc::OidcError::Config(format!("OIDC_ISSUER: {e}")))?;
+    let csp = web::Data::new(assets::Csp::new(&issuer));
     let metrics = web::Data::new(Metrics::new(NAME));
     let mut readiness = Readiness::new();
     readiness.add("oidc_provider", move || {
@@ -92,6 +95,7 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
         App::new()
             .app_data(auth.clone())
             .app_data(gateway.clone())
+            .app_data(csp.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(aftersales_web::query_config())
             .app_data(aftersales_web::path_config())

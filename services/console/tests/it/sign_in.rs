@@ -183,17 +183,29 @@ async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider()
         .send(b.request(reqwest::Method::POST, "/auth/logout"))
         .await;
     assert_eq!(refused.status(), 403);
+    let forged = b
+        .send(
+            b.request(reqwest::Method::POST, "/auth/logout")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("csrf_token=forged"),
+        )
+        .await;
+    assert_eq!(forged.status(), 403);
     assert_eq!(h.console.sessions.len(), 1);
 
-    b.csrf = token;
+    // As the SPA signs out: a form posted by the browser, so the answer is a redirect
+    // the browser follows and no script ever sees the ID token.
     let out = b
-        .send(b.request(reqwest::Method::POST, "/auth/logout"))
+        .send(
+            b.request(reqwest::Method::POST, "/auth/logout")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("csrf_token={}", token.unwrap())),
+        )
         .await;
-    assert_eq!(out.status(), 200);
+    assert_eq!(out.status(), 303);
     let cleared = set_cookie(out.headers(), "console_session").unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
-    let body: serde_json::Value = out.json().await.unwrap();
-    let next = url::Url::parse(body["location"].as_str().unwrap()).unwrap();
+    let next = url::Url::parse(&location(out.headers())).unwrap();
     assert!(
         next.as_str()
             .starts_with(&format!("{}/end_session", h.provider.issuer))
@@ -201,8 +213,34 @@ async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider()
     let q: std::collections::HashMap<_, _> = next.query_pairs().into_owned().collect();
     assert_eq!(q["post_logout_redirect_uri"], format!("{}/", h.public));
     assert!(q["id_token_hint"].split('.').count() == 3);
+    assert!(out.text().await.unwrap().is_empty());
     assert!(h.console.sessions.is_empty());
     assert_eq!(b.get("/auth/me").await.status(), 401);
+
+    // Signing out again (another tab, an expired session): nothing to end here.
+    let again = b
+        .send(
+            b.request(reqwest::Method::POST, "/auth/logout")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("csrf_token=whatever"),
+        )
+        .await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(location(again.headers()), "/signed-out");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn sign_out_with_the_csrf_header_is_a_redirect_too() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let out = b
+        .send(b.request(reqwest::Method::POST, "/auth/logout"))
+        .await;
+    assert_eq!(out.status(), 303);
+    assert!(location(out.headers()).starts_with(&format!("{}/end_session", h.provider.issuer)));
+    assert!(h.console.sessions.is_empty());
     h.stop().await;
 }
 

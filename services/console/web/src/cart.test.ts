@@ -43,21 +43,39 @@ describe("the cart", () => {
   });
 
   it("is gone after signing out", async () => {
-    const assign = vi.fn();
-    vi.stubGlobal("window", { location: { origin: "http://console.test", assign } });
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(async () => new Response(JSON.stringify({ location: "/" }), { status: 200 })),
-    );
+    // The sign-out form the page posts, as the DOM would build it.
+    const posted: Array<{ method: string; action: string; fields: Record<string, string> }> = [];
+    vi.stubGlobal("document", {
+      createElement: (tag: string) => {
+        const element = { tag, children: [] as Array<{ name: string; value: string }> } as Record<
+          string,
+          unknown
+        > & { children: Array<{ name: string; value: string }> };
+        element.append = (child: { name: string; value: string }) => element.children.push(child);
+        element.submit = () =>
+          posted.push({
+            method: String(element.method),
+            action: String(element.action),
+            fields: Object.fromEntries(element.children.map((c) => [c.name, c.value])),
+          });
+        return element;
+      },
+      body: { append: () => undefined },
+    });
     // A cart as any version of the console kept it, and one kept per person.
     storage.setItem("aftersales.console.cart", JSON.stringify([line]));
     const { saveCart } = await import("./cartStorage");
     saveCart("dealer-d001", [line]);
     storage.setItem("aftersales.console.reauth-at", "1");
 
+    vi.stubGlobal("window", { location: { origin: "http://console.test", assign: vi.fn() } });
+    const { setCsrfToken } = await import("./api/client");
+    setCsrfToken("csrf-1");
     const { signOut } = await import("./auth/session");
-    await signOut();
-    expect(assign).toHaveBeenCalledWith("/signed-out");
+    signOut();
+    expect(posted).toEqual([
+      { method: "post", action: "/auth/logout", fields: { csrf_token: "csrf-1" } },
+    ]);
     expect(storage.keys()).toEqual(["aftersales.console.reauth-at"]);
   });
 });

@@ -8,15 +8,19 @@ import type { paths as InspectionPaths } from "./schema/inspection";
 import type { paths as OrdersPaths } from "./schema/orders";
 import type { paths as RecoveryPaths } from "./schema/recovery";
 
-let csrfToken: string | null = null;
+let currentCsrfToken: string | null = null;
 
 /** Set from `/auth/me` once signed in. */
 export function setCsrfToken(token: string | null): void {
-  csrfToken = token;
+  currentCsrfToken = token;
+}
+
+export function csrfToken(): string | null {
+  return currentCsrfToken;
 }
 
 export function csrfHeaders(): Record<string, string> {
-  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+  return currentCsrfToken ? { "X-CSRF-Token": currentCsrfToken } : {};
 }
 
 /** To the console's sign-in, coming back to where the person was. */
