@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::provider::Signing;
-use crate::{Harness, dealer, location, set_cookie};
+use crate::{Browser, Harness, dealer, location, set_cookie};
 
 #[tokio::test]
 async fn login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce() {
@@ -183,25 +183,13 @@ async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider()
         .send(b.request(reqwest::Method::POST, "/auth/logout"))
         .await;
     assert_eq!(refused.status(), 403);
-    let forged = b
-        .send(
-            b.request(reqwest::Method::POST, "/auth/logout")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("csrf_token=forged"),
-        )
-        .await;
+    let forged = sign_out_form(&mut b, "forged").await;
     assert_eq!(forged.status(), 403);
     assert_eq!(h.console.sessions.len(), 1);
 
     // As the SPA signs out: a form posted by the browser, so the answer is a redirect
     // the browser follows and no script ever sees the ID token.
-    let out = b
-        .send(
-            b.request(reqwest::Method::POST, "/auth/logout")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(format!("csrf_token={}", token.unwrap())),
-        )
-        .await;
+    let out = sign_out_form(&mut b, &token.unwrap()).await;
     assert_eq!(out.status(), 303);
     let cleared = set_cookie(out.headers(), "console_session").unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
@@ -218,16 +206,19 @@ async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider()
     assert_eq!(b.get("/auth/me").await.status(), 401);
 
     // Signing out again (another tab, an expired session): nothing to end here.
-    let again = b
-        .send(
-            b.request(reqwest::Method::POST, "/auth/logout")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body("csrf_token=whatever"),
-        )
-        .await;
+    let again = sign_out_form(&mut b, "whatever").await;
     assert_eq!(again.status(), 303);
     assert_eq!(location(again.headers()), "/signed-out");
     h.stop().await;
+}
+
+/// The sign-out form as the SPA posts it.
+async fn sign_out_form(b: &mut Browser, csrf_token: &str) -> reqwest::Response {
+    let form = b
+        .request(reqwest::Method::POST, "/auth/logout")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={csrf_token}"));
+    b.send(form).await
 }
 
 #[tokio::test]
