@@ -23,7 +23,6 @@ use crate::paths;
 const SERVICES: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 const DATABASE: &str = "aftersales_browser";
 const AUDIENCE: &str = "urn:aftersales:api";
-const CONSOLE_SECRET: &str = "console-dev-secret";
 const CLI_SECRET: &str = "cli-dev-secret";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -165,23 +164,9 @@ pub async fn run(args: &[String]) -> anyhow::Result<bool> {
         &console_exe,
         &console_log,
         |port| {
-            let mut env = vec![
-                ("CONSOLE_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
-                ("OIDC_ISSUER", issuer.clone()),
-                ("OIDC_CLIENT_SECRET", CONSOLE_SECRET.to_owned()),
-                // Plain http on loopback: the browser would not send a Secure cookie.
-                ("COOKIE_SECURE", "false".to_owned()),
-                ("LOG_FORMAT", "pretty".to_owned()),
-            ];
-            for (svc, var) in SERVICES.iter().zip([
-                "CATALOG_URL",
-                "ORDERS_URL",
-                "INSPECTION_URL",
-                "RECOVERY_URL",
-            ]) {
-                env.push((var, url_of[svc].clone()));
-            }
-            env
+            let upstreams: Vec<(&str, String)> =
+                SERVICES.iter().map(|s| (*s, url_of[s].clone())).collect();
+            ephemeral::console_env(&format!("http://127.0.0.1:{port}"), &issuer, &upstreams)
         },
     )?);
     let console_url = processes.last().map(|p| p.url.clone()).unwrap_or_default();

@@ -122,6 +122,37 @@ pub fn service_env(
     ]
 }
 
+/// The development provider's secret for its confidential `console` client
+/// (`deploy/oidc/provider.mjs`, `OIDC_CONSOLE_SECRET`).
+pub const CONSOLE_SECRET: &str = "console-dev-secret";
+
+/// The environment of the console at `public_url` (plain http on loopback, so its
+/// cookies are not `Secure`), signing in through the development provider at
+/// `issuer` and forwarding to `upstreams` (service name, base URL).
+pub fn console_env(
+    public_url: &str,
+    issuer: &str,
+    upstreams: &[(&str, String)],
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("CONSOLE_PUBLIC_URL", public_url.to_owned()),
+        ("OIDC_ISSUER", issuer.to_owned()),
+        ("OIDC_CLIENT_SECRET", CONSOLE_SECRET.to_owned()),
+        ("LOG_FORMAT", "pretty".to_owned()),
+    ];
+    for (service, url) in upstreams {
+        let var = match *service {
+            "catalog" => "CATALOG_URL",
+            "orders" => "ORDERS_URL",
+            "inspection" => "INSPECTION_URL",
+            "recovery" => "RECOVERY_URL",
+            _ => continue,
+        };
+        env.push((var, url.clone()));
+    }
+    env
+}
+
 /// A service binary run as a child of xtask, its output in a log file. Dropping it
 /// stops it (SIGTERM, then SIGKILL after 10 s).
 pub struct ServiceProcess {

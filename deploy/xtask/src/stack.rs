@@ -1,6 +1,7 @@
 //! `up`, `down` and `status` of the local stack: PostgreSQL, RabbitMQ, the development
-//! OpenID provider and the four services, all under `.local/`, all on loopback. The
-//! services run in OIDC mode against the provider, as they do in production.
+//! OpenID provider, the four services and the web console, all under `.local/`, all on
+//! loopback. The services run in OIDC mode against the provider, as they do in
+//! production, and the console signs people in through it.
 
 use std::fs;
 use std::path::Path;
@@ -31,6 +32,15 @@ pub const SERVICES: [(&str, u16); 4] = [
     ("inspection", 8083),
     ("recovery", 8084),
 ];
+
+/// The web console; the development provider's default redirect URI names this port.
+pub const CONSOLE: (&str, u16) = ("console", 8080);
+
+/// Everything `up` starts from this workspace's binaries, with its HTTP port.
+fn processes() -> [(&'static str, u16); 5] {
+    let [a, b, c, d] = SERVICES;
+    [a, b, c, d, CONSOLE]
+}
 
 const PACKAGES: [&str; 3] = ["postgresql", "rabbitmq-server", "libpq-dev"];
 
@@ -154,6 +164,32 @@ async fn start_provider() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The environment of `name` (a service or the console) on `port`.
+fn env_of(name: &str, port: u16) -> Vec<(&'static str, String)> {
+    if name == CONSOLE.0 {
+        let upstreams: Vec<(&str, String)> = SERVICES
+            .iter()
+            .map(|(svc, port)| (*svc, format!("http://127.0.0.1:{port}")))
+            .collect();
+        return crate::ephemeral::console_env(
+            &format!("http://127.0.0.1:{port}"),
+            token::ISSUER,
+            &upstreams,
+        );
+    }
+    vec![
+        ("DATABASE_URL", database_url(name)),
+        (
+            "AMQP_URL",
+            format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f"),
+        ),
+        ("AUTH_MODE", "oidc".to_owned()),
+        ("OIDC_ISSUER", token::ISSUER.to_owned()),
+        ("OIDC_AUDIENCE", dev_provider::AUDIENCE.to_owned()),
+        ("LOG_FORMAT", "pretty".to_owned()),
+    ]
+}
+
 fn start_service(service: &str, port: u16) -> anyhow::Result<u32> {
     let exe = paths::target_dir().join("debug").join(service);
     if !exe.is_file() {
@@ -164,16 +200,8 @@ fn start_service(service: &str, port: u16) -> anyhow::Result<u32> {
     cmd.arg(&exe)
         .current_dir(paths::root())
         .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", database_url(service))
-        .env(
-            "AMQP_URL",
-            format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f"),
-        )
-        .env("AUTH_MODE", "oidc")
-        .env("OIDC_ISSUER", token::ISSUER)
-        .env("OIDC_AUDIENCE", dev_provider::AUDIENCE)
+        .envs(env_of(service, port))
         .env_remove("JWT_SECRET")
-        .env("LOG_FORMAT", "pretty")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
@@ -245,13 +273,15 @@ pub async fn up() -> anyhow::Result<()> {
     for (svc, _) in SERVICES {
         build.args(["-p", svc]);
     }
+    // The console's package is prefixed (crates.io's `console` is in the graph).
+    build.args(["-p", "aftersales-console"]);
     let status = build.status().context("cannot run cargo build")?;
     if !status.success() {
-        bail!("cargo build of the services failed ({status})");
+        bail!("cargo build of the services and the console failed ({status})");
     }
 
     start_provider().await?;
-    for (svc, port) in SERVICES {
+    for (svc, port) in processes() {
         match service_pid(svc) {
             Some(pid) => println!(
                 "{svc:<10} already running (pid {pid}); `cargo xtask down` first to run a new build"
@@ -268,7 +298,7 @@ pub async fn up() -> anyhow::Result<()> {
 
     let client = http();
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut pending: Vec<(&str, u16)> = SERVICES.to_vec();
+    let mut pending: Vec<(&str, u16)> = processes().to_vec();
     while !pending.is_empty() {
         let mut still = Vec::new();
         for (svc, port) in pending {
@@ -341,6 +371,10 @@ pub async fn up() -> anyhow::Result<()> {
     );
     println!("postgres   {}", pg.admin_url(DATABASE));
     println!(
+        "console    http://127.0.0.1:{}  (the web console; sign in as a demo user below)",
+        CONSOLE.1
+    );
+    println!(
         "oidc       {}  (development OpenID provider; audience {})",
         token::ISSUER,
         dev_provider::AUDIENCE
@@ -373,7 +407,7 @@ pub async fn up() -> anyhow::Result<()> {
 /// `cargo xtask down`
 pub fn down() -> anyhow::Result<()> {
     // TERM all services at once, then wait for each (KILL after 10 s).
-    let running: Vec<(&str, Option<u32>)> = SERVICES
+    let running: Vec<(&str, Option<u32>)> = processes()
         .iter()
         .map(|(svc, _)| (*svc, service_pid(svc)))
         .collect();
@@ -449,7 +483,7 @@ pub async fn status() -> anyhow::Result<()> {
     );
     show(OIDC, service_pid(OIDC), token::ISSUER.to_owned());
     let client = http();
-    for (svc, port) in SERVICES {
+    for (svc, port) in processes() {
         let pid = service_pid(svc);
         let health = match pid {
             Some(_) => match ready(&client, port).await {

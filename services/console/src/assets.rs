@@ -6,7 +6,7 @@
 //! own routes (`/orders/42`): it gets `index.html` and the app routes it.
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::ApiError;
 use rust_embed::RustEmbed;
 
@@ -16,16 +16,30 @@ struct Assets;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// No inline script, no foreign origin, no framing.
-const CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; \
-                   base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The page's Content-Security-Policy: no inline script, no foreign origin, no
+/// framing. Forms go to this console only, but the sign-out form is answered with a
+/// redirect to the provider's end-session endpoint, and browsers apply `form-action`
+/// to that redirect too: the provider's origin is allowed there.
+#[derive(Debug, Clone)]
+pub struct Csp(String);
+
+impl Csp {
+    /// `provider`: the OpenID issuer (its origin is what counts).
+    pub fn new(provider: &url::Url) -> Csp {
+        Csp(format!(
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
+             form-action 'self' {}; frame-ancestors 'none'",
+            provider.origin().ascii_serialization()
+        ))
+    }
+}
 
 /// Prefixes that are never the SPA's: an unknown path there is a 404 problem, not the
 /// app's HTML (a client expecting JSON must not get a page).
 const SERVER_PREFIXES: &[&str] = &["/api/", "/auth/", "/health/", "/metrics"];
 
 /// Every GET not matched by another route.
-pub async fn serve(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn serve(req: HttpRequest, csp: web::Data<Csp>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
     if SERVER_PREFIXES.iter().any(|p| path.starts_with(p)) {
         return Err(ApiError::not_found(format!("no route {path}")));
@@ -68,7 +82,7 @@ pub async fn serve(req: HttpRequest) -> Result<HttpResponse, ApiError> {
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "same-origin"));
     if name == "index.html" {
-        response.insert_header((header::CONTENT_SECURITY_POLICY, CSP));
+        response.insert_header((header::CONTENT_SECURITY_POLICY, csp.0.as_str()));
     }
     if fresh {
         return Ok(response.finish());

@@ -1,12 +1,12 @@
 //! Sign-in as a backend for frontend: `/auth/login` starts the authorization-code
 //! flow with PKCE, `/auth/callback` finishes it and opens a server-side session,
 //! `/auth/me` tells the SPA who is signed in (and its CSRF token), `/auth/logout`
-//! ends the session here and at the provider.
+//! ends the session here and sends the browser to end it at the provider.
 //!
 //! Cookies: the session id (`Path=/`) and, during a sign-in, a binding of the sign-in
 //! to this browser (`Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
 //! configured off for plain-http development. State-changing requests carry the
-//! session's CSRF token in `X-CSRF-Token`.
+//! session's CSRF token in `X-CSRF-Token` (the sign-out form in `csrf_token`).
 
 use std::future::{Ready, ready};
 
@@ -16,6 +16,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use aftersales_web::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::oidc::{Oidc, OidcError};
 use crate::session::{
@@ -32,6 +33,8 @@ pub struct AuthState {
     pub oidc: Oidc,
     pub sessions: SessionStore,
     pub cookie_secure: bool,
+    /// The URL people open: `return_to` must stay on its origin.
+    pub public_url: Url,
     pub session_ttl: std::time::Duration,
 }
 
@@ -108,32 +111,80 @@ pub fn require_csrf(req: &HttpRequest, session: &Session) -> Result<(), ApiError
     if req.method().is_safe() {
         return Ok(());
     }
-    let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    check_csrf(csrf_header(req), session)
+}
+
+fn csrf_header(req: &HttpRequest) -> Option<&str> {
+    req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok())
+}
+
+fn check_csrf(sent: Option<&str>, session: &Session) -> Result<(), ApiError> {
     match sent {
         Some(token) if same_secret(token, &session.csrf_token) => Ok(()),
         Some(_) => Err(ApiError::forbidden(
             "the X-CSRF-Token header does not match this session",
         )),
         None => Err(ApiError::forbidden(
-            "a state-changing request needs the X-CSRF-Token header",
+            "a state-changing request needs the X-CSRF-Token header (or, for a form, csrf_token)",
         )),
     }
 }
 
-/// A path of this console to return to after sign-in; anything else becomes `/`
-/// (no open redirect through `//evil.example` or `https://…`).
-fn local_path(candidate: Option<&str>) -> String {
-    match candidate {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.starts_with("/auth/") =>
-        {
-            p.to_owned()
-        }
-        _ => "/".to_owned(),
+/// A path (and query) of this console to return to after sign-in, checked once
+/// when the sign-in starts; anything that could lead elsewhere becomes `/`.
+///
+/// Checked by resolving against the public URL rather than by looking at the first
+/// characters: browsers drop tabs and newlines from a `Location` (so `/\t/evil.example`
+/// would become `//evil.example`) and read `\` as `/`, and CR/LF cannot go into a
+/// header at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnPath(String);
+
+impl ReturnPath {
+    pub fn home() -> ReturnPath {
+        ReturnPath("/".to_owned())
     }
+
+    /// `candidate` as the SPA sent it (already percent-decoded once by the query).
+    pub fn new(candidate: Option<&str>, public_url: &Url) -> ReturnPath {
+        candidate
+            .and_then(|c| Self::checked(c, public_url))
+            .unwrap_or_else(Self::home)
+    }
+
+    fn checked(candidate: &str, public_url: &Url) -> Option<ReturnPath> {
+        let refused = |c: char| c.is_ascii_control() || c.is_ascii_whitespace() || c == '\\';
+        if !candidate.starts_with('/')
+            || candidate.chars().any(refused)
+            || encodes_refused_byte(candidate)
+        {
+            return None;
+        }
+        let resolved = public_url.join(candidate).ok()?;
+        if resolved.origin() != public_url.origin() || resolved.path().starts_with("/auth/") {
+            return None;
+        }
+        let mut local = resolved.path().to_owned();
+        if let Some(query) = resolved.query() {
+            local.push('?');
+            local.push_str(query);
+        }
+        Some(ReturnPath(local))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `s` percent-encodes a control character, whitespace or a backslash: the
+/// SPA's router decodes its path again, so those are refused even encoded.
+fn encodes_refused_byte(s: &str) -> bool {
+    s.split('%').skip(1).any(|rest| {
+        rest.get(..2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .is_some_and(|b| b.is_ascii_control() || b.is_ascii_whitespace() || b == b'\\')
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,7 +212,7 @@ async fn login(
             PendingLogin {
                 pkce_verifier: request.pkce_verifier,
                 nonce: request.nonce,
-                return_to: local_path(query.return_to.as_deref()),
+                return_to: ReturnPath::new(query.return_to.as_deref(), &state.public_url),
                 browser_binding: binding.clone(),
                 expires_at: now + LOGIN_TIMEOUT,
             },
@@ -215,18 +266,11 @@ async fn callback(
     query: web::Query<CallbackQuery>,
 ) -> HttpResponse {
     match finish_sign_in(&req, &state, query.into_inner()).await {
-        Ok((session_id, return_to)) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, return_to))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
+        Ok((session_id, return_to)) => see_other(return_to.as_str())
             .cookie(state.cookie(SESSION_COOKIE, session_id, "/", state.session_ttl))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
             .finish(),
-        Err(failure) => HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!("/signed-out?error={}", failure.code()),
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
+        Err(failure) => see_other(&format!("/signed-out?error={}", failure.code()))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
             .finish(),
     }
@@ -236,7 +280,7 @@ async fn finish_sign_in(
     req: &HttpRequest,
     state: &AuthState,
     query: CallbackQuery,
-) -> Result<(String, String), SignInFailure> {
+) -> Result<(String, ReturnPath), SignInFailure> {
     let now = Utc::now();
     let pending = query
         .state
@@ -299,31 +343,45 @@ async fn me(session: CurrentSession) -> HttpResponse {
         })
 }
 
-#[derive(Debug, Serialize)]
-struct LoggedOut {
-    /// Where the SPA sends the browser next: the provider's sign-out, or `/`.
-    location: String,
-}
-
-/// `POST /auth/logout` (with the CSRF token): the session ends here; the answer
-/// names the provider's end-session URL so its session ends too.
+/// `POST /auth/logout`, a form the SPA submits (`csrf_token`) or a request with the
+/// `X-CSRF-Token` header: the session ends here, and a 303 sends the browser to the
+/// provider's end-session URL so its session ends too. A redirect rather than a
+/// body the SPA reads: the URL carries the ID token as `id_token_hint`, and no
+/// script of the page needs it.
 async fn logout(
     req: HttpRequest,
     state: web::Data<AuthState>,
-    session: CurrentSession,
+    session: Option<CurrentSession>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    require_csrf(&req, &session)?;
+    let Some(session) = session else {
+        // Signed out already (another tab, an expired session): nothing to end here.
+        return Ok(see_other("/signed-out")
+            .cookie(state.expired_cookie(SESSION_COOKIE, "/"))
+            .finish());
+    };
+    let from_form = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "csrf_token")
+        .map(|(_, value)| value.into_owned());
+    check_csrf(csrf_header(&req).or(from_form.as_deref()), &session)?;
     state.sessions.remove(&session.id);
     tracing::info!(sub = %session.user.sub, "signed out");
     let location = state
         .oidc
         .end_session_url(&session.id_token)
         .await
-        .map_or_else(|| "/".to_owned(), |u| u.to_string());
-    Ok(HttpResponse::Ok()
+        .map_or_else(|| "/signed-out".to_owned(), |u| u.to_string());
+    Ok(see_other(&location)
         .cookie(state.expired_cookie(SESSION_COOKIE, "/"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(LoggedOut { location }))
+        .finish())
+}
+
+fn see_other(location: &str) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::SeeOther();
+    response
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    response
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -340,19 +398,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 mod tests {
     use super::*;
 
+    fn returned_to(candidate: &str) -> String {
+        let public = Url::parse("https://console.example.com/").unwrap();
+        ReturnPath::new(Some(candidate), &public)
+            .as_str()
+            .to_owned()
+    }
+
     #[test]
     fn only_local_paths_are_returned_to() {
-        assert_eq!(local_path(Some("/orders/42?x=1")), "/orders/42?x=1");
+        assert_eq!(returned_to("/orders/42?x=1"), "/orders/42?x=1");
+        assert_eq!(returned_to("/parts/AL%2F3001"), "/parts/AL%2F3001");
         for bad in [
             "//evil.example/x",
             "https://evil.example",
+            "https://x",
+            "//x",
+            "/\\x",
             "/\\evil",
+            "/\t/evil.example",
+            "/%09/x",
+            "/\n",
+            "/%0d%0a",
+            "/\r\nSet-Cookie: a=b",
+            "/ /x",
+            "/%5cx",
             "orders",
             "/auth/login",
+            "/x/../auth/login",
             "",
         ] {
-            assert_eq!(local_path(Some(bad)), "/", "{bad}");
+            assert_eq!(returned_to(bad), "/", "{bad:?}");
         }
-        assert_eq!(local_path(None), "/");
+        let public = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(ReturnPath::new(None, &public), ReturnPath::home());
     }
 }

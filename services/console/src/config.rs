@@ -52,7 +52,7 @@ pub struct OidcConfig {
     /// Kept as written: discovery requires the `issuer` to match it exactly.
     pub issuer: String,
     pub client_id: String,
-    /// None for a public client (PKCE only), as the development provider registers it.
+    /// None for a public client (PKCE only).
     pub client_secret: Option<String>,
     /// Scopes asked for besides `openid`.
     pub scopes: Vec<String>,
@@ -107,7 +107,8 @@ pub struct ConsoleConfig {
     pub public_url: Url,
     pub oidc: OidcConfig,
     pub upstreams: Upstreams,
-    /// `Secure` on the cookies. Off only for plain-http local development.
+    /// `Secure` on the cookies: on for an https public URL, off for a plain-http one
+    /// (local development), where a browser would not send the cookie back.
     pub cookie_secure: bool,
     /// A session ends this long after sign-in, or when its access token expires,
     /// whichever comes first.
@@ -118,6 +119,12 @@ pub struct ConsoleConfig {
 }
 
 pub const DEFAULT_PORT: u16 = 8080;
+
+/// The development provider `cargo xtask up` starts (`deploy/oidc/provider.mjs`).
+pub const DEV_ISSUER: &str = "http://127.0.0.1:8090";
+/// The secret that provider gives its confidential `console` client: a default only
+/// while the issuer is that provider, never for a real one.
+pub const DEV_CLIENT_SECRET: &str = "console-dev-secret";
 
 impl ConsoleConfig {
     pub fn from_env() -> Result<ConsoleConfig, ConfigError> {
@@ -130,13 +137,13 @@ impl ConsoleConfig {
     /// | `CONSOLE_PUBLIC_URL` | `http://<HTTP_ADDR>` |
     /// | `OIDC_ISSUER` | `http://127.0.0.1:8090` |
     /// | `OIDC_CLIENT_ID` | `console` |
-    /// | `OIDC_CLIENT_SECRET` | none (public client with PKCE) |
+    /// | `OIDC_CLIENT_SECRET` | `console-dev-secret` when the issuer is the development provider (`http://127.0.0.1:8090`), otherwise none (a public client with PKCE) |
     /// | `OIDC_SCOPES` | `profile aftersales` (space-separated; `openid` is always asked for; `aftersales` is the development provider's scope for `role` and `dealer_code`) |
     /// | `OIDC_ROLE_CLAIM` | `role` |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
     /// | `OIDC_RESOURCE` | none |
     /// | `CATALOG_URL` … `RECOVERY_URL` | `http://127.0.0.1:8081` … `:8084` |
-    /// | `COOKIE_SECURE` | `true` (`false` for plain-http development) |
+    /// | `COOKIE_SECURE` | `true` for an https `CONSOLE_PUBLIC_URL`, `false` for http (`true` with http is refused) |
     /// | `SESSION_TTL_SECS` | `28800` (8 h) |
     /// | `MAX_BODY_BYTES` | `33554432` (32 MiB) |
     /// | `LOG_FORMAT` | `pretty` |
@@ -159,10 +166,12 @@ impl ConsoleConfig {
             None => SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
         };
         let public_url = url("CONSOLE_PUBLIC_URL", &format!("http://{http_addr}"))?;
-        let issuer = url("OIDC_ISSUER", "http://127.0.0.1:8090")
-            .map(|_| get("OIDC_ISSUER").unwrap_or_else(|| "http://127.0.0.1:8090".to_owned()))?
+        let issuer = url("OIDC_ISSUER", DEV_ISSUER)
+            .map(|_| get("OIDC_ISSUER").unwrap_or_else(|| DEV_ISSUER.to_owned()))?
             .trim()
             .to_owned();
+        let client_secret = get("OIDC_CLIENT_SECRET")
+            .or_else(|| (issuer == DEV_ISSUER).then(|| DEV_CLIENT_SECRET.to_owned()));
         let claim = |var: &'static str, default: &str| -> Result<ClaimPath, ConfigError> {
             let raw = get(var).unwrap_or_else(|| default.to_owned());
             raw.parse().map_err(|e: String| invalid(var, &raw, e))
@@ -170,7 +179,7 @@ impl ConsoleConfig {
         let oidc = OidcConfig {
             issuer,
             client_id: get("OIDC_CLIENT_ID").unwrap_or_else(|| "console".to_owned()),
-            client_secret: get("OIDC_CLIENT_SECRET"),
+            client_secret,
             scopes: get("OIDC_SCOPES")
                 .unwrap_or_else(|| "profile aftersales".to_owned())
                 .split_whitespace()
@@ -187,13 +196,26 @@ impl ConsoleConfig {
             inspection: url("INSPECTION_URL", "http://127.0.0.1:8083")?,
             recovery: url("RECOVERY_URL", "http://127.0.0.1:8084")?,
         };
+        let https = public_url.scheme() == "https";
         let cookie_secure = match get("COOKIE_SECURE") {
             Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" if !https => {
+                    return Err(invalid(
+                        "COOKIE_SECURE",
+                        &v,
+                        format!(
+                            "CONSOLE_PUBLIC_URL {public_url} is plain http, where a browser does \
+                             not send a Secure cookie back; set CONSOLE_PUBLIC_URL to the https \
+                             URL people open, or leave COOKIE_SECURE unset (or false) for local \
+                             development"
+                        ),
+                    ));
+                }
                 "true" | "1" | "yes" => true,
                 "false" | "0" | "no" => false,
                 _ => return Err(invalid("COOKIE_SECURE", &v, "expected true or false")),
             },
-            None => true,
+            None => https,
         };
         let number = |var: &'static str, min: u64, max: u64, default: u64| match get(var) {
             Some(v) => match v.trim().parse::<u64>() {
@@ -272,11 +294,13 @@ mod tests {
         assert_eq!(c.redirect_url(), "http://127.0.0.1:8080/auth/callback");
         assert_eq!(c.oidc.issuer, "http://127.0.0.1:8090");
         assert_eq!(c.oidc.client_id, "console");
-        assert_eq!(c.oidc.client_secret, None);
+        // The development provider registers `console` as a confidential client.
+        assert_eq!(c.oidc.client_secret.as_deref(), Some(DEV_CLIENT_SECRET));
         assert_eq!(c.oidc.scopes, ["profile", "aftersales"]);
         assert_eq!(c.oidc.role_claim.to_string(), "role");
         assert_eq!(c.upstreams.base(Upstream::Recovery).port(), Some(8084));
-        assert!(c.cookie_secure);
+        // http://127.0.0.1:8080: a Secure cookie would never come back.
+        assert!(!c.cookie_secure);
         assert_eq!(c.session_ttl, Duration::from_secs(28_800));
     }
 
@@ -306,6 +330,39 @@ mod tests {
         assert!(!c.cookie_secure);
         assert_eq!(c.session_ttl, Duration::from_secs(60));
         assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn the_development_secret_is_never_sent_to_another_provider() {
+        let c = load(&[("OIDC_ISSUER", "https://id.example.com/realms/aftersales")]).unwrap();
+        assert_eq!(c.oidc.client_secret, None);
+        let c = load(&[("OIDC_ISSUER", DEV_ISSUER), ("OIDC_CLIENT_SECRET", "other")]).unwrap();
+        assert_eq!(c.oidc.client_secret.as_deref(), Some("other"));
+    }
+
+    #[test]
+    fn secure_cookies_follow_the_public_url() {
+        let https = load(&[("CONSOLE_PUBLIC_URL", "https://console.example.com")]).unwrap();
+        assert!(https.cookie_secure);
+        let explicit = load(&[
+            ("CONSOLE_PUBLIC_URL", "https://console.example.com"),
+            ("COOKIE_SECURE", "true"),
+        ])
+        .unwrap();
+        assert!(explicit.cookie_secure);
+        let plain = load(&[("CONSOLE_PUBLIC_URL", "http://console.local:8080")]).unwrap();
+        assert!(!plain.cookie_secure);
+        match load(&[
+            ("CONSOLE_PUBLIC_URL", "http://console.local:8080"),
+            ("COOKIE_SECURE", "true"),
+        ]) {
+            Err(ConfigError::Invalid { var, reason, .. }) => {
+                assert_eq!(var, "COOKIE_SECURE");
+                assert!(reason.contains("CONSOLE_PUBLIC_URL"), "{reason}");
+                assert!(reason.contains("https"), "{reason}");
+            }
+            Ok(_) => panic!("COOKIE_SECURE=true with an http public URL was accepted"),
+        }
     }
 
     #[test]

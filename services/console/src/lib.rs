@@ -76,9 +76,13 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
         oidc: oidc.clone(),
         sessions: sessions.clone(),
         cookie_secure: config.cookie_secure,
+        public_url: config.public_url.clone(),
         session_ttl: config.session_ttl,
     });
     let gateway = web::Data::new(Gateway::new(config.upstreams.clone())?);
+    let issuer = url::Url::parse(&config.oidc.issuer)
+        .map_err(|e| oidc::OidcError::Config(format!("OIDC_ISSUER: {e}")))?;
+    let csp = web::Data::new(assets::Csp::new(&issuer));
     let metrics = web::Data::new(Metrics::new(NAME));
     let mut readiness = Readiness::new();
     readiness.add("oidc_provider", move || {
@@ -91,6 +95,7 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
         App::new()
             .app_data(auth.clone())
             .app_data(gateway.clone())
+            .app_data(csp.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(aftersales_web::query_config())
             .app_data(aftersales_web::path_config())

@@ -2,31 +2,40 @@
 //! (code flow with PKCE, state and nonce), the code exchange with ID-token
 //! verification, the mapping of claims to a [`User`], and the provider's sign-out URL.
 //!
-//! The provider is discovered lazily and again whenever an ID token does not verify
-//! (its keys may have rotated), so the console can start before the provider does.
+//! The provider is discovered lazily, so the console can start before the provider
+//! does, and again when an ID token names a key it did not publish (its keys may have
+//! rotated), at most once per [`MIN_REDISCOVERY_INTERVAL`].
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use aftersales_web::Role;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
-    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
-    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, ProviderMetadataWithLogout,
-    RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
+    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret,
+    CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields,
+    IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError,
+    StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
+use aftersales_web::auth::jwks;
 use aftersales_web::error::cause_chain;
 
 use crate::config::{ClaimPath, ConsoleConfig, OidcConfig};
 use crate::session::User;
+
+/// The shortest time between two rediscoveries caused by an ID token signed with a
+/// key the provider did not publish (as `jwks::MIN_REFRESH_INTERVAL` for the services).
+pub const MIN_REDISCOVERY_INTERVAL: Duration = jwks::MIN_REFRESH_INTERVAL;
 
 /// Every claim of the ID token, so the role and dealer claims can be configured.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -103,6 +112,14 @@ struct Provider {
     end_session: Option<url::Url>,
 }
 
+impl Provider {
+    fn id_token_verifier(&self) -> CoreIdTokenVerifier<'_> {
+        self.client
+            .id_token_verifier()
+            .set_allowed_algs(id_token_algorithms())
+    }
+}
+
 /// The relying party; cheap to clone.
 #[derive(Clone)]
 pub struct Oidc {
@@ -111,6 +128,9 @@ pub struct Oidc {
     post_logout_url: String,
     http: reqwest::Client,
     provider: Arc<RwLock<Option<Arc<Provider>>>>,
+    /// When an unknown ID-token key last made the provider be discovered again; the
+    /// lock also makes concurrent sign-ins share one rediscovery.
+    last_rediscovery: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Oidc {
@@ -129,6 +149,7 @@ impl Oidc {
             post_logout_url: config.post_logout_url(),
             http,
             provider: Arc::new(RwLock::new(None)),
+            last_rediscovery: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -181,6 +202,24 @@ impl Oidc {
         });
         *self.provider.write().await = Some(provider.clone());
         Ok(provider)
+    }
+
+    /// The provider discovered again after `seen` did not know an ID token's key, or
+    /// `None` when a rediscovery happened less than [`MIN_REDISCOVERY_INTERVAL`] ago:
+    /// a provider that keeps sending such tokens must not be read on every sign-in.
+    async fn rediscover(&self, seen: &Arc<Provider>) -> Result<Option<Arc<Provider>>, OidcError> {
+        let mut last = self.last_rediscovery.lock().await;
+        if let Some(current) = self.provider.read().await.as_ref()
+            && !Arc::ptr_eq(current, seen)
+        {
+            // Another sign-in rediscovered while this one waited for the lock.
+            return Ok(Some(current.clone()));
+        }
+        if last.is_some_and(|at| at.elapsed() < MIN_REDISCOVERY_INTERVAL) {
+            return Ok(None);
+        }
+        *last = Some(Instant::now());
+        self.provider(true).await.map(Some)
     }
 
     /// Whether the provider has been (or can now be) discovered: a readiness check.
@@ -245,16 +284,21 @@ impl Oidc {
             .map_err(|e| OidcError::Exchange(cause_chain(&e)))?;
         let id_token = tokens.id_token().ok_or(OidcError::NoIdToken)?;
         let nonce = Nonce::new(nonce.to_owned());
-        let claims = match id_token.claims(&provider.client.id_token_verifier(), &nonce) {
+        let claims = match id_token.claims(&provider.id_token_verifier(), &nonce) {
             Ok(claims) => claims.clone(),
-            Err(_) => {
-                // Perhaps the provider rotated its keys since discovery: look again once.
-                let fresh = self.provider(true).await?;
+            Err(ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            )) => {
+                // Perhaps the provider rotated its keys since discovery: look again.
+                let fresh = self.rediscover(&provider).await?.ok_or_else(|| {
+                    OidcError::IdToken("signed with a key the provider does not publish".into())
+                })?;
                 id_token
-                    .claims(&fresh.client.id_token_verifier(), &nonce)
+                    .claims(&fresh.id_token_verifier(), &nonce)
                     .map_err(|e| OidcError::IdToken(e.to_string()))?
                     .clone()
             }
+            Err(e) => return Err(OidcError::IdToken(e.to_string())),
         };
         let all = claims.additional_claims();
         let role =
@@ -301,6 +345,21 @@ impl Oidc {
     }
 }
 
+/// The algorithms an ID token may be signed with: the asymmetric ones the services
+/// accept for access tokens, whatever the provider's metadata lists. An HMAC would
+/// make the client secret (which sits in this console's configuration) a key that
+/// can mint ID tokens.
+fn id_token_algorithms() -> Vec<CoreJwsSigningAlgorithm> {
+    // Both crates name the algorithms by their JOSE `alg`.
+    jwks::ALLOWED_ALGORITHMS
+        .iter()
+        .filter_map(|alg| {
+            let name = serde_json::to_value(alg).ok()?;
+            serde_json::from_value(name).ok()
+        })
+        .collect()
+}
+
 fn value_at<'a>(claims: &'a AllClaims, path: &ClaimPath) -> Option<&'a Value> {
     let mut segments = path.segments();
     let first = claims.all.get(segments.next()?)?;
@@ -335,6 +394,22 @@ mod tests {
 
     fn claims(value: Value) -> AllClaims {
         serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn id_tokens_are_verified_with_the_services_asymmetric_algorithms_only() {
+        let algs = id_token_algorithms();
+        assert_eq!(algs.len(), jwks::ALLOWED_ALGORITHMS.len());
+        assert!(algs.contains(&CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256));
+        assert!(algs.contains(&CoreJwsSigningAlgorithm::EdDsa));
+        for hmac in [
+            CoreJwsSigningAlgorithm::HmacSha256,
+            CoreJwsSigningAlgorithm::HmacSha384,
+            CoreJwsSigningAlgorithm::HmacSha512,
+        ] {
+            assert!(!algs.contains(&hmac));
+        }
+        assert!(!algs.contains(&CoreJwsSigningAlgorithm::None));
     }
 
     #[test]

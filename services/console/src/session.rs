@@ -14,6 +14,8 @@ use aftersales_web::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::auth::ReturnPath;
+
 /// A random, unguessable identifier (256 bits, base64url): session ids, CSRF tokens.
 pub fn random_token() -> String {
     openidconnect::CsrfToken::new_random_len(32)
@@ -64,8 +66,7 @@ impl std::fmt::Debug for Session {
 pub struct PendingLogin {
     pub pkce_verifier: String,
     pub nonce: String,
-    /// A path of this console (checked: never another origin).
-    pub return_to: String,
+    pub return_to: ReturnPath,
     /// Binds the callback to the browser that started the sign-in (login CSRF).
     pub browser_binding: String,
     pub expires_at: DateTime<Utc>,
@@ -190,7 +191,7 @@ mod tests {
         PendingLogin {
             pkce_verifier: "v".into(),
             nonce: "n".into(),
-            return_to: "/".into(),
+            return_to: ReturnPath::home(),
             browser_binding: "b".into(),
             expires_at,
         }

@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::ApiError;
 use aftersales_web::correlation::{self, CorrelationId};
 use futures_util::TryStreamExt as _;
+use url::Url;
 
 use crate::auth::{CurrentSession, require_csrf};
 use crate::config::Upstreams;
@@ -27,17 +28,31 @@ pub enum Upstream {
     Recovery,
 }
 
+impl Upstream {
+    /// Its name in the console's paths (`/api/<name>/v1/…`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Upstream::Catalog => "catalog",
+            Upstream::Orders => "orders",
+            Upstream::Inspection => "inspection",
+            Upstream::Recovery => "recovery",
+        }
+    }
+}
+
 impl FromStr for Upstream {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "catalog" => Ok(Upstream::Catalog),
-            "orders" => Ok(Upstream::Orders),
-            "inspection" => Ok(Upstream::Inspection),
-            "recovery" => Ok(Upstream::Recovery),
-            _ => Err(()),
-        }
+        [
+            Upstream::Catalog,
+            Upstream::Orders,
+            Upstream::Inspection,
+            Upstream::Recovery,
+        ]
+        .into_iter()
+        .find(|u| u.name() == s)
+        .ok_or(())
     }
 }
 
@@ -81,6 +96,47 @@ impl Gateway {
     }
 }
 
+/// Whether the upstream URL built from `tail` stays under `/api/v1`. Looking at the
+/// start is not enough: `Url` resolves `.` and `..` segments (`%2e` spelled too) and
+/// reads `\\` as `/`, so `v1/../../metrics` would reach the service's metrics.
+fn stays_in_versioned_api(tail: &str) -> bool {
+    let dot_segment = |segment: &str| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    };
+    (tail == "v1" || tail.starts_with("v1/"))
+        && !tail.contains('\\')
+        && !tail.to_ascii_lowercase().contains("%5c")
+        && !tail.split('/').any(dot_segment)
+}
+
+/// A service's `Location` as the browser reaches it: `/api/v1/…` (or an absolute URL on
+/// the service's own origin) is `/api/<service>/v1/…` here. `None`: pass it unchanged
+/// (another header, or a URL elsewhere).
+fn browser_location(header: &str, value: &[u8], base: &Url, service: &str) -> Option<String> {
+    if header != "location" {
+        return None;
+    }
+    let text = std::str::from_utf8(value).ok()?;
+    let path_and_query = if text.starts_with('/') && !text.starts_with("//") {
+        text.to_owned()
+    } else {
+        let url = Url::parse(text).ok()?;
+        if url.origin() != base.origin() {
+            return None;
+        }
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    };
+    let rest = path_and_query.strip_prefix("/api/v1")?;
+    if !(rest.is_empty() || rest.starts_with(['/', '?'])) {
+        return None;
+    }
+    Some(format!("/api/{service}/v1{rest}"))
+}
+
 /// `/api/{service}/{tail}`: any method.
 pub async fn forward(
     req: HttpRequest,
@@ -94,14 +150,15 @@ pub async fn forward(
     let upstream: Upstream = service
         .parse()
         .map_err(|()| ApiError::not_found(format!("no service named {service:?}")))?;
-    if !(tail == "v1" || tail.starts_with("v1/")) {
+    if !stays_in_versioned_api(&tail) {
         return Err(ApiError::not_found(
             "only the versioned API (/v1/…) is forwarded",
         ));
     }
     require_csrf(&req, &session)?;
 
-    let mut url = gateway.upstreams.base(upstream).clone();
+    let base = gateway.upstreams.base(upstream).clone();
+    let mut url = base.clone();
     url.set_path(&format!("/api/{tail}"));
     url.set_query(Some(req.query_string()).filter(|q| !q.is_empty()));
 
@@ -130,7 +187,10 @@ pub async fn forward(
     let mut response = HttpResponse::build(status);
     for name in RESPONSE_HEADERS {
         for value in answer.headers().get_all(*name) {
-            response.append_header((*name, value.as_bytes()));
+            match browser_location(name, value.as_bytes(), &base, upstream.name()) {
+                Some(location) => response.append_header((*name, location)),
+                None => response.append_header((*name, value.as_bytes())),
+            };
         }
     }
     Ok(response.streaming(answer.bytes_stream().map_err(std::io::Error::other)))
@@ -146,5 +206,60 @@ mod tests {
         assert_eq!("recovery".parse(), Ok(Upstream::Recovery));
         assert_eq!("Orders".parse::<Upstream>(), Err(()));
         assert_eq!("metrics".parse::<Upstream>(), Err(()));
+    }
+
+    #[test]
+    fn a_location_of_the_service_is_rewritten_to_the_consoles_path() {
+        let base = Url::parse("http://orders:8082").unwrap();
+        let at = |v: &str| browser_location("location", v.as_bytes(), &base, "orders");
+        assert_eq!(
+            at("/api/v1/orders/7").as_deref(),
+            Some("/api/orders/v1/orders/7")
+        );
+        assert_eq!(at("/api/v1?x=1").as_deref(), Some("/api/orders/v1?x=1"));
+        assert_eq!(
+            at("http://orders:8082/api/v1/orders/7?a=b").as_deref(),
+            Some("/api/orders/v1/orders/7?a=b")
+        );
+        for unchanged in [
+            "/api/v10/x",
+            "/metrics",
+            "//orders:8082/api/v1/x",
+            "http://other:8082/api/v1/x",
+            "https://evil.example/api/v1/x",
+        ] {
+            assert_eq!(at(unchanged), None, "{unchanged}");
+        }
+        assert_eq!(
+            browser_location("etag", b"/api/v1/x", &base, "orders"),
+            None
+        );
+    }
+
+    #[test]
+    fn only_paths_under_v1_are_forwarded() {
+        for ok in [
+            "v1",
+            "v1/orders/7",
+            "v1/parts/AL-3001.v2",
+            "v1/a..b/...",
+            "v1/%2F",
+        ] {
+            assert!(stays_in_versioned_api(ok), "{ok}");
+        }
+        for bad in [
+            "metrics",
+            "v10/x",
+            "v1/../../metrics",
+            "v1/..",
+            "v1/./x",
+            "v1/%2e%2e/%2E%2E/docs",
+            "v1/.%2E/x",
+            "v1/%2e/x",
+            "v1/a\\..\\..\\metrics",
+            "v1/a%5C..%5c..%5Cmetrics",
+        ] {
+            assert!(!stays_in_versioned_api(bad), "{bad}");
+        }
     }
 }

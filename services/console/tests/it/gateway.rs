@@ -21,7 +21,8 @@ async fn a_read_is_forwarded_with_the_bearer_token_and_without_the_cookies() {
         )
         .await;
     assert_eq!(resp.status(), 201);
-    assert_eq!(resp.headers()["location"], "/api/v1/orders/1");
+    // The service's own path, as the browser reaches it through the console.
+    assert_eq!(resp.headers()["location"], "/api/orders/v1/orders/1");
     assert!(resp.headers().get("x-internal-secret").is_none());
     let seen: Value = resp.json().await.unwrap();
     assert_eq!(seen["method"], "GET");
@@ -130,5 +131,78 @@ async fn only_the_four_services_versioned_apis_are_reachable() {
     let down = b.get("/api/recovery/v1/recovery-claims").await;
     assert_eq!(down.status(), 503);
     assert_eq!(down.headers()["content-type"], "application/problem+json");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn dot_segments_and_backslashes_never_leave_the_versioned_api() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    // Sent as written: reqwest would resolve the dot segments itself.
+    let addr = h.console.addr;
+    for path in [
+        "/api/orders/v1/../../metrics",
+        "/api/orders/v1/../../docs/",
+        "/api/orders/v1/%2e%2e/%2E%2E/health/ready",
+        "/api/orders/v1/.%2e/.%2E/metrics",
+        "/api/orders/v1/./orders",
+        "/api/orders/v1/%2e/orders",
+        "/api/orders/v1/..",
+        "/api/orders/v1/a\\..\\..\\metrics",
+        "/api/orders/v1/a%5c..%5c..%5cmetrics",
+    ] {
+        let status = raw_get(addr, path, &b.cookie_header()).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    assert_eq!(h.echo.count(), 0);
+    // A dot inside a segment is an ordinary character.
+    let status = raw_get(addr, "/api/orders/v1/parts/AL-3001.v2", &b.cookie_header()).await;
+    assert_eq!(status, 201);
+    h.stop().await;
+}
+
+/// A GET with the request target exactly as given, and its status code.
+async fn raw_get(addr: std::net::SocketAddr, target: &str, cookies: &str) -> u16 {
+    let request = format!(
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookies}\r\nConnection: close\r\n\r\n"
+    );
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap();
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {answer}"))
+}
+
+#[tokio::test]
+async fn a_location_names_the_resource_as_the_browser_reaches_it() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    for (path, expected) in [
+        ("/api/catalog/v1/parts", "/api/catalog/v1/orders/1"),
+        (
+            "/api/inspection/v1/located-absolute",
+            "/api/inspection/v1/orders/2?x=1",
+        ),
+        (
+            "/api/orders/v1/located-elsewhere",
+            "https://elsewhere.example/api/v1/x",
+        ),
+    ] {
+        let resp = b.get(path).await;
+        assert_eq!(resp.status(), 201, "{path}");
+        assert_eq!(resp.headers()["location"], expected, "{path}");
+    }
     h.stop().await;
 }

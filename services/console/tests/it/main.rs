@@ -38,7 +38,11 @@ pub struct Harness {
     pub provider: TestProvider,
     pub echo: Echo,
     pub console: aftersales_console::Running,
+    /// Where the test connects (plain http on loopback).
     pub base: String,
+    /// `CONSOLE_PUBLIC_URL`: https, as behind a TLS-terminating proxy, unless a test
+    /// asks for plain http. The test browser sends requests for it to `base`.
+    pub public: String,
 }
 
 impl Harness {
@@ -47,6 +51,11 @@ impl Harness {
     }
 
     pub async fn start_with(extra: &[(&str, &str)]) -> Harness {
+        Self::start_on("https", extra).await
+    }
+
+    /// With `CONSOLE_PUBLIC_URL` on `scheme` (`http` or `https`).
+    pub async fn start_on(scheme: &str, extra: &[(&str, &str)]) -> Harness {
         let provider = TestProvider::start().await;
         let echo = Echo::start().await;
         // The redirect URI names the port, so it is chosen before the console binds.
@@ -56,7 +65,7 @@ impl Harness {
             .unwrap()
             .port();
         let addr = format!("127.0.0.1:{port}");
-        let public = format!("http://{addr}");
+        let public = format!("{scheme}://{addr}");
         let mut vars: HashMap<String, String> = [
             ("HTTP_ADDR", addr.as_str()),
             ("CONSOLE_PUBLIC_URL", public.as_str()),
@@ -80,6 +89,7 @@ impl Harness {
             echo,
             console,
             base,
+            public,
         }
     }
 
@@ -92,6 +102,7 @@ impl Harness {
     pub fn browser(&self) -> Browser {
         Browser {
             base: self.base.clone(),
+            public: self.public.clone(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -106,6 +117,7 @@ impl Harness {
 /// CSRF token the SPA would have read from `/auth/me`.
 pub struct Browser {
     pub base: String,
+    pub public: String,
     pub http: reqwest::Client,
     pub cookies: HashMap<String, String>,
     pub csrf: Option<String>,
@@ -141,7 +153,7 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -151,7 +163,9 @@ impl Browser {
 
     /// A request from this browser: its cookies, its CSRF token when it has one.
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let url = if path.starts_with("http") {
+        let url = if let Some(rest) = path.strip_prefix(&self.public) {
+            format!("{}{rest}", self.base)
+        } else if path.starts_with("http") {
             path.to_owned()
         } else {
             format!("{}{path}", self.base)

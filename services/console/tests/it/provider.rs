@@ -5,6 +5,7 @@
 //! a test choose the user, the claims and the token lifetime.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -24,6 +25,19 @@ pub struct NextUser {
     pub expires_in: u64,
 }
 
+/// How the token endpoint signs the next ID tokens.
+#[derive(Debug, Clone, Copy)]
+pub enum Signing {
+    /// RS256 with the key the JWKS publishes, as a provider normally signs.
+    Published,
+    /// RS256 under a `kid` the JWKS does not list (a rotation not yet published).
+    UnknownKid,
+    /// The published key, but for another audience.
+    OtherAudience,
+    /// HS256 with this secret (the client secret); discovery advertises HS256 too.
+    Hmac(&'static str),
+}
+
 #[derive(Default)]
 struct Codes {
     /// code → (nonce, PKCE challenge, user)
@@ -33,6 +47,8 @@ struct Codes {
 pub struct TestProvider {
     pub issuer: String,
     next: Arc<Mutex<NextUser>>,
+    signing: Arc<Mutex<Signing>>,
+    discoveries: Arc<AtomicUsize>,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -44,15 +60,31 @@ impl TestProvider {
             expires_in: 3600,
         }));
         let codes = Arc::new(Mutex::new(Codes::default()));
-        let (iss, nx) = (issuer.clone(), next.clone());
+        let signing = Arc::new(Mutex::new(Signing::Published));
+        let discoveries = Arc::new(AtomicUsize::new(0));
+        let (iss, nx, sg, hits) = (
+            issuer.clone(),
+            next.clone(),
+            signing.clone(),
+            discoveries.clone(),
+        );
         let server = HttpServer::new(move || {
-            let (iss, nx, codes) = (iss.clone(), nx.clone(), codes.clone());
+            let (iss, nx, codes, sg, hits) = (
+                iss.clone(),
+                nx.clone(),
+                codes.clone(),
+                sg.clone(),
+                hits.clone(),
+            );
             let iss2 = iss.clone();
             let codes2 = codes.clone();
             App::new()
                 .route(
                     "/.well-known/openid-configuration",
-                    web::get().to(move || discovery(iss.clone())),
+                    web::get().to(move || {
+                        hits.fetch_add(1, Ordering::SeqCst);
+                        discovery(iss.clone())
+                    }),
                 )
                 .route(
                     "/jwks",
@@ -71,7 +103,12 @@ impl TestProvider {
                 .route(
                     "/token",
                     web::post().to(move |f: web::Form<HashMap<String, String>>| {
-                        token(f.into_inner(), iss2.clone(), codes2.clone())
+                        token(
+                            f.into_inner(),
+                            iss2.clone(),
+                            codes2.clone(),
+                            *sg.lock().unwrap(),
+                        )
                     }),
                 )
                 .route(
@@ -87,12 +124,23 @@ impl TestProvider {
         TestProvider {
             issuer,
             next,
+            signing,
+            discoveries,
             server: handle,
         }
     }
 
     pub fn sign_in_as(&self, claims: Value, expires_in: u64) {
         *self.next.lock().unwrap() = NextUser { claims, expires_in };
+    }
+
+    pub fn sign_with(&self, signing: Signing) {
+        *self.signing.lock().unwrap() = signing;
+    }
+
+    /// How many times the discovery document was read.
+    pub fn discoveries(&self) -> usize {
+        self.discoveries.load(Ordering::SeqCst)
     }
 
     pub async fn stop(self) {
@@ -109,7 +157,7 @@ async fn discovery(issuer: String) -> HttpResponse {
         "end_session_endpoint": format!("{issuer}/end_session"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["RS256", "HS256"],
         "code_challenge_methods_supported": ["S256"],
     }))
 }
@@ -149,6 +197,7 @@ async fn token(
     f: HashMap<String, String>,
     issuer: String,
     codes: Arc<Mutex<Codes>>,
+    signing: Signing,
 ) -> HttpResponse {
     let issued = f
         .get("code")
@@ -163,14 +212,29 @@ async fn token(
     }
     let now = chrono::Utc::now().timestamp();
     let mut claims = user.claims.clone();
+    let audience = match signing {
+        Signing::OtherAudience => "another-client",
+        _ => "console",
+    };
     let extra =
-        json!({"iss": issuer, "aud": "console", "iat": now, "exp": now + 300, "nonce": nonce});
+        json!({"iss": issuer, "aud": audience, "iat": now, "exp": now + 300, "nonce": nonce});
     for (k, v) in extra.as_object().unwrap() {
         claims[k] = v.clone();
     }
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some("test-key".into());
-    let key = jsonwebtoken::EncodingKey::from_rsa_der(KEY);
+    let (header, key) = match signing {
+        Signing::Hmac(secret) => (
+            jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+        ),
+        _ => {
+            let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+            header.kid = Some(match signing {
+                Signing::UnknownKid => "rotated-key".into(),
+                _ => "test-key".into(),
+            });
+            (header, jsonwebtoken::EncodingKey::from_rsa_der(KEY))
+        }
+    };
     let id_token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
     HttpResponse::Ok().json(json!({
         "access_token": format!("at-{}", uuid_like()),
@@ -181,7 +245,7 @@ async fn token(
 }
 
 fn uuid_like() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::AtomicU64;
     static N: AtomicU64 = AtomicU64::new(0);
     format!(
         "{}-{}",

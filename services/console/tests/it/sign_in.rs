@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use crate::{Harness, dealer, location, set_cookie};
+use crate::provider::Signing;
+use crate::{Browser, Harness, dealer, location, set_cookie};
 
 #[tokio::test]
 async fn login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce() {
@@ -21,7 +22,7 @@ async fn login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce() {
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["client_id"], "console");
     assert_eq!(q["code_challenge_method"], "S256");
-    assert_eq!(q["redirect_uri"], format!("{}/auth/callback", h.base));
+    assert_eq!(q["redirect_uri"], format!("{}/auth/callback", h.public));
     assert!(q["state"].len() >= 16 && q["nonce"].len() >= 16);
     assert!(
         q["scope"].split(' ').any(|s| s == "openid"),
@@ -73,6 +74,21 @@ async fn insecure_cookies_only_when_configured_for_plain_http() {
         !cookie.contains("Secure") && cookie.contains("HttpOnly"),
         "{cookie}"
     );
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_plain_http_public_url_gets_cookies_the_browser_sends_back() {
+    let h = Harness::start_on("http", &[]).await;
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/").await;
+    assert_eq!(done.status(), 303);
+    let cookie = set_cookie(done.headers(), "console_session").unwrap();
+    assert!(
+        !cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    assert_eq!(b.get("/auth/me").await.status(), 200);
     h.stop().await;
 }
 
@@ -167,26 +183,55 @@ async fn sign_out_needs_the_csrf_token_ends_the_session_and_names_the_provider()
         .send(b.request(reqwest::Method::POST, "/auth/logout"))
         .await;
     assert_eq!(refused.status(), 403);
+    let forged = sign_out_form(&mut b, "forged").await;
+    assert_eq!(forged.status(), 403);
     assert_eq!(h.console.sessions.len(), 1);
 
-    b.csrf = token;
-    let out = b
-        .send(b.request(reqwest::Method::POST, "/auth/logout"))
-        .await;
-    assert_eq!(out.status(), 200);
+    // As the SPA signs out: a form posted by the browser, so the answer is a redirect
+    // the browser follows and no script ever sees the ID token.
+    let out = sign_out_form(&mut b, &token.unwrap()).await;
+    assert_eq!(out.status(), 303);
     let cleared = set_cookie(out.headers(), "console_session").unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
-    let body: serde_json::Value = out.json().await.unwrap();
-    let next = url::Url::parse(body["location"].as_str().unwrap()).unwrap();
+    let next = url::Url::parse(&location(out.headers())).unwrap();
     assert!(
         next.as_str()
             .starts_with(&format!("{}/end_session", h.provider.issuer))
     );
     let q: std::collections::HashMap<_, _> = next.query_pairs().into_owned().collect();
-    assert_eq!(q["post_logout_redirect_uri"], format!("{}/", h.base));
+    assert_eq!(q["post_logout_redirect_uri"], format!("{}/", h.public));
     assert!(q["id_token_hint"].split('.').count() == 3);
+    assert!(out.text().await.unwrap().is_empty());
     assert!(h.console.sessions.is_empty());
     assert_eq!(b.get("/auth/me").await.status(), 401);
+
+    // Signing out again (another tab, an expired session): nothing to end here.
+    let again = sign_out_form(&mut b, "whatever").await;
+    assert_eq!(again.status(), 303);
+    assert_eq!(location(again.headers()), "/signed-out");
+    h.stop().await;
+}
+
+/// The sign-out form as the SPA posts it.
+async fn sign_out_form(b: &mut Browser, csrf_token: &str) -> reqwest::Response {
+    let form = b
+        .request(reqwest::Method::POST, "/auth/logout")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={csrf_token}"));
+    b.send(form).await
+}
+
+#[tokio::test]
+async fn sign_out_with_the_csrf_header_is_a_redirect_too() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    b.sign_in().await;
+    let out = b
+        .send(b.request(reqwest::Method::POST, "/auth/logout"))
+        .await;
+    assert_eq!(out.status(), 303);
+    assert!(location(out.headers()).starts_with(&format!("{}/end_session", h.provider.issuer)));
+    assert!(h.console.sessions.is_empty());
     h.stop().await;
 }
 
@@ -201,5 +246,75 @@ async fn no_session_is_401_and_an_unreachable_provider_is_503() {
     let ready = b.get("/health/ready").await;
     assert_eq!(ready.status(), 503);
     assert_eq!(b.get("/health/live").await.status(), 200);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_return_to_that_could_leave_the_console_returns_home() {
+    let h = Harness::start().await;
+    // As they arrive in the query string: a tab or CR/LF (browsers drop tabs, so
+    // `/\t/evil.example` would become `//evil.example`), another host, a backslash.
+    for raw in [
+        "/%09/evil.example",
+        "/%0A",
+        "/%0d%0a",
+        "/%0D%0ASet-Cookie:%20x=1",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "https://evil.example",
+        "https:%2F%2Fevil.example",
+        "/%20/evil.example",
+    ] {
+        let mut b = h.browser();
+        let done = b.sign_in_flow(raw).await;
+        assert_eq!(done.status(), 303, "{raw}");
+        assert_eq!(location(done.headers()), "/", "{raw}");
+        assert!(b.cookies.contains_key("console_session"), "{raw}");
+    }
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/orders/7%3Fx%3D1").await;
+    assert_eq!(location(done.headers()), "/orders/7?x=1");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_hmac_signed_id_token_is_refused_though_the_provider_advertises_hs256() {
+    let h = Harness::start_with(&[("OIDC_CLIENT_SECRET", "console-secret")]).await;
+    h.provider.sign_with(Signing::Hmac("console-secret"));
+    let mut b = h.browser();
+    let done = b.sign_in_flow("/").await;
+    assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    assert!(h.console.sessions.is_empty());
+
+    h.provider.sign_with(Signing::Published);
+    let mut b = h.browser();
+    assert_eq!(location(b.sign_in_flow("/").await.headers()), "/");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn only_an_unknown_signing_key_rediscovers_the_provider_and_not_again_at_once() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    assert_eq!(location(b.sign_in_flow("/").await.headers()), "/");
+    let discovered = h.provider.discoveries();
+
+    // A token for another audience is no key rotation.
+    h.provider.sign_with(Signing::OtherAudience);
+    for _ in 0..2 {
+        let done = h.browser().sign_in_flow("/").await;
+        assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    }
+    assert_eq!(h.provider.discoveries(), discovered);
+
+    // An unknown key may be a rotation: one look, then none until the interval passed.
+    h.provider.sign_with(Signing::UnknownKid);
+    for _ in 0..3 {
+        let done = h.browser().sign_in_flow("/").await;
+        assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    }
+    assert_eq!(h.provider.discoveries(), discovered + 1);
+    assert!(h.console.sessions.len() == 1);
     h.stop().await;
 }

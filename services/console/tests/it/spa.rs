@@ -16,11 +16,12 @@ async fn client_routes_get_the_page_and_assets_are_cached_for_long() {
             .unwrap()
             .starts_with("text/html")
     );
+    let csp = index.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    // The sign-out form is answered with a redirect to the provider.
     assert!(
-        index.headers()["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("default-src 'self'")
+        csp.contains(&format!("form-action 'self' {};", h.provider.issuer)),
+        "{csp}"
     );
     let etag = index.headers()["etag"].to_str().unwrap().to_owned();
     let html = index.text().await.unwrap();

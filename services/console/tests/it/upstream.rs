@@ -64,8 +64,20 @@ fn answer(req: HttpRequest, body: web::Bytes) -> HttpResponse {
     if req.headers().contains_key("idempotency-key") {
         response.insert_header(("idempotent-replayed", "true"));
     }
+    // `…/located-elsewhere` and `…/located-absolute` answer with other kinds of
+    // `Location` than the usual path of the created resource.
+    let location = if req.path().ends_with("/located-elsewhere") {
+        "https://elsewhere.example/api/v1/x".to_owned()
+    } else if req.path().ends_with("/located-absolute") {
+        format!(
+            "http://{}/api/v1/orders/2?x=1",
+            req.connection_info().host()
+        )
+    } else {
+        "/api/v1/orders/1".to_owned()
+    };
     response
-        .insert_header(("location", "/api/v1/orders/1"))
+        .insert_header(("location", location))
         .insert_header(("x-internal-secret", "stays here"))
         .json(json!({
             "method": req.method().as_str(),

@@ -1,12 +1,10 @@
-// The dealer's cart: part numbers and quantities, kept for this browser tab
-// (sessionStorage) until the order is placed.
+// The dealer's cart: part numbers and quantities, kept for this browser tab and the
+// person signed in (see cartStorage.ts) until the order is placed.
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useSession } from "./auth/session";
+import { loadCart, saveCart, type CartLine } from "./cartStorage";
 
-export interface CartLine {
-  part_number: string;
-  description: string;
-  qty: number;
-}
+export type { CartLine };
 
 interface Cart {
   lines: CartLine[];
@@ -16,21 +14,21 @@ interface Cart {
   clear(): void;
 }
 
-const KEY = "aftersales.console.cart";
 const CartContext = createContext<Cart | null>(null);
 
-function stored(): CartLine[] {
-  try {
-    const parsed: unknown = JSON.parse(sessionStorage.getItem(KEY) ?? "[]");
-    return Array.isArray(parsed) ? (parsed as CartLine[]) : [];
-  } catch {
-    return [];
-  }
-}
-
 export function CartProvider({ children }: { children: ReactNode }) {
-  const [lines, setLines] = useState<CartLine[]>(stored);
-  useEffect(() => sessionStorage.setItem(KEY, JSON.stringify(lines)), [lines]);
+  const session = useSession();
+  const owner = session.kind === "signed-in" ? session.me.sub : null;
+  const [lines, setLines] = useState<CartLine[]>(() => (owner ? loadCart(owner) : []));
+  const [loadedFor, setLoadedFor] = useState(owner);
+  if (loadedFor !== owner) {
+    // Someone else (or no one) is signed in now: their cart, not the last one's.
+    setLoadedFor(owner);
+    setLines(owner ? loadCart(owner) : []);
+  }
+  useEffect(() => {
+    if (owner && loadedFor === owner) saveCart(owner, lines);
+  }, [owner, loadedFor, lines]);
   const cart = useMemo<Cart>(
     () => ({
       lines,

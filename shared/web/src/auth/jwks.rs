@@ -148,9 +148,11 @@ impl JwksVerifier {
             None => {
                 if let Err(err) = self.refresh().await {
                     tracing::warn!(error = %err, "could not fetch the OpenID provider's keys");
-                    if self.cache.read().await.fetched.is_none() {
-                        return Err(AuthError::KeysUnavailable);
-                    }
+                }
+                // Also when `refresh` was a no-op inside the retry window after a failed
+                // fetch: with no keys ever held, the token cannot be judged (503, not 401).
+                if self.cache.read().await.fetched.is_none() {
+                    return Err(AuthError::KeysUnavailable);
                 }
                 self.decode_cached(token, kid, header.alg, &validation)
                     .await

@@ -8,15 +8,19 @@ import type { paths as InspectionPaths } from "./schema/inspection";
 import type { paths as OrdersPaths } from "./schema/orders";
 import type { paths as RecoveryPaths } from "./schema/recovery";
 
-let csrfToken: string | null = null;
+let currentCsrfToken: string | null = null;
 
 /** Set from `/auth/me` once signed in. */
 export function setCsrfToken(token: string | null): void {
-  csrfToken = token;
+  currentCsrfToken = token;
+}
+
+export function csrfToken(): string | null {
+  return currentCsrfToken;
 }
 
 export function csrfHeaders(): Record<string, string> {
-  return csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+  return currentCsrfToken ? { "X-CSRF-Token": currentCsrfToken } : {};
 }
 
 /** To the console's sign-in, coming back to where the person was. */
@@ -26,9 +30,15 @@ export function signIn(returnTo = window.location.pathname + window.location.sea
 
 const REAUTH_KEY = "aftersales.console.reauth-at";
 
+/** Set by the first 401 of this page: the calls in flight beside it get 401 too, and
+ *  must not read the marker that first one just wrote as a refused fresh session. */
+let redirecting = false;
+
 /** After a 401: sign in again, unless that was just tried (a service that refuses
  *  every fresh session would otherwise bounce the browser through sign-in forever). */
 export function reauthenticate(): void {
+  if (redirecting) return;
+  redirecting = true;
   const last = Number(sessionStorage.getItem(REAUTH_KEY) ?? 0);
   if (Date.now() - last < 15_000) {
     window.location.assign("/signed-out?error=refused_by_service");

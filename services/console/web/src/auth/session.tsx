@@ -1,7 +1,8 @@
 // Who is signed in (from the console's `/auth/me`), shared through context, and
 // sign-out. Tokens never reach the browser: only the CSRF token does.
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
-import { csrfHeaders, setCsrfToken } from "../api/client";
+import { csrfToken, setCsrfToken } from "../api/client";
+import { clearCarts } from "../cartStorage";
 
 export type Role = "dealer" | "warehouse" | "quality" | "quality_lead" | "finance" | "admin";
 
@@ -54,16 +55,20 @@ export function useMe(): Me {
   return state.me;
 }
 
-export async function signOut(): Promise<void> {
-  let next = "/signed-out";
-  try {
-    const response = await fetch("/auth/logout", { method: "POST", headers: csrfHeaders() });
-    if (response.ok) {
-      const body = (await response.json()) as { location?: string };
-      if (body.location && body.location !== "/") next = body.location;
-    }
-  } finally {
-    setCsrfToken(null);
-    window.location.assign(next);
-  }
+/** Posts a form to `/auth/logout`: the browser follows the console's redirect to the
+ *  provider's sign-out, so no script of the page handles the ID token it carries. */
+export function signOut(): void {
+  const token = csrfToken();
+  setCsrfToken(null);
+  clearCarts();
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = "/auth/logout";
+  const field = document.createElement("input");
+  field.type = "hidden";
+  field.name = "csrf_token";
+  field.value = token ?? "";
+  form.append(field);
+  document.body.append(form);
+  form.submit();
 }

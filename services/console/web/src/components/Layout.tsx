@@ -60,7 +60,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {me.name} · {t(`role.${me.role}`)}
             {me.dealer_code ? ` · ${me.dealer_code}` : ""}
           </span>
-          <button type="button" onClick={() => void signOut()}>
+          <button type="button" onClick={() => signOut()}>
             {t("nav.signOut")}
           </button>
         </div>

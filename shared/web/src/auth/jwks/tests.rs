@@ -401,6 +401,11 @@ async fn an_unreachable_or_lying_provider_is_a_503_not_a_401() {
         verifier.verify(&token).await,
         Err(AuthError::KeysUnavailable)
     );
+    // A second request inside the retry window fetches nothing, and is still a 503.
+    assert_eq!(
+        verifier.verify(&token).await,
+        Err(AuthError::KeysUnavailable)
+    );
     assert_eq!(provider.jwks_hits.load(Ordering::SeqCst), 0);
     let issuer = provider.issuer.clone();
     provider.stop().await;
@@ -415,6 +420,11 @@ async fn an_unreachable_or_lying_provider_is_a_503_not_a_401() {
     .unwrap();
     let err = gone.verify(&token).await.unwrap_err();
     assert_eq!(err, AuthError::KeysUnavailable);
+    assert_eq!(
+        gone.verify(&token).await,
+        Err(AuthError::KeysUnavailable),
+        "inside the retry window"
+    );
     let api: crate::ApiError = err.into();
     assert!(matches!(api, crate::ApiError::ServiceUnavailable(_)));
 }
