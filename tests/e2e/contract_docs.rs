@@ -443,7 +443,7 @@ fn a_moved_file_or_a_renamed_function_is_reported() {
                 `services/orders/src/app/orders.rs:74` and `services/<name>/migrations`;\n\
                 `services/orders/src/app/orders.rs`: `no_such_function_anywhere`;\n\
                 `services/orders/src/api/gone.rs` `place`;\n\
-                `services/orders/src/app/caller.rs` (`Caller::nowhere`);\n\
+                `services/orders/src/app/price_book.rs` (`PublishedPart::nowhere`);\n\
                 `services/orders/src/app/orders.rs`, `unrelated_name_in_a_list`.";
     let problems = stale_source_references(&root, "page.md", page);
     assert_eq!(problems.len(), 3, "{problems:#?}");
