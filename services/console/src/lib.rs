@@ -50,10 +50,7 @@ pub struct Running {
 
 impl Running {
     pub async fn wait(self) -> std::io::Result<()> {
-        let result = match self.serve.await {
-            Ok(result) => result,
-            Err(join) => Err(std::io::Error::other(join)),
-        };
+        let result = aftersales_web::service::served(self.serve).await;
         self.sweeper.abort();
         result
     }

@@ -261,14 +261,7 @@ pub mod inspection {
         Rejected,
     }
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum CauseCode {
-        SupplierDefect,
-        AssemblyDefect,
-        Misuse,
-        NoFaultFound,
-    }
+    pub use aftersales_types::{CauseCode, DispositionKind as Disposition};
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct ClaimAdjudicated {
@@ -292,13 +285,6 @@ pub mod inspection {
         pub decided_at: DateTime<Utc>,
     }
     event!(ClaimAdjudicated, event_types::CLAIM_ADJUDICATED);
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Disposition {
-        Scrap,
-        ReturnToSupplier,
-    }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct PartDisposed {

@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::sync::OnceLock;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
-use aftersales_web::Role;
+use aftersales_web::{Claims, Role};
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
@@ -98,8 +98,7 @@ impl TestIssuer {
         ]
     }
 
-    /// A token for `sub` with `role`, valid for `ttl` from now (a negative `ttl` gives
-    /// an already expired token).
+    /// A token with [`Claims::new`], from this issuer for [`AUDIENCE`].
     pub fn mint(
         &self,
         sub: &str,
@@ -107,18 +106,9 @@ impl TestIssuer {
         dealer_code: Option<&str>,
         ttl: chrono::Duration,
     ) -> String {
-        let now = chrono::Utc::now();
-        let mut claims = json!({
-            "iss": self.issuer,
-            "aud": AUDIENCE,
-            "sub": sub,
-            "role": role,
-            "iat": now.timestamp(),
-            "exp": (now + ttl).timestamp(),
-        });
-        if let Some(code) = dealer_code {
-            claims["dealer_code"] = json!(code);
-        }
+        let mut claims = json!(Claims::new(sub, role, dealer_code, ttl));
+        claims["iss"] = json!(self.issuer);
+        claims["aud"] = json!(AUDIENCE);
         self.encode(&claims)
     }
 

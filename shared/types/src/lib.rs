@@ -1,6 +1,7 @@
 //! The vocabulary the four services and their event contracts share: part numbers,
 //! dealer, supplier and warehouse codes, currencies, quantities, and the rule that
-//! rounds an amount to the cent, and the priority of a dealer order.
+//! rounds an amount to the cent, the priority of a dealer order, and what inspecting a
+//! returned part finds.
 //!
 //! Every type is parsed once, where a value enters (request, event, row), and is valid
 //! from then on: serde deserialises through the same `parse`, so an invalid value
@@ -9,6 +10,7 @@
 
 mod codes;
 mod error;
+mod finding;
 pub mod money;
 mod priority;
 mod quantity;
@@ -16,5 +18,6 @@ mod text_enum;
 
 pub use codes::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
 pub use error::InvalidValue;
+pub use finding::{CauseCode, DispositionKind};
 pub use priority::Priority;
 pub use quantity::Quantity;

@@ -91,6 +91,21 @@ pub struct Claims {
     pub iat: i64,
 }
 
+impl Claims {
+    /// `sub` acting as `role`, valid for `ttl` from now (a negative `ttl` gives an
+    /// already expired token, which tests use).
+    pub fn new(sub: &str, role: Role, dealer_code: Option<&str>, ttl: chrono::Duration) -> Self {
+        let now = chrono::Utc::now();
+        Claims {
+            sub: sub.to_owned(),
+            role,
+            dealer_code: dealer_code.map(str::to_owned),
+            exp: (now + ttl).timestamp(),
+            iat: now.timestamp(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     #[error("missing Authorization header")]
@@ -187,8 +202,7 @@ impl JwtKeys {
         }
     }
 
-    /// A token for `sub` with `role`, valid for `ttl` from now (a negative `ttl`
-    /// gives an already expired token, which tests use).
+    /// A token with [`Claims::new`].
     pub fn mint(
         &self,
         sub: &str,
@@ -196,15 +210,7 @@ impl JwtKeys {
         dealer_code: Option<&str>,
         ttl: chrono::Duration,
     ) -> String {
-        let now = chrono::Utc::now();
-        let claims = Claims {
-            sub: sub.to_owned(),
-            role,
-            dealer_code: dealer_code.map(str::to_owned),
-            exp: (now + ttl).timestamp(),
-            iat: now.timestamp(),
-        };
-        self.encode(&claims)
+        self.encode(&Claims::new(sub, role, dealer_code, ttl))
     }
 
     /// Signs arbitrary claims (as given, without checks).

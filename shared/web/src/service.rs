@@ -105,6 +105,13 @@ pub struct Running {
     serve: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// What the HTTP server's task ended with; a panic in it is an I/O error like the others.
+pub async fn served(server: tokio::task::JoinHandle<std::io::Result<()>>) -> std::io::Result<()> {
+    server
+        .await
+        .unwrap_or_else(|join| Err(std::io::Error::other(join)))
+}
+
 /// How long the consumer and the relay get to finish after the HTTP server stopped;
 /// inside Kubernetes' default 30 s grace period together with the server's own 10 s.
 const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -115,10 +122,7 @@ impl Running {
     /// relay flush the outbox. Whatever is still unfinished after [`DRAIN_TIMEOUT`] is
     /// safe to cut: an unacked message is redelivered, an unmarked row re-sent.
     pub async fn wait(self) -> std::io::Result<()> {
-        let result = match self.serve.await {
-            Ok(result) => result,
-            Err(join) => Err(std::io::Error::other(join)),
-        };
+        let result = served(self.serve).await;
         self.shutdown.trigger();
         let aborts: Vec<_> = self.tasks.iter().map(|t| t.abort_handle()).collect();
         let drained =

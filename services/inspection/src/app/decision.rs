@@ -5,9 +5,7 @@
 
 use std::sync::OnceLock;
 
-use aftersales_messaging::contracts::inspection::{
-    CauseCode as EventCause, ClaimAdjudicated, Decision as EventDecision,
-};
+use aftersales_messaging::contracts::inspection::{ClaimAdjudicated, Decision as EventDecision};
 use aftersales_web::{ApiError, Principal, Role};
 use chrono::{SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -18,11 +16,12 @@ use super::claims::{self, ClaimFile};
 use super::inspection::conflict;
 use super::publish;
 use crate::db;
+use crate::domain::Verdict;
 use crate::domain::approval::{
     self, Authority, DEFAULT_APPROVAL_LIMIT, Decision, approved_amounts, stored_reasons,
 };
+use crate::domain::inspection::supplier_responsible;
 use crate::domain::status::{Action, transition};
-use crate::domain::{CauseCode, Verdict};
 
 /// The approval limit: env `APPROVAL_LIMIT` (a decimal, read once), default 1000.00.
 /// An unreadable value keeps the default and is logged, so a typo never lets a
@@ -60,15 +59,6 @@ pub fn check_limit(
             e.total, e.limit
         ))
     })
-}
-
-fn event_cause(cause: CauseCode) -> EventCause {
-    match cause {
-        CauseCode::SupplierDefect => EventCause::SupplierDefect,
-        CauseCode::AssemblyDefect => EventCause::AssemblyDefect,
-        CauseCode::Misuse => EventCause::Misuse,
-        CauseCode::NoFaultFound => EventCause::NoFaultFound,
-    }
 }
 
 fn event_decision(verdict: Verdict) -> EventDecision {
@@ -129,9 +119,9 @@ pub async fn decide(
         currency: claim.currency.clone(),
         causal_part_number: claim.causal_part_number.clone(),
         supplier_code: supplier,
-        cause_code: Some(event_cause(cause)),
+        cause_code: Some(cause),
         reason_codes: reasons.iter().map(|r| r.as_str().to_owned()).collect(),
-        supplier_responsible: cause.supplier_responsible(),
+        supplier_responsible: supplier_responsible(cause),
         decided_at,
     };
     publish(c, &event, correlation).await?;

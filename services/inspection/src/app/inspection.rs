@@ -4,9 +4,7 @@
 //! the state machine (`domain::status::transition`) whether the move is legal (409
 //! otherwise).
 
-use aftersales_messaging::contracts::inspection::{
-    Disposition as EventDisposition, PartDisposed, PartReceived,
-};
+use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_web::{ApiError, Principal};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
@@ -102,10 +100,7 @@ pub async fn dispose(
         part_number: claim.causal_part_number.clone(),
         quantity,
         warehouse,
-        disposition: match kind {
-            DispositionKind::Scrap => EventDisposition::Scrap,
-            DispositionKind::ReturnToSupplier => EventDisposition::ReturnToSupplier,
-        },
+        disposition: kind,
     };
     publish(c, &event, correlation).await?;
     claims::load(c, id).await

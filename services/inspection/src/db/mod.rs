@@ -8,7 +8,7 @@ use diesel::pg::Pg;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
-use crate::domain::{CauseCode, ClaimStatus, DispositionKind, ReasonCode, UsageUnit, Verdict};
+use crate::domain::{ClaimStatus, ReasonCode, UsageUnit, Verdict};
 
 pub mod claims;
 pub mod labor;
@@ -18,14 +18,8 @@ pub mod reports;
 pub mod schema;
 pub mod units;
 
-aftersales_web::text_enum!(
-    ClaimStatus,
-    Verdict,
-    ReasonCode,
-    CauseCode,
-    DispositionKind,
-    UsageUnit
-);
+// `CauseCode` and `DispositionKind` are shared vocabulary: `aftersales_types` maps them.
+aftersales_web::text_enum!(ClaimStatus, Verdict, ReasonCode, UsageUnit);
 
 // A claim's reasons are a `TEXT[]`: diesel writes an array of values through their
 // `ToSql`, which `text_enum!` (expression-based) does not give.

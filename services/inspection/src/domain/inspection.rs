@@ -1,70 +1,12 @@
 //! What an inspection finds (the cause of a failure) and what becomes of the returned
-//! part afterwards (its disposition).
+//! part afterwards (its disposition). The two vocabularies are shared with the services
+//! that read inspection's events (`aftersales_types`); the rule on them is here.
 
-use serde::{Deserialize, Serialize};
+pub use aftersales_types::{CauseCode, DispositionKind};
 
-/// Cause of a failure found by inspection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CauseCode {
-    SupplierDefect,
-    AssemblyDefect,
-    Misuse,
-    NoFaultFound,
-}
-
-impl CauseCode {
-    pub const ALL: [CauseCode; 4] = [
-        CauseCode::SupplierDefect,
-        CauseCode::AssemblyDefect,
-        CauseCode::Misuse,
-        CauseCode::NoFaultFound,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CauseCode::SupplierDefect => "supplier_defect",
-            CauseCode::AssemblyDefect => "assembly_defect",
-            CauseCode::Misuse => "misuse",
-            CauseCode::NoFaultFound => "no_fault_found",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<CauseCode> {
-        CauseCode::ALL.into_iter().find(|c| c.as_str() == value)
-    }
-
-    /// The supplier pays back (recovery) only for its own defect.
-    pub fn supplier_responsible(self) -> bool {
-        self == CauseCode::SupplierDefect
-    }
-}
-
-// What is done with the returned part after the decision (no doc comment: the
-// OpenAPI schema has always been without a description).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DispositionKind {
-    Scrap,
-    ReturnToSupplier,
-}
-
-impl DispositionKind {
-    pub const ALL: [DispositionKind; 2] =
-        [DispositionKind::Scrap, DispositionKind::ReturnToSupplier];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DispositionKind::Scrap => "scrap",
-            DispositionKind::ReturnToSupplier => "return_to_supplier",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<DispositionKind> {
-        DispositionKind::ALL
-            .into_iter()
-            .find(|d| d.as_str() == value)
-    }
+/// The supplier pays back (recovery) only for its own defect.
+pub fn supplier_responsible(cause: CauseCode) -> bool {
+    cause == CauseCode::SupplierDefect
 }
 
 #[cfg(test)]
@@ -72,17 +14,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_match_serde() {
-        for c in CauseCode::ALL {
-            assert_eq!(CauseCode::parse(c.as_str()), Some(c));
-            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+    fn only_a_supplier_defect_is_the_supplier_s() {
+        for cause in CauseCode::ALL {
+            assert_eq!(
+                supplier_responsible(cause),
+                cause == CauseCode::SupplierDefect
+            );
         }
-        for d in DispositionKind::ALL {
-            assert_eq!(DispositionKind::parse(d.as_str()), Some(d));
-            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
-        }
-        assert_eq!(CauseCode::parse("nope"), None);
-        assert!(CauseCode::SupplierDefect.supplier_responsible());
-        assert!(!CauseCode::Misuse.supplier_responsible());
     }
 }

@@ -9,6 +9,7 @@
 //! - `claim_status`: the claim's next status after an action, and its settlement.
 //! - `allocation`: a payment spread over outstanding accepted amounts.
 //! - `credit_memos`, `write_offs`: what the supplier paid and what finance gave up.
+//! - `parts`: catalog's part facts, as the last event described them.
 //! - `reports`: reconciliation and aging, summed per supplier and per currency.
 
 pub mod agreements;
@@ -17,6 +18,7 @@ pub mod claim_status;
 pub mod claims;
 pub mod credit_memos;
 pub mod lines;
+pub mod parts;
 pub mod reports;
 pub mod responses;
 pub mod write_offs;

@@ -2,7 +2,7 @@
 //! decoded here and handed to a use case of `app`.
 //!
 //! Consumed (inside the inbox transaction, so each applies exactly once):
-//! - `catalog.part_upserted` → the local `parts` row (newer facts win);
+//! - `catalog.part_upserted` → the local `parts` row (`app::parts`, newer facts win);
 //! - `inspection.claim_adjudicated` with cause `supplier_defect` and decision
 //!   `approved` / `partially_approved` → one recovery line per claim, priced by
 //!   `app::lines::price`. A line that cannot be charged back is kept as
@@ -22,7 +22,7 @@ use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
 use crate::app::lines::{self, Adjudication, PricingError};
-use crate::db;
+use crate::app::parts;
 use crate::domain::line;
 
 /// Applies the events this service consumes.
@@ -34,18 +34,7 @@ impl Handler for EventHandler {
         match event.event_type.as_str() {
             event_types::PART_UPSERTED => {
                 let part: catalog::PartUpserted = payload(event)?;
-                db::parts::upsert(
-                    conn,
-                    &db::parts::Part {
-                        part_number: part.part_number,
-                        description: part.description,
-                        supplier_code: part.supplier_code,
-                        active: part.active,
-                        updated_at: event.occurred_at,
-                    },
-                )
-                .await?;
-                Ok(())
+                parts::record(conn, part, event.occurred_at).await
             }
             event_types::CLAIM_ADJUDICATED => {
                 let claim: ClaimAdjudicated = payload(event)?;
