@@ -17,6 +17,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::{App, HttpServer, web};
+use aftersales_web::service::{Listening, listen};
 use aftersales_web::{Metrics, Readiness};
 
 use crate::auth::AuthState;
@@ -110,14 +111,8 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
             )
             .route("/{path:.*}", web::get().to(assets::serve))
             .default_service(aftersales_web::default_service())
-    })
-    .bind(config.http_addr)?
-    .disable_signals()
-    .shutdown_timeout(10);
-    let addr = server.addrs().first().copied().unwrap_or(config.http_addr);
-    let server = server.run();
-    let handle = server.handle();
-    let serve = tokio::spawn(server);
+    });
+    let Listening { addr, handle, task } = listen(server, config.http_addr)?;
 
     let swept = sessions.clone();
     let sweeper = tokio::spawn(async move {
@@ -135,7 +130,7 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
         addr,
         sessions,
         server: handle,
-        serve,
+        serve: task,
         sweeper,
     })
 }

@@ -98,15 +98,9 @@ impl TestIssuer {
         ]
     }
 
-    /// A token with [`Claims::new`], from this issuer for [`AUDIENCE`].
-    pub fn mint(
-        &self,
-        sub: &str,
-        role: Role,
-        dealer_code: Option<&str>,
-        ttl: chrono::Duration,
-    ) -> String {
-        let mut claims = json!(Claims::new(sub, role, dealer_code, ttl));
+    /// `claims` as a token from this issuer for [`AUDIENCE`].
+    pub fn sign(&self, claims: &Claims) -> String {
+        let mut claims = json!(claims);
         claims["iss"] = json!(self.issuer);
         claims["aud"] = json!(AUDIENCE);
         self.encode(&claims)
@@ -154,7 +148,12 @@ fn serve(listener: TcpListener, discovery: Value, jwks: Value) {
 
 /// A one-hour token for subject `sub` in `role`, naming `dealer_code` if given.
 pub fn mint(sub: &str, role: Role, dealer_code: Option<&str>) -> String {
-    issuer().mint(sub, role, dealer_code, chrono::Duration::hours(1))
+    issuer().sign(&Claims::new(
+        sub,
+        role,
+        dealer_code,
+        chrono::Duration::hours(1),
+    ))
 }
 
 /// A token of subject `tester` in `role`; a dealer's belongs to dealer [`DEALER`].

@@ -6,6 +6,10 @@
 
 use std::net::SocketAddr;
 
+use actix_http::{Request, Response};
+use actix_service::IntoServiceFactory;
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, Service, ServiceFactory};
 use actix_web::{App, HttpServer, web};
 use aftersales_messaging::contracts::topology_v1;
 use aftersales_messaging::{
@@ -103,6 +107,43 @@ pub struct Running {
     shutdown: ShutdownTrigger,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     serve: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// An HTTP server bound and running on a task of its own.
+pub struct Listening {
+    /// The address bound (the port chosen when the configured one was 0).
+    pub addr: SocketAddr,
+    pub handle: actix_web::dev::ServerHandle,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `server` on `at` and runs it on a task, the same way for every binary: without
+/// actix's own signal handling (the binary stops it on SIGTERM, then drains what else it
+/// runs) and with 10 s for the requests in flight.
+pub fn listen<F, I, S, B>(
+    server: HttpServer<F, I, S, B>,
+    at: SocketAddr,
+) -> std::io::Result<Listening>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, Request>,
+    S: ServiceFactory<Request, Config = AppConfig> + 'static,
+    S::Error: Into<actix_web::Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<Response<B>> + 'static,
+    <S::Service as Service<Request>>::Future: 'static,
+    S::Service: 'static,
+    B: MessageBody + 'static,
+{
+    let server = server.bind(at)?.disable_signals().shutdown_timeout(10);
+    let addr = server.addrs().first().copied().unwrap_or(at);
+    let server = server.run();
+    let handle = server.handle();
+    Ok(Listening {
+        addr,
+        handle,
+        task: tokio::spawn(server),
+    })
 }
 
 /// What the HTTP server's task ended with; a panic in it is an I/O error like the others.
@@ -280,21 +321,15 @@ pub async fn start<H: Handler + Clone>(
             .configure(|cfg| crate::app::common(cfg, readiness, metrics, openapi))
             .service(web::scope("/api/v1").configure(routes))
             .default_service(crate::error::default_service())
-    })
-    .bind(config.http_addr)?
-    .disable_signals()
-    .shutdown_timeout(10);
-    let addr = server.addrs().first().copied().unwrap_or(config.http_addr);
-    let server = server.run();
-    let handle = server.handle();
-    let serve = tokio::spawn(server);
+    });
+    let Listening { addr, handle, task } = listen(server, config.http_addr)?;
     tracing::info!(service = spec.name, %addr, "listening");
     Ok(Running {
         addr,
         server: handle,
         shutdown: shutdown_trigger,
         tasks,
-        serve,
+        serve: task,
     })
 }
 
