@@ -60,9 +60,12 @@ impl Stack {
         dealer: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let token = self
-            .keys
-            .mint("e2e", role, dealer, chrono::Duration::hours(1));
+        let token = self.keys.sign(&aftersales_web::Claims::new(
+            "e2e",
+            role,
+            dealer,
+            chrono::Duration::hours(1),
+        ));
         let mut req = self.http.request(method, url).bearer_auth(token);
         if let Some(body) = body {
             req = req.json(&body);

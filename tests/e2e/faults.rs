@@ -115,7 +115,14 @@ async fn scenario(short: Short) {
     }
 
     let keys = aftersales_e2e::keys();
-    let mint = |role, dealer| keys.mint("faults", role, dealer, chrono::Duration::hours(6));
+    let mint = |role, dealer| {
+        keys.sign(&aftersales_web::Claims::new(
+            "faults",
+            role,
+            dealer,
+            chrono::Duration::hours(6),
+        ))
+    };
     let tokens = Tokens {
         admin: mint(Role::Admin, None),
         warehouse: mint(Role::Warehouse, None),
