@@ -1,15 +1,12 @@
-// Routes: the pages outside a session, then every page inside the layout, each
-// behind the roles that may use it.
+// Routes: the pages outside a session, then every area's pages inside the layout,
+// each behind the roles that may use it (see `areas/`).
 import { useTranslation } from "react-i18next";
 import { Route, Routes, useLocation } from "react-router";
 import { useSession } from "./auth/session";
 import { Layout, RequireRole } from "./components/Layout";
 import { ErrorState, Loading } from "./components/States";
-import { CartPage } from "./pages/Cart";
+import { PAGES } from "./areas";
 import { HomePage, NotFoundPage, SignInPage, SignedOutPage } from "./pages/Entry";
-import { OrderPage, OrdersPage } from "./pages/Orders";
-import { PartsPage } from "./pages/Parts";
-import { ShipQueuePage } from "./pages/ShipQueue";
 
 export function App() {
   const session = useSession();
@@ -30,11 +27,9 @@ export function App() {
     <Layout>
       <Routes>
         <Route path="/" element={<HomePage />} />
-        <Route path="/parts" element={<RequireRole roles={["dealer"]}><PartsPage /></RequireRole>} />
-        <Route path="/cart" element={<RequireRole roles={["dealer"]}><CartPage /></RequireRole>} />
-        <Route path="/orders" element={<RequireRole roles={["dealer"]}><OrdersPage /></RequireRole>} />
-        <Route path="/orders/:id" element={<RequireRole roles={["dealer"]}><OrderPage /></RequireRole>} />
-        <Route path="/warehouse/ship" element={<RequireRole roles={["warehouse"]}><ShipQueuePage /></RequireRole>} />
+        {PAGES.map((p) => (
+          <Route key={p.path} path={p.path} element={<RequireRole roles={p.roles}>{p.element}</RequireRole>} />
+        ))}
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </Layout>

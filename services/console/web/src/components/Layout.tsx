@@ -3,22 +3,9 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
+import { navigation } from "../areas";
 import { signOut, useMe, type Role } from "../auth/session";
 import { LANGUAGES, chooseLanguage, type Language } from "../i18n";
-
-/** The screens of each role (more arrive with each slice). */
-export const NAVIGATION: Record<Role, { to: string; label: string }[]> = {
-  dealer: [
-    { to: "/parts", label: "nav.parts" },
-    { to: "/cart", label: "nav.cart" },
-    { to: "/orders", label: "nav.orders" },
-  ],
-  warehouse: [{ to: "/warehouse/ship", label: "nav.ship" }],
-  quality: [],
-  quality_lead: [],
-  finance: [],
-  admin: [],
-};
 
 export function Layout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
@@ -34,7 +21,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </NavLink>
         <nav aria-label={t("nav.label")}>
           <ul>
-            {NAVIGATION[me.role].map((item) => (
+            {navigation(me.role).map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to}>{t(item.label)}</NavLink>
               </li>

@@ -1,12 +1,13 @@
-// Every key of one catalog is in the other, no value is empty, and every key the
-// source code names exists: a missing translation fails here, not in front of a user.
+// Every key of one catalog is in the other, no value is empty, no key is written in
+// two files, and every key the source code names exists: a missing translation fails
+// here, not in front of a user.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import en from "./en.json";
-import zh from "./zh-CN.json";
+import { FILES, messages, type Tree } from "./messages";
 
-type Tree = { [key: string]: string | Tree };
+const zh = messages("zh-CN");
+const en = messages("en");
 
 function keys(tree: Tree, prefix = ""): string[] {
   return Object.entries(tree).flatMap(([k, v]) =>
@@ -32,6 +33,28 @@ describe("message catalogs", () => {
     const enKeys = keys(en as Tree).sort();
     expect(zhKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
     expect(enKeys.filter((k) => !zhKeys.includes(k))).toEqual([]);
+  });
+
+  it("write each key in one file only, with the same files for both languages", () => {
+    for (const language of ["zh-CN", "en"]) {
+      const seen = new Map<string, string>();
+      const twice: string[] = [];
+      for (const [path, tree] of Object.entries(FILES).filter(([p]) => p.startsWith(`./${language}/`))) {
+        for (const key of keys(tree)) {
+          const first = seen.get(key);
+          if (first) twice.push(`${key}: ${first} and ${path}`);
+          seen.set(key, path);
+        }
+      }
+      expect(twice).toEqual([]);
+    }
+    const names = (language: string) =>
+      Object.keys(FILES)
+        .filter((p) => p.startsWith(`./${language}/`))
+        .map((p) => p.slice(language.length + 3))
+        .sort();
+    expect(names("zh-CN")).toEqual(names("en"));
+    expect(names("en")).toContain("common.json");
   });
 
   it("have no empty message", () => {

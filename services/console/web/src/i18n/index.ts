@@ -1,9 +1,9 @@
 // The app's two languages (zh-CN first: the dealer networks' language, then en),
-// every string in ./zh-CN.json and ./en.json, the choice remembered per browser.
+// every string in the catalogs of ./zh-CN/ and ./en/ (see ./messages.ts), the choice
+// remembered per browser.
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
-import en from "./en.json";
-import zh from "./zh-CN.json";
+import { messages } from "./messages";
 
 export const LANGUAGES = ["zh-CN", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -27,7 +27,10 @@ export function chooseLanguage(language: Language): void {
   document.documentElement.lang = language;
 }
 
-export const resources = { "zh-CN": { translation: zh }, en: { translation: en } } as const;
+export const resources = {
+  "zh-CN": { translation: messages("zh-CN") },
+  en: { translation: messages("en") },
+} as const;
 
 void i18n.use(initReactI18next).init({
   resources,

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { signIn } from "../api/client";
 import { useMe } from "../auth/session";
-import { NAVIGATION } from "../components/Layout";
+import { navigation } from "../areas";
 import { LANGUAGES, chooseLanguage } from "../i18n";
 
 function LanguageLinks() {
@@ -55,7 +55,7 @@ export function SignedOutPage() {
 export function HomePage() {
   const { t } = useTranslation();
   const me = useMe();
-  const items = NAVIGATION[me.role];
+  const items = navigation(me.role);
   return (
     <section>
       <h1>{t("home.title", { name: me.name })}</h1>
