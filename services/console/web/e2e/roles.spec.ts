@@ -7,7 +7,11 @@ const USERS = [
   { username: "dealer-d001", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
   { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
   { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
-  { username: "warehouse", role: "Warehouse", nav: ["Orders to ship"] },
+  {
+    username: "warehouse",
+    role: "Warehouse",
+    nav: ["Orders to ship", "Backorders", "Below reorder point", "Goods in & adjustments", "Cycle count", "Transfers", "Stock & ledger"],
+  },
   { username: "quality", role: "Quality", nav: [] },
   { username: "quality-lead", role: "Quality lead", nav: [] },
   { username: "finance", role: "Finance", nav: [] },
