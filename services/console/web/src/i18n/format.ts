@@ -20,3 +20,8 @@ export function formatDateTime(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
 }
+
+/** A rate the services send as a decimal string (`"0.9250"`) or a number. */
+export function formatPercent(rate: string | number): string {
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(Number(rate));
+}

@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { signIn } from "../api/client";
 import { useMe } from "../auth/session";
 import { navigation } from "../areas";
+import { Dashboard } from "./dashboard/Dashboard";
 import { LANGUAGES, chooseLanguage } from "../i18n";
 
 function LanguageLinks() {
@@ -59,9 +60,7 @@ export function HomePage() {
   return (
     <section>
       <h1>{t("home.title", { name: me.name })}</h1>
-      {items.length === 0 ? (
-        <p>{t("home.noScreens", { role: t(`role.${me.role}`) })}</p>
-      ) : (
+      {items.length > 0 && (
         <ul className="cards">
           {items.map((item) => (
             <li key={item.to}>
@@ -70,6 +69,8 @@ export function HomePage() {
           ))}
         </ul>
       )}
+      {items.length === 0 && <p>{t("home.noScreens", { role: t(`role.${me.role}`) })}</p>}
+      <Dashboard role={me.role} />
     </section>
   );
 }
