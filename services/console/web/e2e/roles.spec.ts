@@ -15,7 +15,7 @@ const USERS = [
   { username: "quality", role: "Quality", nav: [] },
   { username: "quality-lead", role: "Quality lead", nav: [] },
   { username: "finance", role: "Finance", nav: [] },
-  { username: "admin", role: "Administrator", nav: [] },
+  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers"] },
 ];
 // Every entry of any role: each user must see exactly its own.
 const ALL_NAV = [...new Set(USERS.flatMap((u) => u.nav))];
