@@ -78,6 +78,41 @@ test("a warehouse and a dealer are created", async ({ page }) => {
   await screenshot(page, "admin-dealers");
 });
 
+test("a policy, a labor operation and an agreement are created; an overlapping agreement is refused", async ({ page }) => {
+  await signIn(page, "admin", "/admin/policies");
+  const category = unique("cat-").toLowerCase();
+  const policy = page.getByRole("form", { name: "New policy" });
+  await policy.getByLabel("Category").fill(category);
+  await policy.getByLabel("Warranty months").fill("18");
+  await policy.getByLabel("Usage limit").fill("80000");
+  await policy.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(category) })).toContainText("18");
+  await expectAccessible(page);
+
+  await page.getByRole("link", { name: "Labor operations" }).click();
+  const code = unique("OP-");
+  const op = page.getByRole("form", { name: "New labor operation" });
+  await op.getByLabel("Code").fill(code);
+  await op.getByLabel("Description").fill("Replace hose");
+  await op.getByLabel("Standard hours").fill("0.70");
+  await op.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("row", { name: new RegExp(code) })).toContainText("Replace hose");
+
+  await page.getByRole("link", { name: "Supplier agreements" }).click();
+  const form = page.getByRole("form", { name: "New agreement" });
+  // The demo data has BOSCH's agreement in force from 2024 on: another one overlaps it.
+  await form.getByLabel("Supplier").fill("BOSCH");
+  await form.getByLabel("Valid from").fill("2025-01-01");
+  await form.getByLabel("Parts recovered %").fill("70");
+  await form.getByLabel("Labor recovered %").fill("40");
+  await form.getByLabel("Handling fee").fill("10.00");
+  await form.getByRole("button", { name: "Create" }).click();
+  await expect(form.locator("#valid_from-error")).toContainText("overlaps");
+  await expect(page.getByRole("row", { name: /BOSCH/ })).toHaveCount(1);
+  await expectAccessible(page);
+  await screenshot(page, "admin-agreements");
+});
+
 test("a dealer cannot open the administrator's pages", async ({ page }) => {
   await signIn(page, "dealer-d003", "/admin/suppliers");
   await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();

@@ -15,7 +15,7 @@ const USERS = [
   { username: "quality", role: "Quality", nav: [] },
   { username: "quality-lead", role: "Quality lead", nav: [] },
   { username: "finance", role: "Finance", nav: [] },
-  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers"] },
+  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements"] },
 ];
 // Every entry of any role: each user must see exactly its own.
 const ALL_NAV = [...new Set(USERS.flatMap((u) => u.nav))];

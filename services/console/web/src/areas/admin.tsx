@@ -1,7 +1,10 @@
 // The administrator's screens: master data (parts import, suppliers, warehouses,
-// dealers).
+// dealers, warranty policies, labor operations, supplier agreements).
+import { AgreementsPage } from "../pages/admin/Agreements";
 import { DealersPage } from "../pages/admin/Dealers";
+import { LaborOperationsPage } from "../pages/admin/LaborOperations";
 import { PartsImportPage } from "../pages/admin/PartsImport";
+import { PoliciesPage } from "../pages/admin/Policies";
 import { SuppliersPage } from "../pages/admin/Suppliers";
 import { WarehousesPage } from "../pages/admin/Warehouses";
 import type { Area } from "./area";
@@ -14,6 +17,9 @@ export const admin: Area = {
     { path: "/admin/suppliers", roles: ADMIN, element: <SuppliersPage /> },
     { path: "/admin/warehouses", roles: ADMIN, element: <WarehousesPage /> },
     { path: "/admin/dealers", roles: ADMIN, element: <DealersPage /> },
+    { path: "/admin/policies", roles: ADMIN, element: <PoliciesPage /> },
+    { path: "/admin/labor-operations", roles: ADMIN, element: <LaborOperationsPage /> },
+    { path: "/admin/agreements", roles: ADMIN, element: <AgreementsPage /> },
   ],
   navigation: {
     admin: [
@@ -21,6 +27,9 @@ export const admin: Area = {
       { to: "/admin/suppliers", label: "nav.suppliers" },
       { to: "/admin/warehouses", label: "nav.warehouses" },
       { to: "/admin/dealers", label: "nav.dealers" },
+      { to: "/admin/policies", label: "nav.policies" },
+      { to: "/admin/labor-operations", label: "nav.laborOperations" },
+      { to: "/admin/agreements", label: "nav.agreements" },
     ],
   },
 };
