@@ -138,6 +138,17 @@ impl CreateClaim {
     }
 }
 
+/// The claim a dealer submits or previews, validated and parsed, and the dealer it
+/// is for: only dealers file claims.
+fn dealer_claim<'a>(
+    who: &'a Principal,
+    body: &CreateClaim,
+) -> Result<(NewClaim, &'a str), ApiError> {
+    who.require(&[Role::Dealer])?;
+    body.validate()?;
+    Ok((body.parse()?, who.own_dealer()?))
+}
+
 /// Submits a warranty claim for one of the dealer's units.
 ///
 /// Priced now: parts at the read model's list price × qty, labor at
@@ -171,11 +182,8 @@ pub async fn create_claim(
     keyed: Keyed,
     body: web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Dealer])?;
     let body = body.into_inner();
-    body.validate()?;
-    let claim = body.parse()?;
-    let dealer_code = who.own_dealer()?;
+    let (claim, dealer_code) = dealer_claim(&who, &body)?;
     let request = ("POST /claims", dealer_code, &body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
@@ -210,11 +218,7 @@ pub async fn preview_claim(
     mut conn: DbConn,
     body: web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Dealer])?;
-    let body = body.into_inner();
-    body.validate()?;
-    let claim = body.parse()?;
-    let dealer_code = who.own_dealer()?;
+    let (claim, dealer_code) = dealer_claim(&who, &body)?;
     let assessment =
         app::submission::assess(&mut conn, dealer_code, &claim, Purpose::Preview).await?;
     Ok(HttpResponse::Ok().json(preview_view(assessment)))

@@ -12,7 +12,9 @@ async fn preview(svc: &Svc, who: &str, body: Value) -> (u16, Value) {
 }
 
 async fn claims_stored(svc: &Svc) -> usize {
-    let (_, page) = svc.call("GET", "/claims", Some(&dealer("D001")), None).await;
+    let (_, page) = svc
+        .call("GET", "/claims", Some(&dealer("D001")), None)
+        .await;
     page["items"].as_array().expect("items").len()
 }
 
