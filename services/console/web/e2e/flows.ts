@@ -49,7 +49,8 @@ export function uniqueSerial(prefix = "VIN"): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.toUpperCase();
 }
 
-function daysAgo(days: number): string {
+/** The calendar date `days` before today (UTC), as the services read dates. */
+export function daysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 }
 

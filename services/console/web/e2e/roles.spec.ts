@@ -4,9 +4,9 @@ import { expect, test } from "@playwright/test";
 import { expectAccessible, inEnglish, signIn } from "./support";
 
 const USERS = [
-  { username: "dealer-d001", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
-  { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
-  { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
+  { username: "dealer-d001", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims"] },
+  { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims"] },
+  { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims"] },
   {
     username: "warehouse",
     role: "Warehouse",

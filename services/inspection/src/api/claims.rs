@@ -21,9 +21,9 @@ use validator::{Validate, ValidationError};
 
 use super::common::{field, period_bound, validation};
 use super::labor::valid_hours;
-use super::views::{ClaimView, claim_view};
+use super::views::{ClaimPreviewView, ClaimView, claim_view, preview_view};
 use crate::app;
-use crate::app::submission::{NewClaim, NewLaborLine, NewPartLine};
+use crate::app::submission::{NewClaim, NewLaborLine, NewPartLine, Purpose};
 use crate::domain::{ClaimStatus, OperationCode, PartNumber, Serial, line_qty};
 
 fn valid_part(value: &str) -> Result<(), ValidationError> {
@@ -138,6 +138,17 @@ impl CreateClaim {
     }
 }
 
+/// The claim a dealer submits or previews, validated and parsed, and the dealer it
+/// is for: only dealers file claims.
+fn dealer_claim<'a>(
+    who: &'a Principal,
+    body: &CreateClaim,
+) -> Result<(NewClaim, &'a str), ApiError> {
+    who.require(&[Role::Dealer])?;
+    body.validate()?;
+    Ok((body.parse()?, who.own_dealer()?))
+}
+
 /// Submits a warranty claim for one of the dealer's units.
 ///
 /// Priced now: parts at the read model's list price × qty, labor at
@@ -171,11 +182,8 @@ pub async fn create_claim(
     keyed: Keyed,
     body: web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Dealer])?;
     let body = body.into_inner();
-    body.validate()?;
-    let claim = body.parse()?;
-    let dealer_code = who.own_dealer()?;
+    let (claim, dealer_code) = dealer_claim(&who, &body)?;
     let request = ("POST /claims", dealer_code, &body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
@@ -184,6 +192,36 @@ pub async fn create_claim(
         })
         .await?;
     Ok(answer.located("/api/v1/claims", "id"))
+}
+
+/// Previews a warranty claim: the same body as `POST /claims`, priced and checked
+/// exactly as a submission now would be (the same code decides), and nothing is
+/// stored or published.
+///
+/// Answers 200 with the priced lines, the totals, the status the claim would have and
+/// every failing check (`failures`: reason code, the field to correct, a message).
+/// Input that cannot make a claim is a 422 naming the field, and another dealer's or
+/// an unknown unit a 404, exactly as on submission.
+#[utoipa::path(
+    post, path = "/api/v1/claims/preview", tag = "claims",
+    request_body = CreateClaim,
+    responses(
+        (status = 200, description = "priced and checked; nothing stored", body = ClaimPreviewView),
+        (status = 403, description = "only dealers preview claims", body = aftersales_web::Problem),
+        (status = 404, description = "unknown unit, or another dealer's", body = aftersales_web::Problem),
+        (status = 422, description = "names the field, as on `POST /claims`", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn preview_claim(
+    who: Principal,
+    mut conn: DbConn,
+    body: web::Json<CreateClaim>,
+) -> Result<HttpResponse, ApiError> {
+    let (claim, dealer_code) = dealer_claim(&who, &body)?;
+    let assessment =
+        app::submission::assess(&mut conn, dealer_code, &claim, Purpose::Preview).await?;
+    Ok(HttpResponse::Ok().json(preview_view(assessment)))
 }
 
 /// One claim (another dealer's → 404).

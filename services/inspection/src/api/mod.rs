@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         labor::create_operation,
         labor::list_operations,
         claims::create_claim,
+        claims::preview_claim,
         claims::list_claims,
         claims::get_claim,
         inspect::part_receipt,
@@ -73,6 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(claims::create_claim))
             .route(web::get().to(claims::list_claims)),
     )
+    .service(web::resource("/claims/preview").route(web::post().to(claims::preview_claim)))
     .service(web::resource("/claims/{id}").route(web::get().to(claims::get_claim)))
     .service(
         web::resource("/claims/{id}/part-receipt").route(web::post().to(inspect::part_receipt)),

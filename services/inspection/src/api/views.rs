@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::claims::ClaimFile;
+use crate::app::submission::Assessment;
+use crate::db;
 use crate::domain::{CauseCode, ClaimStatus, DispositionKind, ReasonCode, Verdict};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -127,6 +129,31 @@ fn decided<T>(id: Uuid, field: &str, value: Option<T>) -> Result<T, ApiError> {
     value.ok_or_else(|| ApiError::internal(format!("claim {id} is decided but has no {field}")))
 }
 
+/// A priced parts line as answered.
+pub fn part_line_view(l: db::claims::PartLine) -> PartLineView {
+    PartLineView {
+        line_no: l.line_no,
+        part_number: l.part_number,
+        qty: l.qty,
+        unit_price: l.unit_price,
+        currency: l.currency,
+        amount: l.amount,
+    }
+}
+
+/// A priced labor line as answered.
+pub fn labor_line_view(l: db::claims::LaborLine) -> LaborLineView {
+    LaborLineView {
+        line_no: l.line_no,
+        operation_code: l.operation_code,
+        claimed_hours: l.claimed_hours,
+        standard_hours: l.standard_hours,
+        paid_hours: l.paid_hours,
+        rate: l.rate,
+        amount: l.amount,
+    }
+}
+
 /// The claim as answered.
 pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
     let ClaimFile {
@@ -209,29 +236,8 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
             total: claim.parts_amount + claim.labor_amount,
             currency: claim.currency.into_inner(),
         },
-        parts: parts
-            .into_iter()
-            .map(|l| PartLineView {
-                line_no: l.line_no,
-                part_number: l.part_number,
-                qty: l.qty,
-                unit_price: l.unit_price,
-                currency: l.currency,
-                amount: l.amount,
-            })
-            .collect(),
-        labor: labor
-            .into_iter()
-            .map(|l| LaborLineView {
-                line_no: l.line_no,
-                operation_code: l.operation_code,
-                claimed_hours: l.claimed_hours,
-                standard_hours: l.standard_hours,
-                paid_hours: l.paid_hours,
-                rate: l.rate,
-                amount: l.amount,
-            })
-            .collect(),
+        parts: parts.into_iter().map(part_line_view).collect(),
+        labor: labor.into_iter().map(labor_line_view).collect(),
         return_required: claim.return_required,
         return_deadline: claim.return_deadline,
         submitted_at: claim.submitted_at,
@@ -241,4 +247,59 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
         decision,
         disposition,
     })
+}
+
+/// A failing check of a claim preview.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckFailureView {
+    /// The reason the claim would be rejected with (the one vocabulary).
+    pub code: ReasonCode,
+    /// The request field to correct: `failure_date`, `repair_date`,
+    /// `usage_at_failure`, `causal_part_number`, `parts` or `labor`.
+    pub field: String,
+    pub message: String,
+}
+
+/// What submitting the claim now would store, without storing it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClaimPreviewView {
+    /// The status the claim would have: `rejected` when a check fails, else
+    /// `awaiting_part` or `submitted`.
+    pub status: ClaimStatus,
+    /// Every failing check, in the vocabulary's order; empty when the claim passes.
+    pub failures: Vec<CheckFailureView>,
+    pub supplier_code: String,
+    pub amounts: AmountsView,
+    pub parts: Vec<PartLineView>,
+    pub labor: Vec<LaborLineView>,
+    pub return_required: bool,
+    /// The old part's return deadline if the claim were submitted now.
+    pub return_deadline: Option<DateTime<Utc>>,
+}
+
+/// The preview of an assessed claim.
+pub fn preview_view(a: Assessment) -> ClaimPreviewView {
+    ClaimPreviewView {
+        status: a.status,
+        failures: a
+            .failures
+            .into_iter()
+            .map(|f| CheckFailureView {
+                code: f.reason,
+                field: f.field.to_owned(),
+                message: f.message,
+            })
+            .collect(),
+        supplier_code: a.causal.supplier_code.into_inner(),
+        amounts: AmountsView {
+            parts: a.priced.parts,
+            labor: a.priced.labor_total,
+            total: a.priced.total,
+            currency: a.currency.into_inner(),
+        },
+        parts: a.parts.into_iter().map(part_line_view).collect(),
+        labor: a.labor.into_iter().map(labor_line_view).collect(),
+        return_required: a.return_required,
+        return_deadline: a.return_deadline,
+    }
 }

@@ -1,10 +1,11 @@
 //! Submitting a warranty claim: the claim is priced and checked now, numbered,
 //! stored (as `rejected` with every reason when a check fails) and announced
-//! (`inspection.claim_submitted`), in one transaction.
+//! (`inspection.claim_submitted`), in one transaction. A preview runs the very same
+//! assessment (`assess`) and writes nothing.
 
 use aftersales_messaging::contracts::inspection::{ClaimAmounts, ClaimSubmitted};
 use aftersales_web::{ApiError, FieldError};
-use chrono::{Duration, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -12,10 +13,12 @@ use uuid::Uuid;
 use super::claims::{ClaimFile, file_of};
 use super::publish;
 use crate::db;
-use crate::domain::coverage::{self, ClaimFacts, Terms};
+use crate::domain::coverage::{self, ClaimFacts, Failure, Terms};
 use crate::domain::pricing::{self, LaborLine, PartLine, Priced};
 use crate::domain::status::{Action, IllegalTransition, transition};
-use crate::domain::{ClaimStatus, Currency, OperationCode, PartNumber, Quantity, Serial};
+use crate::domain::{
+    ClaimStatus, Currency, DealerCode, OperationCode, PartNumber, Quantity, Serial,
+};
 
 /// A parts line of a new claim.
 #[derive(Debug, Clone)]
@@ -87,10 +90,15 @@ async fn look_up(
     dealer_code: &str,
     claim: &NewClaim,
     today: NaiveDate,
+    purpose: Purpose,
 ) -> Result<Known, ApiError> {
-    // Locked: two submissions for one unit must not both pass the duplicate check.
-    let unit = db::units::lock(c, claim.unit_serial.as_str())
-        .await?
+    // Locked to submit: two submissions for one unit must not both pass the
+    // duplicate check. A preview only reads.
+    let unit = match purpose {
+        Purpose::Submit => db::units::lock(c, claim.unit_serial.as_str()).await?,
+        Purpose::Preview => db::units::find(c, claim.unit_serial.as_str()).await?,
+    };
+    let unit = unit
         .filter(|u| u.dealer_code == dealer_code)
         .ok_or_else(|| super::units::not_found(claim.unit_serial.as_str()))?;
 
@@ -214,18 +222,46 @@ fn price(
     Ok((part_lines, labor_lines, priced))
 }
 
-/// Submits `claim` for `dealer_code`'s unit. Input that cannot make a claim is a 422
-/// naming every field; a claim failing a check is stored `rejected` with its reasons.
-pub async fn submit(
+/// Why a claim is assessed: to store it (its unit locked) or to preview it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Submit,
+    Preview,
+}
+
+/// A claim priced and checked as it would be stored now: everything but its number.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub id: Uuid,
+    pub now: DateTime<Utc>,
+    pub dealer_code: DealerCode,
+    pub unit_serial: String,
+    pub causal: db::read_models::Part,
+    pub status: ClaimStatus,
+    /// Every failing check, in the vocabulary's order; empty when the claim passes.
+    pub failures: Vec<Failure>,
+    pub currency: Currency,
+    pub priced: Priced,
+    pub return_required: bool,
+    pub return_deadline: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub parts: Vec<db::claims::PartLine>,
+    pub labor: Vec<db::claims::LaborLine>,
+}
+
+/// Prices and checks `claim` for `dealer_code`'s unit: the one decision behind both
+/// submit and preview. Input that cannot make a claim is a 422 naming every field;
+/// another dealer's unit is a 404.
+pub async fn assess(
     c: &mut AsyncPgConnection,
     dealer_code: &str,
     claim: &NewClaim,
-    correlation: Uuid,
-) -> Result<ClaimFile, ApiError> {
+    purpose: Purpose,
+) -> Result<Assessment, ApiError> {
     // Microseconds: what PostgreSQL keeps, so the answer and the row agree.
     let now = Utc::now().trunc_subsecs(6);
     let today = now.date_naive();
-    let known = look_up(c, dealer_code, claim, today).await?;
+    let known = look_up(c, dealer_code, claim, today, purpose).await?;
     let currency = known.dealer.currency.clone();
     let (part_lines, labor_lines, priced) = price(claim, &known, &currency)?;
     let (unit, causal) = (&known.unit, &known.causal);
@@ -239,7 +275,7 @@ pub async fn submit(
         .await?
         .into_iter()
         .any(|(status, decision)| status.blocks_duplicate(decision));
-    let reasons = coverage::check(&ClaimFacts {
+    let failures = coverage::failures(&ClaimFacts {
         in_service: unit.in_service_date,
         failure: claim.failure_date,
         repair: claim.repair_date,
@@ -261,7 +297,7 @@ pub async fn submit(
         .filter(|t| t.return_required && causal.returnable)
         .map(|t| t.return_deadline_days);
     let illegal = |e: IllegalTransition| ApiError::internal(e.to_string());
-    let (status, return_deadline, decided_at) = match (reasons.is_empty(), return_days) {
+    let (status, return_deadline, decided_at) = match (failures.is_empty(), return_days) {
         (false, _) => {
             let s = transition(ClaimStatus::Submitted, Action::RejectAtSubmission, false)
                 .map_err(illegal)?;
@@ -276,34 +312,6 @@ pub async fn submit(
     };
 
     let id = Uuid::now_v7();
-    let number = db::claims::next_number(c).await?;
-    let row = db::claims::Claim {
-        id,
-        number: number.clone(),
-        dealer_code: known.dealer.dealer_code.clone(),
-        unit_serial: unit.serial.clone(),
-        causal_part_number: causal.part_number.clone(),
-        supplier_code: causal.supplier_code.clone(),
-        status,
-        decision: None,
-        reasons,
-        currency: currency.clone(),
-        parts_amount: priced.parts,
-        labor_amount: priced.labor_total,
-        return_required: return_days.is_some(),
-        return_deadline,
-        submitted_at: now,
-        decided_at,
-    };
-    let details = db::claims::Details {
-        claim_id: id,
-        failure_date: claim.failure_date,
-        repair_date: claim.repair_date,
-        usage_at_failure: claim.usage_at_failure,
-        complaint: claim.complaint.clone(),
-        cause: claim.cause.clone(),
-        correction: claim.correction.clone(),
-    };
     let parts: Vec<db::claims::PartLine> = part_lines
         .iter()
         .zip(&priced.part_amounts)
@@ -335,18 +343,73 @@ pub async fn submit(
             amount: p.amount,
         })
         .collect();
-    db::claims::insert(c, &row, &details, &parts, &labor).await?;
+    Ok(Assessment {
+        id,
+        now,
+        dealer_code: known.dealer.dealer_code.clone(),
+        unit_serial: unit.serial.clone(),
+        causal: known.causal.clone(),
+        status,
+        failures,
+        currency,
+        priced,
+        return_required: return_days.is_some(),
+        return_deadline,
+        decided_at,
+        parts,
+        labor,
+    })
+}
+
+/// Submits `claim` for `dealer_code`'s unit. Input that cannot make a claim is a 422
+/// naming every field; a claim failing a check is stored `rejected` with its reasons.
+pub async fn submit(
+    c: &mut AsyncPgConnection,
+    dealer_code: &str,
+    claim: &NewClaim,
+    correlation: Uuid,
+) -> Result<ClaimFile, ApiError> {
+    let a = assess(c, dealer_code, claim, Purpose::Submit).await?;
+    let number = db::claims::next_number(c).await?;
+    let row = db::claims::Claim {
+        id: a.id,
+        number: number.clone(),
+        dealer_code: a.dealer_code.clone(),
+        unit_serial: a.unit_serial,
+        causal_part_number: a.causal.part_number.clone(),
+        supplier_code: a.causal.supplier_code.clone(),
+        status: a.status,
+        decision: None,
+        reasons: a.failures.iter().map(|f| f.reason).collect(),
+        currency: a.currency.clone(),
+        parts_amount: a.priced.parts,
+        labor_amount: a.priced.labor_total,
+        return_required: a.return_required,
+        return_deadline: a.return_deadline,
+        submitted_at: a.now,
+        decided_at: a.decided_at,
+    };
+    let details = db::claims::Details {
+        claim_id: a.id,
+        failure_date: claim.failure_date,
+        repair_date: claim.repair_date,
+        usage_at_failure: claim.usage_at_failure,
+        complaint: claim.complaint.clone(),
+        cause: claim.cause.clone(),
+        correction: claim.correction.clone(),
+    };
+    db::claims::insert(c, &row, &details, &a.parts, &a.labor).await?;
 
     let event = ClaimSubmitted {
-        claim_id: id,
+        claim_id: a.id,
         claim_number: number,
-        dealer_code: known.dealer.dealer_code.clone(),
-        causal_part_number: causal.part_number.clone(),
+        dealer_code: a.dealer_code,
+        causal_part_number: a.causal.part_number,
         amounts: ClaimAmounts {
-            parts: priced.parts,
-            labor: priced.labor_total,
-            total: priced.total,
-            currency: currency.clone(),
+            parts: a.priced.parts,
+            labor: a.priced.labor_total,
+            total: a.priced.total,
+            currency: a.currency,
         },
     };
     publish(c, &event, correlation).await?;

@@ -71,24 +71,64 @@ pub struct ClaimFacts {
     pub currency_mismatch: bool,
 }
 
-/// Every reason the claim fails, in the vocabulary's order; empty when it passes.
-pub fn check(facts: &ClaimFacts) -> Vec<ReasonCode> {
-    let mut reasons = Vec::new();
+/// A failing check: its reason, the claim field it concerns (as named in the request
+/// body) and what is wrong, in words a dealer can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub reason: ReasonCode,
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Failure {
+    fn new(reason: ReasonCode, field: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            reason,
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Every check the claim fails, in the vocabulary's order; empty when it passes.
+/// Submission stores the reasons; the preview shows them beside their fields.
+pub fn failures(facts: &ClaimFacts) -> Vec<Failure> {
+    let mut failures = Vec::new();
     match facts.terms {
-        None => reasons.push(ReasonCode::NotCovered),
+        None => failures.push(Failure::new(
+            ReasonCode::NotCovered,
+            "causal_part_number",
+            "no warranty policy covers this part or its category",
+        )),
         Some(terms) => {
-            let covered = coverage_end(facts.in_service, terms.warranty_months)
-                .is_none_or(|end| covered_on(facts.failure, end));
-            if !covered {
-                reasons.push(ReasonCode::ExpiredWarranty);
+            let end = coverage_end(facts.in_service, terms.warranty_months);
+            if let Some(end) = end.filter(|end| !covered_on(facts.failure, *end)) {
+                failures.push(Failure::new(
+                    ReasonCode::ExpiredWarranty,
+                    "failure_date",
+                    format!("the warranty ended on {end}, before the failure"),
+                ));
             }
-            if !usage_covered(facts.usage_at_failure, terms.usage_limit) {
-                reasons.push(ReasonCode::UsageExceeded);
+            if let Some(limit) = terms
+                .usage_limit
+                .filter(|l| !usage_covered(facts.usage_at_failure, Some(*l)))
+            {
+                failures.push(Failure::new(
+                    ReasonCode::UsageExceeded,
+                    "usage_at_failure",
+                    format!("is above the policy's usage limit of {limit}"),
+                ));
             }
-            let in_window = submission_deadline(facts.repair, terms.submission_window_days)
-                .is_none_or(|last| facts.submitted_on <= last);
-            if !in_window {
-                reasons.push(ReasonCode::OutsideSubmissionWindow);
+            let last = submission_deadline(facts.repair, terms.submission_window_days);
+            if let Some(last) = last.filter(|last| facts.submitted_on > *last) {
+                failures.push(Failure::new(
+                    ReasonCode::OutsideSubmissionWindow,
+                    "repair_date",
+                    format!(
+                        "a claim for this repair had to be submitted by {last} ({} days after the repair)",
+                        terms.submission_window_days
+                    ),
+                ));
             }
             let replace_only = add_months(facts.in_service, terms.core_replace_only_months)
                 .is_none_or(|end| facts.failure <= end);
@@ -97,21 +137,45 @@ pub fn check(facts: &ClaimFacts) -> Vec<ReasonCode> {
                 && replace_only
                 && !facts.causal_replaced
             {
-                reasons.push(ReasonCode::ReplacementRequired);
+                failures.push(Failure::new(
+                    ReasonCode::ReplacementRequired,
+                    "parts",
+                    format!(
+                        "this core part failed within {} months of service: add it to the parts lines (replace it)",
+                        terms.core_replace_only_months
+                    ),
+                ));
             }
         }
     }
     if facts.duplicate {
-        reasons.push(ReasonCode::DuplicateClaim);
+        failures.push(Failure::new(
+            ReasonCode::DuplicateClaim,
+            "causal_part_number",
+            "the unit already has an open or approved claim for this part",
+        ));
     }
     if facts.labor_exceeds_standard {
-        reasons.push(ReasonCode::LaborExceedsStandard);
+        failures.push(Failure::new(
+            ReasonCode::LaborExceedsStandard,
+            "labor",
+            "a labor line claims more hours than the operation's standard time",
+        ));
     }
     if facts.currency_mismatch {
-        reasons.push(ReasonCode::CurrencyMismatch);
+        failures.push(Failure::new(
+            ReasonCode::CurrencyMismatch,
+            "parts",
+            "a part is priced in another currency than the dealer's",
+        ));
     }
-    reasons.sort();
-    reasons
+    failures.sort_by_key(|f| f.reason);
+    failures
+}
+
+/// Every reason the claim fails, in the vocabulary's order; empty when it passes.
+pub fn check(facts: &ClaimFacts) -> Vec<ReasonCode> {
+    failures(facts).into_iter().map(|f| f.reason).collect()
 }
 
 /// Input a claim can never be made of (→ 422 naming the field), as `(field, message)`.
@@ -247,6 +311,31 @@ mod tests {
         f.terms = None;
         assert_eq!(check(&f)[0], ReasonCode::DuplicateClaim);
         assert!(check(&f).contains(&ReasonCode::NotCovered));
+    }
+
+    #[test]
+    fn each_failure_names_the_field_to_correct() {
+        let mut f = facts();
+        f.failure = date("2026-06-01");
+        f.repair = date("2026-06-01");
+        f.submitted_on = date("2026-12-01");
+        f.usage_at_failure = 200_000;
+        let found: Vec<_> = failures(&f)
+            .into_iter()
+            .map(|x| (x.reason, x.field))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (ReasonCode::ExpiredWarranty, "failure_date"),
+                (ReasonCode::UsageExceeded, "usage_at_failure"),
+                (ReasonCode::OutsideSubmissionWindow, "repair_date"),
+            ]
+        );
+        let messages: Vec<_> = failures(&f).into_iter().map(|x| x.message).collect();
+        assert!(messages[0].contains("2026-01-31"), "{messages:?}");
+        assert!(messages[1].contains("100000"), "{messages:?}");
+        assert!(messages[2].contains("2026-07-01"), "{messages:?}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod flow;
 mod idempotency;
 mod master_data;
 mod platform;
+mod preview;
 mod reports;
 mod stored_values;
 mod support;

@@ -40,7 +40,7 @@ export function CreateForm<T>({
 
   async function send(event: FormEvent) {
     event.preventDefault();
-    const created = await action.run((key) => submit(values, key));
+    const created = await action.run(values, (key) => submit(values, key));
     if (created !== undefined) {
       setValues(initial());
       onCreated(created);

@@ -1,27 +1,28 @@
 // One form's submission: busy while in flight (a second click does nothing), the
-// problem it answered, and one Idempotency-Key per submission, kept for retries of
-// the same submission and renewed after a success.
+// problem it answered, and its Idempotency-Key (`useSubmissionKey`: the same while
+// the request is the same, so a retry is safe; a new one once it changes or succeeded).
 import { useRef, useState } from "react";
-import { newIdempotencyKey } from "../api/client";
 import { toProblem, type Problem } from "../api/problem";
+import { useSubmissionKey } from "./useSubmissionKey";
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 export function useAction<T>() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const key = useRef(newIdempotencyKey());
+  const key = useSubmissionKey();
   const inFlight = useRef(false);
 
-  async function run(call: (idempotencyKey: string) => Promise<Answer<T>>): Promise<T | undefined> {
+  /** Sends `request` (the body, or what names the action) through `call`. */
+  async function run(request: unknown, call: (idempotencyKey: string) => Promise<Answer<T>>): Promise<T | undefined> {
     if (inFlight.current) return undefined;
     inFlight.current = true;
     setBusy(true);
     setProblem(null);
     try {
-      const answer = await call(key.current);
+      const answer = await call(key.keyFor(request));
       if (answer.response.ok && answer.data !== undefined) {
-        key.current = newIdempotencyKey();
+        key.done();
         return answer.data;
       }
       setProblem(toProblem(answer.error, answer.response.status));

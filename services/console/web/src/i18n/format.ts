@@ -25,3 +25,12 @@ export function formatDateTime(iso: string): string {
 export function formatPercent(rate: string | number): string {
   return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 }).format(Number(rate));
 }
+
+/** A calendar date (`2024-06-01`, no time zone): shown as that day everywhere. */
+export function formatDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split("-").map(Number);
+  if (!y || !m || !d) return isoDate;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "UTC" }).format(
+    new Date(Date.UTC(y, m - 1, d)),
+  );
+}

@@ -37,6 +37,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/claims/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Previews a warranty claim: the same body as `POST /claims`, priced and checked
+         *     exactly as a submission now would be (the same code decides), and nothing is
+         *     stored or published.
+         * @description Answers 200 with the priced lines, the totals, the status the claim would have and
+         *     every failing check (`failures`: reason code, the field to correct, a message).
+         *     Input that cannot make a claim is a 422 naming the field, and another dealer's or
+         *     an unknown unit a 404, exactly as on submission.
+         */
+        post: operations["preview_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/claims/{id}": {
         parameters: {
             query?: never;
@@ -272,6 +297,33 @@ export interface components {
          * @enum {string}
          */
         CauseCode: "supplier_defect" | "assembly_defect" | "misuse" | "no_fault_found";
+        /** @description A failing check of a claim preview. */
+        CheckFailureView: {
+            /** @description The reason the claim would be rejected with (the one vocabulary). */
+            code: components["schemas"]["ReasonCode"];
+            /** @description The request field to correct: `failure_date`, `repair_date`,
+             *     `usage_at_failure`, `causal_part_number`, `parts` or `labor`. */
+            field: string;
+            message: string;
+        };
+        /** @description What submitting the claim now would store, without storing it. */
+        ClaimPreviewView: {
+            amounts: components["schemas"]["AmountsView"];
+            /** @description Every failing check, in the vocabulary's order; empty when the claim passes. */
+            failures: components["schemas"]["CheckFailureView"][];
+            labor: components["schemas"]["LaborLineView"][];
+            parts: components["schemas"]["PartLineView"][];
+            /**
+             * Format: date-time
+             * @description The old part's return deadline if the claim were submitted now.
+             */
+            return_deadline?: string | null;
+            return_required: boolean;
+            /** @description The status the claim would have: `rejected` when a check fails, else
+             *     `awaiting_part` or `submitted`. */
+            status: components["schemas"]["ClaimStatus"];
+            supplier_code: string;
+        };
         /** @enum {string} */
         ClaimStatus: "submitted" | "awaiting_part" | "part_received" | "under_inspection" | "approved" | "partially_approved" | "rejected" | "closed";
         ClaimView: {
@@ -855,6 +907,75 @@ export interface operations {
                 };
             };
             /** @description names the field: failure_date / repair_date in the future, repair before failure, failure before in-service, usage_at_failure below usage at sale, unknown causal_part_number / parts[i].part_number / labor[i].operation_code; dealer unknown to inspection; key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateClaim"];
+            };
+        };
+        responses: {
+            /** @description priced and checked; nothing stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimPreviewView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description only dealers preview claims */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown unit, or another dealer's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description names the field, as on `POST /claims` */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -26,7 +26,7 @@ export function PartsImportPage() {
   async function send(event: FormEvent) {
     event.preventDefault();
     setResult(null);
-    const done = await action.run((key) =>
+    const done = await action.run(csv, (key) =>
       catalog.POST("/api/v1/parts/import", {
         body: csv,
         bodySerializer: (body: string) => body,

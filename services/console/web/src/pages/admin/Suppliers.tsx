@@ -18,7 +18,7 @@ function Deactivate({ supplier, onDone }: { supplier: Supplier; onDone: () => vo
   const action = useAction<Supplier>();
   if (!supplier.active) return null;
   async function go() {
-    const done = await action.run((key) =>
+    const done = await action.run(supplier.code, (key) =>
       catalog.POST("/api/v1/suppliers/{code}/deactivate", {
         params: { path: { code: supplier.code }, header: { "Idempotency-Key": key, "If-Match": `"v${supplier.version}"` } },
       }),

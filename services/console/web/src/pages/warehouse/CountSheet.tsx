@@ -22,11 +22,9 @@ function CountRow({ stock }: { stock: Stock }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const count = await action.run((key) =>
-      catalog.POST("/api/v1/counts", {
-        body: { warehouse: stock.warehouse, part_number: stock.part_number, counted: Number(counted) },
-        params: { header: { "Idempotency-Key": key } },
-      }),
+    const body = { warehouse: stock.warehouse, part_number: stock.part_number, counted: Number(counted) };
+    const count = await action.run(body, (key) =>
+      catalog.POST("/api/v1/counts", { body, params: { header: { "Idempotency-Key": key } } }),
     );
     if (count) setDone(count);
   }

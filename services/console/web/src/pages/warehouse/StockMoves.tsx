@@ -40,11 +40,9 @@ function ReceiptForm() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setDone(null);
-    const stock = await action.run((key) =>
-      catalog.POST("/api/v1/receipts", {
-        body: { warehouse, part_number: partNumber(part), qty: Number(qty), reference: reference || null },
-        params: { header: { "Idempotency-Key": key } },
-      }),
+    const body = { warehouse, part_number: partNumber(part), qty: Number(qty), reference: reference || null };
+    const stock = await action.run(body, (key) =>
+      catalog.POST("/api/v1/receipts", { body, params: { header: { "Idempotency-Key": key } } }),
     );
     if (stock) {
       setDone(stock);
@@ -82,11 +80,9 @@ function AdjustmentForm() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     setDone(null);
-    const stock = await action.run((key) =>
-      catalog.POST("/api/v1/adjustments", {
-        body: { warehouse, part_number: partNumber(part), delta: Number(delta), reason, reference: reference || null },
-        params: { header: { "Idempotency-Key": key } },
-      }),
+    const body = { warehouse, part_number: partNumber(part), delta: Number(delta), reason, reference: reference || null };
+    const stock = await action.run(body, (key) =>
+      catalog.POST("/api/v1/adjustments", { body, params: { header: { "Idempotency-Key": key } } }),
     );
     if (stock) {
       setDone(stock);

@@ -33,11 +33,9 @@ function RequestForm({ onRequested }: { onRequested: (t: Transfer) => void }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const transfer = await action.run((key) =>
-      catalog.POST("/api/v1/transfers", {
-        body: { from_warehouse: from, to_warehouse: to, part_number: partNumber(part), qty: Number(qty) },
-        params: { header: { "Idempotency-Key": key } },
-      }),
+    const body = { from_warehouse: from, to_warehouse: to, part_number: partNumber(part), qty: Number(qty) };
+    const transfer = await action.run(body, (key) =>
+      catalog.POST("/api/v1/transfers", { body, params: { header: { "Idempotency-Key": key } } }),
     );
     if (transfer) {
       setPart("");
@@ -66,7 +64,7 @@ function Steps({ transfer, onDone }: { transfer: Transfer; onDone: () => void })
   const action = useAction<Transfer>();
   async function take(step: Step) {
     const path = `/api/v1/transfers/{id}/${step}` as const;
-    const done = await action.run((key) =>
+    const done = await action.run([transfer.id, step], (key) =>
       catalog.POST(path, { params: { path: { id: transfer.id }, header: { "Idempotency-Key": key } } }),
     );
     if (done) onDone();
