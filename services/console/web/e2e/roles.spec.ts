@@ -10,7 +10,7 @@ const USERS = [
   { username: "warehouse", role: "Warehouse", nav: ["Orders to ship"] },
   { username: "quality", role: "Quality", nav: [] },
   { username: "quality-lead", role: "Quality lead", nav: [] },
-  { username: "finance", role: "Finance", nav: [] },
+  { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Reconciliation"] },
   { username: "admin", role: "Administrator", nav: [] },
 ];
 // Every entry of any role: each user must see exactly its own.

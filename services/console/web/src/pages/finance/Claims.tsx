@@ -477,6 +477,11 @@ export function ClaimPage() {
         </>
       )}
       {(claim.status === "submitted" || claim.status === "responded") && <Responses claim={claim} onChanged={setLatest} />}
+      {payable && (
+        <p>
+          <Link to={`/finance/credit-memos?claim=${claim.id}`}>{t("finance.claim.recordMemo")}</Link>
+        </p>
+      )}
       {payable && <WriteOff claim={claim} onDone={refresh} />}
     </section>
   );

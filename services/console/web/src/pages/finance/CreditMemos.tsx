@@ -3,25 +3,30 @@
 // memos recorded, with what each paid.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router";
 import { recovery } from "../../api/client";
+import type { components } from "../../api/schema/recovery";
 import { FieldError, FormProblem, invalidProps } from "../../components/FieldError";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { useCursorPages } from "../../components/useCursorPages";
 import { useKeyedAction } from "../../components/useKeyedAction";
+import { useLoad } from "../../components/useLoad";
 import { formatDate, formatMoney } from "../../i18n/format";
 import { sumAmounts } from "./worklist";
 
+type Claim = components["schemas"]["ClaimView"];
 const FIELDS = ["supplier_code", "reference", "amount", "currency", "memo_date"] as const;
 type Field = (typeof FIELDS)[number];
 const today = () => new Date().toISOString().slice(0, 10);
 
-function RecordMemo({ onRecorded }: { onRecorded: () => void }) {
+/** The form; with `pays`, a memo for that one claim, filled with what it has outstanding. */
+function RecordMemo({ pays, onRecorded }: { pays?: Claim; onRecorded: () => void }) {
   const { t } = useTranslation();
   const [memo, setMemo] = useState<Record<Field, string>>({
-    supplier_code: "",
+    supplier_code: pays?.supplier_code ?? "",
     reference: "",
-    amount: "",
-    currency: "EUR",
+    amount: pays?.figures.outstanding ?? "",
+    currency: pays?.currency ?? "EUR",
     memo_date: today(),
   });
   const [recorded, setRecorded] = useState<string | null>(null);
@@ -30,7 +35,10 @@ function RecordMemo({ onRecorded }: { onRecorded: () => void }) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const done = await record.run((key) =>
-      recovery.POST("/api/v1/credit-memos", { params: { header: { "Idempotency-Key": key } }, body: memo }),
+      recovery.POST("/api/v1/credit-memos", {
+        params: { header: { "Idempotency-Key": key } },
+        body: { ...memo, recovery_claim_ids: pays ? [pays.id] : undefined },
+      }),
     );
     if (done) {
       setRecorded(`${done.supplier_code} ${done.reference} · ${formatMoney(done.amount, done.currency)}`);
@@ -58,6 +66,15 @@ function RecordMemo({ onRecorded }: { onRecorded: () => void }) {
   return (
     <form onSubmit={(e) => void submit(e)} className="inline-form" aria-labelledby="memo-record">
       <h2 id="memo-record">{t("finance.memo.record")}</h2>
+      <p className="hint">
+        {pays ? (
+          <>
+            {t("finance.memo.pays")} <Link to={`/finance/claims/${pays.id}`}>{pays.number}</Link>
+          </>
+        ) : (
+          t("finance.memo.paysOldest")
+        )}
+      </p>
       {input("supplier_code")}
       {input("reference")}
       {input("amount", { inputMode: "decimal" })}
@@ -78,6 +95,16 @@ function RecordMemo({ onRecorded }: { onRecorded: () => void }) {
 
 export function CreditMemosPage() {
   const { t } = useTranslation();
+  const [search] = useSearchParams();
+  const claimId = search.get("claim");
+  // The claim the memo pays, when the claim's page sent us here; null for any claims.
+  const [pays, reloadPays] = useLoad<Claim | null>(
+    async () =>
+      claimId
+        ? recovery.GET("/api/v1/recovery-claims/{id}", { params: { path: { id: claimId } } })
+        : { data: null, response: new Response(null, { status: 200 }) },
+    [claimId],
+  );
   const [supplier, setSupplier] = useState("");
   const memos = useCursorPages(
     (cursor) =>
@@ -87,7 +114,15 @@ export function CreditMemosPage() {
   return (
     <section aria-labelledby="memos-title">
       <h1 id="memos-title">{t("finance.memo.title")}</h1>
-      <RecordMemo onRecorded={memos.reload} />
+      {claimId && pays.kind === "loading" && <Loading />}
+      {pays.kind === "error" && <ErrorState problem={pays.problem} onRetry={reloadPays} />}
+      {(!claimId || pays.kind === "done") && (
+        <RecordMemo
+          key={pays.kind === "done" ? (pays.data?.id ?? "") : ""}
+          pays={pays.kind === "done" ? (pays.data ?? undefined) : undefined}
+          onRecorded={memos.reload}
+        />
+      )}
       <h2>{t("finance.memo.list")}</h2>
       <div className="search">
         <label>
