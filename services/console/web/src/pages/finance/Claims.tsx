@@ -7,6 +7,7 @@ import { Link, useParams } from "react-router";
 import { recovery } from "../../api/client";
 import type { components } from "../../api/schema/recovery";
 import { FieldError, FormProblem, invalidProps } from "../../components/FieldError";
+import { MorePages } from "../../components/MorePages";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { useCursorPages } from "../../components/useCursorPages";
 import { useKeyedAction } from "../../components/useKeyedAction";
@@ -44,7 +45,6 @@ export function ClaimsPage() {
           </select>
         </label>
       </div>
-      {claims.page.kind === "error" && <ErrorState problem={claims.page.problem} onRetry={claims.reload} />}
       {claims.page.kind === "done" && claims.rows.length === 0 && <Empty message={t("finance.claims.empty")} />}
       {claims.rows.length > 0 && (
         <table>
@@ -78,12 +78,7 @@ export function ClaimsPage() {
           </tbody>
         </table>
       )}
-      {claims.page.kind === "loading" && <Loading />}
-      {claims.more && (
-        <button type="button" onClick={claims.more}>
-          {t("finance.more")}
-        </button>
-      )}
+      <MorePages pages={claims} />
     </section>
   );
 }
@@ -118,7 +113,6 @@ function AddLines({ claim, onChanged }: { claim: Claim; onChanged: (c: Claim) =>
   return (
     <section aria-labelledby="add-lines">
       <h2 id="add-lines">{t("finance.claim.addLines")}</h2>
-      {open.page.kind === "error" && <ErrorState problem={open.page.problem} onRetry={open.reload} />}
       {open.page.kind === "done" && candidates.length === 0 && <Empty message={t("finance.claim.noOpenLines")} />}
       {candidates.length > 0 && (
         <table>
@@ -147,12 +141,7 @@ function AddLines({ claim, onChanged }: { claim: Claim; onChanged: (c: Claim) =>
           </tbody>
         </table>
       )}
-      {open.page.kind === "loading" && <Loading />}
-      {open.more && (
-        <button type="button" onClick={open.more}>
-          {t("finance.more")}
-        </button>
-      )}
+      <MorePages pages={open} />
       {candidates.length > 0 && (
         <button type="button" disabled={selected.length === 0 || add.busy} onClick={() => void submit()}>
           {t("finance.claim.add", { count: selected.length })}

@@ -7,6 +7,7 @@ import { Link, useSearchParams } from "react-router";
 import { recovery } from "../../api/client";
 import type { components } from "../../api/schema/recovery";
 import { FieldError, FormProblem, invalidProps } from "../../components/FieldError";
+import { MorePages } from "../../components/MorePages";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { useCursorPages } from "../../components/useCursorPages";
 import { useKeyedAction } from "../../components/useKeyedAction";
@@ -130,7 +131,6 @@ export function CreditMemosPage() {
           <input value={supplier} onChange={(e) => setSupplier(e.target.value.trim().toUpperCase())} />
         </label>
       </div>
-      {memos.page.kind === "error" && <ErrorState problem={memos.page.problem} onRetry={memos.reload} />}
       {memos.page.kind === "done" && memos.rows.length === 0 && <Empty message={t("finance.memo.empty")} />}
       {memos.rows.length > 0 && (
         <table>
@@ -156,12 +156,7 @@ export function CreditMemosPage() {
           </tbody>
         </table>
       )}
-      {memos.page.kind === "loading" && <Loading />}
-      {memos.more && (
-        <button type="button" onClick={memos.more}>
-          {t("finance.more")}
-        </button>
-      )}
+      <MorePages pages={memos} />
     </section>
   );
 }

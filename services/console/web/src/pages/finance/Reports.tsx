@@ -1,7 +1,7 @@
 // Finance: reconciliation (claimed = accepted + rejected + pending; accepted = credited
 // + written off + outstanding, per supplier and currency, with whether it balances) and
 // aging of outstanding amounts, as tables with their CSV.
-import { useState, type FormEvent } from "react";
+import { Fragment, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { recovery } from "../../api/client";
 import type { Problem } from "../../api/problem";
@@ -15,6 +15,7 @@ import { FIGURES } from "./common";
 
 type Filter = { supplier?: string; from?: string; to?: string };
 const FIELDS = ["supplier", "from", "to"] as const;
+const LABELS = { supplier: "finance.supplier", from: "finance.reports.from", to: "finance.reports.to" } as const;
 
 /** The filter form; a filter the service refuses is named beside its input. */
 function Filters({ onApply, problem }: { onApply: (f: Filter) => void; problem: Problem | null }) {
@@ -26,43 +27,89 @@ function Filters({ onApply, problem }: { onApply: (f: Filter) => void; problem: 
   }
   return (
     <form onSubmit={apply} className="inline-form" aria-label={t("finance.reports.filter")}>
-      <label>
-        {t("finance.supplier")}
-        <input
-          value={draft.supplier}
-          onChange={(e) => setDraft((d) => ({ ...d, supplier: e.target.value.trim().toUpperCase() }))}
-          {...invalidProps("report-supplier", problem, "supplier")}
-        />
-      </label>
-      <FieldError id="report-supplier" problem={problem} field="supplier" />
-      <label>
-        {t("finance.reports.from")}
-        <input
-          type="date"
-          value={draft.from}
-          onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))}
-          {...invalidProps("report-from", problem, "from")}
-        />
-      </label>
-      <FieldError id="report-from" problem={problem} field="from" />
-      <label>
-        {t("finance.reports.to")}
-        <input
-          type="date"
-          value={draft.to}
-          onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))}
-          {...invalidProps("report-to", problem, "to")}
-        />
-      </label>
-      <FieldError id="report-to" problem={problem} field="to" />
+      {FIELDS.map((field) => (
+        <Fragment key={field}>
+          <label>
+            {t(LABELS[field])}
+            <input
+              type={field === "supplier" ? "text" : "date"}
+              value={draft[field]}
+              onChange={(e) => {
+                const value = field === "supplier" ? e.target.value.trim().toUpperCase() : e.target.value;
+                setDraft((d) => ({ ...d, [field]: value }));
+              }}
+              {...invalidProps(`report-${field}`, problem, field)}
+            />
+          </label>
+          <FieldError id={`report-${field}`} problem={problem} field={field} />
+        </Fragment>
+      ))}
       <button type="submit">{t("finance.reports.apply")}</button>
       <FormProblem problem={problem} shown={[...FIELDS]} />
     </form>
   );
 }
 
+type Row = { supplier_code?: string | null; currency: string };
+type Column<R> = { key: string; head: string; num?: boolean; cell: (r: R) => ReactNode };
+
+/** One report's rows per supplier and currency, then the overall row of each currency. */
+function SupplierTable<R extends Row>({ rows, columns }: { rows: R[]; columns: Column<R>[] }) {
+  const { t } = useTranslation();
+  return (
+    <div className="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t("finance.supplier")}</th>
+            <th scope="col">{t("finance.currency")}</th>
+            {columns.map((c) => (
+              <th key={c.key} scope="col" className={c.num ? "num" : undefined}>
+                {c.head}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.supplier_code ?? ""} ${r.currency}`} className={r.supplier_code ? undefined : "total"}>
+              <th scope="row">{r.supplier_code ?? t("finance.reports.all")}</th>
+              <td>{r.currency}</td>
+              {columns.map((c) => (
+                <td key={c.key} className={c.num ? "num" : undefined}>
+                  {c.cell(r)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+type ReconciliationRow = components["schemas"]["ReconciliationRow"];
+
 function Reconciliation({ filter, report }: { filter: Filter; report: Loaded<components["schemas"]["ReconciliationReport"]> }) {
   const { t } = useTranslation();
+  const columns: Column<ReconciliationRow>[] = [
+    ...FIGURES.map((f) => ({ key: f, head: t(`finance.figures.${f}`), num: true, cell: (r: ReconciliationRow) => formatMoney(r[f], r.currency) })),
+    {
+      key: "rate",
+      head: t("finance.reports.recoveryRate"),
+      num: true,
+      cell: (r) => (r.recovery_rate ? `${formatNumber(Number(r.recovery_rate) * 100)} %` : "—"),
+    },
+    {
+      key: "balanced",
+      head: t("finance.reports.balanced"),
+      cell: (r) => (
+        <span className={r.balanced ? "badge badge-ok" : "badge badge-overdue"}>
+          {r.balanced ? t("finance.reports.yes") : t("finance.reports.no")}
+        </span>
+      ),
+    },
+  ];
   return (
     <section aria-labelledby="reconciliation-title">
       <h2 id="reconciliation-title">{t("finance.reports.reconciliation")}</h2>
@@ -71,89 +118,32 @@ function Reconciliation({ filter, report }: { filter: Filter; report: Loaded<com
       {report.kind === "loading" && <Loading />}
       {report.kind === "done" && report.data.suppliers.length === 0 && <Empty message={t("finance.reports.empty")} />}
       {report.kind === "done" && report.data.suppliers.length > 0 && (
-        <div className="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("finance.supplier")}</th>
-                <th scope="col">{t("finance.currency")}</th>
-                {FIGURES.map((f) => (
-                  <th key={f} scope="col" className="num">
-                    {t(`finance.figures.${f}`)}
-                  </th>
-                ))}
-                <th scope="col" className="num">{t("finance.reports.recoveryRate")}</th>
-                <th scope="col">{t("finance.reports.balanced")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...report.data.suppliers, ...report.data.overall].map((r) => (
-                <tr key={`${r.supplier_code ?? ""} ${r.currency}`} className={r.supplier_code ? undefined : "total"}>
-                  <th scope="row">{r.supplier_code ?? t("finance.reports.all")}</th>
-                  <td>{r.currency}</td>
-                  {FIGURES.map((f) => (
-                    <td key={f} className="num">
-                      {formatMoney(r[f], r.currency)}
-                    </td>
-                  ))}
-                  <td className="num">{r.recovery_rate ? `${formatNumber(Number(r.recovery_rate) * 100)} %` : "—"}</td>
-                  <td>
-                    <span className={r.balanced ? "badge badge-ok" : "badge badge-overdue"}>
-                      {r.balanced ? t("finance.reports.yes") : t("finance.reports.no")}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SupplierTable rows={[...report.data.suppliers, ...report.data.overall]} columns={columns} />
       )}
     </section>
   );
 }
 
 const BUCKETS = ["days_0_30", "days_31_60", "days_61_90", "over_90", "outstanding"] as const;
+type AgingRow = components["schemas"]["AgingRow"];
 
 function Aging({ filter, report }: { filter: Filter; report: Loaded<components["schemas"]["AgingReport"]> }) {
   const { t } = useTranslation();
+  const columns: Column<AgingRow>[] = BUCKETS.map((b) => ({
+    key: b,
+    head: t(`finance.aging.${b}`),
+    num: true,
+    cell: (r: AgingRow) => formatMoney(r[b], r.currency),
+  }));
   return (
     <section aria-labelledby="aging-title">
       <h2 id="aging-title">{t("finance.reports.aging")}</h2>
       <CsvDownload service="recovery" path="/reports/aging" query={filter} filename="aging.csv" label={t("finance.reports.aging")} />
       {report.kind === "loading" && <Loading />}
-      {report.kind === "done" && (
-        <p className="hint">{t("finance.reports.asOf", { date: formatDate(report.data.as_of) })}</p>
-      )}
+      {report.kind === "done" && <p className="hint">{t("finance.reports.asOf", { date: formatDate(report.data.as_of) })}</p>}
       {report.kind === "done" && report.data.suppliers.length === 0 && <Empty message={t("finance.reports.nothingOutstanding")} />}
       {report.kind === "done" && report.data.suppliers.length > 0 && (
-        <div className="scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("finance.supplier")}</th>
-                <th scope="col">{t("finance.currency")}</th>
-                {BUCKETS.map((b) => (
-                  <th key={b} scope="col" className="num">
-                    {t(`finance.aging.${b}`)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {[...report.data.suppliers, ...report.data.overall].map((r) => (
-                <tr key={`${r.supplier_code ?? ""} ${r.currency}`} className={r.supplier_code ? undefined : "total"}>
-                  <th scope="row">{r.supplier_code ?? t("finance.reports.all")}</th>
-                  <td>{r.currency}</td>
-                  {BUCKETS.map((b) => (
-                    <td key={b} className="num">
-                      {formatMoney(r[b], r.currency)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SupplierTable rows={[...report.data.suppliers, ...report.data.overall]} columns={columns} />
       )}
     </section>
   );

@@ -118,7 +118,7 @@ export function WorklistPage() {
       {loading && <Loading />}
       {lines.more && (
         <button type="button" onClick={lines.more}>
-          {t("finance.more")}
+          {t("pages.more")}
         </button>
       )}
     </section>
