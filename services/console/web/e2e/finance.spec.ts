@@ -11,6 +11,15 @@ const euros = (amount: string) => new Intl.NumberFormat("en", { style: "currency
 /** The value a claim page's figures list gives for `name`. */
 const figure = (page: Page, name: string) => page.locator(".facts dt", { hasText: new RegExp(`^${name}$`) }).locator("+ dd");
 
+/** Counts the POST requests whose path ends with `suffix`, from now on. */
+function countPosts(page: Page, suffix: string): () => number {
+  let count = 0;
+  page.on("request", (r) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname.endsWith(suffix)) count += 1;
+  });
+  return () => count;
+}
+
 test("finance drafts a recovery claim, records the supplier's acceptance and its credit memo, and the reconciliation balances", async ({
   page,
   browser,
@@ -31,7 +40,11 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await expectAccessible(page);
   await screenshot(page, "finance-worklist");
 
-  // Draft from the selected line; a double click makes one claim.
+  // Draft from the selected line; a double click sends one request.
+  const drafts = countPosts(page, "/recovery-claims");
+  const submits = countPosts(page, "/submit");
+  const answers = countPosts(page, "/responses");
+  const memos = countPosts(page, "/credit-memos");
   await pick.check();
   await group.getByRole("button", { name: "Draft a recovery claim (1 selected)" }).dblclick();
   await expect(page).toHaveURL(/\/finance\/claims\/[0-9a-f-]{36}$/);
@@ -39,11 +52,13 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await expect(title).toContainText("Draft");
   await expect(page.getByRole("row", { name: new RegExp(line.claim_number) })).toBeVisible();
   await expect(page.getByRole("alert")).toHaveCount(0);
+  expect(drafts()).toBe(1);
   await expectAccessible(page);
 
   await page.getByRole("button", { name: "Submit to the supplier" }).dblclick();
   await expect(title).toContainText("Submitted");
   await expect(page.getByRole("alert")).toHaveCount(0);
+  expect(submits()).toBe(1);
   await expect(figure(page, "Claimed")).toHaveText(euros(amount));
 
   // A partial amount above the claimed one is refused, beside the amount it names.
@@ -60,6 +75,7 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await answer.selectOption("accepted");
   await page.getByRole("button", { name: "Record the answers (1)" }).dblclick();
   await expect(title).toContainText("Answered");
+  expect(answers()).toBe(2); // the refused partial amount, then the acceptance once
   await expect(figure(page, "Accepted")).toHaveText(euros(amount));
   await expect(figure(page, "Outstanding")).toHaveText(euros(amount));
   await expectAccessible(page);
@@ -74,6 +90,7 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await page.getByRole("button", { name: "Record", exact: true }).dblclick();
   await expect(page.getByText(`Recorded: VALEO ${reference}`)).toBeVisible();
   await expect(page.getByRole("alert")).toHaveCount(0);
+  expect(memos()).toBe(1);
   await expect(page.getByRole("row", { name: new RegExp(reference) })).toHaveCount(1);
   await expect(page.getByRole("row", { name: new RegExp(reference) })).toContainText(euros(amount));
   await expectAccessible(page);
@@ -89,7 +106,7 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await page.getByRole("textbox", { name: "Supplier" }).fill("VALEO");
   await page.getByRole("button", { name: "Show" }).click();
   const valeo = page
-    .getByRole("region", { name: "Reconciliation" })
+    .getByRole("region", { name: "Reconciliation", exact: true })
     .getByRole("row")
     .filter({ has: page.getByRole("rowheader", { name: "VALEO", exact: true }) });
   await expect(valeo).toContainText("Yes");
@@ -100,6 +117,9 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await expect(page.getByRole("region", { name: "Aging of outstanding amounts" })).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, "finance-reconciliation");
+  // At tablet width the page does not scroll sideways: the wide report tables scroll inside.
+  await page.setViewportSize({ width: 768, height: 1024 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
 });
 
 test("the recovery claims list filters by status and opens a claim", async ({ page }) => {

@@ -297,34 +297,36 @@ function WriteOff({ claim, onDone }: { claim: Claim; onDone: () => void }) {
   }
 
   return (
-    <form onSubmit={(e) => void submit(e)} className="inline-form" aria-labelledby="write-off-title">
+    <section aria-labelledby="write-off-title">
       <h2 id="write-off-title">{t("finance.writeOff.title")}</h2>
-      <label>
-        {t("finance.writeOff.amount")}
-        <input
-          inputMode="decimal"
-          value={amount}
-          onChange={(e) => setAmount(e.target.value)}
-          placeholder={claim.figures.outstanding}
-          {...invalidProps("write-off-amount-error", write.problem, "amount")}
-        />
-      </label>
-      <FieldError id="write-off-amount-error" problem={write.problem} field="amount" />
-      <label>
-        {t("finance.writeOff.reason")}
-        <input value={reason} onChange={(e) => setReason(e.target.value)} required {...invalidProps("write-off-reason-error", write.problem, "reason")} />
-      </label>
-      <FieldError id="write-off-reason-error" problem={write.problem} field="reason" />
-      <button type="submit" disabled={write.busy}>
-        {t("finance.writeOff.submit")}
-      </button>
-      {done && (
-        <p role="status" className="notice">
-          {t("finance.writeOff.done", { amount: done })}
-        </p>
-      )}
-      <FormProblem problem={write.problem} shown={["amount", "reason"]} />
-    </form>
+      <form onSubmit={(e) => void submit(e)} className="inline-form" aria-labelledby="write-off-title">
+        <label>
+          {t("finance.writeOff.amount")}
+          <input
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            placeholder={claim.figures.outstanding}
+            {...invalidProps("write-off-amount-error", write.problem, "amount")}
+          />
+        </label>
+        <FieldError id="write-off-amount-error" problem={write.problem} field="amount" />
+        <label>
+          {t("finance.writeOff.reason")}
+          <input value={reason} onChange={(e) => setReason(e.target.value)} required {...invalidProps("write-off-reason-error", write.problem, "reason")} />
+        </label>
+        <FieldError id="write-off-reason-error" problem={write.problem} field="reason" />
+        <button type="submit" disabled={write.busy}>
+          {t("finance.writeOff.submit")}
+        </button>
+        {done && (
+          <p role="status" className="notice">
+            {t("finance.writeOff.done", { amount: done })}
+          </p>
+        )}
+        <FormProblem problem={write.problem} shown={["amount", "reason"]} />
+      </form>
+    </section>
   );
 }
 

@@ -65,7 +65,7 @@ function RecordMemo({ pays, onRecorded }: { pays?: Claim; onRecorded: () => void
   );
 
   return (
-    <form onSubmit={(e) => void submit(e)} className="inline-form" aria-labelledby="memo-record">
+    <section aria-labelledby="memo-record">
       <h2 id="memo-record">{t("finance.memo.record")}</h2>
       <p className="hint">
         {pays ? (
@@ -76,21 +76,23 @@ function RecordMemo({ pays, onRecorded }: { pays?: Claim; onRecorded: () => void
           t("finance.memo.paysOldest")
         )}
       </p>
-      {input("supplier_code")}
-      {input("reference")}
-      {input("amount", { inputMode: "decimal" })}
-      {input("currency", { maxLength: 3 })}
-      {input("memo_date", { type: "date" })}
-      <button type="submit" className="primary" disabled={record.busy}>
-        {t("finance.memo.submit")}
-      </button>
-      {recorded && (
-        <p role="status" className="notice">
-          {t("finance.memo.recorded", { memo: recorded })}
-        </p>
-      )}
-      <FormProblem problem={record.problem} shown={[...FIELDS]} />
-    </form>
+      <form onSubmit={(e) => void submit(e)} className="inline-form" aria-labelledby="memo-record">
+        {input("supplier_code")}
+        {input("reference")}
+        {input("amount", { inputMode: "decimal" })}
+        {input("currency", { maxLength: 3 })}
+        {input("memo_date", { type: "date" })}
+        <button type="submit" className="primary" disabled={record.busy}>
+          {t("finance.memo.submit")}
+        </button>
+        {recorded && (
+          <p role="status" className="notice">
+            {t("finance.memo.recorded", { memo: recorded })}
+          </p>
+        )}
+        <FormProblem problem={record.problem} shown={[...FIELDS]} />
+      </form>
+    </section>
   );
 }
 
