@@ -3,7 +3,7 @@
 // supplier (after a refused partial amount is shown beside its field), paid by a credit
 // memo, and the reconciliation balances; a dealer may not open the finance pages.
 import { expect, test, type Page } from "@playwright/test";
-import { openRecoveryLine, uniqueSerial } from "./flows";
+import { asUser, openRecoveryLine, uniqueSerial } from "./flows";
 import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
 
 const euros = (amount: string) => new Intl.NumberFormat("en", { style: "currency", currency: "EUR" }).format(Number(amount));
@@ -122,14 +122,30 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
 });
 
-test("the recovery claims list filters by status and opens a claim", async ({ page }) => {
+test("the recovery claims list filters by status; a line removed from a draft leaves nothing to submit", async ({ page, browser }) => {
+  const line = await openRecoveryLine(browser);
+  const finance = await asUser(browser, "finance");
+  const draft = await finance
+    .post<{ number: string }>("recovery", "/recovery-claims", { line_ids: [line.id] })
+    .finally(() => finance.close());
   await inEnglish(page);
   await signIn(page, "finance", "/finance/claims");
   await expect(page.getByRole("heading", { name: "Recovery claims", level: 1 })).toBeVisible();
+  const link = page.getByRole("link", { name: draft.number, exact: true });
   await page.getByLabel("Status").selectOption("settled");
   await expect(page.getByText(/No recovery claims\.|RC-/).first()).toBeVisible();
+  await expect(link).toHaveCount(0);
+  await page.getByLabel("Status").selectOption("draft");
+  await expect(link).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, "finance-recovery-claims");
+
+  await link.click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(`Recovery claim ${draft.number}`);
+  await page.getByRole("button", { name: `Remove ${line.claim_number} from the draft` }).click();
+  await expect(page.getByRole("row", { name: new RegExp(line.claim_number) })).toHaveCount(1); // back among the open lines to add
+  await expect(page.getByRole("button", { name: "Submit to the supplier" })).toBeDisabled();
+  await expect(page.getByRole("checkbox", { name: `Select ${line.claim_number}`, exact: true })).toBeVisible();
 });
 
 test("a dealer opening the finance pages is told they are not allowed", async ({ page }) => {
