@@ -4,6 +4,7 @@
 // screen does not depend on another test having run first.
 import { expect, type APIRequestContext, type Browser } from "@playwright/test";
 import type { components as Inspection } from "../src/api/schema/inspection";
+import type { components as Recovery } from "../src/api/schema/recovery";
 import { PASSWORD } from "./support";
 
 export type Claim = Inspection["schemas"]["ClaimView"];
@@ -104,4 +105,34 @@ export async function inspect(
 /** Quality (or the lead, above the limit) approves the claim in full. */
 export async function approve(inspector: Api, claimId: string): Promise<Claim> {
   return inspector.post<Claim>("inspection", `/claims/${claimId}/decision`, { decision: "approved" });
+}
+
+export type RecoveryLine = Recovery["schemas"]["LineView"];
+
+/** A dealer's claim for the demo part `part` (Valeo's water pump by default), inspected
+ *  as a supplier defect and approved by quality, until its recovery line is open for
+ *  finance (recovery reads inspection's event within seconds). */
+export async function openRecoveryLine(
+  browser: Browser,
+  { part = "WP-4001", operation = "WP-RR", hours = "1.00" } = {},
+): Promise<RecoveryLine> {
+  const dealer = await asUser(browser, "dealer-d001");
+  const quality = await asUser(browser, "quality");
+  const finance = await asUser(browser, "finance");
+  try {
+    const claim = await fileClaim(dealer, { part, operation, hours });
+    await inspect(quality, claim.id);
+    await approve(quality, claim.id);
+    const query = `/recovery-lines?claim_number=${encodeURIComponent(claim.number)}`;
+    let line: RecoveryLine | undefined;
+    await expect
+      .poll(async () => {
+        line = (await finance.get<{ items: RecoveryLine[] }>("recovery", query)).items[0];
+        return line?.status;
+      })
+      .toBe("open");
+    return line!;
+  } finally {
+    await Promise.all([dealer.close(), quality.close(), finance.close()]);
+  }
 }

@@ -14,7 +14,7 @@ const USERS = [
   },
   { username: "quality", role: "Quality", nav: [] },
   { username: "quality-lead", role: "Quality lead", nav: [] },
-  { username: "finance", role: "Finance", nav: [] },
+  { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Reconciliation"] },
   { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements"] },
 ];
 // Every entry of any role: each user must see exactly its own.

@@ -1,7 +1,29 @@
-// The finance screens (none yet).
+// The finance screens (supplier recovery): the worklist of open recovery lines,
+// recovery claims, credit memos, reconciliation and aging. Admins may open them too
+// (the recovery service lets them); their navigation is the admin area's.
+import { ClaimPage, ClaimsPage } from "../pages/finance/Claims";
+import { CreditMemosPage } from "../pages/finance/CreditMemos";
+import { ReportsPage } from "../pages/finance/Reports";
+import { WorklistPage } from "../pages/finance/Worklist";
+import type { Role } from "../auth/session";
 import type { Area } from "./area";
 
+const FINANCE: Role[] = ["finance", "admin"];
+
 export const finance: Area = {
-  pages: [],
-  navigation: {},
+  pages: [
+    { path: "/finance/worklist", roles: FINANCE, element: <WorklistPage /> },
+    { path: "/finance/claims", roles: FINANCE, element: <ClaimsPage /> },
+    { path: "/finance/claims/:id", roles: FINANCE, element: <ClaimPage /> },
+    { path: "/finance/credit-memos", roles: FINANCE, element: <CreditMemosPage /> },
+    { path: "/finance/reports", roles: FINANCE, element: <ReportsPage /> },
+  ],
+  navigation: {
+    finance: [
+      { to: "/finance/worklist", label: "nav.recoveryWorklist" },
+      { to: "/finance/claims", label: "nav.recoveryClaims" },
+      { to: "/finance/credit-memos", label: "nav.creditMemos" },
+      { to: "/finance/reports", label: "nav.reconciliation" },
+    ],
+  },
 };

@@ -100,7 +100,7 @@ export function ChartFigure({
         </tbody>
       </table>
       <a className="csv" href={`data:text/csv;charset=utf-8,${encodeURIComponent(csv)}`} download={`${csvName}.csv`}>
-        {t("list.csv")}
+        {t("csv.download", { what: title })}
       </a>
     </figure>
   );

@@ -33,7 +33,7 @@ export function CreateForm<T>({
   button?: string;
 }) {
   const { t } = useTranslation();
-  const action = useAction<T>();
+  const action = useAction();
   const initial = () => Object.fromEntries(fields.map((f) => [f.name, f.initial ?? (f.options?.[0]?.value ?? "")]));
   const [values, setValues] = useState<Values>(initial);
   const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));

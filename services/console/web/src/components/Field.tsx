@@ -1,9 +1,27 @@
-// A labelled input with the message the service gave for its field beside it, and
-// the rest of a problem for the form as a whole.
+// A form field's message from a problem+json document, shown beside the field and
+// tied to its input (aria-describedby); a labelled input built on it; and the rest
+// of a problem for the form as a whole.
 import type { InputHTMLAttributes, ReactNode } from "react";
 import { fieldMessage, otherMessages, type Problem } from "../api/problem";
 import { ErrorState } from "./States";
 
+/** The message `problem` gives for `field`, with the id its input refers to. */
+export function FieldError({ id, problem, field }: { id: string; problem: Problem | null; field: string }) {
+  const message = fieldMessage(problem, field);
+  if (!message) return null;
+  return (
+    <span id={id} className="field-error">
+      {message}
+    </span>
+  );
+}
+
+/** The attributes that tie an input to its FieldError, while it shows one. */
+export function invalidProps(id: string, problem: Problem | null, field: string) {
+  return fieldMessage(problem, field) ? { "aria-invalid": true as const, "aria-describedby": id } : {};
+}
+
+/** A labelled input (or `children`, e.g. a select) with its message beside it. */
 export function Field({
   label,
   name,
@@ -11,19 +29,12 @@ export function Field({
   children,
   ...input
 }: { label: string; name: string; problem: Problem | null; children?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
-  const error = fieldMessage(problem, name);
   const errorId = `${name}-error`;
   return (
     <label className="field">
       <span>{label}</span>
-      {children ?? (
-        <input name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} {...input} />
-      )}
-      {error && (
-        <span id={errorId} className="field-error">
-          {error}
-        </span>
-      )}
+      {children ?? <input name={name} {...invalidProps(errorId, problem, name)} {...input} />}
+      <FieldError id={errorId} problem={problem} field={name} />
     </label>
   );
 }

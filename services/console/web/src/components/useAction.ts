@@ -7,14 +7,16 @@ import { useSubmissionKey } from "./useSubmissionKey";
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 
-export function useAction<T>() {
+export type Action = ReturnType<typeof useAction>;
+
+export function useAction() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const key = useSubmissionKey();
   const inFlight = useRef(false);
 
   /** Sends `request` (the body, or what names the action) through `call`. */
-  async function run(request: unknown, call: (idempotencyKey: string) => Promise<Answer<T>>): Promise<T | undefined> {
+  async function run<T>(request: unknown, call: (idempotencyKey: string) => Promise<Answer<T>>): Promise<T | undefined> {
     if (inFlight.current) return undefined;
     inFlight.current = true;
     setBusy(true);

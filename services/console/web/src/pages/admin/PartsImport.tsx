@@ -13,7 +13,7 @@ type Imported = components["schemas"]["ImportOut"];
 
 export function PartsImportPage() {
   const { t } = useTranslation();
-  const action = useAction<Imported>();
+  const action = useAction();
   const [csv, setCsv] = useState("");
   const [result, setResult] = useState<Imported | null>(null);
   const rows = csv.trim() ? csv.trim().split(/\r?\n/).length - 1 : 0;

@@ -15,7 +15,7 @@ type Supplier = components["schemas"]["SupplierOut"];
 
 function Deactivate({ supplier, onDone }: { supplier: Supplier; onDone: () => void }) {
   const { t } = useTranslation();
-  const action = useAction<Supplier>();
+  const action = useAction();
   if (!supplier.active) return null;
   async function go() {
     const done = await action.run(supplier.code, (key) =>

@@ -16,7 +16,7 @@ type Count = components["schemas"]["CountOut"];
 
 function CountRow({ stock }: { stock: Stock }) {
   const { t } = useTranslation();
-  const action = useAction<Count>();
+  const action = useAction();
   const [counted, setCounted] = useState("");
   const [done, setDone] = useState<Count | null>(null);
 

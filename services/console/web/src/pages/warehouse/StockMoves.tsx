@@ -30,7 +30,7 @@ function Done({ stock }: { stock: Stock }) {
 
 function ReceiptForm() {
   const { t } = useTranslation();
-  const action = useAction<Stock>();
+  const action = useAction();
   const [warehouse, setWarehouse] = useState("");
   const [part, setPart] = useState("");
   const [qty, setQty] = useState("");
@@ -69,7 +69,7 @@ function ReceiptForm() {
 
 function AdjustmentForm() {
   const { t } = useTranslation();
-  const action = useAction<Stock>();
+  const action = useAction();
   const [warehouse, setWarehouse] = useState("");
   const [part, setPart] = useState("");
   const [delta, setDelta] = useState("");

@@ -25,7 +25,7 @@ const STEPS: Record<Status, Step[]> = {
 
 function RequestForm({ onRequested }: { onRequested: (t: Transfer) => void }) {
   const { t } = useTranslation();
-  const action = useAction<Transfer>();
+  const action = useAction();
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [part, setPart] = useState("");
@@ -61,7 +61,7 @@ function RequestForm({ onRequested }: { onRequested: (t: Transfer) => void }) {
 
 function Steps({ transfer, onDone }: { transfer: Transfer; onDone: () => void }) {
   const { t } = useTranslation();
-  const action = useAction<Transfer>();
+  const action = useAction();
   async function take(step: Step) {
     const path = `/api/v1/transfers/{id}/${step}` as const;
     const done = await action.run([transfer.id, step], (key) =>

@@ -6,7 +6,7 @@ import { useState, type KeyboardEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { catalog } from "../../api/client";
 import type { components } from "../../api/schema/catalog";
-import { CsvLink } from "../../components/CsvLink";
+import { CsvDownload } from "../../components/CsvDownload";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
 import { formatDateTime } from "../../i18n/format";
@@ -95,7 +95,7 @@ export function WarehouseReport<T>({
       <h1 id={id}>{title}</h1>
       <div className="search">
         <WarehouseSelect value={warehouse} onChange={setWarehouse} label={t("stock.warehouse")} all />
-        <CsvLink service="catalog" path={path} query={query} />
+        <CsvDownload service="catalog" path={path} query={query} filename={`${path.split("/").pop()}.csv`} label={title} />
       </div>
       {report.kind === "loading" && <Loading />}
       {report.kind === "error" && <ErrorState problem={report.problem} onRetry={reload} />}
