@@ -8,8 +8,8 @@ const USERS = [
   { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
   { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders"] },
   { username: "warehouse", role: "Warehouse", nav: ["Orders to ship"] },
-  { username: "quality", role: "Quality", nav: [] },
-  { username: "quality-lead", role: "Quality lead", nav: [] },
+  { username: "quality", role: "Quality", nav: ["Work queues"] },
+  { username: "quality-lead", role: "Quality lead", nav: ["Work queues", "Approvals", "Top failing parts"] },
   { username: "finance", role: "Finance", nav: [] },
   { username: "admin", role: "Administrator", nav: [] },
 ];

@@ -1,0 +1,355 @@
+// Quality's actions on one claim, each a form sent once per Idempotency-Key with the
+// service's problem+json shown beside the field it names: part receipt, findings,
+// decision (within the approval limit, else the quality lead's), disposition.
+import { useState, type FormEvent, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { inspection } from "../../api/client";
+import { otherMessages, type Problem } from "../../api/problem";
+import type { components } from "../../api/schema/inspection";
+import { FieldError, invalidProps } from "../../components/FieldError";
+import { ErrorState } from "../../components/States";
+import { useSubmit } from "../../components/useSubmit";
+import { formatMoney } from "../../i18n/format";
+import { aboveLimit, type Claim } from "./claims";
+
+type CauseCode = components["schemas"]["CauseCode"];
+type ReasonCode = components["schemas"]["ReasonCode"];
+type Verdict = components["schemas"]["Verdict"];
+type DispositionKind = components["schemas"]["DispositionKind"];
+
+const CAUSES: CauseCode[] = ["supplier_defect", "assembly_defect", "misuse", "no_fault_found"];
+const REASONS: ReasonCode[] = [
+  "no_fault_found",
+  "misuse",
+  "part_not_returned",
+  "labor_exceeds_standard",
+  "not_covered",
+  "expired_warranty",
+  "usage_exceeded",
+  "outside_submission_window",
+  "duplicate_claim",
+  "replacement_required",
+  "currency_mismatch",
+];
+
+/** A form's frame: its heading, fields, the submit button and the problems no field shows. */
+function ActionForm({
+  id,
+  title,
+  submit,
+  busy,
+  problem,
+  fields,
+  onSubmit,
+  after,
+  children,
+}: {
+  id: string;
+  title: string;
+  submit: string;
+  busy: boolean;
+  problem: Problem | null;
+  /** The request fields shown beside an input. */
+  fields: string[];
+  onSubmit: () => void;
+  /** What the form adds to a problem (the decision: who decides instead). */
+  after?: (problem: Problem) => ReactNode;
+  children: ReactNode;
+}) {
+  const rest = otherMessages(problem, fields);
+  const named = (problem?.errors ?? []).some((e) => fields.includes(e.field));
+  return (
+    <form
+      aria-labelledby={id}
+      className="action"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <h3 id={id}>{title}</h3>
+      {children}
+      <button type="submit" className="primary" disabled={busy}>
+        {submit}
+      </button>
+      {/* The service's own words say what to do next ("record findings first", the limit). */}
+      {problem && !named && rest.length === 0 && (problem.detail && problem.status !== 0 ? (
+        <p className="state-error" role="alert">
+          {problem.detail}
+        </p>
+      ) : (
+        <ErrorState problem={problem} />
+      ))}
+      {problem && after?.(problem)}
+      {rest.length > 0 && (
+        <ul className="field-error" role="alert">
+          {rest.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+    </form>
+  );
+}
+
+type Done = (claim: Claim) => void;
+
+export function ReceiptForm({ claim, onDone }: { claim: Claim; onDone: Done }) {
+  const { t } = useTranslation();
+  const [warehouse, setWarehouse] = useState("");
+  const [quantity, setQuantity] = useState("1");
+  const { busy, problem, run } = useSubmit();
+  const send = () =>
+    void run(async (key) => {
+      const done = await inspection.POST("/api/v1/claims/{id}/part-receipt", {
+        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+        body: { warehouse: warehouse.trim(), quantity: Number(quantity) },
+      });
+      if (done.data) onDone(done.data);
+      return done;
+    });
+  return (
+    <ActionForm
+      id="receipt-title"
+      title={t("quality.receipt.title")}
+      submit={t("quality.receipt.submit")}
+      busy={busy}
+      problem={problem}
+      fields={["warehouse", "quantity"]}
+      onSubmit={send}
+    >
+      <p className="hint">{t("quality.receipt.hint")}</p>
+      <label htmlFor="receipt-warehouse">{t("quality.receipt.warehouse")}</label>
+      {/* A scanner types the warehouse's code and presses Enter: Enter submits the form. */}
+      <input
+        id="receipt-warehouse"
+        value={warehouse}
+        onChange={(e) => setWarehouse(e.target.value)}
+        required
+        autoComplete="off"
+        {...invalidProps(problem, "warehouse", "receipt-warehouse")}
+      />
+      <FieldError problem={problem} field="warehouse" id="receipt-warehouse" />
+      <label htmlFor="receipt-quantity">{t("quality.receipt.quantity")}</label>
+      <input
+        id="receipt-quantity"
+        type="number"
+        min={1}
+        className="qty"
+        value={quantity}
+        onChange={(e) => setQuantity(e.target.value)}
+        required
+        {...invalidProps(problem, "quantity", "receipt-quantity")}
+      />
+      <FieldError problem={problem} field="quantity" id="receipt-quantity" />
+    </ActionForm>
+  );
+}
+
+export function FindingsForm({ claim, onDone }: { claim: Claim; onDone: Done }) {
+  const { t } = useTranslation();
+  const [failureMode, setFailureMode] = useState(claim.findings?.failure_mode ?? "");
+  const [cause, setCause] = useState<CauseCode>((claim.findings?.cause_code as CauseCode | undefined) ?? "supplier_defect");
+  // The part's supplier unless inspection finds another one responsible.
+  const [supplier, setSupplier] = useState(claim.findings?.responsible_supplier ?? claim.supplier_code);
+  const { busy, problem, run } = useSubmit();
+  const send = () =>
+    void run(async (key) => {
+      const done = await inspection.POST("/api/v1/claims/{id}/findings", {
+        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+        body: { failure_mode: failureMode, cause_code: cause, responsible_supplier: supplier.trim() || null },
+      });
+      if (done.data) onDone(done.data);
+      return done;
+    });
+  return (
+    <ActionForm
+      id="findings-title"
+      title={claim.findings ? t("quality.findings.amend") : t("quality.findings.title")}
+      submit={t("quality.findings.submit")}
+      busy={busy}
+      problem={problem}
+      fields={["failure_mode", "cause_code", "responsible_supplier"]}
+      onSubmit={send}
+    >
+      <label htmlFor="findings-mode">{t("quality.findings.failureMode")}</label>
+      <input
+        id="findings-mode"
+        value={failureMode}
+        onChange={(e) => setFailureMode(e.target.value)}
+        required
+        {...invalidProps(problem, "failure_mode", "findings-mode")}
+      />
+      <FieldError problem={problem} field="failure_mode" id="findings-mode" />
+      <label htmlFor="findings-cause">{t("quality.findings.cause")}</label>
+      <select
+        id="findings-cause"
+        value={cause}
+        onChange={(e) => setCause(e.target.value as CauseCode)}
+        {...invalidProps(problem, "cause_code", "findings-cause")}
+      >
+        {CAUSES.map((c) => (
+          <option key={c} value={c}>
+            {t(`quality.cause.${c}`)}
+          </option>
+        ))}
+      </select>
+      <FieldError problem={problem} field="cause_code" id="findings-cause" />
+      <label htmlFor="findings-supplier">{t("quality.findings.supplier")}</label>
+      <input
+        id="findings-supplier"
+        value={supplier}
+        onChange={(e) => setSupplier(e.target.value)}
+        {...invalidProps(problem, "responsible_supplier", "findings-supplier")}
+      />
+      <FieldError problem={problem} field="responsible_supplier" id="findings-supplier" />
+    </ActionForm>
+  );
+}
+
+export function DecisionForm({
+  claim,
+  limit,
+  lead,
+  onDone,
+}: {
+  claim: Claim;
+  /** The approval limit, once known. */
+  limit: string | null;
+  /** The quality lead decides any amount. */
+  lead: boolean;
+  onDone: Done;
+}) {
+  const { t } = useTranslation();
+  const [verdict, setVerdict] = useState<Verdict>("approved");
+  const [parts, setParts] = useState(claim.amounts.parts);
+  const [labor, setLabor] = useState(claim.amounts.labor);
+  const [reasons, setReasons] = useState<ReasonCode[]>([]);
+  const { busy, problem, run } = useSubmit();
+  const currency = claim.amounts.currency;
+  const toLead = !lead && limit !== null && aboveLimit(claim, limit);
+  const send = () =>
+    void run(async (key) => {
+      const done = await inspection.POST("/api/v1/claims/{id}/decision", {
+        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+        body:
+          verdict === "partially_approved"
+            ? { decision: verdict, approved_parts_amount: parts, approved_labor_amount: labor }
+            : verdict === "rejected"
+              ? { decision: verdict, reasons }
+              : { decision: verdict },
+      });
+      if (done.data) onDone(done.data);
+      return done;
+    });
+  return (
+    <ActionForm
+      id="decision-title"
+      title={t("quality.decision.title")}
+      submit={t("quality.decision.submit")}
+      busy={busy}
+      problem={problem}
+      fields={["decision", "approved_parts_amount", "approved_labor_amount", "reasons"]}
+      onSubmit={send}
+      after={(p) => p.status === 403 && !lead && <p role="note">{t("quality.decision.refused")}</p>}
+    >
+      <p>
+        {limit === null
+          ? t("quality.decision.limitUnknown")
+          : t("quality.decision.limit", { limit: formatMoney(limit, currency) })}
+      </p>
+      {toLead && (
+        <p className="notice-warn" role="note">
+          {t("quality.decision.toLead", { total: formatMoney(claim.amounts.total, currency) })}
+        </p>
+      )}
+      <fieldset>
+        <legend>{t("quality.decision.verdict")}</legend>
+        {(["approved", "partially_approved", "rejected"] as const).map((v) => (
+          <label key={v} className="radio">
+            <input type="radio" name="verdict" value={v} checked={verdict === v} onChange={() => setVerdict(v)} />{" "}
+            {t(`quality.verdict.${v}`)}
+          </label>
+        ))}
+      </fieldset>
+      <FieldError problem={problem} field="decision" id="decision-verdict" />
+      {verdict === "partially_approved" && (
+        <>
+          <label htmlFor="decision-parts">{t("quality.decision.parts", { claimed: formatMoney(claim.amounts.parts, currency) })}</label>
+          <input
+            id="decision-parts"
+            inputMode="decimal"
+            value={parts}
+            onChange={(e) => setParts(e.target.value)}
+            required
+            {...invalidProps(problem, "approved_parts_amount", "decision-parts")}
+          />
+          <FieldError problem={problem} field="approved_parts_amount" id="decision-parts" />
+          <label htmlFor="decision-labor">{t("quality.decision.labor", { claimed: formatMoney(claim.amounts.labor, currency) })}</label>
+          <input
+            id="decision-labor"
+            inputMode="decimal"
+            value={labor}
+            onChange={(e) => setLabor(e.target.value)}
+            required
+            {...invalidProps(problem, "approved_labor_amount", "decision-labor")}
+          />
+          <FieldError problem={problem} field="approved_labor_amount" id="decision-labor" />
+        </>
+      )}
+      {verdict === "rejected" && (
+        <fieldset {...invalidProps(problem, "reasons", "decision-reasons")}>
+          <legend>{t("quality.decision.reasons")}</legend>
+          {REASONS.map((r) => (
+            <label key={r} className="check">
+              <input
+                type="checkbox"
+                checked={reasons.includes(r)}
+                onChange={(e) => setReasons((all) => (e.target.checked ? [...all, r] : all.filter((x) => x !== r)))}
+              />{" "}
+              {t(`quality.reason.${r}`)}
+            </label>
+          ))}
+          <FieldError problem={problem} field="reasons" id="decision-reasons" />
+        </fieldset>
+      )}
+    </ActionForm>
+  );
+}
+
+export function DispositionForm({ claim, onDone }: { claim: Claim; onDone: Done }) {
+  const { t } = useTranslation();
+  const [kind, setKind] = useState<DispositionKind>("return_to_supplier");
+  const { busy, problem, run } = useSubmit();
+  const send = () =>
+    void run(async (key) => {
+      const done = await inspection.POST("/api/v1/claims/{id}/disposition", {
+        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+        body: { disposition: kind },
+      });
+      if (done.data) onDone(done.data);
+      return done;
+    });
+  return (
+    <ActionForm
+      id="disposition-title"
+      title={t("quality.disposition.title")}
+      submit={t("quality.disposition.submit")}
+      busy={busy}
+      problem={problem}
+      fields={["disposition"]}
+      onSubmit={send}
+    >
+      <fieldset>
+        <legend>{t("quality.disposition.kind")}</legend>
+        {(["return_to_supplier", "scrap"] as const).map((k) => (
+          <label key={k} className="radio">
+            <input type="radio" name="disposition" value={k} checked={kind === k} onChange={() => setKind(k)} />{" "}
+            {t(`quality.dispositionKind.${k}`)}
+          </label>
+        ))}
+      </fieldset>
+      <FieldError problem={problem} field="disposition" id="disposition-kind" />
+    </ActionForm>
+  );
+}
