@@ -99,7 +99,8 @@ test("above the limit quality is refused with the limit shown; the quality lead 
   const quality = await asUser(browser, "quality");
   await inspect(quality, claim.id).finally(() => quality.close());
 
-  const inspector = await browser.newPage();
+  // Pages of their own contexts (two people; axe needs a page of browser.newContext()).
+  const inspector = await (await browser.newContext()).newPage();
   await inEnglish(inspector);
   await signIn(inspector, "quality", `/quality/claims/${claim.id}`);
   await status(inspector, "Under inspection");
@@ -113,9 +114,10 @@ test("above the limit quality is refused with the limit shown; the quality lead 
   // The lead's queue is not the inspector's.
   await inspector.goto("/quality/approvals");
   await expect(inspector.getByRole("heading", { name: "Not allowed" })).toBeVisible();
-  await inspector.close();
+  await inspector.context().close();
 
-  const lead = await browser.newPage();
+  // The lead works at tablet width.
+  const lead = await (await browser.newContext({ viewport: { width: 768, height: 1024 } })).newPage();
   await inEnglish(lead);
   await signIn(lead, "quality-lead", "/quality");
   await lead.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
@@ -131,7 +133,7 @@ test("above the limit quality is refused with the limit shown; the quality lead 
   await status(lead, "Approved");
   await lead.goto("/quality/approvals");
   await expect(lead.getByRole("link", { name: claim.number })).toHaveCount(0);
-  await lead.close();
+  await lead.context().close();
 });
 
 test("the quality lead reads the top failing parts per supplier and month, with CSV", async ({ browser, page }) => {

@@ -92,22 +92,29 @@ function ActionForm({
   );
 }
 
-type Done = (claim: Claim) => void;
+type Done = () => void;
+type ClaimParams = { path: { id: string }; header: { "Idempotency-Key": string } };
+
+/** A claim action sent once per key; `onDone` after the service accepted it. */
+function useClaimAction(claim: Claim, onDone: Done) {
+  const { busy, problem, run } = useSubmit();
+  const send = (post: (params: ClaimParams) => Promise<{ error?: unknown; response: Response }>) =>
+    void run((key) => post({ path: { id: claim.id }, header: { "Idempotency-Key": key } })).then((ok) => ok && onDone());
+  return { busy, problem, send };
+}
 
 export function ReceiptForm({ claim, onDone }: { claim: Claim; onDone: Done }) {
   const { t } = useTranslation();
   const [warehouse, setWarehouse] = useState("");
   const [quantity, setQuantity] = useState("1");
-  const { busy, problem, run } = useSubmit();
+  const { busy, problem, send: act } = useClaimAction(claim, onDone);
   const send = () =>
-    void run(async (key) => {
-      const done = await inspection.POST("/api/v1/claims/{id}/part-receipt", {
-        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+    act((params) =>
+      inspection.POST("/api/v1/claims/{id}/part-receipt", {
+        params,
         body: { warehouse: warehouse.trim(), quantity: Number(quantity) },
-      });
-      if (done.data) onDone(done.data);
-      return done;
-    });
+      }),
+    );
   return (
     <ActionForm
       id="receipt-title"
@@ -152,16 +159,14 @@ export function FindingsForm({ claim, onDone }: { claim: Claim; onDone: Done }) 
   const [cause, setCause] = useState<CauseCode>((claim.findings?.cause_code as CauseCode | undefined) ?? "supplier_defect");
   // The part's supplier unless inspection finds another one responsible.
   const [supplier, setSupplier] = useState(claim.findings?.responsible_supplier ?? claim.supplier_code);
-  const { busy, problem, run } = useSubmit();
+  const { busy, problem, send: act } = useClaimAction(claim, onDone);
   const send = () =>
-    void run(async (key) => {
-      const done = await inspection.POST("/api/v1/claims/{id}/findings", {
-        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+    act((params) =>
+      inspection.POST("/api/v1/claims/{id}/findings", {
+        params,
         body: { failure_mode: failureMode, cause_code: cause, responsible_supplier: supplier.trim() || null },
-      });
-      if (done.data) onDone(done.data);
-      return done;
-    });
+      }),
+    );
   return (
     <ActionForm
       id="findings-title"
@@ -225,23 +230,21 @@ export function DecisionForm({
   const [parts, setParts] = useState(claim.amounts.parts);
   const [labor, setLabor] = useState(claim.amounts.labor);
   const [reasons, setReasons] = useState<ReasonCode[]>([]);
-  const { busy, problem, run } = useSubmit();
+  const { busy, problem, send: act } = useClaimAction(claim, onDone);
   const currency = claim.amounts.currency;
   const toLead = !lead && limit !== null && aboveLimit(claim, limit);
   const send = () =>
-    void run(async (key) => {
-      const done = await inspection.POST("/api/v1/claims/{id}/decision", {
-        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+    act((params) =>
+      inspection.POST("/api/v1/claims/{id}/decision", {
+        params,
         body:
           verdict === "partially_approved"
             ? { decision: verdict, approved_parts_amount: parts, approved_labor_amount: labor }
             : verdict === "rejected"
               ? { decision: verdict, reasons }
               : { decision: verdict },
-      });
-      if (done.data) onDone(done.data);
-      return done;
-    });
+      }),
+    );
   return (
     <ActionForm
       id="decision-title"
@@ -320,16 +323,14 @@ export function DecisionForm({
 export function DispositionForm({ claim, onDone }: { claim: Claim; onDone: Done }) {
   const { t } = useTranslation();
   const [kind, setKind] = useState<DispositionKind>("return_to_supplier");
-  const { busy, problem, run } = useSubmit();
+  const { busy, problem, send: act } = useClaimAction(claim, onDone);
   const send = () =>
-    void run(async (key) => {
-      const done = await inspection.POST("/api/v1/claims/{id}/disposition", {
-        params: { path: { id: claim.id }, header: { "Idempotency-Key": key } },
+    act((params) =>
+      inspection.POST("/api/v1/claims/{id}/disposition", {
+        params,
         body: { disposition: kind },
-      });
-      if (done.data) onDone(done.data);
-      return done;
-    });
+      }),
+    );
   return (
     <ActionForm
       id="disposition-title"
