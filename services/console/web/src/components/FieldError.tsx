@@ -1,4 +1,5 @@
 // The problem+json message for one field, beside it; the input names it with
+import type { InputHTMLAttributes } from "react";
 // aria-describedby={fieldErrorId(id)} so a screen reader reads it with the field.
 import { fieldMessage, type Problem } from "../api/problem";
 
@@ -20,5 +21,31 @@ export function FieldError({ problem, field, id }: { problem: Problem | null; fi
     <span className="field-error" id={fieldErrorId(id)}>
       {message}
     </span>
+  );
+}
+
+/** A labelled text input with the problem+json message for its request `field` beside it. */
+export function TextField({
+  id,
+  label,
+  field,
+  problem,
+  value,
+  onChange,
+  ...input
+}: {
+  id: string;
+  label: string;
+  field: string;
+  problem: Problem | null;
+  value: string;
+  onChange: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange">) {
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...input} {...invalidProps(problem, field, id)} />
+      <FieldError problem={problem} field={field} id={id} />
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { inspection } from "../../api/client";
 import { otherMessages, type Problem } from "../../api/problem";
 import type { components } from "../../api/schema/inspection";
-import { FieldError, invalidProps } from "../../components/FieldError";
+import { FieldError, invalidProps, TextField } from "../../components/FieldError";
 import { ErrorState } from "../../components/States";
 import { useSubmit } from "../../components/useSubmit";
 import { formatMoney } from "../../i18n/format";
@@ -126,29 +126,29 @@ export function ReceiptForm({ claim, onDone }: { claim: Claim; onDone: Done }) {
       onSubmit={send}
     >
       <p className="hint">{t("quality.receipt.hint")}</p>
-      <label htmlFor="receipt-warehouse">{t("quality.receipt.warehouse")}</label>
       {/* A scanner types the warehouse's code and presses Enter: Enter submits the form. */}
-      <input
+      <TextField
         id="receipt-warehouse"
+        label={t("quality.receipt.warehouse")}
+        field="warehouse"
+        problem={problem}
         value={warehouse}
-        onChange={(e) => setWarehouse(e.target.value)}
+        onChange={setWarehouse}
         required
         autoComplete="off"
-        {...invalidProps(problem, "warehouse", "receipt-warehouse")}
       />
-      <FieldError problem={problem} field="warehouse" id="receipt-warehouse" />
-      <label htmlFor="receipt-quantity">{t("quality.receipt.quantity")}</label>
-      <input
+      <TextField
         id="receipt-quantity"
+        label={t("quality.receipt.quantity")}
+        field="quantity"
+        problem={problem}
         type="number"
         min={1}
         className="qty"
         value={quantity}
-        onChange={(e) => setQuantity(e.target.value)}
+        onChange={setQuantity}
         required
-        {...invalidProps(problem, "quantity", "receipt-quantity")}
       />
-      <FieldError problem={problem} field="quantity" id="receipt-quantity" />
     </ActionForm>
   );
 }
@@ -177,15 +177,15 @@ export function FindingsForm({ claim, onDone }: { claim: Claim; onDone: Done }) 
       fields={["failure_mode", "cause_code", "responsible_supplier"]}
       onSubmit={send}
     >
-      <label htmlFor="findings-mode">{t("quality.findings.failureMode")}</label>
-      <input
+      <TextField
         id="findings-mode"
+        label={t("quality.findings.failureMode")}
+        field="failure_mode"
+        problem={problem}
         value={failureMode}
-        onChange={(e) => setFailureMode(e.target.value)}
+        onChange={setFailureMode}
         required
-        {...invalidProps(problem, "failure_mode", "findings-mode")}
       />
-      <FieldError problem={problem} field="failure_mode" id="findings-mode" />
       <label htmlFor="findings-cause">{t("quality.findings.cause")}</label>
       <select
         id="findings-cause"
@@ -200,14 +200,14 @@ export function FindingsForm({ claim, onDone }: { claim: Claim; onDone: Done }) 
         ))}
       </select>
       <FieldError problem={problem} field="cause_code" id="findings-cause" />
-      <label htmlFor="findings-supplier">{t("quality.findings.supplier")}</label>
-      <input
+      <TextField
         id="findings-supplier"
+        label={t("quality.findings.supplier")}
+        field="responsible_supplier"
+        problem={problem}
         value={supplier}
-        onChange={(e) => setSupplier(e.target.value)}
-        {...invalidProps(problem, "responsible_supplier", "findings-supplier")}
+        onChange={setSupplier}
       />
-      <FieldError problem={problem} field="responsible_supplier" id="findings-supplier" />
     </ActionForm>
   );
 }
@@ -278,26 +278,26 @@ export function DecisionForm({
       <FieldError problem={problem} field="decision" id="decision-verdict" />
       {verdict === "partially_approved" && (
         <>
-          <label htmlFor="decision-parts">{t("quality.decision.parts", { claimed: formatMoney(claim.amounts.parts, currency) })}</label>
-          <input
+          <TextField
             id="decision-parts"
+            label={t("quality.decision.parts", { claimed: formatMoney(claim.amounts.parts, currency) })}
+            field="approved_parts_amount"
+            problem={problem}
             inputMode="decimal"
             value={parts}
-            onChange={(e) => setParts(e.target.value)}
+            onChange={setParts}
             required
-            {...invalidProps(problem, "approved_parts_amount", "decision-parts")}
           />
-          <FieldError problem={problem} field="approved_parts_amount" id="decision-parts" />
-          <label htmlFor="decision-labor">{t("quality.decision.labor", { claimed: formatMoney(claim.amounts.labor, currency) })}</label>
-          <input
+          <TextField
             id="decision-labor"
+            label={t("quality.decision.labor", { claimed: formatMoney(claim.amounts.labor, currency) })}
+            field="approved_labor_amount"
+            problem={problem}
             inputMode="decimal"
             value={labor}
-            onChange={(e) => setLabor(e.target.value)}
+            onChange={setLabor}
             required
-            {...invalidProps(problem, "approved_labor_amount", "decision-labor")}
           />
-          <FieldError problem={problem} field="approved_labor_amount" id="decision-labor" />
         </>
       )}
       {verdict === "rejected" && (
