@@ -68,10 +68,11 @@ export async function registerUnit(dealer: Api, serial = uniqueSerial()): Promis
 }
 
 /** Files a claim for a new unit of the dealer: the demo part `part` failed last week,
- *  replaced with one labor operation. */
+ *  replaced (`qty` of it: 4 × AL-3001 is above the demo approval limit of 1000.00)
+ *  with one labor operation. */
 export async function fileClaim(
   dealer: Api,
-  { part = "AL-3001", operation = "ALT-RR", hours = "1.50" } = {},
+  { part = "AL-3001", qty = 1, operation = "ALT-RR", hours = "1.50" } = {},
 ): Promise<Claim> {
   const serial = await registerUnit(dealer);
   return dealer.post<Claim>("inspection", "/claims", {
@@ -83,7 +84,7 @@ export async function fileClaim(
     cause: "Alternator does not charge",
     correction: "Alternator replaced",
     causal_part_number: part,
-    parts: [{ part_number: part, qty: 1 }],
+    parts: [{ part_number: part, qty }],
     labor: [{ operation_code: operation, hours }],
   });
 }

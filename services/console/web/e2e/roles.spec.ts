@@ -12,8 +12,8 @@ const USERS = [
     role: "Warehouse",
     nav: ["Orders to ship", "Backorders", "Below reorder point", "Goods in & adjustments", "Cycle count", "Transfers", "Stock & ledger"],
   },
-  { username: "quality", role: "Quality", nav: [] },
-  { username: "quality-lead", role: "Quality lead", nav: [] },
+  { username: "quality", role: "Quality", nav: ["Work queues"] },
+  { username: "quality-lead", role: "Quality lead", nav: ["Work queues", "Approvals", "Top failing parts"] },
   { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Reconciliation"] },
   { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements"] },
 ];

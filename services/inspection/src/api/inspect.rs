@@ -225,6 +225,32 @@ pub async fn decision(
     .await
 }
 
+/// The approval limit an inspector decides within.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApprovalLimitView {
+    /// Approved totals (parts + labor) above it, in the claim's currency, are decided
+    /// by a `quality_lead` only.
+    #[schema(value_type = String, example = "1000.00")]
+    pub approval_limit: Decimal,
+}
+
+/// The approval limit (quality, quality_lead): the screens show it before deciding,
+/// and the quality lead's queue is the claims whose total is above it.
+#[utoipa::path(
+    get, path = "/api/v1/approval-limit", tag = "inspection",
+    responses(
+        (status = 200, description = "the limit (env APPROVAL_LIMIT, default 1000.00)", body = ApprovalLimitView),
+        (status = 403, description = "not quality / quality_lead", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn approval_limit(who: Principal) -> Result<HttpResponse, ApiError> {
+    who.require(INSPECTORS)?;
+    Ok(HttpResponse::Ok().json(ApprovalLimitView {
+        approval_limit: app::decision::approval_limit(),
+    }))
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DispositionInput {

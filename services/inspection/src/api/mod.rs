@@ -39,6 +39,7 @@ use utoipa::OpenApi;
         inspect::findings,
         inspect::decision,
         inspect::disposition,
+        inspect::approval_limit,
         reports::claims_report,
         reports::top_failing_parts,
     ),
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/claims/{id}/findings").route(web::post().to(inspect::findings)))
     .service(web::resource("/claims/{id}/decision").route(web::post().to(inspect::decision)))
     .service(web::resource("/claims/{id}/disposition").route(web::post().to(inspect::disposition)))
+    .service(web::resource("/approval-limit").route(web::get().to(inspect::approval_limit)))
     .service(web::resource("/reports/claims").route(web::get().to(reports::claims_report)))
     .service(
         web::resource("/reports/top-failing-parts")

@@ -348,6 +348,26 @@ async fn above_the_approval_limit_only_a_quality_lead_decides() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn inspectors_read_the_approval_limit_and_no_one_else_does() {
+    let svc = Svc::standard().await;
+    for who in [quality(), lead()] {
+        let (status, body) = svc.call("GET", "/approval-limit", Some(&who), None).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, json!({"approval_limit": "1000.00"}));
+    }
+    for who in [
+        dealer("D001"),
+        admin(),
+        token(Role::Finance),
+        token(Role::Warehouse),
+    ] {
+        let (status, body) = svc.call("GET", "/approval-limit", Some(&who), None).await;
+        assert_eq!(status, 403, "{body}");
+    }
+    assert_eq!(svc.call("GET", "/approval-limit", None, None).await.0, 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_quality_inspector_decides_up_to_the_limit_and_rejects_with_reasons() {
     let svc = Svc::standard().await;
     let engine = |unit: &str| {

@@ -39,6 +39,34 @@ export function Field({
   );
 }
 
+/** A labelled text input whose request field may differ from its id (`field`), for
+ *  forms that lay out label and input themselves. */
+export function TextField({
+  id,
+  label,
+  field,
+  problem,
+  value,
+  onChange,
+  ...input
+}: {
+  id: string;
+  label: string;
+  field: string;
+  problem: Problem | null;
+  value: string;
+  onChange: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange">) {
+  const errorId = `${id}-error`;
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...input} {...invalidProps(errorId, problem, field)} />
+      <FieldError problem={problem} field={field} id={errorId} />
+    </>
+  );
+}
+
 /** The part of a problem no field shows: the whole-form message, and messages for
  *  fields the form does not have. */
 export function FormProblem({ problem, shown }: { problem: Problem | null; shown: string[] }) {

@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/api/v1/approval-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The approval limit (quality, quality_lead): the screens show it before deciding,
+         *     and the quality lead's queue is the claims whose total is above it. */
+        get: operations["approval_limit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/claims": {
         parameters: {
             query?: never;
@@ -291,6 +309,15 @@ export interface components {
             parts: string;
             /** @example 205.50 */
             total: string;
+        };
+        /** @description The approval limit an inspector decides within. */
+        ApprovalLimitView: {
+            /**
+             * @description Approved totals (parts + labor) above it, in the claim's currency, are decided
+             *     by a `quality_lead` only.
+             * @example 1000.00
+             */
+            approval_limit: string;
         };
         /**
          * @description Cause of a failure found by inspection.
@@ -732,6 +759,44 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    approval_limit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the limit (env APPROVAL_LIMIT, default 1000.00) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalLimitView"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not quality / quality_lead */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_claims: {
         parameters: {
             query?: {

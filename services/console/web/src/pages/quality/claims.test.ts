@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { aboveLimit, ageInDays, compareDecimal, isOverdue, nextSteps, waitingSince, type Claim } from "./claims";
+
+const claim = (fields: Partial<Claim>) =>
+  ({ status: "awaiting_part", submitted_at: "2026-11-01T10:00:00Z", amounts: { total: "100.00" }, ...fields }) as Claim;
+const now = new Date("2026-11-11T09:00:00Z");
+
+describe("quality's reading of a claim", () => {
+  it("counts whole days waited, from the part's arrival once received", () => {
+    expect(ageInDays("2026-11-01T10:00:00Z", now)).toBe(9);
+    expect(ageInDays("2026-11-11T08:00:00Z", now)).toBe(0);
+    const received = claim({ receipt: { received_at: "2026-11-10T09:00:00Z", quantity: 1, warehouse: "WH1" } });
+    expect(ageInDays(waitingSince(received), now)).toBe(1);
+  });
+
+  it("marks a part overdue only while it is awaited after its deadline", () => {
+    expect(isOverdue(claim({ return_deadline: "2026-11-10T00:00:00Z" }), now)).toBe(true);
+    expect(isOverdue(claim({ return_deadline: "2026-11-12T00:00:00Z" }), now)).toBe(false);
+    expect(isOverdue(claim({ status: "part_received", return_deadline: "2026-11-10T00:00:00Z" }), now)).toBe(false);
+    expect(isOverdue(claim({ return_deadline: null }), now)).toBe(false);
+  });
+
+  it("compares decimal strings exactly", () => {
+    expect(compareDecimal("1000.5", "1000.50")).toBe(0);
+    expect(compareDecimal("1000.01", "1000")).toBe(1);
+    expect(compareDecimal("999.999", "1000.00")).toBe(-1);
+    expect(compareDecimal("12345678901234567.89", "12345678901234567.88")).toBe(1);
+    expect(compareDecimal("-1", "0")).toBe(-1);
+  });
+
+  it("sends a claim above the limit to the quality lead, not one at it", () => {
+    expect(aboveLimit(claim({ amounts: { total: "1000.01" } as Claim["amounts"] }), "1000.00")).toBe(true);
+    expect(aboveLimit(claim({ amounts: { total: "1000.00" } as Claim["amounts"] }), "1000.00")).toBe(false);
+  });
+
+  it("offers the steps in the order the process allows", () => {
+    expect(nextSteps(claim({}))).toEqual(["receive"]);
+    expect(nextSteps(claim({ status: "part_received" }))).toEqual(["findings"]);
+    expect(nextSteps(claim({ status: "under_inspection" }))).toEqual(["findings", "decide"]);
+    const receipt = { received_at: "2026-11-10T09:00:00Z", quantity: 1, warehouse: "WH1" };
+    expect(nextSteps(claim({ status: "approved", receipt }))).toEqual(["dispose"]);
+    expect(nextSteps(claim({ status: "approved", receipt: null }))).toEqual(["none"]);
+    expect(nextSteps(claim({ status: "closed", receipt }))).toEqual(["none"]);
+  });
+});
