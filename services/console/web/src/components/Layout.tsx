@@ -10,6 +10,7 @@ import { LANGUAGES, chooseLanguage, type Language } from "../i18n";
 export function Layout({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
+  const items = navigation(me.role);
   return (
     <div className="layout">
       <a className="skip" href="#main">
@@ -21,9 +22,12 @@ export function Layout({ children }: { children: ReactNode }) {
         </NavLink>
         <nav aria-label={t("nav.label")}>
           <ul>
-            {navigation(me.role).map((item) => (
+            {items.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to}>{t(item.label)}</NavLink>
+                {/* `/quality` is not current on `/quality/approvals`, which has its own entry. */}
+                <NavLink to={item.to} end={items.some((o) => o.to.startsWith(`${item.to}/`))}>
+                  {t(item.label)}
+                </NavLink>
               </li>
             ))}
           </ul>
