@@ -21,7 +21,8 @@ export function ErrorState({ problem, onRetry }: { problem: Problem; onRetry?: (
     problem.status === 0
       ? t("state.offline")
       : problem.status === 403
-        ? t("state.forbidden")
+        ? // The service says why (an approval limit, a role): more use than a generic refusal.
+          (problem.detail ?? t("state.forbidden"))
         : problem.status === 404
           ? t("state.notFound")
           : (problem.detail ?? t("state.failed", { status: problem.status }));
