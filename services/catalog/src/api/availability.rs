@@ -69,8 +69,9 @@ fn asked(pairs: &[(String, String)]) -> Result<Vec<PartNumber>, ApiError> {
     let mut parts = Vec::new();
     for (name, value) in pairs {
         if name != "part_number" {
-            return Err(ApiError::bad_request(
-                "the only query parameter is part_number, repeated for each part",
+            return Err(ApiError::bad_parameter(
+                name.clone(),
+                "is not a parameter of this request; repeat part_number for each part",
             ));
         }
         let pn = PartNumber::from_input(value)
@@ -97,7 +98,7 @@ fn asked(pairs: &[(String, String)]) -> Result<Vec<PartNumber>, ApiError> {
 pub async fn get_availability(
     who: Principal,
     mut conn: DbConn,
-    query: web::Query<Vec<(String, String)>>,
+    query: aftersales_web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
     let parts = asked(&query)?;
