@@ -44,6 +44,8 @@ fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
         {
             [D, D, D, D, D, A]
         }
+        // Availability as bands, for dealers before ordering (rules.md): every role.
+        ("catalog", "get", "/availability") => [A, A, A, A, A, A],
         // Master data other than parts: admins manage it; who reads it is not said.
         (
             "catalog",

@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod nul;
 pub mod openapi;
 pub mod pagination;
+pub mod query;
 pub mod request;
 pub mod service;
 pub mod telemetry;
@@ -45,6 +46,7 @@ pub use idempotency::{Claim, IdempotencyKey, Keyed, MaybeIdempotencyKey};
 pub use metrics::Metrics;
 pub use openapi::SecurityAddon;
 pub use pagination::{Cursor, Page, PageQuery};
+pub use query::Query;
 
 /// This crate's migrations (the `idempotency_keys` table). Run them into every
 /// service schema, alongside the service's own, with [`db::run_migrations`].

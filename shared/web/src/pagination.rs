@@ -48,7 +48,14 @@ impl PageQuery {
         self.cursor
             .as_deref()
             .filter(|c| !c.is_empty())
-            .map(Cursor::decode)
+            .map(|c| {
+                Cursor::decode(c).map_err(|_| {
+                    ApiError::bad_parameter(
+                        "cursor",
+                        "is not a cursor of this list; start again from the first page",
+                    )
+                })
+            })
             .transpose()
     }
 }

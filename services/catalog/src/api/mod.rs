@@ -3,11 +3,13 @@
 //! `idempotency::once` for every creating or state-changing POST) and maps the result.
 //!
 //! Who may do what: admins write master data (suppliers, parts, prices,
-//! warehouses); every role reads parts and warehouses; warehouse staff work the
+//! warehouses); every role reads parts, warehouses and availability (a band per
+//! warehouse, never a count); warehouse staff work the
 //! stock (receipts, adjustments, counts, transfers, shipments, reorder settings) and
 //! read it together with admins, and the stock reports. Admins import parts and
 //! price lists from CSV.
 
+pub mod availability;
 pub mod fields;
 pub mod import;
 pub mod parts;
@@ -41,6 +43,7 @@ pub use aftersales_web::request::if_match;
         parts::create_part, parts::search_parts, parts::get_part, parts::update_part,
         parts::deactivate_part, parts::activate_part, prices::list_prices, prices::add_price,
         warehouses::create_warehouse, warehouses::list_warehouses, warehouses::get_warehouse,
+        availability::get_availability,
         stock::list_stock, stock::get_stock, stock::set_stock_settings, stock::list_movements,
         stock_changes::create_receipt, stock_changes::create_adjustment, stock_changes::create_count,
         transfers::create_transfer, transfers::list_transfers, transfers::get_transfer,
@@ -60,6 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     parts::configure(cfg);
     prices::configure(cfg);
     warehouses::configure(cfg);
+    availability::configure(cfg);
     stock::configure(cfg);
     stock_changes::configure(cfg);
     transfers::configure(cfg);

@@ -269,7 +269,7 @@ pub struct PartSearch {
 pub async fn search_parts(
     who: Principal,
     mut conn: DbConn,
-    s: web::Query<PartSearch>,
+    s: aftersales_web::Query<PartSearch>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&Role::ALL)?;
     s.validate()?;

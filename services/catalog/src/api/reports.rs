@@ -177,7 +177,7 @@ pub async fn stock_valuation(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    s: web::Query<ReportQuery>,
+    s: aftersales_web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let (format, wh) = read_query(&req, &mut conn, &s).await?;
@@ -276,7 +276,7 @@ pub async fn stockouts(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    s: web::Query<ReportQuery>,
+    s: aftersales_web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let (format, wh) = read_query(&req, &mut conn, &s).await?;
@@ -370,7 +370,7 @@ pub async fn backorders(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    s: web::Query<ReportQuery>,
+    s: aftersales_web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let (format, wh) = read_query(&req, &mut conn, &s).await?;

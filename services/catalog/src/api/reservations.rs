@@ -67,7 +67,7 @@ impl From<q::Line> for AllocationLineOut {
 pub async fn list_reservations(
     who: Principal,
     mut c: DbConn,
-    s: web::Query<ReservationQuery>,
+    s: aftersales_web::Query<ReservationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let o = q::find_order(&mut c, s.order_id)

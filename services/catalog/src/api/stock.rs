@@ -90,7 +90,7 @@ pub struct StockQuery {
 pub async fn list_stock(
     who: Principal,
     mut conn: DbConn,
-    s: web::Query<StockQuery>,
+    s: aftersales_web::Query<StockQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     s.validate()?;
@@ -226,7 +226,7 @@ pub async fn list_movements(
     who: Principal,
     mut c: DbConn,
     path: web::Path<(String, String)>,
-    page: web::Query<PageQuery>,
+    page: aftersales_web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let (wh, pn) = path_level(&path.0, &path.1)?;

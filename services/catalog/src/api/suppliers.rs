@@ -107,7 +107,7 @@ pub async fn create_supplier(
 pub async fn list_suppliers(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
+    page: aftersales_web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(SUPPLIER_READERS)?;
     let after: Option<String> = page.position()?;

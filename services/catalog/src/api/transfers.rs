@@ -125,7 +125,7 @@ pub struct TransferQuery {
 pub async fn list_transfers(
     who: Principal,
     mut conn: DbConn,
-    s: web::Query<TransferQuery>,
+    s: aftersales_web::Query<TransferQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(STOCK_READERS)?;
     let page = PageQuery {

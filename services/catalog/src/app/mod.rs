@@ -9,8 +9,10 @@
 //! - `reservations`: an order placed (reserve or backorder), cancelled (release),
 //!   backorders served when stock arrives;
 //! - `shipments`: reserved units leave; `transfers`: stock moves between warehouses;
-//! - `import`: parts and price lists from CSV.
+//! - `import`: parts and price lists from CSV;
+//! - `availability`: what dealers see of stock (a band per warehouse).
 
+pub mod availability;
 pub mod import;
 pub mod parts;
 pub mod reservations;

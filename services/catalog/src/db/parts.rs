@@ -312,3 +312,12 @@ pub async fn search(
         })
         .collect())
 }
+
+/// Which of `pns` exist (active or not).
+pub async fn existing(c: &mut AsyncPgConnection, pns: &[String]) -> Result<Vec<String>> {
+    Ok(parts::table
+        .filter(parts::part_number.eq_any(pns))
+        .select(parts::part_number)
+        .load(c)
+        .await?)
+}

@@ -277,3 +277,15 @@ pub async fn ledger_sum(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result
         .await?;
     Ok(sum.unwrap_or(0))
 }
+
+/// The levels of `parts` in active warehouses.
+pub async fn of_parts_in_active(c: &mut AsyncPgConnection, parts: &[String]) -> Result<Vec<Level>> {
+    use super::schema::warehouses;
+    Ok(stock_levels::table
+        .inner_join(warehouses::table.on(warehouses::code.eq(stock_levels::warehouse_code)))
+        .filter(warehouses::active)
+        .filter(stock_levels::part_number.eq_any(parts))
+        .select(Level::as_select())
+        .load(c)
+        .await?)
+}

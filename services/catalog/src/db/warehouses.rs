@@ -55,3 +55,13 @@ pub async fn list(c: &mut AsyncPgConnection) -> Result<Vec<Warehouse>> {
         .load(c)
         .await?)
 }
+
+/// The active warehouses, by code.
+pub async fn list_active(c: &mut AsyncPgConnection) -> Result<Vec<Warehouse>> {
+    Ok(warehouses::table
+        .filter(warehouses::active)
+        .order(warehouses::code)
+        .select(Warehouse::as_select())
+        .load(c)
+        .await?)
+}

@@ -4,6 +4,7 @@
 //! the stock reports. No IO, no diesel, no actix; unit- and property-tested.
 
 pub mod allocation;
+pub mod availability;
 pub mod import;
 pub mod reports;
 pub mod stock;

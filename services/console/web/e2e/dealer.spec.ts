@@ -1,6 +1,7 @@
 // A dealer's day through the console, signed in at the development provider: find a
-// part with the own net price, order it (a double click places one order), see it
-// reserved; another dealer cannot open it; signing out ends the session.
+// part with the own net price and its availability, order it (a double click places
+// one order), see it reserved, then shipped with its carrier and tracking reference;
+// another dealer cannot open it; signing out ends the session.
 import { expect, test } from "@playwright/test";
 import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
 
@@ -32,6 +33,11 @@ test("a dealer finds a part with the own net price and orders it once, reserved"
   const list = await cells.nth(2).innerText();
   const net = await cells.nth(4).innerText();
   expect(net).not.toEqual(list);
+  // Availability per warehouse as a band, never a count (the demo stocks both).
+  const availability = cells.nth(5);
+  await expect(availability).toContainText("Central warehouse: In stock");
+  await expect(availability).toContainText("Regional warehouse north: In stock");
+  await expect(availability).not.toContainText(/\d/);
   await expectAccessible(page);
   await screenshot(page, "dealer-part-search");
 
@@ -86,7 +92,9 @@ test("the warehouse ships it, emergency first, and the dealer sees it shipped", 
   await row.getByRole("button", { name: "Ship" }).click();
   await expect(page.locator(".notice")).toContainText("Shipped.");
 
-  const dealer = await browser.newPage();
+  // A context of its own (not browser.newPage()), so the accessibility check can run.
+  const dealerContext = await browser.newContext();
+  const dealer = await dealerContext.newPage();
   await inEnglish(dealer);
   await signIn(dealer, "dealer-d001", orderPath);
   // The shipment reaches orders as an event: look again until it has.
@@ -94,8 +102,17 @@ test("the warehouse ships it, emergency first, and the dealer sees it shipped", 
     await dealer.reload();
     await expect(dealer.getByRole("heading", { name: /Order .* Shipped/ })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 20_000 });
-  await expect(dealer.getByRole("row", { name: /AL-3001/ }).getByRole("cell").nth(5)).toHaveText("2");
-  await dealer.close();
+  const lines = dealer.getByRole("table", { name: "Lines" });
+  await expect(lines.getByRole("row", { name: /AL-3001/ }).getByRole("cell").nth(5)).toHaveText("2");
+  // The shipment with its carrier, tracking reference and what it carried, also on the timeline.
+  const shipment = dealer.getByRole("table", { name: "Shipments" }).getByRole("row", { name: /JD0001/ });
+  await expect(shipment.getByRole("cell").nth(1)).toHaveText("DHL");
+  await expect(shipment.getByRole("cell").nth(2)).toHaveText("JD0001");
+  await expect(shipment.getByRole("cell").nth(3)).toHaveText("Line 1: AL-3001 × 2");
+  await expect(dealer.locator("ol.timeline")).toContainText("DHL, tracking JD0001");
+  await expectAccessible(dealer);
+  await screenshot(dealer, "dealer-order-shipped");
+  await dealerContext.close();
 });
 
 test("a warehouse user opening a dealer's page is told it is not allowed", async ({ page }) => {

@@ -273,8 +273,8 @@ pub struct ClaimFilter {
 pub async fn list_claims(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<ClaimFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<ClaimFilter>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(READERS)?;
     let bound = |name, value: &Option<String>, end| {

@@ -101,7 +101,7 @@ pub async fn create_operation(
 pub async fn list_operations(
     _who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
+    page: aftersales_web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after: Option<String> = page.position()?;
     let limit = page.limit();

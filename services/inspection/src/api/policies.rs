@@ -207,7 +207,7 @@ pub async fn update_policy(
 pub async fn list_policies(
     _who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
+    page: aftersales_web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let after: Option<Uuid> = page.position()?;
     let limit = page.limit();

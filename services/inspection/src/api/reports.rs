@@ -1,7 +1,7 @@
 //! `reports/claims` and `reports/top-failing-parts`, over claims submitted in a
 //! period; JSON, or CSV (`Accept: text/csv` or `?format=csv`).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
@@ -195,7 +195,7 @@ pub async fn claims_report(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    query: web::Query<PeriodQuery>,
+    query: aftersales_web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[
         Role::Dealer,
@@ -276,7 +276,7 @@ pub async fn top_failing_parts(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    query: web::Query<PeriodQuery>,
+    query: aftersales_web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Quality, Role::QualityLead, Role::Finance, Role::Admin])?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;

@@ -151,7 +151,7 @@ pub async fn get_unit(
 pub async fn list_units(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
+    page: aftersales_web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Quality, Role::QualityLead, Role::Admin])?;
     let after: Option<String> = page.position()?;

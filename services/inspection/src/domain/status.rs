@@ -88,11 +88,49 @@ impl Action {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a claim that is {} cannot {}", .from.as_str(), .action.describe())]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IllegalTransition {
     pub from: ClaimStatus,
     pub action: Action,
+}
+
+impl std::fmt::Display for IllegalTransition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a claim that is {} cannot {}{}",
+            self.from.as_str(),
+            self.action.describe(),
+            self.next_step()
+        )
+    }
+}
+
+impl std::error::Error for IllegalTransition {}
+
+impl IllegalTransition {
+    /// What the person should do instead, as `"; …"` (empty when nothing helps).
+    fn next_step(&self) -> &'static str {
+        use Action as A;
+        use ClaimStatus as S;
+        let decided = matches!(self.from, S::Approved | S::PartiallyApproved | S::Rejected);
+        match (self.from, self.action) {
+            (S::Submitted | S::PartReceived, A::Decide(_)) => "; record findings first",
+            (S::AwaitingPart, A::Decide(_)) => {
+                "; receive the returned part and record findings first"
+            }
+            (S::AwaitingPart, A::RecordFindings) => "; receive the returned part first",
+            (S::Submitted, A::ReceivePart) => "; no part return was asked for this claim",
+            (S::PartReceived | S::UnderInspection, A::ReceivePart) => {
+                "; the part was received already"
+            }
+            (_, A::Decide(_) | A::RecordFindings) if decided => "; it is decided already",
+            (S::Submitted | S::AwaitingPart | S::PartReceived | S::UnderInspection, A::Dispose) => {
+                "; decide the claim first"
+            }
+            _ => "",
+        }
+    }
 }
 
 impl Verdict {
@@ -195,6 +233,23 @@ pub fn transition(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refused_transition_says_what_to_do_next() {
+        let refused = |from, action| IllegalTransition { from, action }.to_string();
+        assert_eq!(
+            refused(ClaimStatus::PartReceived, Action::Decide(Verdict::Approved)),
+            "a claim that is part_received cannot decide; record findings first"
+        );
+        assert_eq!(
+            refused(ClaimStatus::AwaitingPart, Action::RecordFindings),
+            "a claim that is awaiting_part cannot record findings; receive the returned part first"
+        );
+        assert_eq!(
+            refused(ClaimStatus::Approved, Action::Decide(Verdict::Rejected)),
+            "a claim that is approved cannot decide; it is decided already"
+        );
+    }
+
     use super::*;
     use ClaimStatus as S;
 

@@ -287,8 +287,8 @@ pub struct DealerFilter {
 pub async fn list_dealers(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<DealerFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<DealerFilter>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin, Role::Warehouse])?;
     let after: Option<String> = page.position()?;

@@ -10,8 +10,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use super::common::validation;
-use crate::app::orders::OrderDetail;
-use crate::db::orders::TimelineEntry;
+use crate::app::orders::{OrderDetail, ShipmentDetail, TimelineDetail};
 use crate::domain::pricing::RequestedLine;
 use crate::domain::{DealerCode, OrderStatus, PartNumber, Priority, WarehouseCode, line_qty};
 
@@ -119,10 +118,61 @@ pub struct OrderView {
     /// Version of catalog's allocation reflected here (0: none yet).
     pub allocation_version: i64,
     pub lines: Vec<OrderLineView>,
+    /// What left the warehouse, oldest first.
+    pub shipments: Vec<ShipmentView>,
+}
+
+/// One shipment of the order, as catalog reported it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShipmentView {
+    pub shipment_id: Uuid,
+    pub dispatched_at: DateTime<Utc>,
+    #[schema(example = "DHL")]
+    pub carrier: String,
+    #[schema(example = "JD014600006281")]
+    pub tracking_ref: String,
+    /// Units shipped, all lines together.
+    pub qty: i32,
+    /// Per order line (empty for shipments recorded before lines were kept).
+    pub lines: Vec<ShippedLineView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShippedLineView {
+    pub line_no: i32,
+    /// The part that left (the successor, when the ordered part is superseded).
+    pub part_number: String,
+    pub qty: i32,
+}
+
+impl From<ShipmentDetail> for ShipmentView {
+    fn from((s, lines): ShipmentDetail) -> Self {
+        ShipmentView {
+            shipment_id: s.shipment_id,
+            dispatched_at: s.dispatched_at,
+            carrier: s.carrier,
+            tracking_ref: s.tracking_ref,
+            qty: s.qty,
+            lines: lines
+                .into_iter()
+                .map(|l| ShippedLineView {
+                    line_no: l.line_no,
+                    part_number: l.part_number,
+                    qty: l.qty,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl From<OrderDetail> for OrderView {
-    fn from(OrderDetail { order, lines }: OrderDetail) -> Self {
+    fn from(
+        OrderDetail {
+            order,
+            lines,
+            shipments,
+        }: OrderDetail,
+    ) -> Self {
         OrderView {
             id: order.id,
             number: order.number,
@@ -154,6 +204,7 @@ impl From<OrderDetail> for OrderView {
                     released: l.released,
                 })
                 .collect(),
+            shipments: shipments.into_iter().map(ShipmentView::from).collect(),
         }
     }
 }
@@ -181,11 +232,14 @@ pub struct TimelineEntryView {
     pub event_id: Uuid,
     pub event_type: String,
     pub allocation_version: Option<i64>,
+    /// The shipment that caused this change (`catalog.shipment_dispatched`).
+    pub shipment: Option<ShipmentView>,
 }
 
-impl From<TimelineEntry> for TimelineEntryView {
-    fn from(e: TimelineEntry) -> Self {
+impl From<TimelineDetail> for TimelineEntryView {
+    fn from((e, shipment): TimelineDetail) -> Self {
         TimelineEntryView {
+            shipment: shipment.map(ShipmentView::from),
             at: e.at,
             from_status: e.from_status,
             status: e.to_status,

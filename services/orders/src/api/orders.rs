@@ -73,8 +73,8 @@ pub async fn create_order(
 pub async fn list_orders(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<OrderFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<OrderFilter>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
     let caller = who.caller()?;

@@ -1,7 +1,7 @@
 //! `price-book?part=`: a part's net unit price for the caller's tier, from the local
 //! price book (fed by `catalog.part_upserted`, never a call to catalog).
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use aftersales_web::{ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -58,7 +58,7 @@ pub struct PriceView {
 pub async fn get_price(
     who: Principal,
     mut conn: DbConn,
-    query: web::Query<PriceQuery>,
+    query: aftersales_web::Query<PriceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
     // Checked before the lookup: text PostgreSQL cannot hold (a NUL byte) would

@@ -3,7 +3,7 @@
 //! 24 h of placement, per dealer and overall; JSON, or CSV (`Accept: text/csv` or
 //! `?format=csv`).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
@@ -100,7 +100,7 @@ pub async fn fill_rate(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    query: web::Query<FillRateQuery>,
+    query: aftersales_web::Query<FillRateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Warehouse, Role::Admin])?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;

@@ -12,7 +12,7 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::db;
-use crate::db::orders::{NewShipment, NewTimelineEntry};
+use crate::db::orders::{NewShipment, NewTimelineEntry, ShipmentLine};
 use crate::domain::allocation::{self, AllocatedLine};
 use crate::domain::status::{LineQty, derive_status};
 
@@ -38,6 +38,8 @@ pub struct Shipment {
     pub shipment_id: Uuid,
     /// Units in the shipment, all lines together.
     pub qty: i32,
+    /// Per order line: `(line_no, part_number, qty)`.
+    pub lines: Vec<(i32, String, i32)>,
     pub carrier: String,
     pub tracking_ref: String,
     pub allocation: AllocationUpdate,
@@ -125,7 +127,18 @@ pub async fn ship(
             qty: shipment.qty,
             carrier: &shipment.carrier,
             tracking_ref: &shipment.tracking_ref,
+            event_id: Some(cause.event_id),
         },
+        &shipment
+            .lines
+            .iter()
+            .map(|(line_no, part_number, qty)| ShipmentLine {
+                shipment_id: shipment.shipment_id,
+                line_no: *line_no,
+                part_number: part_number.clone(),
+                qty: *qty,
+            })
+            .collect::<Vec<_>>(),
     )
     .await?;
     Ok(())

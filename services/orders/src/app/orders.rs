@@ -19,12 +19,19 @@ use crate::domain::pricing::{BookEntry, LineProblem, RequestedLine, price_order}
 use crate::domain::status::{LineQty, derive_status};
 use crate::domain::{OrderStatus, PartNumber, Priority, WarehouseCode};
 
-/// An order with its lines, as stored.
+/// An order with its lines and shipments (oldest first), as stored.
 #[derive(Debug, Clone)]
 pub struct OrderDetail {
     pub order: Order,
     pub lines: Vec<Line>,
+    pub shipments: Vec<ShipmentDetail>,
 }
+
+/// A shipment with what it carried per line.
+pub type ShipmentDetail = (db::orders::Shipment, Vec<db::orders::ShipmentLine>);
+
+/// A timeline entry with the shipment that caused it, if one did.
+pub type TimelineDetail = (TimelineEntry, Option<ShipmentDetail>);
 
 /// What a caller asks to place, already parsed.
 #[derive(Debug, Clone)]
@@ -257,18 +264,38 @@ pub async fn get(
     id: Uuid,
 ) -> Result<OrderDetail, ApiError> {
     let order = visible(c, caller, id).await?;
-    let lines = db::orders::lines(c, id).await?;
-    Ok(OrderDetail { order, lines })
+    detail_of(c, order).await
 }
 
-/// The order's status changes, oldest first.
+async fn detail_of(c: &mut AsyncPgConnection, order: Order) -> Result<OrderDetail, ApiError> {
+    let lines = db::orders::lines(c, order.id).await?;
+    let shipments = db::orders::shipments_of(c, &[order.id]).await?;
+    Ok(OrderDetail {
+        order,
+        lines,
+        shipments,
+    })
+}
+
+/// The order's status changes, oldest first, each with the shipment that caused it.
 pub async fn timeline(
     c: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> Result<Vec<TimelineEntry>, ApiError> {
+) -> Result<Vec<TimelineDetail>, ApiError> {
     visible(c, caller, id).await?;
-    Ok(db::orders::timeline(c, id).await?)
+    let entries = db::orders::timeline(c, id).await?;
+    let mut shipments = db::orders::shipments_of(c, &[id]).await?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let shipment = shipments
+                .iter()
+                .position(|(s, _)| s.event_id == Some(entry.event_id))
+                .map(|i| shipments.swap_remove(i));
+            (entry, shipment)
+        })
+        .collect())
 }
 
 /// A page of orders, newest first: a dealer's own only, whatever `filter` asks.
@@ -285,12 +312,21 @@ pub async fn list(
     let page = Page::from_rows(rows, limit, |o| (o.placed_at, o.id));
     let ids: Vec<Uuid> = page.items.iter().map(|o| o.id).collect();
     let mut lines = db::orders::lines_of(c, &ids).await?;
+    let mut shipments = db::orders::shipments_of(c, &ids).await?;
     Ok(page.map(|order| {
         let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut lines)
             .into_iter()
             .partition(|l| l.order_id == order.id);
         lines = rest;
-        OrderDetail { order, lines: mine }
+        let (shipped, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut shipments)
+            .into_iter()
+            .partition(|(s, _)| s.order_id == order.id);
+        shipments = rest;
+        OrderDetail {
+            order,
+            lines: mine,
+            shipments: shipped,
+        }
     }))
 }
 
@@ -305,8 +341,7 @@ async fn detail(c: &mut AsyncPgConnection, id: Uuid) -> Result<OrderDetail, ApiE
     let order = db::orders::find(c, id)
         .await?
         .ok_or_else(|| not_found(id))?;
-    let lines = db::orders::lines(c, id).await?;
-    Ok(OrderDetail { order, lines })
+    detail_of(c, order).await
 }
 
 fn not_found(id: Uuid) -> ApiError {

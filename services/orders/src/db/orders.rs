@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::schema::{order_lines, order_shipments, order_timeline, orders};
+use super::schema::{order_lines, order_shipment_lines, order_shipments, order_timeline, orders};
 use crate::domain::status::LineQty;
 use crate::domain::{Currency, DealerCode, OrderStatus, PartNumber, Priority, WarehouseCode};
 
@@ -80,6 +80,30 @@ pub struct NewShipment<'a> {
     pub qty: i32,
     pub carrier: &'a str,
     pub tracking_ref: &'a str,
+    /// The event that reported it.
+    pub event_id: Option<Uuid>,
+}
+
+/// What a shipment carried of one order line.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = order_shipment_lines)]
+pub struct ShipmentLine {
+    pub shipment_id: Uuid,
+    pub line_no: i32,
+    pub part_number: String,
+    pub qty: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = order_shipments)]
+pub struct Shipment {
+    pub shipment_id: Uuid,
+    pub order_id: Uuid,
+    pub dispatched_at: DateTime<Utc>,
+    pub qty: i32,
+    pub carrier: String,
+    pub tracking_ref: String,
+    pub event_id: Option<Uuid>,
 }
 
 #[derive(QueryableByName)]
@@ -243,11 +267,52 @@ pub async fn timeline(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec
 pub async fn record_shipment(
     conn: &mut AsyncPgConnection,
     shipment: &NewShipment<'_>,
+    lines: &[ShipmentLine],
 ) -> QueryResult<()> {
-    diesel::insert_into(order_shipments::table)
+    let inserted = diesel::insert_into(order_shipments::table)
         .values(shipment)
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
+    if inserted == 1 && !lines.is_empty() {
+        diesel::insert_into(order_shipment_lines::table)
+            .values(lines)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
     Ok(())
+}
+
+/// The shipments of `orders`, oldest first, each with its lines by line number.
+pub async fn shipments_of(
+    conn: &mut AsyncPgConnection,
+    orders: &[Uuid],
+) -> QueryResult<Vec<(Shipment, Vec<ShipmentLine>)>> {
+    let shipments: Vec<Shipment> = order_shipments::table
+        .filter(order_shipments::order_id.eq_any(orders))
+        .order((order_shipments::dispatched_at, order_shipments::shipment_id))
+        .select(Shipment::as_select())
+        .load(conn)
+        .await?;
+    let ids: Vec<Uuid> = shipments.iter().map(|s| s.shipment_id).collect();
+    let mut lines: Vec<ShipmentLine> = order_shipment_lines::table
+        .filter(order_shipment_lines::shipment_id.eq_any(&ids))
+        .order((
+            order_shipment_lines::line_no,
+            order_shipment_lines::part_number,
+        ))
+        .select(ShipmentLine::as_select())
+        .load(conn)
+        .await?;
+    Ok(shipments
+        .into_iter()
+        .map(|s| {
+            let (mine, rest) = std::mem::take(&mut lines)
+                .into_iter()
+                .partition(|l| l.shipment_id == s.shipment_id);
+            lines = rest;
+            (s, mine)
+        })
+        .collect())
 }

@@ -85,12 +85,23 @@ diesel::table! {
         qty -> Integer,
         carrier -> Text,
         tracking_ref -> Text,
+        event_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    order_shipment_lines (shipment_id, line_no, part_number) {
+        shipment_id -> Uuid,
+        line_no -> Integer,
+        part_number -> Text,
+        qty -> Integer,
     }
 }
 
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(order_timeline -> orders (order_id));
 diesel::joinable!(order_shipments -> orders (order_id));
+diesel::joinable!(order_shipment_lines -> order_shipments (shipment_id));
 diesel::joinable!(orders -> dealers (dealer_code));
 diesel::allow_tables_to_appear_in_same_query!(
     dealers,
@@ -98,5 +109,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_lines,
     order_timeline,
-    order_shipments
+    order_shipments,
+    order_shipment_lines,
 );

@@ -109,6 +109,11 @@ fn shipment(p: catalog::ShipmentDispatched) -> Result<Shipment, HandlerError> {
     Ok(Shipment {
         shipment_id: p.shipment_id,
         qty,
+        lines: p
+            .lines
+            .iter()
+            .map(|l| (l.line_no, l.part_number.to_string(), l.qty))
+            .collect(),
         allocation: update(p.order_id, &p.allocation),
         carrier: p.carrier,
         tracking_ref: p.tracking_ref,

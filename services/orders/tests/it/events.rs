@@ -357,3 +357,87 @@ async fn allocations_that_can_never_apply_or_name_unknown_orders_are_dead_letter
     assert_eq!(now["status"], "submitted");
     assert_eq!(now["allocation_version"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dealer_sees_each_shipment_with_carrier_tracking_and_lines_on_the_order_and_timeline() {
+    let svc = setup().await;
+    let order = svc.place(&dealer("D001"), &[("A", 3), ("B", 2)]).await;
+    let id = order_id(&order);
+    let ids = id.to_string();
+    assert_eq!(order["shipments"], serde_json::json!([]));
+
+    let mut first = shipment(
+        id,
+        &[(1, "A", 3), (2, "B", 1)],
+        allocation(1, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 1, 0, 1, 0)]),
+    );
+    first.carrier = "SF Express".into();
+    first.tracking_ref = "SF1234567890".into();
+    let first_event = svc.publish("catalog", &first).await;
+    assert!(svc.wait_status(&ids, "partially_shipped").await);
+    let mut second = shipment(
+        id,
+        &[(2, "B", 1)],
+        allocation(2, &[(1, "A", 3, 0, 0, 3, 0), (2, "B", 2, 0, 0, 2, 0)]),
+    );
+    second.tracking_ref = "JD0002".into();
+    svc.publish("catalog", &second).await;
+    assert!(svc.wait_status(&ids, "shipped").await);
+    // The first shipment again under another event id: recorded once.
+    let again = svc.publish("catalog", &first).await;
+    assert!(svc.consumed(&again).await);
+
+    let now = svc.order(&ids).await;
+    let shipments = now["shipments"].as_array().unwrap();
+    assert_eq!(shipments.len(), 2, "{now}");
+    assert_eq!(shipments[0]["shipment_id"], first.shipment_id.to_string());
+    assert_eq!(
+        (
+            &shipments[0]["carrier"],
+            &shipments[0]["tracking_ref"],
+            &shipments[0]["qty"]
+        ),
+        (&"SF Express".into(), &"SF1234567890".into(), &4.into())
+    );
+    assert_eq!(
+        shipments[0]["lines"],
+        serde_json::json!([
+            {"line_no": 1, "part_number": "A", "qty": 3},
+            {"line_no": 2, "part_number": "B", "qty": 1},
+        ])
+    );
+    assert!(shipments[0]["dispatched_at"].is_string());
+    assert_eq!(shipments[1]["tracking_ref"], "JD0002");
+    assert_eq!(
+        shipments[1]["lines"],
+        serde_json::json!([{"line_no": 2, "part_number": "B", "qty": 1}])
+    );
+    // The list shows them too.
+    let (_, list) = svc
+        .call("GET", "/orders", Some(&dealer("D001")), None)
+        .await;
+    assert_eq!(list["items"][0]["shipments"], now["shipments"], "{list}");
+
+    let (status, timeline) = svc
+        .call(
+            "GET",
+            &format!("/orders/{ids}/timeline"),
+            Some(&dealer("D001")),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{timeline}");
+    let entries = timeline.as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{timeline}");
+    assert!(entries[0]["shipment"].is_null());
+    assert_eq!(entries[1]["event_id"], first_event.event_id.to_string());
+    assert_eq!(entries[1]["shipment"], shipments[0]);
+    assert_eq!(entries[2]["shipment"], shipments[1]);
+
+    // Another dealer sees neither.
+    svc.create_dealer("D002", "standard", "EUR").await;
+    for path in [format!("/orders/{ids}"), format!("/orders/{ids}/timeline")] {
+        let (status, _) = svc.call("GET", &path, Some(&dealer("D002")), None).await;
+        assert_eq!(status, 404, "{path}");
+    }
+}

@@ -323,6 +323,23 @@ async fn a_dealer_sees_only_its_own_orders() {
             .0,
         400
     );
+    // A malformed query value names its parameter, in words for people.
+    let long = "x".repeat(10_000);
+    for (query, field, message) in [
+        ("status=lost", "status", "must be one of: submitted, "),
+        ("limit=abc", "limit", "must be a whole number"),
+        ("cursor=garbage", "cursor", "is not a cursor of this list"),
+        (&format!("status={long}")[..], "status", "must be one of: "),
+    ] {
+        let (status, problem) = svc
+            .call("GET", &format!("/orders?{query}"), Some(&d1), None)
+            .await;
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        let text = problem["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(text.starts_with(message), "{query}: {problem}");
+        assert!(problem.to_string().len() < 1_000, "{query}: echoed back");
+    }
     assert_eq!(
         svc.call("GET", "/orders", Some(&token(Role::Finance, None)), None)
             .await

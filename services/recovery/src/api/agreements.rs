@@ -170,8 +170,8 @@ pub struct AgreementFilter {
 pub async fn list_agreements(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<AgreementFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<AgreementFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let after: Option<(String, NaiveDate, Uuid)> = page.position()?;

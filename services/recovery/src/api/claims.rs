@@ -283,8 +283,8 @@ pub struct ClaimFilter {
 pub async fn list_claims(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<ClaimFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<ClaimFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let query = db::claims::ListFilter {

@@ -111,8 +111,8 @@ pub struct LineFilter {
 pub async fn list_lines(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<LineFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<LineFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let query = db::lines::ListFilter {

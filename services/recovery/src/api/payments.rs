@@ -154,8 +154,8 @@ pub struct MemoFilter {
 pub async fn list_credit_memos(
     who: Principal,
     mut conn: DbConn,
-    page: web::Query<PageQuery>,
-    filter: web::Query<MemoFilter>,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<MemoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let page = credit_memos::list(

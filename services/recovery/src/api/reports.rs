@@ -3,7 +3,7 @@
 //! (`Accept: text/csv` or `?format=csv`). Both are summed from per-line figures by
 //! the same domain code the property tests hold to the identities.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use aftersales_web::csv::CsvTable;
 use aftersales_web::{ApiError, DbConn, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -103,7 +103,7 @@ pub async fn reconciliation(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    query: web::Query<ReportQuery>,
+    query: aftersales_web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;
@@ -223,7 +223,7 @@ pub async fn aging(
     who: Principal,
     req: HttpRequest,
     mut conn: DbConn,
-    query: web::Query<AgingQuery>,
+    query: aftersales_web::Query<AgingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let as_csv = wants_csv(&req, query.format.as_deref())?;

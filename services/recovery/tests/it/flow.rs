@@ -238,7 +238,7 @@ impl Flow {
         assert_eq!(allocations.len(), 2, "{first}");
         assert_eq!(allocations[0]["amount"], "100.00");
         assert_eq!(allocations[1]["amount"], "100.00");
-        let replay: Value = svc
+        let replay = svc
             .send(
                 "POST",
                 "/credit-memos",
@@ -246,10 +246,10 @@ impl Flow {
                 Some(memo("CM-1", "200")),
                 &key,
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["Idempotent-Replayed"], "true");
+        let replay: Value = replay.json().await.unwrap();
         assert_eq!(replay["id"], first["id"]);
         let (status, _) = svc
             .call(
@@ -271,6 +271,25 @@ impl Flow {
             )
             .await;
         assert_eq!(status, 409, "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("recorded already")),
+            "{problem}"
+        );
+        // The same memo under a new key is no replay of the first: a duplicate, 409.
+        let resp = svc
+            .send(
+                "POST",
+                "/credit-memos",
+                Some(&finance()),
+                Some(memo("CM-1", "200")),
+                &[("Idempotency-Key", "memo-2")],
+            )
+            .await;
+        assert_eq!(resp.status(), 409);
+        assert!(resp.headers().get("Idempotent-Replayed").is_none());
+        let problem: Value = resp.json().await.unwrap();
         assert!(
             problem["detail"]
                 .as_str()

@@ -50,6 +50,9 @@ pub enum ApiError {
     /// 400: the request is malformed (syntax, headers, cursor).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 400: one query parameter (or header) is malformed; `errors` names it.
+    #[error("bad request: {}: {}", .0.field, .0.message)]
+    BadParameter(FieldError),
     /// 401: no token, or a token that is not valid. Carries `WWW-Authenticate: Bearer`.
     #[error("unauthorized: {0}")]
     Unauthorized(String),
@@ -82,6 +85,11 @@ pub enum ApiError {
 impl ApiError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::BadRequest(detail.into())
+    }
+
+    /// 400 naming the malformed parameter, e.g. `?limit=abc` → `limit`.
+    pub fn bad_parameter(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadParameter(FieldError::new(field, message))
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -133,7 +141,7 @@ impl ApiError {
     /// The short name used in the problem `type` URI.
     pub fn slug(&self) -> &'static str {
         match self {
-            Self::BadRequest(_) => "bad-request",
+            Self::BadRequest(_) | Self::BadParameter(_) => "bad-request",
             Self::Unauthorized(_) => "unauthorized",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not-found",
@@ -149,22 +157,36 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let (detail, errors) = match self {
+            // A 404 names what was asked for, often straight from the path: never
+            // send a long input back whole.
+            Self::NotFound(d) => (shortened(d, MAX_NOT_FOUND_DETAIL), None),
             Self::BadRequest(d)
             | Self::Unauthorized(d)
             | Self::Forbidden(d)
-            | Self::NotFound(d)
             | Self::Conflict(d)
             | Self::PreconditionFailed(d)
             | Self::ServiceUnavailable(d) => (d.clone(), None),
             Self::Unprocessable { detail, errors } => {
                 (detail.clone(), (!errors.is_empty()).then(|| errors.clone()))
             }
+            Self::BadParameter(e) => (format!("{}: {}", e.field, e.message), Some(vec![e.clone()])),
             Self::Internal(_) => (
                 "an unexpected error occurred; it has been logged".into(),
                 None,
             ),
         };
         Problem::new(self.slug(), status, detail, errors)
+    }
+}
+
+/// The longest 404 detail sent, in characters.
+const MAX_NOT_FOUND_DETAIL: usize = 200;
+
+/// `text` cut to `max` characters, marked with `…` when cut.
+pub(crate) fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_owned(),
     }
 }
 
@@ -220,7 +242,7 @@ impl Problem {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,

@@ -297,3 +297,18 @@ fn cause_chain_walks_sources() {
     let e = ApiError::internal(std::io::Error::other("disk"));
     assert_eq!(cause_chain(&e), "internal error: disk");
 }
+
+#[test]
+fn a_not_found_does_not_send_a_long_input_back() {
+    let long = "P".repeat(10_000);
+    let problem = ApiError::not_found(format!("part {long} not found")).problem();
+    assert_eq!(problem.status, 404);
+    assert!(problem.detail.starts_with("part PPP"), "{}", problem.detail);
+    assert!(
+        problem.detail.chars().count() <= 201,
+        "{}",
+        problem.detail.len()
+    );
+    let short = ApiError::not_found("part A not found").problem();
+    assert_eq!(short.detail, "part A not found");
+}

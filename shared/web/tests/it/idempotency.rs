@@ -282,3 +282,77 @@ async fn once_whose_work_fails_keeps_no_key() {
     assert!(!ok.replayed);
     assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+/// A handler as the services write one: `Keyed` from the request, the work once per key.
+async fn keyed_create(
+    keyed: aftersales_web::Keyed,
+    body: actix_web::web::Json<serde_json::Value>,
+    runs: actix_web::web::Data<std::sync::atomic::AtomicUsize>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let who = aftersales_web::Principal {
+        sub: "u1".to_owned(),
+        role: aftersales_web::Role::Admin,
+        dealer_code: None,
+    };
+    let body = body.into_inner();
+    let answer = keyed
+        .once(&who, &body, StatusCode::CREATED, async |c| {
+            use diesel_async::RunQueryDsl as _;
+            diesel::sql_query("SELECT 1").execute(c).await?;
+            let n = runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            Ok(json!({"id": format!("id-{n}")}))
+        })
+        .await?;
+    Ok(answer.located("/api/v1/things", "id"))
+}
+
+#[tokio::test]
+async fn over_http_only_a_replay_carries_the_replayed_header() {
+    use actix_web::{App, test as actix_test, web};
+    let db = migrated_db().await;
+    let pool = aftersales_web::db::pool(&db.url(), 2).unwrap();
+    let runs = web::Data::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = actix_test::init_service(
+        App::new()
+            .app_data(web::Data::new(pool))
+            .app_data(runs.clone())
+            .route("/things", web::post().to(keyed_create)),
+    )
+    .await;
+    let post = |key: Option<&str>, qty: i64| {
+        let mut req = actix_test::TestRequest::post()
+            .uri("/things")
+            .set_json(json!({"qty": qty}));
+        if let Some(k) = key {
+            req = req.insert_header(("Idempotency-Key", k.to_owned()));
+        }
+        req.to_request()
+    };
+
+    let first = actix_test::call_service(&app, post(Some("http-1"), 1)).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get(REPLAYED_HEADER).is_none());
+    let first_location = first.headers().get("location").cloned();
+    let first_body: serde_json::Value = actix_test::read_body_json(first).await;
+
+    let again = actix_test::call_service(&app, post(Some("http-1"), 1)).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers().get(REPLAYED_HEADER).unwrap(), "true");
+    assert_eq!(again.headers().get("location").cloned(), first_location);
+    let again_body: serde_json::Value = actix_test::read_body_json(again).await;
+    assert_eq!(again_body, first_body);
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // A new key, or none, is a first execution: no header.
+    for key in [Some("http-2"), None] {
+        let resp = actix_test::call_service(&app, post(key, 1)).await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "{key:?}");
+        assert!(resp.headers().get(REPLAYED_HEADER).is_none(), "{key:?}");
+    }
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+    // The same key with another request is refused, not replayed.
+    let reused = actix_test::call_service(&app, post(Some("http-1"), 2)).await;
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reused.headers().get(REPLAYED_HEADER).is_none());
+}

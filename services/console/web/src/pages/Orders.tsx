@@ -1,4 +1,4 @@
-// Dealer: my orders (paged), and one order with its lines, timeline and cancel.
+// Dealer: my orders (paged), and one order with its lines, shipments, timeline and cancel.
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -139,8 +139,8 @@ export function OrderPage() {
         <dt>{t("orders.total")}</dt>
         <dd>{formatMoney(o.total, o.currency)}</dd>
       </dl>
-      <h2>{t("orders.lines")}</h2>
-      <table>
+      <h2 id="lines-title">{t("orders.lines")}</h2>
+      <table aria-labelledby="lines-title">
         <thead>
           <tr>
             <th scope="col">{t("orders.line")}</th>
@@ -168,6 +168,41 @@ export function OrderPage() {
           ))}
         </tbody>
       </table>
+      <h2 id="shipments-title">{t("orders.shipments")}</h2>
+      {o.shipments.length === 0 ? (
+        <p className="hint">{t("orders.noShipments")}</p>
+      ) : (
+        <table aria-labelledby="shipments-title">
+          <thead>
+            <tr>
+              <th scope="col">{t("orders.dispatchedAt")}</th>
+              <th scope="col">{t("orders.carrier")}</th>
+              <th scope="col">{t("orders.tracking")}</th>
+              <th scope="col">{t("orders.shippedLines")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {o.shipments.map((s) => (
+              <tr key={s.shipment_id}>
+                <td>
+                  <time dateTime={s.dispatched_at}>{formatDateTime(s.dispatched_at)}</time>
+                </td>
+                <td>{s.carrier}</td>
+                <td>{s.tracking_ref}</td>
+                <td>
+                  {s.lines.length === 0
+                    ? t("orders.units", { qty: formatNumber(s.qty) })
+                    : s.lines.map((l) => (
+                        <div key={`${l.line_no}-${l.part_number}`}>
+                          {t("orders.shippedLine", { line: l.line_no, part: l.part_number, qty: formatNumber(l.qty) })}
+                        </div>
+                      ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {CANCELLABLE.includes(o.status) && !o.cancel_requested_at && (
         <button type="button" className="danger" onClick={() => void cancel()}>
           {t("orders.cancel")}
@@ -182,6 +217,12 @@ export function OrderPage() {
           {timeline.data.map((e) => (
             <li key={e.event_id}>
               <time dateTime={e.at}>{formatDateTime(e.at)}</time> <StatusBadge status={e.status} />
+              {e.shipment && (
+                <span className="hint">
+                  {" "}
+                  {t("orders.shippedWith", { carrier: e.shipment.carrier, tracking: e.shipment.tracking_ref })}
+                </span>
+              )}
             </li>
           ))}
         </ol>

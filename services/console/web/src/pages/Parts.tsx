@@ -1,5 +1,5 @@
 // Dealer: find parts (catalog search) and see the own net price (the price book
-// answers with the dealer's tier), then put them in the cart.
+// answers with the dealer's tier) and availability per warehouse, then put them in the cart.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
@@ -13,9 +13,12 @@ import { formatMoney } from "../i18n/format";
 
 type Part = Catalog["schemas"]["PartOut"];
 type Price = Orders["schemas"]["PriceView"];
+type WarehouseBand = Catalog["schemas"]["WarehouseBand"];
 interface Row {
   part: Part;
   price: Price | null;
+  /** `null` when availability could not be had: the search still shows prices. */
+  bands: WarehouseBand[] | null;
 }
 
 type Search = { kind: "idle" } | { kind: "loading" } | { kind: "error"; problem: Problem } | { kind: "done"; rows: Row[] };
@@ -44,13 +47,25 @@ export function PartsPage() {
     try {
       const found = await catalog.GET("/api/v1/parts", { params: { query: { ...searchQuery(text), limit: 20 } } });
       if (!found.data) return setSearch({ kind: "error", problem: toProblem(found.error, found.response.status) });
-      const rows = await Promise.all(
-        found.data.items.map(async (part): Promise<Row> => {
-          const price = await orders.GET("/api/v1/price-book", { params: { query: { part: part.part_number } } });
-          return { part, price: price.data ?? null };
-        }),
-      );
-      setSearch({ kind: "done", rows });
+      const numbers = found.data.items.map((part) => part.part_number);
+      // One request for the whole page (at most 50 parts), beside the prices.
+      const [availability, rows] = await Promise.all([
+        numbers.length > 0
+          ? catalog.GET("/api/v1/availability", { params: { query: { part_number: numbers } } })
+          : null,
+        Promise.all(
+          found.data.items.map(async (part) => {
+            const price = await orders.GET("/api/v1/price-book", { params: { query: { part: part.part_number } } });
+            return { part, price: price.data ?? null };
+          }),
+        ),
+      ]);
+      const bands = new Map((availability?.data?.items ?? []).map((a) => [a.part_number, a.warehouses]));
+      setSearch({
+        kind: "done",
+        rows: rows.map((row): Row => ({ ...row, bands: bands.get(row.part.part_number) ?? null })),
+      });
+      return;
     } catch (e) {
       setSearch({ kind: "error", problem: toProblem(e) });
     }
@@ -93,12 +108,13 @@ export function PartsPage() {
               <th scope="col" className="num">{t("parts.listPrice")}</th>
               <th scope="col" className="num">{t("parts.discount")}</th>
               <th scope="col" className="num">{t("parts.netPrice")}</th>
+              <th scope="col">{t("parts.availability")}</th>
               <th scope="col">{t("parts.quantity")}</th>
               <th scope="col"><span className="visually-hidden">{t("parts.add")}</span></th>
             </tr>
           </thead>
           <tbody>
-            {search.rows.map(({ part, price }) => {
+            {search.rows.map(({ part, price, bands }) => {
               const orderable = price !== null && price.active;
               const n = qty[part.part_number] ?? 1;
               return (
@@ -112,6 +128,21 @@ export function PartsPage() {
                   <td className="num">{price ? formatMoney(price.list_price, price.currency) : t("parts.noPrice")}</td>
                   <td className="num">{price ? `${price.discount_pct} %` : ""}</td>
                   <td className="num strong">{price ? formatMoney(price.net_unit_price, price.currency) : ""}</td>
+                  <td>
+                    {bands === null ? (
+                      <span className="hint">{t("parts.availabilityUnknown")}</span>
+                    ) : bands.length === 0 ? (
+                      <span className="hint">{t("parts.noWarehouse")}</span>
+                    ) : (
+                      <ul className="bands">
+                        {bands.map((b) => (
+                          <li key={b.warehouse}>
+                            {b.name}: <span className={`badge band-${b.band}`}>{t(`parts.band.${b.band}`)}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                   <td>
                     <input
                       type="number"

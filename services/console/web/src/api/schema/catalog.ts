@@ -21,6 +21,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether parts can be had now: per part, per active warehouse, `in_stock` (more
+         *     available than the reorder point), `low` (at or below it) or `none`. Available
+         *     means not reserved (by anyone) nor quarantined; counts are not shown. */
+        get: operations["get_availability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/counts": {
         parameters: {
             query?: never;
@@ -534,6 +553,10 @@ export interface components {
             /** Format: int32 */
             shipped: number;
         };
+        AvailabilityView: {
+            /** @description One per part asked, in the order asked (a part asked twice is answered once). */
+            items: components["schemas"]["PartAvailabilityView"][];
+        };
         /** @description One order line waiting for stock. */
         BackorderLine: {
             /**
@@ -569,6 +592,12 @@ export interface components {
             as_of: string;
             items: components["schemas"]["BackorderLine"][];
         };
+        /**
+         * @description How much of a part a warehouse can still promise (what is not reserved nor
+         *     quarantined), as a dealer sees it.
+         * @enum {string}
+         */
+        Band: "in_stock" | "low" | "none";
         CountIn: {
             /**
              * Format: int64
@@ -743,6 +772,11 @@ export interface components {
             }[];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
+        };
+        PartAvailabilityView: {
+            part_number: string;
+            /** @description Every active warehouse, by code. */
+            warehouses: components["schemas"]["WarehouseBand"][];
         };
         /** @description A new part with its first list price (in force from now). */
         PartIn: {
@@ -1027,6 +1061,11 @@ export interface components {
             as_of: string;
             warehouses: components["schemas"]["WarehouseValuation"][];
         };
+        WarehouseBand: {
+            band: components["schemas"]["Band"];
+            name: string;
+            warehouse: string;
+        };
         WarehouseIn: {
             code: string;
             kind: components["schemas"]["WarehouseKind"];
@@ -1116,6 +1155,56 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_availability: {
+        parameters: {
+            query: {
+                /** @description A part to answer for; repeat the parameter for more (`?part_number=A&part_number=B`). */
+                part_number: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the bands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityView"];
+                };
+            };
+            /** @description a query parameter other than `part_number` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no part number, more than 50, or one that is malformed or unknown (`part_number`) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -309,6 +309,8 @@ export interface components {
             /** Format: date-time */
             placed_at: string;
             priority: components["schemas"]["Priority"];
+            /** @description What left the warehouse, oldest first. */
+            shipments: components["schemas"]["ShipmentView"][];
             status: components["schemas"]["OrderStatus"];
             /**
              * @description Sum of the line totals.
@@ -372,6 +374,32 @@ export interface components {
             /** @description URI naming the kind of problem. */
             type: string;
         };
+        /** @description One shipment of the order, as catalog reported it. */
+        ShipmentView: {
+            /** @example DHL */
+            carrier: string;
+            /** Format: date-time */
+            dispatched_at: string;
+            /** @description Per order line (empty for shipments recorded before lines were kept). */
+            lines: components["schemas"]["ShippedLineView"][];
+            /**
+             * Format: int32
+             * @description Units shipped, all lines together.
+             */
+            qty: number;
+            /** Format: uuid */
+            shipment_id: string;
+            /** @example JD014600006281 */
+            tracking_ref: string;
+        };
+        ShippedLineView: {
+            /** Format: int32 */
+            line_no: number;
+            /** @description The part that left (the successor, when the ordered part is superseded). */
+            part_number: string;
+            /** Format: int32 */
+            qty: number;
+        };
         /** @enum {string} */
         Tier: "standard" | "silver" | "gold" | "platinum";
         TimelineEntryView: {
@@ -387,6 +415,7 @@ export interface components {
             event_id: string;
             event_type: string;
             from_status?: null | components["schemas"]["OrderStatus"];
+            shipment?: null | components["schemas"]["ShipmentView"];
             status: components["schemas"]["OrderStatus"];
         };
         /** @description Everything but the code, replaced as a whole. */
@@ -745,6 +774,8 @@ export interface operations {
                             /** Format: date-time */
                             placed_at: string;
                             priority: components["schemas"]["Priority"];
+                            /** @description What left the warehouse, oldest first. */
+                            shipments: components["schemas"]["ShipmentView"][];
                             status: components["schemas"]["OrderStatus"];
                             /**
                              * @description Sum of the line totals.
