@@ -89,6 +89,10 @@ fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
         // Policies and labor operations are admin data; who reads them is not said.
         ("inspection", "get", "/policies" | "/labor-operations") => [U, U, U, U, U, A],
         ("inspection", "post", "/claims") => [A, D, D, D, D, U],
+        // The wizard's preview: the submission's checks for the dealer who would submit.
+        ("inspection", "post", "/claims/preview") => [A, D, D, D, D, D],
+        // The limit above which only a quality lead decides (access.md).
+        ("inspection", "get", "/approval-limit") => [D, D, A, A, D, D],
         ("inspection", "get", "/claims" | "/claims/{id}") => [A, D, A, A, D, A],
         (
             "inspection",
