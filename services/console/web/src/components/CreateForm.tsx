@@ -1,6 +1,7 @@
 // A create form described by its fields: each a labelled input (or a choice) with
 // the service's message for it beside it; `submit` turns the values into the
-// request (typed by the caller) and gets the Idempotency-Key of this submission.
+// request (typed by the caller) and gets the Idempotency-Key of this submission;
+// after a success it says what was created.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Field, FormProblem } from "./Field";
@@ -23,12 +24,15 @@ export function CreateForm<T>({
   title,
   fields,
   submit,
+  created,
   onCreated,
   button,
 }: {
   title: string;
   fields: FieldSpec[];
   submit: (values: Values, idempotencyKey: string) => Promise<Answer<T>>;
+  /** How the notice names what was created (`BOSCH`). */
+  created: (created: T) => string;
   onCreated: (created: T) => void;
   button?: string;
 }) {
@@ -36,14 +40,17 @@ export function CreateForm<T>({
   const action = useAction();
   const initial = () => Object.fromEntries(fields.map((f) => [f.name, f.initial ?? (f.options?.[0]?.value ?? "")]));
   const [values, setValues] = useState<Values>(initial);
+  const [notice, setNotice] = useState<string | null>(null);
   const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
 
   async function send(event: FormEvent) {
     event.preventDefault();
-    const created = await action.run(values, (key) => submit(values, key));
-    if (created !== undefined) {
+    setNotice(null);
+    const done = await action.run(values, (key) => submit(values, key));
+    if (done !== undefined) {
       setValues(initial());
-      onCreated(created);
+      setNotice(t("admin.created", { what: created(done) }));
+      onCreated(done);
     }
   }
 
@@ -85,6 +92,11 @@ export function CreateForm<T>({
         {button ?? t("admin.create")}
       </button>
       <FormProblem problem={action.problem} shown={fields.map((f) => f.name)} />
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
     </form>
   );
 }

@@ -1,7 +1,6 @@
 // Supplier recovery agreements (admin, finance): what share of an approved claim's
 // parts and labor a supplier pays back, its handling fee and claim window, from a
 // start date; agreements of one supplier never overlap.
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { recovery } from "../../api/client";
 import { CreateForm } from "../../components/CreateForm";
@@ -11,7 +10,6 @@ import { formatMoney, formatNumber } from "../../i18n/format";
 
 export function AgreementsPage() {
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<string | null>(null);
   const list = usePaged((cursor) => recovery.GET("/api/v1/agreements", { params: { query: { cursor, limit: 50 } } }), []);
   return (
     <section aria-labelledby="agreements-title">
@@ -43,16 +41,9 @@ export function AgreementsPage() {
             params: { header: { "Idempotency-Key": key } },
           })
         }
-        onCreated={(a) => {
-          setNotice(t("admin.created", { what: a.supplier_code }));
-          list.reload();
-        }}
+        created={(a) => a.supplier_code}
+        onCreated={list.reload}
       />
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
       <PagedList list={list} empty={t("admin.none")}>
         <table>
           <thead>

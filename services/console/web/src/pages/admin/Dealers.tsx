@@ -1,5 +1,4 @@
 // Dealers (admin): the list with tier, discount and labor rate, and a new dealer.
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { orders } from "../../api/client";
 import type { components } from "../../api/schema/orders";
@@ -13,7 +12,6 @@ const TIERS: Tier[] = ["standard", "silver", "gold", "platinum"];
 
 export function DealersPage() {
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<string | null>(null);
   const list = usePaged((cursor) => orders.GET("/api/v1/dealers", { params: { query: { cursor, limit: 50 } } }), []);
   return (
     <section aria-labelledby="dealers-title">
@@ -41,16 +39,9 @@ export function DealersPage() {
             params: { header: { "Idempotency-Key": key } },
           })
         }
-        onCreated={(d) => {
-          setNotice(t("admin.created", { what: d.code }));
-          list.reload();
-        }}
+        created={(d) => d.code}
+        onCreated={list.reload}
       />
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
       <PagedList list={list} empty={t("admin.none")}>
         <table>
           <thead>

@@ -1,6 +1,5 @@
 // Labor operations (admin): the flat-rate hours a claim's labor is paid at, and a
 // new operation.
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inspection } from "../../api/client";
 import { CreateForm } from "../../components/CreateForm";
@@ -9,7 +8,6 @@ import { usePaged } from "../../components/usePaged";
 
 export function LaborOperationsPage() {
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<string | null>(null);
   const list = usePaged((cursor) => inspection.GET("/api/v1/labor-operations", { params: { query: { cursor, limit: 50 } } }), []);
   return (
     <section aria-labelledby="labor-title">
@@ -27,16 +25,9 @@ export function LaborOperationsPage() {
             params: { header: { "Idempotency-Key": key } },
           })
         }
-        onCreated={(o) => {
-          setNotice(t("admin.created", { what: o.code }));
-          list.reload();
-        }}
+        created={(o) => o.code}
+        onCreated={list.reload}
       />
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
       <PagedList list={list} empty={t("admin.none")}>
         <table>
           <thead>

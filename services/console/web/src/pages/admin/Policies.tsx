@@ -1,6 +1,5 @@
 // Warranty policies (admin): the terms per part category (or for one part, which
 // then wins over its category), and a new policy.
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inspection } from "../../api/client";
 import { CreateForm, type Values } from "../../components/CreateForm";
@@ -25,7 +24,6 @@ function policy(v: Values) {
 
 export function PoliciesPage() {
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<string | null>(null);
   const list = usePaged((cursor) => inspection.GET("/api/v1/policies", { params: { query: { cursor, limit: 50 } } }), []);
   return (
     <section aria-labelledby="policies-title">
@@ -43,16 +41,9 @@ export function PoliciesPage() {
           { name: "return_deadline_days", label: t("admin.returnDays"), type: "number", initial: "30" },
         ]}
         submit={(v, key) => inspection.POST("/api/v1/policies", { body: policy(v), params: { header: { "Idempotency-Key": key } } })}
-        onCreated={(p) => {
-          setNotice(t("admin.created", { what: p.category ?? p.part_number ?? "" }));
-          list.reload();
-        }}
+        created={(p) => p.category ?? p.part_number ?? ""}
+        onCreated={list.reload}
       />
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
       <PagedList list={list} empty={t("admin.none")}>
         <table>
           <thead>

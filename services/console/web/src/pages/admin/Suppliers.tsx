@@ -1,6 +1,5 @@
 // Suppliers (admin): the list, a new supplier, and deactivating one (kept for its
 // history; its parts keep it).
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { catalog } from "../../api/client";
 import type { components } from "../../api/schema/catalog";
@@ -37,7 +36,6 @@ function Deactivate({ supplier, onDone }: { supplier: Supplier; onDone: () => vo
 
 export function SuppliersPage() {
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<string | null>(null);
   const list = usePaged((cursor) => catalog.GET("/api/v1/suppliers", { params: { query: { cursor, limit: 50 } } }), []);
   return (
     <section aria-labelledby="suppliers-title">
@@ -49,16 +47,9 @@ export function SuppliersPage() {
           { name: "name", label: t("admin.name") },
         ]}
         submit={(v, key) => catalog.POST("/api/v1/suppliers", { body: { code: v.code!, name: v.name! }, params: { header: { "Idempotency-Key": key } } })}
-        onCreated={(s) => {
-          setNotice(t("admin.created", { what: s.code }));
-          list.reload();
-        }}
+        created={(s) => s.code}
+        onCreated={list.reload}
       />
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
       <PagedList list={list} empty={t("admin.none")}>
         <table>
           <thead>

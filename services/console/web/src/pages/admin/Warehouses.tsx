@@ -1,5 +1,4 @@
 // Warehouses (admin): the list and a new warehouse (central or regional).
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { catalog } from "../../api/client";
 import type { components } from "../../api/schema/catalog";
@@ -12,7 +11,6 @@ const KINDS: Kind[] = ["central", "regional"];
 
 export function WarehousesPage() {
   const { t } = useTranslation();
-  const [notice, setNotice] = useState<string | null>(null);
   const [list, reload] = useLoad(() => catalog.GET("/api/v1/warehouses"), []);
   return (
     <section aria-labelledby="warehouses-title">
@@ -30,16 +28,9 @@ export function WarehousesPage() {
             params: { header: { "Idempotency-Key": key } },
           })
         }
-        onCreated={(w) => {
-          setNotice(t("admin.created", { what: w.code }));
-          reload();
-        }}
+        created={(w) => w.code}
+        onCreated={reload}
       />
-      {notice && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
       {list.kind === "loading" && <Loading />}
       {list.kind === "error" && <ErrorState problem={list.problem} onRetry={reload} />}
       {list.kind === "done" && (
