@@ -173,11 +173,6 @@ pub fn failures(facts: &ClaimFacts) -> Vec<Failure> {
     failures
 }
 
-/// Every reason the claim fails, in the vocabulary's order; empty when it passes.
-pub fn check(facts: &ClaimFacts) -> Vec<ReasonCode> {
-    failures(facts).into_iter().map(|f| f.reason).collect()
-}
-
 /// Input a claim can never be made of (→ 422 naming the field), as `(field, message)`.
 pub fn input_problems(
     today: NaiveDate,
@@ -217,6 +212,11 @@ pub fn input_problems(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The reasons a claim fails with, as submission stores them.
+    fn check(facts: &ClaimFacts) -> Vec<ReasonCode> {
+        failures(facts).into_iter().map(|f| f.reason).collect()
+    }
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -233,6 +233,9 @@ pub fn transition(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use ClaimStatus as S;
+
     #[test]
     fn a_refused_transition_says_what_to_do_next() {
         let refused = |from, action| IllegalTransition { from, action }.to_string();
@@ -249,9 +252,6 @@ mod tests {
             "a claim that is approved cannot decide; it is decided already"
         );
     }
-
-    use super::*;
-    use ClaimStatus as S;
 
     /// Every legal `(from, action, part_in_hand) → to`; everything else is illegal.
     fn legal() -> Vec<(ClaimStatus, Action, bool, ClaimStatus)> {
