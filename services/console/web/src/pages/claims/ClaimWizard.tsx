@@ -2,15 +2,15 @@
 // prices and checks it exactly as a submission would, storing nothing), sees the
 // priced lines, the totals and every failing check beside its field, and submits.
 // One Idempotency-Key per claim in hand: a double click files one claim.
-import { useMemo, useRef, useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { inspection } from "../../api/client";
-import { fieldMessage, toProblem, type Problem } from "../../api/problem";
+import { fieldMessage } from "../../api/problem";
 import type { components } from "../../api/schema/inspection";
 import { ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
-import { useSubmissionKey } from "../../components/useSubmissionKey";
+import { useAction } from "../../components/useAction";
 import { formatDateTime, formatMoney } from "../../i18n/format";
 import { Field, FieldMessages } from "./Field";
 import { ClaimLines } from "./ClaimLines";
@@ -49,12 +49,13 @@ export function ClaimWizardPage() {
   const [labor, setLabor] = useState<LaborLine[]>([{ operation_code: "", hours: "" }]);
 
   const [preview, setPreview] = useState<{ body: string; result: Preview } | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  const key = useSubmissionKey();
-  // Set before the first await: a second click of a double click sees it at once,
-  // before React has re-rendered the button disabled.
-  const submitting = useRef(false);
+  // Two actions, so a preview never changes the submission's key (the same while
+  // the claim in hand is, a retry after a lost answer files nothing twice); the form
+  // shows the problem of the last one tried.
+  const previewing = useAction();
+  const submitting = useAction();
+  const busy = previewing.busy || submitting.busy;
+  const problem = submitting.problem ?? previewing.problem;
 
   const body: CreateClaim = useMemo(
     () => ({
@@ -91,45 +92,20 @@ export function ClaimWizardPage() {
 
   async function runPreview(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      const done = await inspection.POST("/api/v1/claims/preview", { body });
-      if (done.data) setPreview({ body: shape, result: done.data });
-      else {
-        setPreview(null);
-        setProblem(toProblem(done.error, done.response.status));
-      }
-    } catch (e) {
-      setProblem(toProblem(e));
-    } finally {
-      setBusy(false);
-    }
+    if (submitting.busy) return;
+    submitting.clear();
+    // Stores nothing: no Idempotency-Key is sent.
+    const result = await previewing.run(body, () => inspection.POST("/api/v1/claims/preview", { body }));
+    setPreview(result ? { body: shape, result } : null);
   }
 
   async function submit() {
-    if (submitting.current || !current) return;
-    submitting.current = true;
-    const idempotencyKey = key.keyFor(body);
-    setBusy(true);
-    setProblem(null);
-    try {
-      const done = await inspection.POST("/api/v1/claims", {
-        body,
-        params: { header: { "Idempotency-Key": idempotencyKey } },
-      });
-      if (done.data) {
-        void navigate(`/claims/${done.data.id}`);
-        return;
-      }
-      setProblem(toProblem(done.error, done.response.status));
-    } catch (e) {
-      setProblem(toProblem(e));
-    } finally {
-      submitting.current = false;
-      setBusy(false);
-    }
+    if (!current || previewing.busy) return;
+    previewing.clear();
+    const filed = await submitting.run(body, (key) =>
+      inspection.POST("/api/v1/claims", { body, params: { header: { "Idempotency-Key": key } } }),
+    );
+    if (filed) void navigate(`/claims/${filed.id}`);
   }
 
   const setPart = (i: number, change: Partial<PartLine>) =>

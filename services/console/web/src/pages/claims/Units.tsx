@@ -4,11 +4,11 @@ import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { inspection } from "../../api/client";
-import { fieldMessage, otherMessages, toProblem, type Problem } from "../../api/problem";
+import { fieldMessage, otherMessages } from "../../api/problem";
 import type { components } from "../../api/schema/inspection";
 import { PagedList } from "../../components/Paged";
 import { usePaged } from "../../components/usePaged";
-import { useSubmissionKey } from "../../components/useSubmissionKey";
+import { useAction } from "../../components/useAction";
 import { formatDate, formatDateTime, formatNumber } from "../../i18n/format";
 import { Field } from "./Field";
 
@@ -24,13 +24,10 @@ function RegisterUnit({ onRegistered }: { onRegistered: (u: Unit) => void }) {
   const [inService, setInService] = useState("");
   const [usage, setUsage] = useState("0");
   const [usageUnit, setUsageUnit] = useState<UsageUnit>("km");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  const key = useSubmissionKey();
+  const { busy, problem, run } = useAction();
 
   async function register(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
     const body = {
       serial: serial.trim(),
       model: model.trim(),
@@ -38,24 +35,13 @@ function RegisterUnit({ onRegistered }: { onRegistered: (u: Unit) => void }) {
       usage_at_sale: Number(usage),
       usage_unit: usageUnit,
     };
-    const idempotencyKey = key.keyFor(body);
-    setBusy(true);
-    setProblem(null);
-    try {
-      const done = await inspection.POST("/api/v1/units", {
-        body,
-        params: { header: { "Idempotency-Key": idempotencyKey } },
-      });
-      if (done.data) {
-        key.done();
-        setSerial("");
-        setModel("");
-        onRegistered(done.data);
-      } else setProblem(toProblem(done.error, done.response.status));
-    } catch (e) {
-      setProblem(toProblem(e));
-    } finally {
-      setBusy(false);
+    const unit = await run(body, (key) =>
+      inspection.POST("/api/v1/units", { body, params: { header: { "Idempotency-Key": key } } }),
+    );
+    if (unit) {
+      setSerial("");
+      setModel("");
+      onRegistered(unit);
     }
   }
 
