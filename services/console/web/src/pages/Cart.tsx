@@ -1,12 +1,13 @@
 // Dealer: the cart becomes an order. One Idempotency-Key per submission, kept until
 // the cart changes: a double click, or a retry after a lost answer, places one order.
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { newIdempotencyKey, orders } from "../api/client";
-import { fieldMessage, otherMessages, toProblem, type Problem } from "../api/problem";
+import { orders } from "../api/client";
+import { fieldMessage, otherMessages } from "../api/problem";
 import { useCart } from "../cart";
 import { Empty } from "../components/States";
+import { useAction } from "../components/useAction";
 
 type Priority = "stock" | "emergency";
 
@@ -15,38 +16,21 @@ export function CartPage() {
   const cart = useCart();
   const navigate = useNavigate();
   const [priority, setPriority] = useState<Priority>("stock");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  // The key of the submission in hand; a changed cart is a new submission.
-  const key = useRef<{ key: string; cart: string } | null>(null);
+  // A changed cart is a new submission, with a new Idempotency-Key.
+  const { busy, problem, run } = useAction();
 
   async function place(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
     const body = {
       priority,
       lines: cart.lines.map((l) => ({ part_number: l.part_number, qty: l.qty })),
     };
-    const shape = JSON.stringify(body);
-    if (key.current?.cart !== shape) key.current = { key: newIdempotencyKey(), cart: shape };
-    setBusy(true);
-    setProblem(null);
-    try {
-      const placed = await orders.POST("/api/v1/orders", {
-        body,
-        params: { header: { "Idempotency-Key": key.current.key } },
-      });
-      if (placed.data) {
-        cart.clear();
-        key.current = null;
-        void navigate(`/orders/${placed.data.id}`);
-        return;
-      }
-      setProblem(toProblem(placed.error, placed.response.status));
-    } catch (e) {
-      setProblem(toProblem(e));
-    } finally {
-      setBusy(false);
+    const placed = await run(body, (key) =>
+      orders.POST("/api/v1/orders", { body, params: { header: { "Idempotency-Key": key } } }),
+    );
+    if (placed) {
+      cart.clear();
+      void navigate(`/orders/${placed.id}`);
     }
   }
 

@@ -1,15 +1,15 @@
 // Dealer: my orders (paged), and one order with its lines, shipments, timeline and cancel.
-import { useEffect, useRef, useState } from "react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { newIdempotencyKey, orders } from "../api/client";
-import { toProblem, type Problem } from "../api/problem";
-import type { components } from "../api/schema/orders";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { orders } from "../api/client";
+import { PagedList } from "../components/Paged";
+import { useAction } from "../components/useAction";
+import { ErrorState, Loading } from "../components/States";
 import { useLoad } from "../components/useLoad";
+import { usePaged } from "../components/usePaged";
 import { formatDateTime, formatMoney, formatNumber } from "../i18n/format";
 
-type Order = components["schemas"]["OrderView"];
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
@@ -18,22 +18,12 @@ export function StatusBadge({ status }: { status: string }) {
 
 export function OrdersPage() {
   const { t } = useTranslation();
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [rows, setRows] = useState<Order[]>([]);
-  const [page, reload] = useLoad(
-    () => orders.GET("/api/v1/orders", { params: { query: { limit: 25, cursor } } }),
-    [cursor],
-  );
-  useEffect(() => {
-    if (page.kind === "done") setRows((r) => (cursor ? [...r, ...page.data.items] : page.data.items));
-  }, [page, cursor]);
+  const list = usePaged((cursor) => orders.GET("/api/v1/orders", { params: { query: { limit: 25, cursor } } }), []);
 
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">{t("orders.title")}</h1>
-      {page.kind === "error" && <ErrorState problem={page.problem} onRetry={reload} />}
-      {page.kind === "done" && rows.length === 0 && <Empty message={t("orders.empty")} />}
-      {rows.length > 0 && (
+      <PagedList list={list} empty={t("orders.empty")}>
         <table>
           <thead>
             <tr>
@@ -45,7 +35,7 @@ export function OrdersPage() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((o) => (
+            {list.rows.map((o) => (
               <tr key={o.id}>
                 <td>
                   <Link to={`/orders/${o.id}`}>{o.number}</Link>
@@ -60,13 +50,7 @@ export function OrdersPage() {
             ))}
           </tbody>
         </table>
-      )}
-      {page.kind === "loading" && <Loading />}
-      {page.kind === "done" && page.data.next_cursor && (
-        <button type="button" onClick={() => setCursor(page.data.next_cursor ?? undefined)}>
-          {t("orders.more")}
-        </button>
-      )}
+      </PagedList>
     </section>
   );
 }
@@ -81,8 +65,7 @@ export function OrderPage() {
     () => orders.GET("/api/v1/orders/{id}/timeline", { params: { path: { id } } }),
     [id],
   );
-  const [cancelProblem, setCancelProblem] = useState<Problem | null>(null);
-  const cancelKey = useRef(newIdempotencyKey());
+  const cancelling = useAction();
 
   // Until catalog has allocated it, look again now and then.
   useEffect(() => {
@@ -96,17 +79,12 @@ export function OrderPage() {
 
   async function cancel() {
     if (!window.confirm(t("orders.cancelConfirm"))) return;
-    setCancelProblem(null);
-    try {
-      const done = await orders.POST("/api/v1/orders/{id}/cancel", {
-        params: { path: { id }, header: { "Idempotency-Key": cancelKey.current } },
-      });
-      if (done.response.ok) {
-        reload();
-        reloadTimeline();
-      } else setCancelProblem(toProblem(done.error, done.response.status));
-    } catch (e) {
-      setCancelProblem(toProblem(e));
+    const done = await cancelling.run(["cancel", id], (key) =>
+      orders.POST("/api/v1/orders/{id}/cancel", { params: { path: { id }, header: { "Idempotency-Key": key } } }),
+    );
+    if (done) {
+      reload();
+      reloadTimeline();
     }
   }
 
@@ -204,11 +182,11 @@ export function OrderPage() {
         </table>
       )}
       {CANCELLABLE.includes(o.status) && !o.cancel_requested_at && (
-        <button type="button" className="danger" onClick={() => void cancel()}>
+        <button type="button" className="danger" disabled={cancelling.busy} onClick={() => void cancel()}>
           {t("orders.cancel")}
         </button>
       )}
-      {cancelProblem && <ErrorState problem={cancelProblem} />}
+      {cancelling.problem && <ErrorState problem={cancelling.problem} />}
       <h2>{t("orders.timeline")}</h2>
       {timeline.kind === "loading" && <Loading />}
       {timeline.kind === "error" && <ErrorState problem={timeline.problem} onRetry={reloadTimeline} />}

@@ -1,12 +1,13 @@
 // Warehouse: orders with reserved stock waiting to ship, emergency first, oldest
 // first within a priority; ship one with its carrier and tracking reference (one
-// Idempotency-Key per order's submission).
-import { useRef, useState, type FormEvent } from "react";
+// Idempotency-Key per submission, kept while its carrier and tracking stay the same).
+import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { catalog, newIdempotencyKey, orders } from "../api/client";
-import { fieldMessage, toProblem, type Problem } from "../api/problem";
+import { catalog, orders } from "../api/client";
+import { fieldMessage } from "../api/problem";
 import type { components } from "../api/schema/orders";
 import { Empty, ErrorState, Loading } from "../components/States";
+import { useAction } from "../components/useAction";
 import { useLoad } from "../components/useLoad";
 import { formatDateTime, formatNumber } from "../i18n/format";
 import { StatusBadge } from "./Orders";
@@ -19,27 +20,15 @@ function ShipForm({ order, onShipped }: { order: Order; onShipped: () => void })
   const { t } = useTranslation();
   const [carrier, setCarrier] = useState("");
   const [tracking, setTracking] = useState("");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  const key = useRef(newIdempotencyKey());
+  const { busy, problem, run } = useAction();
 
   async function ship(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setProblem(null);
-    try {
-      const done = await catalog.POST("/api/v1/shipments", {
-        body: { order_id: order.id, carrier, tracking_ref: tracking },
-        params: { header: { "Idempotency-Key": key.current } },
-      });
-      if (done.response.ok) onShipped();
-      else setProblem(toProblem(done.error, done.response.status));
-    } catch (e) {
-      setProblem(toProblem(e));
-    } finally {
-      setBusy(false);
-    }
+    const body = { order_id: order.id, carrier, tracking_ref: tracking };
+    const done = await run(body, (key) =>
+      catalog.POST("/api/v1/shipments", { body, params: { header: { "Idempotency-Key": key } } }),
+    );
+    if (done) onShipped();
   }
 
   const id = order.number;
