@@ -3,7 +3,8 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { inspection } from "../../api/client";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { PagedFooter } from "../../components/Paged";
+import { Empty } from "../../components/States";
 import { usePaged } from "../../components/usePaged";
 import { formatDateTime, formatMoney, formatNumber } from "../../i18n/format";
 import { ClaimBadge } from "./ClaimBadge";
@@ -35,7 +36,6 @@ export function ClaimQueue({
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      {queue.state.kind === "error" && <ErrorState problem={queue.state.problem} onRetry={queue.reload} />}
       {queue.state.kind === "done" && rows.length === 0 && !queue.hasMore && <Empty message={empty} />}
       {rows.length > 0 && (
         <table>
@@ -78,12 +78,7 @@ export function ClaimQueue({
           </tbody>
         </table>
       )}
-      {queue.state.kind === "loading" && <Loading />}
-      {queue.hasMore && (
-        <button type="button" onClick={queue.more}>
-          {t("quality.more")}
-        </button>
-      )}
+      <PagedFooter list={queue} />
     </section>
   );
 }
