@@ -77,6 +77,7 @@ fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
         ("orders", "post" | "put" | "patch", "/dealers" | "/dealers/{code}") => [D, D, D, D, D, A],
         ("orders", "get", "/dealers") => [D, A, D, D, D, A],
         ("orders", "get", "/dealers/{code}") => [A, A, D, D, D, A],
+        ("orders", "get", "/ship-queue") => [D, A, D, D, D, A],
         ("orders", "get", _) => [A, A, D, D, D, A],
         ("orders", "post", "/orders") => [A, U, D, D, D, U],
         ("orders", "post", "/orders/{id}/cancel") => [A, U, D, D, D, U],

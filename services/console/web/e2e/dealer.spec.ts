@@ -8,6 +8,7 @@ import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
 test.describe.configure({ mode: "serial" });
 
 let orderPath = "";
+let orderNumber = "";
 
 test.beforeEach(async ({ page }) => inEnglish(page));
 
@@ -55,6 +56,8 @@ test("a dealer finds a part with the own net price and orders it once, reserved"
   const line = page.getByRole("row", { name: /AL-3001/ });
   await expect(line.getByRole("cell").nth(3)).toHaveText("2");
   orderPath = new URL(page.url()).pathname;
+  orderNumber = (await page.getByRole("heading", { name: /Order/ }).innerText()).match(/ORD-\d+/)?.[0] ?? "";
+  expect(orderNumber).not.toEqual("");
   await expectAccessible(page);
   await screenshot(page, "dealer-order");
 
@@ -82,9 +85,18 @@ test("another dealer opening that order by its URL sees 'not found'", async ({ p
 test("the warehouse ships it, emergency first, and the dealer sees it shipped", async ({ page, browser }) => {
   await signIn(page, "warehouse");
   await page.getByRole("link", { name: "Orders to ship" }).first().click();
-  const row = page.getByRole("row", { name: /D001/ }).first();
+  const row = page.getByRole("row", { name: new RegExp(`${orderNumber} · D001`) });
   await expect(row).toBeVisible();
   await expect(row).toContainText("Emergency");
+  // The service's shipping order: every emergency before the first stock order.
+  const priorities = await page.locator("tbody tr td:nth-child(2)").allInnerTexts();
+  expect(priorities.indexOf("Emergency")).toBeGreaterThanOrEqual(0);
+  expect(priorities.lastIndexOf("Emergency")).toBeLessThan(priorities.includes("Stock") ? priorities.indexOf("Stock") : Infinity);
+  // One warehouse's queue holds only that warehouse's orders.
+  const warehouse = (await row.getByRole("cell").nth(3).innerText()).trim();
+  await page.getByLabel("Warehouse").selectOption(warehouse);
+  await expect(row).toBeVisible();
+  expect(new Set(await page.locator("tbody tr td:nth-child(4)").allInnerTexts())).toEqual(new Set([warehouse]));
   await expectAccessible(page);
   await screenshot(page, "warehouse-ship-queue");
   await row.getByLabel("Carrier").fill("DHL");

@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         price_book::get_price,
         orders::create_order,
         orders::list_orders,
+        orders::ship_queue,
         orders::get_order,
         orders::cancel_order,
         orders::get_timeline,
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(orders::create_order))
             .route(web::get().to(orders::list_orders)),
     )
+    .service(web::resource("/ship-queue").route(web::get().to(orders::ship_queue)))
     .service(web::resource("/orders/{id}").route(web::get().to(orders::get_order)))
     .service(web::resource("/orders/{id}/cancel").route(web::post().to(orders::cancel_order)))
     .service(web::resource("/orders/{id}/timeline").route(web::get().to(orders::get_timeline)))

@@ -221,6 +221,15 @@ pub struct OrderFilter {
     pub dealer: Option<String>,
 }
 
+/// The ship queue's filter.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShipQueueFilter {
+    /// Only this warehouse's orders.
+    #[param(value_type = Option<String>)]
+    pub warehouse: Option<WarehouseCode>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TimelineEntryView {
     pub at: DateTime<Utc>,

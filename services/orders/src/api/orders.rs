@@ -11,7 +11,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::period_bound;
-use super::order_views::{CreateOrder, OrderFilter, OrderView, TimelineEntryView};
+use super::order_views::{CreateOrder, OrderFilter, OrderView, ShipQueueFilter, TimelineEntryView};
 use crate::app::orders::{self as use_case, PlaceOrder};
 use crate::db::orders::ListFilter;
 
@@ -95,6 +95,36 @@ pub async fn list_orders(
         after: page.position()?,
     };
     let orders = use_case::list(&mut conn, &caller, query, page.limit()).await?;
+    Ok(HttpResponse::Ok().json(orders.map(OrderView::from)))
+}
+
+/// The warehouse's ship queue: orders holding reserved units that may ship (status
+/// `reserved`, `partially_reserved` or `partially_shipped`), emergency first, then
+/// the oldest first; of one warehouse if `warehouse` is given.
+#[utoipa::path(
+    get, path = "/api/v1/ship-queue", tag = "orders",
+    params(PageQuery, ShipQueueFilter),
+    responses(
+        (status = 200, description = "a page of orders to ship, in shipping order", body = inline(Page<OrderView>)),
+        (status = 400, description = "bad cursor or warehouse code", body = aftersales_web::Problem),
+        (status = 403, description = "role may not ship", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn ship_queue(
+    who: Principal,
+    mut conn: DbConn,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<ShipQueueFilter>,
+) -> Result<HttpResponse, ApiError> {
+    who.require(&[Role::Warehouse, Role::Admin])?;
+    let orders = use_case::ship_queue(
+        &mut conn,
+        filter.warehouse.as_ref(),
+        page.position()?,
+        page.limit(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(orders.map(OrderView::from)))
 }
 

@@ -310,6 +310,29 @@ pub async fn list(
     }
     let rows = db::orders::list(c, &filter, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |o| (o.placed_at, o.id));
+    with_lines(c, page).await
+}
+
+/// What the warehouse may ship next, emergency first, then the oldest first (one
+/// warehouse's if given).
+pub async fn ship_queue(
+    c: &mut AsyncPgConnection,
+    warehouse: Option<&WarehouseCode>,
+    after: Option<db::orders::ShipQueuePosition>,
+    limit: i64,
+) -> Result<Page<OrderDetail>, ApiError> {
+    let rows = db::orders::ship_queue(c, warehouse, after, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |o| {
+        (o.priority == Priority::Emergency, o.placed_at, o.id)
+    });
+    with_lines(c, page).await
+}
+
+/// A page of orders with their lines and shipments, read in two queries.
+async fn with_lines(
+    c: &mut AsyncPgConnection,
+    page: Page<Order>,
+) -> Result<Page<OrderDetail>, ApiError> {
     let ids: Vec<Uuid> = page.items.iter().map(|o| o.id).collect();
     let mut lines = db::orders::lines_of(c, &ids).await?;
     let mut shipments = db::orders::shipments_of(c, &ids).await?;

@@ -6,6 +6,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use aftersales_web::pagination::newer_than;
+
 use super::schema::{order_lines, order_shipment_lines, order_shipments, order_timeline, orders};
 use crate::domain::status::LineQty;
 use crate::domain::{Currency, DealerCode, OrderStatus, PartNumber, Priority, WarehouseCode};
@@ -162,6 +164,48 @@ pub async fn lines_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
 pub use aftersales_web::pagination::DealerListFilter as ListFilter;
 
 aftersales_web::dealer_list!(pub fn list(orders) -> Order, at placed_at, dealer dealer_code, status status);
+
+/// Where the ship queue resumes: `(emergency, placed_at, id)` of the last order seen.
+pub type ShipQueuePosition = (bool, DateTime<Utc>, Uuid);
+
+/// Orders holding reserved units the warehouse may ship ([`OrderStatus::may_ship`]),
+/// of one warehouse if given: emergency first, then the oldest first.
+pub async fn ship_queue(
+    conn: &mut AsyncPgConnection,
+    warehouse: Option<&WarehouseCode>,
+    after: Option<ShipQueuePosition>,
+    limit: i64,
+) -> QueryResult<Vec<Order>> {
+    let emergency = orders::priority.eq(Priority::Emergency.as_str());
+    let shippable: Vec<&str> = OrderStatus::ALL
+        .into_iter()
+        .filter(|s| s.may_ship())
+        .map(OrderStatus::as_str)
+        .collect();
+    let holding_reserved = order_lines::table
+        .filter(order_lines::reserved.gt(0))
+        .select(order_lines::order_id);
+    let mut query = orders::table
+        .select(Order::as_select())
+        .filter(orders::status.eq_any(shippable))
+        .filter(orders::id.eq_any(holding_reserved))
+        .order((emergency.desc(), orders::placed_at.asc(), orders::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(warehouse) = warehouse {
+        query = query.filter(orders::warehouse.eq(warehouse.as_str().to_owned()));
+    }
+    if let Some((was_emergency, at, id)) = after {
+        let later = newer_than(orders::placed_at, orders::id, (at, id));
+        query = if was_emergency {
+            // The rest of the emergencies, then every stock order.
+            query.filter(diesel::dsl::not(emergency).or(later))
+        } else {
+            query.filter(diesel::dsl::not(emergency).and(later))
+        };
+    }
+    query.load(conn).await
+}
 
 /// Writes one line's allocated quantities.
 pub async fn set_line_allocation(

@@ -59,6 +59,16 @@ impl OrderStatus {
         OrderStatus::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
+    /// Whether the warehouse may ship for an order in this status, if it holds
+    /// reserved units: once catalog has reserved them, and not after the dealer asked
+    /// to cancel (catalog is releasing them then).
+    pub fn may_ship(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Reserved | OrderStatus::PartiallyReserved | OrderStatus::PartiallyShipped
+        )
+    }
+
     /// Whether the dealer may still cancel: anything not fully shipped, once.
     pub fn cancellable(self) -> Result<(), CancelRefused> {
         match self {
@@ -246,6 +256,15 @@ mod tests {
                 PartiallyShipped => prop_assert!(shipped > 0 && open > 0),
                 Reserved | PartiallyReserved | Backordered => prop_assert!(shipped == 0 && open > 0 && !cancel),
                 Submitted => prop_assert!(false, "allocated orders are never submitted"),
+            }
+        }
+
+        #[test]
+        fn reserved_units_may_ship_until_the_dealer_cancels(lines in proptest::collection::vec(balanced_line(), 1..5), cancel in any::<bool>()) {
+            let status = derive_status(&lines, true, cancel);
+            let reserved: i32 = lines.iter().map(|l| l.reserved).sum();
+            if reserved > 0 {
+                prop_assert_eq!(status.may_ship(), !cancel, "{:?}", status);
             }
         }
     }

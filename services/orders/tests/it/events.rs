@@ -1,9 +1,7 @@
-use aftersales_messaging::contracts::catalog::{
-    ShipmentDispatched, ShippedLine, StockReleased, StockReserved,
-};
+use aftersales_messaging::contracts::catalog::{ShipmentDispatched, ShippedLine, StockReleased};
 use aftersales_web::Role;
 
-use crate::support::{Svc, WAIT, admin, allocation, dealer, eventually, order_id, token};
+use crate::support::{Svc, WAIT, admin, allocation, dealer, eventually, order_id, reserved, token};
 
 async fn setup() -> Svc {
     let svc = Svc::start().await;
@@ -11,17 +9,6 @@ async fn setup() -> Svc {
     svc.add_part("A", "10", true).await;
     svc.add_part("B", "20", true).await;
     svc
-}
-
-fn reserved(
-    order: uuid::Uuid,
-    alloc: aftersales_messaging::contracts::Allocation,
-) -> StockReserved {
-    StockReserved {
-        order_id: order,
-        warehouse: "WH-HOME".parse().unwrap(),
-        allocation: alloc,
-    }
 }
 
 fn shipment(

@@ -14,4 +14,5 @@ mod orders;
 mod platform;
 mod price_book;
 mod reports;
+mod ship_queue;
 mod support;

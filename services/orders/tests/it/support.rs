@@ -2,7 +2,7 @@
 //! and orders' own seed data: dealers, parts published as catalog would, orders.
 
 use aftersales_messaging::Envelope;
-use aftersales_messaging::contracts::catalog::PartUpserted;
+use aftersales_messaging::contracts::catalog::{PartUpserted, StockReserved};
 use aftersales_messaging::contracts::{Allocation, AllocationLine};
 use aftersales_testkit::tokens;
 use aftersales_web::Role;
@@ -50,6 +50,11 @@ impl Svc {
     }
 
     pub async fn place(&self, token: &str, lines: &[(&str, i64)]) -> Value {
+        self.place_with(token, "stock", lines).await
+    }
+
+    /// Places an order of `priority` (`stock` or `emergency`).
+    pub async fn place_with(&self, token: &str, priority: &str, lines: &[(&str, i64)]) -> Value {
         let lines: Vec<Value> = lines
             .iter()
             .map(|(p, q)| json!({"part_number": p, "qty": q}))
@@ -59,7 +64,7 @@ impl Svc {
                 "POST",
                 "/orders",
                 Some(token),
-                Some(json!({"priority": "stock", "lines": lines})),
+                Some(json!({"priority": priority, "lines": lines})),
             )
             .await;
         assert_eq!(status, 201, "{body}");
@@ -103,6 +108,15 @@ pub fn part(part_number: &str, price: &str, active: bool) -> PartUpserted {
         returnable: true,
         superseded_by: None,
         active,
+    }
+}
+
+/// Catalog's reservation of `alloc` for `order` at the dealers' home warehouse.
+pub fn reserved(order: Uuid, alloc: Allocation) -> StockReserved {
+    StockReserved {
+        order_id: order,
+        warehouse: "WH-HOME".parse().unwrap(),
+        allocation: alloc,
     }
 }
 

@@ -1,20 +1,20 @@
 // Warehouse: orders with reserved stock waiting to ship, emergency first, oldest
-// first within a priority; ship one with its carrier and tracking reference (one
-// Idempotency-Key per submission, kept while its carrier and tracking stay the same).
+// first within a priority (the service's ship queue, page by page, of one warehouse
+// or all); ship one with its carrier and tracking reference (one Idempotency-Key per
+// submission, kept while its carrier and tracking stay the same).
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { catalog, orders } from "../api/client";
-import { fieldMessage } from "../api/problem";
 import type { components } from "../api/schema/orders";
-import { Empty, ErrorState, Loading } from "../components/States";
+import { FormProblem, TextField } from "../components/Field";
+import { PagedList } from "../components/Paged";
 import { useAction } from "../components/useAction";
-import { useLoad } from "../components/useLoad";
+import { usePaged } from "../components/usePaged";
 import { formatDateTime, formatNumber } from "../i18n/format";
 import { StatusBadge } from "./Orders";
-import { shippingOrder } from "./shipping";
+import { WarehouseSelect } from "./warehouse/common";
 
 type Order = components["schemas"]["OrderView"];
-const SHIPPABLE = ["reserved", "partially_reserved", "partially_shipped"] as const;
 
 function ShipForm({ order, onShipped }: { order: Order; onShipped: () => void }) {
   const { t } = useTranslation();
@@ -31,25 +31,14 @@ function ShipForm({ order, onShipped }: { order: Order; onShipped: () => void })
     if (done) onShipped();
   }
 
-  const id = order.number;
-  const carrierError = fieldMessage(problem, "carrier");
-  const trackingError = fieldMessage(problem, "tracking_ref");
   return (
-    <form onSubmit={(e) => void ship(e)} className="inline-form" aria-label={`${t("ship.ship")} ${id}`}>
-      <label>
-        {t("ship.carrier")}
-        <input value={carrier} onChange={(e) => setCarrier(e.target.value)} required aria-invalid={carrierError ? true : undefined} />
-      </label>
-      {carrierError && <span className="field-error">{carrierError}</span>}
-      <label>
-        {t("ship.tracking")}
-        <input value={tracking} onChange={(e) => setTracking(e.target.value)} required aria-invalid={trackingError ? true : undefined} />
-      </label>
-      {trackingError && <span className="field-error">{trackingError}</span>}
+    <form onSubmit={(e) => void ship(e)} className="inline-form" aria-label={`${t("ship.ship")} ${order.number}`}>
+      <TextField id={`carrier-${order.id}`} label={t("ship.carrier")} field="carrier" problem={problem} value={carrier} onChange={setCarrier} required />
+      <TextField id={`tracking-${order.id}`} label={t("ship.tracking")} field="tracking_ref" problem={problem} value={tracking} onChange={setTracking} required />
       <button type="submit" className="primary" disabled={busy}>
         {t("ship.ship")}
       </button>
-      {problem && !carrierError && !trackingError && <ErrorState problem={problem} />}
+      <FormProblem problem={problem} shown={["carrier", "tracking_ref"]} />
     </form>
   );
 }
@@ -57,28 +46,22 @@ function ShipForm({ order, onShipped }: { order: Order; onShipped: () => void })
 export function ShipQueuePage() {
   const { t } = useTranslation();
   const [shipped, setShipped] = useState<string | null>(null);
-  const [queue, reload] = useLoad(async () => {
-    const pages = await Promise.all(
-      SHIPPABLE.map((status) => orders.GET("/api/v1/orders", { params: { query: { status, limit: 100 } } })),
-    );
-    const failed = pages.find((p) => !p.data);
-    if (failed) return failed;
-    const items = pages.flatMap((p) => p.data?.items ?? []).sort(shippingOrder);
-    return { data: items, response: pages[0]!.response };
-  }, []);
+  const [warehouse, setWarehouse] = useState("");
+  const queue = usePaged(
+    (cursor) => orders.GET("/api/v1/ship-queue", { params: { query: { cursor, limit: 50, warehouse: warehouse || undefined } } }),
+    [warehouse],
+  );
 
   return (
     <section aria-labelledby="ship-title">
       <h1 id="ship-title">{t("ship.title")}</h1>
+      <WarehouseSelect label={t("ship.warehouse")} value={warehouse} onChange={setWarehouse} all />
       {shipped && (
         <p role="status" className="notice">
           {shipped} · {t("ship.shipped")}
         </p>
       )}
-      {queue.kind === "loading" && <Loading />}
-      {queue.kind === "error" && <ErrorState problem={queue.problem} onRetry={reload} />}
-      {queue.kind === "done" && queue.data.length === 0 && <Empty message={t("ship.empty")} />}
-      {queue.kind === "done" && queue.data.length > 0 && (
+      <PagedList list={queue} empty={t("ship.empty")}>
         <table>
           <thead>
             <tr>
@@ -87,12 +70,12 @@ export function ShipQueuePage() {
               <th scope="col">{t("orders.status")}</th>
               <th scope="col">{t("ship.warehouse")}</th>
               <th scope="col">{t("ship.part")}</th>
-              <th scope="col">{t("ship.reservedAt")}</th>
+              <th scope="col">{t("orders.placedAt")}</th>
               <th scope="col">{t("ship.ship")}</th>
             </tr>
           </thead>
           <tbody>
-            {queue.data.map((o) => (
+            {queue.rows.map((o) => (
               <tr key={o.id}>
                 <td>
                   {o.number} · {o.dealer_code}
@@ -114,7 +97,7 @@ export function ShipQueuePage() {
                     order={o}
                     onShipped={() => {
                       setShipped(o.number);
-                      reload();
+                      queue.reload();
                     }}
                   />
                 </td>
@@ -122,7 +105,7 @@ export function ShipQueuePage() {
             ))}
           </tbody>
         </table>
-      )}
+      </PagedList>
     </section>
   );
 }

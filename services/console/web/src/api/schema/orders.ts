@@ -152,6 +152,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ship-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The warehouse's ship queue: orders holding reserved units that may ship (status
+         *     `reserved`, `partially_reserved` or `partially_shipped`), emergency first, then
+         *     the oldest first; of one warehouse if `warehouse` is given. */
+        get: operations["ship_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1199,6 +1218,97 @@ export interface operations {
             };
             /** @description bad date, to before from, or unknown format */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ship_queue: {
+        parameters: {
+            query?: {
+                /** @description Opaque position from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description Only this warehouse's orders. */
+                warehouse?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of orders to ship, in shipping order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: int64
+                             * @description Version of catalog's allocation reflected here (0: none yet).
+                             */
+                            allocation_version: number;
+                            /**
+                             * Format: date-time
+                             * @description When the dealer asked to cancel; the status is `cancel_requested` until
+                             *     catalog released everything not shipped, then `cancelled`.
+                             */
+                            cancel_requested_at?: string | null;
+                            currency: string;
+                            dealer_code: string;
+                            /** Format: uuid */
+                            id: string;
+                            lines: components["schemas"]["OrderLineView"][];
+                            /** @description Human number, `ORD-000123`. */
+                            number: string;
+                            /** Format: date-time */
+                            placed_at: string;
+                            priority: components["schemas"]["Priority"];
+                            /** @description What left the warehouse, oldest first. */
+                            shipments: components["schemas"]["ShipmentView"][];
+                            status: components["schemas"]["OrderStatus"];
+                            /**
+                             * @description Sum of the line totals.
+                             * @example 216.00
+                             */
+                            total: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            warehouse: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; absent on the last page. */
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            /** @description bad cursor or warehouse code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description role may not ship */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
