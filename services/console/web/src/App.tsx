@@ -1,5 +1,6 @@
 // Routes: the pages outside a session, then every area's pages inside the layout,
 // each behind the roles that may use it (see `areas/`).
+import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Route, Routes, useLocation } from "react-router";
 import { useSession } from "./auth/session";
@@ -25,13 +26,16 @@ export function App() {
   }
   return (
     <Layout>
-      <Routes>
-        <Route path="/" element={<HomePage />} />
-        {PAGES.map((p) => (
-          <Route key={p.path} path={p.path} element={<RequireRole roles={p.roles}>{p.element}</RequireRole>} />
-        ))}
-        <Route path="*" element={<NotFoundPage />} />
-      </Routes>
+      {/* An area's pages load the first time one opens (areas/area.ts, lazyPages). */}
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          {PAGES.map((p) => (
+            <Route key={p.path} path={p.path} element={<RequireRole roles={p.roles}>{p.element}</RequireRole>} />
+          ))}
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Suspense>
     </Layout>
   );
 }

@@ -1,25 +1,20 @@
 // The administrator's screens: master data (parts import, suppliers, warehouses,
 // dealers, warranty policies, labor operations, supplier agreements).
-import { AgreementsPage } from "../pages/admin/Agreements";
-import { DealersPage } from "../pages/admin/Dealers";
-import { LaborOperationsPage } from "../pages/admin/LaborOperations";
-import { PartsImportPage } from "../pages/admin/PartsImport";
-import { PoliciesPage } from "../pages/admin/Policies";
-import { SuppliersPage } from "../pages/admin/Suppliers";
-import { WarehousesPage } from "../pages/admin/Warehouses";
-import type { Area } from "./area";
+import { lazyPages, type Area } from "./area";
+
+const page = lazyPages(() => import("./admin.pages"));
 
 const ADMIN = ["admin" as const];
 
 export const admin: Area = {
   pages: [
-    { path: "/admin/parts", roles: ADMIN, element: <PartsImportPage /> },
-    { path: "/admin/suppliers", roles: ADMIN, element: <SuppliersPage /> },
-    { path: "/admin/warehouses", roles: ADMIN, element: <WarehousesPage /> },
-    { path: "/admin/dealers", roles: ADMIN, element: <DealersPage /> },
-    { path: "/admin/policies", roles: ADMIN, element: <PoliciesPage /> },
-    { path: "/admin/labor-operations", roles: ADMIN, element: <LaborOperationsPage /> },
-    { path: "/admin/agreements", roles: ADMIN, element: <AgreementsPage /> },
+    { path: "/admin/parts", roles: ADMIN, element: page("PartsImportPage") },
+    { path: "/admin/suppliers", roles: ADMIN, element: page("SuppliersPage") },
+    { path: "/admin/warehouses", roles: ADMIN, element: page("WarehousesPage") },
+    { path: "/admin/dealers", roles: ADMIN, element: page("DealersPage") },
+    { path: "/admin/policies", roles: ADMIN, element: page("PoliciesPage") },
+    { path: "/admin/labor-operations", roles: ADMIN, element: page("LaborOperationsPage") },
+    { path: "/admin/agreements", roles: ADMIN, element: page("AgreementsPage") },
   ],
   navigation: {
     admin: [

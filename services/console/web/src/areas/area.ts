@@ -1,6 +1,6 @@
 // What one area of the console adds: its pages (each behind the roles that may use
 // it) and its entries in each role's navigation. `areas/index.ts` lists the areas.
-import type { ReactNode } from "react";
+import { createElement, lazy, type ComponentType, type ReactNode } from "react";
 import type { Role } from "../auth/session";
 
 export type Page = { path: string; roles: Role[]; element: ReactNode };
@@ -10,3 +10,10 @@ export type Area = {
   pages: Page[];
   navigation: Partial<Record<Role, NavItem[]>>;
 };
+
+/** A page of an area whose modules load the first time one of its pages opens: an area
+ *  is one chunk of the app (`load` imports the area's page list), so a dealer never
+ *  downloads the finance screens, nor Chart.js before a dashboard shows. */
+export function lazyPages<M extends Record<string, ComponentType>>(load: () => Promise<M>) {
+  return (name: keyof M & string): ReactNode => createElement(lazy(async () => ({ default: (await load())[name]! })));
+}

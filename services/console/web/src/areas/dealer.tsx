@@ -1,22 +1,18 @@
 // The dealer's screens: part search, cart, orders; units and warranty claims.
-import { CartPage } from "../pages/Cart";
-import { ClaimPage, ClaimsPage } from "../pages/claims/Claims";
-import { ClaimWizardPage } from "../pages/claims/ClaimWizard";
-import { UnitsPage } from "../pages/claims/Units";
-import { OrderPage, OrdersPage } from "../pages/Orders";
-import { PartsPage } from "../pages/Parts";
-import type { Area } from "./area";
+import { lazyPages, type Area } from "./area";
+
+const page = lazyPages(() => import("./dealer.pages"));
 
 export const dealer: Area = {
   pages: [
-    { path: "/parts", roles: ["dealer"], element: <PartsPage /> },
-    { path: "/cart", roles: ["dealer"], element: <CartPage /> },
-    { path: "/orders", roles: ["dealer"], element: <OrdersPage /> },
-    { path: "/orders/:id", roles: ["dealer"], element: <OrderPage /> },
-    { path: "/units", roles: ["dealer"], element: <UnitsPage /> },
-    { path: "/claims", roles: ["dealer"], element: <ClaimsPage /> },
-    { path: "/claims/new", roles: ["dealer"], element: <ClaimWizardPage /> },
-    { path: "/claims/:id", roles: ["dealer"], element: <ClaimPage /> },
+    { path: "/parts", roles: ["dealer"], element: page("PartsPage") },
+    { path: "/cart", roles: ["dealer"], element: page("CartPage") },
+    { path: "/orders", roles: ["dealer"], element: page("OrdersPage") },
+    { path: "/orders/:id", roles: ["dealer"], element: page("OrderPage") },
+    { path: "/units", roles: ["dealer"], element: page("UnitsPage") },
+    { path: "/claims", roles: ["dealer"], element: page("ClaimsPage") },
+    { path: "/claims/new", roles: ["dealer"], element: page("ClaimWizardPage") },
+    { path: "/claims/:id", roles: ["dealer"], element: page("ClaimPage") },
   ],
   navigation: {
     dealer: [

@@ -1,19 +1,24 @@
-// A form field's message from a problem+json document, shown beside the field and
-// tied to its input (aria-describedby); a labelled input built on it; and the rest
-// of a problem for the form as a whole.
+// A form field's messages (from a problem+json document, or a check the form ran
+// itself), shown beside the field and tied to its input (aria-describedby); labelled
+// inputs built on them; and the rest of a problem for the form as a whole.
 import type { InputHTMLAttributes, ReactNode } from "react";
 import { fieldMessage, otherMessages, type Problem } from "../api/problem";
 import { ErrorState } from "./States";
 
+/** The messages for one field or group of fields, announced when they appear. */
+export function FieldMessages({ id, messages }: { id?: string; messages: string[] }): ReactNode {
+  if (messages.length === 0) return null;
+  return (
+    <span id={id} className="field-error" role="alert">
+      {messages.join(" ")}
+    </span>
+  );
+}
+
 /** The message `problem` gives for `field`, with the id its input refers to. */
 export function FieldError({ id, problem, field }: { id: string; problem: Problem | null; field: string }) {
   const message = fieldMessage(problem, field);
-  if (!message) return null;
-  return (
-    <span id={id} className="field-error">
-      {message}
-    </span>
-  );
+  return <FieldMessages id={id} messages={message ? [message] : []} />;
 }
 
 /** The attributes that tie an input to its FieldError, while it shows one. */
@@ -64,6 +69,32 @@ export function TextField({
       <input id={id} value={value} onChange={(e) => onChange(e.target.value)} {...input} {...invalidProps(errorId, problem, field)} />
       <FieldError problem={problem} field={field} id={errorId} />
     </>
+  );
+}
+
+/** A labelled input with every message about it beside it (several checks may name
+ *  one field: the service's problem and the form's own preview, say). The message
+ *  sits outside the label: it describes the input, it is not its name. */
+export function FieldWithMessages({
+  id,
+  label,
+  messages = [],
+  ...input
+}: { id: string; label: string; messages?: string[] } & InputHTMLAttributes<HTMLInputElement>) {
+  const errorId = `${id}-error`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        <input
+          id={id}
+          aria-invalid={messages.length > 0 ? true : undefined}
+          aria-describedby={messages.length > 0 ? errorId : undefined}
+          {...input}
+        />
+      </label>
+      <FieldMessages id={errorId} messages={messages} />
+    </div>
   );
 }
 

@@ -1,11 +1,15 @@
 // The pages outside a session: sign-in, signed out (with why), and the home page.
+import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { signIn } from "../api/client";
 import { useMe } from "../auth/session";
 import { navigation } from "../areas";
-import { Dashboard } from "./dashboard/Dashboard";
 import { LANGUAGES, chooseLanguage } from "../i18n";
+import { Loading } from "../components/States";
+
+// The dashboards and Chart.js load once a home page shows them, not with sign-in.
+const Dashboard = lazy(async () => ({ default: (await import("./dashboard/Dashboard")).Dashboard }));
 
 function LanguageLinks() {
   const { t, i18n } = useTranslation();
@@ -70,7 +74,9 @@ export function HomePage() {
         </ul>
       )}
       {items.length === 0 && <p>{t("home.noScreens", { role: t(`role.${me.role}`) })}</p>}
-      <Dashboard role={me.role} />
+      <Suspense fallback={<Loading />}>
+        <Dashboard role={me.role} />
+      </Suspense>
     </section>
   );
 }

@@ -12,7 +12,7 @@ import { ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
 import { useAction } from "../../components/useAction";
 import { formatDateTime, formatMoney } from "../../i18n/format";
-import { Field, FieldMessages } from "./Field";
+import { FieldMessages, FieldWithMessages } from "../../components/Field";
 import { ClaimLines } from "./ClaimLines";
 
 type CreateClaim = components["schemas"]["CreateClaim"];
@@ -128,7 +128,7 @@ export function ClaimWizardPage() {
         <fieldset>
           <legend>{t("claims.wizard.unitStep")}</legend>
           <div className="inline-form">
-            <Field id="claim-unit" list="claim-units" label={t("claims.unit")} value={unit} onChange={(e) => setUnit(e.target.value)} errors={errors("unit_serial")} />
+            <FieldWithMessages id="claim-unit" list="claim-units" label={t("claims.unit")} value={unit} onChange={(e) => setUnit(e.target.value)} messages={errors("unit_serial")} />
             {units.kind === "done" && (
               <datalist id="claim-units">
                 {units.data.items.map((u) => (
@@ -143,18 +143,18 @@ export function ClaimWizardPage() {
                 {t("claims.wizard.noUnits")} <Link to="/units">{t("nav.units")}</Link>
               </p>
             )}
-            <Field id="claim-failure-date" type="date" max={today()} label={t("claims.failureDate")} value={failureDate} onChange={(e) => setFailureDate(e.target.value)} errors={errors("failure_date")} />
-            <Field id="claim-repair-date" type="date" max={today()} label={t("claims.repairDate")} value={repairDate} onChange={(e) => setRepairDate(e.target.value)} errors={errors("repair_date")} />
-            <Field id="claim-usage" type="number" min={0} label={t("claims.usageAtFailure")} value={usage} onChange={(e) => setUsage(e.target.value)} errors={errors("usage_at_failure")} />
+            <FieldWithMessages id="claim-failure-date" type="date" max={today()} label={t("claims.failureDate")} value={failureDate} onChange={(e) => setFailureDate(e.target.value)} messages={errors("failure_date")} />
+            <FieldWithMessages id="claim-repair-date" type="date" max={today()} label={t("claims.repairDate")} value={repairDate} onChange={(e) => setRepairDate(e.target.value)} messages={errors("repair_date")} />
+            <FieldWithMessages id="claim-usage" type="number" min={0} label={t("claims.usageAtFailure")} value={usage} onChange={(e) => setUsage(e.target.value)} messages={errors("usage_at_failure")} />
           </div>
         </fieldset>
         <fieldset>
           <legend>{t("claims.wizard.storyStep")}</legend>
           <div className="inline-form">
-            <Field id="claim-complaint" label={t("claims.complaint")} value={complaint} onChange={(e) => setComplaint(e.target.value)} errors={errors("complaint")} />
-            <Field id="claim-cause" label={t("claims.cause")} value={cause} onChange={(e) => setCause(e.target.value)} errors={errors("cause")} />
-            <Field id="claim-correction" label={t("claims.correction")} value={correction} onChange={(e) => setCorrection(e.target.value)} errors={errors("correction")} />
-            <Field id="claim-causal" label={t("claims.causalPart")} value={causal} onChange={(e) => setCausal(e.target.value)} errors={errors("causal_part_number")} />
+            <FieldWithMessages id="claim-complaint" label={t("claims.complaint")} value={complaint} onChange={(e) => setComplaint(e.target.value)} messages={errors("complaint")} />
+            <FieldWithMessages id="claim-cause" label={t("claims.cause")} value={cause} onChange={(e) => setCause(e.target.value)} messages={errors("cause")} />
+            <FieldWithMessages id="claim-correction" label={t("claims.correction")} value={correction} onChange={(e) => setCorrection(e.target.value)} messages={errors("correction")} />
+            <FieldWithMessages id="claim-causal" label={t("claims.causalPart")} value={causal} onChange={(e) => setCausal(e.target.value)} messages={errors("causal_part_number")} />
           </div>
         </fieldset>
         <fieldset aria-describedby={errors("parts").length > 0 ? "claim-parts-error" : undefined}>
@@ -162,8 +162,8 @@ export function ClaimWizardPage() {
           <FieldMessages id="claim-parts-error" messages={errors("parts")} />
           {parts.map((p, i) => (
             <div className="inline-form" key={i}>
-              <Field id={`claim-part-${i}`} label={t("claims.wizard.partNumber", { n: i + 1 })} value={p.part_number} onChange={(e) => setPart(i, { part_number: e.target.value })} errors={errors(`parts[${i}].part_number`)} />
-              <Field id={`claim-part-${i}-qty`} type="number" min={1} label={t("claims.wizard.qty", { n: i + 1 })} value={p.qty} onChange={(e) => setPart(i, { qty: e.target.value })} errors={errors(`parts[${i}].qty`)} />
+              <FieldWithMessages id={`claim-part-${i}`} label={t("claims.wizard.partNumber", { n: i + 1 })} value={p.part_number} onChange={(e) => setPart(i, { part_number: e.target.value })} messages={errors(`parts[${i}].part_number`)} />
+              <FieldWithMessages id={`claim-part-${i}-qty`} type="number" min={1} label={t("claims.wizard.qty", { n: i + 1 })} value={p.qty} onChange={(e) => setPart(i, { qty: e.target.value })} messages={errors(`parts[${i}].qty`)} />
               <button type="button" onClick={() => setParts((all) => all.filter((_, j) => j !== i))} aria-label={t("claims.wizard.removePart", { n: i + 1 })}>
                 {t("claims.wizard.remove")}
               </button>
@@ -201,7 +201,7 @@ export function ClaimWizardPage() {
                 </label>
                 <FieldMessages id={`claim-labor-${i}-error`} messages={errors(`labor[${i}].operation_code`)} />
               </div>
-              <Field id={`claim-labor-${i}-hours`} inputMode="decimal" label={t("claims.wizard.hours", { n: i + 1 })} value={l.hours} onChange={(e) => setLaborLine(i, { hours: e.target.value })} errors={errors(`labor[${i}].hours`)} />
+              <FieldWithMessages id={`claim-labor-${i}-hours`} inputMode="decimal" label={t("claims.wizard.hours", { n: i + 1 })} value={l.hours} onChange={(e) => setLaborLine(i, { hours: e.target.value })} messages={errors(`labor[${i}].hours`)} />
               <button type="button" onClick={() => setLabor((all) => all.filter((_, j) => j !== i))} aria-label={t("claims.wizard.removeLabor", { n: i + 1 })}>
                 {t("claims.wizard.remove")}
               </button>

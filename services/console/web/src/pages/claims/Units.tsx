@@ -10,7 +10,7 @@ import { PagedList } from "../../components/Paged";
 import { usePaged } from "../../components/usePaged";
 import { useAction } from "../../components/useAction";
 import { formatDate, formatDateTime, formatNumber } from "../../i18n/format";
-import { Field } from "./Field";
+import { FieldWithMessages } from "../../components/Field";
 
 type Unit = components["schemas"]["UnitView"];
 type UsageUnit = components["schemas"]["UsageUnit"];
@@ -55,25 +55,25 @@ function RegisterUnit({ onRegistered }: { onRegistered: (u: Unit) => void }) {
       <h2 id="register-title" className="visually-hidden">
         {t("units.register")}
       </h2>
-      <Field id="unit-serial" label={t("units.serial")} value={serial} required onChange={(e) => setSerial(e.target.value)} errors={errors("serial")} />
-      <Field id="unit-model" label={t("units.model")} value={model} required onChange={(e) => setModel(e.target.value)} errors={errors("model")} />
-      <Field
+      <FieldWithMessages id="unit-serial" label={t("units.serial")} value={serial} required onChange={(e) => setSerial(e.target.value)} messages={errors("serial")} />
+      <FieldWithMessages id="unit-model" label={t("units.model")} value={model} required onChange={(e) => setModel(e.target.value)} messages={errors("model")} />
+      <FieldWithMessages
         id="unit-in-service"
         type="date"
         label={t("units.inServiceDate")}
         value={inService}
         required
         onChange={(e) => setInService(e.target.value)}
-        errors={errors("in_service_date")}
+        messages={errors("in_service_date")}
       />
-      <Field
+      <FieldWithMessages
         id="unit-usage"
         type="number"
         min={0}
         label={t("units.usageAtSale")}
         value={usage}
         onChange={(e) => setUsage(e.target.value)}
-        errors={errors("usage_at_sale")}
+        messages={errors("usage_at_sale")}
       />
       <label htmlFor="unit-usage-unit">
         {t("units.usageUnit")}

@@ -1,0 +1,9 @@
+// The admin pages, one chunk of the app: `areas/admin.tsx` loads it the first
+// time one of them opens.
+export { AgreementsPage } from "../pages/admin/Agreements";
+export { DealersPage } from "../pages/admin/Dealers";
+export { LaborOperationsPage } from "../pages/admin/LaborOperations";
+export { PartsImportPage } from "../pages/admin/PartsImport";
+export { PoliciesPage } from "../pages/admin/Policies";
+export { SuppliersPage } from "../pages/admin/Suppliers";
+export { WarehousesPage } from "../pages/admin/Warehouses";

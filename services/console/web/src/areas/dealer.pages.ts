@@ -1,0 +1,8 @@
+// The dealer pages, one chunk of the app: `areas/dealer.tsx` loads it the first
+// time one of them opens.
+export { CartPage } from "../pages/Cart";
+export { ClaimPage, ClaimsPage } from "../pages/claims/Claims";
+export { ClaimWizardPage } from "../pages/claims/ClaimWizard";
+export { UnitsPage } from "../pages/claims/Units";
+export { OrderPage, OrdersPage } from "../pages/Orders";
+export { PartsPage } from "../pages/Parts";

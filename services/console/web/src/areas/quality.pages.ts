@@ -1,0 +1,6 @@
+// The quality pages, one chunk of the app: `areas/quality.tsx` loads it the first
+// time one of them opens.
+export { ApprovalsPage } from "../pages/quality/Approvals";
+export { ClaimPage } from "../pages/quality/Claim";
+export { QueuesPage } from "../pages/quality/Queues";
+export { TopFailingPartsPage } from "../pages/quality/TopFailingParts";
