@@ -17,3 +17,4 @@ mod faults;
 mod isolation;
 mod order_flow;
 mod platform;
+mod security;

@@ -134,6 +134,19 @@ impl ServiceProcess {
         format!("{}{}", self.base, path)
     }
 
+    /// The process's resident memory in KiB (`VmRSS`), while it runs.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let pid = self.child.as_ref()?.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    }
+
     async fn spawn(&mut self) {
         let bin = binary(self.name);
         let log = std::fs::OpenOptions::new()

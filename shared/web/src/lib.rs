@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod body;
 pub mod config;
 pub mod correlation;
 pub mod csv;
@@ -35,6 +36,7 @@ pub mod telemetry;
 pub use aftersales_types::text_enum;
 pub use app::common;
 pub use auth::{Claims, JwtKeys, Principal, Role, TokenVerifier};
+pub use body::{BodyLimit, Json, Text};
 pub use config::{LogFormat, WebConfig};
 pub use db::{DbConn, DbError, DbPool};
 pub use error::{

@@ -4,7 +4,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, FieldError, Keyed, Principal};
+use aftersales_web::{ApiError, BodyLimit, FieldError, Keyed, Principal, Text};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/parts/import")
             .guard(actix_web::guard::Post())
-            .app_data(web::PayloadConfig::new(MAX_BODY))
+            .app_data(BodyLimit(MAX_BODY))
             .route(web::post().to(import_parts)),
     );
 }
@@ -77,7 +77,7 @@ pub async fn import_parts(
     req: HttpRequest,
     corr: CorrelationId,
     keyed: Keyed,
-    body: web::Bytes,
+    body: Text,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let csv_type = req

@@ -203,7 +203,7 @@ pub async fn create_part(
     who: Principal,
     corr: CorrelationId,
     keyed: Keyed,
-    body: web::Json<PartIn>,
+    body: aftersales_web::Json<PartIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     body.validate()?;
@@ -322,10 +322,10 @@ pub async fn get_part(
 pub async fn update_part(
     who: Principal,
     req: HttpRequest,
+    body: aftersales_web::Json<PartUpdate>,
     mut c: DbConn,
     corr: CorrelationId,
     pn: web::Path<String>,
-    body: web::Json<PartUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let pn = path_part(&pn)?;

@@ -85,7 +85,7 @@ pub async fn add_price(
     corr: CorrelationId,
     keyed: Keyed,
     pn: web::Path<String>,
-    body: web::Json<PriceIn>,
+    body: aftersales_web::Json<PriceIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let pn = path_part(&pn)?;

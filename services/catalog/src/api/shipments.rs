@@ -74,7 +74,7 @@ pub async fn create_shipment(
     who: Principal,
     corr: CorrelationId,
     keyed: Keyed,
-    body: web::Json<ShipmentIn>,
+    body: aftersales_web::Json<ShipmentIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     body.validate()?;

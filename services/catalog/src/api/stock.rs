@@ -169,10 +169,10 @@ pub struct StockSettings {
     security(("bearer" = [])))]
 pub async fn set_stock_settings(
     who: Principal,
+    body: aftersales_web::Json<StockSettings>,
     mut c: DbConn,
     corr: CorrelationId,
     path: web::Path<(String, String)>,
-    body: web::Json<StockSettings>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     let (wh, pn) = path_level(&path.0, &path.1)?;

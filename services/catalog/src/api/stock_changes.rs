@@ -67,7 +67,7 @@ pub async fn create_receipt(
     who: Principal,
     corr: CorrelationId,
     keyed: Keyed,
-    body: web::Json<ReceiptIn>,
+    body: aftersales_web::Json<ReceiptIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     body.validate()?;
@@ -112,7 +112,7 @@ pub async fn create_adjustment(
     who: Principal,
     corr: CorrelationId,
     keyed: Keyed,
-    body: web::Json<AdjustmentIn>,
+    body: aftersales_web::Json<AdjustmentIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     body.validate()?;
@@ -169,7 +169,7 @@ pub async fn create_count(
     who: Principal,
     corr: CorrelationId,
     keyed: Keyed,
-    body: web::Json<CountIn>,
+    body: aftersales_web::Json<CountIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     body.validate()?;

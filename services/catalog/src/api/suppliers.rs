@@ -85,7 +85,7 @@ fn path_supplier(code: &str) -> Result<SupplierCode, ApiError> {
 pub async fn create_supplier(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<SupplierIn>,
+    body: aftersales_web::Json<SupplierIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     body.validate()?;
@@ -141,9 +141,9 @@ pub async fn get_supplier(
 pub async fn update_supplier(
     who: Principal,
     req: HttpRequest,
+    body: aftersales_web::Json<SupplierPatch>,
     mut c: DbConn,
     code: web::Path<String>,
-    body: web::Json<SupplierPatch>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     let code = path_supplier(&code)?;

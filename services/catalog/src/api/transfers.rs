@@ -80,7 +80,7 @@ impl From<q::Transfer> for TransferOut {
 pub async fn create_transfer(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<TransferIn>,
+    body: aftersales_web::Json<TransferIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(WAREHOUSE)?;
     body.validate()?;

@@ -56,7 +56,7 @@ impl From<q::Warehouse> for WarehouseOut {
 pub async fn create_warehouse(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<WarehouseIn>,
+    body: aftersales_web::Json<WarehouseIn>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
     body.validate()?;

@@ -180,7 +180,7 @@ pub async fn create_claim(
     who: Principal,
     correlation: CorrelationId,
     keyed: Keyed,
-    body: web::Json<CreateClaim>,
+    body: aftersales_web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let (claim, dealer_code) = dealer_claim(&who, &body)?;
@@ -215,8 +215,8 @@ pub async fn create_claim(
 )]
 pub async fn preview_claim(
     who: Principal,
+    body: aftersales_web::Json<CreateClaim>,
     mut conn: DbConn,
-    body: web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
     let (claim, dealer_code) = dealer_claim(&who, &body)?;
     let assessment =

@@ -88,7 +88,7 @@ pub async fn part_receipt(
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
-    body: web::Json<PartReceipt>,
+    body: aftersales_web::Json<PartReceipt>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(INSPECTORS)?;
     let body = body.into_inner();
@@ -139,7 +139,7 @@ pub async fn findings(
     who: Principal,
     keyed: Keyed,
     path: web::Path<Uuid>,
-    body: web::Json<Findings>,
+    body: aftersales_web::Json<Findings>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(INSPECTORS)?;
     let body = body.into_inner();
@@ -204,7 +204,7 @@ pub async fn decision(
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
-    body: web::Json<DecisionInput>,
+    body: aftersales_web::Json<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(INSPECTORS)?;
     let body = body.into_inner();
@@ -280,7 +280,7 @@ pub async fn disposition(
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
-    body: web::Json<DispositionInput>,
+    body: aftersales_web::Json<DispositionInput>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(INSPECTORS)?;
     let body = body.into_inner();

@@ -1,8 +1,8 @@
 //! `labor-operations`: flat-rate labor operations and their standard hours (admin
 //! writes, every role reads).
 
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
@@ -72,7 +72,7 @@ fn view(o: db::labor::Operation) -> OperationView {
 pub async fn create_operation(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<CreateOperation>,
+    body: aftersales_web::Json<CreateOperation>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let body = body.into_inner();

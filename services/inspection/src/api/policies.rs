@@ -123,7 +123,7 @@ fn terms(t: &PolicyTerms) -> db::policies::Terms {
 pub async fn create_policy(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<CreatePolicy>,
+    body: aftersales_web::Json<CreatePolicy>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let body = body.into_inner();
@@ -179,9 +179,9 @@ pub async fn create_policy(
 pub async fn update_policy(
     who: Principal,
     req: HttpRequest,
+    body: aftersales_web::Json<PolicyTerms>,
     mut conn: DbConn,
     path: web::Path<Uuid>,
-    body: web::Json<PolicyTerms>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let id = path.into_inner();

@@ -85,7 +85,7 @@ fn view(u: db::units::Unit) -> UnitView {
 pub async fn register_unit(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<RegisterUnit>,
+    body: aftersales_web::Json<RegisterUnit>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Admin])?;
     let body = body.into_inner();

@@ -177,7 +177,7 @@ pub async fn create_dealer(
     who: Principal,
     correlation: CorrelationId,
     keyed: Keyed,
-    body: web::Json<CreateDealer>,
+    body: aftersales_web::Json<CreateDealer>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let body = body.into_inner();
@@ -218,10 +218,10 @@ pub async fn create_dealer(
 pub async fn update_dealer(
     who: Principal,
     req: HttpRequest,
+    body: aftersales_web::Json<UpdateDealer>,
     mut conn: DbConn,
     correlation: CorrelationId,
     path: web::Path<String>,
-    body: web::Json<UpdateDealer>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Admin])?;
     let code = path.into_inner();

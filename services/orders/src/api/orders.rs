@@ -36,7 +36,7 @@ pub async fn create_order(
     who: Principal,
     correlation: CorrelationId,
     keyed: Keyed,
-    body: web::Json<CreateOrder>,
+    body: aftersales_web::Json<CreateOrder>,
 ) -> Result<HttpResponse, ApiError> {
     who.require(&[Role::Dealer, Role::Admin])?;
     let body = body.into_inner();

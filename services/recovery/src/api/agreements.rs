@@ -103,7 +103,7 @@ fn view(a: db::agreements::Agreement) -> AgreementView {
 pub async fn create_agreement(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<CreateAgreement>,
+    body: aftersales_web::Json<CreateAgreement>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let body = body.into_inner();

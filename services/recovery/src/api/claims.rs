@@ -121,7 +121,7 @@ pub struct CreateClaim {
 pub async fn create_claim(
     who: Principal,
     keyed: Keyed,
-    body: web::Json<CreateClaim>,
+    body: aftersales_web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let body = body.into_inner();
@@ -164,7 +164,7 @@ pub async fn add_claim_lines(
     who: Principal,
     keyed: Keyed,
     path: web::Path<Uuid>,
-    body: web::Json<AddLines>,
+    body: aftersales_web::Json<AddLines>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let id = path.into_inner();

@@ -3,8 +3,8 @@
 //! them (422). A claim whose last outstanding cent is paid or written off settles
 //! and publishes `recovery.recovery_claim_settled`.
 
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
@@ -110,7 +110,7 @@ pub async fn create_credit_memo(
     who: Principal,
     correlation: CorrelationId,
     keyed: Keyed,
-    body: web::Json<CreateCreditMemo>,
+    body: aftersales_web::Json<CreateCreditMemo>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let body = body.into_inner();
@@ -225,7 +225,7 @@ pub async fn create_write_off(
     who: Principal,
     correlation: CorrelationId,
     keyed: Keyed,
-    body: web::Json<CreateWriteOff>,
+    body: aftersales_web::Json<CreateWriteOff>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let body = body.into_inner();

@@ -74,7 +74,7 @@ pub async fn record_responses(
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
-    body: web::Json<RecordResponses>,
+    body: aftersales_web::Json<RecordResponses>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let id = path.into_inner();

@@ -32,7 +32,7 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
+pub(crate) fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
     match error {
         E::OverflowKnownLength { length, limit } => ApiError::bad_request(format!(

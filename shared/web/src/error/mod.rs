@@ -19,6 +19,7 @@ mod fallback;
 mod tests;
 mod validation;
 
+pub(crate) use extractors::json_error;
 pub use extractors::{json_config, path_config, query_config};
 pub use fallback::{default_service, method_not_allowed, problem_fallback};
 
@@ -68,6 +69,12 @@ pub enum ApiError {
     /// 412: `If-Match` does not match the current `ETag`.
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
+    /// 408: the body did not arrive in time.
+    #[error("request timeout: {0}")]
+    RequestTimeout(String),
+    /// 413: the body is larger than the endpoint accepts.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
     /// 422: well-formed but invalid; `errors` names the fields when known.
     #[error("unprocessable: {detail}")]
     Unprocessable {
@@ -147,6 +154,8 @@ impl ApiError {
             Self::NotFound(_) => "not-found",
             Self::Conflict(_) => "conflict",
             Self::PreconditionFailed(_) => "precondition-failed",
+            Self::RequestTimeout(_) => "request-timeout",
+            Self::PayloadTooLarge(_) => "payload-too-large",
             Self::Unprocessable { .. } => "validation",
             Self::Internal(_) => "internal",
             Self::ServiceUnavailable(_) => "service-unavailable",
@@ -165,6 +174,8 @@ impl ApiError {
             | Self::Forbidden(d)
             | Self::Conflict(d)
             | Self::PreconditionFailed(d)
+            | Self::RequestTimeout(d)
+            | Self::PayloadTooLarge(d)
             | Self::ServiceUnavailable(d) => (d.clone(), None),
             Self::Unprocessable { detail, errors } => {
                 (detail.clone(), (!errors.is_empty()).then(|| errors.clone()))
@@ -248,6 +259,8 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -23,7 +23,7 @@ struct Order {
     lines: Vec<Line>,
 }
 
-async fn create(body: web::Json<Order>) -> Result<HttpResponse, ApiError> {
+async fn create(body: crate::Json<Order>) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     Ok(HttpResponse::Created().json(body.into_inner()))
 }

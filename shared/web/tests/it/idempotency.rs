@@ -286,7 +286,7 @@ async fn once_whose_work_fails_keeps_no_key() {
 /// A handler as the services write one: `Keyed` from the request, the work once per key.
 async fn keyed_create(
     keyed: aftersales_web::Keyed,
-    body: actix_web::web::Json<serde_json::Value>,
+    body: aftersales_web::Json<serde_json::Value>,
     runs: actix_web::web::Data<std::sync::atomic::AtomicUsize>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let who = aftersales_web::Principal {

@@ -1,0 +1,326 @@
+//! Request bodies, read only when a handler asks for one: a JSON body
+//! ([`Json`]) or a text body such as a CSV upload ([`Text`]).
+//!
+//! Handlers name the [`Principal`](crate::Principal) before the body, and actix
+//! resolves a handler's extractors in order, stopping at the first error: a request
+//! without a valid token is answered 401 before a byte of its body is read. A body is
+//! then read only up to its route's limit ([`BodyLimit`], 413 at once when
+//! `Content-Length` says more, or as soon as more arrives) and only for
+//! [`BODY_TIMEOUT`] (408): a client cannot make a service hold more than the limit
+//! per request, nor hold a request open by sending slowly.
+//!
+//! Both check for the NUL character, which PostgreSQL text cannot hold (see
+//! [`crate::nul`]): in a JSON string or key → 422 naming the field; in a text body →
+//! 400.
+
+use std::time::Duration;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+use crate::error::json_error;
+
+/// The largest body a route accepts unless it says otherwise (actix's own default
+/// for JSON): far above any order, claim or form, small enough to hold per request.
+pub const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
+
+/// How long reading a whole body may take. A client on a slow line sends a form's
+/// few kilobytes in well under a second; a parts import of 20 MiB at 2 MB/s in ten.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest body of a route (or scope, or app), in bytes:
+/// `web::resource(..).app_data(BodyLimit(20 * 1024 * 1024))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+impl BodyLimit {
+    fn of(req: &HttpRequest) -> usize {
+        req.app_data::<BodyLimit>().map_or(DEFAULT_LIMIT, |l| l.0)
+    }
+}
+
+/// A JSON body of type `T` (`Content-Type: application/json` or `…+json`).
+///
+/// Errors as problem documents: no JSON content type, malformed JSON → 400; too large
+/// → 413; too slow → 408; a NUL in a string, or JSON that does not fit `T` → 422
+/// naming the field when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Json<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = essence(req).is_some_and(|e| e == "application/json" || e.ends_with("+json"));
+        let (limit, declared) = (BodyLimit::of(req), declared_length(req));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(json_error(actix_web::error::JsonPayloadError::ContentType));
+            }
+            let body = read(&mut payload, declared, limit, BODY_TIMEOUT).await?;
+            crate::nul::check_json(&body)?;
+            serde_json::from_slice(&body)
+                .map(Json)
+                .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))
+        })
+    }
+}
+
+/// A text body such as a CSV file, as bytes. A NUL byte → 400. The handler checks
+/// its media type and decodes it, after the role: a role that may not upload learns
+/// that first (403), whatever it sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(pub Bytes);
+
+impl std::ops::Deref for Text {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl FromRequest for Text {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let (limit, declared) = (BodyLimit::of(req), declared_length(req));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let body = read(&mut payload, declared, limit, BODY_TIMEOUT).await?;
+            if body.contains(&0) {
+                return Err(ApiError::bad_request(
+                    "the body contains a NUL byte; send the file as text",
+                ));
+            }
+            Ok(Text(body))
+        })
+    }
+}
+
+/// The media type without parameters, lower case: `application/json`.
+fn essence(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
+}
+
+fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// The whole body, at most `limit` bytes, within `timeout`.
+async fn read(
+    payload: &mut Payload,
+    declared: Option<u64>,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::PayloadTooLarge(format!(
+            "the body is larger than this endpoint accepts ({limit} bytes); send less"
+        ))
+    };
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let collect = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(timeout, collect)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::RequestTimeout(format!(
+                "the body did not arrive within {} s; send it again",
+                timeout.as_secs()
+            )))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::StatusCode;
+    use actix_web::test as actix_test;
+    use actix_web::{App, HttpResponse, web};
+    use serde_json::{Value, json};
+
+    async fn echo_json(body: Json<Value>) -> HttpResponse {
+        HttpResponse::Ok().json(body.into_inner())
+    }
+
+    async fn echo_text(body: Text) -> HttpResponse {
+        HttpResponse::Ok().body(body.0)
+    }
+
+    macro_rules! app {
+        () => {
+            actix_test::init_service(
+                App::new()
+                    .route("/json", web::post().to(echo_json))
+                    .service(
+                        web::resource("/small")
+                            .app_data(BodyLimit(16))
+                            .route(web::post().to(echo_json)),
+                    )
+                    .route("/text", web::post().to(echo_text)),
+            )
+            .await
+        };
+    }
+
+    fn post(path: &str, content_type: &str, body: impl Into<Bytes>) -> actix_test::TestRequest {
+        actix_test::TestRequest::post()
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .set_payload(body.into())
+    }
+
+    async fn answer(
+        app: &impl actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+        >,
+        req: actix_test::TestRequest,
+    ) -> (StatusCode, Value) {
+        let res = actix_test::call_service(app, req.to_request()).await;
+        let status = res.status();
+        let body = actix_test::read_body(res).await;
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    #[actix_web::test]
+    async fn json_bodies_parse_and_their_problems_are_named() {
+        let app = app!();
+        let (status, body) = answer(&app, post("/json", "application/json", r#"{"a":1}"#)).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"a": 1})));
+        let (status, _) = answer(&app, post("/json", "application/problem+json", "{}")).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let (status, body) = answer(&app, post("/json", "text/plain", "{}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body["detail"].as_str().unwrap().contains("Content-Type"),
+            "{body}"
+        );
+        let (status, _) = answer(&app, post("/json", "application/json", "{")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        let nul = r#"{"lines":[{"description":"a\u0000b"}]}"#;
+        let (status, body) = answer(&app, post("/json", "application/json", nul)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "lines[0].description", "{body}");
+        // An escaped backslash followed by u0000 is no NUL.
+        let (status, _) = answer(
+            &app,
+            post("/json", "application/json", r#"{"a":"\\u0000"}"#),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[actix_web::test]
+    async fn a_body_over_the_route_limit_is_413_whether_declared_or_not() {
+        let app = app!();
+        let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(32));
+        let (status, body) = answer(&app, post("/small", "application/json", big.clone())).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("16 bytes"),
+            "{body}"
+        );
+        // Declared small, sent large (the stream is cut at the limit).
+        let lying =
+            post("/small", "application/json", big).insert_header((header::CONTENT_LENGTH, "8"));
+        let (status, _) = answer(&app, lying).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        // The same body is fine where the default limit applies.
+        let (status, _) = answer(
+            &app,
+            post(
+                "/json",
+                "application/json",
+                format!(r#"{{"a":"{}"}}"#, "x".repeat(32)),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    #[actix_web::test]
+    async fn a_body_that_stops_arriving_is_408() {
+        let started = futures_util::stream::iter([Ok::<_, actix_web::error::PayloadError>(
+            Bytes::from_static(b"{\"a\":"),
+        )]);
+        let stalled: std::pin::Pin<Box<dyn futures_util::Stream<Item = _>>> =
+            Box::pin(started.chain(futures_util::stream::pending()));
+        let mut payload = Payload::from(stalled);
+        let error = read(&mut payload, None, 1024, Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ApiError::RequestTimeout(_)), "{error:?}");
+    }
+
+    #[actix_web::test]
+    async fn text_bodies_refuse_nul() {
+        let app = app!();
+        let res =
+            actix_test::call_service(&app, post("/text", "text/csv", "a,b\n1,2\n").to_request())
+                .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(actix_test::read_body(res).await, "a,b\n1,2\n");
+        let (status, body) = answer(&app, post("/text", "text/csv", &b"a,b\n1,\0\n"[..])).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["detail"].as_str().unwrap().contains("NUL"), "{body}");
+    }
+}
