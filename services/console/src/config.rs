@@ -61,6 +61,9 @@ pub struct OidcConfig {
     /// RFC 8707 resource indicator sent with the authorization and token requests,
     /// for providers that issue JWT access tokens only for a named API.
     pub resource: Option<String>,
+    /// PEM certificates trusted besides the platform's roots when talking to the
+    /// provider over https (one behind a private CA).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for OidcConfig {
@@ -76,6 +79,7 @@ impl fmt::Debug for OidcConfig {
             .field("role_claim", &self.role_claim.to_string())
             .field("dealer_claim", &self.dealer_claim.to_string())
             .field("resource", &self.resource)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -142,6 +146,7 @@ impl ConsoleConfig {
     /// | `OIDC_ROLE_CLAIM` | `role` |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
     /// | `OIDC_RESOURCE` | none |
+    /// | `OIDC_CA_FILE` | none: the platform's roots only (a PEM file of extra CA certificates for an https provider) |
     /// | `CATALOG_URL` … `RECOVERY_URL` | `http://127.0.0.1:8081` … `:8084` |
     /// | `COOKIE_SECURE` | `true` for an https `CONSOLE_PUBLIC_URL`, `false` for http (`true` with http is refused) |
     /// | `SESSION_TTL_SECS` | `28800` (8 h) |
@@ -189,6 +194,7 @@ impl ConsoleConfig {
             role_claim: claim("OIDC_ROLE_CLAIM", "role")?,
             dealer_claim: claim("OIDC_DEALER_CLAIM", "dealer_code")?,
             resource: get("OIDC_RESOURCE"),
+            ca_file: get("OIDC_CA_FILE").map(std::path::PathBuf::from),
         };
         let upstreams = Upstreams {
             catalog: url("CATALOG_URL", "http://127.0.0.1:8081")?,

@@ -138,7 +138,8 @@ impl Oidc {
         let redirect_url = RedirectUrl::new(config.redirect_url())
             .map_err(|e| OidcError::Config(e.to_string()))?;
         // The provider's answers are never followed elsewhere (no SSRF by redirect).
-        let http = reqwest::Client::builder()
+        let http = aftersales_web::http_client::builder_trusting(config.oidc.ca_file.as_deref())
+            .map_err(|e| OidcError::Config(e.to_string()))?
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
             .build()

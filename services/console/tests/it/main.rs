@@ -56,7 +56,15 @@ impl Harness {
 
     /// With `CONSOLE_PUBLIC_URL` on `scheme` (`http` or `https`).
     pub async fn start_on(scheme: &str, extra: &[(&str, &str)]) -> Harness {
-        let provider = TestProvider::start().await;
+        Self::start_for(TestProvider::start().await, scheme, extra).await
+    }
+
+    /// With `provider` as the OpenID provider.
+    pub async fn start_for(
+        provider: TestProvider,
+        scheme: &str,
+        extra: &[(&str, &str)],
+    ) -> Harness {
         let echo = Echo::start().await;
         // The redirect URI names the port, so it is chosen before the console binds.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -103,10 +111,14 @@ impl Harness {
         Browser {
             base: self.base.clone(),
             public: self.public.clone(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            // Trusts the test CA too, as a browser of a site with a private CA would.
+            http: aftersales_web::http_client::builder_trusting(Some(
+                &aftersales_testkit::tls::ca_file(),
+            ))
+            .unwrap()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
             cookies: HashMap::new(),
             csrf: None,
         }

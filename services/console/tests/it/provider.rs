@@ -55,6 +55,18 @@ pub struct TestProvider {
 impl TestProvider {
     pub async fn start() -> TestProvider {
         let (listener, issuer) = crate::listener();
+        Self::serve(listener, issuer)
+    }
+
+    /// Behind TLS: `https://localhost:<port>`, with a certificate of the test CA
+    /// (`aftersales_testkit::tls::ca_file`), which no platform trusts.
+    pub async fn start_behind_tls() -> TestProvider {
+        let (listener, _) = crate::listener();
+        let tls = aftersales_testkit::tls::front(listener.local_addr().unwrap()).await;
+        Self::serve(listener, format!("https://localhost:{}", tls.port()))
+    }
+
+    fn serve(listener: std::net::TcpListener, issuer: String) -> TestProvider {
         let next = Arc::new(Mutex::new(NextUser {
             claims: json!({"sub": "dealer-d001", "role": "dealer", "dealer_code": "D001", "name": "Dealer One"}),
             expires_in: 3600,

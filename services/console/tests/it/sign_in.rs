@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::provider::Signing;
+use crate::provider::{Signing, TestProvider};
 use crate::{Browser, Harness, dealer, location, set_cookie};
 
 #[tokio::test]
@@ -316,5 +316,22 @@ async fn only_an_unknown_signing_key_rediscovers_the_provider_and_not_again_at_o
     }
     assert_eq!(h.provider.discoveries(), discovered + 1);
     assert!(h.console.sessions.len() == 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_https_provider_signs_in_once_its_ca_is_trusted() {
+    let ca = aftersales_testkit::tls::ca_file();
+    let provider = TestProvider::start_behind_tls().await;
+    assert!(provider.issuer.starts_with("https://localhost:"));
+    let h = Harness::start_for(provider, "https", &[("OIDC_CA_FILE", ca.to_str().unwrap())]).await;
+    // Discovery, the token exchange and the keys all over TLS.
+    let me = h.browser().sign_in().await;
+    assert_eq!(me["role"], "dealer");
+    h.stop().await;
+
+    // The test CA is no platform root: without OIDC_CA_FILE the certificate is refused.
+    let h = Harness::start_for(TestProvider::start_behind_tls().await, "https", &[]).await;
+    assert_eq!(h.browser().get("/auth/login").await.status(), 503);
     h.stop().await;
 }

@@ -48,6 +48,8 @@ pub const ALLOWED_ALGORITHMS: [Algorithm; 9] = [
 pub enum JwksError {
     #[error("cannot build the HTTP client for the JWKS: {0}")]
     Client(#[source] reqwest::Error),
+    #[error("OIDC_CA_FILE: {0}")]
+    CaFile(#[from] crate::http_client::CaFileError),
 }
 
 /// Why the keys could not be had; logged, and the caller gets a 503.
@@ -94,7 +96,7 @@ impl std::fmt::Debug for JwksVerifier {
 
 impl JwksVerifier {
     pub fn new(config: OidcConfig) -> Result<Self, JwksError> {
-        let http = reqwest::Client::builder()
+        let http = crate::http_client::builder_trusting(config.ca_file.as_deref())?
             .timeout(FETCH_TIMEOUT)
             .build()
             .map_err(JwksError::Client)?;
