@@ -3,8 +3,8 @@
 //! `/auth/me` tells the SPA who is signed in (and its CSRF token), `/auth/logout`
 //! ends the session here and sends the browser to end it at the provider.
 //!
-//! Cookies: the session id (`Path=/`) and, during a sign-in, a binding of the sign-in
-//! to this browser (`Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
+//! Cookies: the session id (`Path=/`) and, during a sign-in, the sign-in itself sealed
+//! (`crate::login`, `Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
 //! configured off for plain-http development. State-changing requests carry the
 //! session's CSRF token in `X-CSRF-Token` (the sign-out form in `csrf_token`).
 
@@ -18,13 +18,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::login::LOGIN_COOKIE;
+use crate::login::{LOGIN_TIMEOUT, LoginSealer, PendingLogin};
 use crate::oidc::{Oidc, OidcError};
-use crate::session::{
-    LOGIN_TIMEOUT, PendingLogin, Session, SessionStore, User, random_token, same_secret,
-};
+use crate::session::{Session, SessionStore, User, random_token, same_secret};
 
 pub const SESSION_COOKIE: &str = "console_session";
-pub const LOGIN_COOKIE: &str = "console_login";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// What the auth routes share.
@@ -32,6 +31,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub struct AuthState {
     pub oidc: Oidc,
     pub sessions: SessionStore,
+    pub logins: std::sync::Arc<LoginSealer>,
     pub cookie_secure: bool,
     /// The URL people open: `return_to` must stay on its origin.
     pub public_url: Url,
@@ -155,6 +155,7 @@ impl ReturnPath {
     fn checked(candidate: &str, public_url: &Url) -> Option<ReturnPath> {
         let refused = |c: char| c.is_ascii_control() || c.is_ascii_whitespace() || c == '\\';
         if !candidate.starts_with('/')
+            || candidate.len() > MAX_RETURN_PATH
             || candidate.chars().any(refused)
             || encodes_refused_byte(candidate)
         {
@@ -176,6 +177,10 @@ impl ReturnPath {
         &self.0
     }
 }
+
+/// The longest return path kept: it travels in the sealed sign-in cookie, and a
+/// browser keeps no cookie over 4 KiB.
+pub const MAX_RETURN_PATH: usize = 2048;
 
 /// Whether `s` percent-encodes a control character, whitespace or a backslash: the
 /// SPA's router decodes its path again, so those are refused even encoded.
@@ -203,28 +208,23 @@ async fn login(
             "the sign-in provider cannot be reached; try again shortly".into(),
         )
     })?;
-    let binding = random_token();
-    let now = Utc::now();
-    state
-        .sessions
-        .begin_login(
-            request.state,
-            PendingLogin {
-                pkce_verifier: request.pkce_verifier,
-                nonce: request.nonce,
-                return_to: ReturnPath::new(query.return_to.as_deref(), &state.public_url),
-                browser_binding: binding.clone(),
-                expires_at: now + LOGIN_TIMEOUT,
-            },
-        )
-        .map_err(|e| {
-            tracing::warn!(error = %e, "sign-in refused");
-            ApiError::ServiceUnavailable("too many sign-ins at once; try again shortly".into())
-        })?;
+    let pending = PendingLogin {
+        state: request.state,
+        pkce_verifier: request.pkce_verifier,
+        nonce: request.nonce,
+        return_to: ReturnPath::new(query.return_to.as_deref(), &state.public_url)
+            .as_str()
+            .to_owned(),
+        expires_at: (Utc::now() + LOGIN_TIMEOUT).timestamp(),
+    };
+    let sealed = state
+        .logins
+        .seal(&pending)
+        .map_err(|e| ApiError::internal(format!("cannot seal the sign-in: {e}")))?;
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, request.url.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(state.cookie(LOGIN_COOKIE, binding, "/auth", LOGIN_TIMEOUT))
+        .cookie(state.cookie(LOGIN_COOKIE, sealed, "/auth", LOGIN_TIMEOUT))
         .finish())
 }
 
@@ -238,7 +238,8 @@ pub struct CallbackQuery {
 /// Why a sign-in did not finish, as the SPA's `/signed-out?error=` page names it.
 #[derive(Debug, Clone, Copy)]
 enum SignInFailure {
-    /// Unknown, used or expired `state`, or another browser's callback.
+    /// No, a changed or an expired sign-in cookie, another `state` (another browser's
+    /// callback), or a code the provider no longer takes (a replayed callback).
     Expired,
     /// The provider said no (`error=access_denied`, …).
     Refused,
@@ -282,17 +283,18 @@ async fn finish_sign_in(
     query: CallbackQuery,
 ) -> Result<(String, ReturnPath), SignInFailure> {
     let now = Utc::now();
-    let pending = query
-        .state
-        .as_deref()
-        .and_then(|s| state.sessions.finish_login(s, now))
-        .ok_or(SignInFailure::Expired)?;
-    let bound = req
-        .cookie(LOGIN_COOKIE)
-        .is_some_and(|c| same_secret(c.value(), &pending.browser_binding));
-    if !bound {
-        return Err(SignInFailure::Expired);
-    }
+    let cookie = req.cookie(LOGIN_COOKIE);
+    let pending = state
+        .logins
+        .open(
+            cookie.as_ref().map(|c| c.value()),
+            query.state.as_deref().unwrap_or_default(),
+            now,
+        )
+        .map_err(|e| {
+            tracing::info!(reason = %e, "a sign-in callback without its sign-in");
+            SignInFailure::Expired
+        })?;
     if let Some(error) = query.error {
         tracing::info!(%error, "the provider refused the sign-in");
         return Err(SignInFailure::Refused);
@@ -306,6 +308,7 @@ async fn finish_sign_in(
             tracing::warn!(error = %e, "sign-in failed");
             match e {
                 OidcError::MissingClaim { .. } => SignInFailure::NoRole,
+                OidcError::GrantRefused(_) => SignInFailure::Expired,
                 _ => SignInFailure::Provider,
             }
         })?;
@@ -321,7 +324,10 @@ async fn finish_sign_in(
         csrf_token: random_token(),
         expires_at,
     });
-    Ok((id, pending.return_to))
+    Ok((
+        id,
+        ReturnPath::new(Some(&pending.return_to), &state.public_url),
+    ))
 }
 
 /// `GET /auth/me`.

@@ -9,6 +9,7 @@ use std::time::Duration;
 use aftersales_web::LogFormat;
 use url::Url;
 
+use crate::sealed::CookieKey;
 use crate::upstream::Upstream;
 
 /// The services' configuration error: the variable, its value and why it is wrong.
@@ -120,6 +121,11 @@ pub struct ConsoleConfig {
     /// Largest request body forwarded (CSV imports are the big ones).
     pub max_body_bytes: usize,
     pub log_format: LogFormat,
+    /// Seals what the browser keeps for the console (the sign-in in progress); the
+    /// same on every replica.
+    pub cookie_key: CookieKey,
+    /// No `COOKIE_KEY` was configured and this process made one (local development).
+    pub cookie_key_generated: bool,
 }
 
 pub const DEFAULT_PORT: u16 = 8080;
@@ -152,6 +158,7 @@ impl ConsoleConfig {
     /// | `SESSION_TTL_SECS` | `28800` (8 h) |
     /// | `MAX_BODY_BYTES` | `33554432` (32 MiB) |
     /// | `LOG_FORMAT` | `pretty` |
+    /// | `COOKIE_KEY` | required unless the issuer is plain http on loopback (local development, where a random key is made at start): base64 of at least 32 random bytes (`openssl rand -base64 48`), the same on every replica |
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let url = |var: &'static str, default: &str| -> Result<Url, ConfigError> {
@@ -240,6 +247,35 @@ impl ConsoleConfig {
                 .map_err(|e: String| invalid("LOG_FORMAT", &v, e))?,
             None => LogFormat::default(),
         };
+        let (cookie_key, cookie_key_generated) = match get("COOKIE_KEY") {
+            // The value is a secret: never echoed in the error.
+            Some(v) => (
+                CookieKey::from_base64(&v).map_err(|e| invalid("COOKIE_KEY", "<redacted>", e))?,
+                false,
+            ),
+            None if is_local_development(&oidc.issuer) => (
+                CookieKey::generate().map_err(|_| {
+                    invalid(
+                        "COOKIE_KEY",
+                        "",
+                        "no random source to make a development key",
+                    )
+                })?,
+                true,
+            ),
+            None => {
+                return Err(invalid(
+                    "COOKIE_KEY",
+                    "",
+                    format!(
+                        "required with the OpenID provider {}: set it to base64 of at least \
+                         32 random bytes (`openssl rand -base64 48`), the same on every \
+                         replica (k8s: key COOKIE_KEY of the console-secrets Secret)",
+                        oidc.issuer
+                    ),
+                ));
+            }
+        };
         Ok(ConsoleConfig {
             http_addr,
             public_url,
@@ -249,6 +285,8 @@ impl ConsoleConfig {
             session_ttl,
             max_body_bytes,
             log_format,
+            cookie_key,
+            cookie_key_generated,
         })
     }
 
@@ -266,10 +304,30 @@ impl ConsoleConfig {
     }
 
     pub fn log_warnings(&self) {
+        if self.cookie_key_generated {
+            tracing::warn!(
+                "COOKIE_KEY unset: a key for this process only (local development); a \
+                 restart drops the sign-ins in progress"
+            );
+        }
         if !self.cookie_secure {
             tracing::warn!("COOKIE_SECURE=false: session cookies travel over plain http");
         }
     }
+}
+
+/// An issuer on plain http on this machine: the development provider, never production.
+fn is_local_development(issuer: &str) -> bool {
+    let Ok(url) = Url::parse(issuer) else {
+        return false;
+    };
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
 }
 
 fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
@@ -338,9 +396,59 @@ mod tests {
         assert!(!format!("{c:?}").contains("s3cret"));
     }
 
+    const KEY: (&str, &str) = (
+        "COOKIE_KEY",
+        "c2l4dHktZm91ciBieXRlcyBvZiBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cyBvbmx5Li4u",
+    );
+
+    #[test]
+    fn a_real_provider_needs_a_configured_cookie_key() {
+        // Local development: a key of this process.
+        let dev = load(&[]).unwrap();
+        assert!(dev.cookie_key_generated);
+        assert_ne!(dev.cookie_key, load(&[]).unwrap().cookie_key);
+        let localhost = load(&[("OIDC_ISSUER", "http://localhost:9999")]).unwrap();
+        assert!(localhost.cookie_key_generated);
+        // Any other provider: refused without one, the way the services fail closed.
+        for issuer in [
+            "https://id.example.com/realms/aftersales",
+            "http://keycloak.keycloak.svc:8080/realms/aftersales",
+            "https://127.0.0.1:8090",
+        ] {
+            match load(&[("OIDC_ISSUER", issuer)]) {
+                Err(ConfigError::Invalid { var, reason, .. }) => {
+                    assert_eq!(var, "COOKIE_KEY");
+                    assert!(reason.contains("openssl rand"), "{reason}");
+                }
+                Ok(_) => panic!("{issuer} started without COOKIE_KEY"),
+            }
+        }
+        let configured = load(&[("OIDC_ISSUER", "https://id.example.com"), KEY]).unwrap();
+        assert!(!configured.cookie_key_generated);
+        assert_eq!(configured.cookie_key, load(&[KEY]).unwrap().cookie_key);
+        // A short or garbled key is refused, and never shown back.
+        for bad in ["c2hvcnQ=", "not base64 !"] {
+            match load(&[("COOKIE_KEY", bad)]) {
+                Err(
+                    e @ ConfigError::Invalid {
+                        var: "COOKIE_KEY", ..
+                    },
+                ) => {
+                    assert!(!e.to_string().contains(bad), "{e}");
+                }
+                other => panic!("COOKIE_KEY={bad}: {other:?}"),
+            }
+        }
+        assert!(!format!("{configured:?}").contains(KEY.1));
+    }
+
     #[test]
     fn the_development_secret_is_never_sent_to_another_provider() {
-        let c = load(&[("OIDC_ISSUER", "https://id.example.com/realms/aftersales")]).unwrap();
+        let c = load(&[
+            ("OIDC_ISSUER", "https://id.example.com/realms/aftersales"),
+            KEY,
+        ])
+        .unwrap();
         assert_eq!(c.oidc.client_secret, None);
         let c = load(&[("OIDC_ISSUER", DEV_ISSUER), ("OIDC_CLIENT_SECRET", "other")]).unwrap();
         assert_eq!(c.oidc.client_secret.as_deref(), Some("other"));

@@ -20,7 +20,7 @@ use openidconnect::{
     AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret,
     CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields,
     IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError,
+    ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
     StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,10 @@ pub enum OidcError {
     Config(String),
     #[error("the provider refused the authorization code: {0}")]
     Exchange(String),
+    /// `invalid_grant`: the code was used already, expired, or is not for this client
+    /// and verifier (a replayed callback).
+    #[error("the provider no longer takes the authorization code: {0}")]
+    GrantRefused(String),
     #[error("the provider sent no ID token")]
     NoIdToken,
     #[error("the ID token does not verify: {0}")]
@@ -279,10 +283,14 @@ impl Oidc {
         if let Some(resource) = &self.config.resource {
             exchange = exchange.add_extra_param("resource", resource.clone());
         }
-        let tokens = exchange
-            .request_async(&fetch)
-            .await
-            .map_err(|e| OidcError::Exchange(cause_chain(&e)))?;
+        let tokens = exchange.request_async(&fetch).await.map_err(|e| match &e {
+            RequestTokenError::ServerResponse(r)
+                if *r.error() == CoreErrorResponseType::InvalidGrant =>
+            {
+                OidcError::GrantRefused(cause_chain(&e))
+            }
+            _ => OidcError::Exchange(cause_chain(&e)),
+        })?;
         let id_token = tokens.id_token().ok_or(OidcError::NoIdToken)?;
         let nonce = Nonce::new(nonce.to_owned());
         let claims = match id_token.claims(&provider.id_token_verifier(), &nonce) {

@@ -43,7 +43,13 @@ pub struct Harness {
     /// `CONSOLE_PUBLIC_URL`: https, as behind a TLS-terminating proxy, unless a test
     /// asks for plain http. The test browser sends requests for it to `base`.
     pub public: String,
+    /// The console's environment (a second replica starts from it).
+    pub vars: HashMap<String, String>,
 }
+
+/// The `COOKIE_KEY` of the test consoles (base64 of 54 bytes).
+pub const COOKIE_KEY: &str =
+    "c2l4dHktZm91ciBieXRlcyBvZiBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cyBvbmx5Li4u";
 
 impl Harness {
     pub async fn start() -> Harness {
@@ -82,6 +88,7 @@ impl Harness {
             ("ORDERS_URL", echo.url.as_str()),
             ("INSPECTION_URL", echo.url.as_str()),
             ("RECOVERY_URL", "http://127.0.0.1:9"),
+            ("COOKIE_KEY", COOKIE_KEY),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -98,7 +105,16 @@ impl Harness {
             console,
             base,
             public,
+            vars,
         }
+    }
+
+    /// Another replica behind the same public URL, with the same configuration.
+    pub async fn replica(&self) -> aftersales_console::Running {
+        let mut vars = self.vars.clone();
+        vars.insert("HTTP_ADDR".into(), "127.0.0.1:0".into());
+        let config = ConsoleConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
+        aftersales_console::start(config).await.unwrap()
     }
 
     pub async fn stop(self) {
