@@ -245,7 +245,7 @@ enum SignInFailure {
     Refused,
     /// The token exchange or the ID token failed.
     Provider,
-    /// Signed in, but without a role (or a dealer without a dealer code).
+    /// Signed in, but the access token names no role (or a dealer no dealer code).
     NoRole,
 }
 
@@ -307,15 +307,18 @@ async fn finish_sign_in(
         .map_err(|e| {
             tracing::warn!(error = %e, "sign-in failed");
             match e {
-                OidcError::MissingClaim { .. } => SignInFailure::NoRole,
+                OidcError::NoRole(_) => SignInFailure::NoRole,
                 OidcError::GrantRefused(_) => SignInFailure::Expired,
                 _ => SignInFailure::Provider,
             }
         })?;
-    let lifetime = signed_in
-        .expires_in
-        .map_or(state.session_ttl, |t| t.min(state.session_ttl));
-    let expires_at = now + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::zero());
+    // The provider's `expires_in`, or else the access token's own `exp`.
+    let token_ends = match signed_in.expires_in {
+        Some(t) => now + chrono::Duration::from_std(t).unwrap_or(chrono::Duration::zero()),
+        None => signed_in.access_expires_at,
+    };
+    let ttl = chrono::Duration::from_std(state.session_ttl).unwrap_or(chrono::Duration::zero());
+    let expires_at = token_ends.min(now + ttl);
     tracing::info!(sub = %signed_in.user.sub, role = %signed_in.user.role, "signed in");
     let id = state.sessions.create(Session {
         user: signed_in.user,

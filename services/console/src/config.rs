@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::time::Duration;
 
 use aftersales_web::LogFormat;
@@ -15,36 +14,9 @@ use crate::upstream::Upstream;
 /// The services' configuration error: the variable, its value and why it is wrong.
 pub use aftersales_web::config::ConfigError;
 
-/// A dotted path into a token's claims (`role`, `realm_access.roles`): where the
-/// provider puts the role or the dealer code differs between providers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimPath(Vec<String>);
-
-impl ClaimPath {
-    pub fn segments(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
-    }
-}
-
-impl FromStr for ClaimPath {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let segments: Vec<String> = s.trim().split('.').map(str::to_owned).collect();
-        if segments.iter().any(|seg| seg.is_empty()) {
-            return Err(
-                "expected a dotted claim path such as `role` or `realm_access.roles`".into(),
-            );
-        }
-        Ok(ClaimPath(segments))
-    }
-}
-
-impl fmt::Display for ClaimPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("."))
-    }
-}
+/// A dotted path into a token's claims (`role`, `realm_access.roles`): the services'
+/// type, so the console reads the access token exactly as they do.
+pub use aftersales_web::config::ClaimPath;
 
 /// How the console signs people in.
 #[derive(Clone, PartialEq, Eq)]
@@ -57,6 +29,9 @@ pub struct OidcConfig {
     pub client_secret: Option<String>,
     /// Scopes asked for besides `openid`.
     pub scopes: Vec<String>,
+    /// The services' audience: the access token must name it, as they require.
+    pub audience: String,
+    /// Where the access token carries the role and the dealer code (as for the services).
     pub role_claim: ClaimPath,
     pub dealer_claim: ClaimPath,
     /// RFC 8707 resource indicator sent with the authorization and token requests,
@@ -77,6 +52,7 @@ impl fmt::Debug for OidcConfig {
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("scopes", &self.scopes)
+            .field("audience", &self.audience)
             .field("role_claim", &self.role_claim.to_string())
             .field("dealer_claim", &self.dealer_claim.to_string())
             .field("resource", &self.resource)
@@ -130,6 +106,9 @@ pub struct ConsoleConfig {
 
 pub const DEFAULT_PORT: u16 = 8080;
 
+/// The services' audience, as the development provider and `k8s/` name it.
+pub const DEFAULT_AUDIENCE: &str = "urn:aftersales:api";
+
 /// The development provider `cargo xtask up` starts (`deploy/oidc/provider.mjs`).
 pub const DEV_ISSUER: &str = "http://127.0.0.1:8090";
 /// The secret that provider gives its confidential `console` client: a default only
@@ -149,7 +128,8 @@ impl ConsoleConfig {
     /// | `OIDC_CLIENT_ID` | `console` |
     /// | `OIDC_CLIENT_SECRET` | `console-dev-secret` when the issuer is the development provider (`http://127.0.0.1:8090`), otherwise none (a public client with PKCE) |
     /// | `OIDC_SCOPES` | `profile aftersales` (space-separated; `openid` is always asked for; `aftersales` is the development provider's scope for `role` and `dealer_code`) |
-    /// | `OIDC_ROLE_CLAIM` | `role` |
+    /// | `OIDC_AUDIENCE` | `urn:aftersales:api` (the services' audience, which access tokens must name) |
+    /// | `OIDC_ROLE_CLAIM` | `role` (in the access token, as for the services) |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
     /// | `OIDC_RESOURCE` | none |
     /// | `OIDC_CA_FILE` | none: the platform's roots only (a PEM file of extra CA certificates for an https provider) |
@@ -198,6 +178,7 @@ impl ConsoleConfig {
                 .filter(|s| *s != "openid")
                 .map(str::to_owned)
                 .collect(),
+            audience: get("OIDC_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned()),
             role_claim: claim("OIDC_ROLE_CLAIM", "role")?,
             dealer_claim: claim("OIDC_DEALER_CLAIM", "dealer_code")?,
             resource: get("OIDC_RESOURCE"),

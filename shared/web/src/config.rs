@@ -53,6 +53,11 @@ impl OidcConfig {
 pub struct ClaimPath(Vec<String>);
 
 impl ClaimPath {
+    /// Its names, outermost first.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
     /// The value at this path in a token's claims, if every step exists.
     pub fn find<'a>(&self, claims: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
         self.0.iter().try_fold(claims, |v, key| v.get(key))

@@ -259,6 +259,56 @@ async fn roles_and_dealer_codes_come_from_the_configured_claims() {
 }
 
 #[tokio::test]
+async fn the_role_and_dealer_code_are_the_access_tokens_not_the_id_tokens() {
+    let h = Harness::start().await;
+    // The services authorise on the access token: the console must see the same user.
+    h.provider.sign_in_with(
+        json!({"sub": "u1", "role": "admin", "name": "Mixed Claims"}),
+        json!({"role": "dealer", "dealer_code": "D002"}),
+    );
+    let me = h.browser().sign_in().await;
+    assert_eq!(me["role"], "dealer");
+    assert_eq!(me["dealer_code"], "D002");
+    assert_eq!(me["name"], "Mixed Claims");
+    // Roles in the ID token only: no role.
+    h.provider.sign_in_with(
+        json!({"sub": "u1", "role": "admin", "name": "Id Token Only"}),
+        json!({}),
+    );
+    let done = h.browser().sign_in_flow("/").await;
+    assert_eq!(location(done.headers()), "/signed-out?error=no_role");
+    assert_eq!(h.console.sessions.len(), 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_access_token_the_services_would_refuse_opens_no_session() {
+    let h = Harness::start().await;
+    for signing in [
+        Signing::AccessForAnotherAudience,
+        Signing::OpaqueAccessToken,
+    ] {
+        h.provider.sign_with(signing);
+        let done = h.browser().sign_in_flow("/").await;
+        assert_eq!(
+            location(done.headers()),
+            "/signed-out?error=provider",
+            "{signing:?}"
+        );
+    }
+    // Verified, but for someone else than the ID token.
+    h.provider.sign_with(Signing::Published);
+    h.provider.sign_in_with(
+        dealer("D001"),
+        json!({"sub": "someone-else", "role": "admin"}),
+    );
+    let done = h.browser().sign_in_flow("/").await;
+    assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    assert!(h.console.sessions.is_empty());
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn an_expired_session_answers_401_everywhere() {
     let h = Harness::start().await;
     h.provider.sign_in_as(dealer("D002"), 1);
