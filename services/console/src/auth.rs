@@ -13,7 +13,7 @@ use std::future::{Ready, ready};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use aftersales_web::ApiError;
+use aftersales_web::{ApiError, Query};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -198,10 +198,22 @@ pub struct LoginQuery {
 }
 
 /// `GET /auth/login`: to the provider's authorization endpoint.
+///
+/// The query is read like the services read theirs (`aftersales_web::Query`), but this
+/// is where the SPA sends the browser: a query that does not parse (a repeated
+/// `return_to`) is logged and the sign-in goes on, returning home, rather than leaving
+/// the person on an error document.
 async fn login(
     state: web::Data<AuthState>,
-    query: web::Query<LoginQuery>,
+    query: Result<Query<LoginQuery>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    let return_to = match &query {
+        Ok(q) => q.return_to.as_deref(),
+        Err(e) => {
+            tracing::info!(problem = %e, "sign-in with a malformed query; returning home");
+            None
+        }
+    };
     let request = state.oidc.authorization_request().await.map_err(|e| {
         tracing::warn!(error = %e, "cannot start a sign-in");
         ApiError::ServiceUnavailable(
@@ -212,7 +224,7 @@ async fn login(
         state: request.state,
         pkce_verifier: request.pkce_verifier,
         nonce: request.nonce,
-        return_to: ReturnPath::new(query.return_to.as_deref(), &state.public_url)
+        return_to: ReturnPath::new(return_to, &state.public_url)
             .as_str()
             .to_owned(),
         expires_at: (Utc::now() + LOGIN_TIMEOUT).timestamp(),
@@ -260,13 +272,23 @@ impl SignInFailure {
     }
 }
 
-/// `GET /auth/callback`: code → tokens → session.
+/// `GET /auth/callback`: code → tokens → session. Always a redirect: the browser
+/// arrives here from the provider, so even a query that does not parse (`aftersales_web::
+/// Query`'s 400, e.g. a repeated `state`) ends on `/signed-out?error=expired` (this
+/// sign-in cannot be finished; start again), never on a problem document.
 async fn callback(
     req: HttpRequest,
     state: web::Data<AuthState>,
-    query: web::Query<CallbackQuery>,
+    query: Result<Query<CallbackQuery>, ApiError>,
 ) -> HttpResponse {
-    match finish_sign_in(&req, &state, query.into_inner()).await {
+    let outcome = match query {
+        Ok(query) => finish_sign_in(&req, &state, query.into_inner()).await,
+        Err(e) => {
+            tracing::info!(problem = %e, "a sign-in callback with a malformed query");
+            Err(SignInFailure::Expired)
+        }
+    };
+    match outcome {
         Ok((session_id, return_to)) => see_other(return_to.as_str())
             .cookie(state.cookie(SESSION_COOKIE, session_id, "/", state.session_ttl))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))

@@ -487,3 +487,37 @@ async fn an_https_provider_signs_in_once_its_ca_is_trusted() {
     assert_eq!(h.browser().get("/auth/login").await.status(), 503);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_callback_or_login_query_that_does_not_parse_still_ends_on_a_page() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    let (callback, state) = at_the_provider(&mut b, "/orders").await;
+    // A repeated parameter: a 400 problem for an API, a sign-out page for a browser.
+    for query in [
+        format!("{callback}&state={state}"),
+        format!("{callback}&code=another"),
+        "/auth/callback?state=a&state=b".to_owned(),
+    ] {
+        let done = b.get(&query).await;
+        assert_eq!(done.status(), 303, "{query}");
+        assert_eq!(location(done.headers()), "/signed-out?error=expired");
+        let cleared = set_cookie(done.headers(), "console_login").unwrap();
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert!(done.headers().get("content-type").is_none(), "{query}");
+        // Put the sign-in back for the next attempt (the answer removed it).
+        at_the_provider(&mut b, "/orders").await;
+    }
+    assert!(h.console.sessions.is_empty());
+
+    // A repeated return_to: the sign-in goes on and returns home.
+    let login = b
+        .get("/auth/login?return_to=/orders&return_to=/claims")
+        .await;
+    assert_eq!(login.status(), 302);
+    let at_provider = b.http.get(location(login.headers())).send().await.unwrap();
+    let done = b.get(&location(at_provider.headers())).await;
+    assert_eq!(location(done.headers()), "/");
+    assert_eq!(h.console.sessions.len(), 1);
+    h.stop().await;
+}
