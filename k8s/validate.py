@@ -16,8 +16,12 @@ present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
      NetworkPolicy and ServiceAccount, wired to each other (selectors, names, the
      Secret reference), with the probes, hardening and resources the design asks for,
      and OIDC token verification (AUTH_MODE=oidc, issuer, audience; no JWT_SECRET);
-  5. what each overlay promises (replicas, HPA floor, LOG_FORMAT, monitoring);
-  6. no Secret is rendered (secret values are never committed).
+  5. the console likewise (no migration Job, no database): its secrets (client secret,
+     cookie key) from console-secrets and never in its ConfigMap, its OIDC and upstream
+     settings, a NetworkPolicy that lets it reach the four services and the provider and
+     each service's that lets it in, and its Ingress routing / to it (sticky);
+  6. what each overlay promises (replicas, HPA floor, LOG_FORMAT, monitoring);
+  7. no Secret is rendered (secret values are never committed).
 
 Prints one line per error and a summary; exits 1 if there was any error.
 """
@@ -32,6 +36,15 @@ import kubernetes_validate
 import yaml
 
 SERVICES = ["catalog", "orders", "inspection", "recovery"]
+CONSOLE = "console"
+# What each deployable reads from its Secret `<name>-secrets`, never from its ConfigMap.
+SECRET_KEYS = {svc: ("DATABASE_URL", "AMQP_URL") for svc in SERVICES}
+SECRET_KEYS[CONSOLE] = ("OIDC_CLIENT_SECRET", "COOKIE_KEY")
+# Variables that must never appear with a literal value (ConfigMap or env `value`).
+SECRET_NAMES = {"DATABASE_URL", "AMQP_URL", "OIDC_CLIENT_SECRET", "COOKIE_KEY", "JWT_SECRET"}
+# The console's gateway: the variable naming each service's base URL.
+UPSTREAM_VARS = {"catalog": "CATALOG_URL", "orders": "ORDERS_URL",
+                 "inspection": "INSPECTION_URL", "recovery": "RECOVERY_URL"}
 MIN_VERSION = (1, 28)
 HERE = os.path.dirname(os.path.abspath(__file__))
 OVERLAY_EXPECT = {
@@ -150,14 +163,17 @@ def check_pod(target, o, svc, pod):
         cm_refs = [e["configMapRef"]["name"] for e in c.get("envFrom") or [] if "configMapRef" in e]
         if f"{svc}-config" not in cm_refs:
             err(target, o, f"container {c['name']}: envFrom should reference ConfigMap {svc}-config")
-        secret_keys = {
-            e["valueFrom"]["secretKeyRef"]["key"]
+        secret_refs = {
+            e["name"]: e["valueFrom"]["secretKeyRef"]["key"]
             for e in c.get("env") or []
             if (e.get("valueFrom") or {}).get("secretKeyRef", {}).get("name") == f"{svc}-secrets"
         }
-        for key in ("DATABASE_URL", "AMQP_URL"):
-            if key not in secret_keys:
-                err(target, o, f"container {c['name']}: {key} should come from Secret {svc}-secrets")
+        for key in SECRET_KEYS[svc]:
+            if secret_refs.get(key) != key:
+                err(target, o, f"container {c['name']}: {key} should come from key {key} of Secret {svc}-secrets")
+        for e in c.get("env") or []:
+            if e.get("name") in SECRET_NAMES and "value" in e:
+                err(target, o, f"container {c['name']}: {e['name']} has a literal value; secrets come from a Secret")
         # Tokens are checked against the OpenID provider's keys; a shared HS256 secret
         # would let any service mint tokens for the others.
         if any(e.get("name") == "JWT_SECRET" for e in c.get("env") or []):
@@ -169,18 +185,27 @@ def probe_path(c, probe):
     return ((c.get(probe) or {}).get("httpGet") or {}).get("path")
 
 
-def check_service(target, docs, svc):
-    want = {
-        "ServiceAccount": svc, "ConfigMap": f"{svc}-config", "Deployment": svc, "Service": svc,
-        "Job": f"{svc}-migrate", "HorizontalPodAutoscaler": svc, "PodDisruptionBudget": svc,
-        "NetworkPolicy": svc,
-    }
+def wanted(target, docs, svc, want):
     got = {}
     for kind, name in want.items():
         o = find(docs, kind, name)
         if o is None:
             err(target, None, f"{svc}: missing {kind}/{name}")
         got[kind] = o
+    return got
+
+
+def no_secrets_in(target, cm):
+    for key in sorted(set((cm.get("data") or {})) & SECRET_NAMES):
+        err(target, cm, f"{key} is a secret: it belongs in a Secret, never in a ConfigMap")
+
+
+def check_service(target, docs, svc):
+    got = wanted(target, docs, svc, {
+        "ServiceAccount": svc, "ConfigMap": f"{svc}-config", "Deployment": svc, "Service": svc,
+        "Job": f"{svc}-migrate", "HorizontalPodAutoscaler": svc, "PodDisruptionBudget": svc,
+        "NetworkPolicy": svc,
+    })
 
     cm = got["ConfigMap"]
     if cm:
@@ -190,9 +215,26 @@ def check_service(target, docs, svc):
         for key in ("OIDC_ISSUER", "OIDC_AUDIENCE"):
             if not data.get(key):
                 err(target, cm, f"{key} missing")
-        if "JWT_SECRET" in data:
-            err(target, cm, "JWT_SECRET is for local development only")
+        no_secrets_in(target, cm)
 
+    check_deployment(target, docs, svc, got)
+    np = got["NetworkPolicy"]
+    if np and not allows_ingress_from(np, {"app.kubernetes.io/name": CONSOLE}, 8080):
+        err(target, np, "should let the console's pods in on 8080 (its gateway)")
+    job = got["Job"]
+    if np and job and not matches(np["spec"]["podSelector"].get("matchLabels"),
+                                  job["spec"]["template"]["metadata"].get("labels") or {}):
+        err(target, np, "podSelector does not select the migration Job's pods")
+    if job:
+        c = check_pod(target, job, svc, job["spec"]["template"])
+        if c.get("args") != ["migrate"]:
+            err(target, job, "the migration Job should run `migrate`")
+    return got
+
+
+def check_deployment(target, docs, svc, got):
+    """What a service and the console share: the ServiceAccount, the Deployment's pod,
+    probes and hardening, and the Service, PDB, NetworkPolicy and HPA wired to it."""
     sa = got["ServiceAccount"]
     if sa and sa.get("automountServiceAccountToken") is not False:
         err(target, sa, "automountServiceAccountToken should be false")
@@ -213,7 +255,7 @@ def check_service(target, docs, svc):
                 err(target, dep, f"{probe} should GET {path}")
         if not ((c.get("lifecycle") or {}).get("preStop") or {}).get("exec"):
             err(target, dep, "preStop hook (sleep) missing")
-        if c.get("args", ["serve"]) != ["serve"]:
+        if svc != CONSOLE and c.get("args", ["serve"]) != ["serve"]:
             err(target, dep, "container should run `serve`")
         ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
         if ports.get("http") != 8080:
@@ -236,21 +278,104 @@ def check_service(target, docs, svc):
                 err(target, np, "podSelector does not select the Deployment's pods")
             if sorted(np["spec"].get("policyTypes") or []) != ["Egress", "Ingress"]:
                 err(target, np, "policyTypes should be Ingress and Egress")
-            job = got["Job"]
-            if job and not matches(np["spec"]["podSelector"].get("matchLabels"),
-                                   job["spec"]["template"]["metadata"].get("labels") or {}):
-                err(target, np, "podSelector does not select the migration Job's pods")
+            if not allows_ingress_from(np, {"app.kubernetes.io/name": "ingress-nginx"}, 8080):
+                err(target, np, "should let the ingress controller in on 8080")
         hpa = got["HorizontalPodAutoscaler"]
         if hpa:
             ref = hpa["spec"]["scaleTargetRef"]
             if (ref.get("kind"), ref.get("name")) != ("Deployment", svc):
                 err(target, hpa, f"scaleTargetRef should be Deployment/{svc}")
 
-    job = got["Job"]
-    if job:
-        c = check_pod(target, job, svc, job["spec"]["template"])
-        if c.get("args") != ["migrate"]:
-            err(target, job, "the migration Job should run `migrate`")
+
+def ports_of(rule):
+    return {p.get("port") for p in rule.get("ports") or []}
+
+
+def selects(peer, labels):
+    """Whether a NetworkPolicy peer's podSelector picks pods with `labels`."""
+    sel = peer.get("podSelector")
+    if sel is None:
+        return False
+    if not all(labels.get(k) == v for k, v in (sel.get("matchLabels") or {}).items()):
+        return False
+    for e in sel.get("matchExpressions") or []:
+        if e.get("operator") != "In" or labels.get(e.get("key")) not in (e.get("values") or []):
+            return False
+    return bool(sel.get("matchLabels") or sel.get("matchExpressions"))
+
+
+def allows_ingress_from(np, labels, port):
+    return any(port in ports_of(r) and any(selects(p, labels) for p in r.get("from") or [])
+               for r in np["spec"].get("ingress") or [])
+
+
+def allows_egress_to(np, labels, port):
+    return any(port in ports_of(r) and any(selects(p, labels) for p in r.get("to") or [])
+               for r in np["spec"].get("egress") or [])
+
+
+def check_console(target, docs):
+    svc = CONSOLE
+    got = wanted(target, docs, svc, {
+        "ServiceAccount": svc, "ConfigMap": f"{svc}-config", "Deployment": svc, "Service": svc,
+        "HorizontalPodAutoscaler": svc, "PodDisruptionBudget": svc, "NetworkPolicy": svc,
+        "Ingress": svc,
+    })
+    cm = got["ConfigMap"]
+    if cm:
+        data = cm.get("data") or {}
+        for key in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_AUDIENCE", "CONSOLE_PUBLIC_URL"):
+            if not data.get(key):
+                err(target, cm, f"{key} missing")
+        for key in ("OIDC_ISSUER", "CONSOLE_PUBLIC_URL"):
+            if data.get(key) and not data[key].startswith("https://"):
+                err(target, cm, f"{key} should be an https URL, got {data[key]}")
+        if data.get("COOKIE_SECURE", "true") != "true":
+            err(target, cm, "COOKIE_SECURE should be true (the console is reached over https)")
+        for upstream, var in UPSTREAM_VARS.items():
+            url = data.get(var, "")
+            host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+            if host != upstream or find(docs, "Service", upstream) is None:
+                err(target, cm, f"{var} should be http://{upstream} (the Service), got {url!r}")
+        no_secrets_in(target, cm)
+
+    check_deployment(target, docs, svc, got)
+    dep = got["Deployment"]
+    if dep:
+        c = (dep["spec"]["template"]["spec"].get("containers") or [{}])[0]
+        if c.get("args"):
+            err(target, dep, "the console takes no arguments")
+    np = got["NetworkPolicy"]
+    if np:
+        for upstream in SERVICES:
+            if not allows_egress_to(np, {"app.kubernetes.io/name": upstream}, 8080):
+                err(target, np, f"egress to {upstream} on 8080 (the gateway) missing")
+        if not any(443 in ports_of(r) for r in np["spec"].get("egress") or []):
+            err(target, np, "egress to the OpenID provider on 443 missing")
+        if not allows_egress_to(np, {"k8s-app": "kube-dns"}, 53):
+            err(target, np, "egress to cluster DNS missing")
+        for r in np["spec"].get("egress") or []:
+            if ports_of(r) & {5432, 5672}:
+                err(target, np, "the console reaches no database or broker")
+
+    ing = got["Ingress"]
+    svc_obj = got["Service"]
+    if ing:
+        ann = ing["metadata"].get("annotations") or {}
+        # Sessions live in one pod's memory: a browser must stay on its pod.
+        if ann.get("nginx.ingress.kubernetes.io/affinity") != "cookie":
+            err(target, ing, "cookie affinity (sticky sessions) missing")
+        paths = [(p, rule) for rule in ing["spec"].get("rules") or []
+                 for p in (rule.get("http") or {}).get("paths") or []]
+        root = [p for p, _ in paths if p.get("path") == "/" and p.get("pathType") == "Prefix"]
+        if len(root) != 1:
+            err(target, ing, "should route / (Prefix) to the console")
+        for p, _ in paths:
+            b = p["backend"]["service"]
+            if b["name"] != svc:
+                err(target, ing, f"path {p['path']} goes to {b['name']}, not the console")
+            elif svc_obj and b["port"].get("name") not in [x.get("name") for x in svc_obj["spec"]["ports"]]:
+                err(target, ing, f"backend port {b['port']} not on Service {svc}")
     return got
 
 
@@ -259,6 +384,9 @@ def check_target(target, docs):
         if o["kind"] == "Secret":
             err(target, o, "a Secret is rendered: secrets are created by the operator, never committed")
     got = {svc: check_service(target, docs, svc) for svc in SERVICES}
+    got[CONSOLE] = check_console(target, docs)
+    if find(docs, "Job", f"{CONSOLE}-migrate") is not None:
+        err(target, None, "the console has no database: no migration Job")
 
     for kind, name in (("RabbitmqCluster", "rabbitmq"), ("Cluster", "aftersales-pg"), ("Ingress", "aftersales")):
         if find(docs, kind, name) is None:

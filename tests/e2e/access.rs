@@ -360,7 +360,7 @@ async fn every_endpoint_answers_each_role_as_the_design_says() {
     let recovery = launch(recovery::spec(), cfg(2, recovery::NAME)).await;
     let inspection = launch(inspection::spec(), cfg(3, inspection::NAME)).await;
     let mut walk = Walk {
-        http: reqwest::Client::builder()
+        http: aftersales_web::http_client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client"),

@@ -47,7 +47,7 @@ impl Stack {
             orders,
             inspection,
             recovery,
-            http: reqwest::Client::new(),
+            http: aftersales_web::http_client::client(),
             keys: aftersales_e2e::keys(),
         }
     }

@@ -58,7 +58,7 @@ fn location(res: &reqwest::Response) -> String {
 /// Signs `username` in through the console client, as a browser would, and returns the
 /// access token the console would get.
 async fn sign_in(issuer: &str, username: &str, password: &str) -> Result<String, StatusCode> {
-    let http = reqwest::Client::builder()
+    let http = aftersales_web::http_client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -165,7 +165,7 @@ async fn a_service_in_oidc_mode_accepts_the_dev_providers_tokens() {
         &auth,
     );
     let catalog = launch(catalog::spec(), config).await;
-    let http = reqwest::Client::new();
+    let http = aftersales_web::http_client::client();
     let call = |method: reqwest::Method, path: &str, token: Option<&str>| {
         let mut req = http.request(method, catalog.url(&format!("/api/v1{path}")));
         if let Some(t) = token {

@@ -44,7 +44,7 @@ impl Flow {
             _vhost: vhost,
             catalog,
             orders,
-            http: reqwest::Client::new(),
+            http: aftersales_web::http_client::client(),
             keys: aftersales_e2e::keys(),
         };
         flow.seed().await;

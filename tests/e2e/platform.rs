@@ -13,7 +13,7 @@ use serde_json::Value;
 async fn every_service_serves_health_metrics_openapi_and_docs() {
     let vhost = TestVhost::new().await;
     let (_dbs, services) = launch_all(&vhost.amqp_url()).await;
-    let client = reqwest::Client::new();
+    let client = aftersales_web::http_client::client();
 
     for service in &services {
         check_common_endpoints(&client, &service.base, service.name).await;
@@ -37,7 +37,7 @@ async fn readiness_reports_a_broker_outage_and_recovers_by_itself() {
         ),
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = aftersales_web::http_client::client();
     let ready = service.url("/health/ready");
     assert!(
         eventually(Duration::from_secs(20), || async {
@@ -98,7 +98,7 @@ async fn readiness_reports_a_database_outage_and_recovers_by_itself() {
         ),
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = aftersales_web::http_client::client();
     let ready = service.url("/health/ready");
     assert!(
         eventually(Duration::from_secs(20), || async {

@@ -128,7 +128,7 @@ pub struct RetryingClient {
 impl RetryingClient {
     pub fn new(patience: Duration) -> RetryingClient {
         RetryingClient {
-            http: reqwest::Client::builder()
+            http: aftersales_web::http_client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
                 .expect("reqwest client"),

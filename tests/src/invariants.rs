@@ -96,7 +96,7 @@ impl Stores {
             enc(&self.vhost),
             enc(queue)
         );
-        let res = reqwest::Client::new()
+        let res = aftersales_web::http_client::client()
             .get(url)
             .basic_auth("guest", Some("guest"))
             .timeout(Duration::from_secs(10))
@@ -130,7 +130,7 @@ impl Stores {
             busy |= n != Some(0);
             parts.push(format!("{queue} {n:?}"));
         }
-        let client = reqwest::Client::new();
+        let client = aftersales_web::http_client::client();
         for url in &self.ready_urls {
             if crate::status_of(&client, url).await != 200 {
                 busy = true;

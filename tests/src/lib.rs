@@ -161,7 +161,7 @@ impl ServiceProcess {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
         self.child = Some(child);
-        let client = reqwest::Client::new();
+        let client = aftersales_web::http_client::client();
         let ready = self.url("/health/ready");
         if !eventually(Duration::from_secs(60), || async {
             status_of(&client, &ready).await == 200

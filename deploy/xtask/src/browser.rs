@@ -65,7 +65,7 @@ fn npm_ci(dir: &Path) -> anyhow::Result<()> {
 }
 
 async fn wait_for(url: &str, what: &str, timeout: Duration) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder()
+    let client = aftersales_web::http_client::builder()
         .timeout(Duration::from_secs(2))
         .build()?;
     let deadline = Instant::now() + timeout;
@@ -88,7 +88,7 @@ async fn wait_for(url: &str, what: &str, timeout: Duration) -> anyhow::Result<()
 /// A client-credentials token of the demo user playing `role`.
 async fn token(issuer: &str, role: Role) -> anyhow::Result<String> {
     let user = role.as_str().replace('_', "-");
-    let answer: serde_json::Value = reqwest::Client::new()
+    let answer: serde_json::Value = aftersales_web::http_client::client()
         .post(format!("{issuer}/token"))
         .basic_auth(format!("cli-{user}"), Some(CLI_SECRET))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -216,7 +216,7 @@ pub async fn load(
     token: impl Fn(Role) -> String,
     base_url: impl Fn(&str) -> String,
 ) -> anyhow::Result<()> {
-    let http = reqwest::Client::new();
+    let http = aftersales_web::http_client::client();
     for request in requests() {
         let token = token(request.role);
         let url = format!("{}{}", base_url(request.service), request.path);

@@ -250,7 +250,7 @@ pub fn stop_all(services: &mut Vec<ServiceProcess>) {
 /// Waits until every service answers `GET /health/ready` with 200; fails with the
 /// end of its log when one exits or is not ready within `timeout`.
 pub async fn wait_ready(services: &mut [ServiceProcess], timeout: Duration) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder()
+    let client = aftersales_web::http_client::builder()
         .timeout(Duration::from_secs(2))
         .build()?;
     let deadline = Instant::now() + timeout;

@@ -329,7 +329,9 @@ pub async fn run(opts: Options) -> anyhow::Result<bool> {
 /// phase draws up to this many for each operation, and the examples, coverage and
 /// stateful phases add theirs.
 async fn max_examples(base: &str, cases: u32) -> anyhow::Result<u32> {
-    let spec: Value = reqwest::get(format!("{base}/openapi.json"))
+    let spec: Value = aftersales_web::http_client::client()
+        .get(format!("{base}/openapi.json"))
+        .send()
         .await?
         .json()
         .await?;
@@ -474,7 +476,7 @@ fn items(page: &Value, name: &str) -> Vec<Value> {
 /// `{"<first path segment>": {"<path parameter>": [values]}}`.
 async fn reference_data(url: &impl Fn(&str) -> String) -> anyhow::Result<Value> {
     let api = Loader {
-        http: reqwest::Client::builder()
+        http: aftersales_web::http_client::builder()
             .timeout(Duration::from_secs(30))
             .build()?,
         keys: JwtKeys::new(SECRET),

@@ -27,7 +27,7 @@ pub async fn run(file: &std::path::Path, catalog_url: &str, token: &str) -> anyh
         Ok::<_, std::io::Error>(chunk)
     });
 
-    let request = reqwest::Client::new()
+    let request = aftersales_web::http_client::client()
         .post(format!("{catalog_url}/api/v1/parts/import"))
         .bearer_auth(token)
         .header(reqwest::header::CONTENT_TYPE, "text/csv")

@@ -228,7 +228,7 @@ async fn ready(client: &reqwest::Client, port: u16) -> Option<u16> {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    aftersales_web::http_client::builder()
         .timeout(Duration::from_secs(2))
         .build()
         .expect("reqwest client")

@@ -3,8 +3,8 @@
 //! `/auth/me` tells the SPA who is signed in (and its CSRF token), `/auth/logout`
 //! ends the session here and sends the browser to end it at the provider.
 //!
-//! Cookies: the session id (`Path=/`) and, during a sign-in, a binding of the sign-in
-//! to this browser (`Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
+//! Cookies: the session id (`Path=/`) and, during a sign-in, the sign-in itself sealed
+//! (`crate::login`, `Path=/auth`); both HttpOnly and SameSite=Lax, Secure unless
 //! configured off for plain-http development. State-changing requests carry the
 //! session's CSRF token in `X-CSRF-Token` (the sign-out form in `csrf_token`).
 
@@ -13,18 +13,17 @@ use std::future::{Ready, ready};
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
-use aftersales_web::ApiError;
+use aftersales_web::{ApiError, Query};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::login::LOGIN_COOKIE;
+use crate::login::{LOGIN_TIMEOUT, LoginSealer, PendingLogin};
 use crate::oidc::{Oidc, OidcError};
-use crate::session::{
-    LOGIN_TIMEOUT, PendingLogin, Session, SessionStore, User, random_token, same_secret,
-};
+use crate::session::{Session, SessionStore, User, random_token, same_secret};
 
 pub const SESSION_COOKIE: &str = "console_session";
-pub const LOGIN_COOKIE: &str = "console_login";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// What the auth routes share.
@@ -32,6 +31,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub struct AuthState {
     pub oidc: Oidc,
     pub sessions: SessionStore,
+    pub logins: std::sync::Arc<LoginSealer>,
     pub cookie_secure: bool,
     /// The URL people open: `return_to` must stay on its origin.
     pub public_url: Url,
@@ -155,6 +155,7 @@ impl ReturnPath {
     fn checked(candidate: &str, public_url: &Url) -> Option<ReturnPath> {
         let refused = |c: char| c.is_ascii_control() || c.is_ascii_whitespace() || c == '\\';
         if !candidate.starts_with('/')
+            || candidate.len() > MAX_RETURN_PATH
             || candidate.chars().any(refused)
             || encodes_refused_byte(candidate)
         {
@@ -177,6 +178,10 @@ impl ReturnPath {
     }
 }
 
+/// The longest return path kept: it travels in the sealed sign-in cookie, and a
+/// browser keeps no cookie over 4 KiB.
+pub const MAX_RETURN_PATH: usize = 2048;
+
 /// Whether `s` percent-encodes a control character, whitespace or a backslash: the
 /// SPA's router decodes its path again, so those are refused even encoded.
 fn encodes_refused_byte(s: &str) -> bool {
@@ -193,38 +198,45 @@ pub struct LoginQuery {
 }
 
 /// `GET /auth/login`: to the provider's authorization endpoint.
+///
+/// The query is read like the services read theirs (`aftersales_web::Query`), but this
+/// is where the SPA sends the browser: a query that does not parse (a repeated
+/// `return_to`) is logged and the sign-in goes on, returning home, rather than leaving
+/// the person on an error document.
 async fn login(
     state: web::Data<AuthState>,
-    query: web::Query<LoginQuery>,
+    query: Result<Query<LoginQuery>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    let return_to = match &query {
+        Ok(q) => q.return_to.as_deref(),
+        Err(e) => {
+            tracing::info!(problem = %e, "sign-in with a malformed query; returning home");
+            None
+        }
+    };
     let request = state.oidc.authorization_request().await.map_err(|e| {
         tracing::warn!(error = %e, "cannot start a sign-in");
         ApiError::ServiceUnavailable(
             "the sign-in provider cannot be reached; try again shortly".into(),
         )
     })?;
-    let binding = random_token();
-    let now = Utc::now();
-    state
-        .sessions
-        .begin_login(
-            request.state,
-            PendingLogin {
-                pkce_verifier: request.pkce_verifier,
-                nonce: request.nonce,
-                return_to: ReturnPath::new(query.return_to.as_deref(), &state.public_url),
-                browser_binding: binding.clone(),
-                expires_at: now + LOGIN_TIMEOUT,
-            },
-        )
-        .map_err(|e| {
-            tracing::warn!(error = %e, "sign-in refused");
-            ApiError::ServiceUnavailable("too many sign-ins at once; try again shortly".into())
-        })?;
+    let pending = PendingLogin {
+        state: request.state,
+        pkce_verifier: request.pkce_verifier,
+        nonce: request.nonce,
+        return_to: ReturnPath::new(return_to, &state.public_url)
+            .as_str()
+            .to_owned(),
+        expires_at: (Utc::now() + LOGIN_TIMEOUT).timestamp(),
+    };
+    let sealed = state
+        .logins
+        .seal(&pending)
+        .map_err(|e| ApiError::internal(format!("cannot seal the sign-in: {e}")))?;
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, request.url.to_string()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .cookie(state.cookie(LOGIN_COOKIE, binding, "/auth", LOGIN_TIMEOUT))
+        .cookie(state.cookie(LOGIN_COOKIE, sealed, "/auth", LOGIN_TIMEOUT))
         .finish())
 }
 
@@ -238,13 +250,14 @@ pub struct CallbackQuery {
 /// Why a sign-in did not finish, as the SPA's `/signed-out?error=` page names it.
 #[derive(Debug, Clone, Copy)]
 enum SignInFailure {
-    /// Unknown, used or expired `state`, or another browser's callback.
+    /// No, a changed or an expired sign-in cookie, another `state` (another browser's
+    /// callback), or a code the provider no longer takes (a replayed callback).
     Expired,
     /// The provider said no (`error=access_denied`, …).
     Refused,
     /// The token exchange or the ID token failed.
     Provider,
-    /// Signed in, but without a role (or a dealer without a dealer code).
+    /// Signed in, but the access token names no role (or a dealer no dealer code).
     NoRole,
 }
 
@@ -259,13 +272,23 @@ impl SignInFailure {
     }
 }
 
-/// `GET /auth/callback`: code → tokens → session.
+/// `GET /auth/callback`: code → tokens → session. Always a redirect: the browser
+/// arrives here from the provider, so even a query that does not parse (`aftersales_web::
+/// Query`'s 400, e.g. a repeated `state`) ends on `/signed-out?error=expired` (this
+/// sign-in cannot be finished; start again), never on a problem document.
 async fn callback(
     req: HttpRequest,
     state: web::Data<AuthState>,
-    query: web::Query<CallbackQuery>,
+    query: Result<Query<CallbackQuery>, ApiError>,
 ) -> HttpResponse {
-    match finish_sign_in(&req, &state, query.into_inner()).await {
+    let outcome = match query {
+        Ok(query) => finish_sign_in(&req, &state, query.into_inner()).await,
+        Err(e) => {
+            tracing::info!(problem = %e, "a sign-in callback with a malformed query");
+            Err(SignInFailure::Expired)
+        }
+    };
+    match outcome {
         Ok((session_id, return_to)) => see_other(return_to.as_str())
             .cookie(state.cookie(SESSION_COOKIE, session_id, "/", state.session_ttl))
             .cookie(state.expired_cookie(LOGIN_COOKIE, "/auth"))
@@ -282,17 +305,18 @@ async fn finish_sign_in(
     query: CallbackQuery,
 ) -> Result<(String, ReturnPath), SignInFailure> {
     let now = Utc::now();
-    let pending = query
-        .state
-        .as_deref()
-        .and_then(|s| state.sessions.finish_login(s, now))
-        .ok_or(SignInFailure::Expired)?;
-    let bound = req
-        .cookie(LOGIN_COOKIE)
-        .is_some_and(|c| same_secret(c.value(), &pending.browser_binding));
-    if !bound {
-        return Err(SignInFailure::Expired);
-    }
+    let cookie = req.cookie(LOGIN_COOKIE);
+    let pending = state
+        .logins
+        .open(
+            cookie.as_ref().map(|c| c.value()),
+            query.state.as_deref().unwrap_or_default(),
+            now,
+        )
+        .map_err(|e| {
+            tracing::info!(reason = %e, "a sign-in callback without its sign-in");
+            SignInFailure::Expired
+        })?;
     if let Some(error) = query.error {
         tracing::info!(%error, "the provider refused the sign-in");
         return Err(SignInFailure::Refused);
@@ -305,14 +329,18 @@ async fn finish_sign_in(
         .map_err(|e| {
             tracing::warn!(error = %e, "sign-in failed");
             match e {
-                OidcError::MissingClaim { .. } => SignInFailure::NoRole,
+                OidcError::NoRole(_) => SignInFailure::NoRole,
+                OidcError::GrantRefused(_) => SignInFailure::Expired,
                 _ => SignInFailure::Provider,
             }
         })?;
-    let lifetime = signed_in
-        .expires_in
-        .map_or(state.session_ttl, |t| t.min(state.session_ttl));
-    let expires_at = now + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::zero());
+    // The provider's `expires_in`, or else the access token's own `exp`.
+    let token_ends = match signed_in.expires_in {
+        Some(t) => now + chrono::Duration::from_std(t).unwrap_or(chrono::Duration::zero()),
+        None => signed_in.access_expires_at,
+    };
+    let ttl = chrono::Duration::from_std(state.session_ttl).unwrap_or(chrono::Duration::zero());
+    let expires_at = token_ends.min(now + ttl);
     tracing::info!(sub = %signed_in.user.sub, role = %signed_in.user.role, "signed in");
     let id = state.sessions.create(Session {
         user: signed_in.user,
@@ -321,7 +349,10 @@ async fn finish_sign_in(
         csrf_token: random_token(),
         expires_at,
     });
-    Ok((id, pending.return_to))
+    Ok((
+        id,
+        ReturnPath::new(Some(&pending.return_to), &state.public_url),
+    ))
 }
 
 /// `GET /auth/me`.

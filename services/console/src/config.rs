@@ -3,47 +3,20 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::time::Duration;
 
 use aftersales_web::LogFormat;
 use url::Url;
 
+use crate::sealed::CookieKey;
 use crate::upstream::Upstream;
 
 /// The services' configuration error: the variable, its value and why it is wrong.
 pub use aftersales_web::config::ConfigError;
 
-/// A dotted path into a token's claims (`role`, `realm_access.roles`): where the
-/// provider puts the role or the dealer code differs between providers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimPath(Vec<String>);
-
-impl ClaimPath {
-    pub fn segments(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
-    }
-}
-
-impl FromStr for ClaimPath {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let segments: Vec<String> = s.trim().split('.').map(str::to_owned).collect();
-        if segments.iter().any(|seg| seg.is_empty()) {
-            return Err(
-                "expected a dotted claim path such as `role` or `realm_access.roles`".into(),
-            );
-        }
-        Ok(ClaimPath(segments))
-    }
-}
-
-impl fmt::Display for ClaimPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("."))
-    }
-}
+/// A dotted path into a token's claims (`role`, `realm_access.roles`): the services'
+/// type, so the console reads the access token exactly as they do.
+pub use aftersales_web::config::ClaimPath;
 
 /// How the console signs people in.
 #[derive(Clone, PartialEq, Eq)]
@@ -56,11 +29,17 @@ pub struct OidcConfig {
     pub client_secret: Option<String>,
     /// Scopes asked for besides `openid`.
     pub scopes: Vec<String>,
+    /// The services' audience: the access token must name it, as they require.
+    pub audience: String,
+    /// Where the access token carries the role and the dealer code (as for the services).
     pub role_claim: ClaimPath,
     pub dealer_claim: ClaimPath,
     /// RFC 8707 resource indicator sent with the authorization and token requests,
     /// for providers that issue JWT access tokens only for a named API.
     pub resource: Option<String>,
+    /// PEM certificates trusted besides the platform's roots when talking to the
+    /// provider over https (one behind a private CA).
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for OidcConfig {
@@ -73,9 +52,11 @@ impl fmt::Debug for OidcConfig {
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("scopes", &self.scopes)
+            .field("audience", &self.audience)
             .field("role_claim", &self.role_claim.to_string())
             .field("dealer_claim", &self.dealer_claim.to_string())
             .field("resource", &self.resource)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -116,9 +97,17 @@ pub struct ConsoleConfig {
     /// Largest request body forwarded (CSV imports are the big ones).
     pub max_body_bytes: usize,
     pub log_format: LogFormat,
+    /// Seals what the browser keeps for the console (the sign-in in progress); the
+    /// same on every replica.
+    pub cookie_key: CookieKey,
+    /// No `COOKIE_KEY` was configured and this process made one (local development).
+    pub cookie_key_generated: bool,
 }
 
 pub const DEFAULT_PORT: u16 = 8080;
+
+/// The services' audience, as the development provider and `k8s/` name it.
+pub const DEFAULT_AUDIENCE: &str = "urn:aftersales:api";
 
 /// The development provider `cargo xtask up` starts (`deploy/oidc/provider.mjs`).
 pub const DEV_ISSUER: &str = "http://127.0.0.1:8090";
@@ -139,14 +128,17 @@ impl ConsoleConfig {
     /// | `OIDC_CLIENT_ID` | `console` |
     /// | `OIDC_CLIENT_SECRET` | `console-dev-secret` when the issuer is the development provider (`http://127.0.0.1:8090`), otherwise none (a public client with PKCE) |
     /// | `OIDC_SCOPES` | `profile aftersales` (space-separated; `openid` is always asked for; `aftersales` is the development provider's scope for `role` and `dealer_code`) |
-    /// | `OIDC_ROLE_CLAIM` | `role` |
+    /// | `OIDC_AUDIENCE` | `urn:aftersales:api` (the services' audience, which access tokens must name) |
+    /// | `OIDC_ROLE_CLAIM` | `role` (in the access token, as for the services) |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
     /// | `OIDC_RESOURCE` | none |
+    /// | `OIDC_CA_FILE` | none: the platform's roots only (a PEM file of extra CA certificates for an https provider) |
     /// | `CATALOG_URL` … `RECOVERY_URL` | `http://127.0.0.1:8081` … `:8084` |
     /// | `COOKIE_SECURE` | `true` for an https `CONSOLE_PUBLIC_URL`, `false` for http (`true` with http is refused) |
     /// | `SESSION_TTL_SECS` | `28800` (8 h) |
     /// | `MAX_BODY_BYTES` | `33554432` (32 MiB) |
     /// | `LOG_FORMAT` | `pretty` |
+    /// | `COOKIE_KEY` | required unless the issuer is plain http on loopback (local development, where a random key is made at start): base64 of at least 32 random bytes (`openssl rand -base64 48`), the same on every replica |
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let url = |var: &'static str, default: &str| -> Result<Url, ConfigError> {
@@ -186,9 +178,11 @@ impl ConsoleConfig {
                 .filter(|s| *s != "openid")
                 .map(str::to_owned)
                 .collect(),
+            audience: get("OIDC_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned()),
             role_claim: claim("OIDC_ROLE_CLAIM", "role")?,
             dealer_claim: claim("OIDC_DEALER_CLAIM", "dealer_code")?,
             resource: get("OIDC_RESOURCE"),
+            ca_file: get("OIDC_CA_FILE").map(std::path::PathBuf::from),
         };
         let upstreams = Upstreams {
             catalog: url("CATALOG_URL", "http://127.0.0.1:8081")?,
@@ -234,6 +228,35 @@ impl ConsoleConfig {
                 .map_err(|e: String| invalid("LOG_FORMAT", &v, e))?,
             None => LogFormat::default(),
         };
+        let (cookie_key, cookie_key_generated) = match get("COOKIE_KEY") {
+            // The value is a secret: never echoed in the error.
+            Some(v) => (
+                CookieKey::from_base64(&v).map_err(|e| invalid("COOKIE_KEY", "<redacted>", e))?,
+                false,
+            ),
+            None if is_local_development(&oidc.issuer) => (
+                CookieKey::generate().map_err(|_| {
+                    invalid(
+                        "COOKIE_KEY",
+                        "",
+                        "no random source to make a development key",
+                    )
+                })?,
+                true,
+            ),
+            None => {
+                return Err(invalid(
+                    "COOKIE_KEY",
+                    "",
+                    format!(
+                        "required with the OpenID provider {}: set it to base64 of at least \
+                         32 random bytes (`openssl rand -base64 48`), the same on every \
+                         replica (k8s: key COOKIE_KEY of the console-secrets Secret)",
+                        oidc.issuer
+                    ),
+                ));
+            }
+        };
         Ok(ConsoleConfig {
             http_addr,
             public_url,
@@ -243,6 +266,8 @@ impl ConsoleConfig {
             session_ttl,
             max_body_bytes,
             log_format,
+            cookie_key,
+            cookie_key_generated,
         })
     }
 
@@ -260,10 +285,30 @@ impl ConsoleConfig {
     }
 
     pub fn log_warnings(&self) {
+        if self.cookie_key_generated {
+            tracing::warn!(
+                "COOKIE_KEY unset: a key for this process only (local development); a \
+                 restart drops the sign-ins in progress"
+            );
+        }
         if !self.cookie_secure {
             tracing::warn!("COOKIE_SECURE=false: session cookies travel over plain http");
         }
     }
+}
+
+/// An issuer on plain http on this machine: the development provider, never production.
+fn is_local_development(issuer: &str) -> bool {
+    let Ok(url) = Url::parse(issuer) else {
+        return false;
+    };
+    url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
 }
 
 fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
@@ -332,9 +377,59 @@ mod tests {
         assert!(!format!("{c:?}").contains("s3cret"));
     }
 
+    const KEY: (&str, &str) = (
+        "COOKIE_KEY",
+        "c2l4dHktZm91ciBieXRlcyBvZiBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cyBvbmx5Li4u",
+    );
+
+    #[test]
+    fn a_real_provider_needs_a_configured_cookie_key() {
+        // Local development: a key of this process.
+        let dev = load(&[]).unwrap();
+        assert!(dev.cookie_key_generated);
+        assert_ne!(dev.cookie_key, load(&[]).unwrap().cookie_key);
+        let localhost = load(&[("OIDC_ISSUER", "http://localhost:9999")]).unwrap();
+        assert!(localhost.cookie_key_generated);
+        // Any other provider: refused without one, the way the services fail closed.
+        for issuer in [
+            "https://id.example.com/realms/aftersales",
+            "http://keycloak.keycloak.svc:8080/realms/aftersales",
+            "https://127.0.0.1:8090",
+        ] {
+            match load(&[("OIDC_ISSUER", issuer)]) {
+                Err(ConfigError::Invalid { var, reason, .. }) => {
+                    assert_eq!(var, "COOKIE_KEY");
+                    assert!(reason.contains("openssl rand"), "{reason}");
+                }
+                Ok(_) => panic!("{issuer} started without COOKIE_KEY"),
+            }
+        }
+        let configured = load(&[("OIDC_ISSUER", "https://id.example.com"), KEY]).unwrap();
+        assert!(!configured.cookie_key_generated);
+        assert_eq!(configured.cookie_key, load(&[KEY]).unwrap().cookie_key);
+        // A short or garbled key is refused, and never shown back.
+        for bad in ["c2hvcnQ=", "not base64 !"] {
+            match load(&[("COOKIE_KEY", bad)]) {
+                Err(
+                    e @ ConfigError::Invalid {
+                        var: "COOKIE_KEY", ..
+                    },
+                ) => {
+                    assert!(!e.to_string().contains(bad), "{e}");
+                }
+                other => panic!("COOKIE_KEY={bad}: {other:?}"),
+            }
+        }
+        assert!(!format!("{configured:?}").contains(KEY.1));
+    }
+
     #[test]
     fn the_development_secret_is_never_sent_to_another_provider() {
-        let c = load(&[("OIDC_ISSUER", "https://id.example.com/realms/aftersales")]).unwrap();
+        let c = load(&[
+            ("OIDC_ISSUER", "https://id.example.com/realms/aftersales"),
+            KEY,
+        ])
+        .unwrap();
         assert_eq!(c.oidc.client_secret, None);
         let c = load(&[("OIDC_ISSUER", DEV_ISSUER), ("OIDC_CLIENT_SECRET", "other")]).unwrap();
         assert_eq!(c.oidc.client_secret.as_deref(), Some("other"));

@@ -3,13 +3,16 @@
 //! `/api/<service>/v1/…` to the four services with the session's access token.
 //!
 //! Rooms: `config` the environment, `oidc` the relying party, `session` the
-//! server-side sessions, `auth` the `/auth/*` routes and CSRF check, `upstream` the
+//! server-side sessions, `login` the sign-ins in progress (sealed into a cookie by
+//! `sealed`), `auth` the `/auth/*` routes and CSRF check, `upstream` the
 //! gateway, `assets` the embedded app; `main.rs` calls [`main`].
 
 pub mod assets;
 pub mod auth;
 pub mod config;
+pub mod login;
 pub mod oidc;
+pub mod sealed;
 pub mod session;
 pub mod upstream;
 
@@ -22,6 +25,7 @@ use aftersales_web::{Metrics, Readiness};
 
 use crate::auth::AuthState;
 use crate::config::ConsoleConfig;
+use crate::login::LoginSealer;
 use crate::oidc::Oidc;
 use crate::session::SessionStore;
 use crate::upstream::Gateway;
@@ -34,6 +38,8 @@ pub enum StartError {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Oidc(#[from] oidc::OidcError),
+    #[error("cannot derive the cookie key")]
+    CookieKey,
     #[error("http client: {0}")]
     Client(#[from] reqwest::Error),
     #[error("http: {0}")]
@@ -70,9 +76,11 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
     }
     let oidc = Oidc::new(&config)?;
     let sessions = SessionStore::default();
+    let logins = LoginSealer::new(&config.cookie_key).map_err(|_| StartError::CookieKey)?;
     let auth = web::Data::new(AuthState {
         oidc: oidc.clone(),
         sessions: sessions.clone(),
+        logins: std::sync::Arc::new(logins),
         cookie_secure: config.cookie_secure,
         public_url: config.public_url.clone(),
         session_ttl: config.session_ttl,

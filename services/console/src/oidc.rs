@@ -1,6 +1,7 @@
 //! The OpenID Connect relying party: provider discovery, the authorization request
 //! (code flow with PKCE, state and nonce), the code exchange with ID-token
-//! verification, the mapping of claims to a [`User`], and the provider's sign-out URL.
+//! verification, the [`User`] from the verified access token (role and dealer code, as
+//! the services read them) and the ID token (name), and the provider's sign-out URL.
 //!
 //! The provider is discovered lazily, so the console can start before the provider
 //! does, and again when an ID token names a key it did not publish (its keys may have
@@ -9,7 +10,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aftersales_web::Role;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
     CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
@@ -20,17 +20,17 @@ use openidconnect::{
     AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret,
     CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields,
     IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError,
+    ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, Scope, SignatureVerificationError,
     StandardErrorResponse, StandardTokenResponse, TokenResponse as _,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{Mutex, RwLock};
 
-use aftersales_web::auth::jwks;
+use aftersales_web::auth::jwks::{self, JwksVerifier};
 use aftersales_web::error::cause_chain;
 
-use crate::config::{ClaimPath, ConsoleConfig, OidcConfig};
+use crate::config::{ConsoleConfig, OidcConfig};
 use crate::session::User;
 
 /// The shortest time between two rediscoveries caused by an ID token signed with a
@@ -82,12 +82,19 @@ pub enum OidcError {
     Config(String),
     #[error("the provider refused the authorization code: {0}")]
     Exchange(String),
+    /// `invalid_grant`: the code was used already, expired, or is not for this client
+    /// and verifier (a replayed callback).
+    #[error("the provider no longer takes the authorization code: {0}")]
+    GrantRefused(String),
     #[error("the provider sent no ID token")]
     NoIdToken,
     #[error("the ID token does not verify: {0}")]
     IdToken(String),
-    #[error("the token has no usable `{claim}` claim")]
-    MissingClaim { claim: String },
+    #[error("the access token does not verify as the services would: {0}")]
+    AccessToken(String),
+    /// Verified, but without a known role (or a dealer without a dealer code).
+    #[error("the access token names no usable role: {0}")]
+    NoRole(String),
 }
 
 /// What `/auth/login` sends the browser to, and what the callback needs to finish.
@@ -105,6 +112,8 @@ pub struct SignedIn {
     pub id_token: String,
     /// Seconds the access token lives, when the provider said.
     pub expires_in: Option<std::time::Duration>,
+    /// The access token's `exp`.
+    pub access_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 struct Provider {
@@ -127,6 +136,9 @@ pub struct Oidc {
     redirect_url: RedirectUrl,
     post_logout_url: String,
     http: reqwest::Client,
+    /// The services' verifier for the access token: issuer and audience pinned, the
+    /// provider's published keys, role and dealer code from the configured claims.
+    access: Arc<JwksVerifier>,
     provider: Arc<RwLock<Option<Arc<Provider>>>>,
     /// When an unknown ID-token key last made the provider be discovered again; the
     /// lock also makes concurrent sign-ins share one rediscovery.
@@ -138,16 +150,27 @@ impl Oidc {
         let redirect_url = RedirectUrl::new(config.redirect_url())
             .map_err(|e| OidcError::Config(e.to_string()))?;
         // The provider's answers are never followed elsewhere (no SSRF by redirect).
-        let http = reqwest::Client::builder()
+        let http = aftersales_web::http_client::builder_trusting(config.oidc.ca_file.as_deref())
+            .map_err(|e| OidcError::Config(e.to_string()))?
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .map_err(|e| OidcError::Config(e.to_string()))?;
+        let access = JwksVerifier::new(aftersales_web::config::OidcConfig {
+            issuer: config.oidc.issuer.clone(),
+            audience: config.oidc.audience.clone(),
+            jwks_url: None,
+            ca_file: config.oidc.ca_file.clone(),
+            role_claim: config.oidc.role_claim.clone(),
+            dealer_claim: config.oidc.dealer_claim.clone(),
+        })
+        .map_err(|e| OidcError::Config(e.to_string()))?;
         Ok(Oidc {
             config: Arc::new(config.oidc.clone()),
             redirect_url,
             post_logout_url: config.post_logout_url(),
             http,
+            access: Arc::new(access),
             provider: Arc::new(RwLock::new(None)),
             last_rediscovery: Arc::new(Mutex::new(None)),
         })
@@ -278,10 +301,14 @@ impl Oidc {
         if let Some(resource) = &self.config.resource {
             exchange = exchange.add_extra_param("resource", resource.clone());
         }
-        let tokens = exchange
-            .request_async(&fetch)
-            .await
-            .map_err(|e| OidcError::Exchange(cause_chain(&e)))?;
+        let tokens = exchange.request_async(&fetch).await.map_err(|e| match &e {
+            RequestTokenError::ServerResponse(r)
+                if *r.error() == CoreErrorResponseType::InvalidGrant =>
+            {
+                OidcError::GrantRefused(cause_chain(&e))
+            }
+            _ => OidcError::Exchange(cause_chain(&e)),
+        })?;
         let id_token = tokens.id_token().ok_or(OidcError::NoIdToken)?;
         let nonce = Nonce::new(nonce.to_owned());
         let claims = match id_token.claims(&provider.id_token_verifier(), &nonce) {
@@ -300,17 +327,6 @@ impl Oidc {
             }
             Err(e) => return Err(OidcError::IdToken(e.to_string())),
         };
-        let all = claims.additional_claims();
-        let role =
-            role_of(all, &self.config.role_claim).ok_or_else(|| OidcError::MissingClaim {
-                claim: self.config.role_claim.to_string(),
-            })?;
-        let dealer_code = text_at(all, &self.config.dealer_claim);
-        if role == Role::Dealer && dealer_code.is_none() {
-            return Err(OidcError::MissingClaim {
-                claim: self.config.dealer_claim.to_string(),
-            });
-        }
         let sub = claims.subject().as_str().to_owned();
         let name = claims
             .name()
@@ -318,16 +334,36 @@ impl Oidc {
             .map(|n| n.as_str().to_owned())
             .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
             .unwrap_or_else(|| sub.clone());
+        // Who the user is for the services is what the access token says: verify it as
+        // they do and take the role and dealer code from it, never from the ID token.
+        let access_token = tokens.access_token().secret().clone();
+        let verified = self
+            .access
+            .verify_signed(&access_token)
+            .await
+            .map_err(|e| OidcError::AccessToken(e.to_string()))?;
+        let access = self
+            .access
+            .claims(verified)
+            .map_err(|e| OidcError::NoRole(e.to_string()))?;
+        if access.sub != sub {
+            return Err(OidcError::AccessToken(
+                "its subject is not the ID token's".into(),
+            ));
+        }
+        let access_expires_at = chrono::DateTime::from_timestamp(access.exp, 0)
+            .ok_or_else(|| OidcError::AccessToken("its `exp` is out of range".into()))?;
         Ok(SignedIn {
             user: User {
                 sub,
-                role,
-                dealer_code,
+                role: access.role,
+                dealer_code: access.dealer_code.map(|c| c.trim().to_owned()),
                 name,
             },
-            access_token: tokens.access_token().secret().clone(),
+            access_token,
             id_token: id_token.to_string(),
             expires_in: tokens.expires_in(),
+            access_expires_at,
         })
     }
 
@@ -360,41 +396,9 @@ fn id_token_algorithms() -> Vec<CoreJwsSigningAlgorithm> {
         .collect()
 }
 
-fn value_at<'a>(claims: &'a AllClaims, path: &ClaimPath) -> Option<&'a Value> {
-    let mut segments = path.segments();
-    let first = claims.all.get(segments.next()?)?;
-    segments.try_fold(first, |value, segment| value.get(segment))
-}
-
-/// The first known role at `path`: a string, or an array of strings (Keycloak's
-/// `realm_access.roles` also lists roles of no meaning here).
-fn role_of(claims: &AllClaims, path: &ClaimPath) -> Option<Role> {
-    match value_at(claims, path)? {
-        Value::String(s) => s.parse().ok(),
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .find_map(|s| s.parse().ok()),
-        _ => None,
-    }
-}
-
-fn text_at(claims: &AllClaims, path: &ClaimPath) -> Option<String> {
-    match value_at(claims, path)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Array(items) => items.iter().find_map(|v| v.as_str()).map(str::to_owned),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn claims(value: Value) -> AllClaims {
-        serde_json::from_value(value).unwrap()
-    }
 
     #[test]
     fn id_tokens_are_verified_with_the_services_asymmetric_algorithms_only() {
@@ -410,36 +414,5 @@ mod tests {
             assert!(!algs.contains(&hmac));
         }
         assert!(!algs.contains(&CoreJwsSigningAlgorithm::None));
-    }
-
-    #[test]
-    fn a_role_is_read_from_a_string_or_the_first_known_in_an_array() {
-        let path: ClaimPath = "role".parse().unwrap();
-        assert_eq!(
-            role_of(&claims(json!({"role": "finance"})), &path),
-            Some(Role::Finance)
-        );
-        assert_eq!(role_of(&claims(json!({"role": "root"})), &path), None);
-        assert_eq!(role_of(&claims(json!({})), &path), None);
-        let nested: ClaimPath = "realm_access.roles".parse().unwrap();
-        let keycloak =
-            claims(json!({"realm_access": {"roles": ["offline_access", "quality_lead", "admin"]}}));
-        assert_eq!(role_of(&keycloak, &nested), Some(Role::QualityLead));
-        assert_eq!(role_of(&claims(json!({"realm_access": 3})), &nested), None);
-    }
-
-    #[test]
-    fn a_dealer_code_is_text_never_blank() {
-        let path: ClaimPath = "dealer_code".parse().unwrap();
-        assert_eq!(
-            text_at(&claims(json!({"dealer_code": " D001 "})), &path),
-            Some("D001".into())
-        );
-        assert_eq!(text_at(&claims(json!({"dealer_code": ""})), &path), None);
-        assert_eq!(
-            text_at(&claims(json!({"dealer_code": ["D002"]})), &path),
-            Some("D002".into())
-        );
-        assert_eq!(text_at(&claims(json!({"dealer_code": 7})), &path), None);
     }
 }

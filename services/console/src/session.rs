@@ -1,5 +1,5 @@
-//! Server-side sessions: who is signed in, their access token and their CSRF token,
-//! and the sign-ins in progress (PKCE verifier, nonce, where to return).
+//! Server-side sessions: who is signed in, their access token and their CSRF token.
+//! (Sign-ins in progress are sealed into the browser's cookie: `crate::login`.)
 //!
 //! The browser holds only an opaque, random session id in an HttpOnly cookie; tokens
 //! never reach it. Sessions live in this process's memory: a restart signs everyone
@@ -8,13 +8,10 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use aftersales_web::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-
-use crate::auth::ReturnPath;
 
 /// A random, unguessable identifier (256 bits, base64url): session ids, CSRF tokens.
 pub fn random_token() -> String {
@@ -61,35 +58,12 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// A sign-in between `/auth/login` and `/auth/callback`, keyed by its `state`.
-#[derive(Debug, Clone)]
-pub struct PendingLogin {
-    pub pkce_verifier: String,
-    pub nonce: String,
-    pub return_to: ReturnPath,
-    /// Binds the callback to the browser that started the sign-in (login CSRF).
-    pub browser_binding: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// How long a sign-in may take at the provider.
-pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// Sign-ins in progress held at once. `/auth/login` needs no session, so without a
-/// bound anyone could fill the memory with abandoned sign-ins.
-pub const MAX_PENDING_LOGINS: usize = 10_000;
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("too many sign-ins in progress")]
-pub struct TooManyLogins;
-
 #[derive(Debug, Default)]
 struct Maps {
     sessions: HashMap<String, Session>,
-    pending: HashMap<String, PendingLogin>,
 }
 
-/// Both maps behind one lock: every operation is a few hash-map steps.
+/// The sessions behind one lock: every operation is a few hash-map steps.
 #[derive(Debug, Clone, Default)]
 pub struct SessionStore {
     inner: Arc<Mutex<Maps>>,
@@ -127,36 +101,12 @@ impl SessionStore {
         self.lock().sessions.remove(id)
     }
 
-    /// Keeps a sign-in until its callback; refused while [`MAX_PENDING_LOGINS`] live
-    /// ones are held (expired ones are dropped first).
-    pub fn begin_login(&self, state: String, pending: PendingLogin) -> Result<(), TooManyLogins> {
-        let mut maps = self.lock();
-        if maps.pending.len() >= MAX_PENDING_LOGINS {
-            let now = Utc::now();
-            maps.pending.retain(|_, p| p.expires_at > now);
-            if maps.pending.len() >= MAX_PENDING_LOGINS {
-                return Err(TooManyLogins);
-            }
-        }
-        maps.pending.insert(state, pending);
-        Ok(())
-    }
-
-    /// Takes the sign-in started with `state`: it can be finished once only.
-    pub fn finish_login(&self, state: &str, now: DateTime<Utc>) -> Option<PendingLogin> {
-        self.lock()
-            .pending
-            .remove(state)
-            .filter(|p| p.expires_at > now)
-    }
-
-    /// Drops expired sessions and abandoned sign-ins; returns how many were dropped.
+    /// Drops expired sessions; returns how many were dropped.
     pub fn sweep(&self, now: DateTime<Utc>) -> usize {
         let mut maps = self.lock();
-        let before = maps.sessions.len() + maps.pending.len();
+        let before = maps.sessions.len();
         maps.sessions.retain(|_, s| s.expires_at > now);
-        maps.pending.retain(|_, p| p.expires_at > now);
-        before - maps.sessions.len() - maps.pending.len()
+        before - maps.sessions.len()
     }
 
     pub fn len(&self) -> usize {
@@ -187,16 +137,6 @@ mod tests {
         }
     }
 
-    fn pending(expires_at: DateTime<Utc>) -> PendingLogin {
-        PendingLogin {
-            pkce_verifier: "v".into(),
-            nonce: "n".into(),
-            return_to: ReturnPath::home(),
-            browser_binding: "b".into(),
-            expires_at,
-        }
-    }
-
     #[test]
     fn tokens_are_long_and_distinct() {
         let (a, b) = (random_token(), random_token());
@@ -217,51 +157,6 @@ mod tests {
         assert!(store.get(&dead, now).is_none());
         assert_eq!(store.len(), 1);
         assert!(store.get("unknown", now).is_none());
-    }
-
-    #[test]
-    fn a_sign_in_finishes_once_and_not_after_its_timeout() {
-        let store = SessionStore::default();
-        let now = Utc::now();
-        store
-            .begin_login("s1".into(), pending(now + chrono::Duration::seconds(60)))
-            .unwrap();
-        store
-            .begin_login("s2".into(), pending(now - chrono::Duration::seconds(1)))
-            .unwrap();
-        assert!(store.finish_login("s1", now).is_some());
-        assert!(store.finish_login("s1", now).is_none());
-        assert!(store.finish_login("s2", now).is_none());
-    }
-
-    #[test]
-    fn sign_ins_in_progress_are_bounded_but_expired_ones_make_room() {
-        let store = SessionStore::default();
-        let now = Utc::now();
-        for i in 0..MAX_PENDING_LOGINS {
-            let expires = if i == 0 {
-                now - chrono::Duration::seconds(1)
-            } else {
-                now + chrono::Duration::seconds(60)
-            };
-            store
-                .begin_login(format!("s{i}"), pending(expires))
-                .unwrap();
-        }
-        // The expired one makes room for one more, then the store is full.
-        store
-            .begin_login(
-                "one more".into(),
-                pending(now + chrono::Duration::seconds(60)),
-            )
-            .unwrap();
-        assert_eq!(
-            store.begin_login(
-                "too many".into(),
-                pending(now + chrono::Duration::seconds(60))
-            ),
-            Err(TooManyLogins)
-        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn new(upstreams: Upstreams) -> Result<Gateway, reqwest::Error> {
-        let http = reqwest::Client::builder()
+        let http = aftersales_web::http_client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(std::time::Duration::from_secs(3))
             .timeout(std::time::Duration::from_secs(60))

@@ -66,7 +66,7 @@ pub fn command(issuer: &str, state_dir: &Path, extra: &[(&str, &str)]) -> Comman
 
 /// Waits until the provider serves its discovery document.
 pub async fn wait_ready(issuer: &str, timeout: Duration) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder()
+    let client = aftersales_web::http_client::builder()
         .timeout(Duration::from_secs(2))
         .build()?;
     let url = format!("{issuer}/.well-known/openid-configuration");
@@ -94,7 +94,7 @@ pub async fn client_credentials(
     struct TokenResponse {
         access_token: String,
     }
-    let res = reqwest::Client::new()
+    let res = aftersales_web::http_client::client()
         .post(format!("{issuer}/token"))
         .basic_auth(client_id, Some(secret))
         .header(

@@ -262,7 +262,7 @@ const MGMT_USER: &str = "guest";
 const MGMT_PASSWORD: &str = "guest";
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    aftersales_web::http_client::builder()
         .timeout(Duration::from_secs(30))
         .build()
         .expect("reqwest client")

@@ -27,6 +27,7 @@ pub mod proxy;
 pub mod servers;
 pub mod service;
 pub mod step;
+pub mod tls;
 pub mod tokens;
 pub mod util;
 

@@ -91,7 +91,7 @@ impl TestService {
         let svc = TestService {
             name,
             base: format!("http://{}", running.addr),
-            http: reqwest::Client::new(),
+            http: aftersales_web::http_client::client(),
             db,
             vhost,
             pool,

@@ -29,6 +29,9 @@ pub struct OidcConfig {
     pub audience: String,
     /// Where the signing keys are; `None`: found through the issuer's discovery document.
     pub jwks_url: Option<String>,
+    /// PEM certificates trusted besides the platform's roots when fetching the keys over
+    /// https (a provider behind a private CA).
+    pub ca_file: Option<std::path::PathBuf>,
     /// Where the role is: a string, or a list of which the first known role counts.
     pub role_claim: ClaimPath,
     /// Where a dealer user's dealer code is.
@@ -50,6 +53,11 @@ impl OidcConfig {
 pub struct ClaimPath(Vec<String>);
 
 impl ClaimPath {
+    /// Its names, outermost first.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
     /// The value at this path in a token's claims, if every step exists.
     pub fn find<'a>(&self, claims: &'a serde_json::Value) -> Option<&'a serde_json::Value> {
         self.0.iter().try_fold(claims, |v, key| v.get(key))
@@ -147,6 +155,7 @@ impl WebConfig {
     /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set, else `hs256` if `JWT_SECRET` is set |
     /// | `OIDC_ISSUER`, `OIDC_AUDIENCE` | required in `oidc` mode |
     /// | `OIDC_JWKS_URL` | from `<issuer>/.well-known/openid-configuration` |
+    /// | `OIDC_CA_FILE` | none: the platform's roots only (a PEM file of extra CA certificates) |
     /// | `OIDC_ROLE_CLAIM` | `role` (a dotted path such as `realm_access.roles` reaches a list) |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
     /// | `JWT_SECRET` | required in `hs256` mode (local development only) |
@@ -320,22 +329,12 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
                 ));
             }
             let jwks_url = get("OIDC_JWKS_URL");
-            // This build fetches keys without TLS (reqwest without a TLS backend): an
-            // https provider is reached through its in-cluster http address.
-            let fetched = jwks_url.as_deref().unwrap_or(&issuer);
-            if !fetched.starts_with("http://") {
-                let var = if jwks_url.is_some() {
-                    "OIDC_JWKS_URL"
-                } else {
-                    "OIDC_ISSUER"
-                };
-                return Err(invalid(
-                    var,
-                    fetched,
-                    "keys are fetched over plain http only: set OIDC_JWKS_URL to the \
-                     provider's http JWKS address inside the cluster",
-                ));
+            if let Some(url) = &jwks_url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(invalid("OIDC_JWKS_URL", url, "expected an http(s):// URL"));
             }
+            let ca_file = get("OIDC_CA_FILE").map(std::path::PathBuf::from);
             let claim = |var: &'static str, default: &str| {
                 let v = get(var).unwrap_or_else(|| default.to_owned());
                 v.parse::<ClaimPath>().map_err(|e| invalid(var, &v, e))
@@ -344,6 +343,7 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
                 issuer,
                 audience,
                 jwks_url,
+                ca_file,
                 role_claim: claim("OIDC_ROLE_CLAIM", DEFAULT_ROLE_CLAIM)?,
                 dealer_claim: claim("OIDC_DEALER_CLAIM", DEFAULT_DEALER_CLAIM)?,
             }))
@@ -552,19 +552,30 @@ mod tests {
         let oidc = load(&[ISSUER, AUDIENCE, ("JWT_SECRET", "s"), ("AUTH_MODE", "oidc")]).unwrap();
         assert!(matches!(oidc.auth, AuthConfig::Oidc(_)));
 
-        // No TLS client in this build: an https key source is refused at start.
+        // Keys are fetched over TLS too, trusting an extra CA file when one is given.
+        let https = load(&[
+            ("OIDC_ISSUER", "https://sso.example.com"),
+            AUDIENCE,
+            ("OIDC_JWKS_URL", "https://sso.example.com/certs"),
+            ("OIDC_CA_FILE", "/etc/aftersales/ca.pem"),
+        ])
+        .unwrap();
+        let AuthConfig::Oidc(https) = https.auth else {
+            panic!("expected OIDC mode")
+        };
         assert_eq!(
-            var_of(load(&[
-                ("OIDC_ISSUER", "https://sso.example.com"),
-                AUDIENCE
-            ])),
-            "OIDC_ISSUER"
+            https.jwks_url.as_deref(),
+            Some("https://sso.example.com/certs")
+        );
+        assert_eq!(
+            https.ca_file.as_deref(),
+            Some(std::path::Path::new("/etc/aftersales/ca.pem"))
         );
         assert_eq!(
             var_of(load(&[
                 ISSUER,
                 AUDIENCE,
-                ("OIDC_JWKS_URL", "https://x/certs")
+                ("OIDC_JWKS_URL", "ftp://x/certs")
             ])),
             "OIDC_JWKS_URL"
         );

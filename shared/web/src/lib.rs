@@ -22,6 +22,7 @@ pub mod csv;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod http_client;
 pub mod idempotency;
 pub mod metrics;
 pub mod nul;

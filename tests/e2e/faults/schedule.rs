@@ -127,7 +127,7 @@ pub async fn keep_evidence(seed: u64, mgmt: &str, services: &[ServiceProcess]) {
             }
         }
     }
-    let client = reqwest::Client::new();
+    let client = aftersales_web::http_client::client();
     for what in ["queues", "bindings", "exchanges", "connections"] {
         if let Ok(res) = client
             .get(format!("{mgmt}/api/{what}"))

@@ -172,7 +172,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
     assert!(errors.is_empty(), "seeding failed: {errors:?}");
 
     // The price book and inspection's read models learn parts and dealers from events.
-    let client = reqwest::Client::new();
+    let client = aftersales_web::http_client::client();
     for part in order_parts() {
         // Any replica: they share the schema.
         let url = o.at(&format!("/api/v1/price-book?part={part}")).remove(0);

@@ -215,7 +215,7 @@ async fn figures(
 
 /// Recovery's own reconciliation report, keyed like [`figures`].
 async fn reported(stores: &Stores) -> Result<BTreeMap<Key, Figures>, String> {
-    let res = reqwest::Client::new()
+    let res = aftersales_web::http_client::client()
         .get(&stores.reconciliation_url)
         .bearer_auth(&stores.finance_token)
         .timeout(Duration::from_secs(30))

@@ -19,7 +19,7 @@ impl Client {
             keys.mint("bench", role, dealer, chrono::Duration::hours(4))
         };
         Client {
-            http: reqwest::Client::builder()
+            http: aftersales_web::http_client::builder()
                 .timeout(Duration::from_secs(30))
                 .pool_max_idle_per_host(256)
                 .build()

@@ -29,7 +29,8 @@ async fn a_read_is_forwarded_with_the_bearer_token_and_without_the_cookies() {
     assert_eq!(seen["path"], "/api/v1/price-book");
     assert_eq!(seen["query"], "part=AL-3001&limit=5");
     let auth = seen["headers"]["authorization"].as_str().unwrap();
-    assert!(auth.starts_with("Bearer at-"), "{auth}");
+    // The access token the provider issued at sign-in, as it issued it.
+    assert_eq!(auth, format!("Bearer {}", h.provider.last_access_token()));
     assert_eq!(seen["headers"]["accept-language"], "zh-CN");
     assert!(seen["headers"].get("cookie").is_none());
     assert!(seen["headers"].get("x-csrf-token").is_none());

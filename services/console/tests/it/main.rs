@@ -43,7 +43,13 @@ pub struct Harness {
     /// `CONSOLE_PUBLIC_URL`: https, as behind a TLS-terminating proxy, unless a test
     /// asks for plain http. The test browser sends requests for it to `base`.
     pub public: String,
+    /// The console's environment (a second replica starts from it).
+    pub vars: HashMap<String, String>,
 }
+
+/// The `COOKIE_KEY` of the test consoles (base64 of 54 bytes).
+pub const COOKIE_KEY: &str =
+    "c2l4dHktZm91ciBieXRlcyBvZiBrZXkgbWF0ZXJpYWwgZm9yIHRoZSB0ZXN0cyBvbmx5Li4u";
 
 impl Harness {
     pub async fn start() -> Harness {
@@ -56,7 +62,15 @@ impl Harness {
 
     /// With `CONSOLE_PUBLIC_URL` on `scheme` (`http` or `https`).
     pub async fn start_on(scheme: &str, extra: &[(&str, &str)]) -> Harness {
-        let provider = TestProvider::start().await;
+        Self::start_for(TestProvider::start().await, scheme, extra).await
+    }
+
+    /// With `provider` as the OpenID provider.
+    pub async fn start_for(
+        provider: TestProvider,
+        scheme: &str,
+        extra: &[(&str, &str)],
+    ) -> Harness {
         let echo = Echo::start().await;
         // The redirect URI names the port, so it is chosen before the console binds.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -74,6 +88,7 @@ impl Harness {
             ("ORDERS_URL", echo.url.as_str()),
             ("INSPECTION_URL", echo.url.as_str()),
             ("RECOVERY_URL", "http://127.0.0.1:9"),
+            ("COOKIE_KEY", COOKIE_KEY),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -90,7 +105,16 @@ impl Harness {
             console,
             base,
             public,
+            vars,
         }
+    }
+
+    /// Another replica behind the same public URL, with the same configuration.
+    pub async fn replica(&self) -> aftersales_console::Running {
+        let mut vars = self.vars.clone();
+        vars.insert("HTTP_ADDR".into(), "127.0.0.1:0".into());
+        let config = ConsoleConfig::from_lookup(|k| vars.get(k).cloned()).unwrap();
+        aftersales_console::start(config).await.unwrap()
     }
 
     pub async fn stop(self) {
@@ -103,10 +127,14 @@ impl Harness {
         Browser {
             base: self.base.clone(),
             public: self.public.clone(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
+            // Trusts the test CA too, as a browser of a site with a private CA would.
+            http: aftersales_web::http_client::builder_trusting(Some(
+                &aftersales_testkit::tls::ca_file(),
+            ))
+            .unwrap()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
             cookies: HashMap::new(),
             csrf: None,
         }

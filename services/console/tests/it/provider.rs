@@ -21,9 +21,14 @@ const JWKS: &str = include_str!("fixtures/test-provider-jwks.json");
 /// Who the next sign-in is, and how long their access token lives.
 #[derive(Debug, Clone)]
 pub struct NextUser {
+    /// The ID token's claims, and the access token's unless `access_claims` says.
     pub claims: Value,
+    pub access_claims: Option<Value>,
     pub expires_in: u64,
 }
+
+/// The services' audience, which the console's access tokens are for.
+pub const API_AUDIENCE: &str = "urn:aftersales:api";
 
 /// How the token endpoint signs the next ID tokens.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +41,10 @@ pub enum Signing {
     OtherAudience,
     /// HS256 with this secret (the client secret); discovery advertises HS256 too.
     Hmac(&'static str),
+    /// A good ID token, but an access token for another audience than the services'.
+    AccessForAnotherAudience,
+    /// A good ID token, but an opaque access token (not a JWT the services can verify).
+    OpaqueAccessToken,
 }
 
 #[derive(Default)]
@@ -49,32 +58,49 @@ pub struct TestProvider {
     next: Arc<Mutex<NextUser>>,
     signing: Arc<Mutex<Signing>>,
     discoveries: Arc<AtomicUsize>,
+    last_access_token: Arc<Mutex<Option<String>>>,
     server: actix_web::dev::ServerHandle,
 }
 
 impl TestProvider {
     pub async fn start() -> TestProvider {
         let (listener, issuer) = crate::listener();
+        Self::serve(listener, issuer)
+    }
+
+    /// Behind TLS: `https://localhost:<port>`, with a certificate of the test CA
+    /// (`aftersales_testkit::tls::ca_file`), which no platform trusts.
+    pub async fn start_behind_tls() -> TestProvider {
+        let (listener, _) = crate::listener();
+        let tls = aftersales_testkit::tls::front(listener.local_addr().unwrap()).await;
+        Self::serve(listener, format!("https://localhost:{}", tls.port()))
+    }
+
+    fn serve(listener: std::net::TcpListener, issuer: String) -> TestProvider {
         let next = Arc::new(Mutex::new(NextUser {
             claims: json!({"sub": "dealer-d001", "role": "dealer", "dealer_code": "D001", "name": "Dealer One"}),
+            access_claims: None,
             expires_in: 3600,
         }));
         let codes = Arc::new(Mutex::new(Codes::default()));
         let signing = Arc::new(Mutex::new(Signing::Published));
         let discoveries = Arc::new(AtomicUsize::new(0));
-        let (iss, nx, sg, hits) = (
+        let last_access_token = Arc::new(Mutex::new(None));
+        let (iss, nx, sg, hits, last) = (
             issuer.clone(),
             next.clone(),
             signing.clone(),
             discoveries.clone(),
+            last_access_token.clone(),
         );
         let server = HttpServer::new(move || {
-            let (iss, nx, codes, sg, hits) = (
+            let (iss, nx, codes, sg, hits, last) = (
                 iss.clone(),
                 nx.clone(),
                 codes.clone(),
                 sg.clone(),
                 hits.clone(),
+                last.clone(),
             );
             let iss2 = iss.clone();
             let codes2 = codes.clone();
@@ -108,6 +134,7 @@ impl TestProvider {
                             iss2.clone(),
                             codes2.clone(),
                             *sg.lock().unwrap(),
+                            last.clone(),
                         )
                     }),
                 )
@@ -126,12 +153,31 @@ impl TestProvider {
             next,
             signing,
             discoveries,
+            last_access_token,
             server: handle,
         }
     }
 
     pub fn sign_in_as(&self, claims: Value, expires_in: u64) {
-        *self.next.lock().unwrap() = NextUser { claims, expires_in };
+        *self.next.lock().unwrap() = NextUser {
+            claims,
+            access_claims: None,
+            expires_in,
+        };
+    }
+
+    /// An ID token with `id_claims` and an access token with `access_claims`.
+    pub fn sign_in_with(&self, id_claims: Value, access_claims: Value) {
+        *self.next.lock().unwrap() = NextUser {
+            claims: id_claims,
+            access_claims: Some(access_claims),
+            expires_in: 3600,
+        };
+    }
+
+    /// The access token the token endpoint issued last.
+    pub fn last_access_token(&self) -> String {
+        self.last_access_token.lock().unwrap().clone().unwrap()
     }
 
     pub fn sign_with(&self, signing: Signing) {
@@ -198,6 +244,7 @@ async fn token(
     issuer: String,
     codes: Arc<Mutex<Codes>>,
     signing: Signing,
+    last_access_token: Arc<Mutex<Option<String>>>,
 ) -> HttpResponse {
     let issued = f
         .get("code")
@@ -211,33 +258,60 @@ async fn token(
             .json(json!({"error": "invalid_grant", "error_description": "PKCE"}));
     }
     let now = chrono::Utc::now().timestamp();
-    let mut claims = user.claims.clone();
+    let with = |claims: &Value, extra: Value| {
+        let mut claims = claims.clone();
+        for (k, v) in extra.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        claims
+    };
     let audience = match signing {
         Signing::OtherAudience => "another-client",
         _ => "console",
     };
-    let extra =
-        json!({"iss": issuer, "aud": audience, "iat": now, "exp": now + 300, "nonce": nonce});
-    for (k, v) in extra.as_object().unwrap() {
-        claims[k] = v.clone();
-    }
+    let id_claims = with(
+        &user.claims,
+        json!({"iss": issuer, "aud": audience, "iat": now, "exp": now + 300, "nonce": nonce}),
+    );
+    let published = || {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some("test-key".into());
+        (header, jsonwebtoken::EncodingKey::from_rsa_der(KEY))
+    };
     let (header, key) = match signing {
         Signing::Hmac(secret) => (
             jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
             jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
         ),
-        _ => {
-            let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-            header.kid = Some(match signing {
-                Signing::UnknownKid => "rotated-key".into(),
-                _ => "test-key".into(),
-            });
-            (header, jsonwebtoken::EncodingKey::from_rsa_der(KEY))
+        Signing::UnknownKid => {
+            let (mut header, key) = published();
+            header.kid = Some("rotated-key".into());
+            (header, key)
         }
+        _ => published(),
     };
-    let id_token = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+    let id_token = jsonwebtoken::encode(&header, &id_claims, &key).unwrap();
+    // The access token as a provider issues it for the services' API.
+    let access_token = if let Signing::OpaqueAccessToken = signing {
+        format!("at-{}", uuid_like())
+    } else {
+        let api = match signing {
+            Signing::AccessForAnotherAudience => "urn:another:api",
+            _ => API_AUDIENCE,
+        };
+        let own = user.access_claims.as_ref().and_then(|c| c.get("sub"));
+        let sub = own.unwrap_or(&user.claims["sub"]).clone();
+        let access_claims = with(
+            user.access_claims.as_ref().unwrap_or(&user.claims),
+            json!({"iss": issuer, "aud": api, "sub": sub, "iat": now,
+                   "exp": now + i64::try_from(user.expires_in).unwrap()}),
+        );
+        let (header, key) = published();
+        jsonwebtoken::encode(&header, &access_claims, &key).unwrap()
+    };
+    *last_access_token.lock().unwrap() = Some(access_token.clone());
     HttpResponse::Ok().json(json!({
-        "access_token": format!("at-{}", uuid_like()),
+        "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": user.expires_in,
         "id_token": id_token,

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::provider::Signing;
+use crate::provider::{Signing, TestProvider};
 use crate::{Browser, Harness, dealer, location, set_cookie};
 
 #[tokio::test]
@@ -110,10 +110,112 @@ async fn a_callback_in_another_browser_or_a_second_time_opens_no_session() {
     let refused = other.get(&callback).await;
     assert_eq!(location(refused.headers()), "/signed-out?error=expired");
     assert!(!other.cookies.contains_key("console_session"));
-    // …and the state is spent, so the right browser cannot replay it either.
+    assert!(h.console.sessions.is_empty());
+    // …the right browser can, once: its sign-in cookie goes with the answer, and the
+    // provider takes a code once only, so a replay opens no second session.
+    let sealed = victim.cookies["console_login"].clone();
+    let done = victim.get(&callback).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(h.console.sessions.len(), 1);
+    assert!(!victim.cookies.contains_key("console_login"));
     let replayed = victim.get(&callback).await;
     assert_eq!(location(replayed.headers()), "/signed-out?error=expired");
+    victim.cookies.insert("console_login".into(), sealed);
+    let replayed = victim.get(&callback).await;
+    assert_eq!(location(replayed.headers()), "/signed-out?error=expired");
+    assert_eq!(h.console.sessions.len(), 1);
+    h.stop().await;
+}
+
+/// The provider's answer to a sign-in `b` started: the callback URL and its `state`.
+async fn at_the_provider(b: &mut Browser, return_to: &str) -> (String, String) {
+    let login = b.get(&format!("/auth/login?return_to={return_to}")).await;
+    let at_provider = b.http.get(location(login.headers())).send().await.unwrap();
+    let callback = location(at_provider.headers());
+    let state = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    (callback, state)
+}
+
+#[tokio::test]
+async fn a_changed_expired_or_foreign_sign_in_cookie_ends_on_signed_out_expired() {
+    use aftersales_console::login::{LoginSealer, PendingLogin};
+    use aftersales_console::sealed::CookieKey;
+
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    let (callback, state) = at_the_provider(&mut b, "/claims").await;
+    let own = b.cookies["console_login"].clone();
+    let seal = |key: &CookieKey, state: &str, expires_in: i64| {
+        LoginSealer::new(key)
+            .unwrap()
+            .seal(&PendingLogin {
+                state: state.to_owned(),
+                pkce_verifier: "v".repeat(43),
+                nonce: "n".repeat(43),
+                return_to: "/".into(),
+                expires_at: chrono::Utc::now().timestamp() + expires_in,
+            })
+            .unwrap()
+    };
+    let configured = CookieKey::from_base64(crate::COOKIE_KEY).unwrap();
+    let mut changed = own.clone().into_bytes();
+    changed[10] = if changed[10] == b'x' { b'y' } else { b'x' };
+    // Another browser's sign-in, sealed by this console for its own state.
+    let mut other = h.browser();
+    at_the_provider(&mut other, "/").await;
+    let cases = [
+        ("changed", String::from_utf8(changed).unwrap()),
+        ("truncated", own[..own.len() / 2].to_owned()),
+        ("expired", seal(&configured, &state, -1)),
+        (
+            "another key",
+            seal(&CookieKey::generate().unwrap(), &state, 600),
+        ),
+        ("another browser's", other.cookies["console_login"].clone()),
+        ("not sealed", "{\"state\":\"x\"}".to_owned()),
+    ];
+    for (case, value) in cases {
+        b.cookies.insert("console_login".into(), value);
+        let refused = b.get(&callback).await;
+        assert_eq!(
+            location(refused.headers()),
+            "/signed-out?error=expired",
+            "{case}"
+        );
+        let cleared = set_cookie(refused.headers(), "console_login").unwrap();
+        assert!(cleared.contains("Max-Age=0"), "{case}: {cleared}");
+    }
     assert!(h.console.sessions.is_empty());
+    // None of those spent the sign-in: with its own cookie it finishes.
+    b.cookies.insert("console_login".into(), own);
+    let done = b.get(&callback).await;
+    assert_eq!(location(done.headers()), "/claims");
+    assert_eq!(h.console.sessions.len(), 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn any_replica_finishes_a_sign_in_another_started_and_none_holds_it() {
+    let h = Harness::start().await;
+    let replica = h.replica().await;
+    let mut b = h.browser();
+    let (callback, _) = at_the_provider(&mut b, "/orders").await;
+    // Many abandoned sign-ins leave nothing behind in the console.
+    for _ in 0..50 {
+        assert_eq!(h.browser().get("/auth/login").await.status(), 302);
+    }
+    assert!(h.console.sessions.is_empty());
+    b.base = format!("http://{}", replica.addr);
+    let done = b.get(&callback).await;
+    assert_eq!(location(done.headers()), "/orders");
+    assert_eq!(replica.sessions.len(), 1);
+    replica.stop().await;
     h.stop().await;
 }
 
@@ -153,6 +255,56 @@ async fn roles_and_dealer_codes_come_from_the_configured_claims() {
     let me = b.sign_in().await;
     assert_eq!(me["role"], "dealer");
     assert_eq!(me["dealer_code"], "D003");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_role_and_dealer_code_are_the_access_tokens_not_the_id_tokens() {
+    let h = Harness::start().await;
+    // The services authorise on the access token: the console must see the same user.
+    h.provider.sign_in_with(
+        json!({"sub": "u1", "role": "admin", "name": "Mixed Claims"}),
+        json!({"role": "dealer", "dealer_code": "D002"}),
+    );
+    let me = h.browser().sign_in().await;
+    assert_eq!(me["role"], "dealer");
+    assert_eq!(me["dealer_code"], "D002");
+    assert_eq!(me["name"], "Mixed Claims");
+    // Roles in the ID token only: no role.
+    h.provider.sign_in_with(
+        json!({"sub": "u1", "role": "admin", "name": "Id Token Only"}),
+        json!({}),
+    );
+    let done = h.browser().sign_in_flow("/").await;
+    assert_eq!(location(done.headers()), "/signed-out?error=no_role");
+    assert_eq!(h.console.sessions.len(), 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_access_token_the_services_would_refuse_opens_no_session() {
+    let h = Harness::start().await;
+    for signing in [
+        Signing::AccessForAnotherAudience,
+        Signing::OpaqueAccessToken,
+    ] {
+        h.provider.sign_with(signing);
+        let done = h.browser().sign_in_flow("/").await;
+        assert_eq!(
+            location(done.headers()),
+            "/signed-out?error=provider",
+            "{signing:?}"
+        );
+    }
+    // Verified, but for someone else than the ID token.
+    h.provider.sign_with(Signing::Published);
+    h.provider.sign_in_with(
+        dealer("D001"),
+        json!({"sub": "someone-else", "role": "admin"}),
+    );
+    let done = h.browser().sign_in_flow("/").await;
+    assert_eq!(location(done.headers()), "/signed-out?error=provider");
+    assert!(h.console.sessions.is_empty());
     h.stop().await;
 }
 
@@ -316,5 +468,56 @@ async fn only_an_unknown_signing_key_rediscovers_the_provider_and_not_again_at_o
     }
     assert_eq!(h.provider.discoveries(), discovered + 1);
     assert!(h.console.sessions.len() == 1);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn an_https_provider_signs_in_once_its_ca_is_trusted() {
+    let ca = aftersales_testkit::tls::ca_file();
+    let provider = TestProvider::start_behind_tls().await;
+    assert!(provider.issuer.starts_with("https://localhost:"));
+    let h = Harness::start_for(provider, "https", &[("OIDC_CA_FILE", ca.to_str().unwrap())]).await;
+    // Discovery, the token exchange and the keys all over TLS.
+    let me = h.browser().sign_in().await;
+    assert_eq!(me["role"], "dealer");
+    h.stop().await;
+
+    // The test CA is no platform root: without OIDC_CA_FILE the certificate is refused.
+    let h = Harness::start_for(TestProvider::start_behind_tls().await, "https", &[]).await;
+    assert_eq!(h.browser().get("/auth/login").await.status(), 503);
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_callback_or_login_query_that_does_not_parse_still_ends_on_a_page() {
+    let h = Harness::start().await;
+    let mut b = h.browser();
+    let (callback, state) = at_the_provider(&mut b, "/orders").await;
+    // A repeated parameter: a 400 problem for an API, a sign-out page for a browser.
+    for query in [
+        format!("{callback}&state={state}"),
+        format!("{callback}&code=another"),
+        "/auth/callback?state=a&state=b".to_owned(),
+    ] {
+        let done = b.get(&query).await;
+        assert_eq!(done.status(), 303, "{query}");
+        assert_eq!(location(done.headers()), "/signed-out?error=expired");
+        let cleared = set_cookie(done.headers(), "console_login").unwrap();
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert!(done.headers().get("content-type").is_none(), "{query}");
+        // Put the sign-in back for the next attempt (the answer removed it).
+        at_the_provider(&mut b, "/orders").await;
+    }
+    assert!(h.console.sessions.is_empty());
+
+    // A repeated return_to: the sign-in goes on and returns home.
+    let login = b
+        .get("/auth/login?return_to=/orders&return_to=/claims")
+        .await;
+    assert_eq!(login.status(), 302);
+    let at_provider = b.http.get(location(login.headers())).send().await.unwrap();
+    let done = b.get(&location(at_provider.headers())).await;
+    assert_eq!(location(done.headers()), "/");
+    assert_eq!(h.console.sessions.len(), 1);
     h.stop().await;
 }

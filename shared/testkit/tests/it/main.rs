@@ -78,7 +78,7 @@ async fn test_dbs_are_isolated_and_dropped() {
 
 async fn mgmt(method: reqwest::Method, path: &str, body: Option<serde_json::Value>) -> u16 {
     let url = format!("{}{path}", servers().await.mgmt_url);
-    let mut req = reqwest::Client::new()
+    let mut req = aftersales_web::http_client::client()
         .request(method, url)
         .basic_auth("guest", Some("guest"));
     if let Some(b) = body {
@@ -211,7 +211,7 @@ async fn private_broker_restarts_with_its_data() {
         broker.amqp_url(),
         format!("amqp://guest:guest@127.0.0.1:{port}/%2f")
     );
-    let client = reqwest::Client::new();
+    let client = aftersales_web::http_client::client();
     let mgmt = broker.mgmt_url();
     let put = client
         .put(format!("{mgmt}/api/queues/%2f/durable_q"))

@@ -68,6 +68,8 @@ struct Provider {
     issuer: String,
     jwks: Arc<StdMutex<Value>>,
     discovery_issuer: Arc<StdMutex<Option<String>>>,
+    /// The base URL discovery names instead of the one it was asked at (a TLS front).
+    public_base: Arc<StdMutex<Option<String>>>,
     jwks_hits: Arc<AtomicUsize>,
     server: actix_web::dev::ServerHandle,
 }
@@ -76,17 +78,25 @@ impl Provider {
     async fn start(keys: &[&Signer]) -> Provider {
         let jwks = Arc::new(StdMutex::new(Value::Null));
         let discovery_issuer = Arc::new(StdMutex::new(None::<String>));
+        let public_base = Arc::new(StdMutex::new(None::<String>));
         let jwks_hits = Arc::new(AtomicUsize::new(0));
-        let (j, d, h) = (jwks.clone(), discovery_issuer.clone(), jwks_hits.clone());
+        let (j, d, h, b) = (
+            jwks.clone(),
+            discovery_issuer.clone(),
+            jwks_hits.clone(),
+            public_base.clone(),
+        );
         let server = HttpServer::new(move || {
-            let (j, d, h) = (j.clone(), d.clone(), h.clone());
+            let (j, d, h, b) = (j.clone(), d.clone(), h.clone(), b.clone());
             App::new()
                 .route(
                     "/.well-known/openid-configuration",
                     web::get().to(move |req: actix_web::HttpRequest| {
-                        let d = d.clone();
+                        let (d, b) = (d.clone(), b.clone());
                         async move {
-                            let own = format!("http://{}", req.connection_info().host());
+                            let own = b.lock().unwrap().clone().unwrap_or_else(|| {
+                                format!("http://{}", req.connection_info().host())
+                            });
                             let issuer = d.lock().unwrap().clone().unwrap_or(own.clone());
                             HttpResponse::Ok().json(json!({
                                 "issuer": issuer,
@@ -118,6 +128,7 @@ impl Provider {
             issuer: format!("http://{addr}"),
             jwks,
             discovery_issuer,
+            public_base,
             jwks_hits,
             server: handle,
         };
@@ -135,6 +146,7 @@ impl Provider {
             issuer: self.issuer.clone(),
             audience: AUDIENCE.to_owned(),
             jwks_url: None,
+            ca_file: None,
             role_claim: "role".parse().unwrap(),
             dealer_claim: "dealer_code".parse().unwrap(),
         }
@@ -162,6 +174,15 @@ impl Provider {
 
     async fn stop(self) {
         self.server.stop(false).await;
+    }
+
+    /// Puts a TLS front (the test CA's certificate for `localhost`) before the provider; from then on the provider is
+    /// `https://localhost:<port>`, in its discovery document as in its tokens.
+    async fn behind_tls(&mut self) {
+        let plain = self.issuer.trim_start_matches("http://").parse().unwrap();
+        let tls = aftersales_testkit::tls::front(plain).await;
+        self.issuer = format!("https://localhost:{}", tls.port());
+        *self.public_base.lock().unwrap() = Some(self.issuer.clone());
     }
 }
 
@@ -414,6 +435,7 @@ async fn an_unreachable_or_lying_provider_is_a_503_not_a_401() {
         issuer,
         audience: AUDIENCE.into(),
         jwks_url: None,
+        ca_file: None,
         role_claim: "role".parse().unwrap(),
         dealer_claim: "dealer_code".parse().unwrap(),
     })
@@ -463,4 +485,46 @@ async fn the_extractor_uses_the_verifier_from_app_data() {
     let body: Value = actix_test::read_body_json(resp).await;
     assert_eq!(body["detail"], "invalid token: wrong audience");
     provider.stop().await;
+}
+
+#[actix_web::test]
+async fn keys_are_fetched_from_an_https_provider_whose_ca_is_configured() {
+    let ed = Signer::new("ed25519", "k-tls");
+    let mut provider = Provider::start(&[&ed]).await;
+    provider.behind_tls().await;
+    let token = ed.sign(&provider.claims("warehouse", None));
+
+    // The fixture CA is no platform root: without OIDC_CA_FILE the TLS handshake fails
+    // and the keys cannot be had (so the next part proves that TLS was verified).
+    let untrusting = provider.verifier();
+    assert_eq!(
+        untrusting.verify(&token).await,
+        Err(AuthError::KeysUnavailable)
+    );
+    assert_eq!(provider.jwks_hits.load(Ordering::SeqCst), 0);
+
+    let verifier = JwksVerifier::new(OidcConfig {
+        ca_file: Some(aftersales_testkit::tls::ca_file()),
+        ..provider.config()
+    })
+    .unwrap();
+    let claims = verifier.verify(&token).await.unwrap();
+    assert_eq!(claims.role, Role::Warehouse);
+    // Discovery and keys both came over https.
+    assert_eq!(provider.jwks_hits.load(Ordering::SeqCst), 1);
+    provider.stop().await;
+}
+
+#[test]
+fn a_missing_ca_file_is_found_at_start() {
+    let config = OidcConfig {
+        issuer: "https://sso.example.com".into(),
+        audience: AUDIENCE.into(),
+        jwks_url: None,
+        ca_file: Some("/nonexistent/ca.pem".into()),
+        role_claim: "role".parse().unwrap(),
+        dealer_claim: "dealer_code".parse().unwrap(),
+    };
+    let err = JwksVerifier::new(config).unwrap_err();
+    assert!(err.to_string().contains("OIDC_CA_FILE"), "{err}");
 }
