@@ -36,7 +36,14 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await expect(group.getByRole("heading", { level: 2 })).toContainText("VALEO · EUR");
   const row = group.getByRole("row", { name: new RegExp(line.claim_number) });
   await expect(row).toContainText(euros(amount));
-  await expect(row).toContainText(/\d+ days left/);
+  // Days left until the last day the service gives for the line's window.
+  expect(line.claim_window_closes_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  const now = new Date();
+  const todayUtc = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const left = Math.round((Date.parse(`${line.claim_window_closes_on}T00:00:00Z`) - todayUtc) / 86_400_000);
+  expect(left).toBeGreaterThan(1);
+  await expect(row).toContainText(`${new Intl.NumberFormat("en").format(left)} days left`);
+  await expect(row).toContainText(new Date(`${line.claim_window_closes_on}T00:00:00Z`).getUTCFullYear().toString());
   await expectAccessible(page);
   await screenshot(page, "finance-worklist");
 

@@ -457,6 +457,12 @@ export interface components {
              */
             claim_id: string;
             claim_number: string;
+            /**
+             * Format: date
+             * @description The last day the supplier still accepts a claim for this line: the decision's
+             *     UTC date plus the agreement's `claim_window_days` (null without an agreement).
+             */
+            claim_window_closes_on?: string | null;
             /** Format: date-time */
             created_at: string;
             currency: string;
@@ -1456,6 +1462,12 @@ export interface operations {
                              */
                             claim_id: string;
                             claim_number: string;
+                            /**
+                             * Format: date
+                             * @description The last day the supplier still accepts a claim for this line: the decision's
+                             *     UTC date plus the agreement's `claim_window_days` (null without an agreement).
+                             */
+                            claim_window_closes_on?: string | null;
                             /** Format: date-time */
                             created_at: string;
                             currency: string;
