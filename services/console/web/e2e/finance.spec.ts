@@ -118,6 +118,8 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
     .getByRole("row")
     .filter({ has: page.getByRole("rowheader", { name: "VALEO", exact: true }) });
   await expect(valeo).toContainText("Yes");
+  // The recovery rate as the locale writes a percentage (en: "100%", no space).
+  await expect(valeo).toContainText(/\d%/);
   const csv = page.getByRole("link", { name: "Download Reconciliation as CSV" });
   const response = await page.request.get((await csv.getAttribute("href"))!);
   expect(response.ok()).toBeTruthy();

@@ -10,7 +10,7 @@ import { CsvDownload } from "../../components/CsvDownload";
 import { FieldError, FormProblem, invalidProps } from "../../components/Field";
 import { Empty, Loading } from "../../components/States";
 import { useLoad, type Loaded } from "../../components/useLoad";
-import { formatDate, formatMoney, formatNumber } from "../../i18n/format";
+import { formatDate, formatMoney, formatPercent } from "../../i18n/format";
 import { FIGURES } from "./common";
 
 export type Filter = { supplier?: string; from?: string; to?: string };
@@ -112,7 +112,7 @@ function Reconciliation({ filter, report }: { filter: Filter; report: Loaded<com
       key: "rate",
       head: t("finance.reports.recoveryRate"),
       num: true,
-      cell: (r) => (r.recovery_rate ? `${formatNumber(Number(r.recovery_rate) * 100)} %` : "—"),
+      cell: (r) => (r.recovery_rate ? formatPercent(r.recovery_rate) : "—"),
     },
     {
       key: "balanced",
