@@ -166,6 +166,30 @@ where
     Box::new(at.gt(t).or(at.eq(t).and(id.gt(i))))
 }
 
+/// Which end of a list ordered by a timestamp comes first: `?order=newest` (the
+/// default) or `?order=oldest` (work queues, where the longest-waiting row is next).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListOrder {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+impl ListOrder {
+    /// Rows after `position` in this order (see [`older_than`], [`newer_than`]).
+    pub fn after<QS, At, Id>(self, at: At, id: Id, position: Position) -> Predicate<QS>
+    where
+        At: ColumnOf<QS, Timestamptz>,
+        Id: ColumnOf<QS, diesel::sql_types::Uuid>,
+    {
+        match self {
+            ListOrder::Newest => older_than(at, id, position),
+            ListOrder::Oldest => newer_than(at, id, position),
+        }
+    }
+}
+
 /// `column = value` when a value is given (an optional filter of a list).
 pub fn eq_if<QS, C>(column: C, value: Option<&str>) -> Option<Predicate<QS>>
 where
@@ -184,20 +208,21 @@ pub fn all<QS: 'static>(parts: impl IntoIterator<Item = Option<Predicate<QS>>>) 
 }
 
 /// The filters of a list a dealer sees only its own part of (orders, claims),
-/// newest first by a timestamp: the dealer, a status, a period `[from, to)` of that
-/// timestamp, and the [`Position`] to resume after.
+/// ordered by a timestamp (newest or oldest first): the dealer, a status, a period
+/// `[from, to)` of that timestamp, and the [`Position`] to resume after.
 #[derive(Debug, Default)]
 pub struct DealerListFilter {
     pub dealer_code: Option<String>,
     pub status: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    pub order: ListOrder,
     pub after: Option<Position>,
 }
 
 impl DealerListFilter {
     /// The WHERE clause of the list over its columns: the timestamp `at` it is ordered
-    /// by (newest first, ties by `id`), and its `dealer` and `status` columns.
+    /// by (in `order`, ties by `id`), and its `dealer` and `status` columns.
     pub fn predicate<QS, At, Id, Dealer, Status>(
         &self,
         at: At,
@@ -217,14 +242,14 @@ impl DealerListFilter {
             eq_if(status, self.status.as_deref()),
             self.from.map(|from| Box::new(at.ge(from)) as Predicate<QS>),
             self.to.map(|to| Box::new(at.lt(to)) as Predicate<QS>),
-            self.after.map(|after| older_than(at, id, after)),
+            self.after.map(|after| self.order.after(at, id, after)),
         ])
     }
 }
 
 /// Writes the query function of a dealer-scoped list into a `db` module: rows of
-/// `$table` matching a [`DealerListFilter`], newest first by `$at` (ties by `id`), at
-/// most `limit` of them.
+/// `$table` matching a [`DealerListFilter`] and `also` (a service's own filter, if
+/// any), in the filter's order by `$at` (ties by `id`), at most `limit` of them.
 ///
 /// ```ignore
 /// aftersales_web::dealer_list!(pub fn list(claims) -> Claim, at submitted_at, dealer dealer_code, status status);
@@ -233,23 +258,38 @@ impl DealerListFilter {
 macro_rules! dealer_list {
     (pub fn $name:ident($table:ident) -> $row:ty,
      at $at:ident, dealer $dealer:ident, status $status:ident) => {
-        /// Newest first, at most `limit` rows.
+        /// In the filter's order, at most `limit` rows.
         pub async fn $name(
             conn: &mut ::diesel_async::AsyncPgConnection,
             filter: &$crate::pagination::DealerListFilter,
+            also: ::std::option::Option<$crate::pagination::Predicate<$table::table>>,
             limit: i64,
         ) -> ::diesel::QueryResult<Vec<$row>> {
             use ::diesel::{ExpressionMethods as _, QueryDsl as _, SelectableHelper as _};
             use ::diesel_async::RunQueryDsl as _;
-            let predicate =
-                filter.predicate($table::$at, $table::id, $table::$dealer, $table::$status);
-            $table::table
+            let predicate = $crate::pagination::all([
+                ::std::option::Option::Some(filter.predicate(
+                    $table::$at,
+                    $table::id,
+                    $table::$dealer,
+                    $table::$status,
+                )),
+                also,
+            ]);
+            let query = $table::table
                 .select(<$row>::as_select())
                 .filter(predicate)
-                .order(($table::$at.desc(), $table::id.desc()))
                 .limit(limit)
-                .load(conn)
-                .await
+                .into_boxed();
+            let query = match filter.order {
+                $crate::pagination::ListOrder::Newest => {
+                    query.order(($table::$at.desc(), $table::id.desc()))
+                }
+                $crate::pagination::ListOrder::Oldest => {
+                    query.order(($table::$at.asc(), $table::id.asc()))
+                }
+            };
+            query.load(conn).await
         }
     };
 }
@@ -357,11 +397,21 @@ mod tests {
             status: Some("open".into()),
             from: Some(chrono::Utc::now()),
             to: Some(chrono::Utc::now()),
+            order: ListOrder::Newest,
             after: Some((chrono::Utc::now(), uuid::Uuid::nil())),
         };
         assert_eq!(
             cols(&all),
             r#"((((("items"."dealer" = $1) AND ("items"."status" = $2)) AND ("items"."at" >= $3)) AND ("items"."at" < $4)) AND (("items"."at" < $5) OR (("items"."at" = $6) AND ("items"."id" < $7))))"#
+        );
+        let oldest = DealerListFilter {
+            order: ListOrder::Oldest,
+            after: Some((chrono::Utc::now(), uuid::Uuid::nil())),
+            ..DealerListFilter::default()
+        };
+        assert_eq!(
+            cols(&oldest),
+            r#"(("items"."at" > $1) OR (("items"."at" = $2) AND ("items"."id" > $3)))"#
         );
     }
 

@@ -3,7 +3,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{self, HeaderMap};
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
 use crate::ApiError;
 
@@ -50,22 +50,43 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<Period, ApiError> 
 }
 
 /// One end of a period (see [`period`]); `field` names it in the 422.
+///
+/// Both ends lie in the years RFC 3339 can write (0000 to 9999), since a report
+/// answers its period back: a date as `to` ends with the next midnight, so its last
+/// day is 9999-12-30, and an offset may not carry a timestamp past either end.
 pub fn period_bound(field: &str, value: &str, is_to: bool) -> Result<DateTime<Utc>, ApiError> {
-    if let Ok(ts) = DateTime::parse_from_rfc3339(value) {
-        return Ok(ts.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+    let out_of_range = || {
+        let dates = if is_to {
+            "0000-01-01 to 9999-12-30 (a date as to includes its whole day)"
+        } else {
+            "0000-01-01 to 9999-12-31"
+        };
         ApiError::invalid_field(
             field,
-            "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            format!("must be a date from {dates}, or a timestamp in the years 0000 to 9999 (UTC)"),
         )
-    })?;
-    let date = if is_to {
-        date.succ_opt().unwrap_or(date)
-    } else {
-        date
     };
-    Ok(date.and_time(NaiveTime::MIN).and_utc())
+    let bound = if let Ok(ts) = DateTime::parse_from_rfc3339(value) {
+        ts.with_timezone(&Utc)
+    } else {
+        let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+            ApiError::invalid_field(
+                field,
+                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            )
+        })?;
+        // A date as `to` includes that whole day: the period ends at the next midnight.
+        let date = if is_to {
+            date.succ_opt().ok_or_else(out_of_range)?
+        } else {
+            date
+        };
+        date.and_time(NaiveTime::MIN).and_utc()
+    };
+    if !(0..=9999).contains(&bound.year()) {
+        return Err(out_of_range());
+    }
+    Ok(bound)
 }
 
 // The values of a report's `format` query parameter, for its OpenAPI document:
@@ -124,6 +145,31 @@ mod tests {
         assert_eq!(to.unwrap().to_rfc3339(), "2026-02-01T00:00:00+00:00");
         assert!(period(Some("2026-02-01"), Some("2026-01-01")).is_err());
         assert!(period(Some("yesterday"), None).is_err());
+    }
+
+    #[test]
+    fn a_period_stays_within_the_years_rfc_3339_can_write() {
+        // The whole last day still fits: its end is answered back as a timestamp.
+        let to = period_bound("to", "9999-12-30", true).unwrap();
+        assert_eq!(to.to_rfc3339(), "9999-12-31T00:00:00+00:00");
+        let from = period_bound("from", "9999-12-31", false).unwrap();
+        assert_eq!(from.to_rfc3339(), "9999-12-31T00:00:00+00:00");
+        // The day after 9999-12-31 (or an offset past it) cannot be written back
+        // (`+10000-01-01T00:00:00Z`): a 422 that says the range, never that value.
+        for (field, value, is_to) in [
+            ("to", "9999-12-31", true),
+            ("to", "9999-12-31T23:30:00-01:00", true),
+            ("from", "0000-01-01T00:30:00+01:00", false),
+            ("from", "+10000-01-01", false),
+        ] {
+            let err = period_bound(field, value, is_to).unwrap_err();
+            let problem = format!("{err:?}");
+            assert!(problem.contains(field), "{value}: {problem}");
+            assert!(problem.contains("from 0000-01-01 to 9999-12-3"), "{value}: {problem}");
+            assert!(!problem.contains("10000"), "{value}: {problem}");
+        }
+        let err = period(Some("2026-01-01"), Some("9999-12-31")).unwrap_err();
+        assert!(format!("{err:?}").contains("9999-12-30"), "{err:?}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // Finance's day through the console: an approved supplier-defect claim appears on the
 // recovery worklist, is drafted into a recovery claim, submitted, accepted by the
 // supplier (after a refused partial amount is shown beside its field), paid by a credit
-// memo, and the reconciliation balances; a dealer may not open the finance pages.
+// memo, and the reconciliation balances; a write-off listed below its form and on the
+// write-offs screen; a dealer may not open the finance pages.
 import { expect, test, type Page } from "@playwright/test";
 import { asUser, openRecoveryLine, uniqueSerial } from "./flows";
 import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
@@ -36,7 +37,14 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
   await expect(group.getByRole("heading", { level: 2 })).toContainText("VALEO · EUR");
   const row = group.getByRole("row", { name: new RegExp(line.claim_number) });
   await expect(row).toContainText(euros(amount));
-  await expect(row).toContainText(/\d+ days left/);
+  // Days left until the last day the service gives for the line's window.
+  expect(line.claim_window_closes_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  const now = new Date();
+  const todayUtc = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const left = Math.round((Date.parse(`${line.claim_window_closes_on}T00:00:00Z`) - todayUtc) / 86_400_000);
+  expect(left).toBeGreaterThan(1);
+  await expect(row).toContainText(`${new Intl.NumberFormat("en").format(left)} days left`);
+  await expect(row).toContainText(new Date(`${line.claim_window_closes_on}T00:00:00Z`).getUTCFullYear().toString());
   await expectAccessible(page);
   await screenshot(page, "finance-worklist");
 
@@ -110,6 +118,8 @@ test("finance drafts a recovery claim, records the supplier's acceptance and its
     .getByRole("row")
     .filter({ has: page.getByRole("rowheader", { name: "VALEO", exact: true }) });
   await expect(valeo).toContainText("Yes");
+  // The recovery rate as the locale writes a percentage (en: "100%", no space).
+  await expect(valeo).toContainText(/\d%/);
   const csv = page.getByRole("link", { name: "Download Reconciliation as CSV" });
   const response = await page.request.get((await csv.getAttribute("href"))!);
   expect(response.ok()).toBeTruthy();
@@ -148,14 +158,62 @@ test("the recovery claims list filters by status; a line removed from a draft le
   await expect(page.getByRole("checkbox", { name: `Select ${line.claim_number}`, exact: true })).toBeVisible();
 });
 
+test("a write-off is listed below the claim's form and on the write-offs screen, by supplier and period", async ({ page, browser }) => {
+  const line = await openRecoveryLine(browser);
+  const finance = await asUser(browser, "finance");
+  const claim = await (async () => {
+    const draft = await finance.post<{ id: string; number: string }>("recovery", "/recovery-claims", { line_ids: [line.id] });
+    await finance.post("recovery", `/recovery-claims/${draft.id}/submit`, {});
+    await finance.post("recovery", `/recovery-claims/${draft.id}/responses`, { responses: [{ line_id: line.id, outcome: "accepted" }] });
+    return draft;
+  })().finally(() => finance.close());
+
+  await inEnglish(page);
+  await signIn(page, "finance", `/finance/claims/${claim.id}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Answered");
+  const ofClaim = page.getByRole("region", { name: "Write-offs of this claim" });
+  await expect(ofClaim.getByText("No write-offs.")).toBeVisible();
+  const reason = uniqueSerial("goodwill");
+  await page.getByLabel("Amount (all outstanding when empty)").fill("1.00");
+  await page.getByLabel("Reason", { exact: true }).fill(reason);
+  await page.getByRole("button", { name: "Write off", exact: true }).click();
+  await expect(figure(page, "Written off")).toHaveText(euros("1"));
+  const below = ofClaim.getByRole("row").filter({ hasText: reason });
+  await expect(below).toContainText(euros("1"));
+  await expect(below).toContainText(claim.number);
+  await expectAccessible(page);
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Write-offs" }).click();
+  await expect(page.getByRole("heading", { name: "Write-offs", level: 1 })).toBeVisible();
+  const listed = page.getByRole("row").filter({ hasText: reason });
+  await expect(listed).toContainText("VALEO");
+  await expect(listed.getByRole("link", { name: claim.number })).toBeVisible();
+  await page.getByRole("textbox", { name: "Supplier" }).fill("BOSCH");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(listed).toHaveCount(0);
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByRole("textbox", { name: "Supplier" }).fill("VALEO");
+  await page.getByLabel("Written off from").fill(today);
+  await page.getByLabel("Written off to").fill(today);
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(listed).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, "finance-write-offs");
+  // A period the service refuses: its message beside the field it names.
+  await page.getByLabel("Written off to").fill("2020-01-01");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page.locator("#report-to")).toHaveText("must not be before from");
+  await expect(page.getByLabel("Written off to")).toHaveAttribute("aria-invalid", "true");
+});
+
 test("a dealer opening the finance pages is told they are not allowed", async ({ page }) => {
   await inEnglish(page);
   await signIn(page, "dealer-d001");
-  for (const path of ["/finance/worklist", "/finance/claims", "/finance/credit-memos", "/finance/reports"]) {
+  for (const path of ["/finance/worklist", "/finance/claims", "/finance/credit-memos", "/finance/write-offs", "/finance/reports"]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
     await expect(page.getByText("This page is not for the Dealer role.")).toBeVisible();
-    await expect(page.getByRole("heading", { name: /Recovery|Credit memos|Reconciliation/ })).toHaveCount(0);
+    await expect(page.getByRole("heading", { name: /Recovery|Credit memos|Write-offs|Reconciliation/ })).toHaveCount(0);
   }
   await expectAccessible(page);
 });

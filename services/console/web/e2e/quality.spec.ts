@@ -2,7 +2,7 @@
 // and a decision within the approval limit, then disposition; a claim above the limit
 // refused to quality with the limit shown and approved by the quality lead from the
 // approvals queue; the lead's top failing parts with CSV; a dealer kept out.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { asUser, fileClaim, inspect, type Claim } from "./flows";
 import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
 
@@ -19,14 +19,52 @@ async function status(page: Page, text: string) {
   await expect(page.getByRole("heading", { level: 1 })).toContainText(text);
 }
 
+/** The row of `queue` holding `text`, asking for more pages until it is there (a queue is
+ *  oldest first, so a claim filed now is on its last page). */
+async function queueRow(queue: Locator, text: string): Promise<Locator> {
+  const row = queue.getByRole("row").filter({ hasText: text });
+  const more = queue.getByRole("button", { name: "Show more" });
+  await expect(row.or(more).first()).toBeVisible();
+  while (!(await row.isVisible()) && (await more.isVisible())) {
+    await more.click();
+    await expect(row.or(more).first()).toBeVisible();
+  }
+  await expect(row).toBeVisible();
+  return row;
+}
+
+/** Every page of `queue` shown. */
+async function allPages(queue: Locator): Promise<void> {
+  const more = queue.getByRole("button", { name: "Show more" });
+  await expect(queue.getByRole("row").or(more).first()).toBeVisible();
+  while (await more.isVisible()) {
+    await more.click();
+    await expect(queue.getByText("Loading")).toHaveCount(0);
+  }
+}
+
+/** The claim numbers of `queue`'s rows, top to bottom. */
+async function numbersIn(queue: Locator): Promise<string[]> {
+  return queue.getByRole("row").getByRole("link").allTextContents();
+}
+
 test("quality receives the part, records findings, approves within the limit and disposes", async ({ browser, page }) => {
   const claim = await claimFiled(browser);
+  const later = await claimFiled(browser);
   expect(claim.status).toBe("awaiting_part");
 
   await inEnglish(page);
   await signIn(page, "quality", "/quality");
+  await expect(page.getByText("Oldest first")).toBeVisible();
   const awaiting = page.getByRole("region", { name: "Awaiting the old part" });
-  const row = awaiting.getByRole("row").filter({ hasText: claim.number });
+  await queueRow(awaiting, later.number);
+  const row = await queueRow(awaiting, claim.number);
+  // Oldest first: the claim filed first is above the one filed after it, and the ages
+  // only fall down the queue.
+  const numbers = await numbersIn(awaiting);
+  expect(numbers.indexOf(claim.number)).toBeLessThan(numbers.indexOf(later.number));
+  const ages = (await awaiting.locator("tbody tr td:nth-child(7)").allTextContents()).map((a) => Number(a.replace(/\D/g, "")));
+  expect(ages).toEqual([...ages].sort((a, b) => b - a));
   await expect(row).toContainText("AL-3001 · VALEO");
   await expect(row).toContainText(new Date(claim.return_deadline!).getFullYear().toString());
   await expectAccessible(page);
@@ -96,8 +134,13 @@ test("above the limit quality is refused with the limit shown; the quality lead 
 }) => {
   const claim: Claim = await claimFiled(browser, { qty: 4 });
   expect(Number(claim.amounts.total)).toBeGreaterThan(1000);
+  expect(claim.above_approval_limit).toBe(true);
+  // One within the limit, under inspection too: not the lead's.
+  const within: Claim = await claimFiled(browser);
+  expect(within.above_approval_limit).toBe(false);
   const quality = await asUser(browser, "quality");
-  await inspect(quality, claim.id).finally(() => quality.close());
+  await inspect(quality, claim.id);
+  await inspect(quality, within.id).finally(() => quality.close());
 
   // Pages of their own contexts (two people; axe needs a page of browser.newContext()).
   const inspector = await (await browser.newContext()).newPage();
@@ -122,8 +165,15 @@ test("above the limit quality is refused with the limit shown; the quality lead 
   await signIn(lead, "quality-lead", "/quality");
   await lead.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Approvals" }).click();
   await expect(lead.getByText("approval limit of 1,000")).toBeVisible();
-  const row = lead.getByRole("row").filter({ hasText: claim.number });
+  const queue = lead.getByRole("region", { name: "Claims above the approval limit" });
+  await allPages(queue);
+  const row = queue.getByRole("row").filter({ hasText: claim.number });
   await expect(row).toBeVisible();
+  // The service filters the queue: every claim in it is above the limit, none within.
+  const totals = await queue.locator("tbody tr td:nth-child(4)").allTextContents();
+  expect(totals.length).toBeGreaterThan(0);
+  for (const total of totals) expect(Number(total.replace(/[^\d.]/g, ""))).toBeGreaterThan(1000);
+  await expect(queue.getByRole("link", { name: within.number })).toHaveCount(0);
   await expectAccessible(lead);
   await screenshot(lead, "quality-lead-approvals");
   await row.getByRole("link", { name: claim.number }).click();

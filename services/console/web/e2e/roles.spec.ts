@@ -14,7 +14,7 @@ const USERS = [
   },
   { username: "quality", role: "Quality", nav: ["Work queues"] },
   { username: "quality-lead", role: "Quality lead", nav: ["Work queues", "Approvals", "Top failing parts"] },
-  { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Reconciliation"] },
+  { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Write-offs", "Reconciliation"] },
   { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements"] },
 ];
 // Every entry of any role: each user must see exactly its own.

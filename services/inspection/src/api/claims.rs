@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
+use aftersales_web::pagination::ListOrder;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -256,15 +257,22 @@ pub struct ClaimFilter {
     pub from: Option<String>,
     /// Submitted before this timestamp, or on or before this date.
     pub to: Option<String>,
+    /// `true`: only claims whose claimed total is above the approval limit (the
+    /// quality lead's approvals queue, decided by the same rule as a decision);
+    /// `false`: only those within it.
+    pub above_approval_limit: Option<bool>,
+    /// By submission: `newest` first (default) or `oldest` first (work queues).
+    #[param(inline)]
+    pub order: Option<ListOrder>,
 }
 
-/// Claims, newest first, paginated; a dealer lists only its own.
+/// Claims, newest first (or `order=oldest`), paginated; a dealer lists only its own.
 #[utoipa::path(
     get, path = "/api/v1/claims", tag = "claims",
     params(PageQuery, ClaimFilter),
     responses(
         (status = 200, description = "a page of claims", body = inline(Page<ClaimView>)),
-        (status = 400, description = "bad cursor or status", body = aftersales_web::Problem),
+        (status = 400, description = "bad cursor, status, order or above_approval_limit", body = aftersales_web::Problem),
         (status = 403, description = "role may not read claims", body = aftersales_web::Problem),
         (status = 422, description = "bad from / to", body = aftersales_web::Problem),
     ),
@@ -287,6 +295,10 @@ pub async fn list_claims(
         status: filter.status,
         from: bound("from", &filter.from, false)?,
         to: bound("to", &filter.to, true)?,
+        above_limit: filter
+            .above_approval_limit
+            .map(|above| (above, app::decision::approval_limit())),
+        order: filter.order.unwrap_or_default(),
         after: page.position()?,
     };
     let page = app::claims::list(&mut conn, &who, query, page.limit()).await?;

@@ -10,8 +10,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::app::claims::ClaimFile;
+use crate::app::decision::approval_limit;
 use crate::app::submission::Assessment;
 use crate::db;
+use crate::domain::approval::needs_lead;
 use crate::domain::{CauseCode, ClaimStatus, DispositionKind, ReasonCode, Verdict};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -109,6 +111,10 @@ pub struct ClaimView {
     pub supplier_code: String,
     /// As priced at submission.
     pub amounts: AmountsView,
+    /// The claimed total is above the approval limit: approving it in full is for a
+    /// quality lead (the decision's rule, `domain::approval::needs_lead`; the
+    /// claim list's `above_approval_limit` filter lists these).
+    pub above_approval_limit: bool,
     pub parts: Vec<PartLineView>,
     pub labor: Vec<LaborLineView>,
     /// The failed part must reach a warehouse by `return_deadline`.
@@ -215,6 +221,7 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
         }),
         _ => None,
     };
+    let total = claim.parts_amount + claim.labor_amount;
     Ok(ClaimView {
         id,
         number: claim.number,
@@ -230,10 +237,11 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
         correction: details.correction,
         causal_part_number: claim.causal_part_number.into_inner(),
         supplier_code: claim.supplier_code.into_inner(),
+        above_approval_limit: needs_lead(total, approval_limit()),
         amounts: AmountsView {
             parts: claim.parts_amount,
             labor: claim.labor_amount,
-            total: claim.parts_amount + claim.labor_amount,
+            total,
             currency: claim.currency.into_inner(),
         },
         parts: parts.into_iter().map(part_line_view).collect(),

@@ -1,10 +1,11 @@
 //! A claim as the service answers it (the claim with its details, inspection record
 //! and lines), who may see it, and the claim list.
 
-use aftersales_web::pagination::DealerListFilter;
+use aftersales_web::pagination::{DealerListFilter, ListOrder};
 use aftersales_web::{ApiError, Page, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::db;
@@ -90,11 +91,15 @@ pub struct ListQuery {
     pub from: Option<DateTime<Utc>>,
     /// Submitted before.
     pub to: Option<DateTime<Utc>>,
+    /// Claimed total above (`true`) or within (`false`) the approval limit `.1`.
+    pub above_limit: Option<(bool, Decimal)>,
+    /// By submission, newest or oldest first.
+    pub order: ListOrder,
     /// The `(submitted_at, id)` of the last claim seen.
     pub after: Option<(DateTime<Utc>, Uuid)>,
 }
 
-/// Claims, newest first, a page of `limit`; a dealer lists only its own.
+/// Claims in `query.order` of submission, a page of `limit`; a dealer lists only its own.
 pub async fn list(
     c: &mut AsyncPgConnection,
     who: &Principal,
@@ -106,9 +111,13 @@ pub async fn list(
         status: query.status.map(|s| s.as_str().to_owned()),
         from: query.from,
         to: query.to,
+        order: query.order,
         after: query.after,
     };
-    let rows = db::claims::list(c, &filter, limit + 1).await?;
+    let also = query
+        .above_limit
+        .map(|(above, limit)| db::claims::above_limit(above, limit));
+    let rows = db::claims::list(c, &filter, also, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |c| (c.submitted_at, c.id));
     let mut items = Vec::with_capacity(page.items.len());
     for claim in page.items {

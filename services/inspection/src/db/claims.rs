@@ -1,5 +1,6 @@
 //! Warranty claims, their parts and labor lines, and the return-deadline sweep.
 
+use aftersales_web::pagination::Predicate;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -188,6 +189,17 @@ pub async fn for_unit_and_part(
 
 /// The claim list's filters; `after` is the `(submitted_at, id)` of the last row seen.
 pub use aftersales_web::pagination::DealerListFilter as ListFilter;
+
+/// Claims whose claimed total is above (`true`) or within (`false`) `limit`: the
+/// rule of `domain::approval::needs_lead`, in SQL so that a page holds only them.
+pub fn above_limit(above: bool, limit: Decimal) -> Predicate<claims::table> {
+    let total = claims::parts_amount + claims::labor_amount;
+    if above {
+        Box::new(total.gt(limit))
+    } else {
+        Box::new(total.le(limit))
+    }
+}
 
 aftersales_web::dealer_list!(pub fn list(claims) -> Claim, at submitted_at, dealer dealer_code, status status);
 

@@ -29,13 +29,20 @@ pub struct AboveLimit {
     pub limit: Decimal,
 }
 
-/// The approval-limit rule: above `limit`, only a lead may decide.
+/// The approval-limit rule: a total above `limit` (not at it) needs a quality lead.
+/// The claim list's `above_approval_limit` filter asks the same of the claimed total
+/// in SQL (`db::claims::above_limit`; an integration test holds the two together).
+pub fn needs_lead(total: Decimal, limit: Decimal) -> bool {
+    total > limit
+}
+
+/// Whether `who` may decide `approved_total`: above `limit`, only a lead may.
 pub fn within_limit(
     who: Authority,
     approved_total: Decimal,
     limit: Decimal,
 ) -> Result<(), AboveLimit> {
-    if approved_total > limit && who != Authority::Lead {
+    if needs_lead(approved_total, limit) && who != Authority::Lead {
         return Err(AboveLimit {
             total: approved_total,
             limit,
@@ -157,6 +164,8 @@ mod tests {
         assert!(within_limit(Authority::Inspector, d("1000.00"), limit).is_ok());
         assert!(within_limit(Authority::Inspector, d("1000.01"), limit).is_err());
         assert!(within_limit(Authority::Lead, d("1000.01"), limit).is_ok());
+        assert!(!needs_lead(d("1000.00"), limit));
+        assert!(needs_lead(d("1000.01"), limit));
         assert_eq!(DEFAULT_APPROVAL_LIMIT, d("1000.00"));
     }
 

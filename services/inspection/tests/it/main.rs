@@ -16,6 +16,7 @@ mod idempotency;
 mod master_data;
 mod platform;
 mod preview;
+mod queues;
 mod reports;
 mod stored_values;
 mod support;

@@ -93,6 +93,7 @@ pub async fn list_orders(
             .map(|v| period_bound("to", v, true))
             .transpose()?,
         after: page.position()?,
+        ..ListFilter::default()
     };
     let orders = use_case::list(&mut conn, &caller, query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(orders.map(OrderView::from)))

@@ -308,7 +308,7 @@ pub async fn list(
     if let Some(own) = caller.dealer() {
         filter.dealer_code = Some(own.to_owned());
     }
-    let rows = db::orders::list(c, &filter, limit + 1).await?;
+    let rows = db::orders::list(c, &filter, None, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |o| (o.placed_at, o.id));
     with_lines(c, page).await
 }

@@ -148,4 +148,30 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
             .0,
         422
     );
+
+    // The period is answered back: its whole last day fits up to 9999-12-30; a day
+    // after that cannot be written as a timestamp, so it is a 422 that says the range
+    // (never `+10000-01-01T00:00:00Z`), on the report and on the order list alike.
+    let (status, report) = svc
+        .call(
+            "GET",
+            &format!("/reports/fill-rate?from={today}&to=9999-12-30"),
+            Some(&admin()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["to"], "9999-12-31T00:00:00Z");
+    assert_eq!(report["overall"]["ordered_qty"], 8);
+    for far in [
+        format!("/reports/fill-rate?from={today}&to=9999-12-31"),
+        "/orders?to=9999-12-31".to_owned(),
+    ] {
+        let (status, problem) = svc.call("GET", &far, Some(&admin()), None).await;
+        assert_eq!(status, 422, "{far}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "to", "{problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("9999-12-30"), "{message}");
+        assert!(!problem.to_string().contains("10000"), "{problem}");
+    }
 }

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use aftersales_web::{ApiError, DbConn, Page, PageQuery, Principal};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -43,6 +43,9 @@ pub struct LineView {
     pub currency: String,
     /// The agreement in force on the decision date, if any.
     pub agreement_id: Option<Uuid>,
+    /// The last day the supplier still accepts a claim for this line: the decision's
+    /// UTC date plus the agreement's `claim_window_days` (null without an agreement).
+    pub claim_window_closes_on: Option<NaiveDate>,
     /// What is charged back; null when not recoverable.
     #[schema(value_type = Option<String>, example = "162.75")]
     pub amount: Option<Decimal>,
@@ -69,6 +72,7 @@ impl From<LineDetail> for LineView {
             labor_amount: line.labor_amount,
             currency: line.currency.into_inner(),
             agreement_id: line.agreement_id,
+            claim_window_closes_on: detail.claim_window_closes_on,
             amount: line.amount,
             status: line.status,
             reason: line.reason,

@@ -35,6 +35,7 @@ use utoipa::OpenApi;
         payments::create_credit_memo,
         payments::list_credit_memos,
         payments::create_write_off,
+        payments::list_write_offs,
         reports::reconciliation,
         reports::aging,
     ),
@@ -82,7 +83,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(payments::create_credit_memo))
             .route(web::get().to(payments::list_credit_memos)),
     )
-    .service(web::resource("/write-offs").route(web::post().to(payments::create_write_off)))
+    .service(
+        web::resource("/write-offs")
+            .route(web::post().to(payments::create_write_off))
+            .route(web::get().to(payments::list_write_offs)),
+    )
     .service(web::resource("/reports/reconciliation").route(web::get().to(reports::reconciliation)))
     .service(web::resource("/reports/aging").route(web::get().to(reports::aging)));
 }

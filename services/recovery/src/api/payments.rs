@@ -15,10 +15,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{require_finance, valid_currency, valid_positive, valid_supplier};
+use super::common::{period, require_finance, valid_currency, valid_positive, valid_supplier};
 use crate::app::allocation::Share;
 use crate::app::credit_memos::{self, MemoDetail, NewCreditMemo};
 use crate::app::write_offs::{self, NewWriteOff, WriteOffDetail};
+use crate::db;
+use crate::domain::SupplierCode;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AllocationView {
@@ -185,6 +187,12 @@ pub struct CreateWriteOff {
 pub struct WriteOffView {
     pub id: Uuid,
     pub recovery_claim_id: Uuid,
+    /// The recovery claim's number, `RC-000007`.
+    pub recovery_claim_number: String,
+    /// The supplier of the recovery claim.
+    pub supplier_code: String,
+    /// The amount's currency (the claim's).
+    pub currency: String,
     #[schema(value_type = String)]
     pub amount: Decimal,
     pub reason: String,
@@ -198,6 +206,9 @@ impl From<WriteOffDetail> for WriteOffView {
         WriteOffView {
             id: w.id,
             recovery_claim_id: w.recovery_claim_id,
+            recovery_claim_number: detail.claim.number,
+            supplier_code: detail.claim.supplier_code,
+            currency: detail.claim.currency,
             amount: w.amount,
             reason: w.reason,
             created_at: w.created_at,
@@ -244,4 +255,52 @@ pub async fn create_write_off(
         })
         .await?;
     Ok(answer.into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WriteOffFilter {
+    /// Only write-offs on this recovery claim.
+    pub recovery_claim: Option<Uuid>,
+    /// Only write-offs on this supplier's claims.
+    pub supplier: Option<String>,
+    /// Written off at or after: a date (UTC) or an RFC 3339 timestamp.
+    pub from: Option<String>,
+    /// Written off before this timestamp, or on or before this date.
+    pub to: Option<String>,
+}
+
+/// Write-offs, newest first, each with its claim and allocations.
+#[utoipa::path(
+    get, path = "/api/v1/write-offs", tag = "payments",
+    params(PageQuery, WriteOffFilter),
+    responses(
+        (status = 200, description = "a page of write-offs", body = inline(Page<WriteOffView>)),
+        (status = 400, description = "bad cursor or parameter", body = aftersales_web::Problem),
+        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
+        (status = 422, description = "bad `supplier`, `from` or `to` (`to` before `from`)", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_write_offs(
+    who: Principal,
+    mut conn: DbConn,
+    page: aftersales_web::Query<PageQuery>,
+    filter: aftersales_web::Query<WriteOffFilter>,
+) -> Result<HttpResponse, ApiError> {
+    require_finance(&who)?;
+    if let Some(supplier) = &filter.supplier {
+        SupplierCode::parse(supplier)
+            .map_err(|e| ApiError::invalid_field("supplier", e.into_message()))?;
+    }
+    let (from, to) = period(filter.from.as_deref(), filter.to.as_deref())?;
+    let query = db::payments::WriteOffFilter {
+        recovery_claim_id: filter.recovery_claim,
+        supplier_code: filter.supplier.clone(),
+        from,
+        to,
+        after: page.position()?,
+    };
+    let page = write_offs::list(&mut conn, &query, page.limit()).await?;
+    Ok(HttpResponse::Ok().json(page.map(WriteOffView::from)))
 }

@@ -7,7 +7,7 @@
 //! warranty claim, so a redelivered adjudication creates nothing twice.
 
 use aftersales_web::{ApiError, Page};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -99,30 +99,66 @@ pub fn claimed_amount(line: &db::lines::Line) -> Result<Decimal, ApiError> {
     })
 }
 
-/// A line with the supplier's answer, once given.
+/// A line with the supplier's answer, once given, and the last day of its
+/// agreement's claim window.
 #[derive(Debug, Clone)]
 pub struct LineDetail {
     pub line: db::lines::Line,
     pub response: Option<db::lines::Response>,
+    /// `domain::agreement::window_closes_on` of the decision date under the line's
+    /// agreement; `None` without an agreement.
+    pub claim_window_closes_on: Option<NaiveDate>,
 }
 
-/// `lines` with their answers, in the same order.
+/// `lines` with their answers and claim windows, in the same order.
 pub async fn with_responses(
     c: &mut Conn,
     lines: Vec<db::lines::Line>,
 ) -> Result<Vec<LineDetail>, ApiError> {
     let ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
     let mut responses = db::lines::responses_of(c, &ids).await?;
-    Ok(lines
+    let agreement_ids: Vec<Uuid> = lines.iter().filter_map(|l| l.agreement_id).collect();
+    let windows = db::agreements::windows_of(c, &agreement_ids).await?;
+    lines
         .into_iter()
         .map(|line| {
             let response = responses
                 .iter()
                 .position(|r| r.line_id == line.id)
                 .map(|i| responses.swap_remove(i));
-            LineDetail { line, response }
+            let claim_window_closes_on = match line.agreement_id {
+                Some(agreement) => window_closes_on_of(&line, agreement, &windows)?,
+                None => None,
+            };
+            Ok(LineDetail {
+                line,
+                response,
+                claim_window_closes_on,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// The last day of `line`'s claim window under its `agreement` (one of `windows`).
+fn window_closes_on_of(
+    line: &db::lines::Line,
+    agreement: Uuid,
+    windows: &[(Uuid, i32)],
+) -> Result<Option<NaiveDate>, ApiError> {
+    let days = windows
+        .iter()
+        .find(|(id, _)| *id == agreement)
+        .and_then(|(_, days)| u32::try_from(*days).ok())
+        .ok_or_else(|| {
+            ApiError::internal(format!(
+                "line {} names agreement {agreement} without a claim window",
+                line.id
+            ))
+        })?;
+    Ok(agreement::window_closes_on(
+        line.decided_at.date_naive(),
+        days,
+    ))
 }
 
 /// One line; 404 when unknown.

@@ -2,7 +2,7 @@
 //! the amount given, or everything outstanding on the claim.
 
 use aftersales_types::money::round_cents;
-use aftersales_web::ApiError;
+use aftersales_web::{ApiError, Page};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -21,10 +21,11 @@ pub struct NewWriteOff {
     pub reason: String,
 }
 
-/// A write-off with its allocations.
+/// A write-off with the claim it is on and its allocations.
 #[derive(Debug, Clone)]
 pub struct WriteOffDetail {
     pub write_off: db::payments::WriteOff,
+    pub claim: db::payments::WrittenOffClaim,
     pub allocations: Vec<Share>,
 }
 
@@ -71,6 +72,34 @@ pub async fn record(
     .await?;
     Ok(WriteOffDetail {
         write_off,
+        claim: db::payments::WrittenOffClaim {
+            number: claim.number,
+            supplier_code: claim.supplier_code.into_inner(),
+            currency: claim.currency.into_inner(),
+        },
         allocations,
+    })
+}
+
+/// A page of write-offs matching `filter`, newest first, with their allocations.
+pub async fn list(
+    c: &mut Conn,
+    filter: &db::payments::WriteOffFilter,
+    limit: i64,
+) -> Result<Page<WriteOffDetail>, ApiError> {
+    let rows = db::payments::list_write_offs(c, filter, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |(w, _)| (w.created_at, w.id));
+    let mut items = Vec::with_capacity(page.items.len());
+    for (write_off, claim) in page.items {
+        let allocations = allocation::shares_of(c, Payment::WriteOff(write_off.id)).await?;
+        items.push(WriteOffDetail {
+            write_off,
+            claim,
+            allocations,
+        });
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
     })
 }

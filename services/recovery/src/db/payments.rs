@@ -6,7 +6,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::schema::{allocations, credit_memos, recovery_lines, write_offs};
+use aftersales_web::pagination::{self, Position, Predicate};
+
+use super::schema::{allocations, credit_memos, recovery_claims, recovery_lines, write_offs};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = credit_memos)]
@@ -131,4 +133,68 @@ pub async fn list_memos(
         );
     }
     query.load(conn).await
+}
+
+/// The claim a write-off is on, as the write-off list shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct WrittenOffClaim {
+    pub number: String,
+    pub supplier_code: String,
+    pub currency: String,
+}
+
+/// Filters of the write-off list: the claim or its supplier, a period `[from, to)`
+/// of `created_at`, and the `(created_at, id)` of the last row seen.
+#[derive(Debug, Default)]
+pub struct WriteOffFilter {
+    pub recovery_claim_id: Option<Uuid>,
+    pub supplier_code: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub after: Option<Position>,
+}
+
+type WriteOffSource =
+    diesel::helper_types::InnerJoinQuerySource<write_offs::table, recovery_claims::table>;
+
+/// Write-offs newest first, each with its claim.
+pub async fn list_write_offs(
+    conn: &mut AsyncPgConnection,
+    filter: &WriteOffFilter,
+    limit: i64,
+) -> QueryResult<Vec<(WriteOff, WrittenOffClaim)>> {
+    let at = write_offs::created_at;
+    let predicate: Predicate<WriteOffSource> = pagination::all([
+        pagination::eq_if(
+            recovery_claims::supplier_code,
+            filter.supplier_code.as_deref(),
+        ),
+        filter
+            .recovery_claim_id
+            .map(|id| Box::new(write_offs::recovery_claim_id.eq(id)) as Predicate<WriteOffSource>),
+        filter
+            .from
+            .map(|from| Box::new(at.ge(from)) as Predicate<WriteOffSource>),
+        filter
+            .to
+            .map(|to| Box::new(at.lt(to)) as Predicate<WriteOffSource>),
+        filter
+            .after
+            .map(|after| pagination::older_than(at, write_offs::id, after)),
+    ]);
+    write_offs::table
+        .inner_join(recovery_claims::table)
+        .select((
+            WriteOff::as_select(),
+            (
+                recovery_claims::number,
+                recovery_claims::supplier_code,
+                recovery_claims::currency,
+            ),
+        ))
+        .filter(predicate)
+        .order((at.desc(), write_offs::id.desc()))
+        .limit(limit)
+        .load(conn)
+        .await
 }

@@ -105,9 +105,11 @@ diesel::table! {
 diesel::joinable!(recovery_lines -> recovery_claims (recovery_claim_id));
 diesel::joinable!(line_responses -> recovery_lines (line_id));
 diesel::joinable!(allocations -> recovery_lines (line_id));
+diesel::joinable!(write_offs -> recovery_claims (recovery_claim_id));
 diesel::allow_tables_to_appear_in_same_query!(
     recovery_claims,
     recovery_lines,
     line_responses,
-    allocations
+    allocations,
+    write_offs
 );

@@ -140,12 +140,16 @@ pub fn assess<Id: Clone>(
     }
 }
 
+/// The last day the supplier still accepts a claim decided on `decided_on`:
+/// `window_days` days after it (`None` past the calendar's end: it never closes).
+pub fn window_closes_on(decided_on: NaiveDate, window_days: u32) -> Option<NaiveDate> {
+    decided_on.checked_add_days(Days::new(u64::from(window_days)))
+}
+
 /// Whether `today` is later than `window_days` days after `decided_on` (the last day
 /// of the window still counts).
 pub fn window_passed(decided_on: NaiveDate, window_days: u32, today: NaiveDate) -> bool {
-    decided_on
-        .checked_add_days(Days::new(u64::from(window_days)))
-        .is_some_and(|last| today > last)
+    window_closes_on(decided_on, window_days).is_some_and(|last| today > last)
 }
 
 #[cfg(test)]
@@ -223,6 +227,12 @@ mod tests {
         assert!(last.outcome.is_ok());
         let late = assess(&claim("2024-03-01", "EUR"), &agreements, day("2024-04-01"));
         assert_eq!(late.outcome, Err(NotRecoverable::ClaimWindowPassed));
+        assert_eq!(
+            window_closes_on(day("2024-03-01"), 30),
+            Some(day("2024-03-31"))
+        );
+        assert_eq!(window_closes_on(NaiveDate::MAX, 1), None);
+        assert!(!window_passed(NaiveDate::MAX, 1, NaiveDate::MAX));
         for r in [
             NotRecoverable::NoAgreement,
             NotRecoverable::CurrencyMismatch,

@@ -26,6 +26,9 @@ async fn a_supplier_defect_becomes_one_line_with_the_agreed_amount_even_when_red
     assert_eq!(line["amount"], "139.68");
     assert_eq!(line["supplier_code"], "SUP1");
     assert!(line["agreement_id"].is_string());
+    // The window (90 days in `agreement_body`) closes 90 days after the decision's day.
+    let closes = (claim.decided_at.date_naive() + Duration::days(90)).to_string();
+    assert_eq!(line["claim_window_closes_on"], closes.as_str(), "{line}");
 
     // The same envelope again (inbox dedupe) and the same claim in a new envelope
     // (a replay upstream): still one line.
@@ -92,6 +95,17 @@ async fn lines_that_cannot_be_charged_back_are_kept_with_their_reason() {
     }
     // 10 × 80 % + 10 × 50 % + 15 = 28.00
     assert_eq!(svc.line_of(in_window.claim_id).await["amount"], "28.00");
+    // The last day of the 30-day window: today for the claim decided 30 days ago,
+    // yesterday for the one decided 31 days ago; none without an agreement.
+    assert_eq!(
+        svc.line_of(in_window.claim_id).await["claim_window_closes_on"],
+        today.to_string().as_str()
+    );
+    assert_eq!(
+        svc.line_of(late.claim_id).await["claim_window_closes_on"],
+        (today - Duration::days(1)).to_string().as_str()
+    );
+    assert!(svc.line_of(no_agreement.claim_id).await["claim_window_closes_on"].is_null());
     assert_eq!(
         svc.line_of(partial.claim_id).await["decision"],
         "partially_approved"

@@ -15,3 +15,4 @@ mod lines;
 mod platform;
 mod rejections;
 mod support;
+mod write_offs;

@@ -29,7 +29,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Claims, newest first, paginated; a dealer lists only its own. */
+        /** Claims, newest first (or `order=oldest`), paginated; a dealer lists only its own. */
         get: operations["list_claims"];
         put?: never;
         /**
@@ -354,6 +354,10 @@ export interface components {
         /** @enum {string} */
         ClaimStatus: "submitted" | "awaiting_part" | "part_received" | "under_inspection" | "approved" | "partially_approved" | "rejected" | "closed";
         ClaimView: {
+            /** @description The claimed total is above the approval limit: approving it in full is for a
+             *     quality lead (the decision's rule, `domain::approval::needs_lead`; the
+             *     claim list's `above_approval_limit` filter lists these). */
+            above_approval_limit: boolean;
             /** @description As priced at submission. */
             amounts: components["schemas"]["AmountsView"];
             causal_part_number: string;
@@ -809,6 +813,12 @@ export interface operations {
                 from?: string;
                 /** @description Submitted before this timestamp, or on or before this date. */
                 to?: string;
+                /** @description `true`: only claims whose claimed total is above the approval limit (the
+                 *     quality lead's approvals queue, decided by the same rule as a decision);
+                 *     `false`: only those within it. */
+                above_approval_limit?: boolean;
+                /** @description By submission: `newest` first (default) or `oldest` first (work queues). */
+                order?: "newest" | "oldest";
             };
             header?: never;
             path?: never;
@@ -824,6 +834,10 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            /** @description The claimed total is above the approval limit: approving it in full is for a
+                             *     quality lead (the decision's rule, `domain::approval::needs_lead`; the
+                             *     claim list's `above_approval_limit` filter lists these). */
+                            above_approval_limit: boolean;
                             /** @description As priced at submission. */
                             amounts: components["schemas"]["AmountsView"];
                             causal_part_number: string;
@@ -870,7 +884,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description bad cursor or status */
+            /** @description bad cursor, status, order or above_approval_limit */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -245,7 +245,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Write-offs, newest first, each with its claim and allocations. */
+        get: operations["list_write_offs"];
         put?: never;
         /** Writes off accepted amounts of a claim the supplier will not pay, with a reason.
          *     Accepts `Idempotency-Key`. */
@@ -457,6 +458,12 @@ export interface components {
              */
             claim_id: string;
             claim_number: string;
+            /**
+             * Format: date
+             * @description The last day the supplier still accepts a claim for this line: the decision's
+             *     UTC date plus the agreement's `claim_window_days` (null without an agreement).
+             */
+            claim_window_closes_on?: string | null;
             /** Format: date-time */
             created_at: string;
             currency: string;
@@ -555,11 +562,17 @@ export interface components {
             amount: string;
             /** Format: date-time */
             created_at: string;
+            /** @description The amount's currency (the claim's). */
+            currency: string;
             /** Format: uuid */
             id: string;
             reason: string;
             /** Format: uuid */
             recovery_claim_id: string;
+            /** @description The recovery claim's number, `RC-000007`. */
+            recovery_claim_number: string;
+            /** @description The supplier of the recovery claim. */
+            supplier_code: string;
         };
     };
     responses: never;
@@ -1456,6 +1469,12 @@ export interface operations {
                              */
                             claim_id: string;
                             claim_number: string;
+                            /**
+                             * Format: date
+                             * @description The last day the supplier still accepts a claim for this line: the decision's
+                             *     UTC date plus the agreement's `claim_window_days` (null without an agreement).
+                             */
+                            claim_window_closes_on?: string | null;
                             /** Format: date-time */
                             created_at: string;
                             currency: string;
@@ -1682,6 +1701,95 @@ export interface operations {
                 };
             };
             /** @description bad date, to before from, or unknown format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_write_offs: {
+        parameters: {
+            query?: {
+                /** @description Opaque position from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number;
+                /** @description Only write-offs on this recovery claim. */
+                recovery_claim?: string;
+                /** @description Only write-offs on this supplier's claims. */
+                supplier?: string;
+                /** @description Written off at or after: a date (UTC) or an RFC 3339 timestamp. */
+                from?: string;
+                /** @description Written off before this timestamp, or on or before this date. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of write-offs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            allocations: components["schemas"]["AllocationView"][];
+                            amount: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The amount's currency (the claim's). */
+                            currency: string;
+                            /** Format: uuid */
+                            id: string;
+                            reason: string;
+                            /** Format: uuid */
+                            recovery_claim_id: string;
+                            /** @description The recovery claim's number, `RC-000007`. */
+                            recovery_claim_number: string;
+                            /** @description The supplier of the recovery claim. */
+                            supplier_code: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; absent on the last page. */
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            /** @description bad cursor or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not finance or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description bad `supplier`, `from` or `to` (`to` before `from`) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -14,6 +14,7 @@ import { useAction } from "../../components/useAction";
 import { useLoad } from "../../components/useLoad";
 import { formatDateTime, formatMoney, formatNumber } from "../../i18n/format";
 import { ClaimStatus, FiguresList, LineSummary } from "./common";
+import { WriteOffList } from "./WriteOffs";
 
 type Claim = components["schemas"]["ClaimView"];
 type Status = components["schemas"]["ClaimStatus"];
@@ -474,6 +475,12 @@ export function ClaimPage() {
         </p>
       )}
       {payable && <WriteOff claim={claim} onDone={refresh} />}
+      {!draft && (
+        <section aria-labelledby="claim-write-offs">
+          <h2 id="claim-write-offs">{t("finance.writeOffs.ofClaim")}</h2>
+          <WriteOffList filter={{ recovery_claim: claim.id }} after={claim.figures} />
+        </section>
+      )}
     </section>
   );
 }

@@ -10,15 +10,29 @@ import { CsvDownload } from "../../components/CsvDownload";
 import { FieldError, FormProblem, invalidProps } from "../../components/Field";
 import { Empty, Loading } from "../../components/States";
 import { useLoad, type Loaded } from "../../components/useLoad";
-import { formatDate, formatMoney, formatNumber } from "../../i18n/format";
+import { formatDate, formatMoney, formatPercent } from "../../i18n/format";
 import { FIGURES } from "./common";
 
-type Filter = { supplier?: string; from?: string; to?: string };
+export type Filter = { supplier?: string; from?: string; to?: string };
 const FIELDS = ["supplier", "from", "to"] as const;
-const LABELS = { supplier: "finance.supplier", from: "finance.reports.from", to: "finance.reports.to" } as const;
+const LABELS = {
+  form: "finance.reports.filter",
+  supplier: "finance.supplier",
+  from: "finance.reports.from",
+  to: "finance.reports.to",
+} as const;
 
-/** The filter form; a filter the service refuses is named beside its input. */
-function Filters({ onApply, problem }: { onApply: (f: Filter) => void; problem: Problem | null }) {
+/** A supplier-and-period filter form (the reports', or with other `labels` another
+ *  list's); a filter the service refuses is named beside its input. */
+export function Filters({
+  onApply,
+  problem,
+  labels = LABELS,
+}: {
+  onApply: (f: Filter) => void;
+  problem: Problem | null;
+  labels?: Record<"form" | (typeof FIELDS)[number], string>;
+}) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<Record<(typeof FIELDS)[number], string>>({ supplier: "", from: "", to: "" });
   function apply(event: FormEvent) {
@@ -26,11 +40,11 @@ function Filters({ onApply, problem }: { onApply: (f: Filter) => void; problem: 
     onApply({ supplier: draft.supplier || undefined, from: draft.from || undefined, to: draft.to || undefined });
   }
   return (
-    <form onSubmit={apply} className="inline-form" aria-label={t("finance.reports.filter")}>
+    <form onSubmit={apply} className="inline-form" aria-label={t(labels.form)}>
       {FIELDS.map((field) => (
         <Fragment key={field}>
           <label>
-            {t(LABELS[field])}
+            {t(labels[field])}
             <input
               type={field === "supplier" ? "text" : "date"}
               value={draft[field]}
@@ -98,7 +112,7 @@ function Reconciliation({ filter, report }: { filter: Filter; report: Loaded<com
       key: "rate",
       head: t("finance.reports.recoveryRate"),
       num: true,
-      cell: (r) => (r.recovery_rate ? `${formatNumber(Number(r.recovery_rate) * 100)} %` : "—"),
+      cell: (r) => (r.recovery_rate ? formatPercent(r.recovery_rate) : "—"),
     },
     {
       key: "balanced",

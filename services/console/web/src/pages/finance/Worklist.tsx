@@ -1,6 +1,7 @@
 // Finance: the recovery worklist, open lines per supplier and currency with the days
-// left in the agreement's claim window (soonest first, overdue marked); the lines
-// selected in one group become a draft recovery claim.
+// left in the agreement's claim window (its last day as the service answers it;
+// soonest first, overdue marked); the lines selected in one group become a draft
+// recovery claim.
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
@@ -8,8 +9,7 @@ import { recovery } from "../../api/client";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { usePaged } from "../../components/usePaged";
 import { useAction } from "../../components/useAction";
-import { useLoad } from "../../components/useLoad";
-import { formatMoney } from "../../i18n/format";
+import { formatDate, formatMoney } from "../../i18n/format";
 import { groupWorklist, type SupplierGroup } from "./worklist";
 import { DaysLeft, LineSummary } from "./common";
 
@@ -75,6 +75,7 @@ function Group({ group }: { group: SupplierGroup }) {
               <LineSummary.Cells line={l} />
               <td>
                 <DaysLeft days={l.daysLeft} lastDay={l.lastDay} />
+                {l.lastDay && <span className="muted"> · {formatDate(l.lastDay)}</span>}
               </td>
             </tr>
           ))}
@@ -94,23 +95,14 @@ export function WorklistPage() {
     (cursor) => recovery.GET("/api/v1/recovery-lines", { params: { query: { status: "open", limit: 200, cursor } } }),
     [],
   );
-  // Agreements are few (one per supplier and period): their windows date the lines.
-  const [agreements, reloadAgreements] = useLoad(
-    () => recovery.GET("/api/v1/agreements", { params: { query: { limit: 200 } } }),
-    [],
-  );
-  const groups = useMemo(
-    () => (agreements.kind === "done" ? groupWorklist(lines.rows, agreements.data.items) : []),
-    [lines.rows, agreements],
-  );
-  const loading = lines.state.kind === "loading" || agreements.kind === "loading";
+  const groups = useMemo(() => groupWorklist(lines.rows), [lines.rows]);
+  const loading = lines.state.kind === "loading";
 
   return (
     <section aria-labelledby="worklist-title">
       <h1 id="worklist-title">{t("finance.worklist.title")}</h1>
       <p className="hint">{t("finance.worklist.intro")}</p>
       {lines.state.kind === "error" && <ErrorState problem={lines.state.problem} onRetry={lines.reload} />}
-      {agreements.kind === "error" && <ErrorState problem={agreements.problem} onRetry={reloadAgreements} />}
       {!loading && lines.state.kind === "done" && groups.length === 0 && <Empty message={t("finance.worklist.empty")} />}
       {groups.map((g) => (
         <Group key={g.key} group={g} />

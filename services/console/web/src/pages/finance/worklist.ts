@@ -1,18 +1,11 @@
-// The recovery worklist's rules: the last day of each line's claim window and the days
-// left until it, and the open lines grouped per supplier and currency, soonest first.
+// The recovery worklist: the days left until each line's claim window closes (the
+// last day is the service's `claim_window_closes_on`), and the open lines grouped per
+// supplier and currency, soonest first.
 import type { components } from "../../api/schema/recovery";
 
 type Line = components["schemas"]["LineView"];
-type Agreement = components["schemas"]["AgreementView"];
 
 const DAY_MS = 86_400_000;
-
-/** The decision's UTC day plus the window: the last day the supplier still accepts the
- *  claim (the service's `window_passed` in domain/agreement.rs counts that day in). */
-export function windowLastDay(decidedAt: string, windowDays: number): string {
-  const decided = Date.parse(decidedAt.slice(0, 10) + "T00:00:00Z");
-  return new Date(decided + windowDays * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** Whole days from `today` (UTC) to `lastDay`; 0 on the last day, negative once passed. */
 export function daysLeft(lastDay: string, today: Date = new Date()): number {
@@ -55,12 +48,10 @@ export function sumAmounts(amounts: string[]): string {
 
 /** Open lines per supplier and currency, the group with the fewest days left first and,
  *  inside a group, the line with the fewest days left first. */
-export function groupWorklist(lines: Line[], agreements: Agreement[], today: Date = new Date()): SupplierGroup[] {
-  const windows = new Map(agreements.map((a) => [a.id, a.claim_window_days]));
+export function groupWorklist(lines: Line[], today: Date = new Date()): SupplierGroup[] {
   const groups = new Map<string, SupplierGroup>();
   for (const line of lines) {
-    const window = line.agreement_id ? windows.get(line.agreement_id) : undefined;
-    const lastDay = window === undefined ? null : windowLastDay(line.decided_at, window);
+    const lastDay = line.claim_window_closes_on ?? null;
     const work: WorkLine = { ...line, lastDay, daysLeft: lastDay === null ? null : daysLeft(lastDay, today) };
     const key = `${line.supplier_code} ${line.currency}`;
     const group = groups.get(key) ?? { key, supplier: line.supplier_code, currency: line.currency, lines: [], total: "0.00", soonest: null };

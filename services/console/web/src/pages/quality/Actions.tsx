@@ -10,7 +10,7 @@ import { FieldError, invalidProps, TextField } from "../../components/Field";
 import { ErrorState } from "../../components/States";
 import { useAction } from "../../components/useAction";
 import { formatMoney } from "../../i18n/format";
-import { aboveLimit, type Claim } from "./claims";
+import type { Claim } from "./claims";
 
 type CauseCode = components["schemas"]["CauseCode"];
 type ReasonCode = components["schemas"]["ReasonCode"];
@@ -228,7 +228,7 @@ export function DecisionForm({
   const [reasons, setReasons] = useState<ReasonCode[]>([]);
   const { busy, problem, send: act } = useClaimAction(claim, onDone);
   const currency = claim.amounts.currency;
-  const toLead = !lead && limit !== null && aboveLimit(claim, limit);
+  const toLead = !lead && claim.above_approval_limit;
   const send = () => {
     const body = verdict === "partially_approved"
         ? { decision: verdict, approved_parts_amount: parts, approved_labor_amount: labor }

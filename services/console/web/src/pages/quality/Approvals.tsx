@@ -1,12 +1,12 @@
 // The quality lead's approvals queue: claims under inspection whose claimed total is
-// above the approval limit (an inspector may not decide them).
+// above the approval limit (an inspector may not decide them), as inspection filters
+// them by the decision's own rule.
 import { useTranslation } from "react-i18next";
 import { inspection } from "../../api/client";
 import { ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
 import { formatNumber } from "../../i18n/format";
 import { ClaimQueue } from "./Queues";
-import { aboveLimit } from "./claims";
 
 export function ApprovalsPage() {
   const { t } = useTranslation();
@@ -24,7 +24,7 @@ export function ApprovalsPage() {
             status="under_inspection"
             title={t("quality.approvals.queue")}
             empty={t("quality.approvals.empty")}
-            only={(c) => aboveLimit(c, limit.data.approval_limit)}
+            aboveLimit
           />
         </>
       )}

@@ -1,5 +1,6 @@
 // Quality's work queues: claims whose old part is awaited (age, return deadline,
-// overdue marked) and claims waiting for inspection, each paged from the service.
+// overdue marked) and claims waiting for inspection, each paged from the service
+// oldest first (the claim that has waited longest is the next to work on).
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { inspection } from "../../api/client";
@@ -8,7 +9,7 @@ import { Empty } from "../../components/States";
 import { usePaged } from "../../components/usePaged";
 import { formatDateTime, formatMoney, formatNumber } from "../../i18n/format";
 import { ClaimBadge } from "./ClaimBadge";
-import { ageInDays, isOverdue, waitingSince, type Claim, type ClaimStatus } from "./claims";
+import { ageInDays, isOverdue, waitingSince, type ClaimStatus } from "./claims";
 
 /** One status's claims, a page at a time. */
 export function ClaimQueue({
@@ -16,22 +17,25 @@ export function ClaimQueue({
   title,
   empty,
   deadline = false,
-  only,
+  aboveLimit,
 }: {
   status: ClaimStatus;
   title: string;
   empty: string;
   /** Show the return deadline and mark overdue parts. */
   deadline?: boolean;
-  /** Keep only these claims of each page (the approvals queue). */
-  only?: (claim: Claim) => boolean;
+  /** Only claims above the approval limit (the approvals queue), as the service decides it. */
+  aboveLimit?: boolean;
 }) {
   const { t } = useTranslation();
   const queue = usePaged(
-    (cursor) => inspection.GET("/api/v1/claims", { params: { query: { status, cursor, limit: 25 } } }),
-    [status],
+    (cursor) =>
+      inspection.GET("/api/v1/claims", {
+        params: { query: { status, above_approval_limit: aboveLimit, order: "oldest", cursor, limit: 25 } },
+      }),
+    [status, aboveLimit],
   );
-  const rows = only ? queue.rows.filter(only) : queue.rows;
+  const rows = queue.rows;
   const id = `queue-${status}`;
   return (
     <section aria-labelledby={id}>
@@ -88,6 +92,7 @@ export function QueuesPage() {
   return (
     <section aria-labelledby="queues-title">
       <h1 id="queues-title">{t("quality.queues.title")}</h1>
+      <p>{t("quality.queues.oldestFirst")}</p>
       <ClaimQueue status="awaiting_part" title={t("quality.queues.awaitingPart")} empty={t("quality.queues.awaitingPartEmpty")} deadline />
       <ClaimQueue status="part_received" title={t("quality.queues.received")} empty={t("quality.queues.receivedEmpty")} />
       <ClaimQueue status="under_inspection" title={t("quality.queues.underInspection")} empty={t("quality.queues.underInspectionEmpty")} />

@@ -1,5 +1,6 @@
 // Quality's reading of a claim: how long it has waited, whether its part is overdue,
-// and whether its total is above the approval limit (decimal strings compared exactly).
+// and what can be done with it next (whether it is above the approval limit is the
+// service's answer, `above_approval_limit`).
 import type { components } from "../../api/schema/inspection";
 
 export type Claim = components["schemas"]["ClaimView"];
@@ -24,27 +25,6 @@ export function isOverdue(claim: Claim, now: Date = new Date()): boolean {
     !!claim.return_deadline &&
     new Date(claim.return_deadline).getTime() < now.getTime()
   );
-}
-
-/** -1, 0 or 1 as decimal string `a` is below, equal to or above `b` ("1000.5" vs "1000.50"). */
-export function compareDecimal(a: string, b: string): number {
-  const parse = (s: string) => {
-    const negative = s.trim().startsWith("-");
-    const [whole = "0", fraction = ""] = s.trim().replace(/^[-+]/, "").split(".");
-    return { negative, whole: whole.replace(/^0+(?=\d)/, ""), fraction };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  const digits = Math.max(x.fraction.length, y.fraction.length);
-  const scaled = (p: { negative: boolean; whole: string; fraction: string }) =>
-    (p.negative ? -1n : 1n) * BigInt(p.whole + p.fraction.padEnd(digits, "0"));
-  const d = scaled(x) - scaled(y);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
-}
-
-/** The claimed total is more than an inspector may approve: the quality lead decides. */
-export function aboveLimit(claim: Claim, limit: string): boolean {
-  return compareDecimal(claim.amounts.total, limit) > 0;
 }
 
 /** What quality can do next with a claim, in the order the process allows. */
