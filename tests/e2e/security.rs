@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use aftersales_e2e::ServiceProcess;
-use aftersales_testkit::tokens::dealer;
+use aftersales_testkit::tokens::{admin, dealer};
 use aftersales_testkit::{TestDb, TestVhost};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -119,4 +119,46 @@ async fn bodies_are_read_only_after_the_token_and_within_the_route_limit() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_bodies_hold_no_database_connection() {
+    let vhost = TestVhost::new().await;
+    let db = TestDb::new().await;
+    let service =
+        ServiceProcess::start("orders", &db.admin_url(), &db.schema, &vhost.amqp_url()).await;
+    let addr = service.base.trim_start_matches("http://").to_owned();
+
+    // More stalled bodies than the pool has connections (10), from an admin, on an
+    // endpoint that takes a connection and a body: each declares 100 bytes, sends none.
+    let token = admin();
+    let mut stalled = Vec::new();
+    for _ in 0..14 {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "PUT /api/v1/dealers/D001 HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: 100\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stalled.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Everyone else is still served: the stalled requests wait for their bodies
+    // (until the 30 s body timeout), not with a pooled connection each.
+    let client = aftersales_web::http_client::client();
+    let started = std::time::Instant::now();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(10),
+        client
+            .get(service.url("/api/v1/orders"))
+            .bearer_auth(dealer("D001"))
+            .send(),
+    )
+    .await;
+    let status = answer
+        .unwrap_or_else(|_| panic!("no answer within 10 s while 14 bodies stall"))
+        .unwrap()
+        .status();
+    assert_eq!(status, 200, "after {:?}", started.elapsed());
+    drop(stalled);
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use futures_util::future::LocalBoxFuture;
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev::Payload, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -325,7 +325,12 @@ impl Principal {
         })
     }
 
-    fn from_http(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Self, ApiError>> {
+    /// The request's principal, verified once per request: the body extractors ask
+    /// for it too ([`crate::body`]), and get the first answer.
+    pub(crate) fn from_http(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Self, ApiError>> {
+        if let Some(known) = req.extensions().get::<Principal>().cloned() {
+            return Box::pin(async move { Ok(known) });
+        }
         let verifier = match req.app_data::<web::Data<TokenVerifier>>() {
             Some(v) => TokenVerifier::clone(v),
             None => match req.app_data::<web::Data<JwtKeys>>() {
@@ -339,9 +344,12 @@ impl Principal {
             },
         };
         let token = bearer_token(req).map(str::to_owned);
+        let req = req.clone();
         Box::pin(async move {
             let claims = verifier.verify(&token?).await?;
-            Ok(Principal::from(claims))
+            let principal = Principal::from(claims);
+            req.extensions_mut().insert(principal.clone());
+            Ok(principal)
         })
     }
 }

@@ -1,13 +1,15 @@
 //! Request bodies, read only when a handler asks for one: a JSON body
 //! ([`Json`]) or a text body such as a CSV upload ([`Text`]).
 //!
-//! Handlers name the [`Principal`](crate::Principal) before the body, and actix
-//! resolves a handler's extractors in order, stopping at the first error: a request
-//! without a valid token is answered 401 before a byte of its body is read. A body is
-//! then read only up to its route's limit ([`BodyLimit`], 413 at once when
-//! `Content-Length` says more, or as soon as more arrives) and only for
-//! [`BODY_TIMEOUT`] (408): a client cannot make a service hold more than the limit
-//! per request, nor hold a request open by sending slowly.
+//! A body is read only from a caller whose token is valid: the extractor verifies
+//! the [`Principal`] first (once per request, shared with the handler's own
+//! `Principal`), so a request without a valid token is answered 401 with its body
+//! unread, even while the token's keys are being fetched. It is then read only up to
+//! its route's limit ([`BodyLimit`]; 413 at once when `Content-Length` says more, or
+//! as soon as more arrives) and only for [`BODY_TIMEOUT`] (408). A handler's
+//! [`DbConn`](crate::DbConn) is taken only once its body has arrived
+//! ([`BodyArrival`]): actix polls a handler's extractors side by side, and a slow
+//! body must not hold a pooled connection.
 //!
 //! Both check for the NUL character, which PostgreSQL text cannot hold (see
 //! [`crate::nul`]): in a JSON string or key → 422 naming the field; in a text body →
@@ -18,13 +20,13 @@ use std::time::Duration;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage as _, HttpRequest};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::ApiError;
 use crate::error::json_error;
+use crate::{ApiError, Principal};
 
 /// The largest body a route accepts unless it says otherwise (actix's own default
 /// for JSON): far above any order, claim or form, small enough to hold per request.
@@ -43,6 +45,45 @@ impl BodyLimit {
     fn of(req: &HttpRequest) -> usize {
         req.app_data::<BodyLimit>().map_or(DEFAULT_LIMIT, |l| l.0)
     }
+}
+
+/// Whether the request's body has been read (or refused): put in the request's
+/// extensions by a body extractor, awaited by [`DbConn`](crate::DbConn).
+#[derive(Clone)]
+pub(crate) struct BodyArrival(tokio::sync::watch::Receiver<bool>);
+
+impl BodyArrival {
+    /// Waits until the body of `req`, if a body extractor reads one, has been read.
+    pub(crate) async fn of(req: &HttpRequest) {
+        let arrival = req.extensions().get::<BodyArrival>().cloned();
+        if let Some(mut arrival) = arrival {
+            // A dropped sender (the extractor gave up) also ends the wait.
+            let _ = arrival.0.wait_for(|arrived| *arrived).await;
+        }
+    }
+}
+
+/// The body of `req`, for a caller with a valid token, as the module docs say;
+/// `refused` (a wrong media type, say) is the answer instead, once the token is known.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    refused: Option<ApiError>,
+) -> LocalBoxFuture<'static, Result<Bytes, ApiError>> {
+    let (arrived, arrival) = tokio::sync::watch::channel(false);
+    req.extensions_mut().insert(BodyArrival(arrival));
+    let principal = Principal::from_http(req);
+    let (limit, declared) = (BodyLimit::of(req), declared_length(req));
+    let mut payload = payload.take();
+    Box::pin(async move {
+        principal.await?;
+        if let Some(refused) = refused {
+            return Err(refused);
+        }
+        let body = read(&mut payload, declared, limit, BODY_TIMEOUT).await;
+        let _ = arrived.send(true);
+        body
+    })
 }
 
 /// A JSON body of type `T` (`Content-Type: application/json` or `…+json`).
@@ -79,13 +120,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_json = essence(req).is_some_and(|e| e == "application/json" || e.ends_with("+json"));
-        let (limit, declared) = (BodyLimit::of(req), declared_length(req));
-        let mut payload = payload.take();
+        let refused =
+            (!is_json).then(|| json_error(actix_web::error::JsonPayloadError::ContentType));
+        let body = read_body(req, payload, refused);
         Box::pin(async move {
-            if !is_json {
-                return Err(json_error(actix_web::error::JsonPayloadError::ContentType));
-            }
-            let body = read(&mut payload, declared, limit, BODY_TIMEOUT).await?;
+            let body = body.await?;
             crate::nul::check_json(&body)?;
             serde_json::from_slice(&body)
                 .map(Json)
@@ -113,10 +152,9 @@ impl FromRequest for Text {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let (limit, declared) = (BodyLimit::of(req), declared_length(req));
-        let mut payload = payload.take();
+        let body = read_body(req, payload, None);
         Box::pin(async move {
-            let body = read(&mut payload, declared, limit, BODY_TIMEOUT).await?;
+            let body = body.await?;
             if body.contains(&0) {
                 return Err(ApiError::bad_request(
                     "the body contains a NUL byte; send the file as text",
@@ -202,10 +240,17 @@ mod tests {
         HttpResponse::Ok().body(body.0)
     }
 
+    const SECRET: &str = "body-test-secret";
+
+    fn token() -> String {
+        crate::JwtKeys::new(SECRET).mint("u", crate::Role::Admin, None, chrono::Duration::hours(1))
+    }
+
     macro_rules! app {
         () => {
             actix_test::init_service(
                 App::new()
+                    .app_data(web::Data::new(crate::JwtKeys::new(SECRET)))
                     .route("/json", web::post().to(echo_json))
                     .service(
                         web::resource("/small")
@@ -222,6 +267,7 @@ mod tests {
         actix_test::TestRequest::post()
             .uri(path)
             .insert_header((header::CONTENT_TYPE, content_type))
+            .insert_header((header::AUTHORIZATION, format!("Bearer {}", token())))
             .set_payload(body.into())
     }
 
@@ -295,6 +341,24 @@ mod tests {
         )
         .await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    #[actix_web::test]
+    async fn without_a_valid_token_the_body_is_not_read() {
+        let app = app!();
+        // Declared far over the limit: were the body looked at, this would be 413.
+        let huge = format!(r#"{{"a":"{}"}}"#, "x".repeat(64));
+        for auth in [None, Some("Bearer not-a-token")] {
+            let mut req = actix_test::TestRequest::post()
+                .uri("/small")
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .set_payload(huge.clone());
+            if let Some(auth) = auth {
+                req = req.insert_header((header::AUTHORIZATION, auth));
+            }
+            let (status, _) = answer(&app, req).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
+        }
     }
 
     #[actix_web::test]

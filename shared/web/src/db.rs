@@ -179,9 +179,12 @@ impl actix_web::FromRequest for DbConn {
 
     fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let pool = req.app_data::<actix_web::web::Data<DbPool>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             let pool =
                 pool.ok_or_else(|| crate::ApiError::internal("the app has no database pool"))?;
+            // Not while the handler's body is still arriving (crate::body).
+            crate::body::BodyArrival::of(&req).await;
             conn(&pool).await
         })
     }

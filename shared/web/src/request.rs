@@ -165,7 +165,10 @@ mod tests {
             let err = period_bound(field, value, is_to).unwrap_err();
             let problem = format!("{err:?}");
             assert!(problem.contains(field), "{value}: {problem}");
-            assert!(problem.contains("from 0000-01-01 to 9999-12-3"), "{value}: {problem}");
+            assert!(
+                problem.contains("from 0000-01-01 to 9999-12-3"),
+                "{value}: {problem}"
+            );
             assert!(!problem.contains("10000"), "{value}: {problem}");
         }
         let err = period(Some("2026-01-01"), Some("9999-12-31")).unwrap_err();

@@ -46,6 +46,7 @@ macro_rules! app {
     () => {
         actix_test::init_service(
             App::new()
+                .app_data(web::Data::new(crate::JwtKeys::new(SECRET)))
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())
@@ -79,10 +80,16 @@ async fn problem_of<B: actix_web::body::MessageBody>(
     (status, value)
 }
 
+/// Bodies are read only from a caller with a valid token (crate::body).
+const SECRET: &str = "error-test-secret";
+
 fn post_json(body: &str) -> actix_test::TestRequest {
+    let token =
+        crate::JwtKeys::new(SECRET).mint("u", crate::Role::Admin, None, chrono::Duration::hours(1));
     actix_test::TestRequest::post()
         .uri("/orders")
         .insert_header((header::CONTENT_TYPE, "application/json"))
+        .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
         .set_payload(body.to_owned())
 }
 
@@ -102,10 +109,8 @@ async fn malformed_json_is_400() {
 #[actix_web::test]
 async fn wrong_content_type_is_400() {
     let app = app!();
-    let req = actix_test::TestRequest::post()
-        .uri("/orders")
+    let req = post_json("{}")
         .insert_header((header::CONTENT_TYPE, "text/plain"))
-        .set_payload("{}")
         .to_request();
     let (status, _) = problem_of(actix_test::call_service(&app, req).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

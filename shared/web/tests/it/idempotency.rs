@@ -285,15 +285,11 @@ async fn once_whose_work_fails_keeps_no_key() {
 
 /// A handler as the services write one: `Keyed` from the request, the work once per key.
 async fn keyed_create(
+    who: aftersales_web::Principal,
     keyed: aftersales_web::Keyed,
     body: aftersales_web::Json<serde_json::Value>,
     runs: actix_web::web::Data<std::sync::atomic::AtomicUsize>,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    let who = aftersales_web::Principal {
-        sub: "u1".to_owned(),
-        role: aftersales_web::Role::Admin,
-        dealer_code: None,
-    };
     let body = body.into_inner();
     let answer = keyed
         .once(&who, &body, StatusCode::CREATED, async |c| {
@@ -315,13 +311,21 @@ async fn over_http_only_a_replay_carries_the_replayed_header() {
     let app = actix_test::init_service(
         App::new()
             .app_data(web::Data::new(pool))
+            .app_data(web::Data::new(aftersales_web::JwtKeys::new("it-secret")))
             .app_data(runs.clone())
             .route("/things", web::post().to(keyed_create)),
     )
     .await;
+    let token = aftersales_web::JwtKeys::new("it-secret").mint(
+        "u1",
+        aftersales_web::Role::Admin,
+        None,
+        chrono::Duration::hours(1),
+    );
     let post = |key: Option<&str>, qty: i64| {
         let mut req = actix_test::TestRequest::post()
             .uri("/things")
+            .insert_header(("Authorization", format!("Bearer {token}")))
             .set_json(json!({"qty": qty}));
         if let Some(k) = key {
             req = req.insert_header(("Idempotency-Key", k.to_owned()));
