@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Route, Routes, useLocation } from "react-router";
 import { useSession } from "./auth/session";
 import { Layout, RequireRole } from "./components/Layout";
+import { LoadBoundary } from "./components/LoadBoundary";
 import { ErrorState, Loading } from "./components/States";
 import { PAGES } from "./areas";
 import { HomePage, NotFoundPage, SignInPage, SignedOutPage } from "./pages/Entry";
@@ -27,15 +28,17 @@ export function App() {
   return (
     <Layout>
       {/* An area's pages load the first time one opens (areas/area.ts, lazyPages). */}
-      <Suspense fallback={<Loading />}>
-        <Routes>
-          <Route path="/" element={<HomePage />} />
-          {PAGES.map((p) => (
-            <Route key={p.path} path={p.path} element={<RequireRole roles={p.roles}>{p.element}</RequireRole>} />
-          ))}
-          <Route path="*" element={<NotFoundPage />} />
-        </Routes>
-      </Suspense>
+      <LoadBoundary>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<HomePage />} />
+            {PAGES.map((p) => (
+              <Route key={p.path} path={p.path} element={<RequireRole roles={p.roles}>{p.element}</RequireRole>} />
+            ))}
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </Suspense>
+      </LoadBoundary>
     </Layout>
   );
 }

@@ -6,6 +6,7 @@ import { signIn } from "../api/client";
 import { useMe } from "../auth/session";
 import { navigation } from "../areas";
 import { LANGUAGES, chooseLanguage } from "../i18n";
+import { LoadBoundary } from "../components/LoadBoundary";
 import { Loading } from "../components/States";
 
 // The dashboards and Chart.js load once a home page shows them, not with sign-in.
@@ -74,9 +75,11 @@ export function HomePage() {
         </ul>
       )}
       {items.length === 0 && <p>{t("home.noScreens", { role: t(`role.${me.role}`) })}</p>}
-      <Suspense fallback={<Loading />}>
-        <Dashboard role={me.role} />
-      </Suspense>
+      <LoadBoundary>
+        <Suspense fallback={<Loading />}>
+          <Dashboard role={me.role} />
+        </Suspense>
+      </LoadBoundary>
     </section>
   );
 }
