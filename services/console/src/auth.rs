@@ -170,7 +170,8 @@ impl ReturnPath {
             local.push('?');
             local.push_str(query);
         }
-        Some(ReturnPath(local))
+        // Checked again once normalised: percent-encoding can triple a path's length.
+        (local.len() <= MAX_RETURN_PATH).then_some(ReturnPath(local))
     }
 
     pub fn as_str(&self) -> &str {
@@ -334,9 +335,11 @@ async fn finish_sign_in(
                 _ => SignInFailure::Provider,
             }
         })?;
-    // The provider's `expires_in`, or else the access token's own `exp`.
+    // The session ends with its access token: the earlier of the provider's
+    // `expires_in` and the token's own `exp` (the services refuse it after that).
     let token_ends = match signed_in.expires_in {
-        Some(t) => now + chrono::Duration::from_std(t).unwrap_or(chrono::Duration::zero()),
+        Some(t) => (now + chrono::Duration::from_std(t).unwrap_or(chrono::Duration::zero()))
+            .min(signed_in.access_expires_at),
         None => signed_in.access_expires_at,
     };
     let ttl = chrono::Duration::from_std(state.session_ttl).unwrap_or(chrono::Duration::zero());
@@ -439,6 +442,10 @@ mod tests {
     #[test]
     fn only_local_paths_are_returned_to() {
         assert_eq!(returned_to("/orders/42?x=1"), "/orders/42?x=1");
+        // Short enough as sent, three times longer once percent-encoded: home instead.
+        let accented = format!("/parts/{}", "é".repeat(1000));
+        assert!(accented.len() <= MAX_RETURN_PATH);
+        assert_eq!(returned_to(&accented), "/");
         assert_eq!(returned_to("/parts/AL%2F3001"), "/parts/AL%2F3001");
         for bad in [
             "//evil.example/x",

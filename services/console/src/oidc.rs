@@ -357,7 +357,7 @@ impl Oidc {
             user: User {
                 sub,
                 role: access.role,
-                dealer_code: access.dealer_code.map(|c| c.trim().to_owned()),
+                dealer_code: access.dealer_code,
                 name,
             },
             access_token,

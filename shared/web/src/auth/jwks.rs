@@ -336,12 +336,15 @@ impl JwksVerifier {
             }
         };
         let dealer_code = match self.config.dealer_claim.find(&payload) {
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(s.as_str()),
             // A multi-valued user attribute arrives as a list of one.
-            Some(Value::Array(items)) => items.first().and_then(Value::as_str).map(str::to_owned),
+            Some(Value::Array(items)) => items.first().and_then(Value::as_str),
             _ => None,
         }
-        .filter(|c| !c.trim().is_empty());
+        // An attribute typed into a provider's form may carry stray spaces.
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
         if role == Role::Dealer && dealer_code.is_none() {
             return Err(AuthError::Invalid(format!(
                 "dealer token without `{}`",

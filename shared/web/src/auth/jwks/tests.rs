@@ -402,6 +402,11 @@ async fn role_lists_and_custom_claim_names() {
     let got = verifier.verify(&rsa.sign(&claims)).await.unwrap();
     assert_eq!(got.role, Role::Dealer, "the first known role counts");
     assert_eq!(got.dealer_code.as_deref(), Some("D002"));
+    // Stray spaces around an attribute are not part of the code (the console reads
+    // the same claims, so both see `D003`).
+    claims["dealer"] = json!(" D003 ");
+    let got = verifier.verify(&rsa.sign(&claims)).await.unwrap();
+    assert_eq!(got.dealer_code.as_deref(), Some("D003"));
 
     claims["realm_access"] = json!({"roles": ["offline_access", "uma_authorization"]});
     assert!(invalid(verifier.verify(&rsa.sign(&claims)).await).contains("no known role"));
