@@ -13,7 +13,7 @@ use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::pagination::ListOrder;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -291,6 +291,7 @@ pub async fn list_claims(
             .map(|v| period_bound(name, v, end))
             .transpose()
     };
+    let order = filter.order.unwrap_or_default();
     let query = app::claims::ListQuery {
         status: filter.status,
         from: bound("from", &filter.from, false)?,
@@ -298,8 +299,17 @@ pub async fn list_claims(
         above_limit: filter
             .above_approval_limit
             .map(|above| (above, app::decision::approval_limit())),
-        order: filter.order.unwrap_or_default(),
-        after: page.position()?,
+        order,
+        after: match page.position::<(ListOrder, DateTime<Utc>, Uuid)>()? {
+            Some((of, at, id)) if of == order => Some((at, id)),
+            Some(_) => {
+                return Err(ApiError::bad_parameter(
+                    "cursor",
+                    "belongs to the list in the other order; start again from the first page",
+                ));
+            }
+            None => None,
+        },
     };
     let page = app::claims::list(&mut conn, &who, query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(Page {

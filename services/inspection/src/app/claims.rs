@@ -106,6 +106,7 @@ pub async fn list(
     query: ListQuery,
     limit: i64,
 ) -> Result<Page<ClaimFile>, ApiError> {
+    let order = query.order;
     let filter = DealerListFilter {
         dealer_code: who.dealer_scope()?.map(str::to_owned),
         status: query.status.map(|s| s.as_str().to_owned()),
@@ -118,7 +119,8 @@ pub async fn list(
         .above_limit
         .map(|(above, limit)| db::claims::above_limit(above, limit));
     let rows = db::claims::list(c, &filter, also, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |c| (c.submitted_at, c.id));
+    // The cursor names its order: resumed under the other one it would skip rows.
+    let page = Page::from_rows(rows, limit, |c| (order, c.submitted_at, c.id));
     let mut items = Vec::with_capacity(page.items.len());
     for claim in page.items {
         items.push(file_of(c, claim).await?);

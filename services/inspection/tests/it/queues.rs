@@ -94,6 +94,27 @@ async fn pages_see_every_claim_once_newest_or_oldest_first() {
         .await;
     assert_eq!(page["items"], json!([]));
 
+    // A cursor names its order: taken under one, it is refused under the other.
+    let (_, first) = svc
+        .call(
+            "GET",
+            "/claims?order=newest&limit=2",
+            Some(&quality()),
+            None,
+        )
+        .await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (status, problem) = svc
+        .call(
+            "GET",
+            &format!("/claims?order=oldest&limit=2&cursor={cursor}"),
+            Some(&quality()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "cursor", "{problem}");
+
     // An order that is neither is a 400 that says which are.
     let (status, problem) = svc
         .call("GET", "/claims?order=sideways", Some(&quality()), None)
