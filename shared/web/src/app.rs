@@ -3,7 +3,6 @@
 //! ```ignore
 //! let metrics = web::Data::new(Metrics::new("orders"));
 //! App::new()
-//!     .app_data(json_config())
 //!     .app_data(query_config())
 //!     .app_data(path_config())
 //!     .app_data(web::Data::new(TokenVerifier::from_config(&cfg.auth)?))
@@ -37,7 +36,7 @@ pub fn common(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{default_service, json_config};
+    use crate::default_service;
     use actix_web::http::StatusCode;
     use actix_web::test as actix_test;
     use actix_web::{App, HttpResponse};
@@ -49,7 +48,6 @@ mod tests {
         let api = utoipa::openapi::OpenApiBuilder::new().build();
         let app = actix_test::init_service(
             App::new()
-                .app_data(json_config())
                 .wrap(metrics.middleware())
                 .configure(|c| common(c, readiness, metrics.clone(), api))
                 .service(web::scope("/api/v1").route(

@@ -119,7 +119,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = essence(req).is_some_and(|e| e == "application/json" || e.ends_with("+json"));
+        let is_json =
+            media_type(req).is_some_and(|e| e == "application/json" || e.ends_with("+json"));
         let refused =
             (!is_json).then(|| json_error(actix_web::error::JsonPayloadError::ContentType));
         let body = read_body(req, payload, refused);
@@ -165,8 +166,8 @@ impl FromRequest for Text {
     }
 }
 
-/// The media type without parameters, lower case: `application/json`.
-fn essence(req: &HttpRequest) -> Option<String> {
+/// The request's media type without parameters, lower case: `application/json`.
+pub fn media_type(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
     Some(
         value

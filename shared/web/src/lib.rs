@@ -41,7 +41,7 @@ pub use body::{BodyLimit, Json, Text};
 pub use config::{LogFormat, WebConfig};
 pub use db::{DbConn, DbError, DbPool};
 pub use error::{
-    ApiError, FieldError, Problem, default_service, json_config, method_not_allowed, path_config,
+    ApiError, FieldError, Problem, default_service, method_not_allowed, path_config,
     problem_fallback, query_config,
 };
 pub use health::Readiness;

@@ -311,7 +311,6 @@ pub async fn start<H: Handler + Clone>(
         App::new()
             .app_data(keys.clone())
             .app_data(pool_data.clone())
-            .app_data(crate::error::json_config())
             .app_data(crate::error::query_config())
             .app_data(crate::error::path_config())
             .wrap(crate::nul::RejectNul)

@@ -1,6 +1,6 @@
 //! `POST /parts/import`: parts and price lists from a CSV file, all or nothing (admin).
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
@@ -80,13 +80,7 @@ pub async fn import_parts(
     body: Text,
 ) -> Result<HttpResponse, ApiError> {
     who.require(ADMIN)?;
-    let csv_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/csv"));
-    if !csv_type {
+    if aftersales_web::body::media_type(&req).as_deref() != Some("text/csv") {
         return Err(ApiError::bad_request(
             "the body must be CSV (Content-Type: text/csv)",
         ));

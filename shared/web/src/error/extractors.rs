@@ -1,15 +1,10 @@
-//! Actix's own rejections of a request's JSON body, query string and path, routed
-//! through [`ApiError`] so they are problem documents like every other error.
+//! Actix's own rejections of a request's query string and path, and the JSON body
+//! errors of [`crate::body::Json`], routed through [`ApiError`] so they are problem
+//! documents like every other error.
 
 use actix_web::web;
 
 use super::{ApiError, FieldError};
-
-/// JSON body extractor config: bad syntax, wrong content type, too large → 400;
-/// JSON that parses but does not fit the type → 422 naming the field when known.
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().error_handler(|error, _req| json_error(error).into())
-}
 
 /// Query string extractor config: an unparsable query → 400.
 pub fn query_config() -> web::QueryConfig {
@@ -32,6 +27,8 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
+/// A JSON body's error as a problem: bad syntax or wrong content type → 400, JSON
+/// that parses but does not fit the type → 422 naming the field when known.
 pub(crate) fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
     match error {

@@ -20,7 +20,7 @@ mod tests;
 mod validation;
 
 pub(crate) use extractors::json_error;
-pub use extractors::{json_config, path_config, query_config};
+pub use extractors::{path_config, query_config};
 pub use fallback::{default_service, method_not_allowed, problem_fallback};
 
 /// Base of the `type` URI of every problem document.

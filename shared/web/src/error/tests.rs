@@ -47,7 +47,6 @@ macro_rules! app {
         actix_test::init_service(
             App::new()
                 .app_data(web::Data::new(crate::JwtKeys::new(SECRET)))
-                .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())
                 .route("/orders", web::post().to(create))
