@@ -1,5 +1,5 @@
-//! The security suite (issue 15): each test is one finding of the review, attacking
-//! the real binary as a client on the network would.
+//! Finding 1, memory before authentication: oversized and slow bodies, with and
+//! without a token, leave a service's memory and its database pool alone.
 
 use std::time::Duration;
 
