@@ -21,7 +21,11 @@ present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
      settings, a NetworkPolicy that lets it reach the four services and the provider and
      each service's that lets it in, and its Ingress routing / to it (sticky);
   6. what each overlay promises (replicas, HPA floor, LOG_FORMAT, monitoring);
-  7. no Secret is rendered (secret values are never committed).
+  7. no Secret is rendered (secret values are never committed);
+  8. least privilege around the data: each migration Job reads only its schema owner's
+     DATABASE_URL (Secret `<svc>-migrate`), each service runs as `<svc>_app`, which may only
+     read and write its tables, and NetworkPolicies let only the services (plus operators,
+     peers and Prometheus) reach the PostgreSQL and RabbitMQ pods.
 
 Prints one line per error and a summary; exits 1 if there was any error.
 """
@@ -133,7 +137,9 @@ def matches(selector, labels):
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def check_pod(target, o, svc, pod):
+def check_pod(target, o, svc, pod, secret_keys=None):
+    """`secret_keys`: Secret name -> the keys the container must read from it, and the only
+    secret references it may have (default: `<svc>-secrets` with SECRET_KEYS[svc])."""
     spec = pod["spec"]
     if spec.get("serviceAccountName") != svc:
         err(target, o, f"serviceAccountName should be {svc}")
@@ -163,14 +169,22 @@ def check_pod(target, o, svc, pod):
         cm_refs = [e["configMapRef"]["name"] for e in c.get("envFrom") or [] if "configMapRef" in e]
         if f"{svc}-config" not in cm_refs:
             err(target, o, f"container {c['name']}: envFrom should reference ConfigMap {svc}-config")
-        secret_refs = {
-            e["name"]: e["valueFrom"]["secretKeyRef"]["key"]
+        wanted_refs = secret_keys or {f"{svc}-secrets": SECRET_KEYS[svc]}
+        refs = [
+            (e["name"], e["valueFrom"]["secretKeyRef"].get("name"), e["valueFrom"]["secretKeyRef"].get("key"))
             for e in c.get("env") or []
-            if (e.get("valueFrom") or {}).get("secretKeyRef", {}).get("name") == f"{svc}-secrets"
-        }
-        for key in SECRET_KEYS[svc]:
-            if secret_refs.get(key) != key:
-                err(target, o, f"container {c['name']}: {key} should come from key {key} of Secret {svc}-secrets")
+            if (e.get("valueFrom") or {}).get("secretKeyRef")
+        ]
+        for secret, keys in wanted_refs.items():
+            for key in keys:
+                if (key, secret, key) not in refs:
+                    err(target, o, f"container {c['name']}: {key} should come from key {key} of Secret {secret}")
+        for name, secret, key in refs:
+            if key not in wanted_refs.get(secret, ()):
+                err(target, o, f"container {c['name']}: {name} comes from {secret}/{key}, which it has no use for")
+        for e in c.get("envFrom") or []:
+            if "secretRef" in e:
+                err(target, o, f"container {c['name']}: envFrom a Secret hands it every key; name each")
         for e in c.get("env") or []:
             if e.get("name") in SECRET_NAMES and "value" in e:
                 err(target, o, f"container {c['name']}: {e['name']} has a literal value; secrets come from a Secret")
@@ -226,7 +240,8 @@ def check_service(target, docs, svc):
                                   job["spec"]["template"]["metadata"].get("labels") or {}):
         err(target, np, "podSelector does not select the migration Job's pods")
     if job:
-        c = check_pod(target, job, svc, job["spec"]["template"])
+        # The schema owner's URL and nothing else secret: no broker credentials.
+        c = check_pod(target, job, svc, job["spec"]["template"], {f"{svc}-migrate": ("DATABASE_URL",)})
         if c.get("args") != ["migrate"]:
             err(target, job, "the migration Job should run `migrate`")
     return got
@@ -379,6 +394,40 @@ def check_console(target, docs):
     return got
 
 
+# The database's and the broker's pods: the NetworkPolicy that guards each, its pods'
+# labels and the port the services use.
+DEPENDENCY_POLICIES = (
+    ("aftersales-pg", {"cnpg.io/cluster": "aftersales-pg"}, 5432),
+    ("rabbitmq", {"app.kubernetes.io/name": "rabbitmq"}, 5672),
+)
+
+
+def check_dependency_policy(target, docs, name, pod_labels, port):
+    """Only the services (and named operators, peers, Prometheus) reach the database and
+    the broker: the console and anything unnamed do not."""
+    np = find(docs, "NetworkPolicy", name)
+    if np is None:
+        err(target, None, f"missing NetworkPolicy/{name} (who may reach those pods)")
+        return
+    if not matches(np["spec"]["podSelector"].get("matchLabels"), pod_labels):
+        err(target, np, f"podSelector should select {pod_labels}")
+    if "Ingress" not in (np["spec"].get("policyTypes") or []):
+        err(target, np, "policyTypes should include Ingress")
+    for svc in SERVICES:
+        if not allows_ingress_from(np, {"app.kubernetes.io/name": svc}, port):
+            err(target, np, f"should let {svc} in on {port}")
+    if allows_ingress_from(np, {"app.kubernetes.io/name": CONSOLE}, port):
+        err(target, np, f"the console holds no credentials for these pods: no way in on {port}")
+    for rule in np["spec"].get("ingress") or []:
+        peers = rule.get("from")
+        if not peers or not rule.get("ports"):
+            err(target, np, "a rule without `from` or `ports` admits everyone or every port")
+        for peer in peers or []:
+            sel = peer.get("podSelector") or {}
+            if not (sel.get("matchLabels") or sel.get("matchExpressions")):
+                err(target, np, f"peer {peer} admits every pod of a namespace or an address range")
+
+
 def check_target(target, docs):
     for o in docs:
         if o["kind"] == "Secret":
@@ -396,10 +445,24 @@ def check_target(target, docs):
         roles = {r["name"] for r in (pg["spec"].get("managed") or {}).get("roles") or []}
         sql = " ".join(pg["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL") or [])
         for svc in SERVICES:
-            if svc not in roles:
-                err(target, pg, f"managed role {svc} missing")
+            app = f"{svc}_app"
+            for role in (svc, app):
+                if role not in roles:
+                    err(target, pg, f"managed role {role} missing")
             if f"CREATE SCHEMA {svc} AUTHORIZATION {svc}" not in sql:
                 err(target, pg, f"schema {svc} is not created AUTHORIZATION {svc}")
+            # The service's own role reads and writes the tables its owner creates, no more.
+            for grant in (f"GRANT USAGE ON SCHEMA {svc} TO {app}",
+                          f"ALTER DEFAULT PRIVILEGES FOR ROLE {svc} IN SCHEMA {svc} GRANT SELECT, "
+                          f"INSERT, UPDATE, DELETE ON TABLES TO {app}"):
+                if grant not in sql:
+                    err(target, pg, f"missing: {grant}")
+            for stmt in pg["spec"]["bootstrap"]["initdb"].get("postInitApplicationSQL") or []:
+                if stmt.rstrip().endswith(f"TO {app}") and any(
+                        w in stmt for w in (" ALL ", "CREATE", "TRUNCATE")):
+                    err(target, pg, f"{app} gets more than reading and writing: {stmt}")
+    for name, labels, port in DEPENDENCY_POLICIES:
+        check_dependency_policy(target, docs, name, labels, port)
     ing = find(docs, "Ingress", "aftersales")
     if ing:
         routed = set()

@@ -17,7 +17,7 @@ async fn a_service_role_cannot_read_another_services_schema() {
     let catalog_role = format!("{prefix}_catalog");
     let orders_role = format!("{prefix}_orders");
     for role in [&catalog_role, &orders_role] {
-        provision_service(&admin, TEST_DATABASE, role, role)
+        provision_service(&admin, TEST_DATABASE, role, role, &format!("{role}_app"))
             .await
             .unwrap();
     }
@@ -31,7 +31,7 @@ async fn a_service_role_cannot_read_another_services_schema() {
         "amqp://unused",
     );
     catalog_cfg.database_schema = None;
-    aftersales_web::service::migrate(&catalog::spec(), &catalog_cfg)
+    aftersales_web::service::migrate(&catalog::spec(), &catalog_cfg.connection_url())
         .await
         .expect("catalog migrates its own schema with its own role");
 
@@ -55,7 +55,8 @@ async fn a_service_role_cannot_read_another_services_schema() {
     let mut su = connect(&admin).await.unwrap();
     su.batch_execute(&format!(
         "DROP SCHEMA {catalog_role} CASCADE; DROP SCHEMA {orders_role} CASCADE; \
-         DROP OWNED BY {catalog_role}, {orders_role}; DROP ROLE {catalog_role}; DROP ROLE {orders_role};"
+         DROP OWNED BY {catalog_role}, {orders_role}, {catalog_role}_app, {orders_role}_app; \
+         DROP ROLE {catalog_role}, {orders_role}, {catalog_role}_app, {orders_role}_app;"
     ))
     .await
     .unwrap();

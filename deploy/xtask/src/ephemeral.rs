@@ -85,13 +85,58 @@ impl Drop for Servers {
     }
 }
 
-/// Creates `database` and, for each service, its role and schema (role = schema =
-/// password = the service's name), as every service's defaults expect.
+/// Creates `database` and, for each service, its schema, the role that owns it and the
+/// role the service runs as (`<service>` and `<service>_app`; each role's password is its
+/// name), as every service's defaults expect.
 pub async fn provision(pg: &PgServer, database: &str, services: &[&str]) -> anyhow::Result<()> {
     let admin = pg.admin_url("postgres");
     ensure_database(&admin, database).await?;
     for service in services {
-        provision_service(&admin, database, service, service).await?;
+        let app = aftersales_web::config::app_role(service);
+        provision_service(&admin, database, service, service, &app).await?;
+    }
+    Ok(())
+}
+
+/// `postgres://<role>:<role>@…/<database>` on `pg`: the local stacks' roles.
+pub fn role_url(pg: &PgServer, role: &str, database: &str) -> String {
+    format!("postgres://{role}:{role}@127.0.0.1:{}/{database}", pg.port)
+}
+
+/// Runs `<service> migrate` of each binary in `bin_dir` at once, as the role that owns its
+/// schema: the services then run as their `_app` roles, which may not migrate.
+pub fn migrate(
+    bin_dir: &Path,
+    pg: &PgServer,
+    database: &str,
+    services: &[&str],
+) -> anyhow::Result<()> {
+    let runs = services
+        .iter()
+        .map(|service| {
+            let exe = bin_dir.join(service);
+            let child = Command::new(&exe)
+                .arg("migrate")
+                .env("DATABASE_URL", role_url(pg, service, database))
+                .env("RUST_LOG", "warn")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .with_context(|| format!("cannot run {} migrate", exe.display()))?;
+            Ok((service, child))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for (service, child) in runs {
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            bail!(
+                "{service} migrate failed ({}):\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
     Ok(())
 }
@@ -109,10 +154,7 @@ pub fn service_env(
         ("HTTP_ADDR", format!("127.0.0.1:{port}")),
         (
             "DATABASE_URL",
-            format!(
-                "postgres://{service}:{service}@127.0.0.1:{}/{database}",
-                pg.port
-            ),
+            role_url(pg, &aftersales_web::config::app_role(service), database),
         ),
         ("AMQP_URL", rabbit.amqp_url("/")),
         // Throwaway servers of one task with tokens minted by xtask itself; explicit, so

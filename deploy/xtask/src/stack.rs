@@ -108,8 +108,11 @@ fn service_pid(service: &str) -> Option<u32> {
     read_pid_file(&paths::service_pid(service)).filter(|p| pid_alive(*p))
 }
 
+/// The service runs as `<service>_app`, which may only read and write its tables; `up`
+/// migrates as `<service>`, the schema's owner, first.
 fn database_url(service: &str) -> String {
-    format!("postgres://{service}:{service}@127.0.0.1:{PG_PORT}/{DATABASE}")
+    let role = aftersales_web::config::app_role(service);
+    format!("postgres://{role}:{role}@127.0.0.1:{PG_PORT}/{DATABASE}")
 }
 
 /// The log file of a process `up` starts (appended to), with the pid folder made too.
@@ -279,6 +282,10 @@ pub async fn up() -> anyhow::Result<()> {
     if !status.success() {
         bail!("cargo build of the services and the console failed ({status})");
     }
+
+    let services = SERVICES.map(|(s, _)| s);
+    crate::ephemeral::migrate(&paths::target_dir().join("debug"), &pg, DATABASE, &services)?;
+    println!("database  migrations applied as each schema's owner");
 
     start_provider().await?;
     for (svc, port) in processes() {

@@ -64,10 +64,13 @@ pub async fn ensure_database(admin_url: &str, db: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Provisions one service in database `db` (which must exist): a LOGIN role
-/// `service` with `password`, a schema `service` owned by it, the role's
-/// `search_path` set to it, `public` closed to everyone, and CONNECT on `db` only
-/// for the roles granted it. Idempotent; re-running updates the password.
+/// Provisions one service in database `db` (which must exist) with two LOGIN roles:
+/// `service`, which owns the schema `service` and runs the migrations, and
+/// `<service>_app`, which the service runs as and which may only use the schema's tables,
+/// sequences and functions (read, insert, update, delete: never create, alter or drop).
+/// Both get `search_path` set to the schema, `public` is closed to everyone, and CONNECT
+/// on `db` goes only to the roles granted it. Idempotent; re-running updates the
+/// passwords and extends the app role's grants to tables created since.
 ///
 /// `admin_url` is a superuser URL to any database of the server; the function
 /// connects to `db` on that server.
@@ -75,32 +78,33 @@ pub async fn provision_service(
     admin_url: &str,
     db: &str,
     service: &str,
-    password: &str,
+    owner_password: &str,
+    app_password: &str,
 ) -> anyhow::Result<()> {
     check_identifier(db)?;
     check_identifier(service)?;
-    let pw = sql_literal(password);
+    let app = aftersales_web::config::app_role(service);
+    check_identifier(&app)?;
     let sql = format!(
-        r#"
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{service}') THEN
-        BEGIN
-            CREATE ROLE {service} LOGIN PASSWORD {pw};
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL;
-        END;
-    END IF;
-END
-$$;
-ALTER ROLE {service} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {pw};
+        "{owner}{app_role}
+ALTER ROLE {service} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
 CREATE SCHEMA IF NOT EXISTS {service} AUTHORIZATION {service};
 ALTER SCHEMA {service} OWNER TO {service};
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 REVOKE ALL ON DATABASE {db} FROM PUBLIC;
-GRANT CONNECT ON DATABASE {db} TO {service};
+GRANT CONNECT ON DATABASE {db} TO {service}, {app};
 ALTER ROLE {service} SET search_path = {service};
-"#
+ALTER ROLE {app} SET search_path = {service};
+GRANT USAGE ON SCHEMA {service} TO {app};
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {service} TO {app};
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {service} TO {app};
+ALTER DEFAULT PRIVILEGES FOR ROLE {service} IN SCHEMA {service}
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
+ALTER DEFAULT PRIVILEGES FOR ROLE {service} IN SCHEMA {service}
+    GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {app};
+",
+        owner = login_role(service, owner_password),
+        app_role = login_role(&app, app_password),
     );
     let url = with_database(admin_url, db);
     // Concurrent provisioning (parallel tests) can collide on catalog rows; retry.
@@ -117,6 +121,28 @@ ALTER ROLE {service} SET search_path = {service};
     }
     Err(last.expect("at least one attempt"))
         .with_context(|| format!("provisioning service {service} in database {db}"))
+}
+
+/// SQL creating LOGIN role `role` unless it exists (concurrent callers tolerated), then
+/// setting its password. `role` must have passed [`check_identifier`].
+fn login_role(role: &str, password: &str) -> String {
+    let pw = sql_literal(password);
+    format!(
+        r#"
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+        BEGIN
+            CREATE ROLE {role} LOGIN PASSWORD {pw};
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;
+        END;
+    END IF;
+END
+$$;
+ALTER ROLE {role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {pw};
+"#
+    )
 }
 
 #[cfg(test)]

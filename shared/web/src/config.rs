@@ -149,7 +149,7 @@ impl WebConfig {
     /// | variable | default |
     /// |---|---|
     /// | `HTTP_ADDR` | `127.0.0.1:<default_port>` |
-    /// | `DATABASE_URL` | `postgres://<service>:<service>@127.0.0.1:55432/aftersales` |
+    /// | `DATABASE_URL` | `postgres://<service>_app:<service>_app@127.0.0.1:55432/aftersales` (the role that may only read and write the service's tables) |
     /// | `DATABASE_SCHEMA` | none |
     /// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:55672/%2f` |
     /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set, else `hs256` if `JWT_SECRET` is set |
@@ -181,28 +181,7 @@ impl WebConfig {
             None => SocketAddr::from(([127, 0, 0, 1], default_port)),
         };
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
-            format!("postgres://{service}:{service}@127.0.0.1:55432/aftersales")
-        });
-        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(invalid(
-                "DATABASE_URL",
-                &redact_url(&database_url),
-                "expected a postgres:// URL",
-            ));
-        }
-
-        let database_schema = match get("DATABASE_SCHEMA") {
-            Some(v) if is_identifier(v.trim()) => Some(v.trim().to_owned()),
-            Some(v) => {
-                return Err(invalid(
-                    "DATABASE_SCHEMA",
-                    &v,
-                    "expected a lower-case identifier ([a-z_][a-z0-9_]*)",
-                ));
-            }
-            None => None,
-        };
+        let (database_url, database_schema) = database(&lookup, &app_role(service))?;
 
         let amqp_url =
             get("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:55672/%2f".to_owned());
@@ -216,12 +195,7 @@ impl WebConfig {
 
         let auth = auth_config(&lookup)?;
 
-        let log_format = match get("LOG_FORMAT") {
-            Some(v) => v
-                .parse()
-                .map_err(|e: String| invalid("LOG_FORMAT", &v, e))?,
-            None => LogFormat::default(),
-        };
+        let log_format = log_format(&lookup)?;
 
         let count = |var: &'static str, max: usize, default: usize| match get(var) {
             Some(v) => match v.trim().parse::<usize>() {
@@ -280,6 +254,91 @@ impl fmt::Debug for WebConfig {
             .field("db_pool_size", &self.db_pool_size)
             .field("consumer_concurrency", &self.consumer_concurrency)
             .finish()
+    }
+}
+
+/// What `<service> migrate` needs, and nothing else: it runs as the role that owns the
+/// service's schema, and neither the broker's nor the token verifier's settings reach it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MigrateConfig {
+    /// The schema owner's URL (default `postgres://<service>:<service>@127.0.0.1:55432/aftersales`).
+    pub database_url: String,
+    pub database_schema: Option<String>,
+    pub log_format: LogFormat,
+}
+
+impl MigrateConfig {
+    /// Reads `DATABASE_URL`, `DATABASE_SCHEMA` and `LOG_FORMAT` from the process environment.
+    pub fn from_env(service: &str) -> Result<MigrateConfig, ConfigError> {
+        Self::from_lookup(service, |name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(
+        service: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<MigrateConfig, ConfigError> {
+        let (database_url, database_schema) = database(&lookup, service)?;
+        Ok(MigrateConfig {
+            database_url,
+            database_schema,
+            log_format: log_format(&lookup)?,
+        })
+    }
+
+    /// The database URL with the schema's `search_path` applied.
+    pub fn connection_url(&self) -> String {
+        crate::db::connection_url(&self.database_url, self.database_schema.as_deref())
+    }
+}
+
+impl fmt::Debug for MigrateConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MigrateConfig")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("database_schema", &self.database_schema)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+/// The role a service runs as, beside the role `<service>` that owns its schema.
+pub fn app_role(service: &str) -> String {
+    format!("{service}_app")
+}
+
+/// `DATABASE_URL` (default: `role` on the local stack's PostgreSQL) and `DATABASE_SCHEMA`.
+fn database(
+    lookup: &impl Fn(&str) -> Option<String>,
+    role: &str,
+) -> Result<(String, Option<String>), ConfigError> {
+    let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    let url = get("DATABASE_URL")
+        .unwrap_or_else(|| format!("postgres://{role}:{role}@127.0.0.1:55432/aftersales"));
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(invalid(
+            "DATABASE_URL",
+            &redact_url(&url),
+            "expected a postgres:// URL",
+        ));
+    }
+    let schema = match get("DATABASE_SCHEMA") {
+        Some(v) if is_identifier(v.trim()) => Some(v.trim().to_owned()),
+        Some(v) => {
+            return Err(invalid(
+                "DATABASE_SCHEMA",
+                &v,
+                "expected a lower-case identifier ([a-z_][a-z0-9_]*)",
+            ));
+        }
+        None => None,
+    };
+    Ok((url, schema))
+}
+
+fn log_format(lookup: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, ConfigError> {
+    match lookup("LOG_FORMAT").filter(|v| !v.trim().is_empty()) {
+        Some(v) => v.parse().map_err(|e: String| invalid("LOG_FORMAT", &v, e)),
+        None => Ok(LogFormat::default()),
     }
 }
 
@@ -429,7 +488,7 @@ mod tests {
         assert_eq!(c.http_addr, "127.0.0.1:8082".parse().unwrap());
         assert_eq!(
             c.database_url,
-            "postgres://orders:orders@127.0.0.1:55432/aftersales"
+            "postgres://orders_app:orders_app@127.0.0.1:55432/aftersales"
         );
         assert_eq!(c.database_schema, None);
         assert_eq!(c.amqp_url, "amqp://guest:guest@127.0.0.1:55672/%2f");
@@ -638,5 +697,35 @@ mod tests {
         assert_eq!(redact_url("postgres://u:p@h:1/d"), "postgres://u:***@h:1/d");
         assert_eq!(redact_url("postgres://u@h/d"), "postgres://u@h/d");
         assert_eq!(redact_url("no-scheme"), "no-scheme");
+    }
+
+    #[test]
+    fn migrate_reads_only_the_database_as_the_schema_owner() {
+        // No token or broker settings at all: `migrate` must not need them.
+        let c = MigrateConfig::from_lookup("orders", |_| None).unwrap();
+        assert_eq!(
+            c.database_url,
+            "postgres://orders:orders@127.0.0.1:55432/aftersales"
+        );
+        let c = MigrateConfig::from_lookup("orders", |k| match k {
+            "DATABASE_URL" => Some("postgres://o:secret@db/a".into()),
+            "DATABASE_SCHEMA" => Some("orders".into()),
+            "LOG_FORMAT" => Some("json".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert!(c.connection_url().contains("search_path"));
+        assert!(!format!("{c:?}").contains("secret"));
+        let bad = MigrateConfig::from_lookup("orders", |k| {
+            (k == "DATABASE_URL").then(|| "mysql://x".to_owned())
+        });
+        assert!(matches!(
+            bad,
+            Err(ConfigError::Invalid {
+                var: "DATABASE_URL",
+                ..
+            })
+        ));
     }
 }

@@ -25,6 +25,7 @@ pub mod health;
 pub mod http_client;
 pub mod idempotency;
 pub mod metrics;
+pub mod migrations;
 pub mod nul;
 pub mod openapi;
 pub mod pagination;

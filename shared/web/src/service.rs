@@ -18,7 +18,7 @@ use aftersales_messaging::{
 use diesel_migrations::EmbeddedMigrations;
 
 use crate::auth::TokenVerifier;
-use crate::config::WebConfig;
+use crate::config::{MigrateConfig, WebConfig};
 use crate::health::Readiness;
 use crate::metrics::Metrics;
 
@@ -98,6 +98,15 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Auth(#[from] crate::auth::jwks::JwksError),
+    #[error(
+        "the database lacks migrations {missing} and this role cannot apply them ({cause}): \
+         run `{service} migrate` with the schema owner's DATABASE_URL first"
+    )]
+    NotMigrated {
+        service: &'static str,
+        missing: String,
+        cause: Box<StartError>,
+    },
 }
 
 /// A started service: its bound address and the handle that stops it.
@@ -228,29 +237,52 @@ pub fn test_config_with(
     }
 }
 
-/// Runs the shared tables' migrations (outbox, inbox, idempotency keys), then the
-/// service's own, into the configured schema.
-pub async fn migrate<H>(spec: &ServiceSpec<H>, config: &WebConfig) -> Result<(), StartError> {
-    let url = config.connection_url();
-    let sets: [&'static EmbeddedMigrations; 3] = [
+/// Every migration set of a service, in the order they run: the shared tables' (outbox,
+/// inbox, idempotency keys), then the service's own.
+fn migration_sets<H>(spec: &ServiceSpec<H>) -> [&'static EmbeddedMigrations; 3] {
+    [
         &aftersales_messaging::MIGRATIONS,
         &crate::idempotency::MIGRATIONS,
         spec.migrations,
-    ];
-    for set in sets {
-        crate::db::run_migrations(&url, std::slice::from_ref(set)).await?;
+    ]
+}
+
+/// Runs the shared tables' migrations, then the service's own, into the schema `url`
+/// reaches: `<service> migrate`, as the role that owns the schema.
+pub async fn migrate<H>(spec: &ServiceSpec<H>, url: &str) -> Result<(), StartError> {
+    for set in migration_sets(spec) {
+        crate::db::run_migrations(url, std::slice::from_ref(set)).await?;
     }
     Ok(())
 }
 
-/// Migrates, then starts the relay, the consumer and the HTTP server.
+/// Before serving: nothing to do when every migration is applied; otherwise applies them
+/// if this role may (one role owns and uses the schema, as on a developer's machine), or
+/// fails naming what is missing and how to apply it.
+pub async fn ensure_migrated<H>(spec: &ServiceSpec<H>, url: &str) -> Result<(), StartError> {
+    let sets = migration_sets(spec);
+    let missing = crate::migrations::pending(url, &sets).await?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    migrate(spec, url)
+        .await
+        .map_err(|cause| StartError::NotMigrated {
+            service: spec.name,
+            missing: missing.join(", "),
+            cause: Box::new(cause),
+        })
+}
+
+/// Checks (or applies, see [`ensure_migrated`]) the migrations, then starts the relay, the
+/// consumer and the HTTP server.
 pub async fn start<H: Handler + Clone>(
     spec: ServiceSpec<H>,
     config: WebConfig,
     topology: Topology,
 ) -> Result<Running, StartError> {
-    migrate(&spec, &config).await?;
     let url = config.connection_url();
+    ensure_migrated(&spec, &url).await?;
     let pool = crate::db::pool(&url, config.db_pool_size)?;
     let metrics = web::Data::new(Metrics::new(spec.name));
     let messaging_metrics = MessagingMetrics::new(&metrics.registry)?;
@@ -333,42 +365,51 @@ pub async fn start<H: Handler + Clone>(
 }
 
 /// The whole `main` of a service binary: `<service> [serve]` or `<service> migrate`.
+///
+/// `migrate` reads only the database settings: it runs as the schema owner, and the
+/// broker's and the token verifier's settings have no business reaching it.
 pub fn main<H: Handler + Clone>(spec: ServiceSpec<H>) -> anyhow::Result<()> {
-    let config = WebConfig::from_env(spec.name, spec.default_port)?;
-    crate::telemetry::init(spec.name, config.log_format);
-    config.log_warnings();
     let command = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "serve".to_owned());
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
-        match command.as_str() {
-            "migrate" => {
-                migrate(&spec, &config).await?;
+    match command.as_str() {
+        "migrate" => {
+            let config = MigrateConfig::from_env(spec.name)?;
+            crate::telemetry::init(spec.name, config.log_format);
+            tokio::runtime::Runtime::new()?.block_on(async {
+                migrate(&spec, &config.connection_url()).await?;
                 tracing::info!(service = spec.name, "migrations applied");
                 Ok(())
-            }
-            "serve" => {
-                // Wait for the database rather than crash-loop while it starts.
-                let mut delay = std::time::Duration::from_millis(200);
-                while let Err(err) = migrate(&spec, &config).await {
-                    tracing::warn!(error = %err, ?delay, "migrations failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
-                }
-                let running = start(spec, config, topology_v1()).await?;
-                let handle = running.server.clone();
-                tokio::spawn(async move {
-                    shutdown_signal().await;
-                    tracing::info!("shutting down");
-                    handle.stop(true).await;
-                });
-                running.wait().await?;
-                Ok(())
-            }
-            other => anyhow::bail!("unknown command {other:?}; expected `serve` or `migrate`"),
+            })
         }
-    })
+        "serve" => {
+            let config = WebConfig::from_env(spec.name, spec.default_port)?;
+            crate::telemetry::init(spec.name, config.log_format);
+            config.log_warnings();
+            tokio::runtime::Runtime::new()?.block_on(serve(spec, config))
+        }
+        other => anyhow::bail!("unknown command {other:?}; expected `serve` or `migrate`"),
+    }
+}
+
+async fn serve<H: Handler + Clone>(spec: ServiceSpec<H>, config: WebConfig) -> anyhow::Result<()> {
+    // Wait for the database, and for the migration Job, rather than crash-loop.
+    let url = config.connection_url();
+    let mut delay = std::time::Duration::from_millis(200);
+    while let Err(err) = ensure_migrated(&spec, &url).await {
+        tracing::warn!(error = %err, ?delay, "not ready to serve; retrying");
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(std::time::Duration::from_secs(5));
+    }
+    let running = start(spec, config, topology_v1()).await?;
+    let handle = running.server.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        handle.stop(true).await;
+    });
+    running.wait().await?;
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C: how every binary of ours learns to stop.

@@ -143,24 +143,25 @@ async fn provisioned_roles_reach_only_their_schema() {
     let db = "aftersales_test";
     let (one, two) = (unique_name(), unique_name());
     for svc in [&one, &two] {
-        provision_service(&admin, db, svc, "s3cret'pw")
+        provision_service(&admin, db, svc, "s3cret'pw", "app'pw")
             .await
             .unwrap();
         // Idempotent.
-        provision_service(&admin, db, svc, "s3cret'pw")
+        provision_service(&admin, db, svc, "s3cret'pw", "app'pw")
             .await
             .unwrap();
     }
-    let role_url = |svc: &str| {
+    let login_url = |role: &str, password: &str| {
         with_database(
             &admin.replacen(
                 "postgres@",
-                &format!("{svc}:{}@", percent_encode("s3cret'pw")),
+                &format!("{role}:{}@", percent_encode(password)),
                 1,
             ),
             db,
         )
     };
+    let role_url = |svc: &str| login_url(svc, "s3cret'pw");
     let mut c1 = connect(&role_url(&one)).await.unwrap();
     assert!(
         query_bool(&mut c1, &format!("current_schema() = '{one}'"))
@@ -186,13 +187,41 @@ async fn provisioned_roles_reach_only_their_schema() {
         .unwrap_err()
         .to_string();
     assert!(public.contains("permission denied"), "{public}");
-    drop((c1, c2));
+
+    // The app role uses the tables its owner created after provisioning, and only uses them.
+    let mut app = connect(&login_url(&format!("{one}_app"), "app'pw"))
+        .await
+        .unwrap();
+    app.batch_execute(
+        "INSERT INTO things VALUES (1); UPDATE things SET id = 2; DELETE FROM things",
+    )
+    .await
+    .expect("the app role reads and writes its schema's tables");
+    for ddl in [
+        "DROP TABLE things",
+        "ALTER TABLE things ADD COLUMN x int",
+        "CREATE TABLE more (id int)",
+        "TRUNCATE things",
+    ] {
+        let err = app.batch_execute(ddl).await.unwrap_err().to_string();
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner"),
+            "{ddl}: {err}"
+        );
+    }
+    let err = app
+        .batch_execute(&format!("SELECT * FROM {two}.things"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("permission denied"), "{err}");
+    drop((c1, c2, app));
 
     let mut conn = connect(&admin).await.unwrap();
     for svc in [&one, &two] {
         conn.batch_execute(&format!(
-            "DROP SCHEMA {svc} CASCADE; REVOKE CONNECT ON DATABASE {db} FROM {svc}; \
-             DROP OWNED BY {svc}; DROP ROLE {svc}"
+            "DROP SCHEMA {svc} CASCADE; REVOKE CONNECT ON DATABASE {db} FROM {svc}, {svc}_app; \
+             DROP OWNED BY {svc}, {svc}_app; DROP ROLE {svc}; DROP ROLE {svc}_app"
         ))
         .await
         .unwrap();

@@ -1,0 +1,59 @@
+//! Which of a service's migrations its database still lacks.
+//!
+//! A service runs as a role that may only read and write its tables; the schema belongs
+//! to another role, which `<service> migrate` runs as (in Kubernetes, the migration Job).
+//! So `serve` first asks what is missing: nothing, and it starts; something, and it applies
+//! it only if its role may (the local stack, where one role does both), else it waits for
+//! the migration to be run, saying which one.
+
+use std::collections::HashSet;
+
+use diesel::migration::MigrationSource;
+use diesel::pg::Pg;
+use diesel::sql_types::{Bool, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::EmbeddedMigrations;
+
+use crate::db::DbError;
+
+#[derive(diesel::QueryableByName)]
+struct Applied {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+/// The names of the migrations of `sets` not recorded as applied in the schema `url`
+/// reaches, in order. Reads only: any role that may read the schema may ask.
+pub async fn pending(
+    url: &str,
+    sets: &[&'static EmbeddedMigrations],
+) -> Result<Vec<String>, DbError> {
+    let mut conn = AsyncPgConnection::establish(url).await?;
+    let recorded = diesel::select(diesel::dsl::sql::<Bool>(
+        "to_regclass('__diesel_schema_migrations') IS NOT NULL",
+    ))
+    .get_result::<bool>(&mut conn)
+    .await?;
+    let applied: HashSet<String> = if recorded {
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+            .load::<Applied>(&mut conn)
+            .await?
+            .into_iter()
+            .map(|a| a.version)
+            .collect()
+    } else {
+        HashSet::new()
+    };
+    let mut missing = Vec::new();
+    for set in sets {
+        let migrations = MigrationSource::<Pg>::migrations(*set)
+            .map_err(|e| DbError::Migration(e.to_string()))?;
+        for migration in migrations {
+            let name = migration.name();
+            if !applied.contains(&name.version().to_string()) {
+                missing.push(name.to_string());
+            }
+        }
+    }
+    Ok(missing)
+}
