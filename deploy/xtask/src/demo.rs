@@ -14,6 +14,11 @@ struct Request {
     path: &'static str,
     role: Role,
     body: Value,
+    /// A list (`GET`, answered with `items`) that is non-empty once this item is loaded:
+    /// for items without a natural key, whose repeat is refused as a conflict of another
+    /// kind (an overlapping agreement) once the idempotency key has been pruned or the
+    /// stack's tokens name another user.
+    loaded_if_listed: Option<String>,
 }
 
 fn catalog(key: String, path: &'static str, role: Role, body: Value) -> Request {
@@ -23,6 +28,7 @@ fn catalog(key: String, path: &'static str, role: Role, body: Value) -> Request 
         path,
         role,
         body,
+        loaded_if_listed: None,
     }
 }
 
@@ -33,6 +39,7 @@ fn orders(key: String, path: &'static str, body: Value) -> Request {
         path,
         role: Role::Admin,
         body,
+        loaded_if_listed: None,
     }
 }
 
@@ -43,6 +50,7 @@ fn inspection(key: &str, path: &'static str, body: Value) -> Request {
         path,
         role: Role::Admin,
         body,
+        loaded_if_listed: None,
     }
 }
 
@@ -52,6 +60,9 @@ fn recovery(key: &str, body: Value) -> Request {
         service: "recovery",
         path: "/api/v1/agreements",
         role: Role::Finance,
+        loaded_if_listed: body["supplier_code"]
+            .as_str()
+            .map(|s| format!("/api/v1/agreements?supplier={s}")),
         body,
     }
 }
@@ -219,6 +230,20 @@ pub async fn load(
     let http = aftersales_web::http_client::client();
     for request in requests() {
         let token = token(request.role);
+        if let Some(list) = &request.loaded_if_listed {
+            let url = format!("{}{list}", base_url(request.service));
+            let page: Value = http
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            if page["items"].as_array().is_some_and(|items| !items.is_empty()) {
+                continue;
+            }
+        }
         let url = format!("{}{}", base_url(request.service), request.path);
         let res = http
             .post(&url)
