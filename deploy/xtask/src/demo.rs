@@ -240,7 +240,10 @@ pub async fn load(
                 .error_for_status()?
                 .json()
                 .await?;
-            if page["items"].as_array().is_some_and(|items| !items.is_empty()) {
+            if page["items"]
+                .as_array()
+                .is_some_and(|items| !items.is_empty())
+            {
                 continue;
             }
         }
