@@ -173,26 +173,27 @@ impl PgTarget {
             Some(path) => roots_of(read_ca_file(path)?),
             None => platform_roots(),
         };
+        let libpq = |roots: Option<RootCertStore>| LibpqVerifier {
+            roots: roots.map(Arc::new),
+            provider,
+        };
         Ok(match self.verification() {
             Verification::Full => builder.with_root_certificates(roots()?),
             Verification::Chain => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(ChainOnly {
-                    roots: Arc::new(roots()?),
-                    provider,
-                })),
+                .with_custom_certificate_verifier(Arc::new(libpq(Some(roots()?)))),
             Verification::None => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Unauthenticated(provider))),
+                .with_custom_certificate_verifier(Arc::new(libpq(None))),
         }
         .with_no_client_auth())
     }
 
     /// Opens one connection as the URL says.
     pub async fn connect(&self) -> ConnectionResult<AsyncPgConnection> {
-        // tokio-postgres names the cause, e.g. "error performing TLS handshake: invalid
-        // peer certificate: UnknownIssuer".
-        let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+        // tokio-postgres's own message is only the kind ("error performing TLS
+        // handshake"); the cause ("invalid peer certificate: UnknownIssuer") is its source.
+        let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(with_causes(&e));
         if self.mode == SslMode::Disable {
             let (client, conn) = self
                 .config
@@ -208,6 +209,18 @@ impl PgTarget {
         let (client, conn) = self.config.connect(tls).await.map_err(failed)?;
         AsyncPgConnection::try_from_client_and_connection(client, conn).await
     }
+}
+
+/// `error` and its sources, `: `-separated.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    out
 }
 
 /// One connection to the PostgreSQL `url`, TLS as its `sslmode` says (see the module
@@ -370,14 +383,17 @@ fn platform_roots() -> Result<RootCertStore, TlsError> {
     Ok(roots)
 }
 
-/// `verify-ca`: the chain must lead to one of `roots`; the name is not compared.
+/// The certificate checks rustls's own verifier does not offer: `verify-ca` (`roots`:
+/// the chain must lead to one of them, the name is not compared) and libpq's
+/// `prefer`/`require` without a CA (no `roots`: any certificate is taken). Either way the
+/// handshake's signatures are checked against the certificate.
 #[derive(Debug)]
-struct ChainOnly {
-    roots: Arc<RootCertStore>,
+struct LibpqVerifier {
+    roots: Option<Arc<RootCertStore>>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for LibpqVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -386,14 +402,16 @@ impl ServerCertVerifier for ChainOnly {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
-        rustls::client::verify_server_cert_signed_by_trust_anchor(
-            &cert,
-            &self.roots,
-            intermediates,
-            now,
-            self.provider.signature_verification_algorithms.all,
-        )?;
+        if let Some(roots) = &self.roots {
+            let cert = rustls::server::ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_cert_signed_by_trust_anchor(
+                &cert,
+                roots,
+                intermediates,
+                now,
+                self.provider.signature_verification_algorithms.all,
+            )?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 
@@ -429,56 +447,6 @@ impl ServerCertVerifier for ChainOnly {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
-    }
-}
-
-/// libpq's `prefer`/`require` without a CA: encrypted, but any certificate is taken (the
-/// handshake's signatures are still checked against it).
-#[derive(Debug)]
-struct Unauthenticated(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unauthenticated {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

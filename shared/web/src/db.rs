@@ -88,38 +88,14 @@ impl From<DbError> for crate::ApiError {
 /// `url` with `options=-c search_path=<schema>` added as a query parameter, so every
 /// connection made from it works in that schema. Without a schema, `url` unchanged.
 pub fn connection_url(url: &str, schema: Option<&str>) -> String {
-    let Some(schema) = schema else {
-        return url.to_owned();
-    };
-    let option = percent_encode(&format!("-c search_path={schema}"));
-    // A `#fragment` is meaningless for PostgreSQL URLs; keep it last anyway.
-    let (base, fragment) = match url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (url, None),
-    };
-    let separator = match base.find('?') {
-        None => "?",
-        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
-        Some(_) => "&",
-    };
-    let mut out = format!("{base}{separator}options={option}");
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
+    match schema {
+        Some(schema) => aftersales_messaging::tls::with_query_param(
+            url,
+            "options",
+            &format!("-c search_path={schema}"),
+        ),
+        None => url.to_owned(),
     }
-    out
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A pool of at most `size` connections. Connections are opened lazily, so this
