@@ -132,8 +132,7 @@ impl Default for Backoff {
 pub async fn connect(url: &str, connection_name: &str, link: &LinkState) -> Connection {
     let mut backoff = Backoff::default();
     loop {
-        let props = ConnectionProperties::default().with_connection_name(connection_name.into());
-        match Connection::connect(url, props).await {
+        match open(url, connection_name).await {
             Ok(conn) => return conn,
             Err(err) => {
                 let delay = backoff.next_delay();
@@ -143,6 +142,13 @@ pub async fn connect(url: &str, connection_name: &str, link: &LinkState) -> Conn
             }
         }
     }
+}
+
+/// One attempt: `amqps://` with the URL's TLS settings ([`crate::tls::amqp_tls_config`]).
+async fn open(url: &str, connection_name: &str) -> Result<Connection, lapin::Error> {
+    let props = ConnectionProperties::default().with_connection_name(connection_name.into());
+    let tls = crate::tls::amqp_tls_config(url).map_err(std::io::Error::other)?;
+    Connection::connect_with_config(url, props, tls, lapin::runtime::default_runtime()?).await
 }
 
 #[cfg(test)]

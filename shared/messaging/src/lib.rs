@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod relay;
 mod schema;
+pub mod tls;
 pub mod topology;
 pub mod transient;
 

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use lapin::Confirmation;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
@@ -350,7 +350,7 @@ async fn listen_once(
     wake: &Notify,
     backoff: &mut Backoff,
 ) -> Result<(), diesel::result::Error> {
-    let mut conn = AsyncPgConnection::establish(database_url)
+    let mut conn = crate::tls::connect_pg(database_url)
         .await
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
     let schema: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(

@@ -415,9 +415,19 @@ pub struct PrivateBroker {
 impl PrivateBroker {
     /// Starts the node (about 6 s). Panics when it cannot.
     pub async fn start() -> PrivateBroker {
-        let res = tokio::task::spawn_blocking(|| -> anyhow::Result<PrivateBroker> {
+        Self::start_with(false).await
+    }
+
+    /// [`PrivateBroker::start`] with AMQP over TLS only ([`RabbitServer::start_tls`]);
+    /// [`PrivateBroker::amqps_url`] reaches it.
+    pub async fn start_tls() -> PrivateBroker {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(tls: bool) -> PrivateBroker {
+        let res = tokio::task::spawn_blocking(move || -> anyhow::Result<PrivateBroker> {
             let dir = fresh_temp_dir("aftersales-broker")?;
-            let server = RabbitServer::at(&dir.join("rabbitmq"), free_port_block(5))?;
+            let server = RabbitServer::at(&dir.join("rabbitmq"), free_port_block(6))?;
             spawn_watchdog(
                 std::process::id(),
                 &format!(
@@ -426,7 +436,11 @@ impl PrivateBroker {
                     sh_quote(&dir.to_string_lossy())
                 ),
             )?;
-            let server = RabbitServer::start(&server.base_dir, server.amqp_port)?;
+            let server = if tls {
+                RabbitServer::start_tls(&server.base_dir, server.amqp_port)?
+            } else {
+                RabbitServer::start(&server.base_dir, server.amqp_port)?
+            };
             Ok(PrivateBroker { server, dir })
         })
         .await;
@@ -440,6 +454,13 @@ impl PrivateBroker {
     /// `amqp://guest:guest@127.0.0.1:PORT/%2f` (the default vhost).
     pub fn amqp_url(&self) -> String {
         self.server.amqp_url("/")
+    }
+
+    /// `amqps://guest:guest@localhost:TLS_PORT/%2f` of a [`PrivateBroker::start_tls`] node.
+    pub fn amqps_url(&self) -> String {
+        self.server
+            .amqps_url("/")
+            .unwrap_or_else(|| panic!("the private broker was started without TLS"))
     }
 
     /// Base URL of the node's management API.
@@ -479,7 +500,12 @@ impl PrivateBroker {
     /// queues and their messages survive.
     pub async fn restart(&self) {
         let (dir, port) = (self.server.base_dir.clone(), self.server.amqp_port);
-        let res = tokio::task::spawn_blocking(move || RabbitServer::start(&dir, port)).await;
+        let tls = self.server.tls_port.is_some();
+        let res = tokio::task::spawn_blocking(move || match tls {
+            true => RabbitServer::start_tls(&dir, port),
+            false => RabbitServer::start(&dir, port),
+        })
+        .await;
         if let Ok(Err(e)) | Err(e) = res.map_err(anyhow::Error::from) {
             panic!("aftersales-testkit: cannot restart the private broker: {e:#}");
         }
@@ -512,7 +538,16 @@ pub struct PrivateDatabase {
 impl PrivateDatabase {
     /// Starts the cluster (about a second). Panics when it cannot.
     pub async fn start() -> PrivateDatabase {
-        let res = tokio::task::spawn_blocking(|| -> anyhow::Result<PrivateDatabase> {
+        Self::start_with(false).await
+    }
+
+    /// [`PrivateDatabase::start`], TCP over TLS only ([`PgServer::start_tls`]).
+    pub async fn start_tls() -> PrivateDatabase {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(tls: bool) -> PrivateDatabase {
+        let res = tokio::task::spawn_blocking(move || -> anyhow::Result<PrivateDatabase> {
             let dir = fresh_temp_dir("aftersales-pg")?;
             let server = PgServer::at(&dir.join("pg"), free_port())?;
             spawn_watchdog(
@@ -523,7 +558,11 @@ impl PrivateDatabase {
                     sh_quote(&dir.to_string_lossy())
                 ),
             )?;
-            let server = PgServer::start(&server.data_dir, server.port)?;
+            let server = if tls {
+                PgServer::start_tls(&server.data_dir, server.port)?
+            } else {
+                PgServer::start(&server.data_dir, server.port)?
+            };
             Ok(PrivateDatabase { server, dir })
         })
         .await;
@@ -541,6 +580,11 @@ impl PrivateDatabase {
     /// Superuser URL of database [`TEST_DATABASE`] on this cluster.
     pub fn admin_url(&self) -> String {
         self.server.admin_url(TEST_DATABASE)
+    }
+
+    /// This cluster's port.
+    pub fn port(&self) -> u16 {
+        self.server.port
     }
 
     /// Stops the cluster (fast shutdown: open connections are cut); data stays.

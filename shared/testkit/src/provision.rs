@@ -3,14 +3,14 @@
 
 use anyhow::{Context, bail};
 use diesel::sql_types::Bool;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
 use crate::util::with_database;
 
-/// Opens one connection (diesel-async over tokio-postgres; the URL may carry
-/// `?options=...`).
+/// Opens one connection as the services do (`aftersales_messaging::tls`: the URL may
+/// carry `?options=...` and TLS settings such as `sslmode`).
 pub async fn connect(url: &str) -> anyhow::Result<AsyncPgConnection> {
-    AsyncPgConnection::establish(url)
+    aftersales_messaging::tls::connect_pg(url)
         .await
         .with_context(|| format!("cannot connect to {url}"))
 }

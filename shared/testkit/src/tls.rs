@@ -14,14 +14,28 @@ pub fn ca_file() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tls/ca.pem"))
 }
 
+/// A CA certificate (PEM) that did not issue the test certificate: a client trusting
+/// only it must refuse the test servers.
+pub fn other_ca_file() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tls/other-ca.pem"))
+}
+
+/// The test server's certificate and key (PEM), for servers the harness starts with TLS.
+pub fn server_files() -> (&'static [u8], &'static [u8]) {
+    (
+        include_bytes!("../tls/server.pem"),
+        include_bytes!("../tls/server.key"),
+    )
+}
+
 /// Listens on a free loopback port, terminates TLS and pipes every connection to
 /// `plain`; returns the port's address. Runs until the test's runtime ends.
 pub async fn front(plain: SocketAddr) -> SocketAddr {
-    let certs = CertificateDer::pem_slice_iter(include_bytes!("../tls/server.pem"))
+    let (cert, key) = server_files();
+    let certs = CertificateDer::pem_slice_iter(cert)
         .collect::<Result<Vec<_>, _>>()
         .expect("the fixture certificate");
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../tls/server.key"))
-        .expect("the fixture key");
+    let key = PrivateKeyDer::from_pem_slice(key).expect("the fixture key");
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))

@@ -152,6 +152,8 @@ impl WebConfig {
     /// | `DATABASE_URL` | `postgres://<service>_app:<service>_app@127.0.0.1:55432/aftersales` (the role that may only read and write the service's tables) |
     /// | `DATABASE_SCHEMA` | none |
     /// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:55672/%2f` |
+    /// | `DATABASE_CA_FILE` | none: `sslrootcert` in `DATABASE_URL`, else the platform's roots |
+    /// | `AMQP_CA_FILE` | none: `cacertfile` in `AMQP_URL`, else the platform's roots only |
     /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set, else `hs256` if `JWT_SECRET` is set |
     /// | `OIDC_ISSUER`, `OIDC_AUDIENCE` | required in `oidc` mode |
     /// | `OIDC_JWKS_URL` | from `<issuer>/.well-known/openid-configuration` |
@@ -192,6 +194,8 @@ impl WebConfig {
                 "expected an amqp:// URL",
             ));
         }
+
+        let (database_url, amqp_url) = transport_security(&get, database_url, amqp_url)?;
 
         let auth = auth_config(&lookup)?;
 
@@ -268,7 +272,8 @@ pub struct MigrateConfig {
 }
 
 impl MigrateConfig {
-    /// Reads `DATABASE_URL`, `DATABASE_SCHEMA` and `LOG_FORMAT` from the process environment.
+    /// Reads `DATABASE_URL`, `DATABASE_CA_FILE`, `DATABASE_SCHEMA` and `LOG_FORMAT` from the
+    /// process environment.
     pub fn from_env(service: &str) -> Result<MigrateConfig, ConfigError> {
         Self::from_lookup(service, |name| std::env::var(name).ok())
     }
@@ -278,6 +283,8 @@ impl MigrateConfig {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<MigrateConfig, ConfigError> {
         let (database_url, database_schema) = database(&lookup, service)?;
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let database_url = database_transport(&get, database_url)?;
         Ok(MigrateConfig {
             database_url,
             database_schema,
@@ -340,6 +347,77 @@ fn log_format(lookup: &impl Fn(&str) -> Option<String>) -> Result<LogFormat, Con
         Some(v) => v.parse().map_err(|e: String| invalid("LOG_FORMAT", &v, e)),
         None => Ok(LogFormat::default()),
     }
+}
+
+/// Transport security (issue 15): `DATABASE_CA_FILE` and `AMQP_CA_FILE` go into the URLs
+/// as libpq's `sslrootcert` and RabbitMQ's `cacertfile` parameters, so every connection
+/// made from a URL (pool, migrations, relay listener, broker links) carries them; then
+/// the TLS settings of both URLs are checked, CA files read, so a mistake stops the
+/// service at start (see `aftersales_messaging::tls`).
+fn transport_security(
+    get: &impl Fn(&str) -> Option<String>,
+    database_url: String,
+    amqp_url: String,
+) -> Result<(String, String), ConfigError> {
+    use aftersales_messaging::tls;
+
+    let database_url = database_transport(get, database_url)?;
+    let amqp_url = with_ca_file(get, amqp_url, "AMQP_URL", "AMQP_CA_FILE", "cacertfile")?;
+    if tls::has_query_param(&amqp_url, "cacertfile") && !amqp_url.starts_with("amqps://") {
+        return Err(invalid(
+            "AMQP_CA_FILE",
+            &redact_url(&amqp_url),
+            "a CA file is given but AMQP_URL is plain amqp://: use amqps://",
+        ));
+    }
+    tls::amqp_tls_config(&amqp_url)
+        .map_err(|e| invalid("AMQP_CA_FILE", &redact_url(&amqp_url), e))?;
+    Ok((database_url, amqp_url))
+}
+
+/// `DATABASE_CA_FILE` into `database_url` as `sslrootcert`, then its TLS settings checked
+/// (the CA file read): shared by `serve` and `migrate`, which both connect to the database.
+fn database_transport(
+    get: &impl Fn(&str) -> Option<String>,
+    database_url: String,
+) -> Result<String, ConfigError> {
+    let database_url = with_ca_file(
+        get,
+        database_url,
+        "DATABASE_URL",
+        "DATABASE_CA_FILE",
+        "sslrootcert",
+    )?;
+    let target = aftersales_messaging::tls::PgTarget::parse(&database_url)
+        .map_err(|e| invalid("DATABASE_URL", &redact_url(&database_url), e))?;
+    target
+        .check_ca_file()
+        .map_err(|e| invalid("DATABASE_CA_FILE", &redact_url(&database_url), e))?;
+    Ok(database_url)
+}
+
+/// `url` with the CA file named by `var` as its query parameter `param`, unless unset; a
+/// URL that already names one is refused (two places saying it would disagree one day).
+fn with_ca_file(
+    get: &impl Fn(&str) -> Option<String>,
+    url: String,
+    url_var: &'static str,
+    var: &'static str,
+    param: &str,
+) -> Result<String, ConfigError> {
+    use aftersales_messaging::tls;
+    let Some(path) = get(var) else {
+        return Ok(url);
+    };
+    let path = path.trim().to_owned();
+    if tls::has_query_param(&url, param) {
+        return Err(invalid(
+            var,
+            &path,
+            format!("{url_var} names a CA file too (`{param}`): keep one of them"),
+        ));
+    }
+    Ok(tls::with_query_param(&url, param, &path))
 }
 
 /// `AUTH_MODE` and the variables of the mode it picks.
@@ -523,6 +601,56 @@ mod tests {
             c.connection_url(),
             "postgresql://u:p@db:5432/x?options=-c%20search_path%3Dorders"
         );
+    }
+
+    #[test]
+    fn ca_files_go_into_the_urls_and_tls_settings_are_checked_at_start() {
+        let ca = aftersales_testkit::tls::ca_file();
+        let ca = ca.to_str().unwrap();
+        let c = load(&[
+            ("DATABASE_URL", "postgres://u:p@db/x?sslmode=verify-full"),
+            ("DATABASE_CA_FILE", ca),
+            ("AMQP_URL", "amqps://u:p@mq/v"),
+            ("AMQP_CA_FILE", ca),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.database_url,
+            format!("postgres://u:p@db/x?sslmode=verify-full&sslrootcert={ca}")
+        );
+        assert_eq!(c.amqp_url, format!("amqps://u:p@mq/v?cacertfile={ca}"));
+
+        let db = |url: &str, ca: &str| load(&[("DATABASE_URL", url), ("DATABASE_CA_FILE", ca)]);
+        assert_eq!(
+            var_of(db("postgres://h/x?sslmode=verify_full", "")),
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            var_of(db("postgres://h/x?sslmode=verify-ca", "")),
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            var_of(db("postgres://h/x?sslmode=disable", ca)),
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            var_of(db(
+                "postgres://h/x?sslmode=verify-full",
+                "/nonexistent/ca.pem"
+            )),
+            "DATABASE_CA_FILE"
+        );
+        assert_eq!(
+            var_of(db("postgres://h/x?sslrootcert=/a.pem", ca)),
+            "DATABASE_CA_FILE"
+        );
+        let mq = |url: &str, ca: &str| load(&[("AMQP_URL", url), ("AMQP_CA_FILE", ca)]);
+        assert_eq!(var_of(mq("amqp://h/v", ca)), "AMQP_CA_FILE");
+        assert_eq!(
+            var_of(mq("amqps://h/v", "/nonexistent/ca.pem")),
+            "AMQP_CA_FILE"
+        );
+        assert!(mq("amqps://h/v", "").is_ok());
     }
 
     #[test]

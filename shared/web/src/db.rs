@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 
@@ -87,45 +88,48 @@ impl From<DbError> for crate::ApiError {
 /// `url` with `options=-c search_path=<schema>` added as a query parameter, so every
 /// connection made from it works in that schema. Without a schema, `url` unchanged.
 pub fn connection_url(url: &str, schema: Option<&str>) -> String {
-    let Some(schema) = schema else {
-        return url.to_owned();
-    };
-    let option = percent_encode(&format!("-c search_path={schema}"));
-    // A `#fragment` is meaningless for PostgreSQL URLs; keep it last anyway.
-    let (base, fragment) = match url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (url, None),
-    };
-    let separator = match base.find('?') {
-        None => "?",
-        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
-        Some(_) => "&",
-    };
-    let mut out = format!("{base}{separator}options={option}");
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
+    match schema {
+        Some(schema) => aftersales_messaging::tls::with_query_param(
+            url,
+            "options",
+            &format!("-c search_path={schema}"),
+        ),
+        None => url.to_owned(),
     }
-    out
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A pool of at most `size` connections. Connections are opened lazily, so this
 /// succeeds even while the database is down; use [`ping`] to check it.
 pub fn pool(url: &str, size: usize) -> Result<DbPool, DbError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    let manager = manager(url);
     Ok(DbPool::builder(manager).max_size(size.max(1)).build()?)
+}
+
+/// Pooled connections open through [`establish`] (diesel-async's own would ignore the
+/// URL's TLS settings and connect in plain text).
+fn manager(url: &str) -> AsyncDieselConnectionManager<AsyncPgConnection> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(|url| {
+        let url = url.to_owned();
+        Box::pin(async move { establish(&url).await })
+    });
+    AsyncDieselConnectionManager::new_with_config(url, config)
+}
+
+/// One connection to `url`, over TLS as its `sslmode` and `sslrootcert` say
+/// ([`aftersales_messaging::tls`]): the pool, the migrations and the relay's listener
+/// all connect this way.
+pub async fn establish(url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
+    aftersales_messaging::tls::connect_pg(url).await
+}
+
+/// [`establish`] from a blocking thread of the runtime, wrapped for diesel's
+/// synchronous migration harness.
+fn establish_blocking(
+    url: &str,
+) -> diesel::ConnectionResult<AsyncConnectionWrapper<AsyncPgConnection>> {
+    let conn = tokio::runtime::Handle::current().block_on(establish(url))?;
+    Ok(AsyncConnectionWrapper::from(conn))
 }
 
 /// Runs each set of embedded migrations in order on one connection to `url`
@@ -136,12 +140,9 @@ pub fn pool(url: &str, size: usize) -> Result<DbPool, DbError> {
 /// constants are, and `&[SERVICE_MIGRATIONS, aftersales_web::idempotency::MIGRATIONS]`
 /// is promoted to a static.
 pub async fn run_migrations(url: &str, sets: &'static [EmbeddedMigrations]) -> Result<(), DbError> {
-    use diesel::Connection as _;
-    use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)?;
+        let mut conn = establish_blocking(&url)?;
         for set in sets {
             let applied = conn
                 .run_pending_migrations(StaticSet(set))

@@ -4,3 +4,4 @@
 
 mod bodies;
 mod database;
+mod tls;

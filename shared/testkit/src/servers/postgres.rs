@@ -55,6 +55,7 @@ pub struct PgServer {
     pub socket_dir: PathBuf,
     bin_dir: PathBuf,
     as_postgres: bool,
+    tls: bool,
 }
 
 impl PgServer {
@@ -77,7 +78,55 @@ impl PgServer {
             data_dir,
             bin_dir: pg_bin_dir()?,
             as_postgres: is_root(),
+            tls: false,
         })
+    }
+
+    /// [`PgServer::start`], but a new cluster accepts TCP connections over TLS only,
+    /// presenting the test certificate of [`crate::tls`] (for `localhost` and
+    /// `127.0.0.1`, issued by [`crate::tls::ca_file`]).
+    pub fn start_tls(data_dir: &Path, port: u16) -> anyhow::Result<PgServer> {
+        let pg = PgServer {
+            tls: true,
+            ..PgServer::at(data_dir, port)?
+        };
+        pg.ensure_started()?;
+        Ok(pg)
+    }
+
+    /// Writes the certificate and key into a fresh cluster's folder, turns `ssl` on in
+    /// its `postgresql.conf` (so a restart keeps it) and lets TCP clients in only over
+    /// TLS; the Unix socket stays open for the harness.
+    fn enable_tls(&self) -> anyhow::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let (cert, key) = crate::tls::server_files();
+        for (name, pem) in [("server.crt", cert), ("server.key", key)] {
+            let path = self.data_dir.join(name);
+            fs::write(&path, pem)?;
+            // PostgreSQL refuses a key that others may read.
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600))?;
+        }
+        fs::write(
+            self.data_dir.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        )?;
+        let mut conf = fs::OpenOptions::new()
+            .append(true)
+            .open(self.data_dir.join("postgresql.conf"))?;
+        std::io::Write::write_all(
+            &mut conf,
+            b"ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+        )?;
+        if self.as_postgres {
+            run_checked(
+                Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(self.data_dir.join("server.crt"))
+                    .arg(self.data_dir.join("server.key"))
+                    .arg(self.data_dir.join("pg_hba.conf")),
+            )?;
+        }
+        Ok(())
     }
 
     /// `initdb` (when `data_dir` holds no cluster yet) and `pg_ctl start` on
@@ -162,6 +211,9 @@ impl PgServer {
                     self.data_dir.display()
                 )
             })?;
+            if self.tls {
+                self.enable_tls()?;
+            }
         }
         let log = self.log_file();
         let opts = format!(

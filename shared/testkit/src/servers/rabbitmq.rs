@@ -29,6 +29,9 @@ pub struct RabbitServer {
     pub epmd_port: u16,
     pub base_dir: PathBuf,
     pub node_name: String,
+    /// With TLS ([`RabbitServer::start_tls`]): the AMQPS port `P+5`, and no plain AMQP
+    /// listener.
+    pub tls_port: Option<u16>,
 }
 
 impl RabbitServer {
@@ -45,7 +48,47 @@ impl RabbitServer {
             epmd_port: amqp_port + 4,
             base_dir: absolute(base_dir)?,
             node_name: format!("rabbit_{amqp_port}@localhost"),
+            tls_port: None,
         })
+    }
+
+    /// [`RabbitServer::start`] with AMQP over TLS only, on port `P+5` (reserve 6 ports),
+    /// presenting the test certificate of [`crate::tls`].
+    pub fn start_tls(base_dir: &Path, amqp_port: u16) -> anyhow::Result<RabbitServer> {
+        let r = RabbitServer::at(base_dir, amqp_port)?;
+        let r = RabbitServer {
+            tls_port: Some(r.epmd_port + 1),
+            ..r
+        };
+        r.ensure_started()?;
+        Ok(r)
+    }
+
+    /// The `rabbitmq.conf` lines of the AMQP listener: plain, or TLS only.
+    fn listener_config(&self) -> anyhow::Result<String> {
+        let Some(tls_port) = self.tls_port else {
+            return Ok(format!("listeners.tcp.1 = 127.0.0.1:{}\n", self.amqp_port));
+        };
+        let (cert, key) = crate::tls::server_files();
+        let dir = self.base_dir.join("tls");
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("server.pem"), cert)?;
+        fs::write(dir.join("server.key"), key)?;
+        Ok(format!(
+            "listeners.tcp = none\n\
+             listeners.ssl.1 = 127.0.0.1:{tls_port}\n\
+             ssl_options.certfile = {}\n\
+             ssl_options.keyfile = {}\n\
+             ssl_options.verify = verify_none\n\
+             ssl_options.fail_if_no_peer_cert = false\n",
+            dir.join("server.pem").display(),
+            dir.join("server.key").display(),
+        ))
+    }
+
+    /// The port the AMQP clients use: the TLS one when there is one.
+    fn client_port(&self) -> u16 {
+        self.tls_port.unwrap_or(self.amqp_port)
     }
 
     /// Writes the configuration, starts the node detached and waits (up to 60 s)
@@ -98,14 +141,14 @@ impl RabbitServer {
         fs::write(
             self.base_dir.join("rabbitmq.conf"),
             format!(
-                "listeners.tcp.1 = 127.0.0.1:{amqp}\n\
+                "{listener}\
                  management.tcp.port = {mgmt}\n\
                  management.tcp.ip = 127.0.0.1\n\
                  prometheus.tcp.port = {prom}\n\
                  prometheus.tcp.ip = 127.0.0.1\n\
                  loopback_users = none\n\
                  collect_statistics_interval = 500\n",
-                amqp = self.amqp_port,
+                listener = self.listener_config()?,
                 mgmt = self.mgmt_port,
                 prom = self.prometheus_port,
             ),
@@ -132,7 +175,7 @@ impl RabbitServer {
         if self.pid().is_some() {
             return self.wait_ready(Instant::now() + Duration::from_secs(60));
         }
-        if port_open(self.amqp_port) {
+        if port_open(self.client_port()) {
             bail!(
                 "port {} is in use by something other than the node in {}",
                 self.amqp_port,
@@ -185,7 +228,7 @@ impl RabbitServer {
         loop {
             match read_pid_file(&self.pid_file()) {
                 Some(pid) if !pid_alive(pid) => return Err(fail("exited during start-up")),
-                Some(_) if port_open(self.amqp_port) && port_open(self.mgmt_port) => {
+                Some(_) if port_open(self.client_port()) && port_open(self.mgmt_port) => {
                     return Ok(());
                 }
                 _ => {}
@@ -200,6 +243,16 @@ impl RabbitServer {
     /// `amqp://guest:guest@127.0.0.1:PORT/<percent-encoded vhost>`
     pub fn amqp_url(&self, vhost: &str) -> String {
         amqp_url(&self.amqp_base(), vhost)
+    }
+
+    /// `amqps://guest:guest@localhost:TLS_PORT/<vhost>` (the name the test certificate
+    /// carries); `None` without TLS.
+    pub fn amqps_url(&self, vhost: &str) -> Option<String> {
+        let port = self.tls_port?;
+        Some(amqp_url(
+            &format!("amqps://guest:guest@localhost:{port}"),
+            vhost,
+        ))
     }
 
     /// `amqp://guest:guest@127.0.0.1:PORT` (no vhost).
