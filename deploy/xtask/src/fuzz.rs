@@ -139,6 +139,7 @@ pub async fn run(opts: Options) -> anyhow::Result<bool> {
     let servers = servers.context("starting the throwaway servers")?;
     let (pg, rabbit) = (servers.pg(), servers.rabbit());
     ephemeral::provision(pg, DATABASE, &SERVICES).await?;
+    ephemeral::provision_broker(rabbit).await?;
 
     let mut services = Vec::new();
     for svc in SERVICES {

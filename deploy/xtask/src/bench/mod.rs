@@ -137,6 +137,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     println!("==> pgbench tpcb-like: {pgbench_tps:.0} TPS");
 
     ephemeral::provision(pg, DATABASE, &SERVICES).await?;
+    ephemeral::provision_broker(rabbit).await?;
     println!("==> outbox relay vs raw lapin publish with confirms");
     let relay = relay_vs_raw(pg, rabbit)?;
     let (raw_rate, relay_rate) = (relay["raw_per_s"].as_f64(), relay["relay_per_s"].as_f64());
