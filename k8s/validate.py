@@ -10,7 +10,9 @@ present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
   2. every built-in object against the Kubernetes OpenAPI schemas bundled with
      kubernetes-validate, strictly (unknown fields are errors), for every version
      from 1.28 to the newest bundled;
-  3. every custom resource (RabbitmqCluster, CloudNativePG Cluster, ServiceMonitor)
+  3. every custom resource (RabbitmqCluster, the Messaging Topology Operator's
+     Exchange/Queue/Binding/User/Permission/TopicPermission, CloudNativePG Cluster,
+     ServiceMonitor)
      against k8s/schemas/<group>_<version>_<Kind>.json, which cover the fields used;
   4. every service has its Deployment, Service, ConfigMap, migration Job, HPA, PDB,
      NetworkPolicy and ServiceAccount, wired to each other (selectors, names, the
@@ -26,6 +28,8 @@ present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
      DATABASE_URL (Secret `<svc>-migrate`), each service runs as `<svc>_app`, which may only
      read and write its tables, and NetworkPolicies let only the services (plus operators,
      peers and Prometheus) reach the PostgreSQL and RabbitMQ pods.
+  9. every service has its own RabbitMQ User, Permission and TopicPermission, with
+     anchored regexes and no `.*`.
 
 Prints one line per error and a summary; exits 1 if there was any error.
 """
@@ -428,6 +432,25 @@ def check_dependency_policy(target, docs, name, pod_labels, port):
                 err(target, np, f"peer {peer} admits every pod of a namespace or an address range")
 
 
+def check_broker_users(target, docs):
+    """Every service has its own RabbitMQ user, confined to its own queues and routing
+    keys (the regexes themselves are generated and tested in shared/messaging)."""
+    for svc in SERVICES:
+        user = f"aftersales-{svc}"
+        for kind in ("User", "Permission", "TopicPermission"):
+            o = find(docs, kind, user)
+            if o is None:
+                err(target, None, f"{svc}: missing {kind}/{user} (k8s/base/dependencies/rabbitmq-topology.yaml)")
+                continue
+            if kind == "User":
+                continue
+            if o["spec"].get("userReference", {}).get("name") != user:
+                err(target, o, f"{kind} must reference User {user}")
+            for right, regex in (o["spec"].get("permissions") or {}).items():
+                if right != "exchange" and (".*" in regex or not regex.startswith("^")):
+                    err(target, o, f"{right} permission {regex!r} is not confined (anchored, no .*)")
+
+
 def check_target(target, docs):
     for o in docs:
         if o["kind"] == "Secret":
@@ -440,6 +463,7 @@ def check_target(target, docs):
     for kind, name in (("RabbitmqCluster", "rabbitmq"), ("Cluster", "aftersales-pg"), ("Ingress", "aftersales")):
         if find(docs, kind, name) is None:
             err(target, None, f"missing {kind}/{name}")
+    check_broker_users(target, docs)
     pg = find(docs, "Cluster", "aftersales-pg")
     if pg:
         roles = {r["name"] for r in (pg["spec"].get("managed") or {}).get("roles") or []}

@@ -30,10 +30,9 @@ impl Stack {
         for _ in 0..4 {
             dbs.push(TestDb::new().await);
         }
-        let amqp = vhost.amqp_url();
         let start = |name, db: &TestDb| {
             let (url, schema) = (db.admin_url(), db.schema.clone());
-            let amqp = amqp.clone();
+            let amqp = vhost.service_amqp_url(name);
             async move { ServiceProcess::start(name, &url, &schema, &amqp).await }
         };
         let catalog = start("catalog", &dbs[0]).await;

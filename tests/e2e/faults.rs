@@ -97,7 +97,10 @@ async fn scenario(short: Short) {
     let proxy = Proxy::start(([127, 0, 0, 1], broker.server().amqp_port).into())
         .await
         .expect("proxy");
-    let amqp_url = format!("amqp://guest:guest@{}/%2f", proxy.addr());
+    // Each service as its own broker user, through the proxy.
+    let proxied = format!("amqp://guest:guest@{}", proxy.addr());
+    let users = broker.users();
+    let amqp_url = |service| users.amqp_url(&proxied, service).expect("a service");
     let db_url = database.admin_url();
     let create_schemas: String = SERVICES.map(|s| format!("CREATE SCHEMA {s};")).concat();
     connect(&db_url)
@@ -110,7 +113,7 @@ async fn scenario(short: Short) {
     for name in SERVICES {
         // One after the other: the first replica migrates the schema alone.
         for _ in 0..replicas {
-            services.push(ServiceProcess::start(name, &db_url, name, &amqp_url).await);
+            services.push(ServiceProcess::start(name, &db_url, name, &amqp_url(name)).await);
         }
     }
 

@@ -29,14 +29,14 @@ impl Flow {
             "catalog",
             &catalog_db.admin_url(),
             &catalog_db.schema,
-            &vhost.amqp_url(),
+            &vhost.service_amqp_url("catalog"),
         )
         .await;
         let orders = ServiceProcess::start(
             "orders",
             &orders_db.admin_url(),
             &orders_db.schema,
-            &vhost.amqp_url(),
+            &vhost.service_amqp_url("orders"),
         )
         .await;
         let flow = Flow {
@@ -453,18 +453,23 @@ async fn two_replicas_of_each_service_reserve_every_order_exactly_once() {
     let flow = Flow::start().await;
     flow.receive(90).await; // 100 on hand
     let (catalog_db, orders_db) = &flow._dbs;
-    let amqp = flow._vhost.amqp_url();
+    let amqp = |service| flow._vhost.service_amqp_url(service);
     // Second replicas on the same schemas and queues: relays share the outbox
     // (SKIP LOCKED), consumers share the inbox queue (competing consumers).
     let _catalog_2 = ServiceProcess::start(
         "catalog",
         &catalog_db.admin_url(),
         &catalog_db.schema,
-        &amqp,
+        &amqp("catalog"),
     )
     .await;
-    let orders_2 =
-        ServiceProcess::start("orders", &orders_db.admin_url(), &orders_db.schema, &amqp).await;
+    let orders_2 = ServiceProcess::start(
+        "orders",
+        &orders_db.admin_url(),
+        &orders_db.schema,
+        &amqp("orders"),
+    )
+    .await;
 
     let mut ids = Vec::new();
     for i in 0..40 {

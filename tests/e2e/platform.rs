@@ -12,7 +12,7 @@ use serde_json::Value;
 #[tokio::test(flavor = "multi_thread")]
 async fn every_service_serves_health_metrics_openapi_and_docs() {
     let vhost = TestVhost::new().await;
-    let (_dbs, services) = launch_all(&vhost.amqp_url()).await;
+    let (_dbs, services) = launch_all(&vhost).await;
     let client = aftersales_web::http_client::client();
 
     for service in &services {

@@ -12,9 +12,9 @@ pub mod invariants;
 
 use aftersales_messaging::Handler;
 use aftersales_messaging::contracts::topology_v1;
-use aftersales_testkit::TestDb;
 pub use aftersales_testkit::eventually;
 use aftersales_testkit::tokens::TestIssuer;
+use aftersales_testkit::{TestDb, TestVhost};
 use aftersales_web::config::WebConfig;
 use aftersales_web::service::{Running, ServiceSpec, start, test_config_with};
 use std::time::Duration;
@@ -55,14 +55,21 @@ pub async fn launch<H: Handler + Clone>(spec: ServiceSpec<H>, config: WebConfig)
     }
 }
 
-/// The four services, each in a fresh schema of the test database, on `amqp_url`.
-/// Keep the returned schemas alive as long as the services.
-pub async fn launch_all(amqp_url: &str) -> (Vec<TestDb>, Vec<Service>) {
+/// The four services, each in a fresh schema of the test database, on `vhost`, each
+/// as its own broker user. Keep the returned schemas alive as long as the services.
+pub async fn launch_all(vhost: &TestVhost) -> (Vec<TestDb>, Vec<Service>) {
     let mut dbs = Vec::new();
     for _ in 0..4 {
         dbs.push(TestDb::new().await);
     }
-    let cfg = |i: usize, name: &str| config(name, &dbs[i].admin_url(), &dbs[i].schema, amqp_url);
+    let cfg = |i: usize, name: &str| {
+        config(
+            name,
+            &dbs[i].admin_url(),
+            &dbs[i].schema,
+            &vhost.service_amqp_url(name),
+        )
+    };
     let services = vec![
         launch(catalog::spec(), cfg(0, catalog::NAME)).await,
         launch(orders::spec(), cfg(1, orders::NAME)).await,

@@ -134,6 +134,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<bool> {
     let (pg, rabbit) = (servers.pg(), servers.rabbit());
     ephemeral::provision(pg, DATABASE, &SERVICES).await?;
     ephemeral::migrate(&paths::target_dir().join("debug"), pg, DATABASE, &SERVICES)?;
+    ephemeral::provision_broker(rabbit).await?;
 
     // Everyone pins the issuer, so its port is chosen first; the provider learns the
     // console's redirect URI once the console has its port.

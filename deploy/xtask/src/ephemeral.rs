@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use aftersales_testkit::broker_users::{self, ServiceUsers};
 use aftersales_testkit::provision::{ensure_database, provision_service};
 use aftersales_testkit::util::{fresh_temp_dir, sh_quote, signal, spawn_watchdog, tail, which};
 use aftersales_testkit::{PgServer, RabbitServer, free_port, free_port_block};
@@ -141,6 +142,28 @@ pub fn migrate(
     Ok(())
 }
 
+/// Declares the broker's topology in `rabbit`'s default vhost and creates every
+/// service's own user there ([`ServiceUsers::plain`]: password = the service's
+/// name, like the database roles), with the least permissions of the event catalog.
+pub async fn provision_broker(rabbit: &RabbitServer) -> anyhow::Result<()> {
+    let client = aftersales_web::http_client::client();
+    broker_users::provision(
+        &client,
+        &rabbit.amqp_url("/"),
+        &rabbit.mgmt_url(),
+        ("guest", "guest"),
+        &ServiceUsers::plain("/"),
+    )
+    .await
+}
+
+/// The URL `service` connects to `rabbit` with: its own user ([`provision_broker`]).
+pub fn service_amqp_url(rabbit: &RabbitServer, service: &str) -> String {
+    ServiceUsers::plain("/")
+        .amqp_url(&rabbit.amqp_base(), service)
+        .unwrap_or_else(|| panic!("{service} is not a service"))
+}
+
 /// The environment a service binary needs to run against `pg` and `rabbit` on `port`.
 pub fn service_env(
     service: &str,
@@ -156,7 +179,7 @@ pub fn service_env(
             "DATABASE_URL",
             role_url(pg, &aftersales_web::config::app_role(service), database),
         ),
-        ("AMQP_URL", rabbit.amqp_url("/")),
+        ("AMQP_URL", service_amqp_url(rabbit, service)),
         // Throwaway servers of one task with tokens minted by xtask itself; explicit, so
         // an OIDC_ISSUER in the caller's environment cannot make the mode ambiguous.
         ("AUTH_MODE", "hs256".to_owned()),

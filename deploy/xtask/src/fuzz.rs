@@ -140,6 +140,7 @@ pub async fn run(opts: Options) -> anyhow::Result<bool> {
     let (pg, rabbit) = (servers.pg(), servers.rabbit());
     ephemeral::provision(pg, DATABASE, &SERVICES).await?;
     ephemeral::migrate(&paths::target_dir().join("debug"), pg, DATABASE, &SERVICES)?;
+    ephemeral::provision_broker(rabbit).await?;
 
     let mut services = Vec::new();
     for svc in SERVICES {

@@ -81,6 +81,10 @@ enum Cmd {
         #[arg(long, env = "AMQP_URL")]
         amqp_url: Option<String>,
     },
+    /// Print the Messaging Topology Operator resources (exchanges, queues, bindings,
+    /// and every service's user and permissions) the event catalog calls for:
+    /// k8s/base/dependencies/rabbitmq-topology.yaml.
+    BrokerTopology,
     /// Load benchmark of catalog + orders (release builds) on servers of its own,
     /// next to pgbench on the same PostgreSQL; writes .local/bench/.
     Bench(bench::Options),
@@ -139,6 +143,14 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             limit,
             amqp_url,
         } => dead_letters::run(replay, &service, limit, amqp_url.as_deref()).await?,
+        Cmd::BrokerTopology => print!(
+            "{}",
+            aftersales_messaging::permissions::render_k8s(
+                &aftersales_messaging::contracts::topology_v1(),
+                &aftersales_messaging::contracts::SERVICES,
+                aftersales_messaging::permissions::K8S_CLUSTER,
+            )
+        ),
         Cmd::Bench(opts) => bench::run(opts).await?,
         Cmd::BenchRelay(opts) => relay_bench::run(opts).await?,
         Cmd::Fuzz(opts) => {

@@ -184,7 +184,9 @@ fn env_of(name: &str, port: u16) -> Vec<(&'static str, String)> {
         ("DATABASE_URL", database_url(name)),
         (
             "AMQP_URL",
-            format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f"),
+            aftersales_testkit::broker_users::ServiceUsers::plain("/")
+                .amqp_url(&format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}"), name)
+                .unwrap_or_default(),
         ),
         ("AUTH_MODE", "oidc".to_owned()),
         ("OIDC_ISSUER", token::ISSUER.to_owned()),
@@ -269,6 +271,11 @@ pub async fn up() -> anyhow::Result<()> {
     println!(
         "database  {DATABASE}: roles and schemas {} provisioned",
         SERVICES.map(|(s, _)| s).join(", ")
+    );
+    crate::ephemeral::provision_broker(&rabbit).await?;
+    println!(
+        "rabbitmq  topology and users aftersales-{{{}}} provisioned",
+        SERVICES.map(|(s, _)| s).join(",")
     );
 
     let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));

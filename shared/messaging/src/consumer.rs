@@ -85,6 +85,8 @@ pub enum Outcome {
     Duplicate,
     Retried,
     Rejected,
+    /// Its `producer` does not produce its event type: dead-lettered unapplied.
+    Forged,
 }
 
 impl Outcome {
@@ -94,6 +96,7 @@ impl Outcome {
             Outcome::Duplicate => "duplicate",
             Outcome::Retried => "retried",
             Outcome::Rejected => "rejected",
+            Outcome::Forged => "forged",
         }
     }
 }
@@ -220,7 +223,7 @@ impl<H: Handler> Consumer<H> {
         shutdown: &mut Shutdown,
     ) -> Result<(), ConsumeError> {
         let channel = conn.create_channel().await?;
-        self.topology.declare(&channel).await?;
+        self.topology.declare_as(&channel, &self.service).await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions { global: false })
             .await?;
@@ -301,7 +304,19 @@ impl<H: Handler> Consumer<H> {
             event_id = %envelope.event_id,
             correlation_id = %envelope.correlation_id,
         );
-        let outcome = self.apply(&envelope).instrument(span.clone()).await;
+        let outcome = match check_producer(&self.topology, &envelope) {
+            Ok(()) => self.apply(&envelope).instrument(span.clone()).await,
+            Err(forged) => {
+                span.in_scope(|| {
+                    tracing::error!(
+                        producer = %envelope.producer,
+                        owner = forged.owner.unwrap_or("nobody"),
+                        "the envelope's producer does not produce its event type; dead-lettering"
+                    );
+                });
+                Outcome::Forged
+            }
+        };
         // Instrumented, not entered: the deliveries in hand interleave on one task,
         // and an entered span would tag the others' events while this one awaits.
         self.settle(&delivery, outcome).instrument(span).await?;
@@ -336,7 +351,7 @@ impl<H: Handler> Consumer<H> {
                     let _ = acker.nack(requeue).await;
                 });
             }
-            Outcome::Rejected => {
+            Outcome::Rejected | Outcome::Forged => {
                 delivery.acker.nack(no_requeue()).await?;
             }
         }
@@ -402,6 +417,24 @@ impl<H: Handler> Consumer<H> {
             }
         }
         inbox_ready
+    }
+}
+
+/// An envelope whose `producer` is not the service the topology names for its type.
+#[derive(Debug, PartialEq, Eq)]
+struct Forged<'a> {
+    /// Who does produce the type; `None` when nobody does.
+    owner: Option<&'a str>,
+}
+
+/// Whether `envelope` comes from the one producer of its type. The broker already
+/// refuses a service's user any other routing key; this also catches an envelope
+/// whose body claims another producer than the user that published it, and a
+/// publisher with more rights than a service (an administrator, a replay).
+fn check_producer<'a>(topology: &'a Topology, envelope: &Envelope) -> Result<(), Forged<'a>> {
+    match topology.producer_of(&envelope.event_type) {
+        Some(owner) if owner == envelope.producer => Ok(()),
+        owner => Err(Forged { owner }),
     }
 }
 
@@ -503,6 +536,40 @@ impl Handler for Unhandled {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_producer_of_a_type_is_believed() {
+        let topology = crate::contracts::topology_v1();
+        let envelope = |producer: &str, event_type: &str| {
+            let payload = crate::contracts::orders::OrderCancelled {
+                order_id: uuid::Uuid::nil(),
+            };
+            let mut e = Envelope::new(producer, &payload, uuid::Uuid::nil()).expect("envelope");
+            e.event_type = event_type.to_owned();
+            e
+        };
+        let adjudicated = crate::contracts::event_types::CLAIM_ADJUDICATED;
+        assert_eq!(
+            check_producer(&topology, &envelope("inspection", adjudicated)),
+            Ok(())
+        );
+        assert_eq!(
+            check_producer(&topology, &envelope("catalog", adjudicated)),
+            Err(Forged {
+                owner: Some("inspection")
+            })
+        );
+        assert_eq!(
+            check_producer(&topology, &envelope("catalog", "catalog.no_such_event")),
+            Err(Forged { owner: None })
+        );
+        // A topology that names no producers believes nobody.
+        let bare = Topology::new(topology.subscriptions.clone());
+        assert_eq!(
+            check_producer(&bare, &envelope("inspection", adjudicated)),
+            Err(Forged { owner: None })
+        );
+    }
 
     #[test]
     fn redelivery_waits_double_up_to_the_cap() {

@@ -57,10 +57,45 @@ pub mod event_types {
 /// The services of the system, in port order.
 pub const SERVICES: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 
-/// The "consumed by" column of the event catalog, as broker topology.
+/// The "producer" column of the event catalog: the only service whose envelopes of
+/// each type are believed. The broker lets each service's user publish only these
+/// routing keys, and a consumer dead-letters an envelope whose `producer` is not the
+/// one named here for its type.
+pub fn producers_v1() -> Vec<Subscription> {
+    use event_types::*;
+    vec![
+        Subscription::new(
+            "catalog",
+            &[
+                PART_UPSERTED,
+                STOCK_RESERVED,
+                STOCK_RELEASED,
+                SHIPMENT_DISPATCHED,
+                STOCK_LOW,
+            ],
+        ),
+        Subscription::new("orders", &[DEALER_UPSERTED, ORDER_PLACED, ORDER_CANCELLED]),
+        Subscription::new(
+            "inspection",
+            &[
+                CLAIM_SUBMITTED,
+                PART_RECEIVED,
+                CLAIM_ADJUDICATED,
+                PART_DISPOSED,
+            ],
+        ),
+        Subscription::new(
+            "recovery",
+            &[RECOVERY_CLAIM_SUBMITTED, RECOVERY_CLAIM_SETTLED],
+        ),
+    ]
+}
+
+/// The "produced by" and "consumed by" columns of the event catalog, as broker
+/// topology.
 pub fn topology_v1() -> Topology {
     use event_types::*;
-    Topology::new(vec![
+    let consumers = Topology::new(vec![
         Subscription::new(
             "catalog",
             &[ORDER_PLACED, ORDER_CANCELLED, PART_RECEIVED, PART_DISPOSED],
@@ -76,7 +111,8 @@ pub fn topology_v1() -> Topology {
         ),
         Subscription::new("inspection", &[PART_UPSERTED, DEALER_UPSERTED]),
         Subscription::new("recovery", &[PART_UPSERTED, CLAIM_ADJUDICATED]),
-    ])
+    ]);
+    consumers.with_producers(producers_v1())
 }
 
 macro_rules! event {
@@ -452,6 +488,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_event_type_has_exactly_one_producer_named_by_its_prefix() {
+        let topology = topology_v1();
+        for event in event_types::ALL {
+            let owners: Vec<&str> = topology
+                .producers
+                .iter()
+                .filter(|p| p.event_types.iter().any(|t| t == event))
+                .map(|p| p.service.as_str())
+                .collect();
+            let prefix = event.split('.').next().unwrap_or_default();
+            assert_eq!(owners, [prefix], "{event}");
+            assert_eq!(topology.producer_of(event), Some(prefix));
+        }
+        let listed: usize = topology.producers.iter().map(|p| p.event_types.len()).sum();
+        assert_eq!(
+            listed,
+            event_types::ALL.len(),
+            "a producer lists a type twice"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!   after commit, with publisher confirms;
 //! - [`consumer`]: apply consumed events exactly once through the inbox table;
 //! - [`topology`]: exchanges and queues; [`contracts`]: the event catalog;
-//! - [`dead_letters`]: list and replay what ended in `<service>.dead`.
+//! - [`dead_letters`]: list and replay what ended in `<service>.dead`;
+//! - [`permissions`]: what each service's broker user may do.
 //!
 //! The outbox and inbox tables come with [`MIGRATIONS`], which every service runs into
 //! its own schema before its own migrations.
@@ -17,6 +18,7 @@ pub mod dead_letters;
 pub mod envelope;
 pub mod metrics;
 pub mod outbox;
+pub mod permissions;
 pub mod relay;
 mod schema;
 pub mod tls;

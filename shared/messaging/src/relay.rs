@@ -165,7 +165,9 @@ impl Relay {
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await?;
-        self.topology.declare(&channel).await?;
+        self.topology
+            .declare_as(&channel, &self.config.producer)
+            .await?;
         Ok(channel)
     }
 

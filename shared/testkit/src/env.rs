@@ -20,6 +20,7 @@ use anyhow::{Context, bail};
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use tokio::sync::OnceCell;
 
+use crate::broker_users::{self, ServiceUsers};
 use crate::provision::{connect, ensure_database};
 use crate::servers::{PgServer, RabbitServer, amqp_url, free_port, free_port_block};
 use crate::util::{
@@ -323,32 +324,61 @@ pub async fn mgmt_queue_messages(mgmt: &str, vhost: &str, queue: &str) -> Option
     body.get("messages").and_then(|m| m.as_u64())
 }
 
-/// A fresh RabbitMQ vhost `t_<12 hex>` (guest has all permissions), deleted on drop.
+/// A fresh RabbitMQ vhost `t_<12 hex>` (guest has all permissions), deleted on drop,
+/// provisioned as a deployment provisions its broker: the event catalog's whole
+/// topology, and one user per service with the least permissions
+/// ([`TestVhost::service_amqp_url`]; the users are deleted on drop too).
 #[derive(Debug)]
 pub struct TestVhost {
     pub name: String,
     amqp_base: String,
     mgmt: String,
+    users: ServiceUsers,
 }
 
 impl TestVhost {
-    /// Creates the vhost. Panics when the broker cannot be reached.
+    /// Creates and provisions the vhost. Panics when the broker cannot be reached.
     pub async fn new() -> TestVhost {
         let s = servers().await;
         let name = unique_name();
         if let Err(e) = create_vhost(&s.mgmt_url, &name).await {
             panic!("aftersales-testkit: cannot create vhost {name}: {e:#}");
         }
-        TestVhost {
+        let vhost = TestVhost {
+            users: ServiceUsers::for_vhost(&name),
             name,
             amqp_base: s.amqp_base.clone(),
             mgmt: s.mgmt_url.clone(),
+        };
+        let provisioned = broker_users::provision(
+            &http(),
+            &vhost.amqp_url(),
+            &vhost.mgmt,
+            (MGMT_USER, MGMT_PASSWORD),
+            &vhost.users,
+        )
+        .await;
+        if let Err(e) = provisioned {
+            panic!(
+                "aftersales-testkit: cannot provision vhost {}: {e:#}",
+                vhost.name
+            );
         }
+        vhost
     }
 
-    /// `amqp://guest:guest@127.0.0.1:PORT/<vhost>`
+    /// `amqp://guest:guest@127.0.0.1:PORT/<vhost>`: the administrator.
     pub fn amqp_url(&self) -> String {
         amqp_url(&self.amqp_base, &self.name)
+    }
+
+    /// The URL `service` connects with: its own user in this vhost, which may
+    /// configure and read only its own queues and publish only its own event types.
+    /// Panics for a name that is not one of the four services.
+    pub fn service_amqp_url(&self, service: &str) -> String {
+        self.users
+            .amqp_url(&self.amqp_base, service)
+            .unwrap_or_else(|| panic!("aftersales-testkit: {service} is not a service"))
     }
 
     /// Base URL of the management API (`http://127.0.0.1:MGMT`, guest/guest).
@@ -386,7 +416,14 @@ impl Drop for TestVhost {
     fn drop(&mut self) {
         let url = format!("{}/api/vhosts/{}", self.mgmt, percent_encode(&self.name));
         let name = self.name.clone();
+        let (users, mgmt) = (self.users.clone(), self.mgmt.clone());
         run_detached(async move {
+            if let Err(e) = users
+                .delete(&http(), &mgmt, (MGMT_USER, MGMT_PASSWORD))
+                .await
+            {
+                eprintln!("aftersales-testkit: cannot delete the users of vhost {name}: {e:#}");
+            }
             match mgmt_send(http().delete(url)).await {
                 Ok(r) if r.status().is_success() || r.status() == 404 => {}
                 Ok(r) => eprintln!(
@@ -444,14 +481,26 @@ impl PrivateBroker {
             Ok(PrivateBroker { server, dir })
         })
         .await;
-        match res {
+        let broker = match res {
             Ok(Ok(b)) => b,
             Ok(Err(e)) => panic!("aftersales-testkit: cannot start a private broker: {e:#}"),
             Err(e) => panic!("aftersales-testkit: private broker start-up panicked: {e}"),
+        };
+        let provisioned = broker_users::provision(
+            &http(),
+            &broker.amqp_url(),
+            &broker.mgmt_url(),
+            (MGMT_USER, MGMT_PASSWORD),
+            &broker.users(),
+        )
+        .await;
+        if let Err(e) = provisioned {
+            panic!("aftersales-testkit: cannot provision the private broker: {e:#}");
         }
+        broker
     }
 
-    /// `amqp://guest:guest@127.0.0.1:PORT/%2f` (the default vhost).
+    /// `amqp://guest:guest@127.0.0.1:PORT/%2f` (the default vhost): the administrator.
     pub fn amqp_url(&self) -> String {
         self.server.amqp_url("/")
     }
@@ -461,6 +510,20 @@ impl PrivateBroker {
         self.server
             .amqps_url("/")
             .unwrap_or_else(|| panic!("the private broker was started without TLS"))
+    }
+
+    /// The services' own users in the default vhost, provisioned at start (the node
+    /// is this test's alone, so the plain names serve).
+    pub fn users(&self) -> ServiceUsers {
+        ServiceUsers::plain("/")
+    }
+
+    /// The URL `service` connects with as its own user. Panics for a name that is not
+    /// one of the four services.
+    pub fn service_amqp_url(&self, service: &str) -> String {
+        self.users()
+            .amqp_url(&self.server.amqp_base(), service)
+            .unwrap_or_else(|| panic!("aftersales-testkit: {service} is not a service"))
     }
 
     /// Base URL of the node's management API.

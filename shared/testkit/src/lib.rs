@@ -19,6 +19,7 @@
     reason = "test harness: a broken set-up should stop the test at once, loudly"
 )]
 
+pub mod broker_users;
 pub mod dev_provider;
 pub mod env;
 pub mod platform;

@@ -75,7 +75,7 @@ impl TestService {
             name,
             &db.admin_url(),
             &db.schema,
-            &vhost.amqp_url(),
+            &vhost.service_amqp_url(name),
             &tokens::issuer().service_env(),
         );
         let running = start(spec, config, topology_v1())

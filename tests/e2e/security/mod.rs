@@ -3,5 +3,6 @@
 //! shown failing on the code before its fix (the closing note lists them).
 
 mod bodies;
+mod broker;
 mod database;
 mod tls;

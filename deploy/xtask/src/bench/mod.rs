@@ -143,6 +143,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         DATABASE,
         &SERVICES,
     )?;
+    ephemeral::provision_broker(rabbit).await?;
     println!("==> outbox relay vs raw lapin publish with confirms");
     let relay = relay_vs_raw(pg, rabbit)?;
     let (raw_rate, relay_rate) = (relay["raw_per_s"].as_f64(), relay["relay_per_s"].as_f64());

@@ -28,6 +28,10 @@ const REDELIVERY_FIRST: Duration = Duration::from_millis(200);
 const REDELIVERY_MAX: Duration = Duration::from_millis(1600);
 
 async fn start_consumer(pool: &aftersales_messaging::DbPool, amqp_url: &str) -> Running {
+    // As the deployment's provisioning would: the consumer declares only its own
+    // queues, and the dead-letter queue's binding is not among them.
+    let (_conn, channel) = amqp(amqp_url).await;
+    topology().declare(&channel).await.expect("topology");
     let metrics = MessagingMetrics::unregistered();
     let handler = RecordingHandler::default();
     let consumer = Consumer::new(
@@ -157,6 +161,30 @@ async fn an_undecodable_message_is_dead_lettered_at_once() {
     );
     assert_eq!(consumed(&running, "rejected"), 1);
     let letters = dead_letters::list(&channel, SERVICE, 10).await.unwrap();
+    assert_eq!(letters[0].reason.as_deref(), Some("rejected"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_envelope_from_another_producer_than_its_types_is_dead_lettered_unapplied() {
+    let db = TestDb::new().await;
+    let vhost = TestVhost::new().await;
+    let pool = prepare_schema(&db.url()).await;
+    let running = start_consumer(&pool, &vhost.amqp_url()).await;
+    let (_conn, channel) = amqp(&vhost.amqp_url()).await;
+    let forged = Envelope::new("intruder", &Ping { n: 9 }, Uuid::new_v4()).unwrap();
+    publish_raw(&channel, Ping::TYPE, &forged.to_bytes().unwrap()).await;
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            queue_len(&channel, &dead_queue(SERVICE)).await == 1
+        })
+        .await,
+        "the forged envelope is not in the dead-letter queue"
+    );
+    assert_eq!(consumed(&running, "forged"), 1);
+    assert_eq!(count(&pool, "SELECT count(*) AS n FROM effects").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) AS n FROM inbox").await, 0);
+    let letters = dead_letters::list(&channel, SERVICE, 10).await.unwrap();
+    assert_eq!(letters[0].event_id, Some(forged.event_id));
     assert_eq!(letters[0].reason.as_deref(), Some("rejected"));
 }
 

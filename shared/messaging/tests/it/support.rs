@@ -40,6 +40,10 @@ pub fn topology() -> Topology {
         SERVICE,
         &[Ping::TYPE, Poison::TYPE],
     )])
+    .with_producers(vec![Subscription::new(
+        SERVICE,
+        &[Ping::TYPE, Poison::TYPE],
+    )])
 }
 
 /// Migrates the messaging tables and a table of test effects into the test schema.
