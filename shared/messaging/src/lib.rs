@@ -18,6 +18,7 @@ pub mod envelope;
 pub mod metrics;
 pub mod outbox;
 pub mod relay;
+pub mod retention;
 mod schema;
 pub mod topology;
 pub mod transient;
