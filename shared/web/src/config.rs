@@ -374,7 +374,7 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
     }
 }
 
-fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
+pub(crate) fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
     ConfigError::Invalid {
         var,
         value: value.to_owned(),

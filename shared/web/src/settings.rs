@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, invalid};
 
 /// How long the service waits on the database before it gives up and says so (503 with
 /// `Retry-After`) instead of queueing without bound.
@@ -178,14 +178,6 @@ fn show(d: Duration) -> String {
         _ if ms.is_multiple_of(3_600_000) => format!("{}h", ms / 3_600_000),
         _ if ms.is_multiple_of(1000) => format!("{}s", ms / 1000),
         _ => format!("{ms}ms"),
-    }
-}
-
-fn invalid(var: &'static str, value: &str, reason: impl std::fmt::Display) -> ConfigError {
-    ConfigError::Invalid {
-        var,
-        value: value.to_owned(),
-        reason: reason.to_string(),
     }
 }
 
