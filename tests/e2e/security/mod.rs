@@ -1,0 +1,3 @@
+mod bodies;
+mod load;
+mod retention;
