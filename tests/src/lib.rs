@@ -106,6 +106,17 @@ impl ServiceProcess {
         schema: &str,
         amqp_url: &str,
     ) -> Self {
+        Self::start_with(name, database_url, schema, amqp_url, &[]).await
+    }
+
+    /// [`start`](Self::start) with more environment variables (`DB_POOL_SIZE`…).
+    pub async fn start_with(
+        name: &'static str,
+        database_url: &str,
+        schema: &str,
+        amqp_url: &str,
+        extra_env: &[(&str, &str)],
+    ) -> Self {
         let port = aftersales_testkit::free_port();
         let mut env = vec![
             ("HTTP_ADDR".to_owned(), format!("127.0.0.1:{port}")),
@@ -124,6 +135,11 @@ impl ServiceProcess {
                 .service_env()
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v)),
+        );
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}-{port}.log"));
         let mut process = ServiceProcess {

@@ -365,6 +365,13 @@ impl<H: Handler> Consumer<H> {
         loop {
             let mut db = match self.pool.get().await {
                 Ok(db) => db,
+                // Every connection busy (requests under load): the database is there,
+                // so readiness stays as it is; wait for a turn.
+                Err(err) if crate::transient::pool_busy(&err) => {
+                    tracing::debug!(error = %err, "no free database connection; waiting");
+                    tokio::time::sleep(backoff.next_delay()).await;
+                    continue;
+                }
                 Err(err) => {
                     self.link.set_down(format!("database unreachable: {err}"));
                     tokio::time::sleep(backoff.next_delay()).await;

@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod permissions;
 pub mod relay;
+pub mod retention;
 mod schema;
 pub mod tls;
 pub mod topology;

@@ -100,19 +100,3 @@ pub async fn backlog(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
         .get_result(conn)
         .await
 }
-
-/// Deletes published rows older than `keep`; the inbox of each consumer, not this
-/// table, is what guards against duplicates, so old rows serve no one.
-pub(crate) async fn prune(
-    conn: &mut AsyncPgConnection,
-    keep: chrono::Duration,
-) -> QueryResult<usize> {
-    let cutoff = chrono::Utc::now() - keep;
-    diesel::delete(
-        outbox::table
-            .filter(outbox::published_at.is_not_null())
-            .filter(outbox::published_at.lt(cutoff)),
-    )
-    .execute(conn)
-    .await
-}

@@ -70,9 +70,8 @@ pub struct RelayConfig {
     pub producer: String,
     pub batch_size: i64,
     /// How long to sleep when no notification arrives; the fallback for a lost LISTEN.
+    /// (Published rows are pruned by the service's retention job, `retention.rs`.)
     pub poll_interval: Duration,
-    /// How long published rows are kept before they are pruned.
-    pub retention: chrono::Duration,
 }
 
 impl RelayConfig {
@@ -81,7 +80,6 @@ impl RelayConfig {
             producer: producer.to_owned(),
             batch_size: 200,
             poll_interval: Duration::from_secs(1),
-            retention: chrono::Duration::days(7),
         }
     }
 }
@@ -182,7 +180,6 @@ impl Relay {
         self.link.set_up();
         backoff.reset();
         tracing::info!(producer = %self.config.producer, "relay connected");
-        let mut last_prune = tokio::time::Instant::now();
         let mut last_backlog: Option<tokio::time::Instant> = None;
         loop {
             match self.publish_batch(&channel, BatchMode::Normal).await {
@@ -202,10 +199,6 @@ impl Relay {
             if last_backlog.is_none_or(|t| t.elapsed() >= Duration::from_secs(1)) {
                 self.refresh_backlog().await;
                 last_backlog = Some(tokio::time::Instant::now());
-            }
-            if last_prune.elapsed() > Duration::from_secs(3600) {
-                self.prune().await;
-                last_prune = tokio::time::Instant::now();
             }
             tokio::select! {
                 _ = self.wake.notified() => {}
@@ -298,16 +291,6 @@ impl Relay {
             && let Ok(n) = outbox::backlog(&mut db).await
         {
             self.metrics.outbox_backlog.set(n);
-        }
-    }
-
-    async fn prune(&self) {
-        if let Ok(mut db) = self.pool.get().await {
-            match outbox::prune(&mut db, self.config.retention).await {
-                Ok(n) if n > 0 => tracing::info!(pruned = n, "pruned published outbox rows"),
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "outbox prune failed"),
-            }
         }
     }
 }

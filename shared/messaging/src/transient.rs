@@ -7,13 +7,17 @@
 use diesel::result::{DatabaseErrorKind, Error};
 
 /// Messages of PostgreSQL errors that diesel reports as `Unknown` but that are
-/// transient: SQLSTATE 57P01/57P02 (`terminating connection ...`), 57P03 (`the
-/// database system is starting up / shutting down / in recovery mode`) and 40P01.
-/// diesel does not expose the SQLSTATE, hence the message.
-const TRANSIENT_MESSAGES: [&str; 3] = [
+/// transient: SQLSTATE 57P01/57P02 (`terminating connection ...`, also the server
+/// closing a connection left idle in a transaction, 25P03), 57P03 (`the database system
+/// is starting up / shutting down / in recovery mode`), 40P01, and 57014/55P03
+/// (`canceling statement due to statement timeout / lock timeout`: the database was too
+/// busy for the statement this time). diesel does not expose the SQLSTATE, hence the
+/// message.
+const TRANSIENT_MESSAGES: [&str; 4] = [
     "terminating connection",
     "the database system is",
     "deadlock detected",
+    "canceling statement due to",
 ];
 
 pub fn is_transient(err: &Error) -> bool {
@@ -30,6 +34,16 @@ pub fn is_transient(err: &Error) -> bool {
         Error::BrokenTransactionManager => true,
         _ => false,
     }
+}
+
+/// Whether a pool's `get` failed only because every connection was in use for longer
+/// than the pool waits (`DB_ACQUIRE_TIMEOUT`): the database is there but busy, so the
+/// work is retried later, and nothing is reported unreachable.
+pub fn pool_busy(err: &diesel_async::pooled_connection::deadpool::PoolError) -> bool {
+    matches!(
+        err,
+        deadpool::managed::PoolError::Timeout(deadpool::managed::TimeoutType::Wait)
+    )
 }
 
 #[cfg(test)]
@@ -58,6 +72,18 @@ mod tests {
                 "the database system is starting up",
             ),
             db(DatabaseErrorKind::Unknown, "deadlock detected"),
+            db(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to statement timeout",
+            ),
+            db(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to lock timeout",
+            ),
+            db(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to idle-in-transaction timeout",
+            ),
             Error::BrokenTransactionManager,
         ] {
             assert!(is_transient(&e), "{e:?}");

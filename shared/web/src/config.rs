@@ -136,6 +136,11 @@ pub struct WebConfig {
     pub db_pool_size: usize,
     /// Deliveries the consumer applies at once (each in its own transaction).
     pub consumer_concurrency: usize,
+    // Issue 15, findings 6 and 7 (see crate::settings).
+    /// Timeouts of the pool and of every pooled connection's session.
+    pub db_limits: crate::settings::DbLimits,
+    /// How long the shared tables keep their rows.
+    pub retention: crate::settings::Retention,
 }
 
 impl WebConfig {
@@ -164,6 +169,8 @@ impl WebConfig {
     /// | `LOG_FORMAT` | `pretty` (or `json`) |
     /// | `DB_POOL_SIZE` | `10` |
     /// | `CONSUMER_CONCURRENCY` | `4` |
+    /// | `DB_ACQUIRE_TIMEOUT`, `DB_STATEMENT_TIMEOUT`, `DB_LOCK_TIMEOUT`, `DB_IDLE_IN_TRANSACTION_TIMEOUT` | see [`crate::settings::DbLimits`] |
+    /// | `IDEMPOTENCY_RETENTION`, `INBOX_RETENTION`, `OUTBOX_RETENTION`, `RETENTION_INTERVAL`, `RETENTION_BATCH` | see [`crate::settings::Retention`] |
     ///
     /// An empty variable counts as unset, except `JWT_SECRET`, where it is an error. With
     /// neither `OIDC_ISSUER` nor `JWT_SECRET` (nor `AUTH_MODE`) the service refuses to start;
@@ -211,6 +218,8 @@ impl WebConfig {
         };
         let db_pool_size = count("DB_POOL_SIZE", 1000, 10)?;
         let consumer_concurrency = count("CONSUMER_CONCURRENCY", 256, 4)?;
+        let db_limits = crate::settings::DbLimits::from_lookup(get)?;
+        let retention = crate::settings::Retention::from_lookup(get)?;
 
         Ok(WebConfig {
             http_addr,
@@ -221,6 +230,8 @@ impl WebConfig {
             log_format,
             db_pool_size,
             consumer_concurrency,
+            db_limits,
+            retention,
         })
     }
 
@@ -257,6 +268,8 @@ impl fmt::Debug for WebConfig {
             .field("log_format", &self.log_format)
             .field("db_pool_size", &self.db_pool_size)
             .field("consumer_concurrency", &self.consumer_concurrency)
+            .field("db_limits", &self.db_limits)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -498,7 +511,7 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
     }
 }
 
-fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
+pub(crate) fn invalid(var: &'static str, value: &str, reason: impl fmt::Display) -> ConfigError {
     ConfigError::Invalid {
         var,
         value: value.to_owned(),

@@ -8,6 +8,8 @@ use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfi
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 
+pub use crate::settings::DbLimits;
+
 pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
 type Pooled = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
 
@@ -77,6 +79,11 @@ impl From<DbError> for crate::ApiError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::Query(e) => e.into(),
+            DbError::Pool(deadpool::managed::PoolError::Timeout(
+                deadpool::managed::TimeoutType::Wait,
+            )) => crate::ApiError::ServiceUnavailable(
+                "every database connection is busy; retry after the time in Retry-After".into(),
+            ),
             DbError::Pool(_) | DbError::Connection(_) | DbError::Timeout(_) => {
                 crate::ApiError::ServiceUnavailable(error.to_string())
             }
@@ -98,11 +105,79 @@ pub fn connection_url(url: &str, schema: Option<&str>) -> String {
     }
 }
 
-/// A pool of at most `size` connections. Connections are opened lazily, so this
-/// succeeds even while the database is down; use [`ping`] to check it.
+/// A pool of at most `size` connections with the default [`DbLimits`]. Connections are
+/// opened lazily, so this succeeds even while the database is down; use [`ping`] to
+/// check it.
 pub fn pool(url: &str, size: usize) -> Result<DbPool, DbError> {
+    pool_with(url, size, &DbLimits::default())
+}
+
+/// [`pool`] with the given limits: see [`with_limits`].
+pub fn pool_with(url: &str, size: usize, limits: &DbLimits) -> Result<DbPool, DbError> {
     let manager = manager(url);
-    Ok(DbPool::builder(manager).max_size(size.max(1)).build()?)
+    let builder = DbPool::builder(manager).max_size(size.max(1));
+    Ok(with_limits(builder, limits, CONNECT_TIMEOUT).build()?)
+}
+
+/// The pool of the readiness check: one connection of its own (counted in the
+/// database's `max_connections`, k8s/README.md), so the check never queues behind
+/// requests for the service's pool, and short limits, so a database that does not
+/// answer fails the check instead of hanging it.
+pub fn probe_pool(url: &str) -> Result<DbPool, DbError> {
+    let limits = DbLimits {
+        acquire: PING_TIMEOUT / 2,
+        statement: PING_TIMEOUT / 2,
+        lock: PING_TIMEOUT / 2,
+        idle_in_transaction: PING_TIMEOUT,
+    };
+    let manager = manager(url);
+    let builder = DbPool::builder(manager).max_size(1);
+    Ok(with_limits(builder, &limits, PING_TIMEOUT).build()?)
+}
+
+/// The longest the pool waits for a new connection to be opened (and an idle one to
+/// answer its check before reuse): beyond it the database counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A pool that gives up waiting for a free connection after `limits.acquire` (deadpool's
+/// `Timeout(Wait)`, a 503 with `Retry-After` for a request) and whose every connection
+/// runs with the session settings of [`session_settings`].
+fn with_limits(
+    builder: diesel_async::pooled_connection::deadpool::PoolBuilder<AsyncPgConnection>,
+    limits: &DbLimits,
+    connect: Duration,
+) -> diesel_async::pooled_connection::deadpool::PoolBuilder<AsyncPgConnection> {
+    use diesel_async::SimpleAsyncConnection as _;
+    use diesel_async::pooled_connection::PoolError as ConnError;
+    use diesel_async::pooled_connection::deadpool::{Hook, HookError};
+
+    let settings = session_settings(limits);
+    builder
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(limits.acquire))
+        .create_timeout(Some(connect))
+        .recycle_timeout(Some(connect))
+        .post_create(Hook::async_fn(move |conn: &mut AsyncPgConnection, _| {
+            let settings = settings.clone();
+            Box::pin(async move {
+                conn.batch_execute(&settings)
+                    .await
+                    .map_err(|e| HookError::Backend(ConnError::QueryError(e)))
+            })
+        }))
+}
+
+/// The `SET`s every pooled connection starts with. A statement cancelled by one of these
+/// timeouts is a transient error (`aftersales_messaging::transient`): a 503 for a
+/// request, a retry for a consumer.
+pub fn session_settings(limits: &DbLimits) -> String {
+    format!(
+        "SET statement_timeout = {}; SET lock_timeout = {}; \
+         SET idle_in_transaction_session_timeout = {}",
+        limits.statement.as_millis(),
+        limits.lock.as_millis(),
+        limits.idle_in_transaction.as_millis(),
+    )
 }
 
 /// Pooled connections open through [`establish`] (diesel-async's own would ignore the

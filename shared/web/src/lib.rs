@@ -31,7 +31,9 @@ pub mod openapi;
 pub mod pagination;
 pub mod query;
 pub mod request;
+pub mod retention;
 pub mod service;
+pub mod settings;
 pub mod telemetry;
 
 /// Enum-like `TEXT` columns as the domain's enums (defined with the shared vocabulary).

@@ -1,5 +1,6 @@
 //! How every service starts: configuration, telemetry, migrations, database pool,
-//! outbox relay, inbox consumer, and the HTTP server with the common endpoints.
+//! outbox relay, inbox consumer, retention job, and the HTTP server with the common
+//! endpoints.
 //!
 //! A service describes itself in a [`ServiceSpec`] and its `main.rs` calls [`main`].
 //! Tests call [`start`] with their own configuration and port 0.
@@ -275,7 +276,7 @@ pub async fn ensure_migrated<H>(spec: &ServiceSpec<H>, url: &str) -> Result<(), 
 }
 
 /// Checks (or applies, see [`ensure_migrated`]) the migrations, then starts the relay, the
-/// consumer and the HTTP server.
+/// consumer, the retention job and the HTTP server.
 pub async fn start<H: Handler + Clone>(
     spec: ServiceSpec<H>,
     config: WebConfig,
@@ -283,16 +284,18 @@ pub async fn start<H: Handler + Clone>(
 ) -> Result<Running, StartError> {
     let url = config.connection_url();
     ensure_migrated(&spec, &url).await?;
-    let pool = crate::db::pool(&url, config.db_pool_size)?;
+    let pool = crate::db::pool_with(&url, config.db_pool_size, &config.db_limits)?;
     let metrics = web::Data::new(Metrics::new(spec.name));
     let messaging_metrics = MessagingMetrics::new(&metrics.registry)?;
+    let pruned = crate::retention::metric(&metrics.registry)?;
 
     let mut readiness = Readiness::default();
-    let ping_pool = pool.clone();
-    readiness.add("database", move || {
-        let pool = ping_pool.clone();
-        async move { crate::db::ping(&pool).await.map_err(|e| e.to_string()) }
-    });
+    // Its own connections: a probe queued behind requests for the service's pool would
+    // call a busy service dead.
+    readiness.add(
+        "database",
+        crate::health::database_check(crate::db::probe_pool(&url)?),
+    );
 
     let relay = Relay::new(
         pool.clone(),
@@ -327,6 +330,13 @@ pub async fn start<H: Handler + Clone>(
         });
         tasks.push(tokio::spawn(consumer.run_until(shutdown.clone())));
     }
+
+    tasks.push(tokio::spawn(crate::retention::run(
+        pool.clone(),
+        config.retention,
+        pruned,
+        shutdown.clone(),
+    )));
 
     if let Some(job) = spec.background {
         tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));

@@ -5,4 +5,6 @@
 mod bodies;
 mod broker;
 mod database;
+mod load;
+mod retention;
 mod tls;

@@ -9,4 +9,5 @@
 
 mod consumer;
 mod relay;
+mod retention;
 mod support;

@@ -278,14 +278,28 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = self.problem().to_response();
-        if matches!(self, Self::Unauthorized(_)) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match self {
+            Self::Unauthorized(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            // Busy or briefly unreachable: tell clients when to come back rather than
+            // let them retry at once into the same queue.
+            Self::ServiceUnavailable(_) => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                );
+            }
+            _ => {}
         }
         response
     }
 }
+
+/// The `Retry-After` of every 503, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "2";
 
 /// `outer: middle: root` for an error and its sources.
 pub fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {

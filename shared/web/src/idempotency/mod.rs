@@ -385,6 +385,26 @@ pub async fn purge_before(
         .await
 }
 
+/// Deletes up to `batch` keys created before `cutoff`, oldest first; returns how many.
+/// For the retention job (`crate::retention`): rows another transaction holds are
+/// skipped (`SKIP LOCKED`) and left for the next run; a key whose first request is still
+/// in flight is not even visible (its row is not committed yet).
+pub async fn purge_batch(
+    conn: &mut AsyncPgConnection,
+    cutoff: chrono::DateTime<chrono::Utc>,
+    batch: i64,
+) -> Result<usize, diesel::result::Error> {
+    diesel::sql_query(
+        "DELETE FROM idempotency_keys WHERE (principal, key) IN (\
+           SELECT principal, key FROM idempotency_keys WHERE created_at < $1 \
+           ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .execute(conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,8 @@
 
 mod db;
 mod idempotency;
+mod limits;
+mod retention;
 mod text_enum;
 
 use aftersales_testkit::TestDb;
