@@ -1,7 +1,7 @@
 //! The vocabulary the four services and their event contracts share: part numbers,
 //! dealer, supplier and warehouse codes, currencies, quantities, and the rule that
-//! rounds an amount to the cent, the priority of a dealer order, and what inspecting a
-//! returned part finds.
+//! rounds an amount to the cent, the priority of a dealer order, what inspecting a
+//! returned part finds, and how dates, timestamps and decimals come in from a client.
 //!
 //! Every type is parsed once, where a value enters (request, event, row), and is valid
 //! from then on: serde deserialises through the same `parse`, so an invalid value
@@ -9,6 +9,8 @@
 //! price's bounds…) stay in that service's domain.
 
 mod codes;
+mod dates;
+mod decimal;
 mod error;
 mod finding;
 pub mod money;
@@ -17,6 +19,8 @@ mod quantity;
 mod text_enum;
 
 pub use codes::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
+pub use dates::{CalendarDate, DATE_RANGE, TIMESTAMP_RANGE, Timestamp};
+pub use decimal::{DECIMAL_PATTERN, DecimalString};
 pub use error::InvalidValue;
 pub use finding::{CauseCode, DispositionKind};
 pub use priority::Priority;

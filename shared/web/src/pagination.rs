@@ -8,6 +8,7 @@
 //! no OFFSET, stable while rows are added). The queries themselves stay in each
 //! service's `db` module; they take their filters from here.
 
+use aftersales_types::Timestamp;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -122,8 +123,10 @@ impl<T> Page<T> {
 }
 
 /// Where a list ordered by `(timestamp, id)` resumes: the sort key of the last row
-/// of the previous page (in the cursor as the JSON `["<RFC 3339>", "<uuid>"]`).
-pub type Position = (DateTime<Utc>, uuid::Uuid);
+/// of the previous page (in the cursor as the JSON `["<RFC 3339>", "<uuid>"]`). A
+/// cursor is only base64 of JSON: a forged one may carry any time, and a
+/// [`Timestamp`] holds none PostgreSQL cannot compare with.
+pub type Position = (Timestamp, uuid::Uuid);
 
 /// A WHERE fragment on the table (or join) `QS`.
 pub type Predicate<QS> = Box<dyn BoxableExpression<QS, Pg, SqlType = Bool>>;
@@ -152,7 +155,7 @@ where
     At: ColumnOf<QS, Timestamptz>,
     Id: ColumnOf<QS, diesel::sql_types::Uuid>,
 {
-    let (t, i) = position;
+    let (t, i) = (position.0.get(), position.1);
     Box::new(at.lt(t).or(at.eq(t).and(id.lt(i))))
 }
 
@@ -162,7 +165,7 @@ where
     At: ColumnOf<QS, Timestamptz>,
     Id: ColumnOf<QS, diesel::sql_types::Uuid>,
 {
-    let (t, i) = position;
+    let (t, i) = (position.0.get(), position.1);
     Box::new(at.gt(t).or(at.eq(t).and(id.gt(i))))
 }
 
@@ -368,9 +371,21 @@ mod tests {
         sql[start..end].to_owned()
     }
 
+    fn now() -> Timestamp {
+        Timestamp::new(chrono::Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn a_forged_position_outside_the_years_is_not_a_cursor() {
+        let forged = Cursor::encode(&("-5000-01-01T00:00:00Z", uuid::Uuid::nil()));
+        assert!(Cursor::decode::<Position>(&forged).is_err());
+        let ours = Cursor::encode(&(chrono::Utc::now(), uuid::Uuid::nil()));
+        assert!(Cursor::decode::<Position>(&ours).is_ok());
+    }
+
     #[test]
     fn keyset_fragments_resume_after_the_position_in_either_order() {
-        let position = (chrono::Utc::now(), uuid::Uuid::nil());
+        let position = (now(), uuid::Uuid::nil());
         assert_eq!(
             where_of(older_than(items::at, items::id, position)),
             r#"(("items"."at" < $1) OR (("items"."at" = $2) AND ("items"."id" < $3)))"#
@@ -398,7 +413,7 @@ mod tests {
             from: Some(chrono::Utc::now()),
             to: Some(chrono::Utc::now()),
             order: ListOrder::Newest,
-            after: Some((chrono::Utc::now(), uuid::Uuid::nil())),
+            after: Some((now(), uuid::Uuid::nil())),
         };
         assert_eq!(
             cols(&all),
@@ -406,7 +421,7 @@ mod tests {
         );
         let oldest = DealerListFilter {
             order: ListOrder::Oldest,
-            after: Some((chrono::Utc::now(), uuid::Uuid::nil())),
+            after: Some((now(), uuid::Uuid::nil())),
             ..DealerListFilter::default()
         };
         assert_eq!(

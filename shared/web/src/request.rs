@@ -1,9 +1,10 @@
 //! Small request conventions every service shares (DESIGN.md, "API conventions"):
-//! optimistic concurrency with ETags, report periods, and CSV negotiation.
+//! optimistic concurrency with ETags, report periods and dates, and CSV negotiation.
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{self, HeaderMap};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use aftersales_types::{CalendarDate, Timestamp};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use crate::ApiError;
 
@@ -69,12 +70,15 @@ pub fn period_bound(field: &str, value: &str, is_to: bool) -> Result<DateTime<Ut
     let bound = if let Ok(ts) = DateTime::parse_from_rfc3339(value) {
         ts.with_timezone(&Utc)
     } else {
+        // Read with chrono's own reading first so that a date outside the years
+        // (`-4713-01-01`) is told the range rather than the format.
         let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
             ApiError::invalid_field(
                 field,
                 "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
             )
         })?;
+        let date = CalendarDate::new(date).map_err(|_| out_of_range())?.get();
         // A date as `to` includes that whole day: the period ends at the next midnight.
         let date = if is_to {
             date.succ_opt().ok_or_else(out_of_range)?
@@ -83,10 +87,15 @@ pub fn period_bound(field: &str, value: &str, is_to: bool) -> Result<DateTime<Ut
         };
         date.and_time(NaiveTime::MIN).and_utc()
     };
-    if !(0..=9999).contains(&bound.year()) {
-        return Err(out_of_range());
-    }
-    Ok(bound)
+    Timestamp::new(bound)
+        .map(Timestamp::get)
+        .map_err(|_| out_of_range())
+}
+
+/// A date parameter (`as_of=2026-12-01`): `YYYY-MM-DD` from 0000-01-01 to 9999-12-31,
+/// else a 422 naming `field` and saying the range.
+pub fn date(field: &str, value: &str) -> Result<CalendarDate, ApiError> {
+    CalendarDate::parse(value).map_err(|e| ApiError::invalid_field(field, e.into_message()))
 }
 
 // The values of a report's `format` query parameter, for its OpenAPI document:
@@ -161,6 +170,8 @@ mod tests {
             ("to", "9999-12-31T23:30:00-01:00", true),
             ("from", "0000-01-01T00:30:00+01:00", false),
             ("from", "+10000-01-01", false),
+            ("from", "-4713-01-01", false),
+            ("to", "-5000-01-01", true),
         ] {
             let err = period_bound(field, value, is_to).unwrap_err();
             let problem = format!("{err:?}");
@@ -173,6 +184,30 @@ mod tests {
         }
         let err = period(Some("2026-01-01"), Some("9999-12-31")).unwrap_err();
         assert!(format!("{err:?}").contains("9999-12-30"), "{err:?}");
+    }
+
+    #[test]
+    fn date_parameters_stay_within_the_years_an_answer_can_write() {
+        assert_eq!(
+            date("as_of", "2026-12-01").unwrap().to_string(),
+            "2026-12-01"
+        );
+        assert!(date("as_of", "9999-12-31").is_ok());
+        for bad in [
+            "+10000-01-01",
+            "-0001-01-01",
+            "-4713-01-01",
+            "2026-13-01",
+            "2026-12-01T00:00:00Z",
+            "",
+        ] {
+            let error = date("as_of", bad).unwrap_err();
+            assert!(
+                matches!(&error, ApiError::Unprocessable { errors, .. }
+                    if errors[0].field == "as_of" && errors[0].message.contains("0000-01-01 to 9999-12-31")),
+                "{bad}: {error:?}"
+            );
+        }
     }
 
     #[test]

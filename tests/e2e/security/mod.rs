@@ -5,6 +5,8 @@
 mod bodies;
 mod broker;
 mod database;
+mod dates;
+mod decimals;
 mod load;
 mod retention;
 mod tls;

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
@@ -68,9 +69,9 @@ pub struct PartIn {
     #[validate(custom(function = "fields::successor"))]
     pub superseded_by: Option<String>,
     /// Up to 4 decimals, as a string: `"12.5000"`.
-    #[schema(value_type = String, example = "12.50")]
+    #[schema(example = "12.50")]
     #[validate(custom(function = "fields::price"))]
-    pub list_price: Decimal,
+    pub list_price: DecimalString,
 }
 
 /// Every settable field of a part (the list price has its own history).
@@ -208,7 +209,7 @@ pub async fn create_part(
     who.require(ADMIN)?;
     body.validate()?;
     let pn = parsed("part_number", PartNumber::from_input(&body.part_number))?;
-    let price = parsed("list_price", Price::parse(body.list_price))?;
+    let price = parsed("list_price", Price::parse(body.list_price.get()))?;
     let fields = body.settable().fields()?;
     let request = ("parts", &*body);
     let answer = keyed

@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_types::{DecimalString, Timestamp};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Principal, Role};
@@ -26,11 +27,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct PriceIn {
-    #[schema(value_type = String, example = "12.50")]
+    #[schema(example = "12.50")]
     #[validate(custom(function = "fields::price"))]
-    pub price: Decimal,
+    pub price: DecimalString,
     /// When the price takes effect; now when absent.
-    pub effective_from: Option<DateTime<Utc>>,
+    pub effective_from: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -91,8 +92,8 @@ pub async fn add_price(
     let pn = path_part(&pn)?;
     let expected = if_match(req.headers())?;
     body.validate()?;
-    let price = parsed("price", Price::parse(body.price))?;
-    let effective = body.effective_from.unwrap_or_else(Utc::now);
+    let price = parsed("price", Price::parse(body.price.get()))?;
+    let effective = body.effective_from.map_or_else(Utc::now, Timestamp::get);
     let request = ("prices", pn.as_str(), &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {

@@ -9,12 +9,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_types::{CalendarDate, DecimalString, Timestamp};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::pagination::ListOrder;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
-use chrono::{DateTime, NaiveDate, Utc};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -54,8 +53,8 @@ pub struct LaborLineInput {
     /// Claimed hours (decimal string, 0.01 to 999, 2 decimals). Paid:
     /// `min(claimed, standard) × dealer labor rate`.
     #[validate(custom(function = "valid_hours"))]
-    #[schema(value_type = String, example = "1.50")]
-    pub hours: Decimal,
+    #[schema(example = "1.50")]
+    pub hours: DecimalString,
 }
 
 /// A warranty claim for one of the dealer's units.
@@ -65,9 +64,9 @@ pub struct CreateClaim {
     #[validate(custom(function = "valid_serial"))]
     pub unit_serial: String,
     /// Not in the future, not before the unit's in-service date.
-    pub failure_date: NaiveDate,
+    pub failure_date: CalendarDate,
     /// Not in the future, not before the failure date.
-    pub repair_date: NaiveDate,
+    pub repair_date: CalendarDate,
     /// Absolute reading; not lower than the unit's usage at sale.
     #[validate(range(min = 0, max = 1_000_000_000))]
     pub usage_at_failure: i64,
@@ -117,14 +116,14 @@ impl CreateClaim {
                         &format!("labor[{i}].operation_code"),
                         OperationCode::parse(&l.operation_code),
                     )?,
-                    hours: l.hours,
+                    hours: l.hours.get(),
                 })
             })
             .collect::<Result<_, ApiError>>()?;
         Ok(NewClaim {
             unit_serial: field("unit_serial", Serial::parse(&self.unit_serial))?,
-            failure_date: self.failure_date,
-            repair_date: self.repair_date,
+            failure_date: self.failure_date.get(),
+            repair_date: self.repair_date.get(),
             usage_at_failure: self.usage_at_failure,
             complaint: self.complaint.clone(),
             cause: self.cause.clone(),
@@ -300,7 +299,8 @@ pub async fn list_claims(
             .above_approval_limit
             .map(|above| (above, app::decision::approval_limit())),
         order,
-        after: match page.position::<(ListOrder, DateTime<Utc>, Uuid)>()? {
+        // A cursor is only base64 of JSON: a forged one may carry any time.
+        after: match page.position::<(ListOrder, Timestamp, Uuid)>()? {
             Some((of, at, id)) if of == order => Some((at, id)),
             Some(_) => {
                 return Err(ApiError::bad_parameter(

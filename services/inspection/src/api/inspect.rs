@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency;
 use aftersales_web::idempotency::KeyHeader;
@@ -167,14 +168,14 @@ pub struct DecisionInput {
     pub decision: Verdict,
     /// `partially_approved` only (required): at most the claimed parts amount.
     #[validate(custom(function = "valid_amount"))]
-    #[schema(value_type = Option<String>, example = "80.00")]
+    #[schema(example = "80.00")]
     #[serde(default)]
-    pub approved_parts_amount: Option<Decimal>,
+    pub approved_parts_amount: Option<DecimalString>,
     /// `partially_approved` only (required): at most the claimed labor amount.
     #[validate(custom(function = "valid_amount"))]
-    #[schema(value_type = Option<String>, example = "40.00")]
+    #[schema(example = "40.00")]
     #[serde(default)]
-    pub approved_labor_amount: Option<Decimal>,
+    pub approved_labor_amount: Option<DecimalString>,
     /// `rejected` only (at least one).
     #[serde(default)]
     pub reasons: Vec<ReasonCode>,
@@ -211,8 +212,8 @@ pub async fn decision(
     body.validate()?;
     let decision = Decision {
         verdict: body.decision,
-        approved_parts_amount: body.approved_parts_amount,
-        approved_labor_amount: body.approved_labor_amount,
+        approved_parts_amount: body.approved_parts_amount.map(DecimalString::get),
+        approved_labor_amount: body.approved_labor_amount.map(DecimalString::get),
         reasons: body.reasons.clone(),
     };
     let id = path.into_inner();

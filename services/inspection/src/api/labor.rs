@@ -3,6 +3,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use aftersales_types::DecimalString;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
@@ -34,8 +35,8 @@ pub struct CreateOperation {
     pub description: String,
     /// Flat-rate hours (decimal string, 0.01 to 999, 2 decimals).
     #[validate(custom(function = "valid_hours"))]
-    #[schema(value_type = String, example = "1.50")]
-    pub standard_hours: Decimal,
+    #[schema(example = "1.50")]
+    pub standard_hours: DecimalString,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -81,7 +82,8 @@ pub async fn create_operation(
     let request = ("POST /labor-operations", &body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let op = app::labor::create(c, &code, &body.description, body.standard_hours).await?;
+            let op =
+                app::labor::create(c, &code, &body.description, body.standard_hours.get()).await?;
             Ok(view(op))
         })
         .await?;

@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_types::CalendarDate;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -35,7 +36,7 @@ pub struct RegisterUnit {
     #[validate(length(min = 1, max = 100))]
     pub model: String,
     /// The day the unit went into service (not in the future).
-    pub in_service_date: NaiveDate,
+    pub in_service_date: CalendarDate,
     /// The usage reading at sale.
     #[validate(range(min = 0, max = 1_000_000_000))]
     pub usage_at_sale: i64,
@@ -99,7 +100,7 @@ pub async fn register_unit(
     let unit = NewUnit {
         serial: field("serial", Serial::parse(&body.serial))?,
         model: body.model.clone(),
-        in_service_date: body.in_service_date,
+        in_service_date: body.in_service_date.get(),
         usage_at_sale: body.usage_at_sale,
         usage_unit: body.usage_unit,
     };

@@ -1,7 +1,7 @@
 //! A claim as the service answers it (the claim with its details, inspection record
 //! and lines), who may see it, and the claim list.
 
-use aftersales_web::pagination::{DealerListFilter, ListOrder};
+use aftersales_web::pagination::{DealerListFilter, ListOrder, Position};
 use aftersales_web::{ApiError, Page, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -96,7 +96,7 @@ pub struct ListQuery {
     /// By submission, newest or oldest first.
     pub order: ListOrder,
     /// The `(submitted_at, id)` of the last claim seen.
-    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub after: Option<Position>,
 }
 
 /// Claims in `query.order` of submission, a page of `limit`; a dealer lists only its own.

@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::{Answer, KeyHeader};
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
@@ -52,8 +53,8 @@ pub struct CreateDealer {
     pub tier: Tier,
     /// Labor rate per hour, in `currency` (decimal string).
     #[validate(custom(function = "valid_rate"))]
-    #[schema(value_type = String, example = "85.00")]
-    pub labor_rate: Decimal,
+    #[schema(example = "85.00")]
+    pub labor_rate: DecimalString,
     #[validate(custom(function = "valid_currency"))]
     #[schema(example = "EUR")]
     pub currency: String,
@@ -71,8 +72,8 @@ pub struct UpdateDealer {
     pub name: String,
     pub tier: Tier,
     #[validate(custom(function = "valid_rate"))]
-    #[schema(value_type = String, example = "85.00")]
-    pub labor_rate: Decimal,
+    #[schema(example = "85.00")]
+    pub labor_rate: DecimalString,
     #[validate(custom(function = "valid_currency"))]
     pub currency: String,
     #[validate(custom(function = "valid_warehouse"))]
@@ -140,7 +141,7 @@ impl UpdateDealer {
                 .map_err(|e| ApiError::invalid_field("currency", e.into_message()))?,
             name: self.name,
             tier: self.tier,
-            labor_rate: self.labor_rate,
+            labor_rate: self.labor_rate.get(),
             home_warehouse: self.home_warehouse,
             active: self.active,
         })

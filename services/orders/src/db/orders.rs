@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use aftersales_types::Timestamp;
 use aftersales_web::pagination::newer_than;
 
 use super::schema::{order_lines, order_shipment_lines, order_shipments, order_timeline, orders};
@@ -165,8 +166,9 @@ pub use aftersales_web::pagination::DealerListFilter as ListFilter;
 
 aftersales_web::dealer_list!(pub fn list(orders) -> Order, at placed_at, dealer dealer_code, status status);
 
-/// Where the ship queue resumes: `(emergency, placed_at, id)` of the last order seen.
-pub type ShipQueuePosition = (bool, DateTime<Utc>, Uuid);
+/// Where the ship queue resumes: `(emergency, placed_at, id)` of the last order seen
+/// (read from a cursor a client may have forged: a [`Timestamp`] PostgreSQL can compare).
+pub type ShipQueuePosition = (bool, Timestamp, Uuid);
 
 /// Orders holding reserved units the warehouse may ship ([`OrderStatus::may_ship`]),
 /// of one warehouse if given: emergency first, then the oldest first.

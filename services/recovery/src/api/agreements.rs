@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_types::{CalendarDate, DecimalString};
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,21 +34,21 @@ pub struct CreateAgreement {
     #[validate(custom(function = "valid_supplier"))]
     #[schema(example = "SUP1")]
     pub supplier_code: String,
-    pub valid_from: NaiveDate,
+    pub valid_from: CalendarDate,
     /// Last day in force (inclusive); open-ended when absent.
     #[serde(default)]
-    pub valid_to: Option<NaiveDate>,
+    pub valid_to: Option<CalendarDate>,
     /// 0 to 100, at most 2 decimals.
     #[validate(custom(function = "valid_pct"))]
-    #[schema(value_type = String, example = "100")]
-    pub parts_recovery_pct: Decimal,
+    #[schema(example = "100")]
+    pub parts_recovery_pct: DecimalString,
     #[validate(custom(function = "valid_pct"))]
-    #[schema(value_type = String, example = "50")]
-    pub labor_recovery_pct: Decimal,
+    #[schema(example = "50")]
+    pub labor_recovery_pct: DecimalString,
     /// Per claim, in `currency`; at least 0.
     #[validate(custom(function = "valid_fee"))]
-    #[schema(value_type = String, example = "15.00")]
-    pub handling_fee: Decimal,
+    #[schema(example = "15.00")]
+    pub handling_fee: DecimalString,
     #[validate(custom(function = "valid_currency"))]
     #[schema(example = "EUR")]
     pub currency: String,
@@ -108,14 +109,14 @@ pub async fn create_agreement(
     require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
-    let validity = Validity::parse(body.valid_from, body.valid_to)
+    let validity = Validity::parse(body.valid_from.get(), body.valid_to.map(CalendarDate::get))
         .map_err(|e| ApiError::invalid_field("valid_to", e))?;
     let new = NewAgreement {
         supplier_code: body.supplier_code.clone(),
         validity,
-        parts_recovery_pct: body.parts_recovery_pct,
-        labor_recovery_pct: body.labor_recovery_pct,
-        handling_fee: body.handling_fee,
+        parts_recovery_pct: body.parts_recovery_pct.get(),
+        labor_recovery_pct: body.labor_recovery_pct.get(),
+        handling_fee: body.handling_fee.get(),
         currency: body.currency.clone(),
         claim_window_days: body.claim_window_days,
     };
@@ -174,7 +175,10 @@ pub async fn list_agreements(
     filter: aftersales_web::Query<AgreementFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
-    let after: Option<(String, NaiveDate, Uuid)> = page.position()?;
+    // A cursor is only base64 of JSON: a forged one may carry any date.
+    let after = page
+        .position::<(String, CalendarDate, Uuid)>()?
+        .map(|(supplier, from, id)| (supplier, from.get(), id));
     let page = agreements::list(&mut conn, filter.supplier.as_deref(), after, page.limit()).await?;
     Ok(HttpResponse::Ok().json(page.map(view)))
 }

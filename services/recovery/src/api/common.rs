@@ -1,11 +1,10 @@
-//! Small helpers shared by the handlers: the role check, date parsing and the
+//! Small helpers shared by the handlers: the role check and the
 //! `validator` checks of the shared codes.
 
 use std::borrow::Cow;
 
-pub use aftersales_web::request::{period, wants_csv};
+pub use aftersales_web::request::{date, period, wants_csv};
 use aftersales_web::{ApiError, Principal, Role};
-use chrono::{Datelike as _, NaiveDate};
 use rust_decimal::Decimal;
 use validator::ValidationError;
 
@@ -15,19 +14,6 @@ use crate::domain::{Currency, SupplierCode};
 /// Only finance and admins reach this service's API.
 pub fn require_finance(who: &Principal) -> Result<(), ApiError> {
     who.require(&[Role::Finance, Role::Admin])
-}
-
-/// A calendar date within the years an answer can write back (0000 to 9999).
-pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .filter(|d| (0..=9999).contains(&d.year()))
-        .ok_or_else(|| {
-            ApiError::invalid_field(
-                field,
-                "must be a date (YYYY-MM-DD) from 0000-01-01 to 9999-12-31",
-            )
-        })
 }
 
 /// A `validator` failure with the domain's message.
@@ -54,31 +40,4 @@ pub fn valid_positive(value: &Decimal) -> Result<(), ValidationError> {
         return Err(message("must be more than 0"));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_stay_within_the_years_an_answer_can_write() {
-        assert_eq!(
-            parse_date("as_of", "2026-12-01").unwrap(),
-            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
-        );
-        assert!(parse_date("as_of", "9999-12-31").is_ok());
-        for bad in [
-            "+10000-01-01",
-            "-0001-01-01",
-            "2026-13-01",
-            "2026-12-01T00:00:00Z",
-            "",
-        ] {
-            let error = parse_date("as_of", bad).unwrap_err();
-            assert!(
-                matches!(&error, ApiError::Unprocessable { errors, .. } if errors[0].field == "as_of"),
-                "{bad}: {error:?}"
-            );
-        }
-    }
 }

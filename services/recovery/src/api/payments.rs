@@ -5,6 +5,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use aftersales_types::{CalendarDate, DecimalString};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
@@ -52,10 +53,10 @@ pub struct CreateCreditMemo {
     /// The supplier's memo number; unique per supplier.
     #[validate(length(min = 1, max = 100))]
     pub reference: String,
-    pub memo_date: NaiveDate,
+    pub memo_date: CalendarDate,
     #[validate(custom(function = "valid_positive"))]
-    #[schema(value_type = String, example = "150.00")]
-    pub amount: Decimal,
+    #[schema(example = "150.00")]
+    pub amount: DecimalString,
     #[validate(custom(function = "valid_currency"))]
     pub currency: String,
     /// The claims the memo pays (oldest first); all of the supplier's submitted
@@ -120,8 +121,8 @@ pub async fn create_credit_memo(
     let new = NewCreditMemo {
         supplier_code: body.supplier_code.clone(),
         reference: body.reference.clone(),
-        memo_date: body.memo_date,
-        amount: body.amount,
+        memo_date: body.memo_date.get(),
+        amount: body.amount.get(),
         currency: body.currency.clone(),
         recovery_claim_ids: body.recovery_claim_ids.clone(),
     };
@@ -177,8 +178,8 @@ pub struct CreateWriteOff {
     /// What to write off; everything outstanding on the claim when absent.
     #[serde(default)]
     #[validate(custom(function = "valid_positive"))]
-    #[schema(value_type = Option<String>, example = "20.00")]
-    pub amount: Option<Decimal>,
+    #[schema(example = "20.00")]
+    pub amount: Option<DecimalString>,
     #[validate(length(min = 1, max = 500))]
     pub reason: String,
 }
@@ -243,7 +244,7 @@ pub async fn create_write_off(
     body.validate()?;
     let new = NewWriteOff {
         recovery_claim_id: body.recovery_claim_id,
-        amount: body.amount,
+        amount: body.amount.map(DecimalString::get),
         reason: body.reason.clone(),
     };
     let request = ("POST /write-offs", &body);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::claims::FiguresView;
-use super::common::{parse_date, period, require_finance, wants_csv};
+use super::common::{date, period, require_finance, wants_csv};
 use crate::app::reports::{self, Grouped, Period};
 use crate::domain::aging::Aging;
 use crate::domain::ledger::Figures;
@@ -229,7 +229,7 @@ pub async fn aging(
     let as_csv = wants_csv(&req, query.format.as_deref())?;
     let (from, to) = period(query.from.as_deref(), query.to.as_deref())?;
     let as_of = match query.as_of.as_deref() {
-        Some(v) => parse_date("as_of", v)?,
+        Some(v) => date("as_of", v)?.get(),
         None => Utc::now().date_naive(),
     };
     let scope = Period {

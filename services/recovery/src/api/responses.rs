@@ -3,10 +3,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{ApiError, Keyed, Principal};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -24,8 +24,8 @@ pub struct LineResponse {
     pub outcome: Outcome,
     /// Only for `partially_accepted`: above 0 and below the line's amount.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "80.00")]
-    pub accepted_amount: Option<Decimal>,
+    #[schema(example = "80.00")]
+    pub accepted_amount: Option<DecimalString>,
     /// Required for `rejected`.
     #[serde(default)]
     #[validate(length(min = 1, max = 500))]
@@ -44,7 +44,7 @@ impl From<&LineResponse> for Answer {
         Answer {
             line_id: r.line_id,
             outcome: r.outcome,
-            accepted_amount: r.accepted_amount,
+            accepted_amount: r.accepted_amount.map(DecimalString::get),
             reason: r.reason.clone(),
         }
     }

@@ -114,7 +114,7 @@ pub async fn allocations_of(
 pub async fn list_memos(
     conn: &mut AsyncPgConnection,
     supplier: Option<&str>,
-    after: Option<(DateTime<Utc>, Uuid)>,
+    after: Option<Position>,
     limit: i64,
 ) -> QueryResult<Vec<CreditMemo>> {
     let mut query = credit_memos::table
@@ -125,12 +125,12 @@ pub async fn list_memos(
     if let Some(s) = supplier {
         query = query.filter(credit_memos::supplier_code.eq(s.to_owned()));
     }
-    if let Some((at, id)) = after {
-        query = query.filter(
-            credit_memos::created_at
-                .lt(at)
-                .or(credit_memos::created_at.eq(at).and(credit_memos::id.lt(id))),
-        );
+    if let Some(after) = after {
+        query = query.filter(pagination::older_than(
+            credit_memos::created_at,
+            credit_memos::id,
+            after,
+        ));
     }
     query.load(conn).await
 }

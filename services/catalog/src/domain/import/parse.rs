@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use aftersales_types::{CalendarDate, Timestamp};
+use chrono::{DateTime, NaiveTime, Utc};
 
 use super::{COLUMNS, Malformed, Parsed, PartData, REQUIRED, Row, RowError};
 use crate::domain::types::{self, Currency, FromInput, Invalid, PartNumber, Price, SupplierCode};
@@ -17,23 +18,21 @@ pub fn flag(value: &str) -> Result<bool, Invalid> {
     }
 }
 
-/// RFC 3339 (`2024-05-01T00:00:00Z`) or a date (`2024-05-01`, midnight UTC); empty
-/// is none.
+/// RFC 3339 (`2024-05-01T00:00:00Z`) or a date (`2024-05-01`, midnight UTC), in the
+/// years 0000 to 9999; empty is none.
 pub fn effective_from(value: &str) -> Result<Option<DateTime<Utc>>, Invalid> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(None);
     }
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(Some(t.with_timezone(&Utc)));
+    if let Ok(t) = Timestamp::parse(v) {
+        return Ok(Some(t.get()));
     }
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| Some(t.and_utc()))
-        .ok_or_else(|| {
+    CalendarDate::parse(v)
+        .map(|d| Some(d.get().and_time(NaiveTime::MIN).and_utc()))
+        .map_err(|_| {
             Invalid(format!(
-                "{v:?} is neither a date (2024-05-01) nor an RFC 3339 time"
+                "{v:?} is neither a date (2024-05-01) nor an RFC 3339 time, in the years 0000 to 9999"
             ))
         })
 }

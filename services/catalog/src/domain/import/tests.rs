@@ -99,6 +99,11 @@ fn dates() {
         Some(Utc.with_ymd_and_hms(2024, 5, 1, 8, 0, 0).unwrap())
     );
     assert!(effective_from("01/05/2024").is_err());
+    // Dates PostgreSQL cannot store, or RFC 3339 cannot write back, are the row's error.
+    for outside in ["-5000-01-01", "+10000-01-01", "9999-12-31T23:00:00-02:00"] {
+        let e = effective_from(outside).unwrap_err();
+        assert!(e.0.contains("0000 to 9999"), "{outside}: {e:?}");
+    }
 }
 
 fn plan_of(body: &str, known: &Known) -> Result<Vec<Planned>, Vec<RowError>> {
