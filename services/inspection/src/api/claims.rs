@@ -12,7 +12,7 @@ use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::pagination::ListOrder;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+use super::Dealers;
 use super::common::{field, period_bound, validation};
 use super::labor::valid_hours;
 use super::views::{ClaimPreviewView, ClaimView, claim_view, preview_view};
@@ -178,7 +179,7 @@ fn dealer_claim<'a>(
     security(("bearer" = []))
 )]
 pub async fn create_claim(
-    who: Principal,
+    Allowed(who, ..): Allowed<Dealers>,
     correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateClaim>,
@@ -215,7 +216,7 @@ pub async fn create_claim(
     security(("bearer" = []))
 )]
 pub async fn preview_claim(
-    who: Principal,
+    Allowed(who, ..): Allowed<Dealers>,
     body: aftersales_web::Json<CreateClaim>,
     mut conn: DbConn,
 ) -> Result<HttpResponse, ApiError> {

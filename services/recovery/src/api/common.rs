@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 pub use aftersales_web::request::{period, wants_csv};
-use aftersales_web::{ApiError, Principal, Role};
+use aftersales_web::{ApiError, Principal};
 use chrono::{Datelike as _, NaiveDate};
 use rust_decimal::Decimal;
 use validator::ValidationError;
@@ -12,9 +12,14 @@ use validator::ValidationError;
 use crate::domain::money::parse_amount;
 use crate::domain::{Currency, SupplierCode};
 
-/// Only finance and admins reach this service's API.
+aftersales_web::roles! {
+    /// Only finance and admins reach this service's API.
+    pub FinanceStaff = [Finance, Admin];
+}
+
+/// The check of [`FinanceStaff`] for handlers without a body.
 pub fn require_finance(who: &Principal) -> Result<(), ApiError> {
-    who.require(&[Role::Finance, Role::Admin])
+    who.require(<FinanceStaff as aftersales_web::RoleSet>::ROLES)
 }
 
 /// A calendar date within the years an answer can write back (0000 to 9999).

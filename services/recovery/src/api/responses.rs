@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, Keyed, Principal};
+use aftersales_web::{Allowed, ApiError, Keyed};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::claims::ClaimView;
-use super::common::require_finance;
+use super::common::FinanceStaff;
 use crate::app::responses::{self, Answer};
 use crate::domain::ledger::Outcome;
 
@@ -70,13 +70,12 @@ impl From<&LineResponse> for Answer {
     security(("bearer" = []))
 )]
 pub async fn record_responses(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<RecordResponses>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let id = path.into_inner();
     let body = body.into_inner();
     body.validate()?;
