@@ -99,6 +99,24 @@ impl ServiceProcess {
         schema: &str,
         amqp_url: &str,
     ) -> Self {
+        // The real binary fetches this test process's JWKS over HTTP, like in production.
+        let auth = keys()
+            .service_env()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        Self::start_with(name, database_url, schema, amqp_url, auth).await
+    }
+
+    /// [`start`](Self::start) with other authentication variables than the test
+    /// issuer's (`AUTH_MODE`, `JWT_SECRET`, `TOKEN_MAX_LIFETIME`…).
+    pub async fn start_with(
+        name: &'static str,
+        database_url: &str,
+        schema: &str,
+        amqp_url: &str,
+        auth: Vec<(String, String)>,
+    ) -> Self {
         let port = aftersales_testkit::free_port();
         let mut env = vec![
             ("HTTP_ADDR".to_owned(), format!("127.0.0.1:{port}")),
@@ -111,13 +129,7 @@ impl ServiceProcess {
                 "warn,aftersales_messaging=info".to_owned(),
             ),
         ];
-        // The real binary fetches this test process's JWKS over HTTP, like in production.
-        env.extend(
-            keys()
-                .service_env()
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v)),
-        );
+        env.extend(auth);
         let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}-{port}.log"));
         let mut process = ServiceProcess {
             name,
@@ -215,7 +227,7 @@ impl Drop for ServiceProcess {
 
 /// The service's binary next to this test binary (`target/<profile>/<name>`), built
 /// once per test process so a stale binary is never what gets tested.
-fn binary(name: &str) -> std::path::PathBuf {
+pub fn binary(name: &str) -> std::path::PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
