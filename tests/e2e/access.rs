@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 /// What a role may do with one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     /// Anything but 401/403 (and never a 5xx).
     Allowed,
     /// Exactly 403.
@@ -30,7 +30,7 @@ use Access::{Allowed as A, Denied as D, Unspecified as U};
 type Row = [Access; 6];
 
 /// DESIGN.md's access table. `None`: the operation is not in DESIGN.md's API map.
-fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
+pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
     let p = path.trim_start_matches("/api/v1");
     Some(match (service, method, p) {
         // catalog: "admin (master data), warehouse (stock), all roles read parts".
@@ -112,13 +112,13 @@ fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
 
 /// One operation of an OpenAPI document.
 #[derive(Debug, Clone)]
-struct Operation {
-    method: String,
-    path: String,
-    op: Value,
+pub(crate) struct Operation {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) op: Value,
 }
 
-fn operations(api: &Value) -> Vec<Operation> {
+pub(crate) fn operations(api: &Value) -> Vec<Operation> {
     let mut ops = Vec::new();
     for (path, item) in api["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
@@ -201,7 +201,7 @@ const UNKNOWN_ID: &str = "00000000-0000-4000-8000-00000000abcd";
 
 /// The URL of `op` with path parameters from `ids` (else unknown values) and its
 /// required query parameters filled.
-fn url_of(base: &str, op: &Operation, ids: &BTreeMap<&str, String>) -> String {
+pub(crate) fn url_of(base: &str, op: &Operation, ids: &BTreeMap<&str, String>) -> String {
     let mut path = op.path.clone();
     let mut query = Vec::new();
     for param in op.op["parameters"].as_array().into_iter().flatten() {

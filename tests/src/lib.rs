@@ -19,6 +19,18 @@ use aftersales_web::config::WebConfig;
 use aftersales_web::service::{Running, ServiceSpec, start, test_config_with};
 use std::time::Duration;
 
+/// The test issuer's variables (the real binary fetches this test process's JWKS over
+/// HTTP, like in production) followed by `more` (`DB_POOL_SIZE`…): for
+/// [`ServiceProcess::start_with`].
+pub fn issuer_env(more: &[(&str, &str)]) -> Vec<(String, String)> {
+    keys()
+        .service_env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .chain(more.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+        .collect()
+}
+
 /// One started service and its base URL.
 pub struct Service {
     pub name: &'static str,
@@ -106,16 +118,17 @@ impl ServiceProcess {
         schema: &str,
         amqp_url: &str,
     ) -> Self {
-        Self::start_with(name, database_url, schema, amqp_url, &[]).await
+        Self::start_with(name, database_url, schema, amqp_url, issuer_env(&[])).await
     }
 
-    /// [`start`](Self::start) with more environment variables (`DB_POOL_SIZE`…).
+    /// [`start`](Self::start) with other authentication variables than the test
+    /// issuer's (`AUTH_MODE`, `JWT_SECRET`, `TOKEN_MAX_LIFETIME`…).
     pub async fn start_with(
         name: &'static str,
         database_url: &str,
         schema: &str,
         amqp_url: &str,
-        extra_env: &[(&str, &str)],
+        auth: Vec<(String, String)>,
     ) -> Self {
         let port = aftersales_testkit::free_port();
         let mut env = vec![
@@ -129,18 +142,7 @@ impl ServiceProcess {
                 "warn,aftersales_messaging=info".to_owned(),
             ),
         ];
-        // The real binary fetches this test process's JWKS over HTTP, like in production.
-        env.extend(
-            keys()
-                .service_env()
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v)),
-        );
-        env.extend(
-            extra_env
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
+        env.extend(auth);
         let log = std::env::temp_dir().join(format!("aftersales-e2e-{name}-{schema}-{port}.log"));
         let mut process = ServiceProcess {
             name,
@@ -238,7 +240,7 @@ impl Drop for ServiceProcess {
 
 /// The service's binary next to this test binary (`target/<profile>/<name>`), built
 /// once per test process so a stale binary is never what gets tested.
-fn binary(name: &str) -> std::path::PathBuf {
+pub fn binary(name: &str) -> std::path::PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());

@@ -33,7 +33,8 @@ pub const DEFAULT_CASES: u32 = 500;
 
 const SERVICES: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 const DATABASE: &str = "aftersales";
-const SECRET: &str = "fuzz-secret";
+// At least 32 bytes: the services refuse a shorter shared secret.
+const SECRET: &str = "fuzz-secret-of-the-throwaway-servers";
 
 /// Options of `cargo xtask fuzz`.
 #[derive(Debug, Clone, clap::Args)]

@@ -5,7 +5,7 @@
 //! App::new()
 //!     .app_data(query_config())
 //!     .app_data(path_config())
-//!     .app_data(web::Data::new(TokenVerifier::from_config(&cfg.auth)?))
+//!     .app_data(web::Data::new(TokenVerifier::from_config(&cfg.auth, cfg.token_max_lifetime)?))
 //!     .wrap(metrics.middleware())
 //!     .configure(|c| common(c, readiness.clone(), metrics.clone(), ApiDoc::openapi()))
 //!     .service(web::scope("/api/v1").configure(api::configure))

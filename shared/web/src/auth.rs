@@ -1,15 +1,24 @@
 //! Bearer JWT authentication and role checks.
 //!
-//! Handlers take a [`Principal`] argument to require a valid token, then call
-//! [`Principal::require`] for the roles allowed. The extractor asks the app's
-//! [`TokenVerifier`]: an OpenID provider's keys ([`jwks`]), or, for local development
-//! only, a shared HS256 secret ([`JwtKeys`]).
+//! Handlers take an [`Allowed<R>`] argument, which requires a valid token of one of the
+//! roles of `R` (a [`RoleSet`] declared with [`roles!`](crate::roles)), or a bare
+//! [`Principal`] and call [`Principal::require`]. A handler with a body must take
+//! `Allowed`: the body extractors ([`crate::body`]) check its roles before they read a
+//! byte, so a role that may never use an endpoint gets 403 whatever it sent. The
+//! extractors ask the app's [`TokenVerifier`]: an OpenID provider's keys ([`jwks`]), or,
+//! for local development only, a shared HS256 secret ([`JwtKeys`]).
+//!
+//! Both verifiers check the signature, `exp`, `nbf`, the issuer and the audience, and
+//! require a non-empty `sub` and an `iat` from which the token's lifetime is capped
+//! ([`DEFAULT_MAX_LIFETIME`], `TOKEN_MAX_LIFETIME`).
 
 pub mod jwks;
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::LocalBoxFuture;
 
@@ -17,12 +26,25 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage as _, HttpRequest, dev::Payload, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::ApiError;
 
-/// Seconds of clock skew tolerated on `exp`.
+/// Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const LEEWAY_SECS: u64 = 5;
+
+/// The longest `exp - iat` a token may have unless `TOKEN_MAX_LIFETIME` says otherwise:
+/// a working day, which `cargo xtask token` mints by default; the providers' access
+/// tokens live an hour.
+pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+
+/// The `iss` and `aud` of every shared-secret (HS256) token: such tokens are for local
+/// development only, and naming that in the token keeps one from passing anywhere a
+/// real issuer and audience are pinned.
+pub const DEV_ISSUER: &str = "aftersales-dev";
+/// See [`DEV_ISSUER`].
+pub const DEV_AUDIENCE: &str = "aftersales-dev";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -157,14 +179,18 @@ pub enum TokenVerifier {
 }
 
 impl TokenVerifier {
-    pub fn from_config(auth: &crate::config::AuthConfig) -> Result<Self, jwks::JwksError> {
+    /// The verifier of `auth`, refusing tokens that live longer than `max_lifetime`.
+    pub fn from_config(
+        auth: &crate::config::AuthConfig,
+        max_lifetime: Duration,
+    ) -> Result<Self, jwks::JwksError> {
         Ok(match auth {
-            crate::config::AuthConfig::SharedSecret(secret) => {
-                TokenVerifier::SharedSecret(Arc::new(JwtKeys::new(secret)))
-            }
-            crate::config::AuthConfig::Oidc(oidc) => {
-                TokenVerifier::Jwks(Arc::new(jwks::JwksVerifier::new(oidc.clone())?))
-            }
+            crate::config::AuthConfig::SharedSecret(secret) => TokenVerifier::SharedSecret(
+                Arc::new(JwtKeys::new(secret).with_max_lifetime(max_lifetime)),
+            ),
+            crate::config::AuthConfig::Oidc(oidc) => TokenVerifier::Jwks(Arc::new(
+                jwks::JwksVerifier::new(oidc.clone())?.with_max_lifetime(max_lifetime),
+            )),
         })
     }
 
@@ -182,6 +208,7 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    max_lifetime: Duration,
 }
 
 impl fmt::Debug for JwtKeys {
@@ -190,16 +217,36 @@ impl fmt::Debug for JwtKeys {
     }
 }
 
+/// What a shared-secret token carries besides [`Claims`]: the fixed development issuer
+/// and audience.
+#[derive(Serialize)]
+struct DevClaims<'a> {
+    #[serde(flatten)]
+    claims: &'a Claims,
+    iss: &'static str,
+    aud: &'static str,
+}
+
 impl JwtKeys {
     pub fn new(secret: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        validation.set_issuer(&[DEV_ISSUER]);
+        validation.set_audience(&[DEV_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
         Self {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            max_lifetime: DEFAULT_MAX_LIFETIME,
         }
+    }
+
+    /// Another cap on `exp - iat` than [`DEFAULT_MAX_LIFETIME`].
+    pub fn with_max_lifetime(mut self, max_lifetime: Duration) -> Self {
+        self.max_lifetime = max_lifetime;
+        self
     }
 
     /// A token with [`Claims::new`].
@@ -213,22 +260,35 @@ impl JwtKeys {
         self.encode(&Claims::new(sub, role, dealer_code, ttl))
     }
 
-    /// Signs arbitrary claims (as given, without checks).
-    #[allow(
-        clippy::expect_used,
-        reason = "HMAC signing of a plain struct has no failure mode: serializing strings \
-                  and integers cannot fail and any key length is valid for HMAC"
-    )]
+    /// Signs arbitrary claims (as given, without checks), with [`DEV_ISSUER`] and
+    /// [`DEV_AUDIENCE`].
     pub fn encode(&self, claims: &Claims) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
-            .expect("HS256 signing of Claims is infallible")
+        self.encode_value(&DevClaims {
+            claims,
+            iss: DEV_ISSUER,
+            aud: DEV_AUDIENCE,
+        })
     }
 
-    /// Checks signature, algorithm and expiry; a dealer token must name its dealer.
+    /// Signs any claims exactly as given (tests forge tokens with this).
+    #[allow(
+        clippy::expect_used,
+        reason = "HMAC signing of serializable claims has no failure mode: the claims are \
+                  plain JSON values and any key length is valid for HMAC"
+    )]
+    pub fn encode_value(&self, claims: &impl Serialize) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .expect("HS256 signing of JSON claims is infallible")
+    }
+
+    /// Checks signature, algorithm, issuer, audience, `exp`, `nbf`, the subject and the
+    /// lifetime; a dealer token must name its dealer.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let data = jsonwebtoken::decode::<Value>(token, &self.decoding, &self.validation)
             .map_err(map_jwt_error)?;
-        let claims = data.claims;
+        check_subject_and_lifetime(&data.claims, self.max_lifetime)?;
+        let claims: Claims = serde_json::from_value(data.claims)
+            .map_err(|e| AuthError::Invalid(format!("malformed claims: {e}")))?;
         if claims.role == Role::Dealer
             && claims
                 .dealer_code
@@ -240,6 +300,102 @@ impl JwtKeys {
             ));
         }
         Ok(claims)
+    }
+}
+
+/// What both verifiers require of a signed token beyond what jsonwebtoken checks: a
+/// subject that names someone, and an `iat` not in the future with `exp - iat` at most
+/// `max_lifetime`, so that a leaked token cannot be good for years.
+pub(crate) fn check_subject_and_lifetime(
+    payload: &Value,
+    max_lifetime: Duration,
+) -> Result<(), AuthError> {
+    match payload.get("sub") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {}
+        Some(Value::String(_)) => {
+            return Err(AuthError::Invalid(
+                "claim `sub` is empty: it must name the caller".into(),
+            ));
+        }
+        _ => return Err(AuthError::Invalid("claim `sub` must be a string".into())),
+    }
+    let time = |name: &str| match payload.get(name) {
+        None => Err(AuthError::Invalid(format!(
+            "missing claim `{name}` (the token's lifetime is checked from `iat` to `exp`)"
+        ))),
+        Some(v) => v.as_i64().ok_or_else(|| {
+            AuthError::Invalid(format!("claim `{name}` must be seconds since the epoch"))
+        }),
+    };
+    let (exp, iat) = (time("exp")?, time("iat")?);
+    let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(i64::MAX);
+    if iat > chrono::Utc::now().timestamp().saturating_add(leeway) {
+        return Err(AuthError::Invalid(
+            "token is issued in the future (`iat`)".into(),
+        ));
+    }
+    let max = i64::try_from(max_lifetime.as_secs()).unwrap_or(i64::MAX);
+    if exp.saturating_sub(iat) > max {
+        return Err(AuthError::Invalid(format!(
+            "token lifetime (`exp` - `iat`) is longer than the {max} s allowed \
+             (TOKEN_MAX_LIFETIME); ask for a shorter-lived token"
+        )));
+    }
+    Ok(())
+}
+
+/// The roles that may use an endpoint, as a type: declare one with
+/// [`roles!`](crate::roles) and take [`Allowed<R>`] in the handler.
+pub trait RoleSet {
+    const ROLES: &'static [Role];
+}
+
+/// Declares [`RoleSet`]s: `roles! { /// Who writes master data. pub Admins = [Admin]; }`.
+#[macro_export]
+macro_rules! roles {
+    ($($(#[$meta:meta])* $vis:vis $name:ident = [$($role:ident),+ $(,)?];)+) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        $vis struct $name;
+        impl $crate::auth::RoleSet for $name {
+            const ROLES: &'static [$crate::Role] = &[$($crate::Role::$role),+];
+        }
+    )+};
+}
+
+/// The caller, with a valid token of one of the roles of `R` (else 401/403). As a
+/// handler argument it also tells the handler's body extractor which roles may send a
+/// body at all ([`DeclaredRoles`]), so the role is checked before the body is read;
+/// destructure it to the principal: `Allowed(who, ..): Allowed<Admins>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed<R: RoleSet>(pub Principal, pub PhantomData<R>);
+
+impl<R: RoleSet> std::ops::Deref for Allowed<R> {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+/// The roles a request's handler allows, put in the request's extensions by
+/// [`Allowed`] when the handler's extractors are created (all of them are created
+/// before any runs, so the order of the handler's arguments does not matter).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeclaredRoles(pub(crate) &'static [Role]);
+
+impl<R: RoleSet + 'static> FromRequest for Allowed<R> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        req.extensions_mut().insert(DeclaredRoles(R::ROLES));
+        let principal = Principal::from_http(req);
+        Box::pin(async move {
+            let principal = principal.await?;
+            principal.require(R::ROLES)?;
+            Ok(Allowed(principal, PhantomData))
+        })
     }
 }
 
@@ -481,6 +637,8 @@ mod tests {
             role: &'a str,
             exp: i64,
             iat: i64,
+            iss: &'a str,
+            aud: &'a str,
         }
         let now = chrono::Utc::now().timestamp();
         let raw = Raw {
@@ -488,10 +646,16 @@ mod tests {
             role: "root",
             exp: now + 60,
             iat: now,
+            iss: DEV_ISSUER,
+            aud: DEV_AUDIENCE,
         };
         let key = EncodingKey::from_secret(SECRET.as_bytes());
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &raw, &key).unwrap();
-        assert!(matches!(keys().verify(&token), Err(AuthError::Invalid(_))));
+        let refused = keys().verify(&token);
+        assert!(
+            matches!(&refused, Err(AuthError::Invalid(m)) if m.contains("unknown variant")),
+            "{refused:?}"
+        );
 
         let raw = Raw {
             role: "admin",
@@ -499,6 +663,91 @@ mod tests {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &raw, &key).unwrap();
         assert!(matches!(keys().verify(&token), Err(AuthError::Invalid(_))));
+    }
+
+    /// A shared-secret token of `admin` with `edit` applied to its claims.
+    fn forged(edit: impl FnOnce(&mut Value)) -> String {
+        let mut claims = serde_json::to_value(Claims::new("u", Role::Admin, None, hour())).unwrap();
+        claims["iss"] = DEV_ISSUER.into();
+        claims["aud"] = DEV_AUDIENCE.into();
+        edit(&mut claims);
+        keys().encode_value(&claims)
+    }
+
+    fn reason(result: Result<Claims, AuthError>) -> String {
+        match result {
+            Err(AuthError::Invalid(reason)) => reason,
+            other => panic!("expected an invalid token, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shared_secret_tokens_pin_issuer_audience_nbf_subject_and_lifetime() {
+        assert!(keys().verify(&forged(|_| {})).is_ok());
+        let now = chrono::Utc::now().timestamp();
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: [(&str, Edit, &str); 9] = [
+            (
+                "nbf",
+                Box::new(move |c| c["nbf"] = (now + 600).into()),
+                "not valid yet",
+            ),
+            (
+                "100 years",
+                Box::new(move |c| c["exp"] = (now + 100 * 365 * 86_400).into()),
+                "TOKEN_MAX_LIFETIME",
+            ),
+            (
+                "empty sub",
+                Box::new(|c| c["sub"] = "".into()),
+                "`sub` is empty",
+            ),
+            (
+                "blank sub",
+                Box::new(|c| c["sub"] = " ".into()),
+                "`sub` is empty",
+            ),
+            (
+                "audience",
+                Box::new(|c| c["aud"] = "urn:other".into()),
+                "wrong audience",
+            ),
+            (
+                "issuer",
+                Box::new(|c| c["iss"] = "https://sso.example".into()),
+                "wrong issuer",
+            ),
+            (
+                "no audience",
+                Box::new(|c| drop(c.as_object_mut().unwrap().remove("aud"))),
+                "missing claim `aud`",
+            ),
+            (
+                "no iat",
+                Box::new(|c| drop(c.as_object_mut().unwrap().remove("iat"))),
+                "missing claim `iat`",
+            ),
+            (
+                "future iat",
+                Box::new(move |c| c["iat"] = (now + 3600).into()),
+                "issued in the future",
+            ),
+        ];
+        for (case, edit, expected) in cases {
+            let got = reason(keys().verify(&forged(edit)));
+            assert!(got.contains(expected), "{case}: {got}");
+        }
+        // The cap is configurable, and a minted token carries the development issuer.
+        let short = keys().with_max_lifetime(Duration::from_secs(600));
+        assert!(
+            reason(short.verify(&keys().mint("u", Role::Admin, None, hour())))
+                .contains("TOKEN_MAX_LIFETIME")
+        );
+        let payload = keys().mint("u", Role::Admin, None, hour());
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[DEV_AUDIENCE]);
+        let data = jsonwebtoken::decode::<Value>(&payload, &keys().decoding, &validation).unwrap();
+        assert_eq!(data.claims["iss"], DEV_ISSUER);
     }
 
     #[test]

@@ -1,10 +1,15 @@
 //! Request bodies, read only when a handler asks for one: a JSON body
 //! ([`Json`]) or a text body such as a CSV upload ([`Text`]).
 //!
-//! A body is read only from a caller whose token is valid: the extractor verifies
-//! the [`Principal`] first (once per request, shared with the handler's own
-//! `Principal`), so a request without a valid token is answered 401 with its body
-//! unread, even while the token's keys are being fetched. It is then read only up to
+//! A body is read only from a caller whose token is valid and whose role may use the
+//! endpoint: the extractor verifies the [`Principal`] first (once per request, shared
+//! with the handler's own), so a request without a valid token is answered 401 with its
+//! body unread, even while the token's keys are being fetched; then it checks the roles
+//! the handler declares by taking [`Allowed<R>`](crate::auth::Allowed), so a role that
+//! may never use the endpoint gets 403 whatever it sent, again with the body unread. A
+//! handler with a body that declares no roles is a bug that every call shows (500):
+//! forgetting the declaration cannot quietly let bodies be judged before roles. The
+//! body is then read only up to
 //! its route's limit ([`BodyLimit`]; 413 at once when `Content-Length` says more, or
 //! as soon as more arrives) and only for [`BODY_TIMEOUT`] (408). A handler's
 //! [`DbConn`](crate::DbConn) is taken only once its body has arrived
@@ -25,6 +30,7 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use crate::auth::DeclaredRoles;
 use crate::error::json_error;
 use crate::{ApiError, Principal};
 
@@ -63,8 +69,9 @@ impl BodyArrival {
     }
 }
 
-/// The body of `req`, for a caller with a valid token, as the module docs say;
-/// `refused` (a wrong media type, say) is the answer instead, once the token is known.
+/// The body of `req`, for a caller with a valid token and an allowed role, as the
+/// module docs say; `refused` (a wrong media type, say) is the answer instead, once
+/// token and role are known.
 fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
@@ -75,8 +82,23 @@ fn read_body(
     let principal = Principal::from_http(req);
     let (limit, declared) = (BodyLimit::of(req), declared_length(req));
     let mut payload = payload.take();
+    let req = req.clone();
     Box::pin(async move {
-        principal.await?;
+        let principal = principal.await?;
+        // Read now, not when the extractor was made: `Allowed` may come after the body
+        // among the handler's arguments, but every extractor exists before any is polled.
+        let roles = req.extensions().get::<DeclaredRoles>().copied();
+        match roles {
+            Some(DeclaredRoles(roles)) => principal.require(roles)?,
+            None => {
+                return Err(ApiError::internal(format!(
+                    "the handler of {} {} reads a body but declares no roles: take \
+                     `Allowed<..>` instead of `Principal`",
+                    req.method(),
+                    req.path()
+                )));
+            }
+        }
         if let Some(refused) = refused {
             return Err(refused);
         }
@@ -233,18 +255,32 @@ mod tests {
     use actix_web::{App, HttpResponse, web};
     use serde_json::{Value, json};
 
-    async fn echo_json(body: Json<Value>) -> HttpResponse {
+    crate::roles! {
+        Admins = [Admin];
+    }
+
+    // The body first: the declaration still counts.
+    async fn echo_json(body: Json<Value>, _: crate::auth::Allowed<Admins>) -> HttpResponse {
         HttpResponse::Ok().json(body.into_inner())
     }
 
-    async fn echo_text(body: Text) -> HttpResponse {
+    async fn echo_text(_: crate::auth::Allowed<Admins>, body: Text) -> HttpResponse {
         HttpResponse::Ok().body(body.0)
+    }
+
+    /// A handler that forgot to say who may send it a body.
+    async fn undeclared(_: Principal, body: Json<Value>) -> HttpResponse {
+        HttpResponse::Ok().json(body.into_inner())
     }
 
     const SECRET: &str = "body-test-secret";
 
     fn token() -> String {
-        crate::JwtKeys::new(SECRET).mint("u", crate::Role::Admin, None, chrono::Duration::hours(1))
+        token_of(crate::Role::Admin)
+    }
+
+    fn token_of(role: crate::Role) -> String {
+        crate::JwtKeys::new(SECRET).mint("u", role, None, chrono::Duration::hours(1))
     }
 
     macro_rules! app {
@@ -258,7 +294,8 @@ mod tests {
                             .app_data(BodyLimit(16))
                             .route(web::post().to(echo_json)),
                     )
-                    .route("/text", web::post().to(echo_text)),
+                    .route("/text", web::post().to(echo_text))
+                    .route("/undeclared", web::post().to(undeclared)),
             )
             .await
         };
@@ -360,6 +397,41 @@ mod tests {
             let (status, _) = answer(&app, req).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
         }
+    }
+
+    #[actix_web::test]
+    async fn a_role_that_may_not_send_a_body_is_403_before_it_is_read() {
+        let app = app!();
+        let wrong = format!("Bearer {}", token_of(crate::Role::Finance));
+        // Malformed, of the wrong media type, over the limit, or a NUL: all 403.
+        let bodies: [(&str, &str, Bytes); 5] = [
+            ("/json", "application/json", Bytes::from_static(b"{")),
+            (
+                "/json",
+                "application/json",
+                Bytes::from_static(b"\"not an object\""),
+            ),
+            ("/json", "text/plain", Bytes::from_static(b"{}")),
+            ("/small", "application/json", Bytes::from(vec![b' '; 64])),
+            ("/text", "text/csv", Bytes::from_static(b"a,\0")),
+        ];
+        for (path, content_type, body) in bodies {
+            let req = post(path, content_type, body.clone())
+                .insert_header((header::AUTHORIZATION, wrong.clone()));
+            let (status, problem) = answer(&app, req).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path} {body:?}: {problem}");
+            assert!(
+                problem["detail"].as_str().unwrap().contains("finance"),
+                "{problem}"
+            );
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_handler_with_a_body_and_no_declared_roles_fails_loudly() {
+        let app = app!();
+        let (status, _) = answer(&app, post("/undeclared", "application/json", "{}")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[actix_web::test]

@@ -4,6 +4,15 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::time::Duration;
+
+/// The shortest shared secret `AUTH_MODE=hs256` accepts: HS256's own key size (RFC 7518
+/// §3.2), so a guessable word is refused.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The switch that lets `AUTH_MODE=hs256` listen beyond loopback (a development machine
+/// reached from a phone, say); its only accepted value is `true`.
+pub const INSECURE_NETWORK_SWITCH: &str = "INSECURE_HS256_ON_NETWORK";
 
 /// The claim that holds the role when `OIDC_ROLE_CLAIM` is unset.
 pub const DEFAULT_ROLE_CLAIM: &str = "role";
@@ -16,7 +25,9 @@ pub enum AuthConfig {
     /// Asymmetrically signed tokens from an OpenID provider, checked against its JWKS.
     Oidc(OidcConfig),
     /// One HS256 secret shared by every service and token minter: local development only,
-    /// since any service holding it can mint tokens for all the others.
+    /// since any service holding it can mint tokens for all the others. Only with
+    /// `AUTH_MODE=hs256` set explicitly, a secret of at least [`MIN_SECRET_BYTES`], and
+    /// on a loopback address unless [`INSECURE_NETWORK_SWITCH`] is `true`.
     SharedSecret(String),
 }
 
@@ -132,6 +143,8 @@ pub struct WebConfig {
     pub database_schema: Option<String>,
     pub amqp_url: String,
     pub auth: AuthConfig,
+    /// The longest `exp - iat` a token may have.
+    pub token_max_lifetime: Duration,
     pub log_format: LogFormat,
     pub db_pool_size: usize,
     /// Deliveries the consumer applies at once (each in its own transaction).
@@ -159,22 +172,25 @@ impl WebConfig {
     /// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:55672/%2f` |
     /// | `DATABASE_CA_FILE` | none: `sslrootcert` in `DATABASE_URL`, else the platform's roots |
     /// | `AMQP_CA_FILE` | none: `cacertfile` in `AMQP_URL`, else the platform's roots only |
-    /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set, else `hs256` if `JWT_SECRET` is set |
+    /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set; `hs256` only when set explicitly |
     /// | `OIDC_ISSUER`, `OIDC_AUDIENCE` | required in `oidc` mode |
     /// | `OIDC_JWKS_URL` | from `<issuer>/.well-known/openid-configuration` |
     /// | `OIDC_CA_FILE` | none: the platform's roots only (a PEM file of extra CA certificates) |
     /// | `OIDC_ROLE_CLAIM` | `role` (a dotted path such as `realm_access.roles` reaches a list) |
     /// | `OIDC_DEALER_CLAIM` | `dealer_code` |
-    /// | `JWT_SECRET` | required in `hs256` mode (local development only) |
+    /// | `JWT_SECRET` | required in `hs256` mode (local development only): at least 32 bytes |
+    /// | `INSECURE_HS256_ON_NETWORK` | unset: `hs256` mode only on a loopback `HTTP_ADDR`; `true` allows any |
+    /// | `TOKEN_MAX_LIFETIME` | `12h`: the longest `exp - iat` of a token (a duration, 1m to 7d) |
     /// | `LOG_FORMAT` | `pretty` (or `json`) |
     /// | `DB_POOL_SIZE` | `10` |
     /// | `CONSUMER_CONCURRENCY` | `4` |
     /// | `DB_ACQUIRE_TIMEOUT`, `DB_STATEMENT_TIMEOUT`, `DB_LOCK_TIMEOUT`, `DB_IDLE_IN_TRANSACTION_TIMEOUT` | see [`crate::settings::DbLimits`] |
     /// | `IDEMPOTENCY_RETENTION`, `INBOX_RETENTION`, `OUTBOX_RETENTION`, `RETENTION_INTERVAL`, `RETENTION_BATCH` | see [`crate::settings::Retention`] |
     ///
-    /// An empty variable counts as unset, except `JWT_SECRET`, where it is an error. With
-    /// neither `OIDC_ISSUER` nor `JWT_SECRET` (nor `AUTH_MODE`) the service refuses to start;
-    /// with both, `AUTH_MODE` must say which.
+    /// An empty variable counts as unset, except `JWT_SECRET`, where it is an error. Without
+    /// `OIDC_ISSUER` or `AUTH_MODE=hs256` the service refuses to start (a `JWT_SECRET` alone
+    /// is not enough: a shared secret must be asked for); with both, `AUTH_MODE` must say
+    /// which.
     pub fn from_lookup(
         service: &str,
         default_port: u16,
@@ -204,7 +220,14 @@ impl WebConfig {
 
         let (database_url, amqp_url) = transport_security(&get, database_url, amqp_url)?;
 
-        let auth = auth_config(&lookup)?;
+        let auth = auth_config(&lookup, http_addr)?;
+        let token_max_lifetime = crate::settings::duration(
+            &get,
+            "TOKEN_MAX_LIFETIME",
+            crate::auth::DEFAULT_MAX_LIFETIME,
+            Duration::from_secs(60),
+            Duration::from_secs(7 * 24 * 3600),
+        )?;
 
         let log_format = log_format(&lookup)?;
 
@@ -227,6 +250,7 @@ impl WebConfig {
             database_schema,
             amqp_url,
             auth,
+            token_max_lifetime,
             log_format,
             db_pool_size,
             consumer_concurrency,
@@ -239,6 +263,11 @@ impl WebConfig {
     /// configuration is read before logging is set up.
     pub fn log_warnings(&self) {
         match &self.auth {
+            AuthConfig::SharedSecret(_) if !self.http_addr.ip().is_loopback() => tracing::error!(
+                addr = %self.http_addr,
+                "{INSECURE_NETWORK_SWITCH}=true: tokens are checked with a shared secret on a \
+                 network address; anyone who has the secret can act as any role here"
+            ),
             AuthConfig::SharedSecret(_) => tracing::warn!(
                 "AUTH_MODE=hs256: tokens are checked with a shared secret, which is for local \
                  development only; set OIDC_ISSUER and OIDC_AUDIENCE in production"
@@ -265,6 +294,7 @@ impl fmt::Debug for WebConfig {
             .field("database_schema", &self.database_schema)
             .field("amqp_url", &redact_url(&self.amqp_url))
             .field("auth", &self.auth)
+            .field("token_max_lifetime", &self.token_max_lifetime)
             .field("log_format", &self.log_format)
             .field("db_pool_size", &self.db_pool_size)
             .field("consumer_concurrency", &self.consumer_concurrency)
@@ -434,7 +464,10 @@ fn with_ca_file(
 }
 
 /// `AUTH_MODE` and the variables of the mode it picks.
-fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
+fn auth_config(
+    lookup: &impl Fn(&str) -> Option<String>,
+    http_addr: SocketAddr,
+) -> Result<AuthConfig, ConfigError> {
     let get = |name: &str| {
         lookup(name)
             .map(|v| v.trim().to_owned())
@@ -444,7 +477,17 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
         Some(m) => m.to_ascii_lowercase(),
         None => match (get("OIDC_ISSUER").is_some(), lookup("JWT_SECRET").is_some()) {
             (true, false) => "oidc".to_owned(),
-            (false, true) => "hs256".to_owned(),
+            // The image's defaults with a secret someone passed along must not start.
+            (false, true) => {
+                return Err(invalid(
+                    "AUTH_MODE",
+                    "",
+                    "JWT_SECRET is set but AUTH_MODE is not: a shared secret is for local \
+                     development only. Set OIDC_ISSUER and OIDC_AUDIENCE (the OpenID \
+                     provider), or AUTH_MODE=hs256 on a loopback HTTP_ADDR for local \
+                     development",
+                ));
+            }
             (true, true) => {
                 return Err(invalid(
                     "AUTH_MODE",
@@ -458,8 +501,8 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
                     "AUTH_MODE",
                     "",
                     "no token verification is configured: set OIDC_ISSUER and OIDC_AUDIENCE \
-                     (the OpenID provider), or JWT_SECRET for local development with a shared \
-                     HS256 secret",
+                     (the OpenID provider), or AUTH_MODE=hs256 and JWT_SECRET for local \
+                     development with a shared HS256 secret",
                 ));
             }
         },
@@ -498,15 +541,46 @@ fn auth_config(lookup: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, C
                 dealer_claim: claim("OIDC_DEALER_CLAIM", DEFAULT_DEALER_CLAIM)?,
             }))
         }
-        "hs256" => match lookup("JWT_SECRET") {
-            Some(v) if v.is_empty() => Err(invalid("JWT_SECRET", "", "must not be empty")),
-            Some(v) => Ok(AuthConfig::SharedSecret(v)),
-            None => Err(invalid(
-                "JWT_SECRET",
-                "",
-                "required when AUTH_MODE is hs256",
-            )),
-        },
+        "hs256" => {
+            let secret = match lookup("JWT_SECRET") {
+                Some(v) if v.is_empty() => {
+                    return Err(invalid("JWT_SECRET", "", "must not be empty"));
+                }
+                // The value is a secret: never echoed in the error.
+                Some(v) if v.len() < MIN_SECRET_BYTES => {
+                    return Err(invalid(
+                        "JWT_SECRET",
+                        "<redacted>",
+                        format!(
+                            "must be at least {MIN_SECRET_BYTES} bytes (`openssl rand -hex 32`)"
+                        ),
+                    ));
+                }
+                Some(v) => v,
+                None => {
+                    return Err(invalid(
+                        "JWT_SECRET",
+                        "",
+                        "required when AUTH_MODE is hs256",
+                    ));
+                }
+            };
+            let network_allowed = lookup(INSECURE_NETWORK_SWITCH).is_some_and(|v| v == "true");
+            if !http_addr.ip().is_loopback() && !network_allowed {
+                return Err(invalid(
+                    "HTTP_ADDR",
+                    &http_addr.to_string(),
+                    format!(
+                        "AUTH_MODE=hs256 (a shared secret, local development only) listens \
+                         on loopback only: set HTTP_ADDR=127.0.0.1:{port}, or OIDC_ISSUER and \
+                         OIDC_AUDIENCE for any other address ({INSECURE_NETWORK_SWITCH}=true \
+                         overrides this on a development machine)",
+                        port = http_addr.port()
+                    ),
+                ));
+            }
+            Ok(AuthConfig::SharedSecret(secret))
+        }
         _ => Err(invalid("AUTH_MODE", &mode, "expected `oidc` or `hs256`")),
     }
 }
@@ -547,15 +621,26 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// A shared secret of the shortest length accepted.
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const HS256: (&str, &str) = ("AUTH_MODE", "hs256");
+
     /// Loads `vars`, with a shared secret when they configure no authentication at all
     /// (most tests are about other variables).
     fn load(vars: &[(&str, &str)]) -> Result<WebConfig, ConfigError> {
         const AUTH_VARS: [&str; 4] = ["AUTH_MODE", "OIDC_ISSUER", "OIDC_AUDIENCE", "JWT_SECRET"];
         let mut all = vars.to_vec();
         if !vars.iter().any(|(k, _)| AUTH_VARS.contains(k)) {
-            all.push(("JWT_SECRET", "test"));
+            all.extend([HS256, ("JWT_SECRET", SECRET)]);
         }
         load_raw(&all)
+    }
+
+    fn reason_of(result: Result<WebConfig, ConfigError>) -> String {
+        match result {
+            Err(e) => e.to_string(),
+            Ok(c) => panic!("expected an error, got {c:?}"),
+        }
     }
 
     fn load_raw(vars: &[(&str, &str)]) -> Result<WebConfig, ConfigError> {
@@ -575,7 +660,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = load(&[("JWT_SECRET", "dev")]).unwrap();
+        let c = load(&[]).unwrap();
         assert_eq!(c.http_addr, "127.0.0.1:8082".parse().unwrap());
         assert_eq!(
             c.database_url,
@@ -583,7 +668,8 @@ mod tests {
         );
         assert_eq!(c.database_schema, None);
         assert_eq!(c.amqp_url, "amqp://guest:guest@127.0.0.1:55672/%2f");
-        assert_eq!(c.auth, AuthConfig::SharedSecret("dev".into()));
+        assert_eq!(c.auth, AuthConfig::SharedSecret(SECRET.into()));
+        assert_eq!(c.token_max_lifetime, Duration::from_secs(12 * 3600));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.db_pool_size, 10);
         assert_eq!(c.consumer_concurrency, 4);
@@ -596,7 +682,10 @@ mod tests {
             ("DATABASE_URL", "postgresql://u:p@db:5432/x"),
             ("DATABASE_SCHEMA", "orders"),
             ("AMQP_URL", "amqps://u:p@mq:5671/prod"),
-            ("JWT_SECRET", "s3cret"),
+            HS256,
+            ("JWT_SECRET", SECRET),
+            (INSECURE_NETWORK_SWITCH, "true"),
+            ("TOKEN_MAX_LIFETIME", "90m"),
             ("LOG_FORMAT", "JSON"),
             ("DB_POOL_SIZE", "25"),
             ("CONSUMER_CONCURRENCY", "1"),
@@ -606,7 +695,8 @@ mod tests {
         assert_eq!(c.database_url, "postgresql://u:p@db:5432/x");
         assert_eq!(c.database_schema.as_deref(), Some("orders"));
         assert_eq!(c.amqp_url, "amqps://u:p@mq:5671/prod");
-        assert_eq!(c.auth, AuthConfig::SharedSecret("s3cret".into()));
+        assert_eq!(c.auth, AuthConfig::SharedSecret(SECRET.into()));
+        assert_eq!(c.token_max_lifetime, Duration::from_secs(90 * 60));
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.db_pool_size, 25);
         assert_eq!(c.consumer_concurrency, 1);
@@ -671,7 +761,7 @@ mod tests {
         let c = load(&[
             ("DATABASE_SCHEMA", ""),
             ("HTTP_ADDR", " "),
-            ("JWT_SECRET", "x"),
+            ("TOKEN_MAX_LIFETIME", ""),
         ])
         .unwrap();
         assert_eq!(c.database_schema, None);
@@ -690,10 +780,66 @@ mod tests {
             text.contains("OIDC_ISSUER") && text.contains("JWT_SECRET"),
             "{text}"
         );
-        assert_eq!(var_of(load(&[("AUTH_MODE", "hs256")])), "JWT_SECRET");
+        assert_eq!(var_of(load(&[HS256])), "JWT_SECRET");
         assert_eq!(var_of(load(&[("AUTH_MODE", "oidc")])), "OIDC_ISSUER");
         assert_eq!(var_of(load(&[ISSUER])), "OIDC_AUDIENCE");
         assert_eq!(var_of(load(&[("AUTH_MODE", "jwt")])), "AUTH_MODE");
+    }
+
+    #[test]
+    fn a_shared_secret_is_only_taken_when_asked_for_long_enough_and_on_loopback() {
+        // The image's defaults with nothing but a secret: refused, naming what to set.
+        let image = [("HTTP_ADDR", "0.0.0.0:8082"), ("LOG_FORMAT", "json")];
+        let alone = load_raw(&[image[0], image[1], ("JWT_SECRET", SECRET)]);
+        let text = reason_of(alone.clone());
+        assert_eq!(var_of(alone), "AUTH_MODE");
+        assert!(
+            text.contains("AUTH_MODE=hs256") && text.contains("OIDC_ISSUER"),
+            "{text}"
+        );
+        // Also on loopback: a secret alone never picks the mode.
+        assert_eq!(var_of(load_raw(&[("JWT_SECRET", SECRET)])), "AUTH_MODE");
+
+        let short = load(&[HS256, ("JWT_SECRET", &SECRET[1..])]);
+        assert!(reason_of(short.clone()).contains("at least 32 bytes"));
+        assert_eq!(var_of(short), "JWT_SECRET");
+
+        // Asked for, but on every interface: refused unless the switch says `true`.
+        let on_network = [image[0], HS256, ("JWT_SECRET", SECRET)];
+        let refused = load_raw(&on_network);
+        assert!(reason_of(refused.clone()).contains("HTTP_ADDR=127.0.0.1:8082"));
+        assert_eq!(var_of(refused), "HTTP_ADDR");
+        for not_quite in ["1", "yes", "TRUE", ""] {
+            let mut vars = on_network.to_vec();
+            vars.push((INSECURE_NETWORK_SWITCH, not_quite));
+            assert_eq!(var_of(load_raw(&vars)), "HTTP_ADDR", "{not_quite}");
+        }
+        let mut vars = on_network.to_vec();
+        vars.push((INSECURE_NETWORK_SWITCH, "true"));
+        assert_eq!(
+            load_raw(&vars).unwrap().auth,
+            AuthConfig::SharedSecret(SECRET.into())
+        );
+        for loopback in ["127.0.0.1:9000", "[::1]:9000"] {
+            let c = load_raw(&[("HTTP_ADDR", loopback), HS256, ("JWT_SECRET", SECRET)]).unwrap();
+            assert_eq!(c.auth, AuthConfig::SharedSecret(SECRET.into()));
+        }
+        // OIDC on every interface is what production does.
+        let oidc = load_raw(&[image[0], ISSUER, AUDIENCE]).unwrap();
+        assert!(matches!(oidc.auth, AuthConfig::Oidc(_)));
+    }
+
+    #[test]
+    fn token_lifetimes_in_seconds_minutes_or_hours() {
+        for (given, secs) in [
+            ("3600s", 3600),
+            ("600s", 600),
+            ("90m", 5400),
+            ("24h", 86_400),
+        ] {
+            let c = load(&[("TOKEN_MAX_LIFETIME", given)]).unwrap();
+            assert_eq!(c.token_max_lifetime, Duration::from_secs(secs), "{given}");
+        }
     }
 
     #[test]
@@ -738,18 +884,24 @@ mod tests {
 
         // Both configured: AUTH_MODE decides, and nothing is guessed without it.
         assert_eq!(
-            var_of(load(&[ISSUER, AUDIENCE, ("JWT_SECRET", "s")])),
+            var_of(load(&[ISSUER, AUDIENCE, ("JWT_SECRET", SECRET)])),
             "AUTH_MODE"
         );
         let hs = load(&[
             ISSUER,
             AUDIENCE,
-            ("JWT_SECRET", "s"),
+            ("JWT_SECRET", SECRET),
             ("AUTH_MODE", "HS256"),
         ])
         .unwrap();
-        assert_eq!(hs.auth, AuthConfig::SharedSecret("s".into()));
-        let oidc = load(&[ISSUER, AUDIENCE, ("JWT_SECRET", "s"), ("AUTH_MODE", "oidc")]).unwrap();
+        assert_eq!(hs.auth, AuthConfig::SharedSecret(SECRET.into()));
+        let oidc = load(&[
+            ISSUER,
+            AUDIENCE,
+            ("JWT_SECRET", SECRET),
+            ("AUTH_MODE", "oidc"),
+        ])
+        .unwrap();
         assert!(matches!(oidc.auth, AuthConfig::Oidc(_)));
 
         // Keys are fetched over TLS too, trusting an extra CA file when one is given.
@@ -806,7 +958,14 @@ mod tests {
             "DATABASE_SCHEMA"
         );
         assert_eq!(var_of(load(&[("AMQP_URL", "http://x")])), "AMQP_URL");
-        assert_eq!(var_of(load(&[("JWT_SECRET", "")])), "JWT_SECRET");
+        assert_eq!(var_of(load(&[HS256, ("JWT_SECRET", "")])), "JWT_SECRET");
+        for bad in ["12", "0", "59s", "169h", "12d", "h", "-1h"] {
+            assert_eq!(
+                var_of(load(&[("TOKEN_MAX_LIFETIME", bad)])),
+                "TOKEN_MAX_LIFETIME",
+                "{bad}"
+            );
+        }
         assert_eq!(var_of(load(&[("LOG_FORMAT", "xml")])), "LOG_FORMAT");
         assert_eq!(var_of(load(&[("DB_POOL_SIZE", "ten")])), "DB_POOL_SIZE");
         assert_eq!(var_of(load(&[("DB_POOL_SIZE", "0")])), "DB_POOL_SIZE");
@@ -821,14 +980,17 @@ mod tests {
     fn secrets_stay_out_of_debug_and_errors() {
         let c = load(&[
             ("DATABASE_URL", "postgres://u:dbpass@h/x"),
-            ("JWT_SECRET", "jwtpass"),
+            HS256,
+            ("JWT_SECRET", SECRET),
         ])
         .unwrap();
         let shown = format!("{c:?}");
         assert!(
-            !shown.contains("dbpass") && !shown.contains("jwtpass"),
+            !shown.contains("dbpass") && !shown.contains(SECRET),
             "{shown}"
         );
+        let short = reason_of(load(&[HS256, ("JWT_SECRET", "jwtpass")]));
+        assert!(!short.contains("jwtpass"), "{short}");
         let err = load(&[("AMQP_URL", "http://u:mqpass@h")]).unwrap_err();
         assert!(!err.to_string().contains("mqpass"));
     }

@@ -39,7 +39,7 @@ pub mod telemetry;
 /// Enum-like `TEXT` columns as the domain's enums (defined with the shared vocabulary).
 pub use aftersales_types::text_enum;
 pub use app::common;
-pub use auth::{Claims, JwtKeys, Principal, Role, TokenVerifier};
+pub use auth::{Allowed, Claims, JwtKeys, Principal, Role, RoleSet, TokenVerifier};
 pub use body::{BodyLimit, Json, Text};
 pub use config::{LogFormat, WebConfig};
 pub use db::{DbConn, DbError, DbPool};

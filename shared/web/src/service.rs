@@ -207,7 +207,10 @@ pub fn test_config(
         database_url,
         schema,
         amqp_url,
-        &[("JWT_SECRET", jwt_secret.to_owned())],
+        &[
+            ("AUTH_MODE", "hs256".to_owned()),
+            ("JWT_SECRET", jwt_secret.to_owned()),
+        ],
     )
 }
 
@@ -342,7 +345,10 @@ pub async fn start<H: Handler + Clone>(
         tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));
     }
 
-    let keys = web::Data::new(TokenVerifier::from_config(&config.auth)?);
+    let keys = web::Data::new(TokenVerifier::from_config(
+        &config.auth,
+        config.token_max_lifetime,
+    )?);
     let pool_data = web::Data::new(pool.clone());
     let openapi = spec.openapi.clone();
     let routes = spec.routes;

@@ -127,7 +127,7 @@ impl Retention {
 }
 
 /// The duration in `var`, within `min..=max`, or `default` when unset.
-fn duration(
+pub(crate) fn duration(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: Duration,

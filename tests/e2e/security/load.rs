@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use aftersales_e2e::ServiceProcess;
+use aftersales_e2e::{ServiceProcess, issuer_env};
 use aftersales_testkit::tokens::dealer;
 use aftersales_testkit::{TestDb, TestVhost};
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
@@ -98,12 +98,12 @@ async fn with_the_pool_held_requests_get_503_with_retry_after_and_readiness_answ
         &db.admin_url(),
         &db.schema,
         &vhost.amqp_url(),
-        &[
+        issuer_env(&[
             ("DB_POOL_SIZE", "2"),
             ("DB_ACQUIRE_TIMEOUT", "500ms"),
             ("DB_STATEMENT_TIMEOUT", "1h"),
             ("DB_LOCK_TIMEOUT", "1h"),
-        ],
+        ]),
     )
     .await;
     let client = aftersales_web::http_client::client();
@@ -180,7 +180,7 @@ async fn a_statement_past_its_timeout_is_cancelled_and_answered_503() {
         &db.admin_url(),
         &db.schema,
         &vhost.amqp_url(),
-        &[("DB_STATEMENT_TIMEOUT", "1s"), ("DB_LOCK_TIMEOUT", "1h")],
+        issuer_env(&[("DB_STATEMENT_TIMEOUT", "1s"), ("DB_LOCK_TIMEOUT", "1h")]),
     )
     .await;
     let client = aftersales_web::http_client::client();

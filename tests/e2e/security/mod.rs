@@ -2,6 +2,7 @@
 //! real binaries, broker and database as a client on the network would. Every test here was
 //! shown failing on the code before its fix (the closing note lists them).
 
+mod auth;
 mod bodies;
 mod broker;
 mod database;
@@ -9,4 +10,5 @@ mod dates;
 mod decimals;
 mod load;
 mod retention;
+mod roles;
 mod tls;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use aftersales_e2e::{ServiceProcess, eventually};
+use aftersales_e2e::{ServiceProcess, eventually, issuer_env};
 use aftersales_testkit::{TestDb, TestVhost};
 use diesel_async::SimpleAsyncConnection;
 
@@ -64,13 +64,13 @@ async fn a_started_service_prunes_rows_past_their_retention_and_keeps_the_rest()
         &db.admin_url(),
         &db.schema,
         &vhost.amqp_url(),
-        &[
+        issuer_env(&[
             ("RETENTION_INTERVAL", "1s"),
             ("RETENTION_BATCH", "2"),
             ("IDEMPOTENCY_RETENTION", "7d"),
             ("INBOX_RETENTION", "30d"),
             ("OUTBOX_RETENTION", "7d"),
-        ],
+        ]),
     )
     .await;
 

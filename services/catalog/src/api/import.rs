@@ -4,12 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, BodyLimit, FieldError, Keyed, Principal, Text};
+use aftersales_web::{Allowed, ApiError, BodyLimit, FieldError, Keyed, Text};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ADMIN;
+use super::Admins;
 use crate::app::Cause;
 use crate::app::import::{self as use_case, Outcome};
 use crate::domain::import::{self, MAX_ERRORS, RowError};
@@ -73,13 +73,12 @@ pub struct ImportOut {
         (status = 422, body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn import_parts(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     req: HttpRequest,
     corr: CorrelationId,
     keyed: Keyed,
     body: Text,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     if aftersales_web::body::media_type(&req).as_deref() != Some("text/csv") {
         return Err(ApiError::bad_request(
             "the body must be CSV (Content-Type: text/csv)",

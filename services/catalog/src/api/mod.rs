@@ -79,6 +79,13 @@ pub const WAREHOUSE: &[Role] = &[Role::Warehouse];
 /// Who reads stock, reservations and reports.
 pub const STOCK_READERS: &[Role] = &[Role::Warehouse, Role::Admin];
 
+aftersales_web::roles! {
+    /// Admins write master data (who may send its bodies at all).
+    pub Admins = [Admin];
+    /// Warehouse staff work the stock.
+    pub WarehouseStaff = [Warehouse];
+}
+
 /// The one mapping of a use case's failure to an HTTP problem.
 impl From<app::Error> for ApiError {
     fn from(e: app::Error) -> Self {

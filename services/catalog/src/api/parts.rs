@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
+use super::Admins;
 use super::fields::{self, given, parsed};
 use super::{ADMIN, answer_with_etag, if_match, with_etag};
 use crate::app::{Cause, parts};
@@ -201,12 +202,11 @@ pub(super) fn path_part(pn: &str) -> Result<PartNumber, ApiError> {
         (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_part(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<PartIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     body.validate()?;
     let pn = parsed("part_number", PartNumber::from_input(&body.part_number))?;
     let price = parsed("list_price", Price::parse(body.list_price.get()))?;
@@ -321,14 +321,13 @@ pub async fn get_part(
         (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn update_part(
-    who: Principal,
+    _: Allowed<Admins>,
     req: HttpRequest,
     body: aftersales_web::Json<PartUpdate>,
     mut c: DbConn,
     corr: CorrelationId,
     pn: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     let pn = path_part(&pn)?;
     let expected = if_match(req.headers())?;
     body.validate()?;

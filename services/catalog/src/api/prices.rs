@@ -6,16 +6,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_types::{DecimalString, Timestamp};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::Admins;
 use super::fields::{self, parsed};
+use super::if_match;
 use super::parts::path_part;
-use super::{ADMIN, if_match};
 use crate::app::{Cause, parts};
 use crate::db::parts as q;
 use crate::domain::Price;
@@ -81,14 +82,13 @@ pub async fn list_prices(
         (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn add_price(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     req: HttpRequest,
     corr: CorrelationId,
     keyed: Keyed,
     pn: web::Path<String>,
     body: aftersales_web::Json<PriceIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     let pn = path_part(&pn)?;
     let expected = if_match(req.headers())?;
     body.validate()?;

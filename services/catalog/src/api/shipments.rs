@@ -4,13 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, Keyed, Principal};
+use aftersales_web::{Allowed, ApiError, Keyed};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::WAREHOUSE;
+use super::WarehouseStaff;
 use super::fields::{self, parsed};
 use crate::app::Cause;
 use crate::app::shipments::{self, Ship};
@@ -71,12 +71,11 @@ pub struct ShipmentOut {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_shipment(
-    who: Principal,
+    Allowed(who, ..): Allowed<WarehouseStaff>,
     corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<ShipmentIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(WAREHOUSE)?;
     body.validate()?;
     let carrier = parsed("carrier", domain::text(&body.carrier, 100))?;
     let tracking = parsed("tracking_ref", domain::text(&body.tracking_ref, 100))?;

@@ -3,15 +3,16 @@
 
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::{ApiError, DbConn, Page, PageQuery, Principal};
+use aftersales_web::{Allowed, ApiError, DbConn, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::STOCK_READERS;
+use super::WarehouseStaff;
 use super::fields::{self, given, parsed};
-use super::{STOCK_READERS, WAREHOUSE};
 use crate::app::stock::{self as use_case, Named};
 use crate::app::{Cause, stock::check_refs};
 use crate::db::stock as q;
@@ -168,13 +169,12 @@ pub struct StockSettings {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn set_stock_settings(
-    who: Principal,
+    _: Allowed<WarehouseStaff>,
     body: aftersales_web::Json<StockSettings>,
     mut c: DbConn,
     corr: CorrelationId,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(WAREHOUSE)?;
     let (wh, pn) = path_level(&path.0, &path.1)?;
     body.validate()?;
     let rp = parsed("reorder_point", domain::non_negative(body.reorder_point))?;

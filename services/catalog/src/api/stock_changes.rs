@@ -5,13 +5,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, Keyed, Principal};
+use aftersales_web::{Allowed, ApiError, Keyed};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::WAREHOUSE;
+use super::WarehouseStaff;
 use super::fields::{self, given, parsed};
 use super::stock::StockOut;
 use crate::app::Cause;
@@ -64,12 +64,11 @@ pub struct ReceiptIn {
     responses((status = 201, body = StockOut), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_receipt(
-    who: Principal,
+    Allowed(who, ..): Allowed<WarehouseStaff>,
     corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<ReceiptIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(WAREHOUSE)?;
     body.validate()?;
     let (wh, pn) = level_of(&body.warehouse, &body.part_number)?;
     let qty = parsed("qty", domain::quantity(body.qty))?.get();
@@ -109,12 +108,11 @@ pub struct AdjustmentIn {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_adjustment(
-    who: Principal,
+    Allowed(who, ..): Allowed<WarehouseStaff>,
     corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<AdjustmentIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(WAREHOUSE)?;
     body.validate()?;
     let (wh, pn) = level_of(&body.warehouse, &body.part_number)?;
     let delta = parsed("delta", adjustment_delta(body.delta))?;
@@ -166,12 +164,11 @@ pub struct CountOut {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_count(
-    who: Principal,
+    Allowed(who, ..): Allowed<WarehouseStaff>,
     corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CountIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(WAREHOUSE)?;
     body.validate()?;
     let (wh, pn) = level_of(&body.warehouse, &body.part_number)?;
     let counted = parsed("counted", domain::non_negative(body.counted))?;

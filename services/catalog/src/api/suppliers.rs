@@ -3,13 +3,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::Admins;
 use super::fields::{self, parsed};
 use super::{ADMIN, answer_with_etag, if_match, with_etag};
 use crate::app::suppliers;
@@ -83,11 +84,10 @@ fn path_supplier(code: &str) -> Result<SupplierCode, ApiError> {
         (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn create_supplier(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     keyed: Keyed,
     body: aftersales_web::Json<SupplierIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     body.validate()?;
     let code = parsed("code", SupplierCode::from_input(&body.code))?;
     let name = parsed("name", domain::text(&body.name, 200))?;
@@ -139,13 +139,12 @@ pub async fn get_supplier(
     responses((status = 200, body = SupplierOut), (status = 412, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn update_supplier(
-    who: Principal,
+    _: Allowed<Admins>,
     req: HttpRequest,
     body: aftersales_web::Json<SupplierPatch>,
     mut c: DbConn,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     let code = path_supplier(&code)?;
     let expected = if_match(req.headers())?;
     body.validate()?;

@@ -5,13 +5,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::WarehouseStaff;
 use super::fields::{self, parsed};
 use super::{STOCK_READERS, WAREHOUSE};
 use crate::app::{Cause, transfers};
@@ -78,11 +79,10 @@ impl From<q::Transfer> for TransferOut {
     responses((status = 201, body = TransferOut), (status = 422, body = aftersales_web::Problem),
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_transfer(
-    who: Principal,
+    Allowed(who, ..): Allowed<WarehouseStaff>,
     keyed: Keyed,
     body: aftersales_web::Json<TransferIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(WAREHOUSE)?;
     body.validate()?;
     let from = parsed(
         "from_warehouse",

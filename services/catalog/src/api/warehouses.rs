@@ -3,12 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Principal, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::ADMIN;
+use super::Admins;
 use super::fields::{self, parsed};
 use crate::app::warehouses;
 use crate::db::warehouses as q;
@@ -54,11 +54,10 @@ impl From<q::Warehouse> for WarehouseOut {
     responses((status = 201, body = WarehouseOut), (status = 409, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_warehouse(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     keyed: Keyed,
     body: aftersales_web::Json<WarehouseIn>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(ADMIN)?;
     body.validate()?;
     let code = parsed("code", WarehouseCode::from_input(&body.code))?;
     let name = parsed("name", domain::text(&body.name, 200))?;

@@ -13,12 +13,13 @@ use aftersales_types::{CalendarDate, DecimalString, Timestamp};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::pagination::ListOrder;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+use super::Dealers;
 use super::common::{field, period_bound, validation};
 use super::labor::valid_hours;
 use super::views::{ClaimPreviewView, ClaimView, claim_view, preview_view};
@@ -177,7 +178,7 @@ fn dealer_claim<'a>(
     security(("bearer" = []))
 )]
 pub async fn create_claim(
-    who: Principal,
+    Allowed(who, ..): Allowed<Dealers>,
     correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateClaim>,
@@ -214,7 +215,7 @@ pub async fn create_claim(
     security(("bearer" = []))
 )]
 pub async fn preview_claim(
-    who: Principal,
+    Allowed(who, ..): Allowed<Dealers>,
     body: aftersales_web::Json<CreateClaim>,
     mut conn: DbConn,
 ) -> Result<HttpResponse, ApiError> {

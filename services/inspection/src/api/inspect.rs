@@ -9,13 +9,14 @@ use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, Keyed, Principal, Role};
+use aftersales_web::{Allowed, ApiError, Keyed, Principal, Role};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+use super::Inspectors;
 use super::common::{decimal_in, field, validation};
 use super::views::{ClaimView, claim_view};
 use crate::app;
@@ -85,13 +86,12 @@ pub struct PartReceipt {
     security(("bearer" = []))
 )]
 pub async fn part_receipt(
-    who: Principal,
+    Allowed(who, ..): Allowed<Inspectors>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<PartReceipt>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(INSPECTORS)?;
     let body = body.into_inner();
     body.validate()?;
     let warehouse = field("warehouse", WarehouseCode::parse(&body.warehouse))?;
@@ -137,12 +137,11 @@ pub struct Findings {
     security(("bearer" = []))
 )]
 pub async fn findings(
-    who: Principal,
+    Allowed(who, ..): Allowed<Inspectors>,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<Findings>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(INSPECTORS)?;
     let body = body.into_inner();
     body.validate()?;
     let findings = app::inspection::Findings {
@@ -201,13 +200,12 @@ pub struct DecisionInput {
     security(("bearer" = []))
 )]
 pub async fn decision(
-    who: Principal,
+    Allowed(who, ..): Allowed<Inspectors>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<DecisionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(INSPECTORS)?;
     let body = body.into_inner();
     body.validate()?;
     let decision = Decision {
@@ -277,13 +275,12 @@ pub struct DispositionInput {
     security(("bearer" = []))
 )]
 pub async fn disposition(
-    who: Principal,
+    Allowed(who, ..): Allowed<Inspectors>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<DispositionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(INSPECTORS)?;
     let body = body.into_inner();
     let id = path.into_inner();
     let request = ("POST /claims/{id}/disposition", id, &body);

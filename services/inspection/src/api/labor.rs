@@ -5,13 +5,14 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use aftersales_types::DecimalString;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+use super::Admins;
 use super::common::{decimal_in, field, validation};
 use crate::app;
 use crate::db;
@@ -71,11 +72,10 @@ fn view(o: db::labor::Operation) -> OperationView {
     security(("bearer" = []))
 )]
 pub async fn create_operation(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     keyed: Keyed,
     body: aftersales_web::Json<CreateOperation>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
     let code = field("code", OperationCode::parse(&body.code))?;

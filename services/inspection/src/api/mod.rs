@@ -19,6 +19,17 @@ use actix_web::web;
 use aftersales_web::openapi::Conventions;
 use utoipa::OpenApi;
 
+aftersales_web::roles! {
+    /// Admins keep policies and labor operations.
+    pub Admins = [Admin];
+    /// Only dealers file (and preview) claims.
+    pub Dealers = [Dealer];
+    /// Dealers register their units; admins anyone's.
+    pub DealersAndAdmins = [Dealer, Admin];
+    /// Quality staff inspect returned parts and decide claims.
+    pub Inspectors = [Quality, QualityLead];
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "aftersales inspection", description = "Warranty claims and old-part inspection: unit registrations, warranty policies, labor operations, claims, old-part receipt, findings, decisions and disposition.\n\nA claim that fails a check at submission is stored as `rejected` with every reason code that applies and answered 201; input that cannot make a claim is a 422 naming the field. Reason codes (one vocabulary): see the `ReasonCode` schema."),

@@ -7,13 +7,14 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+use super::Admins;
 use super::common::{etag, field, if_match, validation};
 use crate::app;
 use crate::app::policies::Scope;
@@ -121,11 +122,10 @@ fn terms(t: &PolicyTerms) -> db::policies::Terms {
     security(("bearer" = []))
 )]
 pub async fn create_policy(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     keyed: Keyed,
     body: aftersales_web::Json<CreatePolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
     let scope = match (&body.category, &body.part_number) {
@@ -177,13 +177,12 @@ pub async fn create_policy(
     security(("bearer" = []))
 )]
 pub async fn update_policy(
-    who: Principal,
+    _: Allowed<Admins>,
     req: HttpRequest,
     body: aftersales_web::Json<PolicyTerms>,
     mut conn: DbConn,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Admin])?;
     let id = path.into_inner();
     let expected = if_match(req.headers())?;
     let body = body.into_inner();

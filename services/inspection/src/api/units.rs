@@ -6,12 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::CalendarDate;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
+use super::DealersAndAdmins;
 use super::common::{field, validation};
 use crate::app;
 use crate::app::units::NewUnit;
@@ -84,11 +85,10 @@ fn view(u: db::units::Unit) -> UnitView {
     security(("bearer" = []))
 )]
 pub async fn register_unit(
-    who: Principal,
+    Allowed(who, ..): Allowed<DealersAndAdmins>,
     keyed: Keyed,
     body: aftersales_web::Json<RegisterUnit>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Dealer, Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
     let requested = body

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::{Answer, KeyHeader};
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
+use super::Admins;
 use super::common::{etag, if_match, validation};
 use crate::app::{self};
 use crate::db::dealers::{Dealer, DealerFields};
@@ -175,12 +176,11 @@ fn with_etag(answer: Answer) -> HttpResponse {
     security(("bearer" = []))
 )]
 pub async fn create_dealer(
-    who: Principal,
+    Allowed(who, ..): Allowed<Admins>,
     correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateDealer>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
     let (code, data) = body.clone().split();
@@ -217,14 +217,13 @@ pub async fn create_dealer(
     security(("bearer" = []))
 )]
 pub async fn update_dealer(
-    who: Principal,
+    _: Allowed<Admins>,
     req: HttpRequest,
     body: aftersales_web::Json<UpdateDealer>,
     mut conn: DbConn,
     correlation: CorrelationId,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Admin])?;
     let code = path.into_inner();
     let expected = if_match(req.headers())?;
     let body = body.into_inner();

@@ -17,6 +17,13 @@ use actix_web::web;
 use aftersales_web::openapi::Conventions;
 use utoipa::OpenApi;
 
+aftersales_web::roles! {
+    /// Dealers are master data, kept by admins.
+    pub Admins = [Admin];
+    /// Dealers order for themselves, admins for any dealer.
+    pub DealersAndAdmins = [Dealer, Admin];
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "aftersales orders", description = "Dealer orders: dealers (tier, discount, labor rate, home warehouse), dealer orders and their lines, the order timeline, and a local price book fed by catalog events."),

@@ -6,10 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::DealersAndAdmins;
 use super::common::period_bound;
 use super::order_views::{CreateOrder, OrderFilter, OrderView, ShipQueueFilter, TimelineEntryView};
 use crate::app::orders::{self as use_case, PlaceOrder};
@@ -33,12 +34,11 @@ use crate::db::orders::ListFilter;
     security(("bearer" = []))
 )]
 pub async fn create_order(
-    who: Principal,
+    Allowed(who, ..): Allowed<DealersAndAdmins>,
     correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateOrder>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Dealer, Role::Admin])?;
     let body = body.into_inner();
     body.validate()?;
     let order = PlaceOrder::new(

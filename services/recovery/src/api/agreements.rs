@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
+use super::common::FinanceStaff;
 use super::common::{message, require_finance, valid_currency, valid_supplier};
 use crate::app::agreements::{self, NewAgreement};
 use crate::db;
@@ -102,11 +103,10 @@ fn view(a: db::agreements::Agreement) -> AgreementView {
     security(("bearer" = []))
 )]
 pub async fn create_agreement(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     keyed: Keyed,
     body: aftersales_web::Json<CreateAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
     let validity = Validity::parse(body.valid_from.get(), body.valid_to.map(CalendarDate::get))

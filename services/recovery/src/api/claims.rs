@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::common::FinanceStaff;
 use super::common::require_finance;
 use super::lines::LineView;
 use crate::app::claims::{self, ClaimDetail};
@@ -119,11 +120,10 @@ pub struct CreateClaim {
     security(("bearer" = []))
 )]
 pub async fn create_claim(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     keyed: Keyed,
     body: aftersales_web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
     let request = ("POST /recovery-claims", &body);
@@ -161,12 +161,11 @@ pub struct AddLines {
     security(("bearer" = []))
 )]
 pub async fn add_claim_lines(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<AddLines>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let id = path.into_inner();
     let body = body.into_inner();
     body.validate()?;

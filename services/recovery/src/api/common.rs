@@ -4,16 +4,21 @@
 use std::borrow::Cow;
 
 pub use aftersales_web::request::{date, period, wants_csv};
-use aftersales_web::{ApiError, Principal, Role};
+use aftersales_web::{ApiError, Principal};
 use rust_decimal::Decimal;
 use validator::ValidationError;
 
 use crate::domain::money::parse_amount;
 use crate::domain::{Currency, SupplierCode};
 
-/// Only finance and admins reach this service's API.
+aftersales_web::roles! {
+    /// Only finance and admins reach this service's API.
+    pub FinanceStaff = [Finance, Admin];
+}
+
+/// The check of [`FinanceStaff`] for handlers without a body.
 pub fn require_finance(who: &Principal) -> Result<(), ApiError> {
-    who.require(&[Role::Finance, Role::Admin])
+    who.require(<FinanceStaff as aftersales_web::RoleSet>::ROLES)
 }
 
 /// A `validator` failure with the domain's message.

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use aftersales_types::{CalendarDate, DecimalString};
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, DbConn, Keyed, Page, PageQuery, Principal};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
+use super::common::FinanceStaff;
 use super::common::{period, require_finance, valid_currency, valid_positive, valid_supplier};
 use crate::app::allocation::Share;
 use crate::app::credit_memos::{self, MemoDetail, NewCreditMemo};
@@ -110,12 +111,11 @@ impl From<MemoDetail> for CreditMemoView {
     security(("bearer" = []))
 )]
 pub async fn create_credit_memo(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateCreditMemo>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
     let new = NewCreditMemo {
@@ -234,12 +234,11 @@ impl From<WriteOffDetail> for WriteOffView {
     security(("bearer" = []))
 )]
 pub async fn create_write_off(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateWriteOff>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let body = body.into_inner();
     body.validate()?;
     let new = NewWriteOff {

@@ -6,14 +6,14 @@ use actix_web::{HttpResponse, web};
 use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{ApiError, Keyed, Principal};
+use aftersales_web::{Allowed, ApiError, Keyed};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use super::claims::ClaimView;
-use super::common::require_finance;
+use super::common::FinanceStaff;
 use crate::app::responses::{self, Answer};
 use crate::domain::ledger::Outcome;
 
@@ -70,13 +70,12 @@ impl From<&LineResponse> for Answer {
     security(("bearer" = []))
 )]
 pub async fn record_responses(
-    who: Principal,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<RecordResponses>,
 ) -> Result<HttpResponse, ApiError> {
-    require_finance(&who)?;
     let id = path.into_inner();
     let body = body.into_inner();
     body.validate()?;

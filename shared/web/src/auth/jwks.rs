@@ -5,8 +5,9 @@
 //! token names a key not held, which is how a key rotation arrives. Fetches are rate-limited
 //! ([`MIN_REFRESH_INTERVAL`]) so a flood of tokens with made-up kids cannot hammer the
 //! provider; keys older than [`MAX_KEY_AGE`] are refreshed so a retired key stops counting.
-//! Issuer and audience are pinned, `exp` is required and no shared-secret (HS*) algorithm
-//! is ever accepted here: a service holds no key that could mint tokens.
+//! Issuer and audience are pinned, `exp`, `nbf`, a non-empty `sub` and the lifetime
+//! from `iat` are checked ([`super::check_subject_and_lifetime`]), and no shared-secret
+//! (HS*) algorithm is ever accepted here: a service holds no key that could mint tokens.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +19,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::{Mutex, OnceCell, RwLock};
 
-use super::{AuthError, Claims, LEEWAY_SECS, Role, map_jwt_error};
+use super::{
+    AuthError, Claims, DEFAULT_MAX_LIFETIME, LEEWAY_SECS, Role, check_subject_and_lifetime,
+    map_jwt_error,
+};
 use crate::config::OidcConfig;
 
 /// The shortest time between two JWKS fetches after a successful one.
@@ -82,6 +86,7 @@ pub struct JwksVerifier {
     /// When the next fetch may start; the lock also makes concurrent misses share a fetch.
     next_fetch: Mutex<Option<Instant>>,
     min_refresh_interval: Duration,
+    max_lifetime: Duration,
     fetches: AtomicU64,
 }
 
@@ -107,6 +112,7 @@ impl JwksVerifier {
             cache: RwLock::new(Cache::default()),
             next_fetch: Mutex::new(None),
             min_refresh_interval: MIN_REFRESH_INTERVAL,
+            max_lifetime: DEFAULT_MAX_LIFETIME,
             fetches: AtomicU64::new(0),
         })
     }
@@ -114,6 +120,12 @@ impl JwksVerifier {
     /// Another minimum interval between fetches (tests rotate keys within a second).
     pub fn with_min_refresh_interval(mut self, interval: Duration) -> Self {
         self.min_refresh_interval = interval;
+        self
+    }
+
+    /// Another cap on a token's `exp - iat` than [`DEFAULT_MAX_LIFETIME`].
+    pub fn with_max_lifetime(mut self, max_lifetime: Duration) -> Self {
+        self.max_lifetime = max_lifetime;
         self
     }
 
@@ -129,8 +141,9 @@ impl JwksVerifier {
         self.claims(payload)
     }
 
-    /// Checks signature, algorithm, issuer, audience and expiry; the claims as signed
-    /// (the console tells a token without a role apart from a forged one).
+    /// Checks signature, algorithm, issuer, audience, `exp`, `nbf`, the subject and the
+    /// lifetime; the claims as signed (the console tells a token without a role apart
+    /// from a forged one).
     pub async fn verify_signed(&self, token: &str) -> Result<Value, AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(map_jwt_error)?;
         if !ALLOWED_ALGORITHMS.contains(&header.alg) {
@@ -168,6 +181,7 @@ impl JwksVerifier {
                     .ok_or_else(|| AuthError::Invalid("unknown signing key".into()))??
             }
         };
+        check_subject_and_lifetime(&payload, self.max_lifetime)?;
         Ok(payload)
     }
 

@@ -23,7 +23,14 @@ struct Order {
     lines: Vec<Line>,
 }
 
-async fn create(body: crate::Json<Order>) -> Result<HttpResponse, ApiError> {
+crate::roles! {
+    Admins = [Admin];
+}
+
+async fn create(
+    _: crate::Allowed<Admins>,
+    body: crate::Json<Order>,
+) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     Ok(HttpResponse::Created().json(body.into_inner()))
 }

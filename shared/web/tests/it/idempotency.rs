@@ -283,9 +283,13 @@ async fn once_whose_work_fails_keeps_no_key() {
     assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
 
+aftersales_web::roles! {
+    Admins = [Admin];
+}
+
 /// A handler as the services write one: `Keyed` from the request, the work once per key.
 async fn keyed_create(
-    who: aftersales_web::Principal,
+    aftersales_web::Allowed(who, ..): aftersales_web::Allowed<Admins>,
     keyed: aftersales_web::Keyed,
     body: aftersales_web::Json<serde_json::Value>,
     runs: actix_web::web::Data<std::sync::atomic::AtomicUsize>,

@@ -289,6 +289,49 @@ async fn wrong_issuer_audience_expiry_and_missing_claims_are_refused() {
 }
 
 #[actix_web::test]
+async fn empty_subjects_long_lifetimes_and_missing_iat_are_refused() {
+    let key = Signer::new("ed25519", "k1");
+    let provider = Provider::start(&[&key]).await;
+    let verifier = provider.verifier();
+    let ok = provider.claims("admin", None);
+    let now = chrono::Utc::now().timestamp();
+
+    for sub in ["", "  "] {
+        let mut empty = ok.clone();
+        empty["sub"] = json!(sub);
+        let reason = invalid(verifier.verify(&key.sign(&empty)).await);
+        assert!(reason.contains("`sub` is empty"), "{sub:?}: {reason}");
+    }
+    let mut numeric = ok.clone();
+    numeric["sub"] = json!(42);
+    assert!(invalid(verifier.verify(&key.sign(&numeric)).await).contains("sub"));
+
+    let mut century = ok.clone();
+    century["exp"] = json!(now + 100 * 365 * 24 * 3600);
+    let reason = invalid(verifier.verify(&key.sign(&century)).await);
+    assert!(reason.contains("TOKEN_MAX_LIFETIME"), "{reason}");
+
+    // Exactly the cap is fine; the cap is configurable.
+    let mut day = ok.clone();
+    day["exp"] = json!(now + 12 * 3600);
+    assert!(verifier.verify(&key.sign(&day)).await.is_ok());
+    let short = provider
+        .verifier()
+        .with_max_lifetime(std::time::Duration::from_secs(60));
+    assert!(invalid(short.verify(&key.sign(&day)).await).contains("TOKEN_MAX_LIFETIME"));
+
+    let mut no_iat = ok.clone();
+    no_iat.as_object_mut().unwrap().remove("iat");
+    assert!(invalid(verifier.verify(&key.sign(&no_iat)).await).contains("missing claim `iat`"));
+    // An `iat` in the future would stretch the cap past now.
+    let mut later = ok.clone();
+    later["iat"] = json!(now + 3600);
+    later["exp"] = json!(now + 3 * 3600);
+    assert!(invalid(verifier.verify(&key.sign(&later)).await).contains("issued in the future"));
+    provider.stop().await;
+}
+
+#[actix_web::test]
 async fn none_and_shared_secret_algorithms_are_refused() {
     let rsa = Signer::new("rsa", "k1");
     let provider = Provider::start(&[&rsa]).await;
