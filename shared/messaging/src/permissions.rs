@@ -218,6 +218,9 @@ fn yaml_str(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// The name of the `RabbitmqCluster` in `k8s/base/dependencies`.
+pub const K8S_CLUSTER: &str = "rabbitmq";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +286,3 @@ mod tests {
         );
     }
 }
-
-/// The name of the `RabbitmqCluster` in `k8s/base/dependencies`.
-pub const K8S_CLUSTER: &str = "rabbitmq";
