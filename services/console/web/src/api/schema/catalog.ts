@@ -626,6 +626,11 @@ export interface components {
              */
             value: string;
         };
+        /**
+         * @description A decimal string like "12.50", never a JSON number.
+         * @example 12.50
+         */
+        DecimalString: string;
         /** @description What went wrong with one input field. */
         FieldError: {
             /** @description Path of the field in the request, e.g. `lines[0].qty`. */
@@ -784,11 +789,8 @@ export interface components {
             core?: boolean;
             currency?: string;
             description: string;
-            /**
-             * @description Up to 4 decimals, as a string: `"12.5000"`.
-             * @example 12.50
-             */
-            list_price: string;
+            /** @description Up to 4 decimals, as a string: `"12.5000"`. */
+            list_price: components["schemas"]["DecimalString"];
             part_number: string;
             returnable?: boolean;
             superseded_by?: string | null;
@@ -833,13 +835,8 @@ export interface components {
             warranty_months: number;
         };
         PriceIn: {
-            /**
-             * Format: date-time
-             * @description When the price takes effect; now when absent.
-             */
-            effective_from?: string | null;
-            /** @example 12.50 */
-            price: string;
+            effective_from?: null | components["schemas"]["Timestamp"];
+            price: components["schemas"]["DecimalString"];
         };
         PriceOut: {
             /** Format: date-time */
@@ -1011,6 +1008,12 @@ export interface components {
             active?: boolean | null;
             name?: string | null;
         };
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp in the years 0000 to 9999 (UTC).
+         * @example 2026-05-01T12:00:00Z
+         */
+        Timestamp: string;
         TransferIn: {
             from_warehouse: string;
             part_number: string;

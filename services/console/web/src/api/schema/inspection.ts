@@ -320,6 +320,12 @@ export interface components {
             approval_limit: string;
         };
         /**
+         * Format: date
+         * @description A date from 0000-01-01 to 9999-12-31.
+         * @example 2026-05-01
+         */
+        CalendarDate: string;
+        /**
          * @description Cause of a failure found by inspection.
          * @enum {string}
          */
@@ -450,19 +456,13 @@ export interface components {
             cause: string;
             complaint: string;
             correction: string;
-            /**
-             * Format: date
-             * @description Not in the future, not before the unit's in-service date.
-             */
-            failure_date: string;
+            /** @description Not in the future, not before the unit's in-service date. */
+            failure_date: components["schemas"]["CalendarDate"];
             labor?: components["schemas"]["LaborLineInput"][];
             /** @description Parts used in the repair. */
             parts?: components["schemas"]["PartLineInput"][];
-            /**
-             * Format: date
-             * @description Not in the future, not before the failure date.
-             */
-            repair_date: string;
+            /** @description Not in the future, not before the failure date. */
+            repair_date: components["schemas"]["CalendarDate"];
             unit_serial: string;
             /**
              * Format: int64
@@ -474,11 +474,8 @@ export interface components {
             /** @example BRK-R01 */
             code: string;
             description: string;
-            /**
-             * @description Flat-rate hours (decimal string, 0.01 to 999, 2 decimals).
-             * @example 1.50
-             */
-            standard_hours: string;
+            /** @description Flat-rate hours (decimal string, 0.01 to 999, 2 decimals). */
+            standard_hours: components["schemas"]["DecimalString"];
         };
         /** @description A new policy: exactly one of `category` or `part_number`. */
         CreatePolicy: {
@@ -486,17 +483,14 @@ export interface components {
             part_number?: string | null;
             terms: components["schemas"]["PolicyTerms"];
         };
+        /**
+         * @description A decimal string like "12.50", never a JSON number.
+         * @example 12.50
+         */
+        DecimalString: string;
         DecisionInput: {
-            /**
-             * @description `partially_approved` only (required): at most the claimed labor amount.
-             * @example 40.00
-             */
-            approved_labor_amount?: string | null;
-            /**
-             * @description `partially_approved` only (required): at most the claimed parts amount.
-             * @example 80.00
-             */
-            approved_parts_amount?: string | null;
+            approved_labor_amount?: null | components["schemas"]["DecimalString"];
+            approved_parts_amount?: null | components["schemas"]["DecimalString"];
             decision: components["schemas"]["Verdict"];
             /** @description `rejected` only (at least one). */
             reasons?: components["schemas"]["ReasonCode"][];
@@ -551,12 +545,9 @@ export interface components {
             responsible_supplier: string;
         };
         LaborLineInput: {
-            /**
-             * @description Claimed hours (decimal string, 0.01 to 999, 2 decimals). Paid:
-             *     `min(claimed, standard) × dealer labor rate`.
-             * @example 1.50
-             */
-            hours: string;
+            /** @description Claimed hours (decimal string, 0.01 to 999, 2 decimals). Paid:
+             *     `min(claimed, standard) × dealer labor rate`. */
+            hours: components["schemas"]["DecimalString"];
             operation_code: string;
         };
         LaborLineView: {
@@ -704,11 +695,8 @@ export interface components {
         RegisterUnit: {
             /** @description Admin only: the dealer the unit belongs to. A dealer registers for itself. */
             dealer_code?: string | null;
-            /**
-             * Format: date
-             * @description The day the unit went into service (not in the future).
-             */
-            in_service_date: string;
+            /** @description The day the unit went into service (not in the future). */
+            in_service_date: components["schemas"]["CalendarDate"];
             model: string;
             /**
              * @description Unique across all dealers.

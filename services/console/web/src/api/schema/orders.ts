@@ -183,11 +183,8 @@ export interface components {
             /** @example EUR */
             currency: string;
             home_warehouse: string;
-            /**
-             * @description Labor rate per hour, in `currency` (decimal string).
-             * @example 85.00
-             */
-            labor_rate: string;
+            /** @description Labor rate per hour, in `currency` (decimal string). */
+            labor_rate: components["schemas"]["DecimalString"];
             name: string;
             /** @description Sets the parts discount: standard 0 %, silver 5 %, gold 10 %, platinum 15 %. */
             tier: components["schemas"]["Tier"];
@@ -227,6 +224,11 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description A decimal string like "12.50", never a JSON number.
+         * @example 12.50
+         */
+        DecimalString: string;
         /** @description What went wrong with one input field. */
         FieldError: {
             /** @description Path of the field in the request, e.g. `lines[0].qty`. */
@@ -442,8 +444,7 @@ export interface components {
             active: boolean;
             currency: string;
             home_warehouse: string;
-            /** @example 85.00 */
-            labor_rate: string;
+            labor_rate: components["schemas"]["DecimalString"];
             name: string;
             tier: components["schemas"]["Tier"];
         };

@@ -311,6 +311,12 @@ export interface components {
             /** Format: uuid */
             recovery_claim_id: string;
         };
+        /**
+         * Format: date
+         * @description A date from 0000-01-01 to 9999-12-31.
+         * @example 2026-05-01
+         */
+        CalendarDate: string;
         /** @enum {string} */
         ClaimStatus: "draft" | "submitted" | "responded" | "settled";
         ClaimView: {
@@ -347,38 +353,24 @@ export interface components {
             claim_window_days: number;
             /** @example EUR */
             currency: string;
-            /**
-             * @description Per claim, in `currency`; at least 0.
-             * @example 15.00
-             */
-            handling_fee: string;
-            /** @example 50 */
-            labor_recovery_pct: string;
-            /**
-             * @description 0 to 100, at most 2 decimals.
-             * @example 100
-             */
-            parts_recovery_pct: string;
+            /** @description Per claim, in `currency`; at least 0. */
+            handling_fee: components["schemas"]["DecimalString"];
+            labor_recovery_pct: components["schemas"]["DecimalString"];
+            /** @description 0 to 100, at most 2 decimals. */
+            parts_recovery_pct: components["schemas"]["DecimalString"];
             /** @example SUP1 */
             supplier_code: string;
-            /** Format: date */
-            valid_from: string;
-            /**
-             * Format: date
-             * @description Last day in force (inclusive); open-ended when absent.
-             */
-            valid_to?: string | null;
+            valid_from: components["schemas"]["CalendarDate"];
+            valid_to?: null | components["schemas"]["CalendarDate"];
         };
         CreateClaim: {
             /** @description Open lines of one supplier, in one currency. */
             line_ids: string[];
         };
         CreateCreditMemo: {
-            /** @example 150.00 */
-            amount: string;
+            amount: components["schemas"]["DecimalString"];
             currency: string;
-            /** Format: date */
-            memo_date: string;
+            memo_date: components["schemas"]["CalendarDate"];
             /** @description The claims the memo pays (oldest first); all of the supplier's submitted
              *     claims when absent. */
             recovery_claim_ids?: string[] | null;
@@ -387,11 +379,7 @@ export interface components {
             supplier_code: string;
         };
         CreateWriteOff: {
-            /**
-             * @description What to write off; everything outstanding on the claim when absent.
-             * @example 20.00
-             */
-            amount?: string | null;
+            amount?: null | components["schemas"]["DecimalString"];
             reason: string;
             /** Format: uuid */
             recovery_claim_id: string;
@@ -409,6 +397,11 @@ export interface components {
             reference: string;
             supplier_code: string;
         };
+        /**
+         * @description A decimal string like "12.50", never a JSON number.
+         * @example 12.50
+         */
+        DecimalString: string;
         /** @description What went wrong with one input field. */
         FieldError: {
             /** @description Path of the field in the request, e.g. `lines[0].qty`. */
@@ -427,11 +420,7 @@ export interface components {
             written_off: string;
         };
         LineResponse: {
-            /**
-             * @description Only for `partially_accepted`: above 0 and below the line's amount.
-             * @example 80.00
-             */
-            accepted_amount?: string | null;
+            accepted_amount?: null | components["schemas"]["DecimalString"];
             /** Format: uuid */
             line_id: string;
             outcome: components["schemas"]["Outcome"];
