@@ -145,7 +145,7 @@ pub async fn connect(url: &str, connection_name: &str, link: &LinkState) -> Conn
 }
 
 /// One attempt: `amqps://` with the URL's TLS settings ([`crate::tls::amqp_tls_config`]).
-async fn open(url: &str, connection_name: &str) -> Result<Connection, lapin::Error> {
+pub async fn open(url: &str, connection_name: &str) -> Result<Connection, lapin::Error> {
     let props = ConnectionProperties::default().with_connection_name(connection_name.into());
     let tls = crate::tls::amqp_tls_config(url).map_err(std::io::Error::other)?;
     Connection::connect_with_config(url, props, tls, lapin::runtime::default_runtime()?).await

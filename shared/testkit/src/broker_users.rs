@@ -154,7 +154,9 @@ impl ServiceUsers {
 /// Declares the whole topology of the event catalog as the administrator at
 /// `admin_amqp_url` (with its vhost): what a service's own user may not.
 pub async fn declare_topology(admin_amqp_url: &str) -> anyhow::Result<()> {
-    let conn = Connection::connect(admin_amqp_url, ConnectionProperties::default())
+    // Through the services' own opener, so a TLS-only broker (`amqps://` with its
+    // `cacertfile`) is set up like any other.
+    let conn = aftersales_messaging::broker::open(admin_amqp_url, "aftersales-testkit")
         .await
         .context("connect as the broker's administrator")?;
     let channel = conn.create_channel().await?;

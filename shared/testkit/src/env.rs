@@ -486,9 +486,19 @@ impl PrivateBroker {
             Ok(Err(e)) => panic!("aftersales-testkit: cannot start a private broker: {e:#}"),
             Err(e) => panic!("aftersales-testkit: private broker start-up panicked: {e}"),
         };
+        // A TLS-only node has no plain listener: its administrator comes in over TLS.
+        let admin_url = if tls {
+            aftersales_messaging::tls::with_query_param(
+                &broker.amqps_url(),
+                "cacertfile",
+                &crate::tls::ca_file().to_string_lossy(),
+            )
+        } else {
+            broker.amqp_url()
+        };
         let provisioned = broker_users::provision(
             &http(),
-            &broker.amqp_url(),
+            &admin_url,
             &broker.mgmt_url(),
             (MGMT_USER, MGMT_PASSWORD),
             &broker.users(),

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
 use diesel::sql_types::{Bool, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use diesel_migrations::EmbeddedMigrations;
 
 use crate::db::DbError;
@@ -28,7 +28,8 @@ pub async fn pending(
     url: &str,
     sets: &[&'static EmbeddedMigrations],
 ) -> Result<Vec<String>, DbError> {
-    let mut conn = AsyncPgConnection::establish(url).await?;
+    // Through the pool's own opener: the URL may ask for TLS (`sslmode`, `sslrootcert`).
+    let mut conn = aftersales_messaging::tls::connect_pg(url).await?;
     let recorded = diesel::select(diesel::dsl::sql::<Bool>(
         "to_regclass('__diesel_schema_migrations') IS NOT NULL",
     ))
