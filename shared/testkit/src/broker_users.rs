@@ -9,7 +9,6 @@
 //! uses the plain names ([`ServiceUsers::plain`]).
 
 use anyhow::{Context, bail};
-use lapin::{Connection, ConnectionProperties};
 use serde_json::json;
 
 use aftersales_messaging::Topology;
