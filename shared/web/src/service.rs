@@ -263,11 +263,11 @@ pub async fn migrate<H>(spec: &ServiceSpec<H>, url: &str) -> Result<(), StartErr
 /// Before serving: nothing to do when every migration is applied; otherwise applies them
 /// if this role may (one role owns and uses the schema, as on a developer's machine), or
 /// fails naming what is missing and how to apply it.
-pub async fn ensure_migrated<H>(spec: &ServiceSpec<H>, url: &str) -> Result<(), StartError> {
+pub async fn ensure_migrated<H>(spec: &ServiceSpec<H>, url: &str) -> Result<Migrated, StartError> {
     let sets = migration_sets(spec);
     let missing = crate::migrations::pending(url, &sets).await?;
     if missing.is_empty() {
-        return Ok(());
+        return Ok(Migrated(()));
     }
     migrate(spec, url)
         .await
@@ -275,18 +275,34 @@ pub async fn ensure_migrated<H>(spec: &ServiceSpec<H>, url: &str) -> Result<(), 
             service: spec.name,
             missing: missing.join(", "),
             cause: Box::new(cause),
-        })
+        })?;
+    Ok(Migrated(()))
 }
 
-/// Checks (or applies, see [`ensure_migrated`]) the migrations, then starts the relay, the
-/// consumer, the retention job and the HTTP server.
+/// Proof that [`ensure_migrated`] found the schema complete: what [`start_migrated`]
+/// asks for, so a service never serves an old schema and start-up checks it once.
+#[derive(Debug)]
+pub struct Migrated(());
+
+/// Checks (or applies, see [`ensure_migrated`]) the migrations, then [`start_migrated`].
 pub async fn start<H: Handler + Clone>(
     spec: ServiceSpec<H>,
     config: WebConfig,
     topology: Topology,
 ) -> Result<Running, StartError> {
+    let migrated = ensure_migrated(&spec, &config.connection_url()).await?;
+    start_migrated(spec, config, topology, migrated).await
+}
+
+/// Starts the relay, the consumer, the retention job, the readiness monitor and the
+/// HTTP server on a schema [`ensure_migrated`] checked.
+pub async fn start_migrated<H: Handler + Clone>(
+    spec: ServiceSpec<H>,
+    config: WebConfig,
+    topology: Topology,
+    _migrated: Migrated,
+) -> Result<Running, StartError> {
     let url = config.connection_url();
-    ensure_migrated(&spec, &url).await?;
     let pool = crate::db::pool_with(&url, config.db_pool_size, &config.db_limits)?;
     let metrics = web::Data::new(Metrics::new(spec.name));
     let messaging_metrics = MessagingMetrics::new(&metrics.registry)?;
@@ -333,6 +349,9 @@ pub async fn start<H: Handler + Clone>(
         });
         tasks.push(tokio::spawn(consumer.run_until(shutdown.clone())));
     }
+
+    // Every check is registered: from here the endpoint answers what the monitor found.
+    tasks.push(tokio::spawn(readiness.clone().monitor(shutdown.clone())));
 
     tasks.push(tokio::spawn(crate::retention::run(
         pool.clone(),
@@ -409,15 +428,23 @@ pub fn main<H: Handler + Clone>(spec: ServiceSpec<H>) -> anyhow::Result<()> {
 }
 
 async fn serve<H: Handler + Clone>(spec: ServiceSpec<H>, config: WebConfig) -> anyhow::Result<()> {
-    // Wait for the database, and for the migration Job, rather than crash-loop.
+    // Wait for the database, and for the migration Job, rather than crash-loop. Nothing
+    // listens meanwhile, so a wait that never ends (a certificate that does not verify, a
+    // wrong password) is ended by the startup probe, which restarts the pod after 5 min
+    // (k8s/base/*/deployment.yaml), with each retry's reason in the log.
     let url = config.connection_url();
     let mut delay = std::time::Duration::from_millis(200);
-    while let Err(err) = ensure_migrated(&spec, &url).await {
-        tracing::warn!(error = %err, ?delay, "not ready to serve; retrying");
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(std::time::Duration::from_secs(5));
-    }
-    let running = start(spec, config, topology_v1()).await?;
+    let migrated = loop {
+        match ensure_migrated(&spec, &url).await {
+            Ok(migrated) => break migrated,
+            Err(err) => {
+                tracing::warn!(error = %err, ?delay, "not ready to serve; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(std::time::Duration::from_secs(5));
+            }
+        }
+    };
+    let running = start_migrated(spec, config, topology_v1(), migrated).await?;
     let handle = running.server.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
