@@ -4,7 +4,6 @@
 use aftersales_messaging::contracts::SERVICES;
 use aftersales_messaging::dead_letters;
 use anyhow::{Context, bail};
-use lapin::{Connection, ConnectionProperties};
 
 use crate::stack::AMQP_PORT;
 
@@ -23,7 +22,8 @@ pub async fn run(
     let url = amqp_url
         .map(str::to_owned)
         .unwrap_or_else(|| format!("amqp://guest:guest@127.0.0.1:{AMQP_PORT}/%2f"));
-    let conn = Connection::connect(&url, ConnectionProperties::default())
+    // The services' own opener: an `amqps://` URL's `cacertfile` is honoured.
+    let conn = aftersales_messaging::broker::open(&url, "xtask dead-letters")
         .await
         .with_context(|| {
             format!("cannot reach the broker at {url} (is `cargo xtask up` running?)")

@@ -56,7 +56,8 @@ enum Cmd {
         /// Sign with the local shared secret instead, for services run with AUTH_MODE=hs256
         #[arg(long)]
         hs256: bool,
-        /// Validity in hours (--hs256 only; the provider's tokens live 12 h)
+        /// Validity in hours (--hs256 only; at most TOKEN_MAX_LIFETIME, 12 h by default;
+        /// the provider's tokens live 12 h)
         #[arg(long, default_value_t = 12)]
         ttl_hours: u64,
     },

@@ -15,7 +15,7 @@ use diesel_async::SimpleAsyncConnection;
 use lapin::options::{
     BasicPublishOptions, ConfirmSelectOptions, QueueDeleteOptions, QueuePurgeOptions,
 };
-use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Channel, Confirmation};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -60,7 +60,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     let topology = Topology::new(vec![Subscription::new(SINK, &[Ping::TYPE])]);
 
-    let amqp = Connection::connect(&opts.amqp_url, ConnectionProperties::default()).await?;
+    let amqp = aftersales_messaging::broker::open(&opts.amqp_url, "xtask relay-bench").await?;
     let channel = amqp.create_channel().await?;
     channel
         .confirm_select(ConfirmSelectOptions::default())

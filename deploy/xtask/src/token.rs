@@ -87,6 +87,16 @@ pub fn mint(role: &str, dealer: Option<&str>, ttl_hours: u64) -> anyhow::Result<
     if ttl_hours == 0 {
         bail!("--ttl-hours must be at least 1");
     }
+    // A token the services would refuse is no use: ask for one they accept.
+    let cap = aftersales_web::config::token_max_lifetime(&|var| std::env::var(var).ok())?;
+    let cap_hours = cap.as_secs() / 3600;
+    if ttl_hours.saturating_mul(3600) > cap.as_secs() {
+        bail!(
+            "--ttl-hours {ttl_hours} is longer than the services accept ({cap_hours} h, \
+             TOKEN_MAX_LIFETIME): ask for at most {cap_hours}, or start the services with a \
+             longer TOKEN_MAX_LIFETIME and mint with the same variable set"
+        );
+    }
     let ttl = chrono::Duration::hours(i64::try_from(ttl_hours).context("--ttl-hours too large")?);
     let keys = JwtKeys::new(&secret()?);
     Ok(keys.mint(&format!("dev-{}", role.as_str()), role, dealer, ttl))
@@ -106,4 +116,17 @@ pub async fn run(
     };
     println!("{token}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_longer_than_the_services_accept_is_not_minted() {
+        // 200 h is beyond any TOKEN_MAX_LIFETIME (at most 7 d), whatever the environment.
+        let err = mint("admin", None, 200).unwrap_err().to_string();
+        assert!(err.contains("TOKEN_MAX_LIFETIME"), "{err}");
+        assert!(err.contains("--ttl-hours 200"), "{err}");
+    }
 }

@@ -25,7 +25,7 @@ impl MessagingMetrics {
             consumed: IntCounterVec::new(
                 Opts::new(
                     "inbox_messages_total",
-                    "Consumed messages by outcome (applied, duplicate, retried, rejected)",
+                    "Consumed messages by outcome (applied, duplicate, retried, rejected, forged)",
                 ),
                 &["outcome"],
             )?,

@@ -221,13 +221,7 @@ impl WebConfig {
         let (database_url, amqp_url) = transport_security(&get, database_url, amqp_url)?;
 
         let auth = auth_config(&lookup, http_addr)?;
-        let token_max_lifetime = crate::settings::duration(
-            &get,
-            "TOKEN_MAX_LIFETIME",
-            crate::auth::DEFAULT_MAX_LIFETIME,
-            Duration::from_secs(60),
-            Duration::from_secs(7 * 24 * 3600),
-        )?;
+        let token_max_lifetime = token_max_lifetime(&get)?;
 
         let log_format = log_format(&lookup)?;
 
@@ -614,6 +608,19 @@ pub fn redact_url(url: &str) -> String {
         },
         None => url.to_owned(),
     }
+}
+
+/// `TOKEN_MAX_LIFETIME`: the longest `exp - iat` the services accept (1m to 7d, default
+/// [`crate::auth::DEFAULT_MAX_LIFETIME`]). Public so that whatever mints tokens for the
+/// services (`cargo xtask token`) refuses to mint one they would refuse.
+pub fn token_max_lifetime(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    crate::settings::duration(
+        get,
+        "TOKEN_MAX_LIFETIME",
+        crate::auth::DEFAULT_MAX_LIFETIME,
+        Duration::from_secs(60),
+        Duration::from_secs(7 * 24 * 3600),
+    )
 }
 
 #[cfg(test)]
