@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use aftersales_e2e::{ServiceProcess, eventually};
+use aftersales_e2e::{ServiceProcess, eventually, start_processes};
 use aftersales_testkit::tokens::TestIssuer;
 use aftersales_testkit::{TestDb, TestVhost, step};
 use aftersales_web::Role;
@@ -26,19 +26,12 @@ struct Stack {
 impl Stack {
     async fn start() -> Stack {
         let vhost = TestVhost::new().await;
-        let mut dbs = Vec::new();
-        for _ in 0..4 {
-            dbs.push(TestDb::new().await);
-        }
-        let start = |name, db: &TestDb| {
-            let (url, schema) = (db.admin_url(), db.schema.clone());
-            let amqp = vhost.service_amqp_url(name);
-            async move { ServiceProcess::start(name, &url, &schema, &amqp).await }
+        let (dbs, services) =
+            start_processes(&vhost, &["catalog", "orders", "inspection", "recovery"]).await;
+        let Ok([catalog, orders, inspection, recovery]) = <[ServiceProcess; 4]>::try_from(services)
+        else {
+            unreachable!("four names, four processes")
         };
-        let catalog = start("catalog", &dbs[0]).await;
-        let orders = start("orders", &dbs[1]).await;
-        let inspection = start("inspection", &dbs[2]).await;
-        let recovery = start("recovery", &dbs[3]).await;
         Stack {
             _dbs: dbs,
             _vhost: vhost,

@@ -98,6 +98,21 @@ pub async fn status_of(client: &reqwest::Client, url: &str) -> u16 {
     }
 }
 
+/// `names` as processes ([`ServiceProcess::start_on`]), each in a fresh schema, in that
+/// order. Keep the returned schemas alive as long as the processes.
+pub async fn start_processes(
+    vhost: &TestVhost,
+    names: &[&'static str],
+) -> (Vec<TestDb>, Vec<ServiceProcess>) {
+    let (mut dbs, mut services) = (Vec::new(), Vec::new());
+    for name in names {
+        let db = TestDb::new().await;
+        services.push(ServiceProcess::start_on(name, &db, vhost, &[]).await);
+        dbs.push(db);
+    }
+    (dbs, services)
+}
+
 /// A service run as its own process (the real binary), for tests that kill and
 /// restart it. The binary is built first if needed; stdout and stderr go to a log
 /// file that is printed if the test fails to start it.
@@ -153,6 +168,18 @@ impl ServiceProcess {
         };
         process.spawn().await;
         process
+    }
+
+    /// `name` in the schema of `db`, on `vhost` as its own broker user, with the test
+    /// issuer's variables and `more` (`DB_POOL_SIZE`…).
+    pub async fn start_on(
+        name: &'static str,
+        db: &TestDb,
+        vhost: &TestVhost,
+        more: &[(&str, &str)],
+    ) -> Self {
+        let amqp = vhost.service_amqp_url(name);
+        Self::start_with(name, &db.admin_url(), &db.schema, &amqp, issuer_env(more)).await
     }
 
     pub fn url(&self, path: &str) -> String {

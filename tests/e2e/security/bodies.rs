@@ -56,8 +56,7 @@ async fn post_body(
 async fn bodies_are_read_only_after_the_token_and_within_the_route_limit() {
     let vhost = TestVhost::new().await;
     let db = TestDb::new().await;
-    let service =
-        ServiceProcess::start("orders", &db.admin_url(), &db.schema, &vhost.amqp_url()).await;
+    let service = ServiceProcess::start_on("orders", &db, &vhost, &[]).await;
     let idle = service.rss_kib().expect("the service's memory");
 
     // Eight connections each to a public endpoint and to an API endpoint without a
@@ -125,8 +124,7 @@ async fn bodies_are_read_only_after_the_token_and_within_the_route_limit() {
 async fn slow_bodies_hold_no_database_connection() {
     let vhost = TestVhost::new().await;
     let db = TestDb::new().await;
-    let service =
-        ServiceProcess::start("orders", &db.admin_url(), &db.schema, &vhost.amqp_url()).await;
+    let service = ServiceProcess::start_on("orders", &db, &vhost, &[]).await;
     let addr = service.base.trim_start_matches("http://").to_owned();
 
     // More stalled bodies than the pool has connections (10), from an admin, on an

@@ -2,8 +2,9 @@
 //! 0000 to 9999, in a query, a body or a forged cursor, is a 4xx that names the field
 //! and says the range, never a 500 from the database.
 
-use aftersales_e2e::ServiceProcess;
-use aftersales_testkit::{TestDb, TestVhost};
+use aftersales_e2e::start_processes;
+use aftersales_testkit::TestVhost;
+use aftersales_testkit::tokens::token;
 use aftersales_web::Role;
 use aftersales_web::pagination::Cursor;
 use serde_json::{Value, json};
@@ -15,14 +16,7 @@ async fn send(
     role: Role,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let dealer = (role == Role::Dealer).then_some("D001");
-    let token = aftersales_e2e::keys().sign(&aftersales_web::Claims::new(
-        "e2e",
-        role,
-        dealer,
-        chrono::Duration::hours(1),
-    ));
-    let mut req = http.request(method, &url).bearer_auth(token);
+    let mut req = http.request(method, &url).bearer_auth(token(role));
     if let Some(body) = body {
         req = req.json(&body);
     }
@@ -49,19 +43,10 @@ fn says_the_range(what: &str, answer: &Value, field: Option<&str>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn dates_outside_the_years_0000_to_9999_are_refused_naming_the_field() {
     let vhost = TestVhost::new().await;
-    let dbs = [
-        TestDb::new().await,
-        TestDb::new().await,
-        TestDb::new().await,
-    ];
-    let amqp = vhost.amqp_url();
-    let start = |name, db: &TestDb| {
-        let (url, schema, amqp) = (db.admin_url(), db.schema.clone(), amqp.clone());
-        async move { ServiceProcess::start(name, &url, &schema, &amqp).await }
+    let (_dbs, services) = start_processes(&vhost, &["orders", "inspection", "recovery"]).await;
+    let [orders, inspection, recovery] = services.as_slice() else {
+        unreachable!("three names, three processes")
     };
-    let orders = start("orders", &dbs[0]).await;
-    let inspection = start("inspection", &dbs[1]).await;
-    let recovery = start("recovery", &dbs[2]).await;
     let http = aftersales_web::http_client::client();
     let get = |url: String| send(&http, reqwest::Method::GET, url, Role::Admin, None);
 

@@ -2,21 +2,16 @@
 //! a JSON number (`85`, `1.5`) is a 422 that asks for a decimal string, never taken
 //! (a binary float such as `0.1` is not the decimal it looks like).
 
-use aftersales_e2e::ServiceProcess;
-use aftersales_testkit::{TestDb, TestVhost};
+use aftersales_e2e::start_processes;
+use aftersales_testkit::TestVhost;
+use aftersales_testkit::tokens::token;
 use aftersales_web::Role;
 use serde_json::{Value, json};
 
 async fn post(http: &reqwest::Client, url: String, role: Role, body: Value) -> (u16, Value) {
-    let token = aftersales_e2e::keys().sign(&aftersales_web::Claims::new(
-        "e2e",
-        role,
-        None,
-        chrono::Duration::hours(1),
-    ));
     let res = http
         .post(&url)
-        .bearer_auth(token)
+        .bearer_auth(token(role))
         .json(&body)
         .send()
         .await
@@ -28,19 +23,10 @@ async fn post(http: &reqwest::Client, url: String, role: Role, body: Value) -> (
 #[tokio::test(flavor = "multi_thread")]
 async fn money_and_hours_as_json_numbers_are_refused_asking_for_a_decimal_string() {
     let vhost = TestVhost::new().await;
-    let dbs = [
-        TestDb::new().await,
-        TestDb::new().await,
-        TestDb::new().await,
-    ];
-    let amqp = vhost.amqp_url();
-    let start = |name, db: &TestDb| {
-        let (url, schema, amqp) = (db.admin_url(), db.schema.clone(), amqp.clone());
-        async move { ServiceProcess::start(name, &url, &schema, &amqp).await }
+    let (_dbs, services) = start_processes(&vhost, &["orders", "inspection", "recovery"]).await;
+    let [orders, inspection, recovery] = services.as_slice() else {
+        unreachable!("three names, three processes")
     };
-    let orders = start("orders", &dbs[0]).await;
-    let inspection = start("inspection", &dbs[1]).await;
-    let recovery = start("recovery", &dbs[2]).await;
     let http = aftersales_web::http_client::client();
 
     // Each body once with a JSON number in one field, then as the contract writes it.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use aftersales_e2e::{ServiceProcess, eventually, issuer_env};
+use aftersales_e2e::{ServiceProcess, eventually};
 use aftersales_testkit::{TestDb, TestVhost};
 use diesel_async::SimpleAsyncConnection;
 
@@ -59,18 +59,17 @@ async fn tagged(db: &TestDb, tag: &str) -> (i64, i64, i64) {
 async fn a_started_service_prunes_rows_past_their_retention_and_keeps_the_rest() {
     let vhost = TestVhost::new().await;
     let db = TestDb::new().await;
-    let service = ServiceProcess::start_with(
+    let service = ServiceProcess::start_on(
         "orders",
-        &db.admin_url(),
-        &db.schema,
-        &vhost.amqp_url(),
-        issuer_env(&[
+        &db,
+        &vhost,
+        &[
             ("RETENTION_INTERVAL", "1s"),
             ("RETENTION_BATCH", "2"),
             ("IDEMPOTENCY_RETENTION", "7d"),
             ("INBOX_RETENTION", "30d"),
             ("OUTBOX_RETENTION", "7d"),
-        ]),
+        ],
     )
     .await;
 
