@@ -270,11 +270,10 @@ impl Drop for ServiceProcess {
 pub fn binary(name: &str) -> std::path::PathBuf {
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         // The same selection and profile as the test run itself, so features unify
         // the same way and this is a no-op after `cargo nextest run --workspace`
         // (building `-p <name>` alone would resolve other features and rebuild).
-        let status = std::process::Command::new(cargo)
+        let status = aftersales_testkit::cargo::command()
             .args(["build", "--quiet", "--workspace", "--tests"])
             .status()
             .expect("cargo build");

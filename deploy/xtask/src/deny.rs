@@ -67,7 +67,7 @@ pub fn run() -> anyhow::Result<bool> {
     )?;
     // `--offline` keeps cargo metadata offline too, so every crate of the lock file
     // (all platforms) must be in the local registry first.
-    let fetched = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let fetched = aftersales_testkit::cargo::command()
         .current_dir(paths::root())
         .args(["fetch", "--locked", "--quiet"])
         .status()

@@ -351,7 +351,7 @@ pub async fn wait_ready(services: &mut [ServiceProcess], timeout: Duration) -> a
 
 /// `cargo build` of whatever `args` select, from the workspace root.
 pub fn cargo_build(args: &[&str]) -> anyhow::Result<()> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = aftersales_testkit::cargo::command()
         .arg("build")
         .args(args)
         .current_dir(crate::paths::root())

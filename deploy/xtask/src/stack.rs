@@ -278,7 +278,7 @@ pub async fn up() -> anyhow::Result<()> {
         SERVICES.map(|(s, _)| s).join(",")
     );
 
-    let mut build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut build = aftersales_testkit::cargo::command();
     build.arg("build").current_dir(paths::root());
     for (svc, _) in SERVICES {
         build.args(["-p", svc]);

@@ -14,7 +14,7 @@ use crate::ephemeral::Servers;
 use crate::paths;
 
 fn cargo() -> Command {
-    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut c = aftersales_testkit::cargo::command();
     c.current_dir(paths::root());
     c
 }

@@ -20,6 +20,7 @@
 )]
 
 pub mod broker_users;
+pub mod cargo;
 pub mod dev_provider;
 pub mod env;
 pub mod platform;

@@ -87,7 +87,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     if !opts.no_build {
         println!("==> cargo build --release -p catalog -p orders -p xtask");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let status = aftersales_testkit::cargo::command()
             .args([
                 "build",
                 "--release",
