@@ -373,7 +373,7 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)] // read only by serde
+    #[expect(dead_code, reason = "the fields are only deserialized")]
     struct Order {
         dealer: String,
         lines: Vec<Line>,
@@ -381,7 +381,7 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "the fields are only deserialized")]
     struct Line {
         part_number: String,
         qty: u32,
@@ -418,9 +418,8 @@ mod tests {
                 "missing field `qty`",
             ),
             (
-                format!(
-                    r#"{{"dealer":"D1","lines":[{{"part_number":"B","qty":1,"colour":"red"}}]}}"#
-                ),
+                r#"{"dealer":"D1","lines":[{"part_number":"B","qty":1,"colour":"red"}]}"#
+                    .to_owned(),
                 "lines[0].colour",
                 "unknown field `colour`",
             ),
