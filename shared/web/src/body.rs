@@ -16,6 +16,10 @@
 //! ([`BodyArrival`]): actix polls a handler's extractors side by side, and a slow
 //! body must not hold a pooled connection.
 //!
+//! A JSON body is read as its type says and no more loosely: a struct only from a JSON
+//! object (serde alone also takes an array of its fields, see [`objects_only`]), and
+//! what does not fit is a 422 naming the field by its path.
+//!
 //! Both check for the NUL character, which PostgreSQL text cannot hold (see
 //! [`crate::nul`]): in a JSON string or key → 422 naming the field; in a text body →
 //! 400.
@@ -30,8 +34,10 @@ use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+mod objects_only;
+
 use crate::auth::DeclaredRoles;
-use crate::error::json_error;
+use crate::error::{body_error, json_error};
 use crate::{ApiError, Principal};
 
 /// The largest body a route accepts unless it says otherwise (actix's own default
@@ -149,11 +155,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let body = body.await?;
             crate::nul::check_json(&body)?;
-            serde_json::from_slice(&body)
-                .map(Json)
-                .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e)))
+            json_body(&body).map(Json)
         })
     }
+}
+
+/// `body` as `T`, as the module docs say: malformed JSON → 400; JSON that does not fit
+/// `T` → 422 naming the field by its path.
+fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value =
+        serde_path_to_error::deserialize(objects_only::ObjectsOnly(&mut de)).map_err(|e| {
+            let path = e.path().to_string();
+            body_error(e.inner(), if path == "." { "" } else { &path })
+        })?;
+    // What serde_json::from_slice refuses as well: anything after the value.
+    de.end().map_err(|e| body_error(&e, ""))?;
+    Ok(value)
 }
 
 /// A text body such as a CSV file, as bytes. A NUL byte → 400. The handler checks
@@ -351,6 +369,150 @@ mod tests {
         )
         .await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "the fields are only deserialized")]
+    struct Order {
+        dealer: String,
+        lines: Vec<Line>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "the fields are only deserialized")]
+    struct Line {
+        part_number: String,
+        qty: u32,
+    }
+
+    async fn typed(_: crate::auth::Allowed<Admins>, _: Json<Order>) -> HttpResponse {
+        HttpResponse::NoContent().finish()
+    }
+
+    /// `body` parsed as an [`Order`]: the 422's single field and its message.
+    fn order_error(body: &str) -> (String, String) {
+        match json_body::<Order>(body.as_bytes()) {
+            Err(ApiError::Unprocessable { errors, detail }) => {
+                assert_eq!(errors.len(), 1, "{body}: {errors:?}");
+                assert!(detail.contains(&errors[0].field), "{detail}");
+                (errors[0].field.clone(), errors[0].message.clone())
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_that_does_not_fit_names_the_field_by_its_path() {
+        let line = r#"{"part_number":"A","qty":1}"#;
+        for (body, field, says) in [
+            (
+                format!(r#"{{"dealer":"D1","lines":[{line},{{"part_number":"B","qty":"2"}}]}}"#),
+                "lines[1].qty",
+                "invalid type: string \"2\"",
+            ),
+            (
+                format!(r#"{{"dealer":"D1","lines":[{line},{{"part_number":"B"}}]}}"#),
+                "lines[1].qty",
+                "missing field `qty`",
+            ),
+            (
+                r#"{"dealer":"D1","lines":[{"part_number":"B","qty":1,"colour":"red"}]}"#
+                    .to_owned(),
+                "lines[0].colour",
+                "unknown field `colour`",
+            ),
+            (
+                format!(r#"{{"lines":[{line}]}}"#),
+                "dealer",
+                "missing field `dealer`",
+            ),
+            (
+                format!(r#"{{"dealer":"D1","lines":[{line}],"extra":true}}"#),
+                "extra",
+                "unknown field `extra`",
+            ),
+            (
+                r#"{"dealer":"D1","lines":[["A",1]]}"#.to_owned(),
+                "lines[0]",
+                "invalid type: sequence, expected struct Line",
+            ),
+            (
+                r#"{"dealer":"D1","lines":[{"part_number":"A","qty":1,"qty":2}]}"#.to_owned(),
+                "lines[0].qty",
+                "duplicate field `qty`",
+            ),
+            (
+                r#"{"dealer":7,"lines":[]}"#.to_owned(),
+                "dealer",
+                "invalid type: integer `7`",
+            ),
+            (
+                format!(r#"{{"dealer":"D1","lines":[{line},{{"part_number":"B","qty":-1}}]}}"#),
+                "lines[1].qty",
+                "invalid value: integer `-1`",
+            ),
+        ] {
+            let (got, message) = order_error(&body);
+            assert_eq!(got, field, "{body}: {message}");
+            assert!(message.starts_with(says), "{body}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_body_error_does_not_send_a_long_value_back() {
+        let long = "x".repeat(10_000);
+        let (field, message) = order_error(&format!(r#"{{"dealer":"D1","lines":"{long}"}}"#));
+        assert_eq!(field, "lines");
+        assert!(message.len() < 300, "{message}");
+    }
+
+    #[test]
+    fn a_body_that_is_not_one_json_value_is_400() {
+        for body in [
+            r#"{"dealer":"D1","lines":[]} {}"#,
+            r#"{"dealer":"D1""#,
+            "nope",
+        ] {
+            assert!(
+                matches!(
+                    json_body::<Order>(body.as_bytes()),
+                    Err(ApiError::BadRequest(_))
+                ),
+                "{body}"
+            );
+        }
+        // Not an object at all: nothing to name. An array of the fields' values
+        // neither (serde alone would take it).
+        for body in [&b"[1]"[..], br#"["D1", []]"#] {
+            assert!(
+                matches!(
+                    json_body::<Order>(body),
+                    Err(ApiError::Unprocessable { ref errors, .. }) if errors.is_empty()
+                ),
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        assert!(json_body::<Order>(br#"{"dealer":"D1","lines":[]}"#).is_ok());
+    }
+
+    #[actix_web::test]
+    async fn the_extractor_answers_422_naming_the_field() {
+        let app = actix_test::init_service(
+            App::new()
+                .app_data(web::Data::new(crate::JwtKeys::new(SECRET)))
+                .route("/orders", web::post().to(typed)),
+        )
+        .await;
+        let body = r#"{"dealer":"D1","lines":[{"part_number":"A","qty":"one"}]}"#;
+        let (status, problem) = answer(&app, post("/orders", "application/json", body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "lines[0].qty", "{problem}");
+        let body = r#"{"dealer":"D1","lines":[]}"#;
+        let (status, problem) = answer(&app, post("/orders", "application/json", body)).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{problem}");
     }
 
     #[actix_web::test]

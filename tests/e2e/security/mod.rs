@@ -9,6 +9,7 @@ mod database;
 mod dates;
 mod decimals;
 mod load;
+mod negative_data;
 mod retention;
 mod roles;
 mod tls;

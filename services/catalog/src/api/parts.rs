@@ -259,6 +259,10 @@ pub struct PartSearch {
     pub category: Option<String>,
     pub active: Option<bool>,
     pub cursor: Option<String>,
+    /// Page size, default 50; a value outside 1 to 200 counts as the nearer of the two.
+    // Any whole number a u32 holds is taken (docs/api.md, Pagination), and the document
+    // says so: left alone, utoipa documents a u32 as an int32, which ends at 2^31 - 1.
+    #[param(format = Int64, minimum = 0, maximum = 4294967295_u64)]
     pub limit: Option<u32>,
 }
 

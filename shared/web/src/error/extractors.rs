@@ -4,7 +4,7 @@
 
 use actix_web::web;
 
-use super::{ApiError, FieldError};
+use super::{ApiError, FieldError, shortened};
 
 /// Query string extractor config: an unparsable query → 400.
 pub fn query_config() -> web::QueryConfig {
@@ -27,8 +27,8 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// A JSON body's error as a problem: bad syntax or wrong content type → 400, JSON
-/// that parses but does not fit the type → 422 naming the field when known.
+/// A JSON body's error as a problem: wrong content type → 400; bad syntax → 400; JSON
+/// that does not fit the type → 422 ([`body_error`]).
 pub(crate) fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
     use actix_web::error::JsonPayloadError as E;
     match error {
@@ -41,30 +41,48 @@ pub(crate) fn json_error(error: actix_web::error::JsonPayloadError) -> ApiError 
         E::ContentType => {
             ApiError::bad_request("request body must be JSON (Content-Type: application/json)")
         }
-        E::Deserialize(e) => match e.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&e.to_string());
-                match quoted_field(&message) {
-                    Some(field) => ApiError::Unprocessable {
-                        detail: format!("request body does not fit: {message}"),
-                        errors: vec![FieldError::new(field, message.clone())],
-                    },
-                    None => {
-                        ApiError::unprocessable(format!("request body does not fit: {message}"))
-                    }
-                }
-            }
-            serde_json::error::Category::Eof => {
-                ApiError::bad_request(format!("request body is incomplete JSON: {e}"))
-            }
-            _ => ApiError::bad_request(format!("request body is not valid JSON: {e}")),
-        },
+        E::Deserialize(e) => body_error(&e, ""),
         E::Payload(e) => ApiError::bad_request(format!("could not read request body: {e}")),
         // Serialize errors happen on our side (responses), not on client input.
         other => ApiError::internal(other.to_string()),
     }
 }
 
+/// At most this much of serde's message (which may quote the client's value) is sent
+/// back.
+const SHOWN: usize = 200;
+
+/// serde_json's `error` at `path` in a JSON body ("" for the whole body): malformed
+/// JSON → 400; JSON that does not fit the type → 422 naming the field by its path
+/// (`lines[0].qty`), as [`crate::query`] names a query parameter, so the client learns
+/// which of many fields to fix.
+pub(crate) fn body_error(error: &serde_json::Error, path: &str) -> ApiError {
+    match error.classify() {
+        serde_json::error::Category::Data => {
+            let message = shortened(&strip_position(&error.to_string()), SHOWN);
+            // A missing or duplicate field is reported at the object that lacks or
+            // repeats it (an unknown one at its own path): name the field itself.
+            let field = match quoted_field(&message) {
+                Some(name) if path.is_empty() => Some(name),
+                Some(name) if !message.starts_with("unknown field") => {
+                    Some(format!("{path}.{name}"))
+                }
+                _ => (!path.is_empty()).then(|| path.to_owned()),
+            };
+            match field {
+                Some(field) => ApiError::Unprocessable {
+                    detail: format!("request body does not fit: {field}: {message}"),
+                    errors: vec![FieldError::new(field, message)],
+                },
+                None => ApiError::unprocessable(format!("request body does not fit: {message}")),
+            }
+        }
+        serde_json::error::Category::Eof => {
+            ApiError::bad_request(format!("request body is incomplete JSON: {error}"))
+        }
+        _ => ApiError::bad_request(format!("request body is not valid JSON: {error}")),
+    }
+}
 /// serde_json appends ` at line L column C`; for data errors the position says little.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {

@@ -19,7 +19,7 @@ mod fallback;
 mod tests;
 mod validation;
 
-pub(crate) use extractors::json_error;
+pub(crate) use extractors::{body_error, json_error};
 pub use extractors::{path_config, query_config};
 pub use fallback::{default_service, method_not_allowed, problem_fallback};
 

@@ -1300,6 +1300,7 @@ export interface operations {
                 category?: string;
                 active?: boolean;
                 cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;
@@ -2277,6 +2278,7 @@ export interface operations {
                 warehouse?: string;
                 part?: string;
                 cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;
@@ -2453,7 +2455,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;
@@ -2515,7 +2517,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;
@@ -2847,6 +2849,7 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["TransferStatus"];
                 cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;

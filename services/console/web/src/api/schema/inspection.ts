@@ -794,7 +794,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 status?: components["schemas"]["ClaimStatus"];
                 /** @description Submitted at or after: a date (UTC) or an RFC 3339 timestamp. */
@@ -1447,7 +1447,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;
@@ -1575,7 +1575,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;
@@ -1936,7 +1936,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
             };
             header?: never;

@@ -462,7 +462,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 /** @description Only active (`true`) or inactive (`false`) dealers. */
                 active?: boolean;
@@ -749,7 +749,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 status?: components["schemas"]["OrderStatus"];
                 /** @description Placed at or after: a date (UTC) or an RFC 3339 timestamp. */
@@ -1233,7 +1233,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 /** @description Only this warehouse's orders. */
                 warehouse?: string;

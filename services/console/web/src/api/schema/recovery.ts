@@ -577,7 +577,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 /** @description Only this supplier's agreements. */
                 supplier?: string;
@@ -768,7 +768,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 supplier?: string;
             };
@@ -911,7 +911,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 status?: components["schemas"]["ClaimStatus"];
                 supplier?: string;
@@ -1417,7 +1417,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 status?: components["schemas"]["LineStatus"];
                 /** @description Only this supplier's lines. */
@@ -1705,7 +1705,7 @@ export interface operations {
             query?: {
                 /** @description Opaque position from a previous page's `next_cursor`. */
                 cursor?: string;
-                /** @description Page size, 1 to 200 (default 50). */
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
                 limit?: number;
                 /** @description Only write-offs on this recovery claim. */
                 recovery_claim?: string;
