@@ -119,12 +119,11 @@ pub fn part(pn: &str) -> Value {
 /// `payload` as the service that produces its type would send it (consumers dead-letter
 /// an envelope whose producer does not own its type).
 pub fn envelope<E: Event>(payload: &E) -> Envelope {
-    let producer = aftersales_messaging::contracts::producers_v1()
-        .into_iter()
-        .find(|p| p.event_types.iter().any(|t| t == E::TYPE))
-        .map(|p| p.service)
+    let topology = aftersales_messaging::contracts::topology_v1();
+    let producer = topology
+        .producer_of(E::TYPE)
         .expect("an event type of the catalog");
-    Envelope::new(&producer, payload, Uuid::new_v4()).expect("envelope")
+    Envelope::new(producer, payload, Uuid::new_v4()).expect("envelope")
 }
 
 pub fn order(
