@@ -25,6 +25,7 @@ use crate::watch::StatusWatch;
 
 mod baselines;
 mod load;
+mod profile;
 mod stages;
 
 use baselines::{pgbench, relay_vs_raw};
@@ -39,8 +40,9 @@ const SERVICES: [&str; 2] = ["catalog", "orders"];
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// Concurrent dealers placing orders for the throughput run
-    #[arg(long, default_value_t = 16)]
+    /// Concurrent dealers placing orders for the throughput run: enough to keep the
+    /// pipeline full (each order spends two broker confirms, about 16 ms, in flight)
+    #[arg(long, default_value_t = 64)]
     pub dealers: usize,
     /// Seconds of each timed phase (pgbench, throughput, latency)
     #[arg(long, default_value_t = 15)]
@@ -179,7 +181,17 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "==> throughput: {} dealers, {} s",
         opts.dealers, opts.seconds
     );
-    let (peak, _) = closed_loop(&client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
+    profile::reset_statements(&pg.admin_url(DATABASE)).await?;
+    let cpu_before = profile::CpuSnapshot::take();
+    let (peak, done) =
+        closed_loop(&client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
+    let cpu = cpu_before.split(&profile::CpuSnapshot::take());
+    let statements = profile::statements_per_order(
+        &pg.admin_url(DATABASE),
+        &["catalog_app", "orders_app"],
+        done.len() as f64,
+    )
+    .await?;
     println!("    {peak:.1} orders/s");
     let half = peak / 2.0;
     println!("==> latency at {half:.1} orders/s, {} s", opts.seconds);
@@ -207,6 +219,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "relay": relay,
         "relay_per_raw": relay_rate / raw_rate,
         "hot_part": hot,
+        "throughput_cpu_pct": cpu.iter().map(|(g, p)| (g.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
+        "throughput_statements": statements,
         "peak_rss_kib": rss.iter().map(|(s, k)| (s.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
     });
     let mut md = String::from("| measure | value |\n|---|---|\n");
@@ -244,6 +258,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             *kib as f64 / 1024.0
         );
     }
+    md += &profile::markdown(&cpu, &statements, peak);
     println!("\n{md}");
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let (md_path, json_path): (PathBuf, PathBuf) = (

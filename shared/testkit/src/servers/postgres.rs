@@ -46,7 +46,8 @@ pub fn pg_bin_dir() -> anyhow::Result<PathBuf> {
 /// A PostgreSQL cluster in `data_dir`, listening on 127.0.0.1:`port`.
 ///
 /// The cluster uses `trust` authentication, `fsync=off` (a throwaway instance: a
-/// process crash loses nothing, an OS crash may) and `max_connections=300`.
+/// process crash loses nothing, an OS crash may) and `max_connections=300`, and loads
+/// `pg_stat_statements` (the benchmark counts each service's statements with it).
 #[derive(Debug, Clone)]
 pub struct PgServer {
     pub port: u16,
@@ -218,7 +219,8 @@ impl PgServer {
         let log = self.log_file();
         let opts = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
+             -c full_page_writes=off -c max_connections=300 \
+             -c shared_preload_libraries=pg_stat_statements",
             self.port,
             sh_quote(&self.socket_dir.to_string_lossy())
         );
