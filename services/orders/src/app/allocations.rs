@@ -66,31 +66,44 @@ pub async fn apply(
 
     // The oldest allocation is catalog's answer to the placement: it feeds the fill
     // rate even when it arrives after newer ones.
-    if order.initial_allocation_version.is_none_or(|v| version < v) {
-        db::orders::set_initial_allocation_version(c, order_id, version).await?;
-        for line in &checked {
-            let at_placement = line.qty.reserved + line.qty.shipped;
-            db::orders::set_initial_reserved(c, order_id, line.line_no, at_placement).await?;
-        }
-    }
+    let first_answer = order.initial_allocation_version.is_none_or(|v| version < v);
+    let at_placement = |line: &AllocatedLine| line.qty.reserved + line.qty.shipped;
 
     if version <= order.allocation_version {
+        if first_answer {
+            db::orders::set_initial_allocation_version(c, order_id, version).await?;
+            for line in &checked {
+                db::orders::set_initial_reserved(c, order_id, line.line_no, at_placement(line))
+                    .await?;
+            }
+        }
         tracing::info!(%order_id, version, held = order.allocation_version, "stale allocation ignored");
         return Ok(());
     }
     for line in &checked {
+        // The row is locked with its order: what it holds cannot change under us.
+        let held = lines.iter().find(|l| l.line_no == line.line_no);
+        let initial = match first_answer {
+            true => Some(at_placement(line)),
+            false => held.and_then(|l| l.initial_reserved),
+        };
         db::orders::set_line_allocation(
             c,
             order_id,
             line.line_no,
             &line.reserved_part_number,
             line.qty,
+            initial,
         )
         .await?;
     }
     let quantities: Vec<LineQty> = checked.iter().map(|l| l.qty).collect();
     let status = derive_status(&quantities, true, order.cancel_requested_at.is_some());
-    db::orders::set_allocated(c, order_id, version, status).await?;
+    let initial_version = match first_answer {
+        true => Some(version),
+        false => order.initial_allocation_version,
+    };
+    db::orders::set_allocated(c, order_id, version, initial_version, status).await?;
     if order.status != status {
         db::orders::append_timeline(
             c,

@@ -216,6 +216,7 @@ pub async fn set_line_allocation(
     line_no: i32,
     reserved_part_number: &PartNumber,
     qty: LineQty,
+    initial_reserved: Option<i32>,
 ) -> QueryResult<()> {
     diesel::update(order_lines::table.find((order_id, line_no)))
         .set((
@@ -224,6 +225,7 @@ pub async fn set_line_allocation(
             order_lines::backordered.eq(qty.backordered),
             order_lines::shipped.eq(qty.shipped),
             order_lines::released.eq(qty.released),
+            order_lines::initial_reserved.eq(initial_reserved),
         ))
         .execute(conn)
         .await?;
@@ -255,16 +257,19 @@ pub async fn set_initial_allocation_version(
     Ok(())
 }
 
-/// Records the allocation version the order now reflects and the status it implies.
+/// Records the allocation version the order now reflects (and the one of catalog's
+/// first answer) and the status it implies.
 pub async fn set_allocated(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     version: i64,
+    initial_version: Option<i64>,
     status: OrderStatus,
 ) -> QueryResult<()> {
     diesel::update(orders::table.find(order_id))
         .set((
             orders::allocation_version.eq(version),
+            orders::initial_allocation_version.eq(initial_version),
             orders::status.eq(status),
             orders::updated_at.eq(diesel::dsl::now),
         ))
