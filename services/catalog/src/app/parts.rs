@@ -99,13 +99,16 @@ pub async fn add_price(
     Ok((row, view))
 }
 
-/// The part to reserve when `pn` is ordered: its final successor, or itself.
-pub async fn final_successor(c: &mut AsyncPgConnection, pn: &str) -> Result<String> {
+/// The part to reserve when `pn` is ordered: its final successor, or itself; `None`
+/// when there is no part `pn`.
+pub async fn final_successor(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<String>> {
     let mut current = pn.to_owned();
-    for _ in 0..MAX_CHAIN {
+    for hop in 0..MAX_CHAIN {
         match parts::successor_of(c, &current).await? {
-            Some(n) => current = n,
-            None => return Ok(current),
+            Some(Some(next)) => current = next,
+            None if hop == 0 => return Ok(None),
+            // A successor is a part (a foreign key): the chain ends here.
+            Some(None) | None => return Ok(Some(current)),
         }
     }
     Err(Error::Conflict(format!(

@@ -123,14 +123,15 @@ pub async fn successors(c: &mut AsyncPgConnection) -> Result<HashMap<String, Str
 }
 
 /// The part that supersedes `pn`, if any (`None` also for an unknown part).
-pub async fn successor_of(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<String>> {
-    let next: Option<Option<String>> = parts::table
+/// The part `pn` is superseded by: `None` when there is no part `pn`, `Some(None)`
+/// when it is not superseded.
+pub async fn successor_of(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<Option<String>>> {
+    Ok(parts::table
         .find(pn)
         .select(parts::superseded_by)
         .first(c)
         .await
-        .optional()?;
-    Ok(next.flatten())
+        .optional()?)
 }
 
 pub async fn insert(c: &mut AsyncPgConnection, pn: &str, fields: &PartFields) -> Result<Part> {

@@ -67,6 +67,16 @@ pub struct Move {
 
 /// The level, created empty if missing, locked for the rest of the transaction.
 pub async fn lock(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Level> {
+    let locked = stock_levels::table
+        .find((wh, pn))
+        .select(Level::as_select())
+        .for_update()
+        .first(c)
+        .await
+        .optional()?;
+    if let Some(level) = locked {
+        return Ok(level);
+    }
     diesel::insert_into(stock_levels::table)
         .values((
             stock_levels::warehouse_code.eq(wh),
@@ -81,6 +91,30 @@ pub async fn lock(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Level
         .for_update()
         .first(c)
         .await?)
+}
+
+/// Locks those of the `(warehouse, part)` levels that exist, in the global lock order
+/// (by warehouse, then part, compared as bytes like the `BTreeSet`s of the other
+/// lockers), in one round trip. Missing levels are created later by [`lock`].
+pub async fn lock_existing(
+    c: &mut AsyncPgConnection,
+    levels: &BTreeSet<(String, String)>,
+) -> Result<()> {
+    use diesel::sql_types::{Array, Text};
+    let (warehouses, parts): (Vec<&str>, Vec<&str>) =
+        levels.iter().map(|(w, p)| (w.as_str(), p.as_str())).unzip();
+    diesel::sql_query(
+        "SELECT 1 FROM stock_levels s \
+         JOIN unnest($1::text[], $2::text[]) AS k(w, p) \
+           ON s.warehouse_code = k.w AND s.part_number = k.p \
+         ORDER BY s.warehouse_code COLLATE \"C\", s.part_number COLLATE \"C\" \
+         FOR UPDATE OF s",
+    )
+    .bind::<Array<Text>, _>(warehouses)
+    .bind::<Array<Text>, _>(parts)
+    .execute(c)
+    .await?;
+    Ok(())
 }
 
 /// Locks the levels of `parts` in `wh`, in the global lock order.

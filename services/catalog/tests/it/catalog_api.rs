@@ -208,8 +208,15 @@ async fn supersession_chains_and_cycles() {
     assert_eq!(
         catalog::app::parts::final_successor(&mut c, "A")
             .await
+            .unwrap()
+            .as_deref(),
+        Some("C")
+    );
+    assert_eq!(
+        catalog::app::parts::final_successor(&mut c, "NO-SUCH-PART")
+            .await
             .unwrap(),
-        "C"
+        None
     );
 }
 
