@@ -183,7 +183,7 @@ impl WebConfig {
     /// | `TOKEN_MAX_LIFETIME` | `12h`: the longest `exp - iat` of a token (a duration, 1m to 7d) |
     /// | `LOG_FORMAT` | `pretty` (or `json`) |
     /// | `DB_POOL_SIZE` | `10` |
-    /// | `CONSUMER_CONCURRENCY` | `4` |
+    /// | `CONSUMER_CONCURRENCY` | `1` (batches applied at once, see `aftersales_messaging::consumer`) |
     /// | `DB_ACQUIRE_TIMEOUT`, `DB_STATEMENT_TIMEOUT`, `DB_LOCK_TIMEOUT`, `DB_IDLE_IN_TRANSACTION_TIMEOUT` | see [`crate::settings::DbLimits`] |
     /// | `IDEMPOTENCY_RETENTION`, `INBOX_RETENTION`, `OUTBOX_RETENTION`, `RETENTION_INTERVAL`, `RETENTION_BATCH` | see [`crate::settings::Retention`] |
     ///
@@ -234,7 +234,11 @@ impl WebConfig {
             None => Ok(default),
         };
         let db_pool_size = count("DB_POOL_SIZE", 1000, 10)?;
-        let consumer_concurrency = count("CONSUMER_CONCURRENCY", 256, 4)?;
+        let consumer_concurrency = count(
+            "CONSUMER_CONCURRENCY",
+            256,
+            aftersales_messaging::consumer::DEFAULT_CONCURRENCY,
+        )?;
         let db_limits = crate::settings::DbLimits::from_lookup(get)?;
         let retention = crate::settings::Retention::from_lookup(get)?;
 
@@ -679,7 +683,7 @@ mod tests {
         assert_eq!(c.token_max_lifetime, Duration::from_secs(12 * 3600));
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.db_pool_size, 10);
-        assert_eq!(c.consumer_concurrency, 4);
+        assert_eq!(c.consumer_concurrency, 1);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::stock::{self, Entry};
 use super::{Cause, Error, Result, parts::final_successor, stored};
 use crate::db::allocations::{self as q, Line, NewOrder};
 use crate::db::stock::{self as levels, Level};
-use crate::db::{advisory_lock, parts, warehouses};
+use crate::db::{advisory_lock, advisory_lock_all, warehouses};
 use crate::domain::allocation::{LineState, allocate_backorders};
 use crate::domain::stock::Levels;
 
@@ -65,13 +65,13 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
     }
     let mut targets = Vec::with_capacity(o.lines.len());
     for (i, l) in o.lines.iter().enumerate() {
-        if !parts::exists(c, l.part_number.as_str()).await? {
+        let Some(target) = final_successor(c, l.part_number.as_str()).await? else {
             return Err(Error::invalid(
                 format!("lines[{i}].part_number"),
                 format!("part {} does not exist", l.part_number),
             ));
-        }
-        targets.push(final_successor(c, l.part_number.as_str()).await?);
+        };
+        targets.push(target);
     }
     let tombstone = q::has_tombstone(c, o.order_id).await?;
     q::insert_order(
@@ -140,6 +140,20 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
     };
     cause.publish(c, &reserved).await?;
     Ok(Placed::Reserved(alloc))
+}
+
+/// Takes the locks that a batch of placements of `orders` (their ids) reserving
+/// `levels` (`(warehouse, part)`) will take one by one, all at once and in the global
+/// order: order keys, then levels. Applied side by side, two batches then wait for
+/// each other instead of deadlocking.
+pub async fn lock_batch(
+    c: &mut AsyncPgConnection,
+    orders: &BTreeSet<Uuid>,
+    levels: &BTreeSet<(String, String)>,
+) -> Result<()> {
+    let keys: BTreeSet<String> = orders.iter().map(Uuid::to_string).collect();
+    advisory_lock_all(c, &keys.into_iter().collect::<Vec<_>>()).await?;
+    Ok(levels::lock_existing(c, levels).await?)
 }
 
 /// What [`cancel`] did.

@@ -64,6 +64,21 @@ pub(crate) fn constraint(error: diesel::result::Error, what: &str) -> Error {
     }
 }
 
+/// [`advisory_lock`] on each of `keys`, in their order (callers pass them sorted,
+/// the global lock order among keys), in one round trip.
+pub(crate) async fn advisory_lock_all(
+    c: &mut diesel_async::AsyncPgConnection,
+    keys: &[String],
+) -> Result<()> {
+    use diesel_async::RunQueryDsl;
+    // unnest yields the array in order, and each row takes its lock as it is produced.
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k")
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// Serialises transactions that touch the same `key` (an order id, the supersession
 /// graph) until commit.
 pub(crate) async fn advisory_lock(

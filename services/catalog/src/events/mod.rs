@@ -16,6 +16,8 @@ use aftersales_messaging::contracts::event_types;
 use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderPlaced};
 use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
+use std::collections::BTreeSet;
+
 use diesel_async::AsyncPgConnection;
 
 use crate::app::stock::{self, Quarantine};
@@ -64,6 +66,35 @@ impl Handler for EventHandler {
             }
             other => return Err(HandlerError::not_consumed("catalog", other)),
         }
+        Ok(())
+    }
+
+    /// Placements and cancellations lock their order's key, placements the levels of
+    /// the parts ordered: taken here for the whole batch, in order. (A superseded
+    /// part's successor is locked by its placement; an event that cannot be read
+    /// locks nothing and is rejected by `handle`.)
+    async fn lock_batch(&self, conn: &mut AsyncPgConnection, events: &[&Envelope]) -> Handled {
+        let mut orders = BTreeSet::new();
+        let mut levels = BTreeSet::new();
+        for event in events {
+            match event.event_type.as_str() {
+                event_types::ORDER_PLACED => {
+                    if let Ok(o) = payload::<OrderPlaced>(event) {
+                        orders.insert(o.order_id);
+                        for l in &o.lines {
+                            levels.insert((o.warehouse.to_string(), l.part_number.to_string()));
+                        }
+                    }
+                }
+                event_types::ORDER_CANCELLED => {
+                    if let Ok(o) = payload::<OrderCancelled>(event) {
+                        orders.insert(o.order_id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        reservations::lock_batch(conn, &orders, &levels).await?;
         Ok(())
     }
 }

@@ -146,6 +146,74 @@ async fn a_message_that_always_fails_ends_in_the_dead_letter_queue_and_the_queue
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_burst_is_applied_in_batches_each_event_once_and_a_failing_one_alone() {
+    let db = TestDb::new().await;
+    let vhost = TestVhost::new().await;
+    let pool = prepare_schema(&db.url()).await;
+    let (_conn, channel) = amqp(&vhost.amqp_url()).await;
+    topology().declare(&channel).await.unwrap();
+
+    // Everything waits in the queue before the consumer starts, so that it arrives
+    // in bursts: 40 events, 5 of them twice, a poison one and a forged one among them.
+    let pings: Vec<Envelope> = (0..40)
+        .map(|n| Envelope::new("probe", &Ping { n }, Uuid::new_v4()).unwrap())
+        .collect();
+    let poison = Envelope::new("probe", &Poison {}, Uuid::new_v4()).unwrap();
+    let forged = Envelope::new("intruder", &Ping { n: 99 }, Uuid::new_v4()).unwrap();
+    for (i, ping) in pings.iter().enumerate() {
+        publish_raw(&channel, Ping::TYPE, &ping.to_bytes().unwrap()).await;
+        if i % 8 == 3 {
+            publish_raw(&channel, Ping::TYPE, &ping.to_bytes().unwrap()).await;
+        }
+        if i == 10 {
+            publish_raw(&channel, Poison::TYPE, &poison.to_bytes().unwrap()).await;
+        }
+        if i == 20 {
+            publish_raw(&channel, Ping::TYPE, &forged.to_bytes().unwrap()).await;
+        }
+    }
+    let running = start_consumer(&pool, &vhost.amqp_url()).await;
+
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            consumed(&running, "applied") + consumed(&running, "duplicate") == 45
+                && queue_len(&channel, &dead_queue(SERVICE)).await == 2
+        })
+        .await,
+        "applied {}, duplicate {}",
+        consumed(&running, "applied"),
+        consumed(&running, "duplicate")
+    );
+    assert_eq!(consumed(&running, "applied"), 40);
+    assert_eq!(consumed(&running, "duplicate"), 5);
+    assert_eq!(consumed(&running, "forged"), 1);
+    assert_eq!(count(&pool, "SELECT count(*) AS n FROM effects").await, 40);
+    assert_eq!(
+        count(&pool, "SELECT count(DISTINCT event_id) AS n FROM effects").await,
+        40
+    );
+    assert_eq!(count(&pool, "SELECT count(*) AS n FROM inbox").await, 40);
+    // Several events shared a transaction: the burst was batched.
+    assert!(
+        count(&pool, "SELECT count(DISTINCT tx) AS n FROM effects").await < 40,
+        "every event had a transaction of its own"
+    );
+    // The poison event failed in its batch without taking its neighbours with it,
+    // and was tried once per delivery, as alone.
+    let limit = topology().delivery_limit as usize;
+    assert_eq!(
+        running.handler.poison_attempts.load(Ordering::SeqCst),
+        limit + 1
+    );
+    let letters = dead_letters::list(&channel, SERVICE, 10).await.unwrap();
+    let mut dead: Vec<_> = letters.iter().filter_map(|l| l.event_id).collect();
+    dead.sort();
+    let mut expected = vec![poison.event_id, forged.event_id];
+    expected.sort();
+    assert_eq!(dead, expected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_undecodable_message_is_dead_lettered_at_once() {
     let db = TestDb::new().await;
     let vhost = TestVhost::new().await;

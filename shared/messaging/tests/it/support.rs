@@ -60,10 +60,14 @@ pub async fn prepare_schema(url: &str) -> DbPool {
     let pool = pool(url);
     let mut conn = pool.get().await.expect("connection");
     // Deliberately no unique key: applying an event twice would show as two rows.
-    diesel::sql_query("CREATE TABLE effects (event_id UUID NOT NULL, n INT NOT NULL)")
-        .execute(&mut conn)
-        .await
-        .expect("effects table");
+    // `tx` tells which effects one transaction wrote (a batch).
+    diesel::sql_query(
+        "CREATE TABLE effects (event_id UUID NOT NULL, n INT NOT NULL, \
+         tx BIGINT NOT NULL DEFAULT txid_current())",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("effects table");
     pool
 }
 
