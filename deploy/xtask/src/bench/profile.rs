@@ -263,7 +263,7 @@ mod tests {
             &[
                 (1, "orders", 10 + hz / 2),
                 (2, "orders", hz / 2),
-                (3, "catalog", hz),
+                (3, "catalog", hz / 4),
             ],
             at + Duration::from_secs(1),
         );
@@ -271,5 +271,6 @@ mod tests {
         assert_eq!(split[0].0, "orders");
         assert!((split[0].1 - 100.0).abs() < 1.0, "{split:?}");
         assert_eq!(split[1].0, "catalog");
+        assert!((split[1].1 - 25.0).abs() < 1.0, "{split:?}");
     }
 }
