@@ -6,9 +6,9 @@
 //! batch to fill). One database transaction records the batch's event ids in `inbox`
 //! and runs the handler on each; an id already there means a redelivery, which is
 //! acknowledged and skipped. Messages are acknowledged only after that transaction
-//! committed. When any event of a batch fails, the batch rolls back and each of its
-//! deliveries is applied again in a transaction of its own, so one bad event never
-//! holds back or changes the fate of its neighbours. A
+//! committed. When an event of a batch fails, the batch rolls back: that event keeps
+//! its handler's answer, and the others are applied again, each in a transaction of
+//! its own, so one bad event never holds back or changes the fate of its neighbours. A
 //! handler failure requeues the message; the queue's `x-delivery-limit` then moves a
 //! message that keeps failing to `<service>.dead`, and the queue goes on. While the
 //! database is unreachable the message is held (neither acked nor requeued), so an
@@ -159,7 +159,6 @@ pub struct Consumer<H> {
     service: String,
     topology: Topology,
     handler: Arc<H>,
-    prefetch: u16,
     concurrency: usize,
     batch: usize,
     redelivery: RedeliveryBackoff,
@@ -182,7 +181,6 @@ impl<H: Handler> Consumer<H> {
             service: service.to_owned(),
             topology,
             handler: Arc::new(handler),
-            prefetch: prefetch(DEFAULT_CONCURRENCY, DEFAULT_BATCH),
             concurrency: DEFAULT_CONCURRENCY,
             batch: DEFAULT_BATCH,
             redelivery: RedeliveryBackoff::default(),
@@ -202,7 +200,6 @@ impl<H: Handler> Consumer<H> {
     /// transaction; see [`DEFAULT_CONCURRENCY`].
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);
-        self.prefetch = prefetch(self.concurrency, self.batch);
         self
     }
 
@@ -210,7 +207,6 @@ impl<H: Handler> Consumer<H> {
     /// [`DEFAULT_BATCH`].
     pub fn with_batch(mut self, batch: usize) -> Self {
         self.batch = batch.max(1);
-        self.prefetch = prefetch(self.concurrency, self.batch);
         self
     }
 
@@ -261,7 +257,10 @@ impl<H: Handler> Consumer<H> {
         let channel = conn.create_channel().await?;
         self.topology.declare_as(&channel, &self.service).await?;
         channel
-            .basic_qos(self.prefetch, BasicQosOptions { global: false })
+            .basic_qos(
+                prefetch(self.concurrency, self.batch),
+                BasicQosOptions { global: false },
+            )
             .await?;
         let queue = inbox_queue(&self.service);
         let mut deliveries = channel
@@ -368,9 +367,10 @@ impl<H: Handler> Consumer<H> {
                 }
             }
         }
-        let envelopes: Vec<&Envelope> = ready.iter().map(|(_, e, _)| e).collect();
+        let events: Vec<(&Envelope, &tracing::Span)> =
+            ready.iter().map(|(_, e, span)| (e, span)).collect();
         let applied = match self.pool.get().await {
-            Ok(mut db) => apply_batch(&mut db, self.handler.as_ref(), &envelopes).await,
+            Ok(mut db) => apply_batch(&mut db, self.handler.as_ref(), &events).await,
             Err(err) => Err(BatchFailure::Batch(HandlerError::Retry(err.to_string()))),
         };
         match applied {
@@ -418,7 +418,12 @@ impl<H: Handler> Consumer<H> {
     ) -> Result<Option<(Envelope, tracing::Span)>, lapin::Error> {
         match Envelope::from_bytes(&delivery.data) {
             Ok(envelope) => {
-                let span = consume_span(&envelope);
+                let span = tracing::info_span!(
+                    "consume",
+                    event_type = %envelope.event_type,
+                    event_id = %envelope.event_id,
+                    correlation_id = %envelope.correlation_id,
+                );
                 Ok(Some((envelope, span)))
             }
             Err(err) => {
@@ -558,30 +563,18 @@ fn check_producer<'a>(topology: &'a Topology, envelope: &Envelope) -> Result<(),
     }
 }
 
-/// One attempt: `Ok(true)` applied, `Ok(false)` seen before.
+/// One attempt: `Ok(true)` applied, `Ok(false)` seen before. A batch of one, in the
+/// span the caller runs in.
 async fn apply_once<H: Handler>(
     conn: &mut AsyncPgConnection,
     handler: &H,
     envelope: &Envelope,
 ) -> Result<bool, HandlerError> {
-    conn.transaction(async |c| {
-        // Inserting first makes a concurrent twin delivery wait on the key, then skip.
-        let fresh = diesel::insert_into(inbox::table)
-            .values((
-                inbox::event_id.eq(envelope.event_id),
-                inbox::event_type.eq(&envelope.event_type),
-                inbox::producer.eq(&envelope.producer),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)
-            .await?;
-        if fresh == 0 {
-            return Ok(false);
-        }
-        handler.handle(c, envelope).await?;
-        Ok(true)
-    })
-    .await
+    let span = tracing::Span::current();
+    match apply_batch(conn, handler, &[(envelope, &span)]).await {
+        Ok(fresh) => Ok(fresh == [true]),
+        Err(BatchFailure::Event(_, err) | BatchFailure::Batch(err)) => Err(err),
+    }
 }
 
 /// What became of an event its handler could not apply: dead-lettered when it never
@@ -617,18 +610,18 @@ impl From<diesel::result::Error> for BatchFailure {
 }
 
 /// Applies `events` in one transaction: their inbox rows in one statement, then the
-/// handler's batch locks, then each new event in order. Per event, whether it was
-/// new (`false`: applied before, or earlier in this batch). Any failure rolls the
-/// whole batch back.
+/// handler's batch locks, then each new event in order, in its span. Per event,
+/// whether it was new (`false`: applied before, or earlier in this batch). Any failure
+/// rolls the whole batch back.
 async fn apply_batch<H: Handler>(
     conn: &mut AsyncPgConnection,
     handler: &H,
-    events: &[&Envelope],
+    events: &[(&Envelope, &tracing::Span)],
 ) -> Result<Vec<bool>, BatchFailure> {
     conn.transaction(async |c| {
         let rows: Vec<_> = events
             .iter()
-            .map(|e| {
+            .map(|(e, _)| {
                 (
                     inbox::event_id.eq(e.event_id),
                     inbox::event_type.eq(e.event_type.as_str()),
@@ -636,7 +629,8 @@ async fn apply_batch<H: Handler>(
                 )
             })
             .collect();
-        // A twin delivery in another transaction waits on the key, then skips.
+        // Inserting first makes a twin delivery in another transaction wait on the
+        // key, then skip.
         let mut inserted: std::collections::HashSet<uuid::Uuid> = diesel::insert_into(inbox::table)
             .values(rows)
             .on_conflict_do_nothing()
@@ -648,41 +642,31 @@ async fn apply_batch<H: Handler>(
         // The first delivery of an id takes it; a second one in the batch is a twin.
         let fresh: Vec<bool> = events
             .iter()
-            .map(|e| inserted.remove(&e.event_id))
+            .map(|(e, _)| inserted.remove(&e.event_id))
             .collect();
-        let new: Vec<(usize, &Envelope)> = events
+        let new: Vec<(usize, &Envelope, &tracing::Span)> = events
             .iter()
             .enumerate()
             .filter(|(i, _)| fresh[*i])
-            .map(|(i, e)| (i, *e))
+            .map(|(i, (e, span))| (i, *e, *span))
             .collect();
         if new.len() > 1 {
-            let all: Vec<&Envelope> = new.iter().map(|(_, e)| *e).collect();
+            let all: Vec<&Envelope> = new.iter().map(|(_, e, _)| *e).collect();
             handler
                 .lock_batch(c, &all)
                 .await
                 .map_err(BatchFailure::Batch)?;
         }
-        for (i, event) in new {
+        for (i, event, span) in new {
             handler
                 .handle(c, event)
-                .instrument(consume_span(event))
+                .instrument(span.clone())
                 .await
                 .map_err(|err| BatchFailure::Event(i, err))?;
         }
         Ok(fresh)
     })
     .await
-}
-
-/// The span of everything done for one event.
-fn consume_span(envelope: &Envelope) -> tracing::Span {
-    tracing::info_span!(
-        "consume",
-        event_type = %envelope.event_type,
-        event_id = %envelope.event_id,
-        correlation_id = %envelope.correlation_id,
-    )
 }
 
 /// What a forged envelope becomes, logged in its span.

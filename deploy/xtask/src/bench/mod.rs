@@ -5,8 +5,9 @@
 //! Measures: pgbench tpcb-like TPS; orders/s from POST to `reserved` with N
 //! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
 //! percentiles at half that rate (open loop); one hot part ordered 100 times at once
-//! (nothing oversold); each service's peak RSS. Writes `.local/bench/bench-<time>.md`
-//! and `.json`.
+//! (nothing oversold); each service's peak RSS; and what an order of the throughput
+//! phase costs: CPU per process and statements per service (`profile`). Writes
+//! `.local/bench/bench-<time>.md` and `.json`.
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn processes_are_grouped_by_database_user_broker_and_executable() {
-        let g = |c: &str| group_of(c);
+        let g = group_of;
         assert_eq!(
             g("postgres: catalog_app aftersales 127.0.0.1(4242) idle"),
             "postgres backend catalog_app"

@@ -151,8 +151,9 @@ pub async fn lock_batch(
     orders: &BTreeSet<Uuid>,
     levels: &BTreeSet<(String, String)>,
 ) -> Result<()> {
-    let keys: BTreeSet<String> = orders.iter().map(Uuid::to_string).collect();
-    advisory_lock_all(c, &keys.into_iter().collect::<Vec<_>>()).await?;
+    // A uuid's text sorts like the uuid: the keys stay in the set's order.
+    let keys: Vec<String> = orders.iter().map(Uuid::to_string).collect();
+    advisory_lock_all(c, &keys).await?;
     Ok(levels::lock_existing(c, levels).await?)
 }
 

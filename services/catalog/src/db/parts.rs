@@ -122,7 +122,6 @@ pub async fn successors(c: &mut AsyncPgConnection) -> Result<HashMap<String, Str
         .collect())
 }
 
-/// The part that supersedes `pn`, if any (`None` also for an unknown part).
 /// The part `pn` is superseded by: `None` when there is no part `pn`, `Some(None)`
 /// when it is not superseded.
 pub async fn successor_of(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<Option<String>>> {

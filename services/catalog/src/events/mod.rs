@@ -12,12 +12,12 @@
 //! takes effect once too. Unknown warehouses or parts can never apply: rejected
 //! (dead-lettered, replayable once master data is fixed).
 
+use std::collections::BTreeSet;
+
 use aftersales_messaging::contracts::event_types;
 use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderPlaced};
 use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
-use std::collections::BTreeSet;
-
 use diesel_async::AsyncPgConnection;
 
 use crate::app::stock::{self, Quarantine};
