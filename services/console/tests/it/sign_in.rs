@@ -311,11 +311,16 @@ async fn an_access_token_the_services_would_refuse_opens_no_session() {
 #[tokio::test]
 async fn an_expired_session_answers_401_everywhere() {
     let h = Harness::start().await;
-    h.provider.sign_in_as(dealer("D002"), 1);
+    // The token's `exp` is in whole seconds, so a lifetime of one second could end at
+    // once; three leave at least two for the first request, even on a busy machine.
+    let lifetime = std::time::Duration::from_secs(3);
+    h.provider.sign_in_as(dealer("D002"), lifetime.as_secs());
     let mut b = h.browser();
+    let before_sign_in = tokio::time::Instant::now();
     b.sign_in().await;
     assert_eq!(b.get("/api/orders/v1/orders").await.status(), 201);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep_until(before_sign_in + lifetime + std::time::Duration::from_millis(100))
+        .await;
     for path in ["/auth/me", "/api/orders/v1/orders"] {
         let resp = b.get(path).await;
         assert_eq!(resp.status(), 401, "{path}");
