@@ -4,16 +4,22 @@ use super::*;
 
 pub(super) struct Client {
     http: reqwest::Client,
-    watch: StatusWatch,
+    watch: Arc<StatusWatch>,
     catalog: String,
-    orders: String,
+    /// The orders replicas; dealer `i` places its orders with replica `i % len`.
+    orders: Vec<String>,
     admin: String,
     warehouse: String,
     dealers: Vec<String>,
 }
 
 impl Client {
-    pub(super) fn new(catalog: &str, orders: &str, dealers: usize, watch: StatusWatch) -> Client {
+    pub(super) fn new(
+        catalog: &str,
+        orders: Vec<String>,
+        dealers: usize,
+        watch: StatusWatch,
+    ) -> Client {
         let keys = JwtKeys::new(SECRET);
         let mint = |role, dealer: Option<&str>| {
             keys.mint("bench", role, dealer, chrono::Duration::hours(4))
@@ -24,15 +30,32 @@ impl Client {
                 .pool_max_idle_per_host(256)
                 .build()
                 .expect("reqwest client"),
-            watch,
+            watch: Arc::new(watch),
             catalog: catalog.to_owned(),
-            orders: orders.to_owned(),
+            orders,
             admin: mint(Role::Admin, None),
             warehouse: mint(Role::Warehouse, None),
             dealers: (0..dealers)
                 .map(|i| mint(Role::Dealer, Some(&dealer_code(i))))
                 .collect(),
         }
+    }
+
+    /// The same dealers and watch, placing orders with `orders` instead.
+    pub(super) fn with_orders(&self, orders: Vec<String>) -> Client {
+        Client {
+            http: self.http.clone(),
+            watch: self.watch.clone(),
+            catalog: self.catalog.clone(),
+            orders,
+            admin: self.admin.clone(),
+            warehouse: self.warehouse.clone(),
+            dealers: self.dealers.clone(),
+        }
+    }
+
+    fn orders_url(&self, dealer: usize, path: &str) -> String {
+        format!("{}{path}", self.orders[dealer % self.orders.len()])
     }
 
     async fn post(&self, url: String, token: &str, body: Value) -> anyhow::Result<Value> {
@@ -94,7 +117,7 @@ impl Client {
         }
         for i in 0..dealers {
             self.post(
-                format!("{}/api/v1/dealers", self.orders),
+                self.orders_url(0, "/api/v1/dealers"),
                 &self.admin,
                 json!({"code": dealer_code(i), "name": "D", "tier": "gold", "labor_rate": "80.00",
                        "currency": "EUR", "home_warehouse": "WH1"}),
@@ -103,7 +126,7 @@ impl Client {
         }
         let deadline = Instant::now() + Duration::from_secs(30);
         for part in [part_number(PARTS - 1).as_str(), "HOT-1"] {
-            let url = format!("{}/api/v1/price-book?part={part}", self.orders);
+            let url = self.orders_url(0, &format!("/api/v1/price-book?part={part}"));
             while self
                 .http
                 .get(&url)
@@ -134,7 +157,7 @@ impl Client {
         let token = &self.dealers[dealer];
         let order = self
             .post(
-                format!("{}/api/v1/orders", self.orders),
+                self.orders_url(dealer, "/api/v1/orders"),
                 token,
                 json!({"priority": "stock", "lines": [{"part_number": part, "qty": 1}]}),
             )
@@ -159,7 +182,10 @@ impl Client {
         for t in tasks {
             let (_, id) = t.await??;
             let order = self
-                .get(format!("{}/api/v1/orders/{id}", self.orders), &self.admin)
+                .get(
+                    self.orders_url(0, &format!("/api/v1/orders/{id}")),
+                    &self.admin,
+                )
                 .await?;
             reserved += order["lines"][0]["reserved"].as_i64().unwrap_or(0);
             backordered += order["lines"][0]["backordered"].as_i64().unwrap_or(0);

@@ -6,8 +6,10 @@
 //! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
 //! percentiles at half that rate (open loop); one hot part ordered 100 times at once
 //! (nothing oversold); each service's peak RSS; and what an order of the throughput
-//! phase costs: CPU per process and statements per service (`profile`). Writes
-//! `.local/bench/bench-<time>.md` and `.json`.
+//! phase costs: CPU per process and statements per service (`profile`). Unless
+//! `--quick`: the throughput again with two replicas of each service, and the whole
+//! pipeline again over a large history (`large`) with the plans of its hot statements
+//! (`plans`). Writes `.local/bench/bench-<time>.md` and `.json`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -25,7 +27,9 @@ use crate::paths;
 use crate::watch::StatusWatch;
 
 mod baselines;
+mod large;
 mod load;
+mod plans;
 mod profile;
 mod stages;
 
@@ -36,7 +40,10 @@ use stages::{STAGES, percentile, sorted, stage_latencies};
 const DATABASE: &str = "aftersales";
 // At least 32 bytes: the services refuse a shorter shared secret.
 const SECRET: &str = "bench-secret-of-the-throwaway-servers";
+/// The services of the order pipeline, started and measured.
 const SERVICES: [&str; 2] = ["catalog", "orders"];
+/// Migrated too: the large history has warranty claims.
+const SCHEMAS: [&str; 3] = ["catalog", "orders", "inspection"];
 
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]
@@ -51,6 +58,10 @@ pub struct Options {
     /// Skip `cargo build --release` (use the binaries already in target/release)
     #[arg(long)]
     pub no_build: bool,
+    /// Only the small data set with one replica of each service: skip the two-replica
+    /// and large-data runs (a few minutes shorter)
+    #[arg(long)]
+    pub quick: bool,
 }
 
 /// The servers and service processes of one run, stopped on drop (the services
@@ -89,18 +100,13 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let dir = paths::local().join("bench");
     std::fs::create_dir_all(&dir)?;
     if !opts.no_build {
-        println!("==> cargo build --release -p catalog -p orders -p xtask");
+        let mut args = vec!["build", "--release", "-p", "xtask"];
+        for schema in SCHEMAS {
+            args.extend(["-p", schema]);
+        }
+        println!("==> cargo {}", args.join(" "));
         let status = aftersales_testkit::cargo::command()
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "catalog",
-                "-p",
-                "orders",
-                "-p",
-                "xtask",
-            ])
+            .args(&args)
             .current_dir(paths::root())
             .status()
             .context("cargo build")?;
@@ -112,11 +118,15 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         // The load generator shares the machine with what it measures: run it
         // from the release build too, or its own overhead counts against the system.
         let exe = paths::target_dir().join("release").join("xtask");
-        let status = Command::new(&exe)
-            .args(["bench", "--no-build", "--seconds"])
+        let mut cmd = Command::new(&exe);
+        cmd.args(["bench", "--no-build", "--seconds"])
             .arg(opts.seconds.to_string())
             .arg("--dealers")
-            .arg(opts.dealers.to_string())
+            .arg(opts.dealers.to_string());
+        if opts.quick {
+            cmd.arg("--quick");
+        }
+        let status = cmd
             .status()
             .with_context(|| format!("cannot run {}", exe.display()))?;
         if !status.success() {
@@ -136,17 +146,13 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "==> postgres 127.0.0.1:{}, rabbitmq 127.0.0.1:{}",
         pg.port, rabbit.amqp_port
     );
+    let admin_url = pg.admin_url(DATABASE);
 
     let pgbench_tps = pgbench(pg, opts.seconds).await?;
     println!("==> pgbench tpcb-like: {pgbench_tps:.0} TPS");
 
-    ephemeral::provision(pg, DATABASE, &SERVICES).await?;
-    ephemeral::migrate(
-        &paths::target_dir().join("release"),
-        pg,
-        DATABASE,
-        &SERVICES,
-    )?;
+    ephemeral::provision(pg, DATABASE, &SCHEMAS).await?;
+    ephemeral::migrate(&paths::target_dir().join("release"), pg, DATABASE, &SCHEMAS)?;
     ephemeral::provision_broker(rabbit).await?;
     println!("==> outbox relay vs raw lapin publish with confirms");
     let relay = relay_vs_raw(pg, rabbit)?;
@@ -154,96 +160,46 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let (raw_rate, relay_rate) = (raw_rate.unwrap_or(0.0), relay_rate.unwrap_or(0.0));
     println!("    raw {raw_rate:.0} events/s, relay {relay_rate:.0} events/s");
     for svc in SERVICES {
-        let exe = paths::target_dir().join("release").join(svc);
-        let log = run_dir.join(format!("{svc}.log"));
-        let service = ServiceProcess::spawn(svc, &exe, &log, |port| {
-            let mut env = ephemeral::service_env(svc, port, pg, DATABASE, rabbit, SECRET);
-            env.extend([
-                ("LOG_FORMAT", "json".to_owned()),
-                ("RUST_LOG", "warn".to_owned()),
-                ("DB_POOL_SIZE", "20".to_owned()),
-            ]);
-            env
-        })?;
-        stack.services.push(service);
+        let replica = spawn_replica(&stack.servers, svc, &run_dir, 1)?;
+        stack.services.push(replica);
     }
     ephemeral::wait_ready(&mut stack.services, Duration::from_secs(60)).await?;
-    let watch = StatusWatch::start(&pg.admin_url(DATABASE), "orders").await?;
+    let watch = StatusWatch::start(&admin_url, "orders").await?;
     let client = Client::new(
         stack.url("catalog"),
-        stack.url("orders"),
+        vec![stack.url("orders").to_owned()],
         opts.dealers.max(100),
         watch,
     );
     let client = Arc::new(client);
     client.seed(opts.dealers.max(100)).await?;
 
-    println!(
-        "==> throughput: {} dealers, {} s",
-        opts.dealers, opts.seconds
-    );
-    profile::reset_statements(&pg.admin_url(DATABASE)).await?;
-    let cpu_before = profile::CpuSnapshot::take();
-    let (peak, done) =
-        closed_loop(&client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
-    let cpu = cpu_before.split(&profile::CpuSnapshot::take());
-    let statements = profile::statements_per_order(
-        &pg.admin_url(DATABASE),
-        &["catalog_app", "orders_app"],
-        done.len() as f64,
-    )
-    .await?;
-    println!("    {peak:.1} orders/s");
-    let half = peak / 2.0;
-    println!("==> latency at {half:.1} orders/s, {} s", opts.seconds);
-    let phase_started = chrono::Utc::now();
-    let latencies = open_loop(&client, half, Duration::from_secs(opts.seconds)).await?;
-    let stages = stage_latencies(&pg.admin_url(DATABASE), phase_started).await?;
-    let latencies_ms = sorted(latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect());
-    let pct = |p: f64| percentile(&latencies_ms, p).unwrap_or(0.0);
-    let (p50, p90, p99) = (pct(0.50), pct(0.90), pct(0.99));
+    let small = pipeline(&client, &admin_url, &opts, "small data set").await?;
     println!("==> hot part: 100 concurrent orders of 1 for 50 in stock");
     let hot = client.hot_part().await?;
     let rss = stack.peak_rss_kib();
 
-    let report = json!({
+    let mut report = json!({
         "at": chrono::Utc::now().to_rfc3339(),
         "dealers": opts.dealers,
         "seconds": opts.seconds,
         "pgbench_tps": pgbench_tps,
-        "orders_per_s": peak,
-        "orders_per_pgbench_tx": peak / pgbench_tps,
-        "latency_rate_per_s": half,
-        "latency_samples": latencies.len(),
-        "latency_ms": {"p50": p50, "p90": p90, "p99": p99},
-        "latency_by_stage_ms": stages,
+        "orders_per_s": small.orders_per_s,
+        "orders_per_pgbench_tx": small.orders_per_s / pgbench_tps,
+        "latency_rate_per_s": small.latency_rate,
+        "latency_samples": small.latencies_ms.len(),
+        "latency_ms": small.percentiles(),
+        "latency_by_stage_ms": small.stages,
         "relay": relay,
         "relay_per_raw": relay_rate / raw_rate,
         "hot_part": hot,
-        "throughput_cpu_pct": cpu.iter().map(|(g, p)| (g.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
-        "throughput_statements": statements,
+        "throughput_cpu_pct": small.cpu.cpu_json(),
+        "throughput_statements": small.statements,
         "peak_rss_kib": rss.iter().map(|(s, k)| (s.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
     });
     let mut md = String::from("| measure | value |\n|---|---|\n");
     md += &format!("| pgbench tpcb-like (same PostgreSQL) | {pgbench_tps:.0} TPS |\n");
-    md += &format!(
-        "| orders POST→reserved, {} dealers | {peak:.1} orders/s ({:.3} × pgbench TPS) |\n",
-        opts.dealers,
-        peak / pgbench_tps
-    );
-    md += &format!(
-        "| POST→reserved at {half:.1} orders/s ({} orders) | p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms |\n",
-        latencies.len()
-    );
-    for (stage, what) in STAGES {
-        let p = &stages[stage];
-        md += &format!(
-            "| … {what} | p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms |\n",
-            p["p50"].as_f64().unwrap_or(0.0),
-            p["p90"].as_f64().unwrap_or(0.0),
-            p["p99"].as_f64().unwrap_or(0.0),
-        );
-    }
+    md += &small.summary_rows(opts.dealers, pgbench_tps);
     md += &format!(
         "| outbox relay vs raw lapin publish with confirms ({} events) | {relay_rate:.0} vs {raw_rate:.0} events/s ({:.2} × raw) |\n",
         relay["events"],
@@ -259,7 +215,70 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             *kib as f64 / 1024.0
         );
     }
-    md += &profile::markdown(&cpu, &statements, peak);
+    let mut sections = small.cpu.cpu_markdown("Throughput phase: CPU per process");
+    sections += &profile::markdown(
+        "Throughput phase: database work per order",
+        &small.statements,
+    );
+
+    if !opts.quick {
+        let two = two_replicas(&mut stack, &client, &run_dir, &opts).await?;
+        md += &format!(
+            "| two replicas of catalog and orders, {} dealers | {:.1} orders/s ({:.2} × one replica) |\n",
+            opts.dealers,
+            two.orders_per_s,
+            two.orders_per_s / small.orders_per_s
+        );
+        sections += &two.cpu_markdown("Two replicas: CPU per process");
+        report["two_replicas"] = json!({
+            "orders_per_s": two.orders_per_s,
+            "per_one_replica": two.orders_per_s / small.orders_per_s,
+            "cpu_pct": two.cpu_json(),
+        });
+
+        println!("==> large data set");
+        let loaded = large::load(&admin_url, large::LARGE).await?;
+        let big = pipeline(&client, &admin_url, &opts, "large data set").await?;
+        let plans = plans::hot_plans(&admin_url, &big.statements).await?;
+        let (p99, big_p50, big_p99) = (
+            small.percentile(0.99),
+            big.percentile(0.50),
+            big.percentile(0.99),
+        );
+        md += &format!(
+            "| large data set, {} dealers | {:.1} orders/s ({:.2} × small data set) |\n",
+            opts.dealers,
+            big.orders_per_s,
+            big.orders_per_s / small.orders_per_s
+        );
+        md += &format!(
+            "| large data set, POST→reserved at {:.1} orders/s | p50 {big_p50:.1} ms, p99 {big_p99:.1} ms ({:.2} × small data set's p99) |\n",
+            big.latency_rate,
+            big_p99 / p99.max(1e-3)
+        );
+        sections += &format!(
+            "\n### Large data set: what was loaded before the run ({:.0} s)\n\n| table | rows |\n|---|---|\n",
+            loaded["seconds"].as_f64().unwrap_or(0.0)
+        );
+        for (table, rows) in loaded["rows"].as_object().into_iter().flatten() {
+            sections += &format!("| {table} | {rows} |\n");
+        }
+        sections += &profile::markdown("Large data set: database work per order", &big.statements);
+        sections += &plans::markdown(&plans);
+        sections += &big.cpu.cpu_markdown("Large data set: CPU per process");
+        report["large"] = json!({
+            "loaded": loaded,
+            "orders_per_s": big.orders_per_s,
+            "per_small": big.orders_per_s / small.orders_per_s,
+            "latency_ms": big.percentiles(),
+            "p99_per_small": big_p99 / p99.max(1e-3),
+            "latency_by_stage_ms": big.stages,
+            "cpu_pct": big.cpu.cpu_json(),
+            "statements": big.statements,
+            "plans": plans,
+        });
+    }
+    md += &sections;
     println!("\n{md}");
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let (md_path, json_path): (PathBuf, PathBuf) = (
@@ -272,4 +291,167 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     drop(stack);
     let _ = std::fs::remove_dir_all(&run_dir);
     Ok(())
+}
+
+/// Starts replica `n` of `service` (release build) on the run's servers.
+fn spawn_replica(
+    servers: &Servers,
+    service: &'static str,
+    run_dir: &std::path::Path,
+    n: usize,
+) -> anyhow::Result<ServiceProcess> {
+    let exe = paths::target_dir().join("release").join(service);
+    let log = run_dir.join(format!("{service}-{n}.log"));
+    let (pg, rabbit) = (servers.pg(), servers.rabbit());
+    ServiceProcess::spawn(service, &exe, &log, |port| {
+        let mut env = ephemeral::service_env(service, port, pg, DATABASE, rabbit, SECRET);
+        env.extend([
+            ("LOG_FORMAT", "json".to_owned()),
+            ("RUST_LOG", "warn".to_owned()),
+            ("DB_POOL_SIZE", "20".to_owned()),
+        ]);
+        env
+    })
+}
+
+/// One measurement of the order pipeline: throughput (closed loop), what it cost, and
+/// the latency at half that rate (open loop) with its stages.
+struct PipelineRun {
+    orders_per_s: f64,
+    cpu: Throughput,
+    statements: Value,
+    latency_rate: f64,
+    latencies_ms: Vec<f64>,
+    stages: Value,
+}
+
+impl PipelineRun {
+    fn percentile(&self, p: f64) -> f64 {
+        percentile(&self.latencies_ms, p).unwrap_or(0.0)
+    }
+
+    fn percentiles(&self) -> Value {
+        json!({"p50": self.percentile(0.50), "p90": self.percentile(0.90), "p99": self.percentile(0.99)})
+    }
+
+    /// The report's rows of the throughput and latency, stage by stage.
+    fn summary_rows(&self, dealers: usize, pgbench_tps: f64) -> String {
+        let mut md = format!(
+            "| orders POST→reserved, {dealers} dealers | {:.1} orders/s ({:.3} × pgbench TPS) |\n",
+            self.orders_per_s,
+            self.orders_per_s / pgbench_tps
+        );
+        md += &format!(
+            "| POST→reserved at {:.1} orders/s ({} orders) | p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms |\n",
+            self.latency_rate,
+            self.latencies_ms.len(),
+            self.percentile(0.50),
+            self.percentile(0.90),
+            self.percentile(0.99),
+        );
+        for (stage, what) in STAGES {
+            let p = &self.stages[stage];
+            md += &format!(
+                "| … {what} | p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms |\n",
+                p["p50"].as_f64().unwrap_or(0.0),
+                p["p90"].as_f64().unwrap_or(0.0),
+                p["p99"].as_f64().unwrap_or(0.0),
+            );
+        }
+        md
+    }
+}
+
+async fn pipeline(
+    client: &Arc<Client>,
+    admin_url: &str,
+    opts: &Options,
+    data: &str,
+) -> anyhow::Result<PipelineRun> {
+    println!(
+        "==> throughput, {data}: {} dealers, {} s",
+        opts.dealers, opts.seconds
+    );
+    profile::reset_statements(admin_url).await?;
+    let cpu_before = profile::CpuSnapshot::take();
+    let (orders_per_s, done) =
+        closed_loop(client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
+    let cpu = cpu_before.split(&profile::CpuSnapshot::take());
+    let statements =
+        profile::statements_per_order(admin_url, &["catalog_app", "orders_app"], done.len() as f64)
+            .await?;
+    println!("    {orders_per_s:.1} orders/s");
+    let latency_rate = orders_per_s / 2.0;
+    println!(
+        "==> latency, {data}: {latency_rate:.1} orders/s, {} s",
+        opts.seconds
+    );
+    let phase_started = chrono::Utc::now();
+    let latencies = open_loop(client, latency_rate, Duration::from_secs(opts.seconds)).await?;
+    let stages = stage_latencies(admin_url, phase_started).await?;
+    Ok(PipelineRun {
+        orders_per_s,
+        cpu: Throughput { orders_per_s, cpu },
+        statements,
+        latency_rate,
+        latencies_ms: sorted(latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect()),
+        stages,
+    })
+}
+
+/// The throughput of the closed loop with a second replica of each service running
+/// beside the first (the dealers spread over both orders replicas; the catalog
+/// replicas share its queue), and its CPU split. The second replicas stop after.
+async fn two_replicas(
+    stack: &mut Stack,
+    client: &Client,
+    run_dir: &std::path::Path,
+    opts: &Options,
+) -> anyhow::Result<Throughput> {
+    let mut second = Vec::new();
+    for svc in SERVICES {
+        second.push(spawn_replica(&stack.servers, svc, run_dir, 2)?);
+    }
+    ephemeral::wait_ready(&mut second, Duration::from_secs(60)).await?;
+    let orders: Vec<String> = [stack.url("orders")]
+        .into_iter()
+        .chain(
+            second
+                .iter()
+                .filter(|s| s.name == "orders")
+                .map(|s| s.url.as_str()),
+        )
+        .map(str::to_owned)
+        .collect();
+    let client = Arc::new(client.with_orders(orders));
+    println!(
+        "==> throughput, two replicas: {} dealers, {} s",
+        opts.dealers, opts.seconds
+    );
+    let cpu_before = profile::CpuSnapshot::take();
+    let (orders_per_s, _) =
+        closed_loop(&client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
+    let cpu = cpu_before.split(&profile::CpuSnapshot::take());
+    println!("    {orders_per_s:.1} orders/s");
+    drop(second);
+    Ok(Throughput { orders_per_s, cpu })
+}
+
+/// A closed-loop throughput and the CPU each process group took during it.
+struct Throughput {
+    orders_per_s: f64,
+    cpu: Vec<(String, f64)>,
+}
+
+impl Throughput {
+    fn cpu_json(&self) -> serde_json::Map<String, Value> {
+        self.cpu
+            .iter()
+            .map(|(g, p)| (g.clone(), json!(p)))
+            .collect()
+    }
+
+    fn cpu_markdown(&self, title: &str) -> String {
+        profile::cpu_markdown(title, &self.cpu, self.orders_per_s)
+    }
 }

@@ -191,18 +191,23 @@ pub(super) async fn statements_per_order(
     Ok(json!({"by_user": per_user, "top": top}))
 }
 
-/// The report's sections on cost: CPU per process and statements per order during the
-/// throughput phase at `orders_per_s`.
-pub(super) fn markdown(cpu: &[(String, f64)], statements: &Value, orders_per_s: f64) -> String {
-    let mut md = String::from(
-        "\n### Throughput phase: CPU per process\n\n| process | % of one core | CPU ms per order |\n|---|---|---|\n",
-    );
+/// A report section: the CPU each process group took, in % of one core and per order.
+pub(super) fn cpu_markdown(title: &str, cpu: &[(String, f64)], orders_per_s: f64) -> String {
+    let mut md =
+        format!("\n### {title}\n\n| process | % of one core | CPU ms per order |\n|---|---|---|\n");
     let total: f64 = cpu.iter().map(|(_, p)| p).sum();
     for (group, pct) in cpu.iter().chain([&("all".to_owned(), total)]) {
         let per_order = pct / 100.0 * 1000.0 / orders_per_s.max(1e-3);
         md += &format!("| {group} | {pct:.0} % | {per_order:.2} |\n");
     }
-    md += "\n### Throughput phase: database work per order\n\n| user | statements | transactions | database ms |\n|---|---|---|---|\n";
+    md
+}
+
+/// The report's section on the database work per order of a phase.
+pub(super) fn markdown(title: &str, statements: &Value) -> String {
+    let mut md = format!(
+        "\n### {title}\n\n| user | statements | transactions | database ms |\n|---|---|---|---|\n"
+    );
     if let Some(users) = statements["by_user"].as_object() {
         for (user, s) in users {
             md += &format!(
