@@ -70,7 +70,7 @@ fn parameters(query: &str) -> usize {
 
 #[derive(diesel::QueryableByName)]
 struct PlanRow {
-    #[diesel(sql_type = Text)]
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
     plan: String,
 }
 
