@@ -11,7 +11,7 @@ use super::*;
 /// A table with fewer rows than this may be scanned whole: an index would not help.
 const LARGE_TABLE_ROWS: f64 = 10_000.0;
 
-/// How many of the phase's statements (by database time) are explained.
+/// How many of the phase's statements that find rows (by database time) are explained.
 const HOT: usize = 15;
 
 /// Explains the hottest statements of `statements` (the report of
@@ -42,17 +42,17 @@ pub(super) async fn hot_plans(admin_url: &str, statements: &Value) -> anyhow::Re
     Ok(Value::Array(plans))
 }
 
-/// Statements with a plan worth reading (not `BEGIN`, `COMMIT`, `SET`, …).
+/// Statements that find rows, so their plan says how: not `BEGIN`, `COMMIT`, `SET`,
+/// nor an `INSERT … VALUES` (its plan is always the same `Result`).
 fn explainable(query: &str) -> bool {
-    let first = query
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_uppercase();
-    matches!(
-        first.as_str(),
-        "SELECT" | "UPDATE" | "DELETE" | "INSERT" | "WITH"
-    ) && !query.contains("pg_stat_statements")
+    let upper = query.to_ascii_uppercase();
+    let first = upper.split_whitespace().next().unwrap_or_default();
+    let finds = match first {
+        "SELECT" | "UPDATE" | "DELETE" | "WITH" => true,
+        "INSERT" => upper.contains("SELECT ") || upper.contains("ON CONFLICT"),
+        _ => false,
+    };
+    finds && !query.contains("pg_stat_statements")
 }
 
 /// The highest `$n` in `query`: how many parameters its prepared form takes.
@@ -218,6 +218,12 @@ mod tests {
         assert!(explainable("SELECT \"orders\".\"id\" FROM \"orders\""));
         assert!(explainable("with x as (select 1) select * from x"));
         assert!(!explainable("COMMIT"));
+        assert!(!explainable(
+            "INSERT INTO \"outbox\" (\"event_id\") VALUES ($1)"
+        ));
+        assert!(explainable(
+            "INSERT INTO inbox (event_id) VALUES ($1) ON CONFLICT DO NOTHING"
+        ));
         assert!(!explainable("BEGIN ISOLATION LEVEL READ COMMITTED"));
         assert!(!explainable("SELECT pg_stat_statements_reset()"));
     }
