@@ -134,7 +134,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let run_dir = dir.join("run");
+    // A folder per run: two benchmarks at once must not remove each other's logs.
+    let run_dir = dir.join(format!("run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&run_dir);
     std::fs::create_dir_all(&run_dir)?;
     let mut stack = Stack {
