@@ -5,8 +5,9 @@
 //! Measures: pgbench tpcb-like TPS; orders/s from POST to `reserved` with N
 //! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
 //! percentiles at half that rate (open loop); one hot part ordered 100 times at once
-//! (nothing oversold); each service's peak RSS; and what an order of the throughput
-//! phase costs: CPU per process and statements per service (`profile`). Writes
+//! (nothing oversold); each service's peak RSS; what an order of the throughput
+//! phase costs: CPU per process and statements per service (`profile`); and, after
+//! all that, claims/s from submission to recovery line (`claims`). Writes
 //! `.local/bench/bench-<time>.md` and `.json`.
 
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ use crate::paths;
 use crate::watch::StatusWatch;
 
 mod baselines;
+mod claims;
 mod load;
 mod profile;
 mod stages;
@@ -36,7 +38,7 @@ use stages::{STAGES, percentile, sorted, stage_latencies};
 const DATABASE: &str = "aftersales";
 // At least 32 bytes: the services refuse a shorter shared secret.
 const SECRET: &str = "bench-secret-of-the-throwaway-servers";
-const SERVICES: [&str; 2] = ["catalog", "orders"];
+const SERVICES: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]
@@ -45,9 +47,13 @@ pub struct Options {
     /// pipeline full (each order spends two broker confirms, about 16 ms, in flight)
     #[arg(long, default_value_t = 64)]
     pub dealers: usize,
-    /// Seconds of each timed phase (pgbench, throughput, latency)
+    /// Seconds of each timed phase (pgbench, throughput, latency, claims)
     #[arg(long, default_value_t = 15)]
     pub seconds: u64,
+    /// Concurrent claims in the claims phase (each a dealer's claim through quality's
+    /// steps until recovery has its line)
+    #[arg(long, default_value_t = 16)]
+    pub claims_workers: usize,
     /// Skip `cargo build --release` (use the binaries already in target/release)
     #[arg(long)]
     pub no_build: bool,
@@ -89,7 +95,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let dir = paths::local().join("bench");
     std::fs::create_dir_all(&dir)?;
     if !opts.no_build {
-        println!("==> cargo build --release -p catalog -p orders -p xtask");
+        println!(
+            "==> cargo build --release -p catalog -p orders -p inspection -p recovery -p xtask"
+        );
         let status = aftersales_testkit::cargo::command()
             .args([
                 "build",
@@ -98,6 +106,10 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
                 "catalog",
                 "-p",
                 "orders",
+                "-p",
+                "inspection",
+                "-p",
+                "recovery",
                 "-p",
                 "xtask",
             ])
@@ -117,6 +129,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             .arg(opts.seconds.to_string())
             .arg("--dealers")
             .arg(opts.dealers.to_string())
+            .arg("--claims-workers")
+            .arg(opts.claims_workers.to_string())
             .status()
             .with_context(|| format!("cannot run {}", exe.display()))?;
         if !status.success() {
@@ -204,6 +218,19 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let (p50, p90, p99) = (pct(0.50), pct(0.90), pct(0.99));
     println!("==> hot part: 100 concurrent orders of 1 for 50 in stock");
     let hot = client.hot_part().await?;
+    println!(
+        "==> claims: {} workers, {} s",
+        opts.claims_workers, opts.seconds
+    );
+    let claims = claims::run(
+        &client,
+        &pg.admin_url(DATABASE),
+        stack.url("inspection"),
+        stack.url("recovery"),
+        opts.claims_workers,
+        Duration::from_secs(opts.seconds),
+    )
+    .await?;
     let rss = stack.peak_rss_kib();
 
     let report = json!({
@@ -220,6 +247,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "relay": relay,
         "relay_per_raw": relay_rate / raw_rate,
         "hot_part": hot,
+        "claims": claims.json(pgbench_tps),
         "throughput_cpu_pct": cpu.iter().map(|(g, p)| (g.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
         "throughput_statements": statements,
         "peak_rss_kib": rss.iter().map(|(s, k)| (s.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
@@ -253,6 +281,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "| hot part, 100 concurrent orders for 50 units | reserved {}, backordered {}, on hand {}, oversold {} |\n",
         hot["reserved"], hot["backordered"], hot["on_hand"], hot["oversold"]
     );
+    md += &claims.markdown(pgbench_tps);
     for (svc, kib) in &rss {
         md += &format!(
             "| peak RSS {svc} (VmHWM) | {:.1} MiB |\n",
