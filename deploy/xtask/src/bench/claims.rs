@@ -1,7 +1,8 @@
 //! The claims pipeline: dealers file warranty claims, quality receives the returned
 //! part, finds a supplier defect and approves, and recovery turns
 //! `inspection.claim_adjudicated` into a recovery line. Claims/s from the submission to
-//! that line, closed loop, and the latency of each claim over the same span.
+//! that line, closed loop, the latency of each claim over the same span, and how long
+//! each of its steps took ([`STEPS`]).
 //!
 //! Runs after the order phases on their master data (supplier `SUP1`, warehouse `WH1`,
 //! the dealers and their tokens), so it adds only what claims need.
@@ -35,42 +36,90 @@ fn serial(worker: usize, unit: usize) -> String {
     format!("VIN-B{worker:03}-{unit:05}")
 }
 
+/// The steps of a claim, one after the other: the four requests, each until its
+/// answer, then the wait from the decision's answer until recovery's line is seen.
+const STEPS: [(&str, &str); 5] = [
+    ("submit", "POST /claims (dealer)"),
+    ("part_receipt", "POST …/part-receipt (quality)"),
+    ("findings", "POST …/findings (quality)"),
+    ("decision", "POST …/decision (quality)"),
+    ("recovery_line", "decision answered → recovery line seen"),
+];
+
+/// One claim's [`STEPS`], in order.
+type Timing = [Duration; STEPS.len()];
+
 /// Claims/s and the latencies of the claims phase.
 pub(super) struct Summary {
     workers: usize,
     per_s: f64,
     /// Submission to recovery line, sorted.
     latencies_ms: Vec<f64>,
+    /// Each of [`STEPS`], sorted.
+    steps_ms: Vec<Vec<f64>>,
+}
+
+/// p50, p90 and p99 of `sorted`, 0 when empty.
+fn p50_90_99(sorted: &[f64]) -> [f64; 3] {
+    [0.50, 0.90, 0.99].map(|p| percentile(sorted, p).unwrap_or(0.0))
 }
 
 impl Summary {
-    fn latency(&self) -> (f64, f64, f64) {
-        let pct = |p: f64| percentile(&self.latencies_ms, p).unwrap_or(0.0);
-        (pct(0.50), pct(0.90), pct(0.99))
+    fn of(workers: usize, per_s: f64, timings: &[Timing]) -> Summary {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        Summary {
+            workers,
+            per_s,
+            latencies_ms: sorted(timings.iter().map(|t| ms(t.iter().sum())).collect()),
+            steps_ms: (0..STEPS.len())
+                .map(|i| sorted(timings.iter().map(|t| ms(t[i])).collect()))
+                .collect(),
+        }
     }
 
     pub(super) fn json(&self, pgbench_tps: f64) -> Value {
-        let (p50, p90, p99) = self.latency();
+        let pct = |v: &[f64]| {
+            let [p50, p90, p99] = p50_90_99(v);
+            json!({"p50": p50, "p90": p90, "p99": p99})
+        };
+        let steps: serde_json::Map<_, _> = STEPS
+            .iter()
+            .zip(&self.steps_ms)
+            .map(|((step, _), v)| (step.to_string(), pct(v)))
+            .collect();
         json!({
             "workers": self.workers,
             "claims": self.latencies_ms.len(),
             "claims_per_s": self.per_s,
             "claims_per_pgbench_tx": self.per_s / pgbench_tps,
-            "submit_to_recovery_line_ms": {"p50": p50, "p90": p90, "p99": p99},
+            "submit_to_recovery_line_ms": pct(&self.latencies_ms),
+            "steps_ms": steps,
         })
     }
 
     /// Rows of the report's table.
     pub(super) fn markdown(&self, pgbench_tps: f64) -> String {
-        let (p50, p90, p99) = self.latency();
-        format!(
-            "| claims submitted→recovery line, {} workers | {:.1} claims/s ({:.3} × pgbench TPS) |\n\
-             | submitted→recovery line, same run ({} claims) | p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms |\n",
+        let row = |what: &str, v: &[f64]| {
+            let [p50, p90, p99] = p50_90_99(v);
+            format!("| {what} | p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms |\n")
+        };
+        let mut md = format!(
+            "| claims submitted→recovery line, {} workers | {:.1} claims/s ({:.3} × pgbench TPS) |\n",
             self.workers,
             self.per_s,
             self.per_s / pgbench_tps,
-            self.latencies_ms.len(),
-        )
+        );
+        md += &row(
+            &format!(
+                "submitted→recovery line, same run ({} claims)",
+                self.latencies_ms.len()
+            ),
+            &self.latencies_ms,
+        );
+        for ((_, what), v) in STEPS.iter().zip(&self.steps_ms) {
+            md += &row(&format!("… {what}"), v);
+        }
+        md
     }
 }
 
@@ -113,16 +162,12 @@ pub(super) async fn run(
         today: chrono::Utc::now().date_naive(),
     });
     claims.seed(admin_url, workers).await?;
-    let (per_s, latencies) = repeat(workers, time, move |worker, n| {
+    let (per_s, timings) = repeat(workers, time, move |worker, n| {
         let claims = claims.clone();
         async move { claims.one(worker, n).await }
     })
     .await?;
-    Ok(Summary {
-        workers,
-        per_s,
-        latencies_ms: sorted(latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect()),
-    })
+    Ok(Summary::of(workers, per_s, &timings))
 }
 
 impl Claims {
@@ -179,12 +224,13 @@ impl Claims {
     }
 
     /// Claim `n` of `worker`, from the submission until recovery has its line; the unit
-    /// is registered first when the claim is its first.
-    async fn one(&self, worker: usize, n: usize) -> anyhow::Result<Duration> {
+    /// is registered first (not timed) when the claim is its first.
+    async fn one(&self, worker: usize, n: usize) -> anyhow::Result<Timing> {
         let (unit, part) = slot(n);
+        let new_unit = part == 0;
         let (serial, part) = (serial(worker, unit), part_number(part));
         let dealer = &self.load.dealers[self.dealer(worker)];
-        if n % PARTS == 0 {
+        if new_unit {
             self.load
                 .post(
                     format!("{}/api/v1/units", self.inspection),
@@ -195,7 +241,12 @@ impl Claims {
                 )
                 .await?;
         }
-        let submitted = Instant::now();
+        let mut timing = Timing::default();
+        let mut last = Instant::now();
+        let mut lap = |i: usize, now: Instant| {
+            timing[i] = now.saturating_duration_since(last);
+            last = now;
+        };
         let claim = self
             .load
             .post(
@@ -209,6 +260,7 @@ impl Claims {
                        "labor": [{"operation_code": OPERATION, "hours": "1.0"}]}),
             )
             .await?;
+        lap(0, Instant::now());
         if claim["status"] != "awaiting_part" {
             bail!("claim for {serial} / {part} not accepted as it should be: {claim}");
         }
@@ -223,8 +275,9 @@ impl Claims {
             ),
             ("decision", json!({"decision": "approved"})),
         ];
-        for (action, body) in steps {
+        for (i, (action, body)) in steps.into_iter().enumerate() {
             self.load.post(url(action), quality, body).await?;
+            lap(i + 1, Instant::now());
         }
         let (seen, status) = self
             .lines
@@ -233,7 +286,8 @@ impl Claims {
         if status != "open" {
             bail!("recovery line of claim {id} is {status}: SUP1's agreement did not apply");
         }
-        Ok(seen.saturating_duration_since(submitted))
+        lap(STEPS.len() - 1, seen);
+        Ok(timing)
     }
 }
 
@@ -294,35 +348,55 @@ mod tests {
         assert_ne!(serial(1, 0), serial(0, 1));
     }
 
+    /// Claim `i` (from 1) spent `i` ms in each step but the last, which took 4 × `i`.
+    fn timings(n: u64) -> Vec<Timing> {
+        (1..=n)
+            .map(|i| {
+                let mut t = [Duration::from_millis(i); STEPS.len()];
+                t[STEPS.len() - 1] = Duration::from_millis(4 * i);
+                t
+            })
+            .collect()
+    }
+
     #[test]
-    fn the_report_gives_rate_ratio_and_percentiles() {
-        let summary = Summary {
-            workers: 16,
-            per_s: 50.0,
-            latencies_ms: sorted((1..=100).map(f64::from).collect()),
-        };
+    fn a_claim_lasts_the_sum_of_its_steps() {
+        let summary = Summary::of(16, 50.0, &timings(100));
         let json = summary.json(1000.0);
         assert_eq!(json["claims"], 100);
         assert_eq!(json["claims_per_pgbench_tx"], 0.05);
-        assert_eq!(json["submit_to_recovery_line_ms"]["p50"], 50.0);
-        assert_eq!(json["submit_to_recovery_line_ms"]["p99"], 99.0);
+        assert_eq!(json["submit_to_recovery_line_ms"]["p50"], 400.0);
+        assert_eq!(json["submit_to_recovery_line_ms"]["p99"], 792.0);
+        assert_eq!(json["steps_ms"]["submit"]["p90"], 90.0);
+        assert_eq!(json["steps_ms"]["recovery_line"]["p50"], 200.0);
+    }
+
+    #[test]
+    fn the_table_gives_rate_ratio_total_and_each_step() {
+        let md = Summary::of(16, 50.0, &timings(100)).markdown(1000.0);
+        let rows: Vec<&str> = md.lines().collect();
+        assert_eq!(rows.len(), 2 + STEPS.len(), "{md}");
         assert_eq!(
-            summary.markdown(1000.0),
-            "| claims submitted→recovery line, 16 workers | 50.0 claims/s (0.050 × pgbench TPS) |\n\
-             | submitted→recovery line, same run (100 claims) | p50 50.0 ms, p90 90.0 ms, p99 99.0 ms |\n"
+            rows[0],
+            "| claims submitted→recovery line, 16 workers | 50.0 claims/s (0.050 × pgbench TPS) |"
+        );
+        assert_eq!(
+            rows[1],
+            "| submitted→recovery line, same run (100 claims) | p50 400.0 ms, p90 720.0 ms, p99 792.0 ms |"
+        );
+        assert_eq!(
+            rows[2],
+            "| … POST /claims (dealer) | p50 50.0 ms, p90 90.0 ms, p99 99.0 ms |"
         );
     }
 
     #[test]
     fn an_empty_run_reports_zeros_not_a_panic() {
-        let summary = Summary {
-            workers: 1,
-            per_s: 0.0,
-            latencies_ms: Vec::new(),
-        };
+        let summary = Summary::of(1, 0.0, &[]);
         assert_eq!(
             summary.json(1000.0)["submit_to_recovery_line_ms"]["p99"],
             0.0
         );
+        assert!(summary.markdown(1000.0).contains("(0 claims)"));
     }
 }

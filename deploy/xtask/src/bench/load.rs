@@ -224,15 +224,16 @@ pub(super) async fn closed_loop(
 
 /// `workers` tasks each running `one(worker, n)` for its `n`-th time (from 0), again
 /// and again, for `time`: a closed loop. Returns runs per second and what each run
-/// answered (its latency).
-pub(super) async fn repeat<F, Fut>(
+/// answered (its latency, say).
+pub(super) async fn repeat<F, Fut, T>(
     workers: usize,
     time: Duration,
     one: F,
-) -> anyhow::Result<(f64, Vec<Duration>)>
+) -> anyhow::Result<(f64, Vec<T>)>
 where
     F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = anyhow::Result<Duration>> + Send + 'static,
+    Fut: Future<Output = anyhow::Result<T>> + Send + 'static,
+    T: Send + 'static,
 {
     let started = Instant::now();
     let tasks: Vec<_> = (0..workers)
