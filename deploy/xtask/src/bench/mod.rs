@@ -1,6 +1,7 @@
-//! `cargo xtask bench`: a load benchmark of catalog + orders (release builds) on a
-//! PostgreSQL and RabbitMQ of its own, reported next to the same machine's `pgbench`
-//! so the figures mean something on any machine. Reports; never fails on a time.
+//! `cargo xtask bench`: a load benchmark of the order pipeline (catalog + orders) and
+//! the claims pipeline (inspection + recovery), release builds, on a PostgreSQL and
+//! RabbitMQ of its own, reported next to the same machine's `pgbench` so the figures
+//! mean something on any machine. Reports; never fails on a time.
 //!
 //! Measures: pgbench tpcb-like TPS; orders/s from POST to `reserved` with N
 //! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
