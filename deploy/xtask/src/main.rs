@@ -86,8 +86,8 @@ enum Cmd {
     /// and every service's user and permissions) the event catalog calls for:
     /// k8s/base/dependencies/rabbitmq-topology.yaml.
     BrokerTopology,
-    /// Load benchmark of catalog + orders (release builds) on servers of its own,
-    /// next to pgbench on the same PostgreSQL; writes .local/bench/.
+    /// Load benchmark of the order and claims pipelines (release builds) on servers of
+    /// its own, next to pgbench on the same PostgreSQL; writes .local/bench/.
     Bench(bench::Options),
     /// The relay half of `bench`, run by it in a release build.
     #[command(hide = true)]

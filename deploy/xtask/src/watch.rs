@@ -1,7 +1,8 @@
-//! Learns when orders reach a status by reading the orders schema directly, one query
-//! for every order in flight every couple of milliseconds. Polling each order over
-//! HTTP instead would put thousands of requests a second on the very service being
-//! measured and report the poller's cost as the pipeline's.
+//! Learns when orders (or any rows with an id and a status, such as recovery lines)
+//! reach a status by reading the service's schema directly, one query for every row
+//! in flight every couple of milliseconds. Polling each one over HTTP instead would
+//! put thousands of requests a second on the very service being measured and report
+//! the poller's cost as the pipeline's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,10 +40,16 @@ pub struct StatusWatch {
 impl StatusWatch {
     /// `url` reaches the database as a role that may read `<schema>.orders`.
     pub async fn start(url: &str, schema: &str) -> anyhow::Result<StatusWatch> {
-        let mut conn = connect(url).await?;
         let sql = format!(
             "SELECT id::text AS id, status FROM {schema}.orders WHERE id = ANY($1::text[]::uuid[])"
         );
+        StatusWatch::on(url, sql).await
+    }
+
+    /// Watches what `sql` answers: `id` and `status` (text) of the rows whose id is
+    /// among `$1` (a text array of the ids waited for).
+    pub async fn on(url: &str, sql: String) -> anyhow::Result<StatusWatch> {
+        let mut conn = connect(url).await?;
         let pending: Arc<Mutex<HashMap<String, Waiter>>> = Arc::default();
         let shared = pending.clone();
         let task = tokio::spawn(async move {
@@ -74,7 +81,7 @@ impl StatusWatch {
         Ok(StatusWatch { pending, task })
     }
 
-    /// Waits until order `id` has one of the `want` statuses; returns when that was
+    /// Waits until row `id` has one of the `want` statuses; returns when that was
     /// seen and the status.
     pub async fn until(
         &self,
@@ -88,7 +95,7 @@ impl StatusWatch {
             Ok(seen) => seen.context("the status watcher stopped"),
             Err(_) => {
                 lock(&self.pending).remove(id);
-                bail!("order {id} did not reach {want:?} within {timeout:?}")
+                bail!("{id} did not reach {want:?} within {timeout:?}")
             }
         }
     }

@@ -8,9 +8,10 @@ pub(super) struct Client {
     catalog: String,
     /// The orders replicas; dealer `i` places its orders with replica `i % len`.
     orders: Vec<String>,
-    admin: String,
+    pub(super) admin: String,
     warehouse: String,
-    dealers: Vec<String>,
+    /// A token per dealer, `dealer_code(i)` at `i`.
+    pub(super) dealers: Vec<String>,
 }
 
 impl Client {
@@ -58,7 +59,12 @@ impl Client {
         format!("{}{path}", self.orders[dealer % self.orders.len()])
     }
 
-    async fn post(&self, url: String, token: &str, body: Value) -> anyhow::Result<Value> {
+    pub(super) async fn post(
+        &self,
+        url: String,
+        token: &str,
+        body: Value,
+    ) -> anyhow::Result<Value> {
         let res = self
             .http
             .post(&url)
@@ -83,6 +89,10 @@ impl Client {
             .await?
             .json()
             .await?)
+    }
+
+    pub(super) fn catalog_url(&self, path: &str) -> String {
+        format!("{}{path}", self.catalog)
     }
 
     pub(super) async fn seed(&self, dealers: usize) -> anyhow::Result<()> {
@@ -216,7 +226,7 @@ fn part_number(i: usize) -> String {
     format!("B-{:03}", 100 + i % PARTS)
 }
 
-fn dealer_code(i: usize) -> String {
+pub(super) fn dealer_code(i: usize) -> String {
     format!("B{i:03}")
 }
 
@@ -227,15 +237,38 @@ pub(super) async fn closed_loop(
     dealers: usize,
     time: Duration,
 ) -> anyhow::Result<(f64, Vec<Duration>)> {
+    let client = client.clone();
+    repeat(dealers, time, move |d, n| {
+        let client = client.clone();
+        async move {
+            let part = part_number(n * dealers + d);
+            Ok(client.order_until(d, &part, &["reserved"]).await?.0)
+        }
+    })
+    .await
+}
+
+/// `workers` tasks each running `one(worker, n)` for its `n`-th time (from 0), again
+/// and again, for `time`: a closed loop. Returns runs per second and what each run
+/// answered (its latency, say).
+pub(super) async fn repeat<F, Fut, T>(
+    workers: usize,
+    time: Duration,
+    one: F,
+) -> anyhow::Result<(f64, Vec<T>)>
+where
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = anyhow::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
     let started = Instant::now();
-    let tasks: Vec<_> = (0..dealers)
-        .map(|d| {
-            let client = client.clone();
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let one = one.clone();
             tokio::spawn(async move {
                 let mut lat = Vec::new();
                 while started.elapsed() < time {
-                    let part = part_number(lat.len() * dealers + d);
-                    lat.push(client.order_until(d, &part, &["reserved"]).await?.0);
+                    lat.push(one(w, lat.len()).await?);
                 }
                 anyhow::Ok(lat)
             })

@@ -1,15 +1,17 @@
-//! `cargo xtask bench`: a load benchmark of catalog + orders (release builds) on a
-//! PostgreSQL and RabbitMQ of its own, reported next to the same machine's `pgbench`
-//! so the figures mean something on any machine. Reports; never fails on a time.
+//! `cargo xtask bench`: a load benchmark of the order pipeline (catalog + orders) and
+//! the claims pipeline (inspection + recovery), release builds, on a PostgreSQL and
+//! RabbitMQ of its own, reported next to the same machine's `pgbench` so the figures
+//! mean something on any machine. Reports; never fails on a time.
 //!
 //! Measures: pgbench tpcb-like TPS; orders/s from POST to `reserved` with N
 //! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
 //! percentiles at half that rate (open loop); one hot part ordered 100 times at once
-//! (nothing oversold); each service's peak RSS; and what an order of the throughput
-//! phase costs: CPU per process and statements per service (`profile`). Unless
-//! `--quick`: the throughput again with two replicas of each service, and the whole
-//! pipeline again over a large history (`large`) with the plans of its hot statements
-//! (`plans`). Writes `.local/bench/bench-<time>.md` and `.json`.
+//! (nothing oversold); each service's peak RSS; what an order of the throughput
+//! phase costs: CPU per process and statements per service (`profile`); and claims/s
+//! from submission to recovery line (`claims`). Unless `--quick`: the order
+//! throughput again with two replicas of each service, and the order pipeline again
+//! over a large history (`large`) with the plans of its hot statements (`plans`).
+//! Writes `.local/bench/bench-<time>.md` and `.json`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -27,6 +29,7 @@ use crate::paths;
 use crate::watch::StatusWatch;
 
 mod baselines;
+mod claims;
 mod large;
 mod load;
 mod plans;
@@ -40,10 +43,12 @@ use stages::{STAGES, percentile, sorted, stage_latencies};
 const DATABASE: &str = "aftersales";
 // At least 32 bytes: the services refuse a shorter shared secret.
 const SECRET: &str = "bench-secret-of-the-throwaway-servers";
-/// The services of the order pipeline, started and measured.
+/// The services of the order pipeline, started first and measured alone.
 const SERVICES: [&str; 2] = ["catalog", "orders"];
-/// Migrated too: the large history has warranty claims.
-const SCHEMAS: [&str; 3] = ["catalog", "orders", "inspection"];
+/// The services of the claims pipeline, started for its phase.
+const CLAIM_SERVICES: [&str; 2] = ["inspection", "recovery"];
+/// Every schema the run migrates.
+const SCHEMAS: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,9 +57,13 @@ pub struct Options {
     /// pipeline full (each order spends two broker confirms, about 16 ms, in flight)
     #[arg(long, default_value_t = 64)]
     pub dealers: usize,
-    /// Seconds of each timed phase (pgbench, throughput, latency)
+    /// Seconds of each timed phase (pgbench, throughput, latency, claims)
     #[arg(long, default_value_t = 15)]
     pub seconds: u64,
+    /// Concurrent claims in the claims phase (each a dealer's claim through quality's
+    /// steps until recovery has its line)
+    #[arg(long, default_value_t = 16)]
+    pub claims_workers: usize,
     /// Skip `cargo build --release` (use the binaries already in target/release)
     #[arg(long)]
     pub no_build: bool,
@@ -122,7 +131,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         cmd.args(["bench", "--no-build", "--seconds"])
             .arg(opts.seconds.to_string())
             .arg("--dealers")
-            .arg(opts.dealers.to_string());
+            .arg(opts.dealers.to_string())
+            .arg("--claims-workers")
+            .arg(opts.claims_workers.to_string());
         if opts.quick {
             cmd.arg("--quick");
         }
@@ -178,7 +189,29 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let small = pipeline(&client, &admin_url, &opts, "small data set").await?;
     println!("==> hot part: 100 concurrent orders of 1 for 50 in stock");
     let hot = client.hot_part().await?;
+    // Started only now, so that the order phases measure catalog and orders alone.
+    let mut claim_services = Vec::new();
+    for svc in CLAIM_SERVICES {
+        claim_services.push(spawn_replica(&stack.servers, svc, &run_dir, 1)?);
+    }
+    ephemeral::wait_ready(&mut claim_services, Duration::from_secs(60)).await?;
+    stack.services.extend(claim_services);
+    println!(
+        "==> claims: {} workers, {} s",
+        opts.claims_workers, opts.seconds
+    );
+    let claims = claims::run(
+        &client,
+        &admin_url,
+        stack.url("inspection"),
+        stack.url("recovery"),
+        opts.claims_workers,
+        Duration::from_secs(opts.seconds),
+    )
+    .await?;
     let rss = stack.peak_rss_kib();
+    // The later order phases measure catalog and orders alone again.
+    stack.services.retain(|s| !CLAIM_SERVICES.contains(&s.name));
 
     let mut report = json!({
         "at": chrono::Utc::now().to_rfc3339(),
@@ -194,6 +227,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "relay": relay,
         "relay_per_raw": relay_rate / raw_rate,
         "hot_part": hot,
+        "claims": claims.json(pgbench_tps),
         "throughput_cpu_pct": small.cpu.cpu_json(),
         "throughput_statements": small.statements,
         "peak_rss_kib": rss.iter().map(|(s, k)| (s.to_string(), json!(k))).collect::<serde_json::Map<_, _>>(),
@@ -210,6 +244,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "| hot part, 100 concurrent orders for 50 units | reserved {}, backordered {}, on hand {}, oversold {} |\n",
         hot["reserved"], hot["backordered"], hot["on_hand"], hot["oversold"]
     );
+    md += &claims.markdown(pgbench_tps);
     for (svc, kib) in &rss {
         md += &format!(
             "| peak RSS {svc} (VmHWM) | {:.1} MiB |\n",
