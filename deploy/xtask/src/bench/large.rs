@@ -47,14 +47,8 @@ pub(super) async fn load(admin_url: &str, scale: Scale) -> anyhow::Result<Value>
             .with_context(|| format!("loading {what}"))?;
         println!("    {what} [{:.1}s]", step.elapsed().as_secs_f64());
     }
-    // The checkpoint wrote the history to the page cache; flush it to the disk now, or
-    // the kernel's writeback of a gigabyte stalls every fsync of the measurement (the
-    // broker's confirms wait for one) for hundreds of milliseconds.
     let step = Instant::now();
-    let synced = Command::new("sync").status().context("sync")?;
-    if !synced.success() {
-        bail!("sync failed: {synced}");
-    }
+    settle()?;
     println!("    written to disk [{:.1}s]", step.elapsed().as_secs_f64());
     let mut rows = serde_json::Map::new();
     for table in COUNTED {

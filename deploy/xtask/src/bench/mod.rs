@@ -196,6 +196,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     }
     ephemeral::wait_ready(&mut claim_services, Duration::from_secs(60)).await?;
     stack.services.extend(claim_services);
+    settle()?;
     println!(
         "==> claims: {} workers, {} s",
         opts.claims_workers, opts.seconds
@@ -329,6 +330,18 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Flushes what earlier phases wrote (pgbench's tables, the relay run's queue, a
+/// loaded history) from the page cache to the disk before a phase is measured: the
+/// kernel's writeback of it would otherwise stall every fsync of the measurement (each
+/// broker confirm waits for one) for tens to hundreds of milliseconds.
+fn settle() -> anyhow::Result<()> {
+    let synced = Command::new("sync").status().context("sync")?;
+    if !synced.success() {
+        bail!("sync failed: {synced}");
+    }
+    Ok(())
+}
+
 /// Starts replica `n` of `service` (release build) on the run's servers.
 fn spawn_replica(
     servers: &Servers,
@@ -404,6 +417,7 @@ async fn pipeline(
     opts: &Options,
     data: &str,
 ) -> anyhow::Result<PipelineRun> {
+    settle()?;
     println!(
         "==> throughput, {data}: {} dealers, {} s",
         opts.dealers, opts.seconds
@@ -422,6 +436,7 @@ async fn pipeline(
         "==> latency, {data}: {latency_rate:.1} orders/s, {} s",
         opts.seconds
     );
+    settle()?;
     let phase_started = chrono::Utc::now();
     let latencies = open_loop(client, latency_rate, Duration::from_secs(opts.seconds)).await?;
     let stages = stage_latencies(admin_url, phase_started).await?;
@@ -460,6 +475,7 @@ async fn two_replicas(
         .map(str::to_owned)
         .collect();
     let client = Arc::new(client.with_orders(orders));
+    settle()?;
     println!(
         "==> throughput, two replicas: {} dealers, {} s",
         opts.dealers, opts.seconds
