@@ -3,8 +3,7 @@
 use super::*;
 
 /// The points of an order's way to `reserved`, each timed from the POST's commit (the
-/// `order_placed` outbox row's `created_at`, its insert at the end of the POST's
-/// transaction) with the services' own timestamps, so a slow tail can be
+/// `order_placed` outbox row) with the services' own timestamps, so a slow tail can be
 /// placed on a hop: the outbox rows' `published_at` is when the broker confirmed,
 /// the inbox rows' `received_at` when the consuming transaction began.
 pub(super) const STAGES: [(&str, &str); 4] = [

@@ -1,1 +1,0 @@
-ALTER TABLE outbox ALTER COLUMN created_at SET DEFAULT now();
