@@ -2,6 +2,7 @@
 
 use super::*;
 
+#[derive(Clone)]
 pub(super) struct Client {
     http: reqwest::Client,
     watch: Arc<StatusWatch>,
@@ -45,13 +46,8 @@ impl Client {
     /// The same dealers and watch, placing orders with `orders` instead.
     pub(super) fn with_orders(&self, orders: Vec<String>) -> Client {
         Client {
-            http: self.http.clone(),
-            watch: self.watch.clone(),
-            catalog: self.catalog.clone(),
             orders,
-            admin: self.admin.clone(),
-            warehouse: self.warehouse.clone(),
-            dealers: self.dealers.clone(),
+            ..self.clone()
         }
     }
 
@@ -96,7 +92,7 @@ impl Client {
     }
 
     pub(super) async fn seed(&self, dealers: usize) -> anyhow::Result<()> {
-        let c = |p: &str| format!("{}{p}", self.catalog);
+        let c = |p: &str| self.catalog_url(p);
         self.post(
             c("/api/v1/suppliers"),
             &self.admin,
