@@ -22,4 +22,5 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!();
 pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8082, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
+        .with_state(api::placing::state)
 }

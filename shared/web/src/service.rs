@@ -38,6 +38,8 @@ pub struct ServiceSpec<H> {
     /// A periodic job of the service (inspection's return deadlines), run beside the
     /// relay and the consumer; it returns once the shutdown is requested.
     pub background: Option<BackgroundJob>,
+    /// State its handlers share, made once from the pool (see [`AppState`]).
+    pub state: Option<fn(&crate::db::DbPool) -> AppState>,
 }
 
 impl<H> ServiceSpec<H> {
@@ -58,6 +60,7 @@ impl<H> ServiceSpec<H> {
             routes: |_| {},
             handler,
             background: None,
+            state: None,
         }
     }
 
@@ -81,7 +84,20 @@ impl<H> ServiceSpec<H> {
             ..self
         }
     }
+
+    /// With state its handlers share (orders' group-commit writer), made once when the
+    /// service starts.
+    pub fn with_state(self, state: fn(&crate::db::DbPool) -> AppState) -> Self {
+        ServiceSpec {
+            state: Some(state),
+            ..self
+        }
+    }
 }
+
+/// Registers a service's shared state (its `web::Data`) on each HTTP worker's app: the
+/// server builds one app per worker, and they must all share the one made at start.
+pub type AppState = std::sync::Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
 
 /// A service's own long-running task, given the pool and the shutdown request.
 pub type BackgroundJob =
@@ -371,6 +387,7 @@ pub async fn start_migrated<H: Handler + Clone>(
     let pool_data = web::Data::new(pool.clone());
     let openapi = spec.openapi.clone();
     let routes = spec.routes;
+    let state = spec.state.map(|make| make(&pool));
     let server = HttpServer::new(move || {
         let metrics = metrics.clone();
         let readiness = readiness.clone();
@@ -385,7 +402,12 @@ pub async fn start_migrated<H: Handler + Clone>(
             .wrap(metrics.middleware())
             .wrap(crate::correlation::Correlation)
             .configure(|cfg| crate::app::common(cfg, readiness, metrics, openapi))
-            .service(web::scope("/api/v1").configure(routes))
+            .service(web::scope("/api/v1").configure(|cfg| {
+                if let Some(state) = &state {
+                    state(cfg);
+                }
+                routes(cfg);
+            }))
             .default_service(crate::error::default_service())
     });
     let Listening { addr, handle, task } = listen(server, config.http_addr)?;

@@ -10,6 +10,7 @@ mod common;
 pub mod dealers;
 pub mod order_views;
 pub mod orders;
+pub mod placing;
 pub mod price_book;
 pub mod reports;
 

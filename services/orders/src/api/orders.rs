@@ -5,14 +5,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_web::correlation::CorrelationId;
-use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
+use aftersales_web::idempotency::{KeyHeader, request_hash};
+use aftersales_web::{
+    Allowed, ApiError, DbConn, Keyed, MaybeIdempotencyKey, Page, PageQuery, Principal, Role,
+};
 use uuid::Uuid;
 use validator::Validate;
 
 use super::DealersAndAdmins;
 use super::common::period_bound;
 use super::order_views::{CreateOrder, OrderFilter, OrderView, ShipQueueFilter, TimelineEntryView};
+use super::placing::{Placer, Request};
 use crate::app::orders::{self as use_case, PlaceOrder};
 use crate::db::orders::ListFilter;
 
@@ -36,7 +39,8 @@ use crate::db::orders::ListFilter;
 pub async fn create_order(
     Allowed(who, ..): Allowed<DealersAndAdmins>,
     correlation: CorrelationId,
-    keyed: Keyed,
+    key: MaybeIdempotencyKey,
+    placer: web::Data<Placer>,
     body: aftersales_web::Json<CreateOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -48,11 +52,14 @@ pub async fn create_order(
         body.priority,
         body.requested_lines()?,
     )?;
-    let request = ("POST /orders", &order.dealer_code, &body);
-    let answer = keyed
-        .once(&who, &request, StatusCode::CREATED, async |c| {
-            let placed = use_case::place(c, &order, correlation.0).await?;
-            Ok(OrderView::from(placed))
+    let hash = request_hash(&("POST /orders", &order.dealer_code, &body));
+    let answer = placer
+        .place(Request {
+            principal: who.sub.clone(),
+            key: key.into_inner(),
+            hash,
+            order,
+            correlation: correlation.0,
         })
         .await?;
     Ok(answer.located("/api/v1/orders", "id"))

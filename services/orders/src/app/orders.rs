@@ -7,6 +7,7 @@
 //! (`domain::status`). Every status change appends a timeline entry naming its event.
 
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderLine, OrderPlaced};
+use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::{ApiError, FieldError, Page};
 use chrono::{SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -14,8 +15,9 @@ use uuid::Uuid;
 
 use super::{Caller, enqueue};
 use crate::db;
+use crate::db::dealers::Dealer;
 use crate::db::orders::{Line, ListFilter, NewTimelineEntry, Order, TimelineEntry};
-use crate::domain::pricing::{BookEntry, LineProblem, RequestedLine, price_order};
+use crate::domain::pricing::{BookEntry, LineProblem, PricedOrder, RequestedLine, price_order};
 use crate::domain::status::{LineQty, derive_status};
 use crate::domain::{OrderStatus, PartNumber, Priority, WarehouseCode};
 
@@ -85,13 +87,107 @@ pub async fn place(
     order: &PlaceOrder,
     correlation: Uuid,
 ) -> Result<OrderDetail, ApiError> {
+    place_many(c, &[(order, correlation)])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(ApiError::internal("placing one order answered nothing")))
+}
+
+/// Places several orders in the caller's transaction with a fixed number of statements
+/// (the dealers, the prices, the numbers, then one insert each for orders, lines,
+/// outbox and timeline), whatever their count: what lets orders' group commit write a
+/// batch of requests at the cost of one. Answers each order's outcome, in the order
+/// given: an order refused by the rules of [`place`] is an `Err` and writes nothing,
+/// and the others are placed all the same. An `Err` of the whole call is the
+/// database's: roll the transaction back.
+pub async fn place_many(
+    c: &mut AsyncPgConnection,
+    requests: &[(&PlaceOrder, Uuid)],
+) -> Result<Vec<Result<OrderDetail, ApiError>>, ApiError> {
+    let codes: Vec<&str> = requests
+        .iter()
+        .map(|(o, _)| o.dealer_code.as_str())
+        .collect();
+    let dealers = db::dealers::find_many(c, &codes).await?;
+    let mut numbers: Vec<String> = requests
+        .iter()
+        .flat_map(|(o, _)| o.lines.iter().map(|l| l.part_number.to_string()))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let parts = db::price_book::find_many(c, &numbers).await?;
+
+    let priced: Vec<Result<Priced<'_>, ApiError>> = requests
+        .iter()
+        .map(|(order, _)| price(order, &dealers, &parts))
+        .collect();
+    let count = priced.iter().filter(|p| p.is_ok()).count();
+    let mut numbers = db::orders::next_numbers(c, count).await?.into_iter();
+    // Microseconds: what PostgreSQL keeps, so the events and the rows agree.
+    let placed_at = Utc::now().trunc_subsecs(6);
+
+    let mut outcomes = Vec::with_capacity(requests.len());
+    let (mut rows, mut lines, mut envelopes, mut timeline) = (vec![], vec![], vec![], vec![]);
+    for ((order, correlation), priced) in requests.iter().zip(priced) {
+        let priced = match priced {
+            Ok(priced) => priced,
+            Err(refused) => {
+                outcomes.push(Err(refused));
+                continue;
+            }
+        };
+        let number = numbers
+            .next()
+            .ok_or_else(|| ApiError::internal("fewer order numbers than orders"))?;
+        let detail = new_order(order, priced, number, placed_at);
+        let envelope = Envelope::new(crate::NAME, &placed_event(&detail), *correlation)
+            .map_err(ApiError::internal)?;
+        timeline.push(NewTimelineEntry {
+            order_id: detail.order.id,
+            from_status: None,
+            to_status: OrderStatus::Submitted,
+            event_id: envelope.event_id,
+            event_type: envelope.event_type.clone(),
+            allocation_version: None,
+        });
+        envelopes.push(envelope);
+        rows.push(detail.order.clone());
+        lines.extend(detail.lines.iter().cloned());
+        outcomes.push(Ok(detail));
+    }
+    if !rows.is_empty() {
+        db::orders::insert_many(c, &rows, &lines).await?;
+        outbox::enqueue_many(c, &envelopes).await?;
+        db::orders::append_timeline_many(c, &timeline).await?;
+    }
+    // Everything the answers show was just written: no need to read it back.
+    Ok(outcomes)
+}
+
+/// An order that may be placed: its dealer and its priced lines.
+struct Priced<'a> {
+    dealer: &'a Dealer,
+    warehouse: WarehouseCode,
+    order: PricedOrder,
+}
+
+/// Checks `order` against its dealer (registered and active) and prices its lines from
+/// the price book in the dealer's currency.
+fn price<'a>(
+    order: &PlaceOrder,
+    dealers: &'a [Dealer],
+    parts: &[db::price_book::Part],
+) -> Result<Priced<'a>, ApiError> {
     let dealer_code = &order.dealer_code;
-    let dealer = db::dealers::find(c, dealer_code).await?.ok_or_else(|| {
-        ApiError::invalid_field(
-            "dealer_code",
-            format!("dealer {dealer_code} is not registered"),
-        )
-    })?;
+    let dealer = dealers
+        .iter()
+        .find(|d| d.code.as_str() == dealer_code)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "dealer_code",
+                format!("dealer {dealer_code} is not registered"),
+            )
+        })?;
     if !dealer.active {
         return Err(ApiError::invalid_field(
             "dealer_code",
@@ -102,13 +198,6 @@ pub async fn place(
         .warehouse
         .clone()
         .unwrap_or_else(|| dealer.home_warehouse.clone());
-
-    let numbers: Vec<String> = order
-        .lines
-        .iter()
-        .map(|l| l.part_number.to_string())
-        .collect();
-    let parts = db::price_book::find_many(c, &numbers).await?;
     let lookup = |p: &PartNumber| {
         let part = parts.iter().find(|x| x.part_number == p.as_str())?;
         Some(BookEntry {
@@ -117,23 +206,38 @@ pub async fn place(
             active: part.active,
         })
     };
-    let priced = price_order(
+    let order = price_order(
         &order.lines,
         dealer.tier.discount_pct(),
         &dealer.currency,
         lookup,
     )
     .map_err(|problems| unorderable(&problems))?;
+    Ok(Priced {
+        dealer,
+        warehouse,
+        order,
+    })
+}
 
+/// The rows of a new `submitted` order.
+fn new_order(
+    order: &PlaceOrder,
+    priced: Priced<'_>,
+    number: String,
+    placed_at: chrono::DateTime<Utc>,
+) -> OrderDetail {
+    let Priced {
+        dealer,
+        warehouse,
+        order: priced,
+    } = priced;
     let id = Uuid::now_v7();
-    // Microseconds: what PostgreSQL keeps, so the event and the row agree.
-    let placed_at = Utc::now().trunc_subsecs(6);
-    let number = db::orders::next_number(c).await?;
     let row = Order {
         id,
-        number: number.clone(),
+        number,
         dealer_code: dealer.code.clone(),
-        warehouse: warehouse.clone(),
+        warehouse,
         priority: order.priority,
         status: OrderStatus::Submitted,
         currency: dealer.currency.clone(),
@@ -144,7 +248,7 @@ pub async fn place(
         placed_at,
         updated_at: placed_at,
     };
-    let lines: Vec<Line> = priced
+    let lines = priced
         .lines
         .iter()
         .map(|l| Line {
@@ -164,16 +268,25 @@ pub async fn place(
             initial_reserved: None,
         })
         .collect();
-    db::orders::insert(c, &row, &lines).await?;
+    OrderDetail {
+        order: row,
+        lines,
+        shipments: Vec::new(),
+    }
+}
 
-    let event = OrderPlaced {
-        order_id: id,
-        order_number: number,
-        dealer_code: dealer.code.clone(),
-        warehouse,
+/// `orders.order_placed` for a new order.
+fn placed_event(detail: &OrderDetail) -> OrderPlaced {
+    let order = &detail.order;
+    OrderPlaced {
+        order_id: order.id,
+        order_number: order.number.clone(),
+        dealer_code: order.dealer_code.clone(),
+        warehouse: order.warehouse.clone(),
         priority: order.priority,
-        placed_at,
-        lines: lines
+        placed_at: order.placed_at,
+        lines: detail
+            .lines
             .iter()
             .map(|l| OrderLine {
                 line_no: l.line_no,
@@ -181,26 +294,7 @@ pub async fn place(
                 qty: l.qty,
             })
             .collect(),
-    };
-    let envelope = enqueue(c, &event, correlation).await?;
-    db::orders::append_timeline(
-        c,
-        &NewTimelineEntry {
-            order_id: id,
-            from_status: None,
-            to_status: OrderStatus::Submitted,
-            event_id: envelope.event_id,
-            event_type: envelope.event_type,
-            allocation_version: None,
-        },
-    )
-    .await?;
-    // Everything the answer shows was just written: no need to read it back.
-    Ok(OrderDetail {
-        order: row,
-        lines,
-        shipments: Vec::new(),
-    })
+    }
 }
 
 /// The 422 for lines that cannot be ordered, each named `lines[i].part_number`.

@@ -100,6 +100,15 @@ pub async fn update(
 
 aftersales_web::row_by_key!(pub fn find(dealers::table, &str) -> Dealer);
 
+/// The dealers of `codes` that exist, in no particular order.
+pub async fn find_many(conn: &mut AsyncPgConnection, codes: &[&str]) -> QueryResult<Vec<Dealer>> {
+    dealers::table
+        .filter(dealers::code.eq_any(codes))
+        .select(Dealer::as_select())
+        .load(conn)
+        .await
+}
+
 /// Dealers by code after `after`, at most `limit` rows.
 pub async fn list(
     conn: &mut AsyncPgConnection,

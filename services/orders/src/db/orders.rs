@@ -115,21 +115,30 @@ struct NextVal {
     n: i64,
 }
 
-/// The next human order number, `ORD-000123`.
-pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
-    let next: NextVal = diesel::sql_query("SELECT nextval('order_number_seq') AS n")
-        .get_result(conn)
-        .await?;
-    Ok(format!("ORD-{:06}", next.n))
+/// The next `n` human order numbers (`ORD-000123`), ascending.
+pub async fn next_numbers(conn: &mut AsyncPgConnection, n: usize) -> QueryResult<Vec<String>> {
+    let count =
+        i32::try_from(n).map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
+    let mut next: Vec<i64> =
+        diesel::sql_query("SELECT nextval('order_number_seq') AS n FROM generate_series(1, $1)")
+            .bind::<diesel::sql_types::Integer, _>(count)
+            .load::<NextVal>(conn)
+            .await?
+            .into_iter()
+            .map(|v| v.n)
+            .collect();
+    next.sort_unstable();
+    Ok(next.into_iter().map(|n| format!("ORD-{n:06}")).collect())
 }
 
-pub async fn insert(
+/// Inserts new orders with their lines: one statement for the orders, one for the lines.
+pub async fn insert_many(
     conn: &mut AsyncPgConnection,
-    order: &Order,
+    new_orders: &[Order],
     lines: &[Line],
 ) -> QueryResult<()> {
     diesel::insert_into(orders::table)
-        .values(order.clone())
+        .values(new_orders)
         .execute(conn)
         .await?;
     diesel::insert_into(order_lines::table)
@@ -300,6 +309,18 @@ pub async fn append_timeline(
 ) -> QueryResult<()> {
     diesel::insert_into(order_timeline::table)
         .values(entry)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// [`append_timeline`] for many entries, in one statement.
+pub async fn append_timeline_many(
+    conn: &mut AsyncPgConnection,
+    entries: &[NewTimelineEntry],
+) -> QueryResult<()> {
+    diesel::insert_into(order_timeline::table)
+        .values(entries)
         .execute(conn)
         .await?;
     Ok(())

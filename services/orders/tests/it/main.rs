@@ -11,6 +11,7 @@
 mod dealers;
 mod events;
 mod orders;
+mod placing;
 mod platform;
 mod price_book;
 mod reports;

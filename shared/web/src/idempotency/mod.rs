@@ -35,7 +35,9 @@ use crate::ApiError;
 
 pub use crate::MIGRATIONS;
 
+mod batch;
 mod keyed;
+pub use batch::{Completed, KeyedRequest, claim_many, complete_many, release_many};
 pub use keyed::{KeyHeader, Keyed};
 
 /// The request header carrying the key.
@@ -218,7 +220,7 @@ pub async fn claim(
         return Ok(Claim::New);
     }
 
-    let stored: Option<(Vec<u8>, Option<i16>, Option<Value>)> = keys::table
+    let stored: Option<Stored> = keys::table
         .find((principal, key.as_str()))
         .select((
             keys::request_hash,
@@ -228,6 +230,14 @@ pub async fn claim(
         .first(conn)
         .await
         .optional()?;
+    resolve(stored, hash)
+}
+
+/// A key's row as [`claim`] finds it: the request's hash, the stored answer if any.
+type Stored = (Vec<u8>, Option<i16>, Option<Value>);
+
+/// What a key already in the table means for a request with `hash`.
+fn resolve(stored: Option<Stored>, hash: &[u8]) -> Result<Claim, ApiError> {
     let Some((stored_hash, status, body)) = stored else {
         // Purged between the insert and the select: rare; the client may retry.
         return Err(ApiError::conflict(format!(

@@ -4,8 +4,8 @@ use actix_web::ResponseError as _;
 use actix_web::http::StatusCode;
 use aftersales_web::ApiError;
 use aftersales_web::idempotency::{
-    Answer, Claim, IdempotencyKey, REPLAYED_HEADER, claim, complete, once, purge_before,
-    request_hash,
+    Answer, Claim, Completed, IdempotencyKey, KeyedRequest, REPLAYED_HEADER, claim, claim_many,
+    complete, complete_many, once, purge_before, release_many, request_hash,
 };
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::json;
@@ -363,4 +363,205 @@ async fn over_http_only_a_replay_carries_the_replayed_header() {
     let reused = actix_test::call_service(&app, post(Some("http-1"), 2)).await;
     assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reused.headers().get(REPLAYED_HEADER).is_none());
+}
+
+/// The batch forms answer each request what the single form would, in the order given.
+#[tokio::test]
+async fn a_batch_of_claims_answers_each_as_alone() {
+    let db = migrated_db().await;
+    let mut conn = db.conn().await;
+    let (done, asked) = (json!({"qty": 1}), json!({"qty": 2}));
+    run_once(&mut conn, "u1", &key("done"), &done)
+        .await
+        .unwrap();
+    claim(&mut conn, "u1", &key("open"), &request_hash(&done))
+        .await
+        .unwrap();
+
+    let (done_hash, asked_hash) = (request_hash(&done), request_hash(&asked));
+    let keys = [key("new-b"), key("done"), key("open"), key("new-a")];
+    let requests = [
+        KeyedRequest {
+            principal: "u1",
+            key: &keys[0],
+            hash: &asked_hash,
+        },
+        // The same key as an earlier request: the same request replays, another is 422.
+        KeyedRequest {
+            principal: "u1",
+            key: &keys[1],
+            hash: &done_hash,
+        },
+        KeyedRequest {
+            principal: "u2",
+            key: &keys[1],
+            hash: &asked_hash,
+        },
+        KeyedRequest {
+            principal: "u1",
+            key: &keys[2],
+            hash: &done_hash,
+        },
+        KeyedRequest {
+            principal: "u1",
+            key: &keys[3],
+            hash: &asked_hash,
+        },
+    ];
+    let mut replay_of_another = requests;
+    replay_of_another[1].hash = &asked_hash;
+
+    let outcomes = conn
+        .transaction(async |c| {
+            let first = claim_many(c, &requests).await?;
+            let statuses: Vec<Option<u16>> = first
+                .iter()
+                .map(|o| o.as_ref().err().map(|e| e.status_code().as_u16()))
+                .collect();
+            assert_eq!(
+                statuses,
+                [None, None, None, Some(409), None],
+                "an unanswered claim is 409"
+            );
+            assert_eq!(first[0].as_ref().unwrap(), &Claim::New);
+            assert_eq!(
+                first[1].as_ref().unwrap(),
+                &Claim::Replay {
+                    status: 201,
+                    body: json!({"created": done})
+                }
+            );
+            assert_eq!(
+                first[2].as_ref().unwrap(),
+                &Claim::New,
+                "keys are per principal"
+            );
+            assert_eq!(first[4].as_ref().unwrap(), &Claim::New);
+            let again = claim_many(c, &replay_of_another[1..2]).await?;
+            assert_eq!(
+                again[0].as_ref().unwrap_err().status_code(),
+                StatusCode::UNPROCESSABLE_ENTITY
+            );
+
+            let body = json!({"id": 7});
+            complete_many(
+                c,
+                &[
+                    Completed {
+                        principal: "u1",
+                        key: &keys[0],
+                        status: 201,
+                        body: &body,
+                    },
+                    Completed {
+                        principal: "u2",
+                        key: &keys[1],
+                        status: 201,
+                        body: &body,
+                    },
+                ],
+            )
+            .await?;
+            // new-a's work failed: its key goes as a rollback would take it.
+            release_many(c, &[("u1", &keys[3])]).await?;
+            let err = complete_many(
+                c,
+                &[Completed {
+                    principal: "u1",
+                    key: &keys[3],
+                    status: 201,
+                    body: &body,
+                }],
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+            Err::<(), _>(err)
+        })
+        .await;
+    assert!(
+        outcomes.is_err(),
+        "a failed complete_many fails the transaction"
+    );
+
+    // Nothing of that transaction stayed; now the same batch commits.
+    conn.transaction(async |c| {
+        let first = claim_many(c, &requests[..1]).await?;
+        assert_eq!(first[0].as_ref().unwrap(), &Claim::New);
+        let body = json!({"id": 7});
+        complete_many(
+            c,
+            &[Completed {
+                principal: "u1",
+                key: &keys[0],
+                status: 201,
+                body: &body,
+            }],
+        )
+        .await?;
+        release_many(c, &[]).await?;
+        Ok::<_, ApiError>(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        run_once(&mut conn, "u1", &keys[0], &asked).await.unwrap(),
+        Claim::Replay {
+            status: 201,
+            body: json!({"id": 7})
+        }
+    );
+    assert_eq!(
+        run_once(&mut conn, "u1", &keys[3], &asked).await.unwrap(),
+        Claim::New,
+        "a released key was never claimed"
+    );
+}
+
+/// Two writers claiming overlapping keys in opposite orders wait for each other; they
+/// do not deadlock.
+#[tokio::test]
+async fn overlapping_batches_wait_instead_of_deadlocking() {
+    let db = migrated_db().await;
+    let hash = request_hash(&json!({}));
+    let keys: Vec<IdempotencyKey> = (0..20).map(|i| key(&format!("k{i:02}"))).collect();
+    let run = |reversed: bool| {
+        let (db, hash, keys) = (&db, &hash, &keys);
+        async move {
+            let mut requests: Vec<KeyedRequest<'_>> = keys
+                .iter()
+                .map(|k| KeyedRequest {
+                    principal: "u1",
+                    key: k,
+                    hash,
+                })
+                .collect();
+            if reversed {
+                requests.reverse();
+            }
+            let mut conn = db.conn().await;
+            conn.transaction(async |c| {
+                let claims = claim_many(c, &requests).await?;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let body = json!({});
+                let new: Vec<Completed<'_>> = requests
+                    .iter()
+                    .zip(&claims)
+                    .filter(|(_, claim)| matches!(claim, Ok(Claim::New)))
+                    .map(|(r, _)| Completed {
+                        principal: r.principal,
+                        key: r.key,
+                        status: 201,
+                        body: &body,
+                    })
+                    .collect();
+                complete_many(c, &new).await?;
+                Ok::<_, ApiError>(claims.iter().filter(|c| c.is_ok()).count())
+            })
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(run(false), run(true));
+    assert_eq!(a.unwrap(), 20);
+    assert_eq!(b.unwrap(), 20, "the later batch replays every key");
 }
