@@ -59,11 +59,6 @@ pub(super) struct Summary {
     steps_ms: Vec<Vec<f64>>,
 }
 
-/// p50, p90 and p99 of `sorted`, 0 when empty.
-fn p50_90_99(sorted: &[f64]) -> [f64; 3] {
-    [0.50, 0.90, 0.99].map(|p| percentile(sorted, p).unwrap_or(0.0))
-}
-
 impl Summary {
     fn of(workers: usize, per_s: f64, timings: &[Timing]) -> Summary {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -78,21 +73,17 @@ impl Summary {
     }
 
     pub(super) fn json(&self, pgbench_tps: f64) -> Value {
-        let pct = |v: &[f64]| {
-            let [p50, p90, p99] = p50_90_99(v);
-            json!({"p50": p50, "p90": p90, "p99": p99})
-        };
         let steps: serde_json::Map<_, _> = STEPS
             .iter()
             .zip(&self.steps_ms)
-            .map(|((step, _), v)| (step.to_string(), pct(v)))
+            .map(|((step, _), v)| (step.to_string(), percentiles_json(v)))
             .collect();
         json!({
             "workers": self.workers,
             "claims": self.latencies_ms.len(),
             "claims_per_s": self.per_s,
             "claims_per_pgbench_tx": self.per_s / pgbench_tps,
-            "submit_to_recovery_line_ms": pct(&self.latencies_ms),
+            "submit_to_recovery_line_ms": percentiles_json(&self.latencies_ms),
             "steps_ms": steps,
         })
     }

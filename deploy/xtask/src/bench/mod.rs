@@ -5,7 +5,8 @@
 //!
 //! Measures: pgbench tpcb-like TPS; orders/s from POST to `reserved` with N
 //! concurrent dealers (closed loop) and its ratio to pgbench; POST→reserved latency
-//! percentiles at half that rate (open loop); one hot part ordered 100 times at once
+//! percentiles at half that rate and at a fixed `--fixed-rate` (open loop, 60/s unless
+//! told: a load that stays the same while the peak moves); one hot part ordered 100 times at once
 //! (nothing oversold); each service's peak RSS; what an order of the throughput
 //! phase costs: CPU per process and statements per service (`profile`); and claims/s
 //! from submission to recovery line (`claims`). Unless `--quick`: the order
@@ -38,7 +39,7 @@ mod stages;
 
 use baselines::{pgbench, relay_vs_raw};
 use load::{Client, closed_loop, open_loop};
-use stages::{STAGES, percentile, sorted, stage_latencies};
+use stages::{STAGES, p50_90_99, percentile, percentiles_json, sorted, stage_latencies};
 
 const DATABASE: &str = "aftersales";
 // At least 32 bytes: the services refuse a shorter shared secret.
@@ -71,6 +72,10 @@ pub struct Options {
     /// and large-data runs (a few minutes shorter)
     #[arg(long)]
     pub quick: bool,
+    /// Orders per second of the fixed-rate latency phase: unlike half of the measured
+    /// peak, the same load in every run and on every version, so its p99 compares
+    #[arg(long, default_value_t = 60.0)]
+    pub fixed_rate: f64,
 }
 
 /// The servers and service processes of one run, stopped on drop (the services
@@ -225,6 +230,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         "latency_samples": small.latencies_ms.len(),
         "latency_ms": small.percentiles(),
         "latency_by_stage_ms": small.stages,
+        "latency_fixed_rate": small.fixed_rate_json(),
         "relay": relay,
         "relay_per_raw": relay_rate / raw_rate,
         "hot_part": hot,
@@ -310,6 +316,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             "latency_ms": big.percentiles(),
             "p99_per_small": big_p99 / p99.max(1e-3),
             "latency_by_stage_ms": big.stages,
+            "latency_fixed_rate": big.fixed_rate_json(),
             "cpu_pct": big.cpu.cpu_json(),
             "statements": big.statements,
             "plans": plans,
@@ -372,6 +379,9 @@ struct PipelineRun {
     latency_rate: f64,
     latencies_ms: Vec<f64>,
     stages: Value,
+    fixed_rate: f64,
+    /// POST→reserved at `fixed_rate`, sorted.
+    fixed_rate_ms: Vec<f64>,
 }
 
 impl PipelineRun {
@@ -380,7 +390,15 @@ impl PipelineRun {
     }
 
     fn percentiles(&self) -> Value {
-        json!({"p50": self.percentile(0.50), "p90": self.percentile(0.90), "p99": self.percentile(0.99)})
+        percentiles_json(&self.latencies_ms)
+    }
+
+    fn fixed_rate_json(&self) -> Value {
+        json!({
+            "rate_per_s": self.fixed_rate,
+            "samples": self.fixed_rate_ms.len(),
+            "latency_ms": percentiles_json(&self.fixed_rate_ms),
+        })
     }
 
     /// The report's rows of the throughput and latency, stage by stage.
@@ -407,6 +425,12 @@ impl PipelineRun {
                 p["p99"].as_f64().unwrap_or(0.0),
             );
         }
+        let [p50, p90, p99] = p50_90_99(&self.fixed_rate_ms);
+        md += &format!(
+            "| POST→reserved at a fixed {:.1} orders/s ({} orders) | p50 {p50:.1} ms, p90 {p90:.1} ms, p99 {p99:.1} ms |\n",
+            self.fixed_rate,
+            self.fixed_rate_ms.len(),
+        );
         md
     }
 }
@@ -440,6 +464,12 @@ async fn pipeline(
     let phase_started = chrono::Utc::now();
     let latencies = open_loop(client, latency_rate, Duration::from_secs(opts.seconds)).await?;
     let stages = stage_latencies(admin_url, phase_started).await?;
+    println!(
+        "==> latency, {data}: a fixed {:.1} orders/s, {} s",
+        opts.fixed_rate, opts.seconds
+    );
+    settle()?;
+    let fixed = open_loop(client, opts.fixed_rate, Duration::from_secs(opts.seconds)).await?;
     Ok(PipelineRun {
         orders_per_s,
         cpu: Throughput { orders_per_s, cpu },
@@ -447,6 +477,8 @@ async fn pipeline(
         latency_rate,
         latencies_ms: sorted(latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect()),
         stages,
+        fixed_rate: opts.fixed_rate,
+        fixed_rate_ms: sorted(fixed.iter().map(|d| d.as_secs_f64() * 1000.0).collect()),
     })
 }
 

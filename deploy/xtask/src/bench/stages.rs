@@ -69,6 +69,17 @@ pub(super) fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
+/// p50, p90 and p99 of `sorted`, 0 when empty.
+pub(super) fn p50_90_99(sorted: &[f64]) -> [f64; 3] {
+    [0.50, 0.90, 0.99].map(|p| percentile(sorted, p).unwrap_or(0.0))
+}
+
+/// [`p50_90_99`] as the report's JSON.
+pub(super) fn percentiles_json(sorted: &[f64]) -> Value {
+    let [p50, p90, p99] = p50_90_99(sorted);
+    json!({"p50": p50, "p90": p90, "p99": p99})
+}
+
 /// The value at fraction `p` of `sorted` (nearest rank, rounding down); `None` when
 /// there are no samples.
 pub(super) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {

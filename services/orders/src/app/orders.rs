@@ -109,20 +109,20 @@ pub async fn place_many(
         .map(|(o, _)| o.dealer_code.as_str())
         .collect();
     let dealers = db::dealers::find_many(c, &codes).await?;
-    let mut numbers: Vec<String> = requests
+    let mut part_numbers: Vec<String> = requests
         .iter()
         .flat_map(|(o, _)| o.lines.iter().map(|l| l.part_number.to_string()))
         .collect();
-    numbers.sort_unstable();
-    numbers.dedup();
-    let parts = db::price_book::find_many(c, &numbers).await?;
+    part_numbers.sort_unstable();
+    part_numbers.dedup();
+    let parts = db::price_book::find_many(c, &part_numbers).await?;
 
     let priced: Vec<Result<Priced<'_>, ApiError>> = requests
         .iter()
         .map(|(order, _)| price(order, &dealers, &parts))
         .collect();
     let count = priced.iter().filter(|p| p.is_ok()).count();
-    let mut numbers = db::orders::next_numbers(c, count).await?.into_iter();
+    let mut order_numbers = db::orders::next_numbers(c, count).await?.into_iter();
     // Microseconds: what PostgreSQL keeps, so the events and the rows agree.
     let placed_at = Utc::now().trunc_subsecs(6);
 
@@ -136,7 +136,7 @@ pub async fn place_many(
                 continue;
             }
         };
-        let number = numbers
+        let number = order_numbers
             .next()
             .ok_or_else(|| ApiError::internal("fewer order numbers than orders"))?;
         let detail = new_order(order, priced, number, placed_at);

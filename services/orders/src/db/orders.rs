@@ -307,11 +307,7 @@ pub async fn append_timeline(
     conn: &mut AsyncPgConnection,
     entry: &NewTimelineEntry,
 ) -> QueryResult<()> {
-    diesel::insert_into(order_timeline::table)
-        .values(entry)
-        .execute(conn)
-        .await?;
-    Ok(())
+    append_timeline_many(conn, std::slice::from_ref(entry)).await
 }
 
 /// [`append_timeline`] for many entries, in one statement.
