@@ -80,26 +80,16 @@ impl PlaceOrder {
     }
 }
 
-/// Places `order`: the dealer must be registered and active, every line priced from
-/// the price book in the dealer's currency (422 naming each line that is not).
-pub async fn place(
-    c: &mut AsyncPgConnection,
-    order: &PlaceOrder,
-    correlation: Uuid,
-) -> Result<OrderDetail, ApiError> {
-    place_many(c, &[(order, correlation)])
-        .await?
-        .pop()
-        .unwrap_or_else(|| Err(ApiError::internal("placing one order answered nothing")))
-}
-
-/// Places several orders in the caller's transaction with a fixed number of statements
-/// (the dealers, the prices, the numbers, then one insert each for orders, lines,
-/// outbox and timeline), whatever their count: what lets orders' group commit write a
-/// batch of requests at the cost of one. Answers each order's outcome, in the order
-/// given: an order refused by the rules of [`place`] is an `Err` and writes nothing,
-/// and the others are placed all the same. An `Err` of the whole call is the
-/// database's: roll the transaction back.
+/// Places orders in the caller's transaction: each order's dealer must be registered
+/// and active, every line priced from the price book in the dealer's currency (422
+/// naming each line that is not).
+///
+/// A fixed number of statements (the dealers, the prices, the numbers, then one insert
+/// each for orders, lines, outbox and timeline), whatever their count: what lets
+/// orders' group commit (`api::placing`) write a batch of requests at the cost of one,
+/// and a lone order is a batch of one. Answers each order's outcome, in the order
+/// given: a refused order is an `Err` and writes nothing, and the others are placed all
+/// the same. An `Err` of the whole call is the database's: roll the transaction back.
 pub async fn place_many(
     c: &mut AsyncPgConnection,
     requests: &[(&PlaceOrder, Uuid)],

@@ -117,6 +117,10 @@ struct NextVal {
 
 /// The next `n` human order numbers (`ORD-000123`), ascending.
 pub async fn next_numbers(conn: &mut AsyncPgConnection, n: usize) -> QueryResult<Vec<String>> {
+    if n == 0 {
+        // A batch whose every order was refused: no round trip.
+        return Ok(Vec::new());
+    }
     let count =
         i32::try_from(n).map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
     let mut next: Vec<i64> =
