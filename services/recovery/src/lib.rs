@@ -22,4 +22,20 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!();
 pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8084, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
+        .with_background(filing_deadlines)
+}
+
+/// Runs the filing-deadline sweep (`app::filing`) until the service stops; each run
+/// is one transaction, so stopping mid-way is safe.
+fn filing_deadlines(
+    pool: aftersales_web::DbPool,
+    mut shutdown: aftersales_messaging::Shutdown,
+) -> futures_util::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let (lead, interval) = app::filing::settings();
+        tokio::select! {
+            _ = app::filing::run_forever(pool, lead, interval) => {}
+            _ = shutdown.wait() => {}
+        }
+    })
 }

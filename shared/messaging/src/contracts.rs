@@ -10,7 +10,7 @@
 //! a changed meaning is a new `SCHEMA_VERSION`.
 
 pub use aftersales_types::{Currency, DealerCode, PartNumber, SupplierCode, WarehouseCode};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -33,6 +33,7 @@ pub mod event_types {
     pub const PART_DISPOSED: &str = "inspection.part_disposed";
     pub const RECOVERY_CLAIM_SUBMITTED: &str = "recovery.recovery_claim_submitted";
     pub const RECOVERY_CLAIM_SETTLED: &str = "recovery.recovery_claim_settled";
+    pub const RECOVERY_LINES_AT_RISK: &str = "recovery.recovery_lines_at_risk";
 
     /// Every event type above, in catalog order: what the event catalog in
     /// `docs/events.md` must list (a test reads this module's source to keep it whole).
@@ -51,6 +52,7 @@ pub mod event_types {
         PART_DISPOSED,
         RECOVERY_CLAIM_SUBMITTED,
         RECOVERY_CLAIM_SETTLED,
+        RECOVERY_LINES_AT_RISK,
     ];
 }
 
@@ -86,7 +88,11 @@ pub fn producers_v1() -> Vec<Subscription> {
         ),
         Subscription::new(
             "recovery",
-            &[RECOVERY_CLAIM_SUBMITTED, RECOVERY_CLAIM_SETTLED],
+            &[
+                RECOVERY_CLAIM_SUBMITTED,
+                RECOVERY_CLAIM_SETTLED,
+                RECOVERY_LINES_AT_RISK,
+            ],
         ),
     ]
 }
@@ -355,6 +361,30 @@ pub mod recovery {
         pub written_off: Decimal,
     }
     event!(RecoveryClaimSettled, event_types::RECOVERY_CLAIM_SETTLED);
+
+    /// Lines of one recovery claim not yet submitted whose filing deadline is near,
+    /// announced once each by the filing-deadline sweep.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct RecoveryLinesAtRisk {
+        pub recovery_claim_id: Uuid,
+        pub recovery_claim_number: String,
+        pub supplier_code: SupplierCode,
+        pub currency: Currency,
+        /// The sweep drafted the claim (otherwise it is a draft of finance's).
+        pub drafted_by_sweep: bool,
+        pub lines: Vec<LineAtRisk>,
+    }
+    event!(RecoveryLinesAtRisk, event_types::RECOVERY_LINES_AT_RISK);
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct LineAtRisk {
+        pub line_id: Uuid,
+        /// The warranty claim the line charges back.
+        pub claim_number: String,
+        pub amount: Decimal,
+        /// The last day the supplier accepts the line.
+        pub filing_deadline: NaiveDate,
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use super::common::require_finance;
 use super::lines::LineView;
 use crate::app::claims::{self, ClaimDetail};
 use crate::db;
-use crate::domain::claim::ClaimStatus;
+use crate::domain::claim::{ClaimStatus, Origin};
 use crate::domain::ledger::Figures;
 use crate::domain::money::cents;
 
@@ -66,6 +66,8 @@ pub struct ClaimView {
     pub supplier_code: String,
     pub currency: String,
     pub status: ClaimStatus,
+    /// Who drafted it: finance, or the filing-deadline sweep for lines at risk.
+    pub origin: Origin,
     /// Sum of the line amounts.
     #[schema(value_type = String, example = "162.75")]
     pub amount: Decimal,
@@ -87,6 +89,7 @@ impl From<ClaimDetail> for ClaimView {
             supplier_code: claim.supplier_code.into_inner(),
             currency: claim.currency.into_inner(),
             status: claim.status,
+            origin: claim.origin,
             amount: detail.amount,
             figures: detail.figures.into(),
             created_at: claim.created_at,
@@ -266,6 +269,8 @@ pub async fn get_claim(
 pub struct ClaimFilter {
     pub status: Option<ClaimStatus>,
     pub supplier: Option<String>,
+    /// `filing_deadline_sweep`: the drafts the sweep made for lines at risk.
+    pub origin: Option<Origin>,
 }
 
 /// Claims, newest first, paginated.
@@ -289,6 +294,7 @@ pub async fn list_claims(
     let query = db::claims::ListFilter {
         status: filter.status,
         supplier_code: filter.supplier.clone(),
+        origin: filter.origin,
         after: page.position()?,
     };
     let page = claims::list(&mut conn, &query, page.limit()).await?;

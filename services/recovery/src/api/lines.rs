@@ -13,6 +13,7 @@ use super::common::require_finance;
 use crate::app::lines::{self, LineDetail};
 use crate::db;
 use crate::domain::agreement::NotRecoverable;
+use crate::domain::filing;
 use crate::domain::ledger::Outcome;
 pub use crate::domain::line::LineStatus;
 
@@ -43,9 +44,17 @@ pub struct LineView {
     pub currency: String,
     /// The agreement in force on the decision date, if any.
     pub agreement_id: Option<Uuid>,
-    /// The last day the supplier still accepts a claim for this line: the decision's
-    /// UTC date plus the agreement's `claim_window_days` (null without an agreement).
+    /// The last day the supplier still accepts a claim for this line (its filing
+    /// deadline): the decision's UTC date plus the agreement's `claim_window_days`
+    /// (null without an agreement).
     pub claim_window_closes_on: Option<NaiveDate>,
+    /// Days from today (UTC) to `claim_window_closes_on` while the line is not yet
+    /// submitted (`open` or `batched`): 0 on the last day, negative once passed.
+    pub days_left: Option<i64>,
+    /// When the filing-deadline sweep announced the line at risk.
+    pub at_risk_since: Option<DateTime<Utc>>,
+    /// When the line was forfeited (status `forfeited`).
+    pub forfeited_at: Option<DateTime<Utc>>,
     /// What is charged back; null when not recoverable.
     #[schema(value_type = Option<String>, example = "162.75")]
     pub amount: Option<Decimal>,
@@ -60,6 +69,11 @@ pub struct LineView {
 impl From<LineDetail> for LineView {
     fn from(detail: LineDetail) -> Self {
         let line = detail.line;
+        let today = Utc::now().date_naive();
+        let days_left = line
+            .filing_deadline
+            .filter(|_| line.status.is_unsubmitted())
+            .map(|deadline| filing::days_left(deadline, today));
         LineView {
             id: line.id,
             claim_id: line.claim_id,
@@ -72,7 +86,10 @@ impl From<LineDetail> for LineView {
             labor_amount: line.labor_amount,
             currency: line.currency.into_inner(),
             agreement_id: line.agreement_id,
-            claim_window_closes_on: detail.claim_window_closes_on,
+            claim_window_closes_on: line.filing_deadline,
+            days_left,
+            at_risk_since: line.at_risk_since,
+            forfeited_at: line.forfeited_at,
             amount: line.amount,
             status: line.status,
             reason: line.reason,
@@ -98,10 +115,22 @@ pub struct LineFilter {
     pub warranty_claim: Option<Uuid>,
     /// Only the line of the warranty claim with this number (e.g. `WC-000042`).
     pub claim_number: Option<String>,
+    /// `created` (oldest first, the default) or `deadline` (fewest days left first,
+    /// lines without a deadline left out).
+    pub sort: Option<LineSort>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineSort {
+    #[default]
+    Created,
+    Deadline,
 }
 
 /// Recovery lines, oldest first, paginated; `?status=not_recoverable` lists what
-/// cannot be charged back, with the reason.
+/// cannot be charged back, with the reason; `?status=open&sort=deadline` what must be
+/// claimed soonest.
 #[utoipa::path(
     get, path = "/api/v1/recovery-lines", tag = "recovery-lines",
     params(PageQuery, LineFilter),
@@ -119,12 +148,20 @@ pub async fn list_lines(
     filter: aftersales_web::Query<LineFilter>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
+    let by_deadline = filter.sort.unwrap_or_default() == LineSort::Deadline;
+    let after = if by_deadline {
+        page.position()?
+            .map(|(day, id)| db::lines::After::Deadline(day, id))
+    } else {
+        page.position()?.map(db::lines::After::Created)
+    };
     let query = db::lines::ListFilter {
         status: filter.status,
         supplier_code: filter.supplier.clone(),
         warranty_claim: filter.warranty_claim,
         claim_number: filter.claim_number.clone(),
-        after: page.position()?,
+        by_deadline,
+        after,
     };
     let page = lines::list(&mut conn, &query, page.limit()).await?;
     Ok(HttpResponse::Ok().json(page.map(LineView::from)))

@@ -38,12 +38,15 @@ use utoipa::OpenApi;
         payments::list_write_offs,
         reports::reconciliation,
         reports::aging,
+        reports::filing_deadlines,
     ),
     components(schemas(
         crate::domain::line::LineStatus,
         crate::domain::agreement::NotRecoverable,
         crate::domain::ledger::Outcome,
         crate::domain::claim::ClaimStatus,
+        crate::domain::claim::Origin,
+        lines::LineSort,
     )),
     modifiers(&Conventions)
 )]
@@ -89,5 +92,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(payments::list_write_offs)),
     )
     .service(web::resource("/reports/reconciliation").route(web::get().to(reports::reconciliation)))
-    .service(web::resource("/reports/aging").route(web::get().to(reports::aging)));
+    .service(web::resource("/reports/aging").route(web::get().to(reports::aging)))
+    .service(
+        web::resource("/reports/filing-deadlines").route(web::get().to(reports::filing_deadlines)),
+    );
 }

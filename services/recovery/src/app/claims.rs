@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::lines::{LineDetail, claimed_amount, with_responses};
 use super::{Conn, claim_status};
 use crate::db;
-use crate::domain::claim::{Action, ClaimStatus};
+use crate::domain::claim::{Action, ClaimStatus, Origin};
+use crate::domain::filing;
 use crate::domain::ledger::Figures;
 use crate::domain::money::cents;
 
@@ -146,6 +147,7 @@ pub async fn draft(c: &mut Conn, line_ids: &[Uuid]) -> Result<ClaimDetail, ApiEr
         submitted_at: None,
         responded_at: None,
         settled_at: None,
+        origin: Origin::Finance,
     };
     db::claims::insert(c, &claim).await?;
     put_lines(c, &claim, line_ids).await?;
@@ -175,9 +177,26 @@ pub async fn remove_line(c: &mut Conn, id: Uuid, line: Uuid) -> Result<ClaimDeta
 }
 
 /// Submits a draft claim with lines (otherwise 409) and publishes
-/// `recovery.recovery_claim_submitted`.
+/// `recovery.recovery_claim_submitted`. A line whose filing deadline has passed
+/// cannot be submitted (409 naming it): the supplier would refuse it.
 pub async fn submit(c: &mut Conn, id: Uuid, correlation: Uuid) -> Result<ClaimDetail, ApiError> {
     let claim = lock(c, id).await?;
+    let today = Utc::now().date_naive();
+    if let Some(late) = db::lines::of_claim(c, id).await?.iter().find(|l| {
+        l.filing_deadline
+            .is_some_and(|d| filing::days_left(d, today) < 0)
+    }) {
+        return Err(ApiError::conflict(format!(
+            "{}: line {} ({}) is past its filing deadline {}; the supplier no longer \
+             accepts it: take it out of the claim, then submit",
+            claim.number,
+            late.id,
+            late.claim_number,
+            late.filing_deadline
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        )));
+    }
     let next = claim_status::next(c, &claim, Action::Submit).await?;
     db::claims::set_status(c, id, next, Utc::now()).await?;
     db::lines::mark_claimed(c, id).await?;

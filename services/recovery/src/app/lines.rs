@@ -4,10 +4,12 @@
 //! in force on the decision date (`domain::agreement::assess`; the formula is
 //! `domain::money::recovery_amount`) and becomes one line per warranty claim: `open`
 //! with its amount, or `not_recoverable` with the reason. The line is unique on the
-//! warranty claim, so a redelivered adjudication creates nothing twice.
+//! warranty claim, so a redelivered adjudication creates nothing twice. The line
+//! keeps its filing deadline, the last day of the agreement's claim window
+//! (`domain::filing`).
 
 use aftersales_web::{ApiError, Page};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -53,16 +55,21 @@ pub async fn price(
         .map(db::agreements::Agreement::to_domain)
         .collect::<Result<Vec<_>, String>>()
         .map_err(PricingError::BrokenAgreement)?;
+    let decided_on = adjudication.decided_at.date_naive();
     let assessment = agreement::assess(
         &Adjudicated {
             parts: adjudication.parts,
             labor: adjudication.labor,
             currency: adjudication.currency.clone(),
-            decided_on: adjudication.decided_at.date_naive(),
+            decided_on,
         },
         &agreements,
         Utc::now().date_naive(),
     );
+    let filing_deadline = agreements
+        .iter()
+        .find(|a| Some(a.id) == assessment.agreement)
+        .and_then(|a| agreement::window_closes_on(decided_on, a.terms.claim_window_days));
     let (status, amount, reason) = match assessment.outcome {
         Ok(amount) => (LineStatus::Open, Some(amount), None),
         Err(reason) => (LineStatus::NotRecoverable, None, Some(reason)),
@@ -84,6 +91,9 @@ pub async fn price(
         reason,
         recovery_claim_id: None,
         created_at: Utc::now(),
+        filing_deadline,
+        at_risk_since: None,
+        forfeited_at: None,
     };
     Ok(db::lines::insert_new(c, &line).await?)
 }
@@ -99,66 +109,30 @@ pub fn claimed_amount(line: &db::lines::Line) -> Result<Decimal, ApiError> {
     })
 }
 
-/// A line with the supplier's answer, once given, and the last day of its
-/// agreement's claim window.
+/// A line with the supplier's answer, once given.
 #[derive(Debug, Clone)]
 pub struct LineDetail {
     pub line: db::lines::Line,
     pub response: Option<db::lines::Response>,
-    /// `domain::agreement::window_closes_on` of the decision date under the line's
-    /// agreement; `None` without an agreement.
-    pub claim_window_closes_on: Option<NaiveDate>,
 }
 
-/// `lines` with their answers and claim windows, in the same order.
+/// `lines` with their answers, in the same order.
 pub async fn with_responses(
     c: &mut Conn,
     lines: Vec<db::lines::Line>,
 ) -> Result<Vec<LineDetail>, ApiError> {
     let ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
     let mut responses = db::lines::responses_of(c, &ids).await?;
-    let agreement_ids: Vec<Uuid> = lines.iter().filter_map(|l| l.agreement_id).collect();
-    let windows = db::agreements::windows_of(c, &agreement_ids).await?;
-    lines
+    Ok(lines
         .into_iter()
         .map(|line| {
             let response = responses
                 .iter()
                 .position(|r| r.line_id == line.id)
                 .map(|i| responses.swap_remove(i));
-            let claim_window_closes_on = match line.agreement_id {
-                Some(agreement) => window_closes_on_of(&line, agreement, &windows)?,
-                None => None,
-            };
-            Ok(LineDetail {
-                line,
-                response,
-                claim_window_closes_on,
-            })
+            LineDetail { line, response }
         })
-        .collect()
-}
-
-/// The last day of `line`'s claim window under its `agreement` (one of `windows`).
-fn window_closes_on_of(
-    line: &db::lines::Line,
-    agreement: Uuid,
-    windows: &[(Uuid, i32)],
-) -> Result<Option<NaiveDate>, ApiError> {
-    let days = windows
-        .iter()
-        .find(|(id, _)| *id == agreement)
-        .and_then(|(_, days)| u32::try_from(*days).ok())
-        .ok_or_else(|| {
-            ApiError::internal(format!(
-                "line {} names agreement {agreement} without a claim window",
-                line.id
-            ))
-        })?;
-    Ok(agreement::window_closes_on(
-        line.decided_at.date_naive(),
-        days,
-    ))
+        .collect())
 }
 
 /// One line; 404 when unknown.
@@ -172,14 +146,18 @@ pub async fn find(c: &mut Conn, id: Uuid) -> Result<LineDetail, ApiError> {
         .ok_or_else(|| ApiError::internal(format!("line {id} vanished")))
 }
 
-/// A page of lines, oldest first.
+/// A page of lines, oldest first or soonest deadline first.
 pub async fn list(
     c: &mut Conn,
     filter: &db::lines::ListFilter,
     limit: i64,
 ) -> Result<Page<LineDetail>, ApiError> {
     let rows = db::lines::list(c, filter, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |l| (l.created_at, l.id));
+    let page = if filter.by_deadline {
+        Page::from_rows(rows, limit, |l| (l.filing_deadline, l.id))
+    } else {
+        Page::from_rows(rows, limit, |l| (l.created_at, l.id))
+    };
     Ok(Page {
         items: with_responses(c, page.items).await?,
         next_cursor: page.next_cursor,

@@ -5,6 +5,8 @@
 //! - `agreements`: record a supplier agreement (never overlapping another).
 //! - `lines`: how a recovery line is priced from an adjudicated claim; reading lines.
 //! - `claims`: draft a recovery claim from open lines, edit its lines, submit it.
+//! - `filing`: the filing-deadline sweep: forfeit overdue lines, draft claims for
+//!   lines at risk, announce them.
 //! - `responses`: record the supplier's answer per line.
 //! - `claim_status`: the claim's next status after an action, and its settlement.
 //! - `allocation`: a payment spread over outstanding accepted amounts.
@@ -17,6 +19,7 @@ pub mod allocation;
 pub mod claim_status;
 pub mod claims;
 pub mod credit_memos;
+pub mod filing;
 pub mod lines;
 pub mod parts;
 pub mod reports;

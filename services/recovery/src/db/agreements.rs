@@ -51,18 +51,6 @@ impl Agreement {
     }
 }
 
-/// `(id, claim_window_days)` of the agreements `ids`.
-pub async fn windows_of(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> QueryResult<Vec<(Uuid, i32)>> {
-    agreements::table
-        .filter(agreements::id.eq_any(ids))
-        .select((agreements::id, agreements::claim_window_days))
-        .load(conn)
-        .await
-}
-
 /// Serialises writers of one supplier's agreements until the transaction ends (the
 /// same lock the overlap trigger takes).
 pub async fn lock_supplier(conn: &mut AsyncPgConnection, supplier_code: &str) -> QueryResult<()> {

@@ -1,13 +1,14 @@
 //! Recovery claims to suppliers.
 
 use aftersales_web::pagination::{self, Position};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::schema::recovery_claims as rc;
-use crate::domain::claim::ClaimStatus;
+use crate::domain::claim::{ClaimStatus, Origin};
+use crate::domain::line::LineStatus;
 use crate::domain::{Currency, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -22,6 +23,7 @@ pub struct Claim {
     pub submitted_at: Option<DateTime<Utc>>,
     pub responded_at: Option<DateTime<Utc>>,
     pub settled_at: Option<DateTime<Utc>>,
+    pub origin: Origin,
 }
 
 #[derive(QueryableByName)]
@@ -49,6 +51,28 @@ pub async fn insert(conn: &mut AsyncPgConnection, claim: &Claim) -> QueryResult<
 // The claim, locked until the transaction ends: every change of a claim or its
 // lines reads and writes under this lock.
 aftersales_web::find_and_lock!(rc::table, Claim, Uuid);
+
+/// Draft claims holding a line whose filing deadline is before `today`, locked in id
+/// order: the sweep takes such a line out only under its claim's lock, as every
+/// change of a claim's lines does, so a submission and the sweep never both win.
+pub async fn lock_drafts_holding_overdue(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+) -> QueryResult<Vec<Uuid>> {
+    use super::schema::recovery_lines as rl;
+    let holding = rl::table
+        .filter(rl::status.eq(LineStatus::Batched))
+        .filter(rl::filing_deadline.lt(today))
+        .select(rl::recovery_claim_id.assume_not_null());
+    rc::table
+        .filter(rc::status.eq(ClaimStatus::Draft))
+        .filter(rc::id.eq_any(holding))
+        .order(rc::id)
+        .select(rc::id)
+        .for_update()
+        .load(conn)
+        .await
+}
 
 /// Claims of a supplier in the given statuses (all of `ids` if given), locked, in
 /// id order so that concurrent payers lock them in the same order.
@@ -123,6 +147,7 @@ pub async fn set_status(
 pub struct ListFilter {
     pub status: Option<ClaimStatus>,
     pub supplier_code: Option<String>,
+    pub origin: Option<Origin>,
     pub after: Option<Position>,
 }
 
@@ -135,6 +160,7 @@ pub async fn list(
     let filter = pagination::all([
         pagination::eq_if(rc::status, filter.status.map(ClaimStatus::as_str)),
         pagination::eq_if(rc::supplier_code, filter.supplier_code.as_deref()),
+        pagination::eq_if(rc::origin, filter.origin.map(Origin::as_str)),
         filter
             .after
             .map(|after| pagination::older_than(rc::created_at, rc::id, after)),

@@ -1,7 +1,7 @@
 //! Recovery lines.
 
 use aftersales_web::pagination;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Nullable, Numeric, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -35,6 +35,12 @@ pub struct Line {
     pub reason: Option<NotRecoverable>,
     pub recovery_claim_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    /// The last day the supplier accepts a claim for the line (`domain::filing`);
+    /// `None` without an agreement.
+    pub filing_deadline: Option<NaiveDate>,
+    /// When the filing-deadline sweep announced the line at risk (once).
+    pub at_risk_since: Option<DateTime<Utc>>,
+    pub forfeited_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -61,38 +67,178 @@ pub async fn insert_new(conn: &mut AsyncPgConnection, line: &Line) -> QueryResul
 
 aftersales_web::row_by_key!(pub fn find(rl::table, Uuid) -> Line);
 
-/// Filters of the line list; `after` is the `(created_at, id)` of the last row seen.
+/// Where a page of the line list resumes: after the last row's sort key.
+#[derive(Debug, Clone, Copy)]
+pub enum After {
+    /// Oldest first: `(created_at, id)`.
+    Created(pagination::Position),
+    /// Soonest filing deadline first: `(filing_deadline, id)`.
+    Deadline(NaiveDate, Uuid),
+}
+
+/// Filters of the line list.
 pub struct ListFilter {
     pub status: Option<LineStatus>,
     pub supplier_code: Option<String>,
     /// The warranty claim (inspection's id) the line charges back.
     pub warranty_claim: Option<Uuid>,
     pub claim_number: Option<String>,
-    pub after: Option<pagination::Position>,
+    /// Soonest filing deadline first (lines without one left out), instead of oldest
+    /// first.
+    pub by_deadline: bool,
+    pub after: Option<After>,
 }
 
-/// Lines oldest first, after the cursor `(created_at, id)`.
+type Predicate = pagination::Predicate<rl::table>;
+
+/// The statuses of a line not yet submitted (`LineStatus::is_unsubmitted`).
+const UNSUBMITTED: [&str; 2] = ["open", "batched"];
+
+/// Lines oldest first, or soonest deadline first, after the cursor.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &ListFilter,
     limit: i64,
 ) -> QueryResult<Vec<Line>> {
-    let filter = pagination::all([
+    let after = filter.after.map(|after| match after {
+        After::Created(position) => pagination::newer_than(rl::created_at, rl::id, position),
+        After::Deadline(day, id) => Box::new(
+            rl::filing_deadline
+                .gt(day)
+                .or(rl::filing_deadline.eq(day).and(rl::id.gt(id)))
+                .assume_not_null(),
+        ) as Predicate,
+    });
+    let predicate = pagination::all([
         pagination::eq_if(rl::status, filter.status.map(LineStatus::as_str)),
         pagination::eq_if(rl::supplier_code, filter.supplier_code.as_deref()),
         pagination::eq_if(rl::claim_number, filter.claim_number.as_deref()),
         filter
             .warranty_claim
-            .map(|id| Box::new(rl::claim_id.eq(id)) as pagination::Predicate<rl::table>),
+            .map(|id| Box::new(rl::claim_id.eq(id)) as Predicate),
         filter
-            .after
-            .map(|after| pagination::newer_than(rl::created_at, rl::id, after)),
+            .by_deadline
+            .then(|| Box::new(rl::filing_deadline.is_not_null()) as Predicate),
+        after,
+    ]);
+    let query = rl::table
+        .select(Line::as_select())
+        .filter(predicate)
+        .limit(limit);
+    if filter.by_deadline {
+        query.order((rl::filing_deadline, rl::id)).load(conn).await
+    } else {
+        query.order((rl::created_at, rl::id)).load(conn).await
+    }
+}
+
+/// Marks every line not yet submitted whose deadline is before `today` as
+/// `forfeited`, taking it out of its draft; the lines it marked.
+pub async fn forfeit_overdue(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Line>> {
+    diesel::update(
+        rl::table
+            .filter(rl::status.eq_any(UNSUBMITTED))
+            .filter(rl::filing_deadline.lt(today)),
+    )
+    .set((
+        rl::status.eq(LineStatus::Forfeited),
+        rl::recovery_claim_id.eq(None::<Uuid>),
+        rl::forfeited_at.eq(now),
+    ))
+    .returning(Line::as_returning())
+    .get_results(conn)
+    .await
+}
+
+/// Open lines whose deadline is in `[today, through]`, locked, soonest first.
+pub async fn lock_open_due(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+    through: NaiveDate,
+) -> QueryResult<Vec<Line>> {
+    rl::table
+        .filter(rl::status.eq(LineStatus::Open))
+        .filter(rl::filing_deadline.between(today, through))
+        .order((rl::filing_deadline, rl::id))
+        .select(Line::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Puts the open `lines` into the draft `claim` in one statement; how many it took.
+pub async fn batch_many(
+    conn: &mut AsyncPgConnection,
+    lines: &[Uuid],
+    claim: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(
+        rl::table
+            .filter(rl::id.eq_any(lines.to_vec()))
+            .filter(rl::status.eq(LineStatus::Open)),
+    )
+    .set((
+        rl::status.eq(LineStatus::Batched),
+        rl::recovery_claim_id.eq(Some(claim)),
+    ))
+    .execute(conn)
+    .await
+}
+
+/// Stamps `at_risk_since` on the lines not yet submitted whose deadline is in
+/// `[today, through]` and that were never announced; the lines it stamped.
+pub async fn announce_at_risk(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+    through: NaiveDate,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Line>> {
+    diesel::update(
+        rl::table
+            .filter(rl::status.eq_any(UNSUBMITTED))
+            .filter(rl::at_risk_since.is_null())
+            .filter(rl::filing_deadline.between(today, through)),
+    )
+    .set(rl::at_risk_since.eq(now))
+    .returning(Line::as_returning())
+    .get_results(conn)
+    .await
+}
+
+/// Lines not yet submitted whose deadline is on or before `through`, soonest first
+/// (overdue ones too, until the sweep forfeits them).
+pub async fn unsubmitted_due(
+    conn: &mut AsyncPgConnection,
+    through: NaiveDate,
+) -> QueryResult<Vec<Line>> {
+    rl::table
+        .filter(rl::status.eq_any(UNSUBMITTED))
+        .filter(rl::filing_deadline.le(through))
+        .order((rl::filing_deadline, rl::id))
+        .select(Line::as_select())
+        .load(conn)
+        .await
+}
+
+/// Lines forfeited in `[from, to)`, oldest deadline first.
+pub async fn forfeited(
+    conn: &mut AsyncPgConnection,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> QueryResult<Vec<Line>> {
+    let predicate = pagination::all([
+        Some(Box::new(rl::status.eq(LineStatus::Forfeited)) as Predicate),
+        from.map(|from| Box::new(rl::forfeited_at.ge(from).assume_not_null()) as Predicate),
+        to.map(|to| Box::new(rl::forfeited_at.lt(to).assume_not_null()) as Predicate),
     ]);
     rl::table
+        .filter(predicate)
+        .order((rl::filing_deadline, rl::id))
         .select(Line::as_select())
-        .filter(filter)
-        .order((rl::created_at, rl::id))
-        .limit(limit)
         .load(conn)
         .await
 }
@@ -273,4 +419,19 @@ pub async fn responses_of(
         .select(Response::as_select())
         .load(conn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsubmitted_names_the_unsubmitted_statuses() {
+        let names: Vec<&str> = LineStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_unsubmitted())
+            .map(LineStatus::as_str)
+            .collect();
+        assert_eq!(names, UNSUBMITTED);
+    }
 }

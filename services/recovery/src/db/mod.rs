@@ -12,11 +12,18 @@ pub mod payments;
 pub mod schema;
 
 use crate::domain::agreement::NotRecoverable;
-use crate::domain::claim::ClaimStatus;
+use crate::domain::claim::{ClaimStatus, Origin};
 use crate::domain::ledger::Outcome;
 use crate::domain::line::{Decision, LineStatus};
 
-aftersales_web::text_enum!(ClaimStatus, LineStatus, Decision, Outcome, NotRecoverable);
+aftersales_web::text_enum!(
+    ClaimStatus,
+    Origin,
+    LineStatus,
+    Decision,
+    Outcome,
+    NotRecoverable
+);
 
 /// Whether `err` is a violation of a unique key (a concurrent twin insert).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {

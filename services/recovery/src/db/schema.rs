@@ -36,6 +36,7 @@ diesel::table! {
         submitted_at -> Nullable<Timestamptz>,
         responded_at -> Nullable<Timestamptz>,
         settled_at -> Nullable<Timestamptz>,
+        origin -> Text,
     }
 }
 
@@ -57,6 +58,9 @@ diesel::table! {
         reason -> Nullable<Text>,
         recovery_claim_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        filing_deadline -> Nullable<Date>,
+        at_risk_since -> Nullable<Timestamptz>,
+        forfeited_at -> Nullable<Timestamptz>,
     }
 }
 

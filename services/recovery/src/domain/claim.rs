@@ -43,6 +43,31 @@ impl ClaimStatus {
     }
 }
 
+/// Who drafted a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A finance user.
+    Finance,
+    /// The filing-deadline sweep, for lines at risk (`domain::filing`).
+    FilingDeadlineSweep,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Finance => "finance",
+            Origin::FilingDeadlineSweep => "filing_deadline_sweep",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Origin::Finance, Origin::FilingDeadlineSweep]
+            .into_iter()
+            .find(|o| o.as_str() == value)
+    }
+}
+
 /// Where the claim's lines stand after a change, as the transition needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
@@ -175,6 +200,9 @@ mod tests {
         }
         for s in ClaimStatus::ALL {
             assert_eq!(ClaimStatus::parse(s.as_str()), Some(s));
+        }
+        for o in [Origin::Finance, Origin::FilingDeadlineSweep] {
+            assert_eq!(Origin::parse(o.as_str()), Some(o));
         }
     }
 }

@@ -19,10 +19,13 @@ pub enum LineStatus {
     Accepted,
     PartiallyAccepted,
     Rejected,
+    /// Was recoverable, but its filing deadline passed before it was submitted
+    /// (`domain::filing`): it keeps its amount, what was lost.
+    Forfeited,
 }
 
 impl LineStatus {
-    pub const ALL: [LineStatus; 7] = [
+    pub const ALL: [LineStatus; 8] = [
         LineStatus::Open,
         LineStatus::NotRecoverable,
         LineStatus::Batched,
@@ -30,6 +33,7 @@ impl LineStatus {
         LineStatus::Accepted,
         LineStatus::PartiallyAccepted,
         LineStatus::Rejected,
+        LineStatus::Forfeited,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,11 +45,18 @@ impl LineStatus {
             LineStatus::Accepted => "accepted",
             LineStatus::PartiallyAccepted => "partially_accepted",
             LineStatus::Rejected => "rejected",
+            LineStatus::Forfeited => "forfeited",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// Recoverable and not yet submitted to the supplier: what a filing deadline
+    /// still applies to.
+    pub fn is_unsubmitted(self) -> bool {
+        matches!(self, LineStatus::Open | LineStatus::Batched)
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod aging;
 pub mod agreement;
 pub mod claim;
+pub mod filing;
 pub mod ledger;
 pub mod line;
 pub mod money;

@@ -9,6 +9,7 @@
 )]
 
 mod agreements;
+mod filing;
 mod flow;
 mod idempotency;
 mod lines;
