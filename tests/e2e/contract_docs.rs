@@ -76,6 +76,7 @@ fn schema_versions() -> BTreeMap<&'static str, u32> {
         of::<inspection::PartDisposed>(),
         of::<recovery::RecoveryClaimSubmitted>(),
         of::<recovery::RecoveryClaimSettled>(),
+        of::<recovery::RecoveryLinesAtRisk>(),
     ])
 }
 

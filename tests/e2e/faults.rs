@@ -25,9 +25,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use aftersales_e2e::ServiceProcess;
 use aftersales_e2e::chaos::{RetryingClient, Rng};
 use aftersales_e2e::invariants::{self, Stores};
+use aftersales_e2e::{ServiceProcess, issuer_env};
 use aftersales_messaging::contracts::SERVICES;
 use aftersales_testkit::provision::connect;
 use aftersales_testkit::{PrivateBroker, PrivateDatabase, Proxy};
@@ -113,7 +113,10 @@ async fn scenario(short: Short) {
     for name in SERVICES {
         // One after the other: the first replica migrates the schema alone.
         for _ in 0..replicas {
-            services.push(ServiceProcess::start(name, &db_url, name, &amqp_url(name)).await);
+            // Recovery's filing-deadline sweep every 2 s instead of 5 minutes.
+            let env = issuer_env(&[("FILING_SWEEP_SECONDS", "2")]);
+            services
+                .push(ServiceProcess::start_with(name, &db_url, name, &amqp_url(name), env).await);
         }
     }
 
@@ -243,7 +246,13 @@ async fn scenario(short: Short) {
             ),
             (
                 "recovery claims",
-                "SELECT status AS k, count(*) AS n FROM recovery.recovery_claims GROUP BY 1",
+                "SELECT origin || ' ' || status AS k, count(*) AS n FROM recovery.recovery_claims GROUP BY 1",
+            ),
+            (
+                "recovery lines drafted by the filing-deadline sweep",
+                "SELECT c.status AS k, count(*) AS n FROM recovery.recovery_lines l
+                 JOIN recovery.recovery_claims c ON c.id = l.recovery_claim_id
+                 WHERE c.origin = 'filing_deadline_sweep' GROUP BY 1",
             ),
         ] {
             eprintln!("[faults] {what} by status: {}", mix(&mut conn, sql).await);

@@ -40,7 +40,10 @@ pub struct Answered {
     pub orders: BTreeSet<String>,
     /// Warranty claim id → the status the driver last saw: where it left the claim.
     pub claims: BTreeMap<String, String>,
+    /// Recovery claims finance drafted (answered 201).
     pub recovery_claims: BTreeSet<String>,
+    /// Drafts of recovery's filing-deadline sweep that finance took on.
+    pub swept_claims: BTreeSet<String>,
     pub credit_memos: BTreeSet<String>,
     pub write_offs: BTreeSet<String>,
 }

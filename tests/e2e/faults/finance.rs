@@ -5,6 +5,10 @@
 //! (a draft never sent, answers still pending, an amount outstanding), so the
 //! reconciliation meets pending, rejected, credited, written-off and outstanding
 //! amounts.
+//!
+//! SUP2's lines are left to recovery's filing-deadline sweep (its claim window is
+//! shorter than the sweep's lead time): finance adopts the drafts the sweep makes and
+//! moves them on like its own.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -72,7 +76,9 @@ async fn batch_open_lines(run: &Run, rng: &mut Rng, round: usize, batches: &mut 
     };
     let mut open: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for line in page["items"].as_array().into_iter().flatten() {
-        if let (Some(supplier), Some(id)) = (line["supplier_code"].as_str(), line["id"].as_str()) {
+        if let (Some(supplier), Some(id)) = (line["supplier_code"].as_str(), line["id"].as_str())
+            && supplier != SWEPT
+        {
             open.entry(supplier).or_default().push(id);
         }
     }
@@ -84,18 +90,43 @@ async fn batch_open_lines(run: &Run, rng: &mut Rng, round: usize, batches: &mut 
             if let Some(claim) = run
                 .call(run.post(url, finance, body, key), &[200, 201])
                 .await
+                && let Some(batch) = Batch::new(rng, &claim)
             {
-                batches.extend(Batch::new(run, rng, &claim));
+                run.answered().recovery_claims.insert(batch.id.clone());
+                batches.push(batch);
             }
+        }
+    }
+    adopt_sweep_drafts(run, rng, batches).await;
+}
+
+/// The supplier whose lines the filing-deadline sweep drafts.
+const SWEPT: &str = "SUP2";
+
+/// Takes on the drafts the filing-deadline sweep made that finance does not hold yet.
+async fn adopt_sweep_drafts(run: &Run, rng: &mut Rng, batches: &mut Vec<Batch>) {
+    let url = run
+        .recovery
+        .at("/api/v1/recovery-claims?origin=filing_deadline_sweep&status=draft&limit=200");
+    let Some(page) = run.get(url, run.tokens.finance.as_str()).await else {
+        return;
+    };
+    for claim in page["items"].as_array().into_iter().flatten() {
+        let id = text(&claim["id"]);
+        if !batches.iter().any(|b| b.id == id) && run.answered().swept_claims.insert(id) {
+            batches.extend(Batch::new(rng, claim));
         }
     }
 }
 
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
 impl Batch {
-    fn new(run: &Run, rng: &mut Rng, claim: &Value) -> Option<Batch> {
+    fn new(rng: &mut Rng, claim: &Value) -> Option<Batch> {
         let text = |v: &Value| v.as_str().map(str::to_owned);
         let id = text(&claim["id"])?;
-        run.answered().recovery_claims.insert(id.clone());
         let mut plan = VecDeque::new();
         // One in twelve stays a draft; the others are answered and paid to some point.
         if rng.range(0, 12) != 0 {

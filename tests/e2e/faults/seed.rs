@@ -150,10 +150,12 @@ pub async fn seed_data(run: &Run, database_url: &str) {
                    "standard_hours": hours}),
         ));
     }
-    for (supplier, parts_pct, labor_pct, fee, currency) in [
-        ("SUP1", "80", "50", "25.00", "EUR"),
-        ("SUP2", "100", "60", "15.00", "EUR"),
-        ("SUP3", "90", "50", "10.00", "USD"),
+    // SUP2's claim window is shorter than recovery's filing lead time (14 days): its
+    // lines are at risk from the start, so the filing-deadline sweep drafts them.
+    for (supplier, parts_pct, labor_pct, fee, currency, window) in [
+        ("SUP1", "80", "50", "25.00", "EUR", 365),
+        ("SUP2", "100", "60", "15.00", "EUR", 10),
+        ("SUP3", "90", "50", "10.00", "USD", 365),
     ] {
         requests.push((
             format!("agreement-{supplier}"),
@@ -161,7 +163,7 @@ pub async fn seed_data(run: &Run, database_url: &str) {
             finance,
             json!({"supplier_code": supplier, "valid_from": "2020-01-01",
                    "parts_recovery_pct": parts_pct, "labor_recovery_pct": labor_pct,
-                   "handling_fee": fee, "currency": currency, "claim_window_days": 365}),
+                   "handling_fee": fee, "currency": currency, "claim_window_days": window}),
         ));
     }
     for (key, urls, token, body) in requests {

@@ -38,6 +38,7 @@ pub(super) async fn check(
 ) -> Result<Vec<String>, String> {
     let mut violations = once_each(conn, stores, answered).await?;
     violations.extend(statuses(conn, stores).await?);
+    violations.extend(forfeited(conn, stores).await?);
     let mine = figures(conn, stores).await?;
     for (key, f) in &mine {
         if let Some(broken) = unbalanced(f) {
@@ -72,17 +73,24 @@ async fn once_each(
 ) -> Result<Vec<String>, String> {
     let r = stores.schema("recovery");
     let mut violations = Vec::new();
-    for (table, ids) in [
-        ("recovery_claims", &answered.recovery_claims),
-        ("credit_memos", &answered.credit_memos),
-        ("write_offs", &answered.write_offs),
+    // The filing-deadline sweep's own drafts were never asked for by finance.
+    for (table, only, ids) in [
+        (
+            "recovery_claims",
+            "origin = 'finance'",
+            &answered.recovery_claims,
+        ),
+        ("credit_memos", "true", &answered.credit_memos),
+        ("write_offs", "true", &answered.write_offs),
     ] {
-        let stored: BTreeSet<String> =
-            rows(conn, &format!("SELECT id::text AS id FROM {r}.{table}"))
-                .await?
-                .iter()
-                .filter_map(|row| row["id"].as_str().map(str::to_owned))
-                .collect();
+        let stored: BTreeSet<String> = rows(
+            conn,
+            &format!("SELECT id::text AS id FROM {r}.{table} WHERE {only}"),
+        )
+        .await?
+        .iter()
+        .filter_map(|row| row["id"].as_str().map(str::to_owned))
+        .collect();
         for id in stored.difference(ids) {
             violations.push(format!(
                 "{table} {id} exists but finance was never answered it (a retry made it twice?)"
@@ -95,6 +103,26 @@ async fn once_each(
         }
     }
     Ok(violations)
+}
+
+/// No recovery forfeited while the filing-deadline sweep ran: no line `forfeited`,
+/// and none left unsubmitted past its deadline.
+async fn forfeited(conn: &mut AsyncPgConnection, stores: &Stores) -> Result<Vec<String>, String> {
+    let r = stores.schema("recovery");
+    let found = rows(
+        conn,
+        &format!(
+            "SELECT id::text AS id, status, filing_deadline::text AS deadline, supplier_code
+             FROM {r}.recovery_lines
+             WHERE status = 'forfeited'
+                OR (status IN ('open', 'batched') AND filing_deadline < current_date)"
+        ),
+    )
+    .await?;
+    Ok(found
+        .iter()
+        .map(|row| format!("recovery line forfeited while the filing-deadline sweep ran: {row}"))
+        .collect())
 }
 
 /// Each line's figures: its amount, the answer, what was credited and written off.
@@ -122,7 +150,7 @@ async fn statuses(conn: &mut AsyncPgConnection, stores: &Stores) -> Result<Vec<S
             "WITH line AS ({lines})
              SELECT 'line ' || l.id AS what, l.status,
                     CASE WHEN c.id IS NULL THEN
-                              CASE WHEN l.status = 'not_recoverable' THEN 'not_recoverable'
+                              CASE WHEN l.status IN ('not_recoverable', 'forfeited') THEN l.status
                                    ELSE 'open' END
                          WHEN c.submitted_at IS NULL THEN 'batched'
                          ELSE coalesce(l.outcome, 'claimed') END AS expected,

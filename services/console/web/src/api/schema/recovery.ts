@@ -175,7 +175,8 @@ export interface paths {
             cookie?: never;
         };
         /** Recovery lines, oldest first, paginated; `?status=not_recoverable` lists what
-         *     cannot be charged back, with the reason. */
+         *     cannot be charged back, with the reason; `?status=open&sort=deadline` what must be
+         *     claimed soonest. */
         get: operations["list_lines"];
         put?: never;
         post?: never;
@@ -212,6 +213,25 @@ export interface paths {
         /** Outstanding accepted amounts by days since the claim's submission: 0–30, 31–60,
          *     61–90, over 90; per supplier and overall per currency. */
         get: operations["aging"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/filing-deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lines at risk of their filing deadline and lines forfeited, with their amounts;
+         *     per supplier and overall per currency. The sweep drafts claims for the lines at
+         *     risk; what is forfeited here was lost. */
+        get: operations["filing_deadlines"];
         put?: never;
         post?: never;
         delete?: never;
@@ -335,6 +355,8 @@ export interface components {
             lines: components["schemas"]["LineView"][];
             /** @description Human number, `RC-000007`. */
             number: string;
+            /** @description Who drafted it: finance, or the filing-deadline sweep for lines at risk. */
+            origin: components["schemas"]["Origin"];
             /** Format: date-time */
             responded_at?: string | null;
             /** Format: date-time */
@@ -419,6 +441,39 @@ export interface components {
             rejected: string;
             written_off: string;
         };
+        FilingReport: {
+            /**
+             * Format: date
+             * @description Today (UTC): days left are counted to it.
+             */
+            as_of: string;
+            /** @description Lines not yet submitted whose deadline is within the lead time, fewest days
+             *     left first. */
+            at_risk: components["schemas"]["LineView"][];
+            /** @description Lines forfeited in the period, and those past their deadline the sweep has not
+             *     marked yet. */
+            forfeited: components["schemas"]["LineView"][];
+            /** Format: date-time */
+            from?: string | null;
+            /** Format: int32 */
+            lead_days: number;
+            /** @description One row per currency: amounts are never summed across currencies. */
+            overall: components["schemas"]["FilingRow"][];
+            suppliers: components["schemas"]["FilingRow"][];
+            /** Format: date-time */
+            to?: string | null;
+        };
+        FilingRow: {
+            /** @example 1250.00 */
+            at_risk_amount: string;
+            at_risk_lines: number;
+            currency: string;
+            /** @example 0.00 */
+            forfeited_amount: string;
+            forfeited_lines: number;
+            /** @description The supplier, or `null` for the overall row of a currency. */
+            supplier_code?: string | null;
+        };
         LineResponse: {
             accepted_amount?: null | components["schemas"]["DecimalString"];
             /** Format: uuid */
@@ -428,7 +483,9 @@ export interface components {
             reason?: string | null;
         };
         /** @enum {string} */
-        LineStatus: "open" | "not_recoverable" | "batched" | "claimed" | "accepted" | "partially_accepted" | "rejected";
+        LineSort: "created" | "deadline";
+        /** @enum {string} */
+        LineStatus: "open" | "not_recoverable" | "batched" | "claimed" | "accepted" | "partially_accepted" | "rejected" | "forfeited";
         LineView: {
             /**
              * Format: uuid
@@ -440,6 +497,11 @@ export interface components {
              * @example 162.75
              */
             amount?: string | null;
+            /**
+             * Format: date-time
+             * @description When the filing-deadline sweep announced the line at risk.
+             */
+            at_risk_since?: string | null;
             causal_part_number: string;
             /**
              * Format: uuid
@@ -449,17 +511,29 @@ export interface components {
             claim_number: string;
             /**
              * Format: date
-             * @description The last day the supplier still accepts a claim for this line: the decision's
-             *     UTC date plus the agreement's `claim_window_days` (null without an agreement).
+             * @description The last day the supplier still accepts a claim for this line (its filing
+             *     deadline): the decision's UTC date plus the agreement's `claim_window_days`
+             *     (null without an agreement).
              */
             claim_window_closes_on?: string | null;
             /** Format: date-time */
             created_at: string;
             currency: string;
+            /**
+             * Format: int64
+             * @description Days from today (UTC) to `claim_window_closes_on` while the line is not yet
+             *     submitted (`open` or `batched`): 0 on the last day, negative once passed.
+             */
+            days_left?: number | null;
             /** Format: date-time */
             decided_at: string;
             /** @description Inspection's decision: `approved` or `partially_approved`. */
             decision: string;
+            /**
+             * Format: date-time
+             * @description When the line was forfeited (status `forfeited`).
+             */
+            forfeited_at?: string | null;
             /** Format: uuid */
             id: string;
             /** @example 85.50 */
@@ -479,6 +553,11 @@ export interface components {
          * @enum {string}
          */
         NotRecoverable: "no_agreement" | "currency_mismatch" | "claim_window_passed";
+        /**
+         * @description Who drafted a claim.
+         * @enum {string}
+         */
+        Origin: "finance" | "filing_deadline_sweep";
         /**
          * @description The supplier's answer on one line.
          * @enum {string}
@@ -915,6 +994,8 @@ export interface operations {
                 limit?: number;
                 status?: components["schemas"]["ClaimStatus"];
                 supplier?: string;
+                /** @description `filing_deadline_sweep`: the drafts the sweep made for lines at risk. */
+                origin?: components["schemas"]["Origin"];
             };
             header?: never;
             path?: never;
@@ -945,6 +1026,8 @@ export interface operations {
                             lines: components["schemas"]["LineView"][];
                             /** @description Human number, `RC-000007`. */
                             number: string;
+                            /** @description Who drafted it: finance, or the filing-deadline sweep for lines at risk. */
+                            origin: components["schemas"]["Origin"];
                             /** Format: date-time */
                             responded_at?: string | null;
                             /** Format: date-time */
@@ -1426,6 +1509,9 @@ export interface operations {
                 warranty_claim?: string;
                 /** @description Only the line of the warranty claim with this number (e.g. `WC-000042`). */
                 claim_number?: string;
+                /** @description `created` (oldest first, the default) or `deadline` (fewest days left first,
+                 *     lines without a deadline left out). */
+                sort?: components["schemas"]["LineSort"];
             };
             header?: never;
             path?: never;
@@ -1451,6 +1537,11 @@ export interface operations {
                              * @example 162.75
                              */
                             amount?: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the filing-deadline sweep announced the line at risk.
+                             */
+                            at_risk_since?: string | null;
                             causal_part_number: string;
                             /**
                              * Format: uuid
@@ -1460,17 +1551,29 @@ export interface operations {
                             claim_number: string;
                             /**
                              * Format: date
-                             * @description The last day the supplier still accepts a claim for this line: the decision's
-                             *     UTC date plus the agreement's `claim_window_days` (null without an agreement).
+                             * @description The last day the supplier still accepts a claim for this line (its filing
+                             *     deadline): the decision's UTC date plus the agreement's `claim_window_days`
+                             *     (null without an agreement).
                              */
                             claim_window_closes_on?: string | null;
                             /** Format: date-time */
                             created_at: string;
                             currency: string;
+                            /**
+                             * Format: int64
+                             * @description Days from today (UTC) to `claim_window_closes_on` while the line is not yet
+                             *     submitted (`open` or `batched`): 0 on the last day, negative once passed.
+                             */
+                            days_left?: number | null;
                             /** Format: date-time */
                             decided_at: string;
                             /** @description Inspection's decision: `approved` or `partially_approved`. */
                             decision: string;
+                            /**
+                             * Format: date-time
+                             * @description When the line was forfeited (status `forfeited`).
+                             */
+                            forfeited_at?: string | null;
                             /** Format: uuid */
                             id: string;
                             /** @example 85.50 */
@@ -1624,6 +1727,75 @@ export interface operations {
                 };
             };
             /** @description bad date, to before from, or unknown format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    filing_deadlines: {
+        parameters: {
+            query?: {
+                /** @description Days before its deadline a line counts as at risk; the sweep's own lead time
+                 *     (env `FILING_LEAD_DAYS`, default 14) when absent. */
+                lead_days?: number;
+                /** @description Lines forfeited at or after: a date (UTC) or an RFC 3339 timestamp. */
+                from?: string;
+                /** @description Lines forfeited before this timestamp, or on or before this date (UTC). */
+                to?: string;
+                /** @description Only this supplier. */
+                supplier?: string;
+                /** @description `json` (default) or `csv` (one row per line). */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description lines at risk and forfeited; CSV (one row per line) with Accept: text/csv or ?format=csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not finance or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description bad date, to before from, lead_days outside 0 to 365, or unknown format */
             422: {
                 headers: {
                     [name: string]: unknown;
