@@ -77,6 +77,7 @@ fn schema_versions() -> BTreeMap<&'static str, u32> {
         of::<recovery::RecoveryClaimSubmitted>(),
         of::<recovery::RecoveryClaimSettled>(),
         of::<recovery::RecoveryLinesAtRisk>(),
+        of::<recovery::RecoveryLinesReassessed>(),
     ])
 }
 

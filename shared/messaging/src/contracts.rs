@@ -34,6 +34,7 @@ pub mod event_types {
     pub const RECOVERY_CLAIM_SUBMITTED: &str = "recovery.recovery_claim_submitted";
     pub const RECOVERY_CLAIM_SETTLED: &str = "recovery.recovery_claim_settled";
     pub const RECOVERY_LINES_AT_RISK: &str = "recovery.recovery_lines_at_risk";
+    pub const RECOVERY_LINES_REASSESSED: &str = "recovery.recovery_lines_reassessed";
 
     /// Every event type above, in catalog order: what the event catalog in
     /// `docs/events.md` must list (a test reads this module's source to keep it whole).
@@ -53,6 +54,7 @@ pub mod event_types {
         RECOVERY_CLAIM_SUBMITTED,
         RECOVERY_CLAIM_SETTLED,
         RECOVERY_LINES_AT_RISK,
+        RECOVERY_LINES_REASSESSED,
     ];
 }
 
@@ -92,6 +94,7 @@ pub fn producers_v1() -> Vec<Subscription> {
                 RECOVERY_CLAIM_SUBMITTED,
                 RECOVERY_CLAIM_SETTLED,
                 RECOVERY_LINES_AT_RISK,
+                RECOVERY_LINES_REASSESSED,
             ],
         ),
     ]
@@ -375,6 +378,30 @@ pub mod recovery {
         pub lines: Vec<LineAtRisk>,
     }
     event!(RecoveryLinesAtRisk, event_types::RECOVERY_LINES_AT_RISK);
+
+    /// Lines kept `not_recoverable` for want of an agreement that a new or amended
+    /// agreement of their supplier now covers, as they were assessed again.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct RecoveryLinesReassessed {
+        pub agreement_id: Uuid,
+        pub supplier_code: SupplierCode,
+        pub lines: Vec<ReassessedLine>,
+    }
+    event!(
+        RecoveryLinesReassessed,
+        event_types::RECOVERY_LINES_REASSESSED
+    );
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct ReassessedLine {
+        pub line_id: Uuid,
+        /// The warranty claim the line charges back.
+        pub claim_number: String,
+        /// `open`, or `not_recoverable` with `reason`.
+        pub status: String,
+        pub amount: Option<Decimal>,
+        pub reason: Option<String>,
+    }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct LineAtRisk {

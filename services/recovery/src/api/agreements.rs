@@ -5,9 +5,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString};
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +18,7 @@ use validator::{Validate, ValidationError};
 
 use super::common::FinanceStaff;
 use super::common::{message, require_finance, valid_currency, valid_supplier};
-use crate::app::agreements::{self, NewAgreement};
+use crate::app::agreements::{self, Amendment, NewAgreement};
 use crate::db;
 use crate::domain::agreement::Validity;
 use crate::domain::money::{Percent, parse_amount};
@@ -104,6 +106,7 @@ fn view(a: db::agreements::Agreement) -> AgreementView {
 )]
 pub async fn create_agreement(
     Allowed(who, ..): Allowed<FinanceStaff>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateAgreement>,
 ) -> Result<HttpResponse, ApiError> {
@@ -123,10 +126,116 @@ pub async fn create_agreement(
     let request = ("POST /agreements", &body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            agreements::record(c, new).await.map(view)
+            agreements::record(c, new, correlation.0).await.map(view)
         })
         .await?;
     Ok(answer.located("/api/v1/agreements", "id"))
+}
+
+/// An agreement's validity and terms, all of them, as they are to be.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendAgreement {
+    pub valid_from: CalendarDate,
+    /// Last day in force (inclusive); open-ended when absent.
+    #[serde(default)]
+    pub valid_to: Option<CalendarDate>,
+    #[validate(custom(function = "valid_pct"))]
+    #[schema(example = "100")]
+    pub parts_recovery_pct: DecimalString,
+    #[validate(custom(function = "valid_pct"))]
+    #[schema(example = "50")]
+    pub labor_recovery_pct: DecimalString,
+    #[validate(custom(function = "valid_fee"))]
+    #[schema(example = "15.00")]
+    pub handling_fee: DecimalString,
+    #[validate(custom(function = "valid_currency"))]
+    #[schema(example = "EUR")]
+    pub currency: String,
+    #[validate(range(min = 0, max = 3650))]
+    pub claim_window_days: i32,
+}
+
+/// Amends an agreement (finance, admin): its terms only while no recovery line was
+/// priced under it, its validity only if it still holds every such line's decision
+/// date (409 otherwise: end it and record a new one). Lines of the supplier without
+/// an agreement are assessed again.
+#[utoipa::path(
+    put, path = "/api/v1/agreements/{id}", tag = "agreements",
+    request_body = AmendAgreement,
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "amended", body = AgreementView),
+        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
+        (status = 404, description = "unknown", body = aftersales_web::Problem),
+        (status = 409, description = "changes what a priced line was priced under", body = aftersales_web::Problem),
+        (status = 422, description = "invalid fields, or overlapping another agreement of the supplier (`valid_from`)", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn amend_agreement(
+    // The role is checked before the body is read: another role learns nothing.
+    Allowed(_who, ..): Allowed<FinanceStaff>,
+    correlation: CorrelationId,
+    mut conn: DbConn,
+    path: web::Path<Uuid>,
+    body: aftersales_web::Json<AmendAgreement>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    body.validate()?;
+    let validity = Validity::parse(body.valid_from.get(), body.valid_to.map(CalendarDate::get))
+        .map_err(|e| ApiError::invalid_field("valid_to", e))?;
+    let amendment = Amendment {
+        validity,
+        parts_recovery_pct: body.parts_recovery_pct.get(),
+        labor_recovery_pct: body.labor_recovery_pct.get(),
+        handling_fee: body.handling_fee.get(),
+        currency: body.currency,
+        claim_window_days: body.claim_window_days,
+    };
+    let id = path.into_inner();
+    let row = conn
+        .transaction(async |c| agreements::amend(c, id, amendment, correlation.0).await)
+        .await?;
+    Ok(HttpResponse::Ok().json(view(row)))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndAgreement {
+    /// The agreement's last day in force.
+    pub valid_to: CalendarDate,
+}
+
+/// Ends an agreement on `valid_to` (finance, admin): 409 if a line priced under it
+/// was decided after that day.
+#[utoipa::path(
+    post, path = "/api/v1/agreements/{id}/end", tag = "agreements",
+    request_body = EndAgreement,
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "ended", body = AgreementView),
+        (status = 403, description = "not finance or admin", body = aftersales_web::Problem),
+        (status = 404, description = "unknown", body = aftersales_web::Problem),
+        (status = 409, description = "a line priced under it was decided after valid_to", body = aftersales_web::Problem),
+        (status = 422, description = "valid_to before valid_from", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn end_agreement(
+    // The role is checked before the body is read: another role learns nothing.
+    Allowed(_who, ..): Allowed<FinanceStaff>,
+    correlation: CorrelationId,
+    mut conn: DbConn,
+    path: web::Path<Uuid>,
+    body: aftersales_web::Json<EndAgreement>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let valid_to = body.into_inner().valid_to.get();
+    let row = conn
+        .transaction(async |c| agreements::end(c, id, valid_to, correlation.0).await)
+        .await?;
+    Ok(HttpResponse::Ok().json(view(row)))
 }
 
 /// One agreement.

@@ -23,6 +23,8 @@ use utoipa::OpenApi;
         agreements::create_agreement,
         agreements::list_agreements,
         agreements::get_agreement,
+        agreements::amend_agreement,
+        agreements::end_agreement,
         lines::list_lines,
         lines::get_line,
         claims::create_claim,
@@ -58,7 +60,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(agreements::create_agreement))
             .route(web::get().to(agreements::list_agreements)),
     )
-    .service(web::resource("/agreements/{id}").route(web::get().to(agreements::get_agreement)))
+    .service(
+        web::resource("/agreements/{id}")
+            .route(web::get().to(agreements::get_agreement))
+            .route(web::put().to(agreements::amend_agreement)),
+    )
+    .service(web::resource("/agreements/{id}/end").route(web::post().to(agreements::end_agreement)))
     .service(web::resource("/recovery-lines").route(web::get().to(lines::list_lines)))
     .service(web::resource("/recovery-lines/{id}").route(web::get().to(lines::get_line)))
     .service(

@@ -9,13 +9,13 @@
 //! (`domain::filing`).
 
 use aftersales_web::{ApiError, Page};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::Conn;
 use crate::db;
-use crate::domain::agreement::{self, Adjudicated};
+use crate::domain::agreement::{self, Adjudicated, NotRecoverable};
 use crate::domain::line::{Decision, LineStatus};
 use crate::domain::{Currency, SupplierCode};
 
@@ -43,37 +43,68 @@ pub enum PricingError {
     Db(#[from] diesel::result::Error),
 }
 
+/// What a line's assessment stores: the agreement applied, the status with its amount
+/// or reason, and the filing deadline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pricing {
+    pub agreement_id: Option<Uuid>,
+    pub status: LineStatus,
+    pub amount: Option<Decimal>,
+    pub reason: Option<NotRecoverable>,
+    pub filing_deadline: Option<NaiveDate>,
+}
+
+/// The supplier's agreements as the rules need them.
+pub async fn agreements_of(
+    c: &mut Conn,
+    supplier: &str,
+) -> Result<Vec<agreement::Agreement<Uuid>>, PricingError> {
+    db::agreements::of_supplier(c, supplier)
+        .await?
+        .iter()
+        .map(db::agreements::Agreement::to_domain)
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(PricingError::BrokenAgreement)
+}
+
+/// Assesses `claim` against `agreements` on `today` (`domain::agreement::assess`).
+pub fn pricing(
+    claim: &Adjudicated,
+    agreements: &[agreement::Agreement<Uuid>],
+    today: NaiveDate,
+) -> Pricing {
+    let assessment = agreement::assess(claim, agreements, today);
+    let filing_deadline = agreements
+        .iter()
+        .find(|a| Some(a.id) == assessment.agreement)
+        .and_then(|a| agreement::window_closes_on(claim.decided_on, a.terms.claim_window_days));
+    let (status, amount, reason) = match assessment.outcome {
+        Ok(amount) => (LineStatus::Open, Some(amount), None),
+        Err(reason) => (LineStatus::NotRecoverable, None, Some(reason)),
+    };
+    Pricing {
+        agreement_id: assessment.agreement,
+        status,
+        amount,
+        reason,
+        filing_deadline,
+    }
+}
+
 /// Prices the adjudication into its recovery line; `None` when the warranty claim has
 /// its line already.
 pub async fn price(
     c: &mut Conn,
     adjudication: Adjudication,
 ) -> Result<Option<db::lines::Line>, PricingError> {
-    let agreements = db::agreements::of_supplier(c, adjudication.supplier.as_str())
-        .await?
-        .iter()
-        .map(db::agreements::Agreement::to_domain)
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(PricingError::BrokenAgreement)?;
-    let decided_on = adjudication.decided_at.date_naive();
-    let assessment = agreement::assess(
-        &Adjudicated {
-            parts: adjudication.parts,
-            labor: adjudication.labor,
-            currency: adjudication.currency.clone(),
-            decided_on,
-        },
-        &agreements,
-        Utc::now().date_naive(),
-    );
-    let filing_deadline = agreements
-        .iter()
-        .find(|a| Some(a.id) == assessment.agreement)
-        .and_then(|a| agreement::window_closes_on(decided_on, a.terms.claim_window_days));
-    let (status, amount, reason) = match assessment.outcome {
-        Ok(amount) => (LineStatus::Open, Some(amount), None),
-        Err(reason) => (LineStatus::NotRecoverable, None, Some(reason)),
+    let agreements = agreements_of(c, adjudication.supplier.as_str()).await?;
+    let claim = Adjudicated {
+        parts: adjudication.parts,
+        labor: adjudication.labor,
+        currency: adjudication.currency.clone(),
+        decided_on: adjudication.decided_at.date_naive(),
     };
+    let p = pricing(&claim, &agreements, Utc::now().date_naive());
     let line = db::lines::Line {
         id: Uuid::now_v7(),
         claim_id: adjudication.claim_id,
@@ -85,13 +116,13 @@ pub async fn price(
         parts_amount: adjudication.parts,
         labor_amount: adjudication.labor,
         currency: adjudication.currency,
-        agreement_id: assessment.agreement,
-        amount,
-        status,
-        reason,
+        agreement_id: p.agreement_id,
+        amount: p.amount,
+        status: p.status,
+        reason: p.reason,
         recovery_claim_id: None,
         created_at: Utc::now(),
-        filing_deadline,
+        filing_deadline: p.filing_deadline,
         at_risk_since: None,
         forfeited_at: None,
     };

@@ -71,6 +71,23 @@ pub async fn insert(conn: &mut AsyncPgConnection, agreement: &Agreement) -> Quer
 
 aftersales_web::row_by_key!(pub fn find(agreements::table, Uuid) -> Agreement);
 
+/// Writes the agreement's validity and terms (its id, supplier and creation stay).
+pub async fn update(conn: &mut AsyncPgConnection, a: &Agreement) -> QueryResult<Agreement> {
+    diesel::update(agreements::table.find(a.id))
+        .set((
+            agreements::valid_from.eq(a.valid_from),
+            agreements::valid_to.eq(a.valid_to),
+            agreements::parts_recovery_pct.eq(a.parts_recovery_pct),
+            agreements::labor_recovery_pct.eq(a.labor_recovery_pct),
+            agreements::handling_fee.eq(a.handling_fee),
+            agreements::currency.eq(&a.currency),
+            agreements::claim_window_days.eq(a.claim_window_days),
+        ))
+        .returning(Agreement::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// Every agreement of a supplier, oldest validity first.
 pub async fn of_supplier(
     conn: &mut AsyncPgConnection,

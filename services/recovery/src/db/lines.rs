@@ -209,6 +209,58 @@ pub async fn announce_at_risk(
     .await
 }
 
+/// When the lines priced under `agreement` were decided.
+pub async fn decided_under(
+    conn: &mut AsyncPgConnection,
+    agreement: Uuid,
+) -> QueryResult<Vec<DateTime<Utc>>> {
+    rl::table
+        .filter(rl::agreement_id.eq(agreement))
+        .select(rl::decided_at)
+        .load(conn)
+        .await
+}
+
+/// The supplier's lines kept `not_recoverable` for want of an agreement, locked,
+/// oldest first.
+pub async fn lock_without_agreement(
+    conn: &mut AsyncPgConnection,
+    supplier: &str,
+) -> QueryResult<Vec<Line>> {
+    rl::table
+        .filter(rl::supplier_code.eq(supplier))
+        .filter(rl::status.eq(LineStatus::NotRecoverable))
+        .filter(rl::reason.eq(NotRecoverable::NoAgreement))
+        .order((rl::created_at, rl::id))
+        .select(Line::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Writes a new assessment of a line without an agreement; the line as it is now.
+pub async fn reassess(
+    conn: &mut AsyncPgConnection,
+    line: Uuid,
+    agreement: Option<Uuid>,
+    status: LineStatus,
+    amount: Option<Decimal>,
+    reason: Option<NotRecoverable>,
+    filing_deadline: Option<NaiveDate>,
+) -> QueryResult<Line> {
+    diesel::update(rl::table.find(line))
+        .set((
+            rl::agreement_id.eq(agreement),
+            rl::status.eq(status),
+            rl::amount.eq(amount),
+            rl::reason.eq(reason.map(NotRecoverable::as_str)),
+            rl::filing_deadline.eq(filing_deadline),
+        ))
+        .returning(Line::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// Lines not yet submitted whose deadline is on or before `through`, soonest first
 /// (overdue ones too, until the sweep forfeits them).
 pub async fn unsubmitted_due(

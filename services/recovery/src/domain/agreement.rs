@@ -140,6 +140,41 @@ pub fn assess<Id: Clone>(
     }
 }
 
+/// Why an amendment of an agreement is refused: a line priced under it keeps the
+/// terms and the validity it was priced under.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmendmentRefused {
+    #[error(
+        "{lines} recovery line(s) were priced under these terms; end the agreement and \
+         record a new one from the next day instead"
+    )]
+    TermsOfPricedLines { lines: usize },
+    #[error(
+        "a recovery line priced under this agreement was decided on {decided_on}, which the \
+         new validity leaves out"
+    )]
+    LeavesOutPricedLine { decided_on: NaiveDate },
+}
+
+/// Whether `current` may become `amended`, given the decision dates of the lines
+/// priced under it: its terms only while none is, its validity only if it still holds
+/// every one of them.
+pub fn check_amendment<Id>(
+    current: &Agreement<Id>,
+    amended: &Agreement<Id>,
+    priced: &[NaiveDate],
+) -> Result<(), AmendmentRefused> {
+    if !priced.is_empty() && current.terms != amended.terms {
+        return Err(AmendmentRefused::TermsOfPricedLines {
+            lines: priced.len(),
+        });
+    }
+    match priced.iter().find(|d| !amended.validity.contains(**d)) {
+        Some(day) => Err(AmendmentRefused::LeavesOutPricedLine { decided_on: *day }),
+        None => Ok(()),
+    }
+}
+
 /// The last day the supplier still accepts a claim decided on `decided_on`:
 /// `window_days` days after it (`None` past the calendar's end: it never closes).
 pub fn window_closes_on(decided_on: NaiveDate, window_days: u32) -> Option<NaiveDate> {
@@ -210,6 +245,31 @@ mod tests {
         assert_eq!(a.outcome, Ok(d("130.01")));
         let a = assess(&claim("2024-07-01", "EUR"), &agreements, day("2024-07-10"));
         assert_eq!(a.agreement, Some(2));
+    }
+
+    #[test]
+    fn priced_lines_pin_the_terms_and_their_days() {
+        let current = agreement(1, "2024-01-01", None);
+        let mut ended = current.clone();
+        ended.validity = Validity::parse(day("2024-01-01"), Some(day("2024-06-30"))).unwrap();
+        let mut cheaper = current.clone();
+        cheaper.terms.handling_fee = d("5.00");
+        // Nothing priced yet: anything goes.
+        assert_eq!(check_amendment(&current, &cheaper, &[]), Ok(()));
+        assert_eq!(check_amendment(&current, &ended, &[]), Ok(()));
+        let priced = [day("2024-03-01"), day("2024-06-30")];
+        assert_eq!(check_amendment(&current, &ended, &priced), Ok(()));
+        assert_eq!(
+            check_amendment(&current, &cheaper, &priced),
+            Err(AmendmentRefused::TermsOfPricedLines { lines: 2 })
+        );
+        ended.validity = Validity::parse(day("2024-01-01"), Some(day("2024-06-29"))).unwrap();
+        assert_eq!(
+            check_amendment(&current, &ended, &priced),
+            Err(AmendmentRefused::LeavesOutPricedLine {
+                decided_on: day("2024-06-30")
+            })
+        );
     }
 
     #[test]

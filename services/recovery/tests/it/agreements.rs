@@ -190,3 +190,186 @@ async fn concurrent_overlapping_agreements_one_wins() {
         "{statuses:?}"
     );
 }
+
+/// Days from today, as the API writes dates.
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agreement_recorded_later_prices_the_lines_that_had_none() {
+    use crate::support::adjudicated;
+    let svc = Svc::start().await;
+    let ago = |days| chrono::Utc::now() - chrono::Duration::days(days);
+    let covered = adjudicated("SUP2", "100.00", "10.00", ago(5));
+    let mut usd = adjudicated("SUP2", "100.00", "10.00", ago(5));
+    usd.currency = "USD".parse().unwrap();
+    let before = adjudicated("SUP2", "100.00", "10.00", ago(50));
+    for claim in [&covered, &usd, &before] {
+        svc.adjudicate(claim).await;
+        let line = svc.line_of(claim.claim_id).await;
+        assert_eq!(line["reason"], "no_agreement", "{line}");
+    }
+
+    let agreement = svc.agreement(agreement_body("SUP2", &day(-30), None)).await;
+    // 100.00 × 80 % + 10.00 × 50 % + 15.00
+    let line = svc.line_of(covered.claim_id).await;
+    assert_eq!(
+        (line["status"].as_str(), line["amount"].as_str()),
+        (Some("open"), Some("100.00")),
+        "{line}"
+    );
+    assert_eq!(line["agreement_id"], agreement["id"]);
+    assert!(line["claim_window_closes_on"].is_string() && line["reason"].is_null());
+    let line = svc.line_of(usd.claim_id).await;
+    assert_eq!(line["reason"], "currency_mismatch", "{line}");
+    let line = svc.line_of(before.claim_id).await;
+    assert_eq!(
+        line["reason"], "no_agreement",
+        "decided before the agreement: {line}"
+    );
+
+    let events = svc.outbox("recovery.recovery_lines_reassessed").await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let lines = events[0]["payload"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{events:?}");
+
+    // Extending the agreement back over the older decision prices that one too.
+    let mut body = agreement_body("SUP2", &day(-60), None);
+    body.as_object_mut().unwrap().remove("supplier_code");
+    svc.ok(
+        "PUT",
+        &format!("/agreements/{}", id_of(&agreement)),
+        Some(body),
+        200,
+    )
+    .await;
+    assert_eq!(svc.line_of(before.claim_id).await["status"], "open");
+    assert_eq!(
+        svc.outbox("recovery.recovery_lines_reassessed").await.len(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn priced_lines_pin_the_terms_and_days_of_their_agreement() {
+    let svc = Svc::with_agreement(400).await;
+    let agreement = svc.ok("GET", "/agreements?supplier=SUP1", None, 200).await["items"][0].clone();
+    let id = id_of(&agreement);
+    svc.open_line("100.00", "0").await; // decided yesterday
+
+    let amended = |fee: &str, from: &str, to: Option<&str>| {
+        let mut body = agreement_body("SUP1", from, to);
+        body.as_object_mut().unwrap().remove("supplier_code");
+        body["handling_fee"] = fee.into();
+        body
+    };
+    let from = agreement["valid_from"].as_str().unwrap().to_owned();
+    let (status, problem) = svc
+        .call(
+            "PUT",
+            &format!("/agreements/{id}"),
+            Some(&finance()),
+            Some(amended("5.00", &from, None)),
+        )
+        .await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("priced under these terms")
+    );
+    let end = |to: String| json!({"valid_to": to});
+    let (status, problem) = svc
+        .call(
+            "POST",
+            &format!("/agreements/{id}/end"),
+            Some(&finance()),
+            Some(end(day(-10))),
+        )
+        .await;
+    assert_eq!(status, 409, "the line decided yesterday: {problem}");
+    let (status, problem) = svc
+        .call(
+            "POST",
+            &format!("/agreements/{id}/end"),
+            Some(&finance()),
+            Some(end(day(-500))),
+        )
+        .await;
+    assert_eq!(status, 422, "before valid_from: {problem}");
+    let ended = svc
+        .ok(
+            "POST",
+            &format!("/agreements/{id}/end"),
+            Some(end(day(0))),
+            200,
+        )
+        .await;
+    assert_eq!(ended["valid_to"], day(0).as_str());
+
+    // The next agreement starts tomorrow; overlapping it is refused.
+    let next = svc.agreement(agreement_body("SUP1", &day(1), None)).await;
+    let (status, problem) = svc
+        .call(
+            "PUT",
+            &format!("/agreements/{}", id_of(&next)),
+            Some(&finance()),
+            Some(amended("15.00", &day(0), None)),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    // Nothing priced under it yet: its terms may change.
+    let cheaper = svc
+        .ok(
+            "PUT",
+            &format!("/agreements/{}", id_of(&next)),
+            Some(amended("5.00", &day(1), None)),
+            200,
+        )
+        .await;
+    assert_eq!(cheaper["handling_fee"], "5.00");
+
+    let mut bad = amended("5.00", &day(1), None);
+    bad["parts_recovery_pct"] = "101".into();
+    let (status, _) = svc
+        .call(
+            "PUT",
+            &format!("/agreements/{}", id_of(&next)),
+            Some(&finance()),
+            Some(bad),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let unknown = uuid::Uuid::new_v4();
+    let (status, _) = svc
+        .call(
+            "POST",
+            &format!("/agreements/{unknown}/end"),
+            Some(&finance()),
+            Some(end(day(0))),
+        )
+        .await;
+    assert_eq!(status, 404);
+    for role in [Role::Dealer, Role::Quality, Role::Warehouse] {
+        let (status, _) = svc
+            .call(
+                "PUT",
+                &format!("/agreements/{id}"),
+                Some(&token(role)),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(status, 403, "{role:?}");
+        let (status, _) = svc
+            .call(
+                "POST",
+                &format!("/agreements/{id}/end"),
+                Some(&token(role)),
+                Some(end(day(0))),
+            )
+            .await;
+        assert_eq!(status, 403, "{role:?}");
+    }
+}

@@ -31,8 +31,30 @@ export interface paths {
         };
         /** One agreement. */
         get: operations["get_agreement"];
-        put?: never;
+        /** Amends an agreement (finance, admin): its terms only while no recovery line was
+         *     priced under it, its validity only if it still holds every such line's decision
+         *     date (409 otherwise: end it and record a new one). Lines of the supplier without
+         *     an agreement are assessed again. */
+        put: operations["amend_agreement"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agreements/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends an agreement on `valid_to` (finance, admin): 409 if a line priced under it
+         *     was decided after that day. */
+        post: operations["end_agreement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -331,6 +353,18 @@ export interface components {
             /** Format: uuid */
             recovery_claim_id: string;
         };
+        /** @description An agreement's validity and terms, all of them, as they are to be. */
+        AmendAgreement: {
+            /** Format: int32 */
+            claim_window_days: number;
+            /** @example EUR */
+            currency: string;
+            handling_fee: components["schemas"]["DecimalString"];
+            labor_recovery_pct: components["schemas"]["DecimalString"];
+            parts_recovery_pct: components["schemas"]["DecimalString"];
+            valid_from: components["schemas"]["CalendarDate"];
+            valid_to?: null | components["schemas"]["CalendarDate"];
+        };
         /**
          * Format: date
          * @description A date from 0000-01-01 to 9999-12-31.
@@ -424,6 +458,10 @@ export interface components {
          * @example 12.50
          */
         DecimalString: string;
+        EndAgreement: {
+            /** @description The agreement's last day in force. */
+            valid_to: components["schemas"]["CalendarDate"];
+        };
         /** @description What went wrong with one input field. */
         FieldError: {
             /** @description Path of the field in the request, e.g. `lines[0].qty`. */
@@ -833,6 +871,166 @@ export interface operations {
             };
             /** @description unknown */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    amend_agreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AmendAgreement"];
+            };
+        };
+        responses: {
+            /** @description amended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not finance or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description changes what a priced line was priced under */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid fields, or overlapping another agreement of the supplier (`valid_from`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_agreement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndAgreement"];
+            };
+        };
+        responses: {
+            /** @description ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not finance or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a line priced under it was decided after valid_to */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description valid_to before valid_from */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
