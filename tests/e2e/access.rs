@@ -94,6 +94,12 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
         ("inspection", "post", "/claims/preview") => [A, D, D, D, D, D],
         // The limit above which only a quality lead decides (access.md).
         ("inspection", "get", "/approval-limit") => [D, D, A, A, D, D],
+        // Not in DESIGN.md: inspectors' own limits, kept by quality leads and admins.
+        (
+            "inspection",
+            "get" | "put" | "delete",
+            "/approval-limits" | "/approval-limits/{subject}",
+        ) => [D, D, D, A, D, A],
         ("inspection", "get", "/claims" | "/claims/{id}") => [A, D, A, A, D, A],
         (
             "inspection",

@@ -149,7 +149,16 @@ async fn advance(run: &Run, rng: &mut Rng, case: &mut Case) -> bool {
     let quality = run.tokens.quality.as_str();
     match case.status.as_str() {
         "awaiting_part" if case.stop > Stop::AwaitingPart => {
-            let body = json!({"warehouse": rng.pick(&WAREHOUSES), "quantity": rng.range(1, 3)});
+            let warehouse = rng.pick(&WAREHOUSES);
+            if rng.chance(0.2) {
+                // More than the claim replaced: refused, and nothing changes.
+                let path = format!("/api/v1/claims/{}/part-receipt", case.id);
+                let body = json!({"warehouse": warehouse, "quantity": 99});
+                let call = run.action(run.inspection.at(&path), quality, Some(body));
+                run.call(call, &[422]).await;
+            }
+            // The claim replaced one causal part.
+            let body = json!({"warehouse": warehouse, "quantity": 1});
             case.received = act(run, case, "part-receipt", quality, body, "part_received").await;
             case.received
         }

@@ -9,7 +9,7 @@ use aftersales_types::DecimalString;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency;
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{Allowed, ApiError, Keyed, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Principal, Role};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,6 +20,7 @@ use super::Inspectors;
 use super::common::{decimal_in, field, validation};
 use super::views::{ClaimView, claim_view};
 use crate::app;
+use crate::db;
 use crate::domain::approval::Decision;
 use crate::domain::{
     CauseCode, DispositionKind, ReasonCode, SupplierCode, Verdict, WarehouseCode, line_qty,
@@ -215,38 +216,48 @@ pub async fn decision(
         reasons: body.reasons.clone(),
     };
     let id = path.into_inner();
-    let limit = app::decision::approval_limit();
     let request = ("POST /claims/{id}/decision", id, &body);
     act(&who, &keyed, &request, async |c| {
-        let file = app::decision::decide(c, &who, id, &decision, limit, correlation.0).await?;
+        let file = app::decision::decide(c, &who, id, &decision, correlation.0).await?;
         claim_view(file)
     })
     .await
 }
 
-/// The approval limit an inspector decides within.
+/// The approval limit the caller decides within.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApprovalLimitView {
-    /// Approved totals (parts + labor) above it, in the claim's currency, are decided
-    /// by a `quality_lead` only.
+    /// The caller's limit: approved totals (parts + labor) above it, in the claim's
+    /// currency, are decided by a `quality_lead` only. Their own if one was set,
+    /// otherwise the default.
     #[schema(value_type = String, example = "1000.00")]
     pub approval_limit: Decimal,
+    /// The service's default (env `APPROVAL_LIMIT`, 1000.00 unless set): the claim
+    /// list's `above_approval_limit` and the quality lead's queue use it.
+    #[schema(value_type = String, example = "1000.00")]
+    pub default_approval_limit: Decimal,
+    /// The caller has a limit of their own (`approval-limits`).
+    pub own: bool,
 }
 
-/// The approval limit (quality, quality_lead): the screens show it before deciding,
-/// and the quality lead's queue is the claims whose total is above it.
+/// The caller's approval limit (quality, quality_lead): the screens show it before
+/// deciding.
 #[utoipa::path(
     get, path = "/api/v1/approval-limit", tag = "inspection",
     responses(
-        (status = 200, description = "the limit (env APPROVAL_LIMIT, default 1000.00)", body = ApprovalLimitView),
+        (status = 200, description = "the caller's limit and the default (env APPROVAL_LIMIT, default 1000.00)", body = ApprovalLimitView),
         (status = 403, description = "not quality / quality_lead", body = aftersales_web::Problem),
     ),
     security(("bearer" = []))
 )]
-pub async fn approval_limit(who: Principal) -> Result<HttpResponse, ApiError> {
+pub async fn approval_limit(who: Principal, mut conn: DbConn) -> Result<HttpResponse, ApiError> {
     who.require(INSPECTORS)?;
+    let own = db::approval_limits::find(&mut conn, &who.sub).await?;
+    let default = app::decision::approval_limit();
     Ok(HttpResponse::Ok().json(ApprovalLimitView {
-        approval_limit: app::decision::approval_limit(),
+        approval_limit: own.as_ref().map_or(default, |o| o.approval_limit),
+        default_approval_limit: default,
+        own: own.is_some(),
     }))
 }
 

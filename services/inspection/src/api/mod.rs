@@ -10,6 +10,7 @@ pub mod claims;
 mod common;
 pub mod inspect;
 pub mod labor;
+pub mod limits;
 pub mod policies;
 pub mod reports;
 pub mod units;
@@ -28,6 +29,8 @@ aftersales_web::roles! {
     pub DealersAndAdmins = [Dealer, Admin];
     /// Quality staff inspect returned parts and decide claims.
     pub Inspectors = [Quality, QualityLead];
+    /// Quality leads and admins set an inspector's own approval limit.
+    pub LimitSetters = [QualityLead, Admin];
 }
 
 #[derive(OpenApi)]
@@ -51,6 +54,9 @@ aftersales_web::roles! {
         inspect::decision,
         inspect::disposition,
         inspect::approval_limit,
+        limits::list_limits,
+        limits::set_limit,
+        limits::remove_limit,
         reports::claims_report,
         reports::top_failing_parts,
     ),
@@ -95,6 +101,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/claims/{id}/decision").route(web::post().to(inspect::decision)))
     .service(web::resource("/claims/{id}/disposition").route(web::post().to(inspect::disposition)))
     .service(web::resource("/approval-limit").route(web::get().to(inspect::approval_limit)))
+    .service(web::resource("/approval-limits").route(web::get().to(limits::list_limits)))
+    .service(
+        web::resource("/approval-limits/{subject}")
+            .route(web::put().to(limits::set_limit))
+            .route(web::delete().to(limits::remove_limit)),
+    )
     .service(web::resource("/reports/claims").route(web::get().to(reports::claims_report)))
     .service(
         web::resource("/reports/top-failing-parts")

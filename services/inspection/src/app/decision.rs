@@ -40,6 +40,14 @@ pub fn approval_limit() -> Decimal {
     })
 }
 
+/// The approval limit `subject` decides within: their own if one was set
+/// (`approval-limits`), otherwise the default ([`approval_limit`]).
+pub async fn limit_of(c: &mut AsyncPgConnection, subject: &str) -> Result<Decimal, ApiError> {
+    Ok(db::approval_limits::find(c, subject)
+        .await?
+        .map_or_else(approval_limit, |own| own.approval_limit))
+}
+
 /// The approval-limit rule for `who`: above `limit`, only a `quality_lead` may decide
 /// (403 naming the limit otherwise).
 pub fn check_limit(
@@ -69,16 +77,16 @@ fn event_decision(verdict: Verdict) -> EventDecision {
     }
 }
 
-/// Decides claim `id` as `who`, with approval limit `limit`.
+/// Decides claim `id` as `who`, within `who`'s approval limit ([`limit_of`]).
 pub async fn decide(
     c: &mut AsyncPgConnection,
     who: &Principal,
     id: Uuid,
     decision: &Decision,
-    limit: Decimal,
     correlation: Uuid,
 ) -> Result<ClaimFile, ApiError> {
     let claim = claims::lock(c, who, id).await?;
+    let limit = limit_of(c, &who.sub).await?;
     let to = transition(claim.status, Action::Decide(decision.verdict), false).map_err(conflict)?;
     let (parts, labor) = approved_amounts(decision, claim.parts_amount, claim.labor_amount)
         .map_err(|e| ApiError::invalid_field(e.field, e.message))?;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::claims::{self, ClaimFile};
 use super::publish;
 use crate::db;
+use crate::domain::inspection::{check_receipt, returnable_quantity};
 use crate::domain::status::{Action, IllegalTransition, transition};
 use crate::domain::{CauseCode, DispositionKind, Quantity, SupplierCode, WarehouseCode};
 
@@ -19,7 +20,8 @@ pub(crate) fn conflict(e: IllegalTransition) -> ApiError {
     ApiError::conflict(e.to_string())
 }
 
-/// Records that the returned part of claim `id` arrived at `warehouse`.
+/// Records that the returned part of claim `id` arrived at `warehouse`: at most as
+/// many as the claim replaced (422 naming `quantity`).
 pub async fn receive_part(
     c: &mut AsyncPgConnection,
     who: &Principal,
@@ -30,6 +32,14 @@ pub async fn receive_part(
 ) -> Result<ClaimFile, ApiError> {
     let claim = claims::lock(c, who, id).await?;
     let to = transition(claim.status, Action::ReceivePart, false).map_err(conflict)?;
+    let lines = db::claims::part_lines(c, id).await?;
+    let causal = claim.causal_part_number.as_str();
+    let returnable = returnable_quantity(
+        causal,
+        lines.iter().map(|l| (l.part_number.as_str(), l.qty)),
+    );
+    check_receipt(i64::from(quantity.get()), returnable, causal)
+        .map_err(|e| ApiError::invalid_field("quantity", e))?;
     db::claims::set_status(c, id, to).await?;
     db::claims::set_received(c, id, warehouse.as_str(), quantity.get()).await?;
     let event = PartReceived {

@@ -10,6 +10,7 @@ use diesel::sql_types::Text;
 
 use crate::domain::{ClaimStatus, ReasonCode, UsageUnit, Verdict};
 
+pub mod approval_limits;
 pub mod claims;
 pub mod labor;
 pub mod policies;

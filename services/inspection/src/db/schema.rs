@@ -146,6 +146,15 @@ diesel::joinable!(claim_labor_lines -> claims (claim_id));
 diesel::joinable!(claim_details -> claims (claim_id));
 diesel::joinable!(claim_inspections -> claims (claim_id));
 diesel::joinable!(claims -> units (unit_serial));
+diesel::table! {
+    approval_limits (subject) {
+        subject -> Text,
+        approval_limit -> Numeric,
+        set_by -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     parts,
     dealers,

@@ -113,6 +113,23 @@ async fn claim_to_closed_with_every_event_and_illegal_steps_refused() {
         404
     );
 
+    // The claim replaced two BRK-1: a third cannot be received for it.
+    let (status, problem) = act(
+        &svc,
+        &quality(),
+        &id,
+        "part-receipt",
+        json!({"warehouse": "WH-QA", "quantity": 3}),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "quantity", "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("replaced 2 of BRK-1")),
+        "{problem}"
+    );
     let (status, received) = act(&svc, &quality(), &id, "part-receipt", receipt()).await;
     assert_eq!(status, 200, "{received}");
     assert_eq!(received["status"], "part_received");
@@ -348,12 +365,101 @@ async fn above_the_approval_limit_only_a_quality_lead_decides() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_inspector_with_a_limit_of_their_own_decides_within_it() {
+    let svc = Svc::standard().await;
+    let claim = svc
+        .claim(
+            "D001",
+            json!({
+                "unit_serial": "VIN-1", "failure_date": days_ago(2), "repair_date": days_ago(1),
+                "usage_at_failure": 3000, "complaint": "c", "cause": "c", "correction": "replaced",
+                "causal_part_number": "ENG-1", "parts": [{"part_number": "ENG-1", "qty": 1}],
+                "labor": [{"operation_code": "ENG-R01", "hours": "4"}],
+            }),
+        )
+        .await;
+    let id = id_of(&claim);
+    act(
+        &svc,
+        &quality(),
+        &id,
+        "findings",
+        findings("supplier_defect"),
+    )
+    .await;
+    let approve = json!({"decision": "approved"});
+    assert_eq!(
+        act(&svc, &quality(), &id, "decision", approve.clone())
+            .await
+            .0,
+        403
+    );
+
+    // Only a quality lead or an admin sets one; the inspector's subject is `tester`.
+    let set = |limit: &str| Some(json!({"approval_limit": limit}));
+    for who in [quality(), dealer("D001"), token(Role::Finance)] {
+        let (status, _) = svc
+            .call("PUT", "/approval-limits/tester", Some(&who), set("2000.00"))
+            .await;
+        assert_eq!(status, 403);
+    }
+    for bad in ["-1", "0.001", "abc"] {
+        let (status, problem) = svc
+            .call("PUT", "/approval-limits/tester", Some(&lead()), set(bad))
+            .await;
+        assert!(matches!(status, 400 | 422), "{bad}: {status} {problem}");
+    }
+    let (status, entry) = svc
+        .call(
+            "PUT",
+            "/approval-limits/tester",
+            Some(&lead()),
+            set("2000.00"),
+        )
+        .await;
+    assert_eq!(status, 200, "{entry}");
+    assert_eq!(entry["set_by"], "tester");
+    let (_, mine) = svc
+        .call("GET", "/approval-limit", Some(&quality()), None)
+        .await;
+    assert_eq!(
+        mine,
+        json!({"approval_limit": "2000.00", "default_approval_limit": "1000.00", "own": true})
+    );
+    let (status, page) = svc
+        .call("GET", "/approval-limits", Some(&admin()), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page["items"][0]["subject"], "tester", "{page}");
+
+    let (status, decided) = act(&svc, &quality(), &id, "decision", approve).await;
+    assert_eq!(status, 200, "within their own limit: {decided}");
+
+    // Removed, the default applies again.
+    let (status, _) = svc
+        .call("DELETE", "/approval-limits/tester", Some(&admin()), None)
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = svc
+        .call("DELETE", "/approval-limits/tester", Some(&admin()), None)
+        .await;
+    assert_eq!(status, 404);
+    let (_, mine) = svc
+        .call("GET", "/approval-limit", Some(&quality()), None)
+        .await;
+    assert_eq!(mine["own"], false);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn inspectors_read_the_approval_limit_and_no_one_else_does() {
     let svc = Svc::standard().await;
     for who in [quality(), lead()] {
         let (status, body) = svc.call("GET", "/approval-limit", Some(&who), None).await;
         assert_eq!(status, 200, "{body}");
-        assert_eq!(body, json!({"approval_limit": "1000.00"}));
+        assert_eq!(
+            body,
+            json!({"approval_limit": "1000.00", "default_approval_limit": "1000.00", "own": false})
+        );
     }
     for who in [
         dealer("D001"),

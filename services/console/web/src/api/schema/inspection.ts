@@ -11,12 +11,48 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The approval limit (quality, quality_lead): the screens show it before deciding,
-         *     and the quality lead's queue is the claims whose total is above it. */
+        /** The caller's approval limit (quality, quality_lead): the screens show it before
+         *     deciding. */
         get: operations["approval_limit"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspectors' own approval limits by subject, paginated (quality_lead, admin). */
+        get: operations["list_limits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-limits/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Sets an inspector's own approval limit (quality_lead, admin); it applies to their
+         *     next decision. */
+        put: operations["set_limit"];
+        post?: never;
+        /** Removes an inspector's own limit (quality_lead, admin): the default applies again. */
+        delete: operations["remove_limit"];
         options?: never;
         head?: never;
         patch?: never;
@@ -310,14 +346,33 @@ export interface components {
             /** @example 205.50 */
             total: string;
         };
-        /** @description The approval limit an inspector decides within. */
+        ApprovalLimitEntry: {
+            /** @example 2500.00 */
+            approval_limit: string;
+            /** @description Who set it. */
+            set_by: string;
+            /** @description The inspector (`sub` of their token). */
+            subject: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description The approval limit the caller decides within. */
         ApprovalLimitView: {
             /**
-             * @description Approved totals (parts + labor) above it, in the claim's currency, are decided
-             *     by a `quality_lead` only.
+             * @description The caller's limit: approved totals (parts + labor) above it, in the claim's
+             *     currency, are decided by a `quality_lead` only. Their own if one was set,
+             *     otherwise the default.
              * @example 1000.00
              */
             approval_limit: string;
+            /**
+             * @description The service's default (env `APPROVAL_LIMIT`, 1000.00 unless set): the claim
+             *     list's `above_approval_limit` and the quality lead's queue use it.
+             * @example 1000.00
+             */
+            default_approval_limit: string;
+            /** @description The caller has a limit of their own (`approval-limits`). */
+            own: boolean;
         };
         /**
          * Format: date
@@ -710,6 +765,10 @@ export interface components {
             usage_at_sale: number;
             usage_unit: components["schemas"]["UsageUnit"];
         };
+        SetApprovalLimit: {
+            /** @description Approved totals above it need a quality lead; 0 to 1 000 000 000, 2 decimals. */
+            approval_limit: components["schemas"]["DecimalString"];
+        };
         StatusRow: {
             /** @description Sum of the approved amounts (parts + labor). */
             approved: string;
@@ -760,7 +819,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the limit (env APPROVAL_LIMIT, default 1000.00) */
+            /** @description the caller's limit and the default (env APPROVAL_LIMIT, default 1000.00) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -780,6 +839,191 @@ export interface operations {
             };
             /** @description not quality / quality_lead */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_limits: {
+        parameters: {
+            query?: {
+                /** @description Opaque position from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of limits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @example 2500.00 */
+                            approval_limit: string;
+                            /** @description Who set it. */
+                            set_by: string;
+                            /** @description The inspector (`sub` of their token). */
+                            subject: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; absent on the last page. */
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            /** @description bad cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not quality_lead or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_limit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inspector's user id (`sub`) */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetApprovalLimit"];
+            };
+        };
+        responses: {
+            /** @description set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalLimitEntry"];
+                };
+            };
+            /** @description bad subject */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not quality_lead or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description nothing at this path (or nothing the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a limit outside 0 to 1 000 000 000 or with more than 2 decimals */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_limit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the inspector's user id (`sub`) */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not quality_lead or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the inspector has no limit of their own */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
