@@ -260,6 +260,66 @@ impl Flow {
         self.claim_id = claim["id"].as_str().expect("claim id").to_owned();
     }
 
+    /// Out of coverage (usage above the policy's 100 000 km), the dealer asks first; a
+    /// quality lead grants half as goodwill; the claim under it waives the usage check
+    /// and is covered for half of 200.00 and of 120.00.
+    async fn dealer_files_a_goodwill_claim(&mut self) {
+        let s = &self.s;
+        let asked = json!({"unit_serial": "VIN-0001", "causal_part_number": "P-200",
+                           "description": "Pump failed at 150 000 km; loyal fleet customer",
+                           "estimate_parts": "200.00", "estimate_labor": "120.00"});
+        let pa = first_some(Duration::from_secs(30), || async {
+            let (status, answer) = s
+                .send(
+                    reqwest::Method::POST,
+                    s.inspection.url("/api/v1/preauthorizations"),
+                    Role::Dealer,
+                    Some("D001"),
+                    Some(asked.clone()),
+                )
+                .await;
+            (status == 201).then_some(answer)
+        })
+        .await
+        .expect("inspection never accepted the request (read models not fed?)");
+        let pa_id = pa["id"].as_str().expect("pre-authorization id").to_owned();
+        let approved = s
+            .post(
+                s.inspection
+                    .url(&format!("/api/v1/preauthorizations/{pa_id}/approve")),
+                Role::QualityLead,
+                None,
+                json!({"goodwill_pct": "50"}),
+            )
+            .await;
+        assert_eq!(approved["status"], "approved", "{approved}");
+        let claim = s
+            .post(
+                s.inspection.url("/api/v1/claims"),
+                Role::Dealer,
+                Some("D001"),
+                json!({
+                    "unit_serial": "VIN-0001", "failure_date": self.days_ago(5),
+                    "repair_date": self.days_ago(2), "usage_at_failure": 150000,
+                    "complaint": "Coolant leak", "cause": "Pump seal failed",
+                    "correction": "Replaced pump", "causal_part_number": "P-200",
+                    "parts": [{"part_number": "P-200", "qty": 1}],
+                    "labor": [{"operation_code": "OP-PUMP", "hours": "1.5"}],
+                    "preauthorization_id": pa_id,
+                }),
+            )
+            .await;
+        assert_eq!(claim["status"], "awaiting_part", "{claim}");
+        assert_eq!(
+            claim["waived_reasons"],
+            json!(["usage_exceeded"]),
+            "{claim}"
+        );
+        assert_eq!(claim["amounts"]["parts"], "100.00", "{claim}");
+        assert_eq!(claim["amounts"]["labor"], "60.00", "{claim}");
+        self.claim_id = claim["id"].as_str().expect("claim id").to_owned();
+    }
+
     /// The failed part comes back: catalog quarantines it.
     async fn the_part_comes_back_into_quarantine(&self) {
         let s = &self.s;
@@ -322,8 +382,9 @@ impl Flow {
         );
     }
 
-    /// Recovery: 200.00 × 80 % + 120.00 × 50 % + 25.00 handling = 245.00.
-    async fn recovery_prices_the_line(&mut self) {
+    /// Recovery charges back what was paid: for the full claim 200.00 × 80 % +
+    /// 120.00 × 50 % + 25.00 handling = 245.00.
+    async fn recovery_prices_the_line(&mut self, amount: &str) {
         let s = &self.s;
         let lines_url = s.recovery.url("/api/v1/recovery-lines?status=open");
         let lines = first_some(Duration::from_secs(20), || async {
@@ -336,7 +397,7 @@ impl Flow {
         .await
         .expect("no recovery line from the supplier-defect decision");
         let line = &lines["items"][0];
-        assert_eq!(line["amount"], "245.00", "{line}");
+        assert_eq!(line["amount"], amount, "{line}");
         self.line_id = line["id"].as_str().expect("line id").to_owned();
     }
 
@@ -419,7 +480,11 @@ async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_clai
     )
     .await;
     step("the part is scrapped", f.the_part_is_scrapped()).await;
-    step("recovery prices the line", f.recovery_prices_the_line()).await;
+    step(
+        "recovery prices the line",
+        f.recovery_prices_the_line("245.00"),
+    )
+    .await;
     step(
         "finance claims and the supplier accepts",
         f.finance_claims_and_the_supplier_accepts(),
@@ -431,4 +496,31 @@ async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_clai
     )
     .await;
     step("reconciliation balances", f.reconciliation_balances()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_goodwill_claim_outside_coverage_is_charged_back_on_what_was_paid() {
+    let mut f = Flow::start().await;
+    step("master data in each service", f.master_data()).await;
+    step(
+        "a pre-authorized goodwill claim",
+        f.dealer_files_a_goodwill_claim(),
+    )
+    .await;
+    step(
+        "the part comes back into quarantine",
+        f.the_part_comes_back_into_quarantine(),
+    )
+    .await;
+    step(
+        "quality finds a supplier defect and approves",
+        f.quality_finds_a_supplier_defect_and_approves(),
+    )
+    .await;
+    // 100.00 × 80 % + 60.00 × 50 % + 25.00 handling.
+    step(
+        "recovery prices the line",
+        f.recovery_prices_the_line("135.00"),
+    )
+    .await;
 }

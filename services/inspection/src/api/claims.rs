@@ -87,6 +87,11 @@ pub struct CreateClaim {
     #[validate(length(max = 100), nested)]
     #[serde(default)]
     pub labor: Vec<LaborLineInput>,
+    /// The approved goodwill pre-authorization the repair was made under: coverage
+    /// checks are waived, the total may not exceed its estimate, and the claim is
+    /// covered at its goodwill share.
+    #[serde(default)]
+    pub preauthorization_id: Option<Uuid>,
 }
 
 impl CreateClaim {
@@ -135,6 +140,7 @@ impl CreateClaim {
             )?,
             parts,
             labor,
+            preauthorization_id: self.preauthorization_id,
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod labor;
 pub mod limits;
 pub mod policies;
+pub mod preauthorizations;
 pub mod reports;
 pub mod units;
 pub mod views;
@@ -31,6 +32,10 @@ aftersales_web::roles! {
     pub Inspectors = [Quality, QualityLead];
     /// Quality leads and admins set an inspector's own approval limit.
     pub LimitSetters = [QualityLead, Admin];
+    /// Quality leads decide goodwill pre-authorizations.
+    pub QualityLeads = [QualityLead];
+    /// Who reads pre-authorizations: a dealer its own, the rest all.
+    pub PreauthReaders = [Dealer, Quality, QualityLead, Admin];
 }
 
 #[derive(OpenApi)]
@@ -57,6 +62,11 @@ aftersales_web::roles! {
         limits::list_limits,
         limits::set_limit,
         limits::remove_limit,
+        preauthorizations::request_preauthorization,
+        preauthorizations::list_preauthorizations,
+        preauthorizations::get_preauthorization,
+        preauthorizations::approve_preauthorization,
+        preauthorizations::reject_preauthorization,
         reports::claims_report,
         reports::top_failing_parts,
     ),
@@ -64,6 +74,7 @@ aftersales_web::roles! {
         crate::domain::ReasonCode,
         crate::domain::ClaimStatus,
         crate::domain::Verdict,
+        crate::domain::goodwill::PreauthStatus,
     )),
     modifiers(&Conventions)
 )]
@@ -102,6 +113,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/claims/{id}/disposition").route(web::post().to(inspect::disposition)))
     .service(web::resource("/approval-limit").route(web::get().to(inspect::approval_limit)))
     .service(web::resource("/approval-limits").route(web::get().to(limits::list_limits)))
+    .service(
+        web::resource("/preauthorizations")
+            .route(web::post().to(preauthorizations::request_preauthorization))
+            .route(web::get().to(preauthorizations::list_preauthorizations)),
+    )
+    .service(
+        web::resource("/preauthorizations/{id}")
+            .route(web::get().to(preauthorizations::get_preauthorization)),
+    )
+    .service(
+        web::resource("/preauthorizations/{id}/approve")
+            .route(web::post().to(preauthorizations::approve_preauthorization)),
+    )
+    .service(
+        web::resource("/preauthorizations/{id}/reject")
+            .route(web::post().to(preauthorizations::reject_preauthorization)),
+    )
     .service(
         web::resource("/approval-limits/{subject}")
             .route(web::put().to(limits::set_limit))

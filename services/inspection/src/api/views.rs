@@ -109,8 +109,13 @@ pub struct ClaimView {
     pub correction: String,
     pub causal_part_number: String,
     pub supplier_code: String,
-    /// As priced at submission.
+    /// What the claim is covered for, as priced at submission: under a goodwill
+    /// pre-authorization, its share of the priced lines.
     pub amounts: AmountsView,
+    /// The goodwill pre-authorization the claim is filed under.
+    pub goodwill: Option<GoodwillView>,
+    /// Coverage checks the claim failed that its pre-authorization waived.
+    pub waived_reasons: Vec<ReasonCode>,
     /// The claimed total is above the approval limit: approving it in full is for a
     /// quality lead (the decision's rule, `domain::approval::needs_lead`; the
     /// claim list's `above_approval_limit` filter lists these).
@@ -128,6 +133,22 @@ pub struct ClaimView {
     pub findings: Option<FindingsView>,
     pub decision: Option<DecisionView>,
     pub disposition: Option<DispositionView>,
+}
+
+/// The pre-authorization a claim is filed under.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GoodwillView {
+    pub preauthorization_id: Uuid,
+    /// The percent of the priced parts and labor the claim is covered for.
+    #[schema(value_type = String, example = "60.00")]
+    pub goodwill_pct: Decimal,
+}
+
+fn goodwill_view(id: Option<Uuid>, pct: Option<Decimal>) -> Option<GoodwillView> {
+    Some(GoodwillView {
+        preauthorization_id: id?,
+        goodwill_pct: pct?,
+    })
 }
 
 /// A value an inspector's decision always stores, or an internal error naming it.
@@ -244,6 +265,8 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
             total,
             currency: claim.currency.into_inner(),
         },
+        goodwill: goodwill_view(claim.preauthorization_id, claim.goodwill_pct),
+        waived_reasons: claim.waived_reasons,
         parts: parts.into_iter().map(part_line_view).collect(),
         labor: labor.into_iter().map(labor_line_view).collect(),
         return_required: claim.return_required,
@@ -277,7 +300,11 @@ pub struct ClaimPreviewView {
     /// Every failing check, in the vocabulary's order; empty when the claim passes.
     pub failures: Vec<CheckFailureView>,
     pub supplier_code: String,
+    /// What the claim would be covered for (under a pre-authorization, its share).
     pub amounts: AmountsView,
+    pub goodwill: Option<GoodwillView>,
+    /// Coverage checks the pre-authorization would waive.
+    pub waived_reasons: Vec<ReasonCode>,
     pub parts: Vec<PartLineView>,
     pub labor: Vec<LaborLineView>,
     pub return_required: bool,
@@ -300,11 +327,16 @@ pub fn preview_view(a: Assessment) -> ClaimPreviewView {
             .collect(),
         supplier_code: a.causal.supplier_code.into_inner(),
         amounts: AmountsView {
-            parts: a.priced.parts,
-            labor: a.priced.labor_total,
-            total: a.priced.total,
+            parts: a.covered_parts,
+            labor: a.covered_labor,
+            total: a.covered_parts + a.covered_labor,
             currency: a.currency.into_inner(),
         },
+        goodwill: goodwill_view(
+            a.goodwill.map(|(id, _)| id),
+            a.goodwill.map(|(_, share)| share.pct()),
+        ),
+        waived_reasons: a.waived,
         parts: a.parts.into_iter().map(part_line_view).collect(),
         labor: a.labor.into_iter().map(labor_line_view).collect(),
         return_required: a.return_required,

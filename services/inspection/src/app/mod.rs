@@ -10,6 +10,8 @@
 //! - a claim is decided, and who may decide above the approval limit:
 //!   [`decision::decide`] (rule: `domain::approval`);
 //! - an overdue part rejects its claim: [`deadline::reject_overdue_returns`];
+//! - goodwill pre-authorizations, and what one grants a claim: [`preauthorizations`]
+//!   (rule: `domain::goodwill`);
 //! - other services' parts and dealers are kept: [`read_models`];
 //! - units, policies and labor operations: [`units`], [`policies`], [`labor`].
 
@@ -19,6 +21,7 @@ pub mod decision;
 pub mod inspection;
 pub mod labor;
 pub mod policies;
+pub mod preauthorizations;
 pub mod read_models;
 pub mod submission;
 pub mod units;

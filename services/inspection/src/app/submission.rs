@@ -11,13 +11,14 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::claims::{ClaimFile, file_of};
-use super::publish;
+use super::{preauthorizations, publish};
 use crate::db;
 use crate::domain::coverage::{self, ClaimFacts, Failure, Terms};
+use crate::domain::goodwill::{self, Share};
 use crate::domain::pricing::{self, LaborLine, PartLine, Priced};
 use crate::domain::status::{Action, IllegalTransition, transition};
 use crate::domain::{
-    ClaimStatus, Currency, DealerCode, OperationCode, PartNumber, Quantity, Serial,
+    ClaimStatus, Currency, DealerCode, OperationCode, PartNumber, Quantity, ReasonCode, Serial,
 };
 
 /// A parts line of a new claim.
@@ -47,6 +48,8 @@ pub struct NewClaim {
     pub causal_part_number: PartNumber,
     pub parts: Vec<NewPartLine>,
     pub labor: Vec<NewLaborLine>,
+    /// The goodwill pre-authorization the repair was approved under, if any.
+    pub preauthorization_id: Option<Uuid>,
 }
 
 /// 422 listing every field that cannot make a claim.
@@ -242,6 +245,14 @@ pub struct Assessment {
     pub failures: Vec<Failure>,
     pub currency: Currency,
     pub priced: Priced,
+    /// What the claim is covered for: the priced parts and labor, or their goodwill
+    /// share under a pre-authorization.
+    pub covered_parts: Decimal,
+    pub covered_labor: Decimal,
+    /// The pre-authorization the claim is filed under, and its share.
+    pub goodwill: Option<(Uuid, Share)>,
+    /// Coverage checks failed that the pre-authorization waived.
+    pub waived: Vec<ReasonCode>,
     pub return_required: bool,
     pub return_deadline: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -291,6 +302,25 @@ pub async fn assess(
         labor_exceeds_standard: priced.labor_exceeds_standard,
         currency_mismatch: priced.currency_mismatch,
     });
+    // Under a pre-authorization coverage is waived and the estimate binds; without one,
+    // a total above the limit needed one.
+    let (failures, waived, goodwill) = match claim.preauthorization_id {
+        Some(id) => {
+            let grant = preauthorizations::grant_for(c, id, dealer_code, claim).await?;
+            let (failures, waived) = goodwill::apply(failures, &grant, priced.total);
+            (failures, waived, Some((id, grant.share)))
+        }
+        None => {
+            let mut failures = failures;
+            let limit = preauthorizations::preauthorization_limit();
+            failures.extend(goodwill::required(priced.total, limit));
+            (failures, Vec::new(), None)
+        }
+    };
+    let (covered_parts, covered_labor) = match goodwill {
+        Some((_, share)) => (share.of(priced.parts), share.of(priced.labor_total)),
+        None => (priced.parts, priced.labor_total),
+    };
 
     // The part must come back when the policy says so and catalog marks it returnable.
     let return_days = terms
@@ -353,6 +383,10 @@ pub async fn assess(
         failures,
         currency,
         priced,
+        covered_parts,
+        covered_labor,
+        goodwill,
+        waived,
         return_required: return_days.is_some(),
         return_deadline,
         decided_at,
@@ -382,12 +416,15 @@ pub async fn submit(
         decision: None,
         reasons: a.failures.iter().map(|f| f.reason).collect(),
         currency: a.currency.clone(),
-        parts_amount: a.priced.parts,
-        labor_amount: a.priced.labor_total,
+        parts_amount: a.covered_parts,
+        labor_amount: a.covered_labor,
         return_required: a.return_required,
         return_deadline: a.return_deadline,
         submitted_at: a.now,
         decided_at: a.decided_at,
+        preauthorization_id: a.goodwill.map(|(id, _)| id),
+        goodwill_pct: a.goodwill.map(|(_, share)| share.pct()),
+        waived_reasons: a.waived.clone(),
     };
     let details = db::claims::Details {
         claim_id: a.id,
@@ -406,9 +443,9 @@ pub async fn submit(
         dealer_code: a.dealer_code,
         causal_part_number: a.causal.part_number,
         amounts: ClaimAmounts {
-            parts: a.priced.parts,
-            labor: a.priced.labor_total,
-            total: a.priced.total,
+            parts: a.covered_parts,
+            labor: a.covered_labor,
+            total: a.covered_parts + a.covered_labor,
             currency: a.currency,
         },
     };

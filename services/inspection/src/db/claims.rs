@@ -34,6 +34,11 @@ pub struct Claim {
     pub return_deadline: Option<DateTime<Utc>>,
     pub submitted_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The goodwill pre-authorization the claim is filed under, and its share.
+    pub preauthorization_id: Option<Uuid>,
+    pub goodwill_pct: Option<Decimal>,
+    /// Coverage checks the claim failed that its pre-authorization waived.
+    pub waived_reasons: Vec<ReasonCode>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -8,19 +8,21 @@ use diesel::pg::Pg;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
+use crate::domain::goodwill::PreauthStatus;
 use crate::domain::{ClaimStatus, ReasonCode, UsageUnit, Verdict};
 
 pub mod approval_limits;
 pub mod claims;
 pub mod labor;
 pub mod policies;
+pub mod preauthorizations;
 pub mod read_models;
 pub mod reports;
 pub mod schema;
 pub mod units;
 
 // `CauseCode` and `DispositionKind` are shared vocabulary: `aftersales_types` maps them.
-aftersales_web::text_enum!(ClaimStatus, Verdict, ReasonCode, UsageUnit);
+aftersales_web::text_enum!(ClaimStatus, Verdict, ReasonCode, UsageUnit, PreauthStatus);
 
 // A claim's reasons are a `TEXT[]`: diesel writes an array of values through their
 // `ToSql`, which `text_enum!` (expression-based) does not give.

@@ -83,6 +83,29 @@ diesel::table! {
         return_deadline -> Nullable<Timestamptz>,
         submitted_at -> Timestamptz,
         decided_at -> Nullable<Timestamptz>,
+        preauthorization_id -> Nullable<Uuid>,
+        goodwill_pct -> Nullable<Numeric>,
+        waived_reasons -> Array<Text>,
+    }
+}
+
+diesel::table! {
+    preauthorizations (id) {
+        id -> Uuid,
+        number -> Text,
+        dealer_code -> Text,
+        unit_serial -> Text,
+        causal_part_number -> Text,
+        description -> Text,
+        estimate_parts -> Numeric,
+        estimate_labor -> Numeric,
+        currency -> Text,
+        status -> Text,
+        goodwill_pct -> Nullable<Numeric>,
+        decision_note -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        requested_at -> Timestamptz,
     }
 }
 

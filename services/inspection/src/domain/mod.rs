@@ -6,6 +6,7 @@
 pub mod approval;
 pub mod codes;
 pub mod coverage;
+pub mod goodwill;
 pub mod inspection;
 pub mod pricing;
 pub mod reasons;

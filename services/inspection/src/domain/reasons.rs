@@ -41,10 +41,16 @@ pub enum ReasonCode {
     Misuse,
     /// A part is priced in another currency than the dealer's labor rate.
     CurrencyMismatch,
+    /// The claim's total is above the estimate of the pre-authorization it is filed
+    /// under.
+    ExceedsPreauthorizedEstimate,
+    /// The claim's total is above the pre-authorization limit and it was filed under
+    /// no pre-authorization.
+    PreauthorizationRequired,
 }
 
 impl ReasonCode {
-    pub const ALL: [ReasonCode; 11] = [
+    pub const ALL: [ReasonCode; 13] = [
         ReasonCode::ExpiredWarranty,
         ReasonCode::UsageExceeded,
         ReasonCode::OutsideSubmissionWindow,
@@ -56,6 +62,8 @@ impl ReasonCode {
         ReasonCode::NoFaultFound,
         ReasonCode::Misuse,
         ReasonCode::CurrencyMismatch,
+        ReasonCode::ExceedsPreauthorizedEstimate,
+        ReasonCode::PreauthorizationRequired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +79,8 @@ impl ReasonCode {
             ReasonCode::NoFaultFound => "no_fault_found",
             ReasonCode::Misuse => "misuse",
             ReasonCode::CurrencyMismatch => "currency_mismatch",
+            ReasonCode::ExceedsPreauthorizedEstimate => "exceeds_preauthorized_estimate",
+            ReasonCode::PreauthorizationRequired => "preauthorization_required",
         }
     }
 

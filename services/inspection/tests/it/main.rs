@@ -15,6 +15,7 @@ mod flow;
 mod idempotency;
 mod master_data;
 mod platform;
+mod preauth;
 mod preview;
 mod queues;
 mod reports;

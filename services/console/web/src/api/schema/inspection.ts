@@ -260,6 +260,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/preauthorizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pre-authorizations, newest first, paginated: a dealer its own; quality, quality
+         *     leads and admins all (`?status=requested` is the quality lead's queue). */
+        get: operations["list_preauthorizations"];
+        put?: never;
+        /** Requests a goodwill pre-authorization for one of the dealer's units (dealers).
+         *     Accepts `Idempotency-Key`. */
+        post: operations["request_preauthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preauthorizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pre-authorization (a dealer only its own: another's is 404). */
+        get: operations["get_preauthorization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preauthorizations/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves a requested pre-authorization with a goodwill share (quality leads).
+         *     Accepts `Idempotency-Key`. */
+        post: operations["approve_preauthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/preauthorizations/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a requested pre-authorization with a reason (quality leads). Accepts
+         *     `Idempotency-Key`. */
+        post: operations["reject_preauthorization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/claims": {
         parameters: {
             query?: never;
@@ -374,6 +447,11 @@ export interface components {
             /** @description The caller has a limit of their own (`approval-limits`). */
             own: boolean;
         };
+        ApprovePreauthorization: {
+            /** @description The percent of the claim's priced parts and labor the manufacturer pays. */
+            goodwill_pct: components["schemas"]["DecimalString"];
+            note?: string | null;
+        };
         /**
          * Format: date
          * @description A date from 0000-01-01 to 9999-12-31.
@@ -396,9 +474,11 @@ export interface components {
         };
         /** @description What submitting the claim now would store, without storing it. */
         ClaimPreviewView: {
+            /** @description What the claim would be covered for (under a pre-authorization, its share). */
             amounts: components["schemas"]["AmountsView"];
             /** @description Every failing check, in the vocabulary's order; empty when the claim passes. */
             failures: components["schemas"]["CheckFailureView"][];
+            goodwill?: null | components["schemas"]["GoodwillView"];
             labor: components["schemas"]["LaborLineView"][];
             parts: components["schemas"]["PartLineView"][];
             /**
@@ -411,6 +491,8 @@ export interface components {
              *     `awaiting_part` or `submitted`. */
             status: components["schemas"]["ClaimStatus"];
             supplier_code: string;
+            /** @description Coverage checks the pre-authorization would waive. */
+            waived_reasons: components["schemas"]["ReasonCode"][];
         };
         /** @enum {string} */
         ClaimStatus: "submitted" | "awaiting_part" | "part_received" | "under_inspection" | "approved" | "partially_approved" | "rejected" | "closed";
@@ -419,7 +501,8 @@ export interface components {
              *     quality lead (the decision's rule, `domain::approval::needs_lead`; the
              *     claim list's `above_approval_limit` filter lists these). */
             above_approval_limit: boolean;
-            /** @description As priced at submission. */
+            /** @description What the claim is covered for, as priced at submission: under a goodwill
+             *     pre-authorization, its share of the priced lines. */
             amounts: components["schemas"]["AmountsView"];
             causal_part_number: string;
             cause: string;
@@ -437,6 +520,7 @@ export interface components {
             /** Format: date */
             failure_date: string;
             findings?: null | components["schemas"]["FindingsView"];
+            goodwill?: null | components["schemas"]["GoodwillView"];
             /** Format: uuid */
             id: string;
             labor: components["schemas"]["LaborLineView"][];
@@ -459,6 +543,8 @@ export interface components {
             unit_serial: string;
             /** Format: int64 */
             usage_at_failure: number;
+            /** @description Coverage checks the claim failed that its pre-authorization waived. */
+            waived_reasons: components["schemas"]["ReasonCode"][];
         };
         ClaimsReport: {
             /** @description approved / decided, 4 decimals; null when nothing was decided. */
@@ -516,6 +602,13 @@ export interface components {
             labor?: components["schemas"]["LaborLineInput"][];
             /** @description Parts used in the repair. */
             parts?: components["schemas"]["PartLineInput"][];
+            /**
+             * Format: uuid
+             * @description The approved goodwill pre-authorization the repair was made under: coverage
+             *     checks are waived, the total may not exceed its estimate, and the claim is
+             *     covered at its goodwill share.
+             */
+            preauthorization_id?: string | null;
             /** @description Not in the future, not before the failure date. */
             repair_date: components["schemas"]["CalendarDate"];
             unit_serial: string;
@@ -598,6 +691,16 @@ export interface components {
             cause_code: string;
             failure_mode: string;
             responsible_supplier: string;
+        };
+        /** @description The pre-authorization a claim is filed under. */
+        GoodwillView: {
+            /**
+             * @description The percent of the priced parts and labor the claim is covered for.
+             * @example 60.00
+             */
+            goodwill_pct: string;
+            /** Format: uuid */
+            preauthorization_id: string;
         };
         LaborLineInput: {
             /** @description Claimed hours (decimal string, 0.01 to 999, 2 decimals). Paid:
@@ -707,6 +810,41 @@ export interface components {
             /** Format: int32 */
             warranty_months: number;
         };
+        /** @enum {string} */
+        PreauthStatus: "requested" | "approved" | "rejected";
+        PreauthorizationView: {
+            causal_part_number: string;
+            currency: string;
+            dealer_code: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            decided_by?: string | null;
+            /** @description The approval's note, or why it was rejected. */
+            decision_note?: string | null;
+            description: string;
+            /** @example 450.00 */
+            estimate_labor: string;
+            /** @example 1800.00 */
+            estimate_parts: string;
+            /**
+             * @description The most a claim under it may total.
+             * @example 2250.00
+             */
+            estimate_total: string;
+            /**
+             * @description When approved: the percent of parts and labor a claim under it is covered for.
+             * @example 60.00
+             */
+            goodwill_pct?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description `PA-000007`. */
+            number: string;
+            /** Format: date-time */
+            requested_at: string;
+            status: components["schemas"]["PreauthStatus"];
+            unit_serial: string;
+        };
         /**
          * @description An RFC 9457 problem document, the body of every error response.
          * @example {
@@ -738,7 +876,7 @@ export interface components {
             type: string;
         };
         /** @enum {string} */
-        ReasonCode: "expired_warranty" | "usage_exceeded" | "outside_submission_window" | "duplicate_claim" | "labor_exceeds_standard" | "part_not_returned" | "not_covered" | "replacement_required" | "no_fault_found" | "misuse" | "currency_mismatch";
+        ReasonCode: "expired_warranty" | "usage_exceeded" | "outside_submission_window" | "duplicate_claim" | "labor_exceeds_standard" | "part_not_returned" | "not_covered" | "replacement_required" | "no_fault_found" | "misuse" | "currency_mismatch" | "exceeds_preauthorized_estimate" | "preauthorization_required";
         ReceiptView: {
             /** Format: int32 */
             quantity: number;
@@ -764,6 +902,20 @@ export interface components {
              */
             usage_at_sale: number;
             usage_unit: components["schemas"]["UsageUnit"];
+        };
+        RejectPreauthorization: {
+            /** @description Why, for the dealer. */
+            reason: string;
+        };
+        RequestPreauthorization: {
+            /** @description The part expected to have failed. */
+            causal_part_number: string;
+            /** @description The failure, the repair planned and why goodwill is asked for. */
+            description: string;
+            estimate_labor: components["schemas"]["DecimalString"];
+            /** @description Estimated parts and labor, in the dealer's currency. */
+            estimate_parts: components["schemas"]["DecimalString"];
+            unit_serial: string;
         };
         SetApprovalLimit: {
             /** @description Approved totals above it need a quality lead; 0 to 1 000 000 000, 2 decimals. */
@@ -1070,7 +1222,8 @@ export interface operations {
                              *     quality lead (the decision's rule, `domain::approval::needs_lead`; the
                              *     claim list's `above_approval_limit` filter lists these). */
                             above_approval_limit: boolean;
-                            /** @description As priced at submission. */
+                            /** @description What the claim is covered for, as priced at submission: under a goodwill
+                             *     pre-authorization, its share of the priced lines. */
                             amounts: components["schemas"]["AmountsView"];
                             causal_part_number: string;
                             cause: string;
@@ -1088,6 +1241,7 @@ export interface operations {
                             /** Format: date */
                             failure_date: string;
                             findings?: null | components["schemas"]["FindingsView"];
+                            goodwill?: null | components["schemas"]["GoodwillView"];
                             /** Format: uuid */
                             id: string;
                             labor: components["schemas"]["LaborLineView"][];
@@ -1110,6 +1264,8 @@ export interface operations {
                             unit_serial: string;
                             /** Format: int64 */
                             usage_at_failure: number;
+                            /** @description Coverage checks the claim failed that its pre-authorization waived. */
+                            waived_reasons: components["schemas"]["ReasonCode"][];
                         }[];
                         /** @description Pass as `cursor` to get the next page; absent on the last page. */
                         next_cursor?: string | null;
@@ -2033,6 +2189,390 @@ export interface operations {
                 };
             };
             /** @description invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_preauthorizations: {
+        parameters: {
+            query?: {
+                /** @description Opaque position from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
+                limit?: number;
+                status?: components["schemas"]["PreauthStatus"];
+                /** @description Only this dealer's (a dealer always sees only its own). */
+                dealer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            causal_part_number: string;
+                            currency: string;
+                            dealer_code: string;
+                            /** Format: date-time */
+                            decided_at?: string | null;
+                            decided_by?: string | null;
+                            /** @description The approval's note, or why it was rejected. */
+                            decision_note?: string | null;
+                            description: string;
+                            /** @example 450.00 */
+                            estimate_labor: string;
+                            /** @example 1800.00 */
+                            estimate_parts: string;
+                            /**
+                             * @description The most a claim under it may total.
+                             * @example 2250.00
+                             */
+                            estimate_total: string;
+                            /**
+                             * @description When approved: the percent of parts and labor a claim under it is covered for.
+                             * @example 60.00
+                             */
+                            goodwill_pct?: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description `PA-000007`. */
+                            number: string;
+                            /** Format: date-time */
+                            requested_at: string;
+                            status: components["schemas"]["PreauthStatus"];
+                            unit_serial: string;
+                        }[];
+                        /** @description Pass as `cursor` to get the next page; absent on the last page. */
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            /** @description bad cursor or status */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    request_preauthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestPreauthorization"];
+            };
+        };
+        responses: {
+            /** @description requested */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreauthorizationView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description only dealers request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown unit, or another dealer's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description names the field: bad serial or part, unknown part, estimates outside 0 to 1 000 000 000 or with more than 2 decimals, empty description */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_preauthorization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the pre-authorization */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreauthorizationView"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown, or another dealer's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_preauthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovePreauthorization"];
+            };
+        };
+        responses: {
+            /** @description approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreauthorizationView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a quality lead */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description goodwill_pct outside 0 to 100 or with more than 2 decimals */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reject_preauthorization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectPreauthorization"];
+            };
+        };
+        responses: {
+            /** @description rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreauthorizationView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a quality lead */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description empty reason */
             422: {
                 headers: {
                     [name: string]: unknown;
