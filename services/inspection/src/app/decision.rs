@@ -28,16 +28,7 @@ use crate::domain::status::{Action, transition};
 /// larger amount through.
 pub fn approval_limit() -> Decimal {
     static LIMIT: OnceLock<Decimal> = OnceLock::new();
-    *LIMIT.get_or_init(|| match std::env::var("APPROVAL_LIMIT") {
-        Ok(v) => match v.trim().parse::<Decimal>() {
-            Ok(d) if d >= Decimal::ZERO => d,
-            _ => {
-                tracing::error!(value = %v, "APPROVAL_LIMIT is not a non-negative decimal; using the default");
-                DEFAULT_APPROVAL_LIMIT
-            }
-        },
-        Err(_) => DEFAULT_APPROVAL_LIMIT,
-    })
+    *LIMIT.get_or_init(|| super::decimal_setting("APPROVAL_LIMIT", DEFAULT_APPROVAL_LIMIT))
 }
 
 /// The approval limit `subject` decides within: their own if one was set

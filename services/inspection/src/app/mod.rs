@@ -41,3 +41,18 @@ async fn publish<E: Event>(
     outbox::enqueue(c, &envelope).await?;
     Ok(())
 }
+
+/// A non-negative decimal setting from env `name`, else `default`. An unreadable value
+/// keeps the default and is logged, so a typo never loosens a limit.
+fn decimal_setting(name: &str, default: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    match std::env::var(name) {
+        Ok(v) => match v.trim().parse::<rust_decimal::Decimal>() {
+            Ok(d) if d >= rust_decimal::Decimal::ZERO => d,
+            _ => {
+                tracing::error!(%name, value = %v, "not a non-negative decimal; using the default");
+                default
+            }
+        },
+        Err(_) => default,
+    }
+}

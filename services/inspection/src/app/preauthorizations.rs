@@ -21,15 +21,8 @@ use crate::domain::{PartNumber, Serial};
 /// value keeps the default and is logged.
 pub fn preauthorization_limit() -> Decimal {
     static LIMIT: OnceLock<Decimal> = OnceLock::new();
-    *LIMIT.get_or_init(|| match std::env::var("PREAUTHORIZATION_LIMIT") {
-        Ok(v) => match v.trim().parse::<Decimal>() {
-            Ok(d) if d >= Decimal::ZERO => d,
-            _ => {
-                tracing::error!(value = %v, "PREAUTHORIZATION_LIMIT is not a non-negative decimal; using the default");
-                DEFAULT_PREAUTHORIZATION_LIMIT
-            }
-        },
-        Err(_) => DEFAULT_PREAUTHORIZATION_LIMIT,
+    *LIMIT.get_or_init(|| {
+        super::decimal_setting("PREAUTHORIZATION_LIMIT", DEFAULT_PREAUTHORIZATION_LIMIT)
     })
 }
 

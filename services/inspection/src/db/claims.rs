@@ -96,18 +96,9 @@ pub struct LaborLine {
     pub amount: Decimal,
 }
 
-#[derive(QueryableByName)]
-struct NextVal {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 /// The next human claim number, `WC-000045`.
 pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
-    let next: NextVal = diesel::sql_query("SELECT nextval('claim_number_seq') AS n")
-        .get_result(conn)
-        .await?;
-    Ok(format!("WC-{:06}", next.n))
+    super::next_number(conn, "claim_number_seq", "WC").await
 }
 
 pub async fn insert(

@@ -21,6 +21,26 @@ pub mod reports;
 pub mod schema;
 pub mod units;
 
+#[derive(diesel::QueryableByName)]
+struct NextVal {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The next human number from `sequence`: `PREFIX-000045` (unique, not gap-free).
+async fn next_number(
+    conn: &mut diesel_async::AsyncPgConnection,
+    sequence: &str,
+    prefix: &str,
+) -> diesel::QueryResult<String> {
+    use diesel_async::RunQueryDsl as _;
+    let next: NextVal = diesel::sql_query("SELECT nextval($1::regclass) AS n")
+        .bind::<Text, _>(sequence)
+        .get_result(conn)
+        .await?;
+    Ok(format!("{prefix}-{:06}", next.n))
+}
+
 // `CauseCode` and `DispositionKind` are shared vocabulary: `aftersales_types` maps them.
 aftersales_web::text_enum!(ClaimStatus, Verdict, ReasonCode, UsageUnit, PreauthStatus);
 

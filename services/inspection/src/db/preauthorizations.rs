@@ -33,18 +33,9 @@ pub struct Preauthorization {
     pub requested_at: DateTime<Utc>,
 }
 
-#[derive(QueryableByName)]
-struct NextVal {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
 /// The next human number, `PA-000007`.
 pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
-    let next: NextVal = diesel::sql_query("SELECT nextval('preauthorization_number_seq') AS n")
-        .get_result(conn)
-        .await?;
-    Ok(format!("PA-{:06}", next.n))
+    super::next_number(conn, "preauthorization_number_seq", "PA").await
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, p: &Preauthorization) -> QueryResult<()> {
