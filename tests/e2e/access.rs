@@ -101,6 +101,9 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
             "/approval-limits" | "/approval-limits/{subject}",
         ) => [D, D, D, A, D, A],
         ("inspection", "get", "/claims" | "/claims/{id}") => [A, D, A, A, D, A],
+        // Not in DESIGN.md: service campaigns (rules.md, "Service campaigns").
+        ("inspection", "post", "/campaigns") => [D, D, D, D, D, A],
+        ("inspection", "get", p) if p.starts_with("/campaigns") => [A, D, A, A, D, A],
         // Not in DESIGN.md: goodwill pre-authorizations (rules.md, "Pre-authorization").
         ("inspection", "post", "/preauthorizations") => [A, D, D, D, D, D],
         ("inspection", "get", "/preauthorizations" | "/preauthorizations/{id}") => {

@@ -92,6 +92,11 @@ pub struct CreateClaim {
     /// covered at its goodwill share.
     #[serde(default)]
     pub preauthorization_id: Option<Uuid>,
+    /// The service campaign the repair was made for: covered whatever the unit's
+    /// warranty state, once per unit, holding only the campaign's fix.
+    #[validate(length(min = 1, max = 20))]
+    #[serde(default)]
+    pub campaign_code: Option<String>,
 }
 
 impl CreateClaim {
@@ -141,6 +146,7 @@ impl CreateClaim {
             parts,
             labor,
             preauthorization_id: self.preauthorization_id,
+            campaign_code: self.campaign_code.clone(),
         })
     }
 }

@@ -6,6 +6,7 @@
 //! inspect, decide and dispose (a decision above the approval limit needs
 //! quality_lead); quality, quality_lead, finance and admins read every claim.
 
+pub mod campaigns;
 pub mod claims;
 mod common;
 pub mod inspect;
@@ -36,6 +37,8 @@ aftersales_web::roles! {
     pub QualityLeads = [QualityLead];
     /// Who reads pre-authorizations: a dealer its own, the rest all.
     pub PreauthReaders = [Dealer, Quality, QualityLead, Admin];
+    /// Who reads campaigns: a dealer its own units, the rest all.
+    pub CampaignReaders = [Dealer, Quality, QualityLead, Admin];
 }
 
 #[derive(OpenApi)]
@@ -67,6 +70,11 @@ aftersales_web::roles! {
         preauthorizations::get_preauthorization,
         preauthorizations::approve_preauthorization,
         preauthorizations::reject_preauthorization,
+        campaigns::create_campaign,
+        campaigns::list_campaigns,
+        campaigns::get_campaign,
+        campaigns::campaign_units,
+        campaigns::campaign_completion,
         reports::claims_report,
         reports::top_failing_parts,
     ),
@@ -117,6 +125,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/preauthorizations")
             .route(web::post().to(preauthorizations::request_preauthorization))
             .route(web::get().to(preauthorizations::list_preauthorizations)),
+    )
+    .service(
+        web::resource("/campaigns")
+            .route(web::post().to(campaigns::create_campaign))
+            .route(web::get().to(campaigns::list_campaigns)),
+    )
+    .service(web::resource("/campaigns/{code}").route(web::get().to(campaigns::get_campaign)))
+    .service(
+        web::resource("/campaigns/{code}/units").route(web::get().to(campaigns::campaign_units)),
+    )
+    .service(
+        web::resource("/campaigns/{code}/completion")
+            .route(web::get().to(campaigns::campaign_completion)),
     )
     .service(
         web::resource("/preauthorizations/{id}")

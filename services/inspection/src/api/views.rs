@@ -114,8 +114,10 @@ pub struct ClaimView {
     pub amounts: AmountsView,
     /// The goodwill pre-authorization the claim is filed under.
     pub goodwill: Option<GoodwillView>,
-    /// Coverage checks the claim failed that its pre-authorization waived.
+    /// Coverage checks the claim failed that its pre-authorization or campaign waived.
     pub waived_reasons: Vec<ReasonCode>,
+    /// The service campaign the claim is filed under.
+    pub campaign_code: Option<String>,
     /// The claimed total is above the approval limit: approving it in full is for a
     /// quality lead (the decision's rule, `domain::approval::needs_lead`; the
     /// claim list's `above_approval_limit` filter lists these).
@@ -267,6 +269,7 @@ pub fn claim_view(file: ClaimFile) -> Result<ClaimView, ApiError> {
         },
         goodwill: goodwill_view(claim.preauthorization_id, claim.goodwill_pct),
         waived_reasons: claim.waived_reasons,
+        campaign_code: claim.campaign_code,
         parts: parts.into_iter().map(part_line_view).collect(),
         labor: labor.into_iter().map(labor_line_view).collect(),
         return_required: claim.return_required,
@@ -303,7 +306,7 @@ pub struct ClaimPreviewView {
     /// What the claim would be covered for (under a pre-authorization, its share).
     pub amounts: AmountsView,
     pub goodwill: Option<GoodwillView>,
-    /// Coverage checks the pre-authorization would waive.
+    /// Coverage checks the pre-authorization or campaign would waive.
     pub waived_reasons: Vec<ReasonCode>,
     pub parts: Vec<PartLineView>,
     pub labor: Vec<LaborLineView>,

@@ -12,9 +12,12 @@
 //! - an overdue part rejects its claim: [`deadline::reject_overdue_returns`];
 //! - goodwill pre-authorizations, and what one grants a claim: [`preauthorizations`]
 //!   (rule: `domain::goodwill`);
+//! - service campaigns, the units they affect, completion, and what a campaign claim
+//!   may hold: [`campaigns`] (rule: `domain::campaign`);
 //! - other services' parts and dealers are kept: [`read_models`];
 //! - units, policies and labor operations: [`units`], [`policies`], [`labor`].
 
+pub mod campaigns;
 pub mod claims;
 pub mod deadline;
 pub mod decision;

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::claims::{ClaimFile, file_of};
-use super::{preauthorizations, publish};
+use super::{campaigns, preauthorizations, publish};
 use crate::db;
 use crate::domain::coverage::{self, ClaimFacts, Failure, Terms};
 use crate::domain::goodwill::{self, Share};
@@ -50,6 +50,8 @@ pub struct NewClaim {
     pub labor: Vec<NewLaborLine>,
     /// The goodwill pre-authorization the repair was approved under, if any.
     pub preauthorization_id: Option<Uuid>,
+    /// The service campaign the repair was made for, if any.
+    pub campaign_code: Option<String>,
 }
 
 /// 422 listing every field that cannot make a claim.
@@ -282,10 +284,21 @@ pub async fn assess(
             Some(policy) => Some(terms_of(&policy)?),
             None => None,
         };
-    let duplicate = db::claims::for_unit_and_part(c, &unit.serial, causal.part_number.as_str())
-        .await?
-        .into_iter()
-        .any(|(status, decision)| status.blocks_duplicate(decision));
+    // A campaign claim is once per unit and campaign; any other, once per unit and
+    // causal part while open or approved.
+    let duplicate = match &claim.campaign_code {
+        Some(code) => {
+            campaigns::check_claim(c, code, unit, claim).await?;
+            db::campaigns::claimed_units(c, code)
+                .await?
+                .iter()
+                .any(|(serial, _)| *serial == unit.serial)
+        }
+        None => db::claims::for_unit_and_part(c, &unit.serial, causal.part_number.as_str())
+            .await?
+            .into_iter()
+            .any(|(status, decision)| status.blocks_duplicate(decision)),
+    };
     let failures = coverage::failures(&ClaimFacts {
         in_service: unit.in_service_date,
         failure: claim.failure_date,
@@ -304,13 +317,18 @@ pub async fn assess(
     });
     // Under a pre-authorization coverage is waived and the estimate binds; without one,
     // a total above the limit needed one.
-    let (failures, waived, goodwill) = match claim.preauthorization_id {
-        Some(id) => {
+    let (failures, waived, goodwill) = match (claim.preauthorization_id, &claim.campaign_code) {
+        (Some(id), _) => {
             let grant = preauthorizations::grant_for(c, id, dealer_code, claim).await?;
             let (failures, waived) = goodwill::apply(failures, &grant, priced.total);
             (failures, waived, Some((id, grant.share)))
         }
-        None => {
+        // The campaign covers the unit whatever its warranty state.
+        (None, Some(_)) => {
+            let (failures, waived) = goodwill::waive(failures);
+            (failures, waived, None)
+        }
+        (None, None) => {
             let mut failures = failures;
             let limit = preauthorizations::preauthorization_limit();
             failures.extend(goodwill::required(priced.total, limit));
@@ -425,6 +443,7 @@ pub async fn submit(
         preauthorization_id: a.goodwill.map(|(id, _)| id),
         goodwill_pct: a.goodwill.map(|(_, share)| share.pct()),
         waived_reasons: a.waived.clone(),
+        campaign_code: claim.campaign_code.clone(),
     };
     let details = db::claims::Details {
         claim_id: a.id,

@@ -37,8 +37,10 @@ pub struct Claim {
     /// The goodwill pre-authorization the claim is filed under, and its share.
     pub preauthorization_id: Option<Uuid>,
     pub goodwill_pct: Option<Decimal>,
-    /// Coverage checks the claim failed that its pre-authorization waived.
+    /// Coverage checks the claim failed that its pre-authorization or campaign waived.
     pub waived_reasons: Vec<ReasonCode>,
+    /// The service campaign the claim is filed under.
+    pub campaign_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

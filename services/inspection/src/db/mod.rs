@@ -12,6 +12,7 @@ use crate::domain::goodwill::PreauthStatus;
 use crate::domain::{ClaimStatus, ReasonCode, UsageUnit, Verdict};
 
 pub mod approval_limits;
+pub mod campaigns;
 pub mod claims;
 pub mod labor;
 pub mod policies;

@@ -86,6 +86,24 @@ diesel::table! {
         preauthorization_id -> Nullable<Uuid>,
         goodwill_pct -> Nullable<Numeric>,
         waived_reasons -> Array<Text>,
+        campaign_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    campaigns (code) {
+        code -> Text,
+        title -> Text,
+        models -> Array<Text>,
+        serial_from -> Nullable<Text>,
+        serial_to -> Nullable<Text>,
+        in_service_from -> Nullable<Date>,
+        in_service_to -> Nullable<Date>,
+        fix_parts -> Jsonb,
+        fix_labor -> Jsonb,
+        valid_from -> Date,
+        valid_to -> Date,
+        created_at -> Timestamptz,
     }
 }
 

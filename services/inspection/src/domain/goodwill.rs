@@ -120,9 +120,7 @@ pub fn apply(
     grant: &Grant,
     priced_total: Decimal,
 ) -> (Vec<Failure>, Vec<ReasonCode>) {
-    let (waived, mut remaining): (Vec<Failure>, Vec<Failure>) = failures
-        .into_iter()
-        .partition(|f| WAIVABLE.contains(&f.reason));
+    let (mut remaining, waived) = waive(failures);
     if priced_total > grant.estimate {
         remaining.push(Failure {
             reason: ReasonCode::ExceedsPreauthorizedEstimate,
@@ -133,6 +131,15 @@ pub fn apply(
             ),
         });
     }
+    (remaining, waived)
+}
+
+/// The coverage failures (`WAIVABLE`) taken out of `failures`: what a pre-authorization
+/// or a service campaign covers whatever the unit's warranty state.
+pub fn waive(failures: Vec<Failure>) -> (Vec<Failure>, Vec<ReasonCode>) {
+    let (waived, remaining): (Vec<Failure>, Vec<Failure>) = failures
+        .into_iter()
+        .partition(|f| WAIVABLE.contains(&f.reason));
     (remaining, waived.into_iter().map(|f| f.reason).collect())
 }
 

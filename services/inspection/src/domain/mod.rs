@@ -4,6 +4,7 @@
 //! No IO, no diesel, no actix; unit- and property-tested.
 
 pub mod approval;
+pub mod campaign;
 pub mod codes;
 pub mod coverage;
 pub mod goodwill;

@@ -58,6 +58,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every campaign, newest first (dealers, quality, quality leads, admins). */
+        get: operations["list_campaigns"];
+        put?: never;
+        /** Records a service campaign (admins). Accepts `Idempotency-Key`. */
+        post: operations["create_campaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign. */
+        get: operations["get_campaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{code}/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's completion per dealer and overall: a dealer only its own. */
+        get: operations["campaign_completion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{code}/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The units a campaign affects, by serial, with their campaign claim once filed: a
+         *     dealer its own; quality, quality leads and admins all (or one dealer's). */
+        get: operations["campaign_units"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/claims": {
         parameters: {
             query?: never;
@@ -410,6 +480,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AffectedUnitView: {
+            /** @description The unit's campaign claim (not rejected), once filed. */
+            claim_number?: string | null;
+            dealer_code: string;
+            /** Format: date */
+            in_service_date: string;
+            model: string;
+            serial: string;
+        };
         AmountsView: {
             currency: string;
             /** @example 85.50 */
@@ -458,6 +537,25 @@ export interface components {
          * @example 2026-05-01
          */
         CalendarDate: string;
+        CampaignView: {
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            in_service_from?: string | null;
+            /** Format: date */
+            in_service_to?: string | null;
+            labor: components["schemas"]["FixLabor"][];
+            models: string[];
+            parts: components["schemas"]["FixPart"][];
+            serial_from?: string | null;
+            serial_to?: string | null;
+            title: string;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to: string;
+        };
         /**
          * @description Cause of a failure found by inspection.
          * @enum {string}
@@ -491,7 +589,7 @@ export interface components {
              *     `awaiting_part` or `submitted`. */
             status: components["schemas"]["ClaimStatus"];
             supplier_code: string;
-            /** @description Coverage checks the pre-authorization would waive. */
+            /** @description Coverage checks the pre-authorization or campaign would waive. */
             waived_reasons: components["schemas"]["ReasonCode"][];
         };
         /** @enum {string} */
@@ -504,6 +602,8 @@ export interface components {
             /** @description What the claim is covered for, as priced at submission: under a goodwill
              *     pre-authorization, its share of the priced lines. */
             amounts: components["schemas"]["AmountsView"];
+            /** @description The service campaign the claim is filed under. */
+            campaign_code?: string | null;
             causal_part_number: string;
             cause: string;
             complaint: string;
@@ -543,7 +643,7 @@ export interface components {
             unit_serial: string;
             /** Format: int64 */
             usage_at_failure: number;
-            /** @description Coverage checks the claim failed that its pre-authorization waived. */
+            /** @description Coverage checks the claim failed that its pre-authorization or campaign waived. */
             waived_reasons: components["schemas"]["ReasonCode"][];
         };
         ClaimsReport: {
@@ -581,6 +681,28 @@ export interface components {
             /** Format: date-time */
             to: string;
         };
+        CompletionReport: {
+            campaign_code: string;
+            dealers: components["schemas"]["CompletionRow"][];
+            /** @description Over the dealers listed. */
+            overall: components["schemas"]["CompletionRow"];
+        };
+        CompletionRow: {
+            /** Format: int64 */
+            affected: number;
+            /**
+             * Format: int64
+             * @description Affected units with a campaign claim (not rejected).
+             */
+            completed: number;
+            /**
+             * @description completed / affected, 4 decimals; null when nothing is affected.
+             * @example 0.7500
+             */
+            completion_rate?: string | null;
+            /** @description The dealer, or `null` on the overall row. */
+            dealer_code?: string | null;
+        };
         CostRow: {
             /** @description Approved parts + labor of approved and partially approved claims. */
             amount: string;
@@ -590,8 +712,33 @@ export interface components {
             /** @description The part number, supplier code or dealer code. */
             key: string;
         };
+        CreateCampaign: {
+            /**
+             * @description 2 to 20 of A–Z, 0–9 and `-`, e.g. `RC-2026-04`.
+             * @example RC-2026-04
+             */
+            code: string;
+            in_service_from?: null | components["schemas"]["CalendarDate"];
+            in_service_to?: null | components["schemas"]["CalendarDate"];
+            /** @description The fix: labor operations, with the most hours one unit takes. */
+            labor?: components["schemas"]["FixLaborInput"][];
+            /** @description The models affected (at least one). */
+            models: string[];
+            /** @description The fix: parts, with the most one unit takes. */
+            parts: components["schemas"]["FixPartInput"][];
+            /** @description An inclusive range of serials (both or neither). */
+            serial_from?: string | null;
+            serial_to?: string | null;
+            title: string;
+            /** @description The days repairs count for the campaign, inclusive. */
+            valid_from: components["schemas"]["CalendarDate"];
+            valid_to: components["schemas"]["CalendarDate"];
+        };
         /** @description A warranty claim for one of the dealer's units. */
         CreateClaim: {
+            /** @description The service campaign the repair was made for: covered whatever the unit's
+             *     warranty state, once per unit, holding only the campaign's fix. */
+            campaign_code?: string | null;
             /** @description The part that failed. */
             causal_part_number: string;
             cause: string;
@@ -691,6 +838,27 @@ export interface components {
             cause_code: string;
             failure_mode: string;
             responsible_supplier: string;
+        };
+        /** @description A labor operation of the fix, and the hours one unit takes at most. */
+        FixLabor: {
+            /** @example 1.50 */
+            hours: string;
+            operation_code: string;
+        };
+        FixLaborInput: {
+            hours: components["schemas"]["DecimalString"];
+            operation_code: string;
+        };
+        /** @description A part of the fix, and how many one unit needs at most. */
+        FixPart: {
+            part_number: string;
+            /** Format: int32 */
+            qty: number;
+        };
+        FixPartInput: {
+            part_number: string;
+            /** Format: int64 */
+            qty: number;
         };
         /** @description The pre-authorization a claim is filed under. */
         GoodwillView: {
@@ -1185,6 +1353,289 @@ export interface operations {
             };
         };
     };
+    list_campaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"][];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_campaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCampaign"];
+            };
+        };
+        responses: {
+            /** @description recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the code is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description names the field: code, empty models, half a range, a range the wrong way round, valid_to before valid_from, unknown parts or operations, quantities or hours out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignView"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaign_completion: {
+        parameters: {
+            query?: {
+                /** @description Only this dealer's (a dealer always sees only its own). */
+                dealer?: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description completion per dealer and overall */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionReport"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaign_units: {
+        parameters: {
+            query?: {
+                /** @description Only this dealer's (a dealer always sees only its own). */
+                dealer?: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the affected units */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AffectedUnitView"][];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown campaign */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_claims: {
         parameters: {
             query?: {
@@ -1225,6 +1676,8 @@ export interface operations {
                             /** @description What the claim is covered for, as priced at submission: under a goodwill
                              *     pre-authorization, its share of the priced lines. */
                             amounts: components["schemas"]["AmountsView"];
+                            /** @description The service campaign the claim is filed under. */
+                            campaign_code?: string | null;
                             causal_part_number: string;
                             cause: string;
                             complaint: string;
@@ -1264,7 +1717,7 @@ export interface operations {
                             unit_serial: string;
                             /** Format: int64 */
                             usage_at_failure: number;
-                            /** @description Coverage checks the claim failed that its pre-authorization waived. */
+                            /** @description Coverage checks the claim failed that its pre-authorization or campaign waived. */
                             waived_reasons: components["schemas"]["ReasonCode"][];
                         }[];
                         /** @description Pass as `cursor` to get the next page; absent on the last page. */
