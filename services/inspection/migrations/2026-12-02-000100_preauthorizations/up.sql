@@ -29,11 +29,12 @@ CREATE INDEX preauthorizations_by_time ON preauthorizations (requested_at, id);
 
 -- A claim filed under a pre-authorization: covered at its goodwill share, with the
 -- coverage checks it waived. One claim per pre-authorization, unless that claim was
--- rejected (a rejected claim does not use it up).
+-- rejected (a rejected claim does not use it up), at submission or by an inspector (a
+-- claim rejected by an inspector stays rejected once closed).
 ALTER TABLE claims ADD COLUMN preauthorization_id UUID REFERENCES preauthorizations (id);
 ALTER TABLE claims ADD COLUMN goodwill_pct NUMERIC(5, 2) CHECK (goodwill_pct BETWEEN 0 AND 100);
 ALTER TABLE claims ADD COLUMN waived_reasons TEXT[] NOT NULL DEFAULT '{}';
 ALTER TABLE claims ADD CONSTRAINT claims_goodwill_with_preauthorization
     CHECK ((preauthorization_id IS NULL) = (goodwill_pct IS NULL));
 CREATE UNIQUE INDEX claims_one_per_preauthorization ON claims (preauthorization_id)
-    WHERE status <> 'rejected';
+    WHERE status <> 'rejected' AND decision IS DISTINCT FROM 'rejected';

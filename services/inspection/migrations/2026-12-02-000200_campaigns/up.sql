@@ -26,5 +26,6 @@ ALTER TABLE claims ADD COLUMN campaign_code TEXT REFERENCES campaigns (code);
 ALTER TABLE claims ADD CONSTRAINT claims_campaign_or_goodwill
     CHECK (campaign_code IS NULL OR preauthorization_id IS NULL);
 CREATE UNIQUE INDEX claims_one_per_unit_and_campaign ON claims (unit_serial, campaign_code)
-    WHERE campaign_code IS NOT NULL AND status <> 'rejected';
+    WHERE campaign_code IS NOT NULL AND status <> 'rejected'
+      AND decision IS DISTINCT FROM 'rejected';
 CREATE INDEX units_by_model ON units (model, serial);

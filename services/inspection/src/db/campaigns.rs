@@ -7,7 +7,6 @@ use serde_json::Value;
 
 use super::schema::{campaigns, claims, units};
 use super::units::Unit;
-use crate::domain::ClaimStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = campaigns)]
@@ -75,7 +74,7 @@ pub async fn claimed_units(
 ) -> QueryResult<Vec<(String, String)>> {
     claims::table
         .filter(claims::campaign_code.eq(code))
-        .filter(claims::status.ne(ClaimStatus::Rejected))
+        .filter(super::claims::not_rejected())
         .select((claims::unit_serial, claims::number))
         .load(conn)
         .await

@@ -137,6 +137,17 @@ pub async fn insert(
 // the state machine, then writes).
 aftersales_web::find_and_lock!(claims::table, Claim, Uuid);
 
+/// Claims that were not rejected, at submission or by an inspector (a claim an
+/// inspector rejected keeps that decision once closed): what uses up a
+/// pre-authorization or a campaign's unit.
+pub fn not_rejected() -> Predicate<claims::table> {
+    Box::new(
+        claims::status
+            .ne(ClaimStatus::Rejected)
+            .and(claims::decision.is_distinct_from(Verdict::Rejected.as_str())),
+    )
+}
+
 pub async fn part_lines(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec<PartLine>> {
     claim_part_lines::table
         .filter(claim_part_lines::claim_id.eq(id))

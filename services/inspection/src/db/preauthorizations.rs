@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::schema::{claims, preauthorizations as pa};
 use crate::domain::goodwill::PreauthStatus;
-use crate::domain::{ClaimStatus, Currency, DealerCode, PartNumber};
+use crate::domain::{Currency, DealerCode, PartNumber};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = pa)]
@@ -75,7 +75,7 @@ pub async fn decide(
 pub async fn claimed_by(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<String>> {
     claims::table
         .filter(claims::preauthorization_id.eq(id))
-        .filter(claims::status.ne(ClaimStatus::Rejected))
+        .filter(super::claims::not_rejected())
         .select(claims::number)
         .first(conn)
         .await

@@ -244,3 +244,47 @@ async fn a_rejected_request_a_larger_bill_and_a_repair_above_the_limit_are_refus
         .await;
     assert_eq!(queue["items"], json!([]), "{queue}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_an_inspector_rejected_gives_its_preauthorization_back_even_once_closed() {
+    let svc = Svc::standard().await;
+    let (_, pa) = request(&svc, "D001", asking("VIN-1", "BRK-1", "120.00", "80.00")).await;
+    let id = id_of(&pa);
+    decide(
+        &svc,
+        &lead(),
+        &id,
+        "approve",
+        json!({"goodwill_pct": "100"}),
+    )
+    .await;
+    let mut under = worn_out();
+    under["preauthorization_id"] = json!(id);
+    let first = id_of(&svc.claim("D001", under.clone()).await);
+    for (verb, body) in [
+        ("part-receipt", json!({"warehouse": "WH-QA", "quantity": 2})),
+        (
+            "findings",
+            json!({"failure_mode": "glazed", "cause_code": "misuse"}),
+        ),
+        (
+            "decision",
+            json!({"decision": "rejected", "reasons": ["misuse"]}),
+        ),
+        ("disposition", json!({"disposition": "scrap"})),
+    ] {
+        let (status, answer) = svc
+            .call(
+                "POST",
+                &format!("/claims/{first}/{verb}"),
+                Some(&quality()),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 200, "{verb}: {answer}");
+    }
+    assert_eq!(svc.get_claim(&first).await["status"], "closed");
+    // Rejected, then closed: the pre-authorization is free again.
+    let second = svc.claim("D001", under).await;
+    assert_eq!(second["status"], "awaiting_part", "{second}");
+}

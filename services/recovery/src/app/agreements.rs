@@ -163,6 +163,9 @@ pub async fn end(
     valid_to: NaiveDate,
     correlation: Uuid,
 ) -> Result<db::agreements::Agreement, ApiError> {
+    // Locked before reading: the amendment is built from the terms as they stand.
+    let supplier = find(c, id).await?.supplier_code;
+    db::agreements::lock_supplier(c, &supplier).await?;
     let current = find(c, id).await?;
     let validity = Validity::parse(current.valid_from, Some(valid_to)).map_err(|_| {
         ApiError::invalid_field(

@@ -97,6 +97,9 @@ pub async fn price(
     c: &mut Conn,
     adjudication: Adjudication,
 ) -> Result<Option<db::lines::Line>, PricingError> {
+    // Under the supplier's lock: an agreement recorded or amended meanwhile either sees
+    // this line (and reassesses it) or is seen by it, never neither.
+    db::agreements::lock_supplier(c, adjudication.supplier.as_str()).await?;
     let agreements = agreements_of(c, adjudication.supplier.as_str()).await?;
     let claim = Adjudicated {
         parts: adjudication.parts,

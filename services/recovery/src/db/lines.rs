@@ -189,8 +189,8 @@ pub async fn batch_many(
     .await
 }
 
-/// Stamps `at_risk_since` on the lines not yet submitted whose deadline is in
-/// `[today, through]` and that were never announced; the lines it stamped.
+/// Stamps `at_risk_since` on the lines in a draft whose deadline is in `[today,
+/// through]` and that were never announced; the lines it stamped.
 pub async fn announce_at_risk(
     conn: &mut AsyncPgConnection,
     today: NaiveDate,
@@ -201,6 +201,9 @@ pub async fn announce_at_risk(
         rl::table
             .filter(rl::status.eq_any(UNSUBMITTED))
             .filter(rl::at_risk_since.is_null())
+            // A line taken out of its draft since the sweep drafted is announced once
+            // the next run has drafted it again.
+            .filter(rl::recovery_claim_id.is_not_null())
             .filter(rl::filing_deadline.between(today, through)),
     )
     .set(rl::at_risk_since.eq(now))

@@ -14,6 +14,8 @@
 //! Published (through the outbox, in the transaction of the change, by `app`):
 //! `recovery.recovery_claim_submitted`, `recovery.recovery_claim_settled`.
 
+use std::collections::BTreeSet;
+
 use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, Decision};
 use aftersales_messaging::contracts::{catalog, event_types};
 use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
@@ -23,6 +25,7 @@ use rust_decimal::Decimal;
 
 use crate::app::lines::{self, Adjudication, PricingError};
 use crate::app::parts;
+use crate::db;
 use crate::domain::line;
 
 /// Applies the events this service consumes.
@@ -30,6 +33,21 @@ use crate::domain::line;
 pub struct EventHandler;
 
 impl Handler for EventHandler {
+    /// The supplier locks pricing takes (`app::lines::price`), in code order, so that two
+    /// batches side by side cannot deadlock on them.
+    async fn lock_batch(&self, conn: &mut AsyncPgConnection, events: &[&Envelope]) -> Handled {
+        let suppliers: BTreeSet<String> = events
+            .iter()
+            .filter(|e| e.event_type == event_types::CLAIM_ADJUDICATED)
+            .filter_map(|e| payload::<ClaimAdjudicated>(e).ok())
+            .map(|c| c.supplier_code.to_string())
+            .collect();
+        for supplier in &suppliers {
+            db::agreements::lock_supplier(conn, supplier).await?;
+        }
+        Ok(())
+    }
+
     async fn handle(&self, conn: &mut AsyncPgConnection, event: &Envelope) -> Handled {
         match event.event_type.as_str() {
             event_types::PART_UPSERTED => {
