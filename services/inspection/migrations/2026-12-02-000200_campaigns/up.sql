@@ -16,7 +16,9 @@ CREATE TABLE campaigns (
     valid_to        DATE        NOT NULL,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     CHECK (valid_to >= valid_from),
-    CHECK ((serial_from IS NULL) = (serial_to IS NULL) AND (serial_from IS NULL OR serial_to >= serial_from)),
+    -- Serials compare byte by byte, as the service does, whatever the database's collation.
+    CHECK ((serial_from IS NULL) = (serial_to IS NULL)
+           AND (serial_from IS NULL OR serial_to COLLATE "C" >= serial_from COLLATE "C")),
     CHECK ((in_service_from IS NULL) = (in_service_to IS NULL)
            AND (in_service_from IS NULL OR in_service_to >= in_service_from))
 );

@@ -2,6 +2,7 @@
 //! claim, with its amount or the reason it is not recoverable.
 
 use actix_web::{HttpResponse, web};
+use aftersales_types::CalendarDate;
 use aftersales_web::{ApiError, DbConn, Page, PageQuery, Principal};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -150,8 +151,10 @@ pub async fn list_lines(
     require_finance(&who)?;
     let by_deadline = filter.sort.unwrap_or_default() == LineSort::Deadline;
     let after = if by_deadline {
-        page.position()?
-            .map(|(day, id)| db::lines::After::Deadline(day, id))
+        // A cursor is only base64 of JSON: a forged one may carry any date, and a
+        // `CalendarDate` holds none PostgreSQL cannot compare with.
+        page.position::<(CalendarDate, Uuid)>()?
+            .map(|(day, id)| db::lines::After::Deadline(day.get(), id))
     } else {
         page.position()?.map(db::lines::After::Created)
     };

@@ -261,6 +261,20 @@ async fn lines_sort_by_days_left_across_pages() {
         )
         .await;
     assert_eq!(status, 400);
+    // A forged cursor with a day PostgreSQL cannot hold is refused, not a 500.
+    let forged = aftersales_web::pagination::Cursor::encode(&(
+        "-5000-01-01",
+        "00000000-0000-0000-0000-000000000000",
+    ));
+    let (status, problem) = svc
+        .call(
+            "GET",
+            &format!("/recovery-lines?sort=deadline&cursor={forged}"),
+            Some(&finance()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{problem}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
