@@ -289,10 +289,9 @@ pub async fn assess(
     let duplicate = match &claim.campaign_code {
         Some(code) => {
             campaigns::check_claim(c, code, unit, claim).await?;
-            db::campaigns::claimed_units(c, code)
+            db::campaigns::claim_of_unit(c, code, &unit.serial)
                 .await?
-                .iter()
-                .any(|(serial, _)| *serial == unit.serial)
+                .is_some()
         }
         None => db::claims::for_unit_and_part(c, &unit.serial, causal.part_number.as_str())
             .await?

@@ -67,6 +67,23 @@ pub async fn units_of_models(
     query.load(conn).await
 }
 
+/// The number of `unit`'s claim under the campaign that was not rejected, if any (the
+/// unique index `claims_one_per_unit_and_campaign` keeps it to one).
+pub async fn claim_of_unit(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+    unit: &str,
+) -> QueryResult<Option<String>> {
+    claims::table
+        .filter(claims::campaign_code.eq(code))
+        .filter(claims::unit_serial.eq(unit))
+        .filter(super::claims::not_rejected())
+        .select(claims::number)
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// `(unit serial, claim number)` of the campaign's claims that were not rejected.
 pub async fn claimed_units(
     conn: &mut AsyncPgConnection,
