@@ -118,7 +118,15 @@ pub fn topology_v1() -> Topology {
                 SHIPMENT_DISPATCHED,
             ],
         ),
-        Subscription::new("inspection", &[PART_UPSERTED, DEALER_UPSERTED]),
+        Subscription::new(
+            "inspection",
+            &[
+                PART_UPSERTED,
+                DEALER_UPSERTED,
+                ORDER_PLACED,
+                SHIPMENT_DISPATCHED,
+            ],
+        ),
         Subscription::new("recovery", &[PART_UPSERTED, CLAIM_ADJUDICATED]),
     ]);
     consumers.with_producers(producers_v1())

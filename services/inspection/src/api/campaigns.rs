@@ -7,13 +7,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString};
 use aftersales_web::idempotency::KeyHeader;
-use aftersales_web::{Allowed, ApiError, DbConn, FieldError, Keyed, Principal};
+use aftersales_web::{Allowed, ApiError, DbConn, FieldError, Keyed};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::common::dealer_of;
 use super::{Admins, CampaignReaders};
 use crate::app::campaigns::{self, AffectedUnit, CampaignFile, Completion};
 use crate::db;
@@ -296,13 +297,6 @@ pub struct DealerFilter {
     pub dealer: Option<String>,
 }
 
-fn dealer_of(who: &Principal, filter: &DealerFilter) -> Result<Option<String>, ApiError> {
-    Ok(match who.dealer_scope()? {
-        Some(own) => Some(own.to_owned()),
-        None => filter.dealer.clone(),
-    })
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AffectedUnitView {
     pub serial: String,
@@ -343,7 +337,7 @@ pub async fn campaign_units(
     path: web::Path<String>,
     filter: aftersales_web::Query<DealerFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let dealer = dealer_of(&who, &filter)?;
+    let dealer = dealer_of(&who, filter.dealer.as_deref())?;
     let file = campaigns::get(&mut conn, &path.into_inner()).await?;
     let units = campaigns::affected_units(&mut conn, &file, dealer.as_deref()).await?;
     Ok(HttpResponse::Ok().json(
@@ -402,7 +396,7 @@ pub async fn campaign_completion(
     path: web::Path<String>,
     filter: aftersales_web::Query<DealerFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let dealer = dealer_of(&who, &filter)?;
+    let dealer = dealer_of(&who, filter.dealer.as_deref())?;
     let file = campaigns::get(&mut conn, &path.into_inner()).await?;
     let units = campaigns::affected_units(&mut conn, &file, dealer.as_deref()).await?;
     let (dealers, overall) = campaigns::completion(&units);

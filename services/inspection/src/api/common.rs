@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use aftersales_web::ApiError;
+use aftersales_web::{ApiError, Principal};
 use validator::ValidationError;
 
 use crate::domain::InvalidValue;
@@ -34,4 +34,13 @@ pub fn decimal_in(
         );
     }
     Ok(())
+}
+
+/// Whose records the caller asks for: a dealer always its own; staff the dealer
+/// named, or everyone's (`None`).
+pub fn dealer_of(who: &Principal, named: Option<&str>) -> Result<Option<String>, ApiError> {
+    Ok(match who.dealer_scope()? {
+        Some(own) => Some(own.to_owned()),
+        None => named.map(str::to_owned),
+    })
 }

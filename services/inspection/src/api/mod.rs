@@ -39,6 +39,8 @@ aftersales_web::roles! {
     pub PreauthReaders = [Dealer, Quality, QualityLead, Admin];
     /// Who reads campaigns: a dealer its own units, the rest all.
     pub CampaignReaders = [Dealer, Quality, QualityLead, Admin];
+    /// Who reads dealer scorecards: a dealer its own, quality and admins all.
+    pub ScorecardReaders = [Dealer, Quality, QualityLead, Admin];
 }
 
 #[derive(OpenApi)]
@@ -77,6 +79,7 @@ aftersales_web::roles! {
         campaigns::campaign_completion,
         reports::claims_report,
         reports::top_failing_parts,
+        reports::dealer_scorecards,
     ),
     components(schemas(
         crate::domain::ReasonCode,
@@ -160,5 +163,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/reports/top-failing-parts")
             .route(web::get().to(reports::top_failing_parts)),
+    )
+    .service(
+        web::resource("/reports/dealer-scorecards")
+            .route(web::get().to(reports::dealer_scorecards)),
     );
 }

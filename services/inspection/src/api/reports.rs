@@ -1,19 +1,23 @@
 //! `reports/claims` and `reports/top-failing-parts`, over claims submitted in a
-//! period; JSON, or CSV (`Accept: text/csv` or `?format=csv`).
+//! period, and `reports/dealer-scorecards`, per dealer and month; JSON, or CSV
+//! (`Accept: text/csv` or `?format=csv`).
 
 use actix_web::{HttpRequest, HttpResponse};
 use aftersales_web::csv::CsvTable;
-use aftersales_web::{ApiError, DbConn, Principal, Role};
+use aftersales_web::{Allowed, ApiError, DbConn, Principal, Role};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::common::{period_bound, wants_csv};
+use super::ScorecardReaders;
+use super::common::{dealer_of, field, period_bound, wants_csv};
+use crate::app;
 use crate::db;
 use crate::db::reports::CostBy;
 use crate::domain::ClaimStatus;
 use crate::domain::report::{cycle_hours, share};
+use crate::domain::scorecard::{self, Month, Scorecard};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -298,6 +302,160 @@ pub async fn top_failing_parts(
         .collect();
     respond(as_csv, &rows, "top-failing-parts", |rows| {
         top_failing_csv(rows)
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScorecardQuery {
+    /// The first month, `YYYY-MM` (UTC).
+    pub from: String,
+    /// The last month, included (default: `from`); at most 24 months from `from`.
+    pub to: Option<String>,
+    /// Only this dealer (a dealer always sees only its own).
+    pub dealer: Option<String>,
+    /// `json` (default) or `csv`.
+    #[param(inline, value_type = Option<aftersales_web::request::ReportFormat>)]
+    pub format: Option<String>,
+}
+
+/// One dealer's station assessment for one month. A rate is a fraction with 4
+/// decimals, `null` when there was nothing to measure.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DealerScorecard {
+    pub dealer_code: String,
+    /// `YYYY-MM` (UTC).
+    pub month: String,
+    /// Claims decided in the month: by an inspector, at submission, or for a part not
+    /// returned.
+    pub claims_decided: i64,
+    /// Of those, rejected.
+    pub claims_rejected: i64,
+    #[schema(value_type = Option<String>, example = "0.1250")]
+    pub rejection_rate: Option<Decimal>,
+    /// Parts due back in the month (received, or past their deadline).
+    pub returns_due: i64,
+    /// Of those, received by their deadline.
+    pub returned_on_time: i64,
+    #[schema(value_type = Option<String>)]
+    pub return_compliance: Option<Decimal>,
+    /// Units ordered in the month.
+    pub units_ordered: i64,
+    /// Of those, shipped within 24 hours of placement.
+    pub units_shipped_within_24h: i64,
+    #[schema(value_type = Option<String>)]
+    pub fill_rate_24h: Option<Decimal>,
+    /// Submission → an inspector's decision, for claims decided in the month, in hours
+    /// (2 decimals).
+    #[schema(value_type = Option<String>)]
+    pub avg_cycle_hours: Option<Decimal>,
+    /// 90th percentile (nearest rank) of the same.
+    #[schema(value_type = Option<String>)]
+    pub p90_cycle_hours: Option<Decimal>,
+    /// At the month's end, the dealer's units affected by campaigns running in the month.
+    pub campaign_units: i64,
+    /// Of those, with a campaign claim (not rejected).
+    pub campaign_units_completed: i64,
+    #[schema(value_type = Option<String>)]
+    pub campaign_completion: Option<Decimal>,
+}
+
+impl From<Scorecard> for DealerScorecard {
+    fn from(s: Scorecard) -> Self {
+        let t = s.tally;
+        DealerScorecard {
+            dealer_code: s.dealer_code,
+            month: s.month.to_string(),
+            claims_decided: t.decided,
+            claims_rejected: t.rejected,
+            rejection_rate: s.rejection_rate,
+            returns_due: t.returns_due,
+            returned_on_time: t.returned_on_time,
+            return_compliance: s.return_compliance,
+            units_ordered: t.units_ordered,
+            units_shipped_within_24h: t.shipped_within_24h,
+            fill_rate_24h: s.fill_rate_24h,
+            avg_cycle_hours: s.avg_cycle_hours,
+            p90_cycle_hours: s.p90_cycle_hours,
+            campaign_units: t.campaign_units,
+            campaign_units_completed: t.campaign_completed,
+            campaign_completion: s.campaign_completion,
+        }
+    }
+}
+
+fn scorecards_csv(rows: &[DealerScorecard]) -> Result<CsvTable, ApiError> {
+    let mut t = CsvTable::new(&[
+        "dealer_code",
+        "month",
+        "claims_decided",
+        "claims_rejected",
+        "rejection_rate",
+        "returns_due",
+        "returned_on_time",
+        "return_compliance",
+        "units_ordered",
+        "units_shipped_within_24h",
+        "fill_rate_24h",
+        "avg_cycle_hours",
+        "p90_cycle_hours",
+        "campaign_units",
+        "campaign_units_completed",
+        "campaign_completion",
+    ])?;
+    for r in rows {
+        t.serialize(r)?;
+    }
+    Ok(t)
+}
+
+/// Dealer scorecards, the station assessment: per dealer and month, the claim
+/// rejection rate, part-return compliance, 24 h parts fill rate, claim cycle time and
+/// campaign completion. Quality and admins see every dealer (or the one named); a
+/// dealer only itself. CSV: one row per dealer and month, empty cells for no data.
+#[utoipa::path(
+    get, path = "/api/v1/reports/dealer-scorecards", tag = "reports",
+    params(ScorecardQuery),
+    responses(
+        (status = 200, description = "by dealer, then month; CSV with Accept: text/csv or ?format=csv",
+         content((Vec<DealerScorecard> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "from missing", body = aftersales_web::Problem),
+        (status = 403, description = "warehouse or finance", body = aftersales_web::Problem),
+        (status = 404, description = "the dealer named is not known here", body = aftersales_web::Problem),
+        (status = 422, description = "bad month, to before from, more than 24 months, or unknown format", body = aftersales_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn dealer_scorecards(
+    Allowed(who, ..): Allowed<ScorecardReaders>,
+    req: HttpRequest,
+    mut conn: DbConn,
+    query: aftersales_web::Query<ScorecardQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let as_csv = wants_csv(&req, query.format.as_deref())?;
+    let from = field("from", Month::parse(&query.from))?;
+    let to = match &query.to {
+        Some(to) => field("to", Month::parse(to))?,
+        None => from,
+    };
+    let months = scorecard::months(from, to).map_err(|(f, m)| ApiError::invalid_field(f, m))?;
+    let dealer = dealer_of(&who, query.dealer.as_deref())?;
+    if let Some(named) = query.dealer.as_deref()
+        && who.dealer_scope()?.is_none()
+        && db::read_models::find_dealer(&mut conn, named)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::not_found(format!("no dealer {named}")));
+    }
+    let rows: Vec<DealerScorecard> =
+        app::scorecards::scorecards(&mut conn, &months, dealer.as_deref())
+            .await?
+            .into_iter()
+            .map(DealerScorecard::from)
+            .collect();
+    respond(as_csv, &rows, "dealer-scorecards", |rows| {
+        scorecards_csv(rows)
     })
 }
 

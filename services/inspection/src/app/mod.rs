@@ -14,7 +14,10 @@
 //!   (rule: `domain::goodwill`);
 //! - service campaigns, the units they affect, completion, and what a campaign claim
 //!   may hold: [`campaigns`] (rule: `domain::campaign`);
-//! - other services' parts and dealers are kept: [`read_models`];
+//! - dealer scorecards (the station assessment): [`scorecards`] (rule:
+//!   `domain::scorecard`);
+//! - other services' parts, dealers, order placements and shipments are kept:
+//!   [`read_models`];
 //! - units, policies and labor operations: [`units`], [`policies`], [`labor`].
 
 pub mod campaigns;
@@ -26,6 +29,7 @@ pub mod labor;
 pub mod policies;
 pub mod preauthorizations;
 pub mod read_models;
+pub mod scorecards;
 pub mod submission;
 pub mod units;
 

@@ -64,3 +64,49 @@ pub async fn record_dealer(
     .await?;
     Ok(())
 }
+
+/// Keeps the placement of `order` (its units over all lines) for the fill rate.
+pub async fn record_order(
+    conn: &mut AsyncPgConnection,
+    order: orders::OrderPlaced,
+) -> Result<(), HandlerError> {
+    let ordered: i64 = order.lines.iter().map(|l| i64::from(l.qty)).sum();
+    if ordered <= 0 || order.lines.iter().any(|l| l.qty <= 0) {
+        return Err(HandlerError::Reject("an order line without units".into()));
+    }
+    db::read_models::insert_placed_order(
+        conn,
+        &db::read_models::PlacedOrder {
+            order_id: order.order_id,
+            dealer_code: order.dealer_code.to_string(),
+            placed_at: order.placed_at,
+            ordered,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Keeps `shipment`, dispatched at `occurred_at`, for the fill rate.
+pub async fn record_shipment(
+    conn: &mut AsyncPgConnection,
+    shipment: catalog::ShipmentDispatched,
+    occurred_at: DateTime<Utc>,
+) -> Result<(), HandlerError> {
+    if shipment.lines.iter().any(|l| l.qty < 0) {
+        return Err(HandlerError::Reject(
+            "a shipped line with negative units".into(),
+        ));
+    }
+    db::read_models::insert_order_shipment(
+        conn,
+        &db::read_models::OrderShipment {
+            shipment_id: shipment.shipment_id,
+            order_id: shipment.order_id,
+            dispatched_at: occurred_at,
+            qty: shipment.lines.iter().map(|l| i64::from(l.qty)).sum(),
+        },
+    )
+    .await?;
+    Ok(())
+}

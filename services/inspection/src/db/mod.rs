@@ -20,6 +20,7 @@ pub mod preauthorizations;
 pub mod read_models;
 pub mod reports;
 pub mod schema;
+pub mod scorecards;
 pub mod units;
 
 #[derive(diesel::QueryableByName)]

@@ -1,13 +1,16 @@
-//! Local read models of other services' facts: catalog's parts and orders' dealers.
-//! Each row keeps the `occurred_at` of the event that wrote it, so an older event
-//! delivered late never overwrites a newer one.
+//! Local read models of other services' facts: catalog's parts, orders' dealers, and
+//! the placements and shipments of orders (for the dealer scorecard's fill rate).
+//! A part or dealer row keeps the `occurred_at` of the event that wrote it, so an
+//! older event delivered late never overwrites a newer one; placements and shipments
+//! never change, so they are written once.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
+use uuid::Uuid;
 
-use super::schema::{dealers, parts};
+use super::schema::{dealers, order_shipments, parts, placed_orders};
 use crate::domain::{Currency, DealerCode, PartNumber, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -106,3 +109,58 @@ pub async fn find_parts(
 }
 
 aftersales_web::row_by_key!(pub fn find_dealer(dealers::table, &str) -> Dealer);
+
+/// An order as placed: who, when, how many units (the scorecard's fill rate).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = placed_orders)]
+pub struct PlacedOrder {
+    pub order_id: Uuid,
+    pub dealer_code: String,
+    pub placed_at: DateTime<Utc>,
+    pub ordered: i64,
+}
+
+/// A shipment catalog dispatched for an order, and how many units it carried.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = order_shipments)]
+pub struct OrderShipment {
+    pub shipment_id: Uuid,
+    pub order_id: Uuid,
+    pub dispatched_at: DateTime<Utc>,
+    pub qty: i64,
+}
+
+/// Keeps the placement; a placement seen before changes nothing.
+pub async fn insert_placed_order(
+    conn: &mut AsyncPgConnection,
+    order: &PlacedOrder,
+) -> QueryResult<()> {
+    diesel::insert_into(placed_orders::table)
+        .values(order)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps the shipment; a shipment seen before changes nothing.
+pub async fn insert_order_shipment(
+    conn: &mut AsyncPgConnection,
+    shipment: &OrderShipment,
+) -> QueryResult<()> {
+    diesel::insert_into(order_shipments::table)
+        .values(shipment)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every dealer orders has announced, by code.
+pub async fn dealer_codes(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
+    dealers::table
+        .select(dealers::dealer_code)
+        .order(dealers::dealer_code)
+        .load(conn)
+        .await
+}

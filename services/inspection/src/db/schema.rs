@@ -196,6 +196,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    placed_orders (order_id) {
+        order_id -> Uuid,
+        dealer_code -> Text,
+        placed_at -> Timestamptz,
+        ordered -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_shipments (shipment_id) {
+        shipment_id -> Uuid,
+        order_id -> Uuid,
+        dispatched_at -> Timestamptz,
+        qty -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     parts,
     dealers,

@@ -12,6 +12,7 @@ pub mod inspection;
 pub mod pricing;
 pub mod reasons;
 pub mod report;
+pub mod scorecard;
 pub mod status;
 
 pub use codes::{

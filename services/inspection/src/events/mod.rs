@@ -2,7 +2,9 @@
 //! (`app::read_models`), inside the inbox transaction so each applies exactly once:
 //! - `catalog.part_upserted` → the `parts` read model (price, currency, supplier,
 //!   category, core, returnable, warranty months, active);
-//! - `orders.dealer_upserted` → the `dealers` read model (labor rate, currency, active).
+//! - `orders.dealer_upserted` → the `dealers` read model (labor rate, currency, active);
+//! - `orders.order_placed` and `catalog.shipment_dispatched` → the placements and
+//!   shipments the dealer scorecard's 24 h fill rate is measured on.
 //!
 //! Published (through the outbox, by the use case that makes the change, see `app`):
 //! `inspection.claim_submitted`, `inspection.part_received`,
@@ -28,6 +30,14 @@ impl Handler for EventHandler {
             event_types::DEALER_UPSERTED => {
                 let dealer: orders::DealerUpserted = payload(event)?;
                 read_models::record_dealer(conn, dealer, event.occurred_at).await
+            }
+            event_types::ORDER_PLACED => {
+                let order: orders::OrderPlaced = payload(event)?;
+                read_models::record_order(conn, order).await
+            }
+            event_types::SHIPMENT_DISPATCHED => {
+                let shipment: catalog::ShipmentDispatched = payload(event)?;
+                read_models::record_shipment(conn, shipment, event.occurred_at).await
             }
             other => Err(HandlerError::not_consumed("inspection", other)),
         }

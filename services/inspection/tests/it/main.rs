@@ -20,5 +20,6 @@ mod preauth;
 mod preview;
 mod queues;
 mod reports;
+mod scorecards;
 mod stored_values;
 mod support;
