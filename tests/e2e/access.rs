@@ -122,6 +122,9 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
             | "/claims/{id}/decision"
             | "/claims/{id}/disposition",
         ) => [D, D, A, A, D, U],
+        // Not in DESIGN.md: dealer scorecards (rules.md, "Dealer scorecards"): quality
+        // and admins, and each dealer for itself.
+        ("inspection", "get", "/reports/dealer-scorecards") => [A, D, A, A, D, A],
         ("inspection", "get", p) if p.starts_with("/reports/") => [U, D, A, A, U, A],
         // Not in DESIGN.md's API map: finance's like the other recovery reports (access.md).
         ("recovery", "get", "/reports/filing-deadlines") => [D, D, D, D, A, A],

@@ -423,6 +423,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/dealer-scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dealer scorecards, the station assessment: per dealer and month, the claim
+         *     rejection rate, part-return compliance, 24 h parts fill rate, claim cycle time and
+         *     campaign completion. Quality and admins see every dealer (or the one named); a
+         *     dealer only itself. CSV: one row per dealer and month, empty cells for no data. */
+        get: operations["dealer_scorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/top-failing-parts": {
         parameters: {
             query?: never;
@@ -777,6 +797,64 @@ export interface components {
             category?: string | null;
             part_number?: string | null;
             terms: components["schemas"]["PolicyTerms"];
+        };
+        /** @description One dealer's station assessment for one month. A rate is a fraction with 4
+         *     decimals, `null` when there was nothing to measure. */
+        DealerScorecard: {
+            /** @description Submission → an inspector's decision, for claims decided in the month, in hours
+             *     (2 decimals). */
+            avg_cycle_hours?: string | null;
+            campaign_completion?: string | null;
+            /**
+             * Format: int64
+             * @description At the month's end, the dealer's units affected by campaigns running in the month.
+             */
+            campaign_units: number;
+            /**
+             * Format: int64
+             * @description Of those, with a campaign claim (not rejected).
+             */
+            campaign_units_completed: number;
+            /**
+             * Format: int64
+             * @description Claims decided in the month: by an inspector, at submission, or for a part not
+             *     returned.
+             */
+            claims_decided: number;
+            /**
+             * Format: int64
+             * @description Of those, rejected.
+             */
+            claims_rejected: number;
+            dealer_code: string;
+            fill_rate_24h?: string | null;
+            /** @description `YYYY-MM` (UTC). */
+            month: string;
+            /** @description 90th percentile (nearest rank) of the same. */
+            p90_cycle_hours?: string | null;
+            /** @example 0.1250 */
+            rejection_rate?: string | null;
+            return_compliance?: string | null;
+            /**
+             * Format: int64
+             * @description Of those, received by their deadline.
+             */
+            returned_on_time: number;
+            /**
+             * Format: int64
+             * @description Parts due back in the month (received, or past their deadline).
+             */
+            returns_due: number;
+            /**
+             * Format: int64
+             * @description Units ordered in the month.
+             */
+            units_ordered: number;
+            /**
+             * Format: int64
+             * @description Of those, shipped within 24 hours of placement.
+             */
+            units_shipped_within_24h: number;
         };
         /**
          * @description A decimal string like "12.50", never a JSON number.
@@ -3092,6 +3170,81 @@ export interface operations {
                 };
             };
             /** @description bad date, to before from, or unknown format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dealer_scorecards: {
+        parameters: {
+            query: {
+                /** @description The first month, `YYYY-MM` (UTC). */
+                from: string;
+                /** @description The last month, included (default: `from`); at most 24 months from `from`. */
+                to?: string;
+                /** @description Only this dealer (a dealer always sees only its own). */
+                dealer?: string;
+                /** @description `json` (default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description by dealer, then month; CSV with Accept: text/csv or ?format=csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealerScorecard"][];
+                    "text/csv": string;
+                };
+            };
+            /** @description from missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description warehouse or finance */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the dealer named is not known here */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description bad month, to before from, more than 24 months, or unknown format */
             422: {
                 headers: {
                     [name: string]: unknown;
