@@ -375,6 +375,71 @@ impl Flow {
         assert_eq!(done["overall"]["completion_rate"], "1.0000", "{done}");
     }
 
+    /// Two pumps received, ordered by D001 and shipped at once; inspection learns the
+    /// order from orders and the shipment from catalog, and scores the dealer's month.
+    async fn the_dealers_scorecard_counts_the_order_and_the_recall(&self) {
+        let s = &self.s;
+        s.post(
+            s.catalog.url("/api/v1/receipts"),
+            Role::Warehouse,
+            None,
+            json!({"warehouse": "WH1", "part_number": "P-200", "qty": 2}),
+        )
+        .await;
+        let order = json!({"priority": "stock", "lines": [{"part_number": "P-200", "qty": 2}]});
+        let placed = first_some(Duration::from_secs(30), || async {
+            let (status, answer) = s
+                .send(
+                    reqwest::Method::POST,
+                    s.orders.url("/api/v1/orders"),
+                    Role::Dealer,
+                    Some("D001"),
+                    Some(order.clone()),
+                )
+                .await;
+            (status == 201).then_some(answer)
+        })
+        .await
+        .expect("orders never accepted the order (price book not fed?)");
+        let ship = json!({"order_id": placed["id"], "carrier": "DHL", "tracking_ref": "TRK-9"});
+        first_some(Duration::from_secs(30), || async {
+            let (status, _) = s
+                .send(
+                    reqwest::Method::POST,
+                    s.catalog.url("/api/v1/shipments"),
+                    Role::Warehouse,
+                    None,
+                    Some(ship.clone()),
+                )
+                .await;
+            (status == 201).then_some(())
+        })
+        .await
+        .expect("catalog never shipped the order (not reserved?)");
+
+        let this = Utc::now().format("%Y-%m").to_string();
+        let url = s
+            .inspection
+            .url(&format!("/api/v1/reports/dealer-scorecards?from={this}"));
+        let card = first_some(Duration::from_secs(30), || async {
+            let cards = s.get(url.clone(), Role::Dealer, Some("D001")).await;
+            let card = cards.get(0).cloned()?;
+            (card["units_shipped_within_24h"] == 2).then_some(card)
+        })
+        .await
+        .expect("inspection never scored the shipped order");
+        assert_eq!(card["dealer_code"], "D001", "{card}");
+        assert_eq!(card["units_ordered"], 2, "{card}");
+        assert_eq!(card["fill_rate_24h"], "1.0000", "{card}");
+        assert_eq!(
+            (&card["claims_decided"], &card["rejection_rate"]),
+            (&json!(1), &json!("0.0000")),
+            "{card}"
+        );
+        assert!(card["avg_cycle_hours"].is_string(), "{card}");
+        assert_eq!(card["campaign_completion"], "1.0000", "{card}");
+    }
+
     /// The failed part comes back: catalog quarantines it.
     async fn the_part_comes_back_into_quarantine(&self) {
         let s = &self.s;
@@ -598,6 +663,11 @@ async fn a_campaign_claim_is_charged_back_to_the_supplier() {
     step(
         "recovery prices the line",
         f.recovery_prices_the_line("245.00"),
+    )
+    .await;
+    step(
+        "the dealer's scorecard counts the order and the recall",
+        f.the_dealers_scorecard_counts_the_order_and_the_recall(),
     )
     .await;
 }
