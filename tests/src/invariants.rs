@@ -2,8 +2,8 @@
 //! read-only SQL into the four schemas (as the superuser of the test database),
 //! recovery's reconciliation report and the broker's management API. [`settle`]
 //! waits until no event is in flight; [`check`] lists every violation it finds:
-//! stock and orders here, warranty claims in [`claims`], supplier recovery in
-//! [`recovery`].
+//! stock and orders here (and inspection's copies of them for the dealer scorecards),
+//! warranty claims in [`claims`], supplier recovery in [`recovery`].
 
 mod claims;
 mod recovery;
@@ -184,6 +184,10 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
             stock_and_orders(&mut conn, stores, &answered.orders).await,
         ),
         (
+            "scorecard copies",
+            scorecard_copies(&mut conn, stores).await,
+        ),
+        (
             "claims",
             claims::check(&mut conn, stores, &answered.claims).await,
         ),
@@ -207,6 +211,58 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
         }
     }
     violations
+}
+
+/// Invariant 5 for inspection's scorecard copies: every order in orders is kept once in
+/// inspection (same dealer, time and units) and every shipment in catalog too (same
+/// order and units), nothing more: no event lost or applied twice.
+async fn scorecard_copies(
+    conn: &mut AsyncPgConnection,
+    stores: &Stores,
+) -> Result<Vec<String>, String> {
+    let (c, o, i) = (
+        stores.schema("catalog"),
+        stores.schema("orders"),
+        stores.schema("inspection"),
+    );
+    let orders = rows(
+        conn,
+        &format!(
+            "WITH o AS (SELECT o.id, o.dealer_code, o.placed_at, sum(l.qty) AS ordered
+                        FROM {o}.orders o JOIN {o}.order_lines l ON l.order_id = o.id
+                        GROUP BY 1, 2, 3)
+             SELECT coalesce(o.id, p.order_id)::text AS order_id, o.dealer_code, o.ordered,
+                    o.placed_at, p.dealer_code AS kept_dealer, p.ordered AS kept_ordered,
+                    p.placed_at AS kept_placed_at
+             FROM o FULL JOIN {i}.placed_orders p ON p.order_id = o.id
+             WHERE o.id IS NULL OR p.order_id IS NULL OR o.dealer_code <> p.dealer_code
+                OR o.ordered <> p.ordered OR o.placed_at <> p.placed_at"
+        ),
+    )
+    .await?;
+    let shipments = rows(
+        conn,
+        &format!(
+            "WITH s AS (SELECT h.id, h.order_id, sum(l.qty) AS qty
+                        FROM {c}.shipments h JOIN {c}.shipment_lines l ON l.shipment_id = h.id
+                        GROUP BY 1, 2)
+             SELECT coalesce(s.id, k.shipment_id)::text AS shipment_id, s.order_id, s.qty,
+                    k.order_id AS kept_order_id, k.qty AS kept_qty
+             FROM s FULL JOIN {i}.order_shipments k ON k.shipment_id = s.id
+             WHERE s.id IS NULL OR k.shipment_id IS NULL OR s.order_id <> k.order_id
+                OR s.qty <> k.qty"
+        ),
+    )
+    .await?;
+    Ok(orders
+        .iter()
+        .map(|row| format!("inspection's copy of an order disagrees with orders: {row}"))
+        .chain(
+            shipments.iter().map(|row| {
+                format!("inspection's copy of a shipment disagrees with catalog: {row}")
+            }),
+        )
+        .collect())
 }
 
 /// Invariants 1 and 2: stock, ledger and reservations in catalog; every order line
