@@ -1,5 +1,6 @@
 // The administrator's screens: master data (parts import, suppliers, warehouses,
-// dealers, warranty policies, labor operations, supplier agreements).
+// dealers, warranty policies, labor operations, supplier agreements); the dealer
+// scorecards (the quality page, every dealer).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./admin.pages"));
@@ -15,6 +16,7 @@ export const admin: Area = {
     { path: "/admin/policies", roles: ADMIN, element: page("PoliciesPage") },
     { path: "/admin/labor-operations", roles: ADMIN, element: page("LaborOperationsPage") },
     { path: "/admin/agreements", roles: ADMIN, element: page("AgreementsPage") },
+    { path: "/admin/dealer-scorecards", roles: ADMIN, element: page("DealerScorecardsPage") },
   ],
   navigation: {
     admin: [
@@ -25,6 +27,7 @@ export const admin: Area = {
       { to: "/admin/policies", label: "nav.policies" },
       { to: "/admin/labor-operations", label: "nav.laborOperations" },
       { to: "/admin/agreements", label: "nav.agreements" },
+      { to: "/admin/dealer-scorecards", label: "nav.dealerScorecards" },
     ],
   },
 };

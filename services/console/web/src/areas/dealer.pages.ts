@@ -6,3 +6,4 @@ export { ClaimWizardPage } from "../pages/claims/ClaimWizard";
 export { UnitsPage } from "../pages/claims/Units";
 export { OrderPage, OrdersPage } from "../pages/Orders";
 export { PartsPage } from "../pages/Parts";
+export { DealerScorecardsPage } from "../pages/quality/DealerScorecards";

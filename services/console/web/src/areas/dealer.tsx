@@ -1,4 +1,5 @@
-// The dealer's screens: part search, cart, orders; units and warranty claims.
+// The dealer's screens: part search, cart, orders; units and warranty claims; the
+// dealer's own scorecard (the quality page, which shows a dealer only itself).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./dealer.pages"));
@@ -13,6 +14,7 @@ export const dealer: Area = {
     { path: "/claims", roles: ["dealer"], element: page("ClaimsPage") },
     { path: "/claims/new", roles: ["dealer"], element: page("ClaimWizardPage") },
     { path: "/claims/:id", roles: ["dealer"], element: page("ClaimPage") },
+    { path: "/scorecard", roles: ["dealer"], element: page("DealerScorecardsPage") },
   ],
   navigation: {
     dealer: [
@@ -22,6 +24,7 @@ export const dealer: Area = {
       { to: "/units", label: "nav.units" },
       { to: "/claims/new", label: "nav.newClaim" },
       { to: "/claims", label: "nav.claims" },
+      { to: "/scorecard", label: "nav.myScorecard" },
     ],
   },
 };

@@ -2,5 +2,6 @@
 // time one of them opens.
 export { ApprovalsPage } from "../pages/quality/Approvals";
 export { ClaimPage } from "../pages/quality/Claim";
+export { DealerScorecardsPage } from "../pages/quality/DealerScorecards";
 export { QueuesPage } from "../pages/quality/Queues";
 export { TopFailingPartsPage } from "../pages/quality/TopFailingParts";

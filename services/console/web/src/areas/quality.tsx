@@ -1,10 +1,12 @@
 // The quality screens: work queues and the claim page (quality and quality_lead), the
-// approvals queue and the top failing parts (quality_lead).
+// approvals queue and the top failing parts (quality_lead); the dealer scorecards (both;
+// dealers and admins open them from their own areas).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./quality.pages"));
 
 const queues = { to: "/quality", label: "nav.qualityQueues" };
+const scorecards = { to: "/quality/dealer-scorecards", label: "nav.dealerScorecards" };
 
 export const quality: Area = {
   pages: [
@@ -12,13 +14,15 @@ export const quality: Area = {
     { path: "/quality/claims/:id", roles: ["quality", "quality_lead"], element: page("ClaimPage") },
     { path: "/quality/approvals", roles: ["quality_lead"], element: page("ApprovalsPage") },
     { path: "/quality/top-failing-parts", roles: ["quality_lead"], element: page("TopFailingPartsPage") },
+    { path: "/quality/dealer-scorecards", roles: ["quality", "quality_lead"], element: page("DealerScorecardsPage") },
   ],
   navigation: {
-    quality: [queues],
+    quality: [queues, scorecards],
     quality_lead: [
       queues,
       { to: "/quality/approvals", label: "nav.qualityApprovals" },
       { to: "/quality/top-failing-parts", label: "nav.qualityTopFailing" },
+      scorecards,
     ],
   },
 };
