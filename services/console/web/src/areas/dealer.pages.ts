@@ -6,4 +6,5 @@ export { ClaimWizardPage } from "../pages/claims/ClaimWizard";
 export { UnitsPage } from "../pages/claims/Units";
 export { OrderPage, OrdersPage } from "../pages/Orders";
 export { PartsPage } from "../pages/Parts";
+export { PreauthorizationsPage } from "../pages/claims/Preauthorizations";
 export { DealerScorecardsPage } from "../pages/quality/DealerScorecards";

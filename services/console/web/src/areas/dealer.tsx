@@ -1,5 +1,6 @@
-// The dealer's screens: part search, cart, orders; units and warranty claims; the
-// dealer's own scorecard (the quality page, which shows a dealer only itself).
+// The dealer's screens: part search, cart, orders; units, goodwill pre-authorizations
+// and warranty claims; the dealer's own scorecard (the quality page, which shows a
+// dealer only itself).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./dealer.pages"));
@@ -14,6 +15,7 @@ export const dealer: Area = {
     { path: "/claims", roles: ["dealer"], element: page("ClaimsPage") },
     { path: "/claims/new", roles: ["dealer"], element: page("ClaimWizardPage") },
     { path: "/claims/:id", roles: ["dealer"], element: page("ClaimPage") },
+    { path: "/preauthorizations", roles: ["dealer"], element: page("PreauthorizationsPage") },
     { path: "/scorecard", roles: ["dealer"], element: page("DealerScorecardsPage") },
   ],
   navigation: {
@@ -24,6 +26,7 @@ export const dealer: Area = {
       { to: "/units", label: "nav.units" },
       { to: "/claims/new", label: "nav.newClaim" },
       { to: "/claims", label: "nav.claims" },
+      { to: "/preauthorizations", label: "nav.preauthorizations" },
       { to: "/scorecard", label: "nav.myScorecard" },
     ],
   },

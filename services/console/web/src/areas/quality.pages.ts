@@ -3,5 +3,6 @@
 export { ApprovalsPage } from "../pages/quality/Approvals";
 export { ClaimPage } from "../pages/quality/Claim";
 export { DealerScorecardsPage } from "../pages/quality/DealerScorecards";
+export { PreauthorizationQueuePage } from "../pages/quality/Preauthorizations";
 export { QueuesPage } from "../pages/quality/Queues";
 export { TopFailingPartsPage } from "../pages/quality/TopFailingParts";

@@ -1,6 +1,7 @@
 // The quality screens: work queues and the claim page (quality and quality_lead), the
-// approvals queue and the top failing parts (quality_lead); the dealer scorecards (both;
-// dealers and admins open them from their own areas).
+// approvals queue, the top failing parts and the goodwill pre-authorizations
+// (quality_lead); the dealer scorecards (both; dealers and admins open them from their
+// own areas).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./quality.pages"));
@@ -14,6 +15,7 @@ export const quality: Area = {
     { path: "/quality/claims/:id", roles: ["quality", "quality_lead"], element: page("ClaimPage") },
     { path: "/quality/approvals", roles: ["quality_lead"], element: page("ApprovalsPage") },
     { path: "/quality/top-failing-parts", roles: ["quality_lead"], element: page("TopFailingPartsPage") },
+    { path: "/quality/preauthorizations", roles: ["quality_lead"], element: page("PreauthorizationQueuePage") },
     { path: "/quality/dealer-scorecards", roles: ["quality", "quality_lead"], element: page("DealerScorecardsPage") },
   ],
   navigation: {
@@ -22,6 +24,7 @@ export const quality: Area = {
       queues,
       { to: "/quality/approvals", label: "nav.qualityApprovals" },
       { to: "/quality/top-failing-parts", label: "nav.qualityTopFailing" },
+      { to: "/quality/preauthorizations", label: "nav.qualityPreauthorizations" },
       scorecards,
     ],
   },
