@@ -278,6 +278,15 @@ impl RabbitServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
+        // The VM's main thread turns zombie (no longer "alive") before its last thread
+        // has closed the listeners; a restart in that moment would find the port taken
+        // "by something other than the node". Wait until they are closed too.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while (port_open(self.client_port()) || port_open(self.mgmt_port))
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         Ok(())
     }
 
