@@ -4,18 +4,18 @@ import { expect, test } from "@playwright/test";
 import { expectAccessible, inEnglish, signIn } from "./support";
 
 const USERS = [
-  { username: "dealer-d001", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims", "Goodwill requests", "My scorecard"] },
-  { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims", "Goodwill requests", "My scorecard"] },
-  { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims", "Goodwill requests", "My scorecard"] },
+  { username: "dealer-d001", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims", "Goodwill requests", "Service campaigns", "My scorecard"] },
+  { username: "dealer-d002", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims", "Goodwill requests", "Service campaigns", "My scorecard"] },
+  { username: "dealer-d003", role: "Dealer", nav: ["Part search", "Cart", "My orders", "My units", "New claim", "My claims", "Goodwill requests", "Service campaigns", "My scorecard"] },
   {
     username: "warehouse",
     role: "Warehouse",
     nav: ["Orders to ship", "Backorders", "Below reorder point", "Goods in & adjustments", "Cycle count", "Transfers", "Stock & ledger"],
   },
-  { username: "quality", role: "Quality", nav: ["Work queues", "Dealer scorecards"] },
-  { username: "quality-lead", role: "Quality lead", nav: ["Work queues", "Approvals", "Top failing parts", "Goodwill requests", "Dealer scorecards"] },
+  { username: "quality", role: "Quality", nav: ["Work queues", "Service campaigns", "Dealer scorecards"] },
+  { username: "quality-lead", role: "Quality lead", nav: ["Work queues", "Approvals", "Top failing parts", "Goodwill requests", "Service campaigns", "Dealer scorecards"] },
   { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Write-offs", "Reconciliation"] },
-  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements", "Dealer scorecards"] },
+  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements", "Service campaigns", "Dealer scorecards"] },
 ];
 // Every entry of any role: each user must see exactly its own.
 const ALL_NAV = [...new Set(USERS.flatMap((u) => u.nav))];

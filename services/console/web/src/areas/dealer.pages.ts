@@ -1,5 +1,6 @@
 // The dealer pages, one chunk of the app: `areas/dealer.tsx` loads it the first
 // time one of them opens.
+export { CampaignPage, CampaignsPage } from "../pages/campaigns/Campaigns";
 export { CartPage } from "../pages/Cart";
 export { ClaimPage, ClaimsPage } from "../pages/claims/Claims";
 export { ClaimWizardPage } from "../pages/claims/ClaimWizard";

@@ -1,6 +1,6 @@
 // The dealer's screens: part search, cart, orders; units, goodwill pre-authorizations
-// and warranty claims; the dealer's own scorecard (the quality page, which shows a
-// dealer only itself).
+// and warranty claims; service campaigns (their own units) and the dealer's own
+// scorecard (the quality pages, which show a dealer only itself).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./dealer.pages"));
@@ -16,6 +16,8 @@ export const dealer: Area = {
     { path: "/claims/new", roles: ["dealer"], element: page("ClaimWizardPage") },
     { path: "/claims/:id", roles: ["dealer"], element: page("ClaimPage") },
     { path: "/preauthorizations", roles: ["dealer"], element: page("PreauthorizationsPage") },
+    { path: "/campaigns", roles: ["dealer"], element: page("CampaignsPage") },
+    { path: "/campaigns/:code", roles: ["dealer"], element: page("CampaignPage") },
     { path: "/scorecard", roles: ["dealer"], element: page("DealerScorecardsPage") },
   ],
   navigation: {
@@ -27,6 +29,7 @@ export const dealer: Area = {
       { to: "/claims/new", label: "nav.newClaim" },
       { to: "/claims", label: "nav.claims" },
       { to: "/preauthorizations", label: "nav.preauthorizations" },
+      { to: "/campaigns", label: "nav.campaigns" },
       { to: "/scorecard", label: "nav.myScorecard" },
     ],
   },
