@@ -1,6 +1,7 @@
 // The administrator's screens: master data (parts import, suppliers, warehouses,
 // dealers, warranty policies, labor operations, supplier agreements); service
-// campaigns (recording them is the admin's) and the dealer scorecards (every dealer).
+// campaigns (recording them is the admin's), inspectors' approval limits and the dealer
+// scorecards (every dealer).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./admin.pages"));
@@ -16,6 +17,7 @@ export const admin: Area = {
     { path: "/admin/policies", roles: ADMIN, element: page("PoliciesPage") },
     { path: "/admin/labor-operations", roles: ADMIN, element: page("LaborOperationsPage") },
     { path: "/admin/agreements", roles: ADMIN, element: page("AgreementsPage") },
+    { path: "/admin/approval-limits", roles: ADMIN, element: page("ApprovalLimitsPage") },
     { path: "/admin/campaigns", roles: ADMIN, element: page("CampaignsPage") },
     { path: "/admin/campaigns/:code", roles: ADMIN, element: page("CampaignPage") },
     { path: "/admin/dealer-scorecards", roles: ADMIN, element: page("DealerScorecardsPage") },
@@ -29,6 +31,7 @@ export const admin: Area = {
       { to: "/admin/policies", label: "nav.policies" },
       { to: "/admin/labor-operations", label: "nav.laborOperations" },
       { to: "/admin/agreements", label: "nav.agreements" },
+      { to: "/admin/approval-limits", label: "nav.approvalLimits" },
       { to: "/admin/campaigns", label: "nav.campaigns" },
       { to: "/admin/dealer-scorecards", label: "nav.dealerScorecards" },
     ],

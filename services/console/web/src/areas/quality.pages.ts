@@ -1,5 +1,6 @@
 // The quality pages, one chunk of the app: `areas/quality.tsx` loads it the first
 // time one of them opens.
+export { ApprovalLimitsPage } from "../pages/quality/ApprovalLimits";
 export { ApprovalsPage } from "../pages/quality/Approvals";
 export { CampaignPage, CampaignsPage } from "../pages/campaigns/Campaigns";
 export { ClaimPage } from "../pages/quality/Claim";

@@ -1,5 +1,5 @@
 // The quality screens: work queues and the claim page (quality and quality_lead), the
-// approvals queue, the top failing parts and the goodwill pre-authorizations
+// approvals queue, inspectors' approval limits, the top failing parts and the goodwill pre-authorizations
 // (quality_lead); service campaigns and the dealer scorecards (both; dealers and admins
 // open them from their own areas).
 import { lazyPages, type Area } from "./area";
@@ -15,6 +15,7 @@ export const quality: Area = {
     { path: "/quality", roles: ["quality", "quality_lead"], element: page("QueuesPage") },
     { path: "/quality/claims/:id", roles: ["quality", "quality_lead"], element: page("ClaimPage") },
     { path: "/quality/approvals", roles: ["quality_lead"], element: page("ApprovalsPage") },
+    { path: "/quality/approval-limits", roles: ["quality_lead"], element: page("ApprovalLimitsPage") },
     { path: "/quality/top-failing-parts", roles: ["quality_lead"], element: page("TopFailingPartsPage") },
     { path: "/quality/preauthorizations", roles: ["quality_lead"], element: page("PreauthorizationQueuePage") },
     { path: "/quality/campaigns", roles: ["quality", "quality_lead"], element: page("CampaignsPage") },
@@ -26,6 +27,7 @@ export const quality: Area = {
     quality_lead: [
       queues,
       { to: "/quality/approvals", label: "nav.qualityApprovals" },
+      { to: "/quality/approval-limits", label: "nav.approvalLimits" },
       { to: "/quality/top-failing-parts", label: "nav.qualityTopFailing" },
       { to: "/quality/preauthorizations", label: "nav.qualityPreauthorizations" },
       campaigns,
