@@ -1,7 +1,8 @@
 // Service campaigns: the admin records one for a model of its own (a date range the
 // wrong way round refused beside its field), D001 files a campaign claim for one of its
 // two affected units, the quality lead reads completion per dealer and the units with
-// their claim; D002 sees only its own unit and completion.
+// their claim; D002 sees only its own unit and completion; D001 files the other unit's
+// campaign claim from the campaign's page, through the claim wizard.
 import { expect, test, type Page } from "@playwright/test";
 import { asUser, daysAgo, uniqueSerial, type Api, type Claim } from "./flows";
 import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
@@ -19,6 +20,22 @@ async function unitOf(dealer: Api): Promise<string> {
     usage_unit: "km",
   });
   return serial;
+}
+
+/** The rest of a claim, as the claims test fills it: AL-3001 and 1.5 h of ALT-RR,
+ *  priced 310.00 + 127.50. */
+async function fillClaim(page: Page): Promise<void> {
+  await page.getByLabel("Failure date").fill(daysAgo(7));
+  await page.getByLabel("Repair date").fill(daysAgo(6));
+  await page.getByLabel("Usage at failure").fill("20000");
+  await page.getByLabel("Complaint").fill("Battery warning light on");
+  await page.getByLabel("Cause", { exact: true }).fill("Alternator does not charge");
+  await page.getByLabel("Correction").fill("Alternator replaced");
+  await page.getByLabel("Causal part").fill("AL-3001");
+  await page.getByLabel("Part number, line 1").fill("AL-3001");
+  await page.getByLabel("Quantity, line 1").fill("1");
+  await page.getByLabel("Operation, line 1").selectOption("ALT-RR");
+  await page.getByLabel("Hours, line 1").fill("1.50");
 }
 
 async function campaignRow(page: Page) {
@@ -114,4 +131,24 @@ test("the admin records a campaign; the lead follows its completion and units; a
   await expect(dealer.getByRole("table", { name: "Completion" }).getByRole("row", { name: /^D001/ })).toHaveCount(0);
   await expectAccessible(dealer);
   await dealer.context().close();
+
+  // D001 files the campaign claim of its other unit from the campaign's page.
+  const d1 = await (await browser.newContext()).newPage();
+  await inEnglish(d1);
+  await signIn(d1, "dealer-d001", `/campaigns/${CODE}`);
+  await expect(d1.getByRole("link", { name: `File the campaign claim for ${first}` })).toHaveCount(0);
+  await d1.getByRole("link", { name: `File the campaign claim for ${second}` }).click();
+  await expect(d1.getByRole("heading", { name: "New claim" })).toBeVisible();
+  await expect(d1.getByLabel("Unit", { exact: true })).toHaveValue(second);
+  await expect(d1.getByLabel("Service campaign")).toHaveValue(CODE);
+  await fillClaim(d1);
+  await d1.getByRole("button", { name: "Preview price and checks" }).click();
+  await expect(d1.getByText("Every check passes.")).toBeVisible();
+  await expectAccessible(d1);
+  await d1.getByRole("button", { name: "Submit claim" }).click();
+  await expect(d1).toHaveURL(/\/claims\/[0-9a-f-]{36}$/);
+  await d1.goto(`/campaigns/${CODE}`);
+  await expect(d1.getByRole("table", { name: "Completion" }).getByRole("row", { name: /^D001/ })).toContainText("100%");
+  await expect(d1.getByRole("table", { name: "Affected units" }).getByRole("row", { name: new RegExp(second) })).toContainText("WC-");
+  await d1.context().close();
 });

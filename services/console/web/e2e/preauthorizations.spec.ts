@@ -2,11 +2,27 @@
 // refusals beside the fields; a double click sends one request), the quality lead
 // approves it with a goodwill share and rejects another with a reason, each refusal
 // beside its field; the dealer sees both decisions; an inspector is kept out.
-import { expect, test } from "@playwright/test";
-import { asUser, registerUnit } from "./flows";
+import { expect, test, type Page } from "@playwright/test";
+import { asUser, daysAgo, registerUnit } from "./flows";
 import { expectAccessible, inEnglish, screenshot, signIn } from "./support";
 
 type Preauthorization = { id: string; number: string; status: string };
+
+/** The rest of a claim, as the claims test fills it: AL-3001 and 1.5 h of ALT-RR,
+ *  priced 310.00 + 127.50. */
+async function fillClaim(page: Page): Promise<void> {
+  await page.getByLabel("Failure date").fill(daysAgo(7));
+  await page.getByLabel("Repair date").fill(daysAgo(6));
+  await page.getByLabel("Usage at failure").fill("20000");
+  await page.getByLabel("Complaint").fill("Battery warning light on");
+  await page.getByLabel("Cause", { exact: true }).fill("Alternator does not charge");
+  await page.getByLabel("Correction").fill("Alternator replaced");
+  await page.getByLabel("Causal part").fill("AL-3001");
+  await page.getByLabel("Part number, line 1").fill("AL-3001");
+  await page.getByLabel("Quantity, line 1").fill("1");
+  await page.getByLabel("Operation, line 1").selectOption("ALT-RR");
+  await page.getByLabel("Hours, line 1").fill("1.50");
+}
 
 test("a dealer requests goodwill; the quality lead approves one with a share and rejects another", async ({ browser, page }) => {
   const api = await asUser(browser, "dealer-d001");
@@ -121,4 +137,36 @@ test("the lead's queue is not for inspectors or dealers", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Goodwill requests" })).toHaveCount(0);
   await expectAccessible(page);
+});
+
+test("a dealer files a claim under its approved pre-authorization, covered at the goodwill share", async ({ browser, page }) => {
+  const dealer = await asUser(browser, "dealer-d001");
+  const lead = await asUser(browser, "quality-lead");
+  const serial = await registerUnit(dealer);
+  const approved = await dealer.post<Preauthorization>("inspection", "/preauthorizations", {
+    unit_serial: serial,
+    causal_part_number: "AL-3001",
+    description: "Alternator, goodwill for a fleet customer",
+    estimate_parts: "400.00",
+    estimate_labor: "200.00",
+  });
+  await lead.post("inspection", `/preauthorizations/${approved.id}/approve`, { goodwill_pct: "50" });
+  await Promise.all([dealer.close(), lead.close()]);
+
+  await inEnglish(page);
+  await signIn(page, "dealer-d001", "/preauthorizations");
+  await page.getByRole("link", { name: `File the claim under ${approved.number}` }).click();
+  await expect(page.getByRole("heading", { name: "New claim" })).toBeVisible();
+  await expect(page.getByLabel("Unit", { exact: true })).toHaveValue(serial);
+  await expect(page.getByLabel("Goodwill pre-authorization")).toHaveValue(approved.id);
+  await fillClaim(page);
+  await page.getByRole("button", { name: "Preview price and checks" }).click();
+  await expect(page.getByText("Every check passes.")).toBeVisible();
+  // Half of 310.00 + 127.50.
+  await expect(page.getByRole("region", { name: "Preview" }).getByText("€218.75").first()).toBeVisible();
+  await expectAccessible(page);
+  const filed = page.waitForRequest((r) => r.method() === "POST" && new URL(r.url()).pathname.endsWith("/claims"));
+  await page.getByRole("button", { name: "Submit claim" }).click();
+  expect((await filed).postDataJSON().preauthorization_id).toBe(approved.id);
+  await expect(page).toHaveURL(/\/claims\/[0-9a-f-]{36}$/);
 });

@@ -213,6 +213,7 @@ function CompletionTable({ code }: { code: string }) {
 
 function UnitsTable({ code }: { code: string }) {
   const { t } = useTranslation();
+  const me = useMe();
   const [units, reload] = useLoad(() => inspection.GET("/api/v1/campaigns/{code}/units", { params: { path: { code } } }), [code]);
   return (
     <section aria-labelledby="campaign-units-title">
@@ -238,7 +239,25 @@ function UnitsTable({ code }: { code: string }) {
                 <td>{u.dealer_code}</td>
                 <td>{u.model}</td>
                 <td>{formatDate(u.in_service_date)}</td>
-                <td>{u.claim_number ?? <span className="hint">{t("campaigns.notFiled")}</span>}</td>
+                <td>
+                  {u.claim_number ?? (
+                    <>
+                      <span className="hint">{t("campaigns.notFiled")}</span>
+                      {/* The dealer files the campaign claim from here. */}
+                      {me.role === "dealer" && (
+                        <>
+                          {" "}
+                          <Link
+                            to={`/claims/new?unit=${encodeURIComponent(u.serial)}&campaign=${encodeURIComponent(code)}`}
+                            aria-label={t("campaigns.fileClaimFor", { serial: u.serial })}
+                          >
+                            {t("campaigns.fileClaim")}
+                          </Link>
+                        </>
+                      )}
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,9 @@
 // Dealer: the claim wizard. The dealer fills the claim, previews it (the service
 // prices and checks it exactly as a submission would, storing nothing), sees the
 // priced lines, the totals and every failing check beside its field, and submits.
-// One Idempotency-Key per claim in hand: a double click files one claim.
+// One Idempotency-Key per claim in hand: a double click files one claim. A claim may be
+// filed under a service campaign or an approved goodwill pre-authorization (both
+// optional; `?campaign=` and `?preauthorization=` choose one, as their pages link here).
 import { useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -37,7 +39,16 @@ export function ClaimWizardPage() {
     [],
   );
 
+  // Approved pre-authorizations only: a claim may be filed under no other.
+  const [approved] = useLoad(
+    () => inspection.GET("/api/v1/preauthorizations", { params: { query: { status: "approved", limit: PICK_LIMIT } } }),
+    [],
+  );
+  const [campaigns] = useLoad(() => inspection.GET("/api/v1/campaigns"), []);
+
   const [unit, setUnit] = useState(search.get("unit") ?? "");
+  const [campaign, setCampaign] = useState(search.get("campaign") ?? "");
+  const [preauthorization, setPreauthorization] = useState(search.get("preauthorization") ?? "");
   const [failureDate, setFailureDate] = useState("");
   const [repairDate, setRepairDate] = useState("");
   const [usage, setUsage] = useState("");
@@ -71,8 +82,10 @@ export function ClaimWizardPage() {
         .filter((p) => p.part_number.trim())
         .map((p) => ({ part_number: p.part_number.trim().toUpperCase(), qty: Number(p.qty) })),
       labor: labor.filter((l) => l.operation_code).map((l) => ({ operation_code: l.operation_code, hours: l.hours.trim() })),
+      ...(campaign.trim() ? { campaign_code: campaign.trim().toUpperCase() } : {}),
+      ...(preauthorization ? { preauthorization_id: preauthorization } : {}),
     }),
-    [unit, failureDate, repairDate, usage, complaint, cause, correction, causal, parts, labor],
+    [unit, failureDate, repairDate, usage, complaint, cause, correction, causal, parts, labor, campaign, preauthorization],
   );
   const shape = JSON.stringify(body);
   // A preview of other input than the form's is stale: it must be previewed again.
@@ -115,7 +128,7 @@ export function ClaimWizardPage() {
 
   const known = new Set([
     "unit_serial", "failure_date", "repair_date", "usage_at_failure", "complaint", "cause", "correction",
-    "causal_part_number", "parts", "labor",
+    "causal_part_number", "parts", "labor", "campaign_code", "preauthorization_id",
     ...parts.flatMap((_, i) => [`parts[${i}].part_number`, `parts[${i}].qty`]),
     ...labor.flatMap((_, i) => [`labor[${i}].operation_code`, `labor[${i}].hours`]),
   ]);
@@ -146,6 +159,49 @@ export function ClaimWizardPage() {
             <FieldWithMessages id="claim-failure-date" type="date" max={today()} label={t("claims.failureDate")} value={failureDate} onChange={(e) => setFailureDate(e.target.value)} messages={errors("failure_date")} />
             <FieldWithMessages id="claim-repair-date" type="date" max={today()} label={t("claims.repairDate")} value={repairDate} onChange={(e) => setRepairDate(e.target.value)} messages={errors("repair_date")} />
             <FieldWithMessages id="claim-usage" type="number" min={0} label={t("claims.usageAtFailure")} value={usage} onChange={(e) => setUsage(e.target.value)} messages={errors("usage_at_failure")} />
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>{t("claims.wizard.underStep")}</legend>
+          <div className="inline-form">
+            <FieldWithMessages
+              id="claim-campaign"
+              list="claim-campaigns"
+              label={t("claims.wizard.campaign")}
+              value={campaign}
+              onChange={(e) => setCampaign(e.target.value)}
+              messages={errors("campaign_code")}
+            />
+            {campaigns.kind === "done" && (
+              <datalist id="claim-campaigns">
+                {campaigns.data.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.title}
+                  </option>
+                ))}
+              </datalist>
+            )}
+            <div className="field">
+              <label htmlFor="claim-preauthorization">
+                {t("claims.wizard.preauthorization")}
+                <select
+                  id="claim-preauthorization"
+                  value={preauthorization}
+                  onChange={(e) => setPreauthorization(e.target.value)}
+                  aria-invalid={errors("preauthorization_id").length > 0 ? true : undefined}
+                  aria-describedby={errors("preauthorization_id").length > 0 ? "claim-preauthorization-error" : undefined}
+                >
+                  <option value="">{t("claims.wizard.noPreauthorization")}</option>
+                  {approved.kind === "done" &&
+                    approved.data.items.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {t("claims.wizard.preauthorizationOption", { number: p.number, unit: p.unit_serial, share: p.goodwill_pct ?? "" })}
+                      </option>
+                    ))}
+                </select>
+              </label>
+              <FieldMessages id="claim-preauthorization-error" messages={errors("preauthorization_id")} />
+            </div>
           </div>
         </fieldset>
         <fieldset>

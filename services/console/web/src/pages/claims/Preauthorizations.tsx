@@ -3,6 +3,7 @@
 // why), and the list of the dealer's requests with what the quality lead decided.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { inspection } from "../../api/client";
 import { fieldMessage, otherMessages, type Problem } from "../../api/problem";
 import type { components } from "../../api/schema/inspection";
@@ -161,6 +162,9 @@ export function PreauthorizationsPage() {
                 <th scope="col" className="num">{t("preauth.share")}</th>
                 <th scope="col">{t("preauth.decisionNote")}</th>
                 <th scope="col">{t("preauth.requestedAt")}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t("preauth.fileClaim")}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -176,6 +180,16 @@ export function PreauthorizationsPage() {
                   <td className="num">{p.goodwill_pct ? formatShare(p.goodwill_pct) : ""}</td>
                   <td>{p.decision_note ?? ""}</td>
                   <td>{formatDateTime(p.requested_at)}</td>
+                  <td>
+                    {p.status === "approved" && (
+                      <Link
+                        to={`/claims/new?unit=${encodeURIComponent(p.unit_serial)}&preauthorization=${p.id}`}
+                        aria-label={t("preauth.fileClaimFor", { number: p.number })}
+                      >
+                        {t("preauth.fileClaim")}
+                      </Link>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
