@@ -84,17 +84,20 @@ pub struct HttpStats {
     pub status_500: AtomicU64,
     pub status_503: AtomicU64,
     pub other_5xx: AtomicU64,
+    /// 408: the server gave up reading the request (a starved worker); not handled.
+    pub status_408: AtomicU64,
 }
 
 impl HttpStats {
     pub fn summary(&self) -> String {
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
-            "{} requests, {} retries ({} connection errors, {} × 503, {} × 500, {} other 5xx)",
+            "{} requests, {} retries ({} connection errors, {} × 503, {} × 408, {} × 500, {} other 5xx)",
             g(&self.requests),
             g(&self.retries),
             g(&self.connection_errors),
             g(&self.status_503),
+            g(&self.status_408),
             g(&self.status_500),
             g(&self.other_5xx),
         )
@@ -102,7 +105,7 @@ impl HttpStats {
 }
 
 /// One request, repeated as it was until it is answered by something other than an
-/// outage (no connection, a timeout, a 5xx, or a status in `also_retry`).
+/// outage (no connection, a timeout, a 5xx, a 408, or a status in `also_retry`).
 #[derive(Debug, Clone)]
 pub struct Call<'a> {
     pub method: reqwest::Method,
@@ -166,9 +169,12 @@ impl RetryingClient {
                         500 => self.stats.status_500.fetch_add(1, Ordering::Relaxed),
                         503 => self.stats.status_503.fetch_add(1, Ordering::Relaxed),
                         501..=599 => self.stats.other_5xx.fetch_add(1, Ordering::Relaxed),
+                        408 => self.stats.status_408.fetch_add(1, Ordering::Relaxed),
                         _ => 0,
                     };
-                    if status < 500 && !call.also_retry.contains(&status) {
+                    // A 408 says the request was never read, so it may be sent again
+                    // (RFC 9110, 15.5.9), as after an outage.
+                    if status < 500 && status != 408 && !call.also_retry.contains(&status) {
                         return Ok((status, body));
                     }
                     last = format!("{status} {body}");
