@@ -164,7 +164,7 @@ export function PreauthorizationQueuePage() {
     <section aria-labelledby="pa-queue-title">
       <h1 id="pa-queue-title">{t("quality.preauth.title")}</h1>
       <p className="hint">{t("quality.preauth.intro")}</p>
-      <label className="field">
+      <label className="field narrow">
         <span>{t("quality.preauth.show")}</span>
         <select value={status} onChange={(e) => setStatus(e.target.value as Status)}>
           {STATUSES.map((s) => (
