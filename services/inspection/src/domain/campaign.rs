@@ -119,13 +119,11 @@ pub fn outside_the_fix(
     problems
 }
 
-/// Completed / affected, to 4 decimals; `None` when nothing is affected.
+/// Completed / affected, to 4 decimals, the way every report share is rounded (the
+/// dealer scorecard shows the same figure); `None` when nothing is affected.
 pub fn completion_rate(affected: u64, completed: u64) -> Option<Decimal> {
-    (affected > 0).then(|| {
-        let mut rate = (Decimal::from(completed) / Decimal::from(affected)).round_dp(4);
-        rate.rescale(4);
-        rate
-    })
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    super::report::share(count(completed), count(affected))
 }
 
 #[cfg(test)]
@@ -192,6 +190,8 @@ mod tests {
         assert_eq!(completion_rate(0, 0), None);
         assert_eq!(completion_rate(3, 1), Some(Decimal::new(3333, 4)));
         assert_eq!(completion_rate(2, 1).unwrap().to_string(), "0.5000");
+        // Half away from zero, as every share: 1/32 = 0.03125.
+        assert_eq!(completion_rate(32, 1), Some(Decimal::new(313, 4)));
     }
 
     proptest! {
