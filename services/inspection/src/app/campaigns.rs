@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use aftersales_web::{ApiError, FieldError};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
@@ -85,6 +85,8 @@ pub async fn list(c: &mut AsyncPgConnection) -> Result<Vec<CampaignFile>, ApiErr
 pub struct AffectedUnit {
     pub unit: db::units::Unit,
     pub claim_number: Option<String>,
+    /// When that claim was submitted.
+    pub claimed_at: Option<DateTime<Utc>>,
 }
 
 /// The units the campaign affects (of one dealer if given), by serial.
@@ -94,16 +96,22 @@ pub async fn affected_units(
     dealer: Option<&str>,
 ) -> Result<Vec<AffectedUnit>, ApiError> {
     let units = db::campaigns::units_of_models(c, &file.scope.models, dealer).await?;
-    let claimed: BTreeMap<String, String> = db::campaigns::claimed_units(c, &file.campaign.code)
-        .await?
-        .into_iter()
-        .collect();
+    let claimed: BTreeMap<String, (String, DateTime<Utc>)> =
+        db::campaigns::claimed_units(c, &file.campaign.code)
+            .await?
+            .into_iter()
+            .map(|(serial, number, at)| (serial, (number, at)))
+            .collect();
     Ok(units
         .into_iter()
         .filter(|u| file.scope.affects(&u.model, &u.serial, u.in_service_date))
-        .map(|unit| AffectedUnit {
-            claim_number: claimed.get(&unit.serial).cloned(),
-            unit,
+        .map(|unit| {
+            let claim = claimed.get(&unit.serial);
+            AffectedUnit {
+                claim_number: claim.map(|(number, _)| number.clone()),
+                claimed_at: claim.map(|(_, at)| *at),
+                unit,
+            }
         })
         .collect())
 }

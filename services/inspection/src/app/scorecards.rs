@@ -8,7 +8,7 @@ use aftersales_web::ApiError;
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::campaigns::CampaignFile;
+use super::campaigns::{CampaignFile, affected_units};
 use crate::db;
 use crate::domain::scorecard::{CampaignUnit, Month, Scorecard, Tally, campaign_counts};
 
@@ -84,21 +84,16 @@ async fn campaign_units(
             continue;
         }
         let file = CampaignFile::of(row)?;
-        let claimed: BTreeMap<String, _> = db::scorecards::campaign_claims(c, &file.campaign.code)
-            .await?
-            .into_iter()
-            .collect();
-        let units = db::campaigns::units_of_models(c, &file.scope.models, dealer).await?;
         let runs = (file.campaign.valid_from, file.campaign.valid_to);
         all.extend(
-            units
+            affected_units(c, &file, dealer)
+                .await?
                 .into_iter()
-                .filter(|u| file.scope.affects(&u.model, &u.serial, u.in_service_date))
-                .map(|u| CampaignUnit {
-                    claimed_at: claimed.get(&u.serial).copied(),
-                    dealer_code: u.dealer_code,
-                    registered_at: u.registered_at,
+                .map(|a| CampaignUnit {
+                    dealer_code: a.unit.dealer_code,
+                    registered_at: a.unit.registered_at,
                     runs,
+                    claimed_at: a.claimed_at,
                 }),
         );
     }

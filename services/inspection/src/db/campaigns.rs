@@ -84,15 +84,16 @@ pub async fn claim_of_unit(
         .optional()
 }
 
-/// `(unit serial, claim number)` of the campaign's claims that were not rejected.
+/// `(unit serial, claim number, submitted at)` of the campaign's claims that were not
+/// rejected.
 pub async fn claimed_units(
     conn: &mut AsyncPgConnection,
     code: &str,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<Vec<(String, String, DateTime<Utc>)>> {
     claims::table
         .filter(claims::campaign_code.eq(code))
         .filter(super::claims::not_rejected())
-        .select((claims::unit_serial, claims::number))
+        .select((claims::unit_serial, claims::number, claims::submitted_at))
         .load(conn)
         .await
 }

@@ -2,12 +2,9 @@
 //! `[from, to)`, of one dealer or all (`domain::scorecard` says what each counts).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::QueryableByName;
-use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, Text, Timestamptz};
+use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-
-use super::schema::claims;
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct DecidedRow {
@@ -131,17 +128,4 @@ pub async fn fill(
     .bind::<Nullable<Text>, _>(dealer)
     .load(conn)
     .await
-}
-
-/// `(unit serial, submitted_at)` of the campaign's claims that were not rejected.
-pub async fn campaign_claims(
-    conn: &mut AsyncPgConnection,
-    code: &str,
-) -> QueryResult<Vec<(String, DateTime<Utc>)>> {
-    claims::table
-        .filter(claims::campaign_code.eq(code))
-        .filter(super::claims::not_rejected())
-        .select((claims::unit_serial, claims::submitted_at))
-        .load(conn)
-        .await
 }
