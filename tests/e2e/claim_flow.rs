@@ -78,6 +78,32 @@ impl Stack {
         answer
     }
 
+    /// POSTs `body` until it is answered 201: the service may not have heard yet of
+    /// what another service announced. Fails with `never` after 30 s.
+    async fn post_until_created(
+        &self,
+        url: String,
+        role: Role,
+        dealer: Option<&str>,
+        body: &Value,
+        never: &str,
+    ) -> Value {
+        first_some(Duration::from_secs(30), || async {
+            let (status, answer) = self
+                .send(
+                    reqwest::Method::POST,
+                    url.clone(),
+                    role,
+                    dealer,
+                    Some(body.clone()),
+                )
+                .await;
+            (status == 201).then_some(answer)
+        })
+        .await
+        .expect(never)
+    }
+
     async fn get(&self, url: String, role: Role, dealer: Option<&str>) -> Value {
         let (status, answer) = self
             .send(reqwest::Method::GET, url.clone(), role, dealer, None)
@@ -237,20 +263,15 @@ impl Flow {
             "parts": [{"part_number": "P-200", "qty": 1}],
             "labor": [{"operation_code": "OP-PUMP", "hours": "1.5"}]
         });
-        let claim = first_some(Duration::from_secs(30), || async {
-            let (status, answer) = s
-                .send(
-                    reqwest::Method::POST,
-                    s.inspection.url("/api/v1/claims"),
-                    Role::Dealer,
-                    Some("D001"),
-                    Some(claim_body.clone()),
-                )
-                .await;
-            (status == 201).then_some(answer)
-        })
-        .await
-        .expect("inspection never accepted the claim (read models not fed?)");
+        let claim = s
+            .post_until_created(
+                s.inspection.url("/api/v1/claims"),
+                Role::Dealer,
+                Some("D001"),
+                &claim_body,
+                "inspection never accepted the claim (read models not fed?)",
+            )
+            .await;
         assert_eq!(claim["status"], "awaiting_part", "{claim}");
         assert_eq!(claim["amounts"]["parts"], "200.00", "{claim}");
         assert_eq!(
@@ -268,20 +289,15 @@ impl Flow {
         let asked = json!({"unit_serial": "VIN-0001", "causal_part_number": "P-200",
                            "description": "Pump failed at 150 000 km; loyal fleet customer",
                            "estimate_parts": "200.00", "estimate_labor": "120.00"});
-        let pa = first_some(Duration::from_secs(30), || async {
-            let (status, answer) = s
-                .send(
-                    reqwest::Method::POST,
-                    s.inspection.url("/api/v1/preauthorizations"),
-                    Role::Dealer,
-                    Some("D001"),
-                    Some(asked.clone()),
-                )
-                .await;
-            (status == 201).then_some(answer)
-        })
-        .await
-        .expect("inspection never accepted the request (read models not fed?)");
+        let pa = s
+            .post_until_created(
+                s.inspection.url("/api/v1/preauthorizations"),
+                Role::Dealer,
+                Some("D001"),
+                &asked,
+                "inspection never accepted the request (read models not fed?)",
+            )
+            .await;
         let pa_id = pa["id"].as_str().expect("pre-authorization id").to_owned();
         let approved = s
             .post(
@@ -343,20 +359,15 @@ impl Flow {
             "labor": [{"operation_code": "OP-PUMP", "hours": "1.5"}],
             "campaign_code": "RC-PUMP-1",
         });
-        let claim = first_some(Duration::from_secs(30), || async {
-            let (status, answer) = s
-                .send(
-                    reqwest::Method::POST,
-                    s.inspection.url("/api/v1/claims"),
-                    Role::Dealer,
-                    Some("D001"),
-                    Some(body.clone()),
-                )
-                .await;
-            (status == 201).then_some(answer)
-        })
-        .await
-        .expect("inspection never accepted the campaign claim (read models not fed?)");
+        let claim = s
+            .post_until_created(
+                s.inspection.url("/api/v1/claims"),
+                Role::Dealer,
+                Some("D001"),
+                &body,
+                "inspection never accepted the campaign claim (read models not fed?)",
+            )
+            .await;
         assert_eq!(claim["status"], "awaiting_part", "{claim}");
         assert_eq!(claim["campaign_code"], "RC-PUMP-1", "{claim}");
         assert_eq!(
@@ -387,35 +398,24 @@ impl Flow {
         )
         .await;
         let order = json!({"priority": "stock", "lines": [{"part_number": "P-200", "qty": 2}]});
-        let placed = first_some(Duration::from_secs(30), || async {
-            let (status, answer) = s
-                .send(
-                    reqwest::Method::POST,
-                    s.orders.url("/api/v1/orders"),
-                    Role::Dealer,
-                    Some("D001"),
-                    Some(order.clone()),
-                )
-                .await;
-            (status == 201).then_some(answer)
-        })
-        .await
-        .expect("orders never accepted the order (price book not fed?)");
+        let placed = s
+            .post_until_created(
+                s.orders.url("/api/v1/orders"),
+                Role::Dealer,
+                Some("D001"),
+                &order,
+                "orders never accepted the order (price book not fed?)",
+            )
+            .await;
         let ship = json!({"order_id": placed["id"], "carrier": "DHL", "tracking_ref": "TRK-9"});
-        first_some(Duration::from_secs(30), || async {
-            let (status, _) = s
-                .send(
-                    reqwest::Method::POST,
-                    s.catalog.url("/api/v1/shipments"),
-                    Role::Warehouse,
-                    None,
-                    Some(ship.clone()),
-                )
-                .await;
-            (status == 201).then_some(())
-        })
-        .await
-        .expect("catalog never shipped the order (not reserved?)");
+        s.post_until_created(
+            s.catalog.url("/api/v1/shipments"),
+            Role::Warehouse,
+            None,
+            &ship,
+            "catalog never shipped the order (not reserved?)",
+        )
+        .await;
 
         let this = Utc::now().format("%Y-%m").to_string();
         let url = s
