@@ -24,7 +24,7 @@ const SERVICES: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 const DATABASE: &str = "aftersales_browser";
 const AUDIENCE: &str = "urn:aftersales:api";
 const CLI_SECRET: &str = "cli-dev-secret";
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The development provider as a child process; dropping it stops it.
 struct Provider(Child);
@@ -108,9 +108,7 @@ async fn token(issuer: &str, role: Role) -> anyhow::Result<String> {
 /// Runs the browser tests; `args` go to `playwright test`. Returns whether they passed.
 pub async fn run(args: &[String]) -> anyhow::Result<bool> {
     let t0 = Instant::now();
-    if !Path::new(CHROMIUM).is_file() {
-        bail!("{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)");
-    }
+    crate::packages::ensure(&[crate::packages::CHROMIUM])?;
     let dir = paths::local().join("browser");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;

@@ -27,6 +27,7 @@ impl Servers {
     /// Starts both side by side (RabbitMQ takes about 7 s). Blocking: call it from a
     /// plain thread, or accept that the caller's runtime waits.
     pub fn start(prefix: &str) -> anyhow::Result<Servers> {
+        crate::packages::ensure(&crate::packages::SERVERS)?;
         let dir = fresh_temp_dir(prefix)?;
         let pg = PgServer::at(&dir.join("pg"), free_port())?;
         let rabbit = RabbitServer::at(&dir.join("rabbitmq"), free_port_block(5))?;

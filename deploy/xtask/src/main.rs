@@ -14,6 +14,7 @@ mod deny;
 mod ephemeral;
 mod fuzz;
 mod import;
+mod packages;
 mod paths;
 mod relay_bench;
 mod stack;

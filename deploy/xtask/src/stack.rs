@@ -4,11 +4,10 @@
 //! production, and the console signs people in through it.
 
 use std::fs;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aftersales_testkit::util::{is_root, pid_alive, read_pid_file, signal, tail, terminate, which};
+use aftersales_testkit::util::{pid_alive, read_pid_file, signal, tail, terminate};
 use aftersales_testkit::{PgServer, RabbitServer};
 use anyhow::{Context, bail};
 
@@ -42,7 +41,6 @@ fn processes() -> [(&'static str, u16); 5] {
     [a, b, c, d, CONSOLE]
 }
 
-const PACKAGES: [&str; 3] = ["postgresql", "rabbitmq-server", "libpq-dev"];
 
 fn pg() -> anyhow::Result<PgServer> {
     PgServer::at(&paths::pg_data(), PG_PORT)
@@ -50,58 +48,6 @@ fn pg() -> anyhow::Result<PgServer> {
 
 fn rabbit() -> anyhow::Result<RabbitServer> {
     RabbitServer::at(&paths::rabbit_base(), AMQP_PORT)
-}
-
-/// Which of the required system packages look missing.
-fn missing_packages() -> Vec<&'static str> {
-    let mut missing = Vec::new();
-    if aftersales_testkit::servers::pg_bin_dir().is_err() {
-        missing.push("postgresql");
-    }
-    if !Path::new("/usr/lib/rabbitmq/bin/rabbitmq-server").is_file() {
-        missing.push("rabbitmq-server");
-    }
-    if !Path::new("/usr/include/postgresql/libpq-fe.h").is_file() && which("pg_config").is_none() {
-        missing.push("libpq-dev");
-    }
-    missing
-}
-
-/// Installs PostgreSQL, RabbitMQ and libpq-dev with apt when they are missing
-/// (root on Debian/Ubuntu only; otherwise explains what to install).
-pub fn ensure_packages() -> anyhow::Result<()> {
-    let missing = missing_packages();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    if !(is_root() && Path::new("/etc/debian_version").is_file()) {
-        eprintln!(
-            "missing system packages: {}.\nInstall PostgreSQL (server), RabbitMQ and the libpq \
-             headers, e.g. as root on Debian/Ubuntu:\n  apt-get update && apt-get install -y {}",
-            missing.join(", "),
-            PACKAGES.join(" ")
-        );
-        std::process::exit(1);
-    }
-    println!("installing {} with apt-get …", PACKAGES.join(" "));
-    for args in [
-        vec!["update"],
-        [&["install", "-y"][..], &PACKAGES[..]].concat(),
-    ] {
-        let status = Command::new("apt-get")
-            .args(&args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .context("cannot run apt-get")?;
-        if !status.success() {
-            bail!("apt-get {} failed: {status}", args.join(" "));
-        }
-    }
-    let still = missing_packages();
-    if !still.is_empty() {
-        bail!("still missing after apt-get: {}", still.join(", "));
-    }
-    Ok(())
 }
 
 fn service_pid(service: &str) -> Option<u32> {
@@ -242,7 +188,7 @@ fn http() -> reqwest::Client {
 /// `cargo xtask up`
 pub async fn up() -> anyhow::Result<()> {
     let t0 = Instant::now();
-    ensure_packages()?;
+    crate::packages::ensure(&crate::packages::SERVERS)?;
     fs::create_dir_all(paths::local())?;
 
     let (pg, rabbit) = std::thread::scope(|s| {

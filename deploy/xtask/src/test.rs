@@ -51,6 +51,19 @@ pub async fn run(args: &[String], lint: bool, fuzz: bool) -> anyhow::Result<i32>
     let _sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .context("cannot handle SIGINT")?;
     let t0 = Instant::now();
+    // Everything the whole run needs, in one apt-get, before anything starts.
+    // (the browser tests and the fuzzing follow only a run of the whole suite).
+    {
+        use crate::packages::{CHROMIUM, PYTHON_VENV, SERVERS, ensure};
+        let mut wanted = SERVERS.to_vec();
+        if lint || args.is_empty() {
+            wanted.push(PYTHON_VENV);
+        }
+        if args.is_empty() {
+            wanted.push(CHROMIUM);
+        }
+        ensure(&wanted)?;
+    }
 
     // The servers start (about 7 s) while fmt and clippy run.
     let servers = std::thread::spawn(|| Servers::start("aftersales-xtask-test"));

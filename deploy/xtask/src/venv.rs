@@ -20,6 +20,7 @@ pub fn ensure(name: &str, requirements: &Path, exe: &str) -> anyhow::Result<Path
     if exe.is_file() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
         return Ok(exe);
     }
+    crate::packages::ensure(&[crate::packages::PYTHON_VENV])?;
     let python = which("python3").context(
         "python3 not found; install Python 3 with its venv module \
          (Debian/Ubuntu: apt-get install -y python3 python3-venv)",
