@@ -42,6 +42,9 @@ test("goods in by scanner, an adjustment with its reason, then the part's ledger
   await expect(adjust.getByRole("status")).toContainText(`${before.on_hand + 10} on hand`);
 
   await page.getByRole("link", { name: "Stock & ledger" }).click();
+  // The moves page's two forms also have a warehouse field: wait for the ledger page.
+  await expect(page).toHaveURL(/\/warehouse\/stock$/);
+  await expect(page.getByRole("form", { name: "Receive goods" })).toHaveCount(0);
   await page.getByLabel("Warehouse").selectOption("WH2");
   await page.getByLabel("Part number").fill("FL-5001");
   await page.getByLabel("Part number").press("Enter");
