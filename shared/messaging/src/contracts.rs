@@ -159,6 +159,11 @@ pub struct AllocationLine {
     pub backordered: i32,
     pub shipped: i32,
     pub released: i32,
+    /// When the backordered units are expected: the expected date of the earliest open
+    /// purchase order that serves them in allocation order (emergency first, then
+    /// oldest). None when nothing is backordered or nothing on order covers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_date: Option<NaiveDate>,
 }
 
 impl AllocationLine {
@@ -504,6 +509,7 @@ mod tests {
             backordered: 3,
             shipped: 2,
             released: 1,
+            expected_date: None,
         };
         assert!(line.is_balanced());
         line.shipped += 1;

@@ -5,7 +5,8 @@
 //! Who may do what: admins write master data (suppliers, parts, prices,
 //! warehouses); every role reads parts, warehouses and availability (a band per
 //! warehouse, never a count); warehouse staff work the
-//! stock (receipts, adjustments, counts, transfers, shipments, reorder settings) and
+//! stock (receipts, adjustments, counts, transfers, shipments, reorder settings,
+//! purchase orders to suppliers) and
 //! read it together with admins, and the stock reports. Admins import parts and
 //! price lists from CSV.
 
@@ -14,6 +15,7 @@ pub mod fields;
 pub mod import;
 pub mod parts;
 pub mod prices;
+pub mod purchase_orders;
 pub mod reports;
 pub mod reservations;
 pub mod shipments;
@@ -51,6 +53,10 @@ pub use aftersales_web::request::if_match;
         reservations::list_reservations, shipments::create_shipment,
         import::import_parts,
         reports::stock_valuation, reports::stockouts, reports::backorders,
+        purchase_orders::create_purchase_order, purchase_orders::list_purchase_orders,
+        purchase_orders::get_purchase_order, purchase_orders::send_purchase_order,
+        purchase_orders::cancel_purchase_order, purchase_orders::reschedule_purchase_order_line,
+        purchase_orders::receive_purchase_order,
     ),
     modifiers(&Conventions)
 )]
@@ -69,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     transfers::configure(cfg);
     reservations::configure(cfg);
     shipments::configure(cfg);
+    purchase_orders::configure(cfg);
     reports::configure(cfg);
 }
 

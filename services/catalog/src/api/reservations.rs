@@ -31,6 +31,10 @@ pub struct AllocationLineOut {
     pub backordered: i32,
     pub shipped: i32,
     pub released: i32,
+    /// When the backordered units are expected (from the open purchase orders);
+    /// absent when nothing is backordered or nothing on order covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -56,6 +60,7 @@ impl From<q::Line> for AllocationLineOut {
             backordered: l.backordered,
             shipped: l.shipped,
             released: l.released,
+            expected_date: l.expected_date,
         }
     }
 }

@@ -9,12 +9,15 @@
 //! - `reservations`: an order placed (reserve or backorder), cancelled (release),
 //!   backorders served when stock arrives;
 //! - `shipments`: reserved units leave; `transfers`: stock moves between warehouses;
+//! - `purchase_orders`: orders to suppliers, received line by line; what they still
+//!   bring dates the backorders;
 //! - `import`: parts and price lists from CSV;
 //! - `availability`: what dealers see of stock (a band per warehouse).
 
 pub mod availability;
 pub mod import;
 pub mod parts;
+pub mod purchase_orders;
 pub mod reservations;
 pub mod shipments;
 pub mod stock;

@@ -1,11 +1,14 @@
 //! Where an order is reserved: `orders.order_placed` reserves stock per line (the
 //! rest backordered), `orders.order_cancelled` releases it (or leaves a tombstone
 //! when it arrives first), and stock that becomes available serves waiting
-//! backorders, emergency orders first, then oldest. Each change of an order's
-//! allocation bumps its version and publishes `catalog.stock_reserved` or
-//! `catalog.stock_released`.
+//! backorders, emergency orders first, then oldest. Each backorder carries the date
+//! it is expected from the open purchase orders (`domain::eta`). Each change of an
+//! order's allocation (its dates included) bumps its version and publishes
+//! `catalog.stock_reserved` or `catalog.stock_released`.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
 
 use aftersales_messaging::contracts::catalog::{StockReleased, StockReserved};
 use aftersales_messaging::contracts::orders::OrderPlaced;
@@ -17,8 +20,9 @@ use super::stock::{self, Entry};
 use super::{Cause, Error, Result, parts::final_successor, stored};
 use crate::db::allocations::{self as q, Line, NewOrder};
 use crate::db::stock::{self as levels, Level};
-use crate::db::{advisory_lock, advisory_lock_all, warehouses};
-use crate::domain::allocation::{LineState, allocate_backorders};
+use crate::db::{advisory_lock, advisory_lock_all, purchase_orders, warehouses};
+use crate::domain::allocation::{LineState, Waiting, allocate_backorders};
+use crate::domain::eta::expected_dates;
 use crate::domain::stock::Levels;
 
 /// What [`place`] did.
@@ -139,6 +143,16 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
         allocation: alloc.clone(),
     };
     cause.publish(c, &reserved).await?;
+    // A new backorder takes its place in the queue: it (and those served after it)
+    // learn when they are expected, in a next version of their allocations.
+    let backordered: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.backordered > 0)
+        .map(|r| r.reserved_part_number.as_str())
+        .collect();
+    for pn in backordered {
+        expect_backorders(c, o.warehouse.as_str(), pn, cause).await?;
+    }
     Ok(Placed::Reserved(alloc))
 }
 
@@ -219,8 +233,19 @@ pub async fn cancel(
 }
 
 /// Gives the available units of a locked level to waiting backorders, emergency
-/// orders first, then oldest; publishes `catalog.stock_reserved` per order served.
+/// orders first, then oldest, and the backorders still waiting the dates they are
+/// now expected; publishes `catalog.stock_reserved` per order that changed.
 pub async fn serve_backorders(
+    c: &mut AsyncPgConnection,
+    level: Level,
+    cause: Cause<'_>,
+) -> Result<Level> {
+    let level = fill_backorders(c, level, cause).await?;
+    expect_backorders(c, &level.warehouse_code, &level.part_number, cause).await?;
+    Ok(level)
+}
+
+async fn fill_backorders(
     c: &mut AsyncPgConnection,
     level: Level,
     cause: Cause<'_>,
@@ -228,7 +253,11 @@ pub async fn serve_backorders(
     if level.available() <= 0 {
         return Ok(level);
     }
-    let waiting = q::waiting(c, &level.warehouse_code, &level.part_number).await?;
+    let waiting: Vec<Waiting<_>> = q::waiting(c, &level.warehouse_code, &level.part_number)
+        .await?
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
     let grants = allocate_backorders(level.available(), &waiting);
     if grants.is_empty() {
         return Ok(level);
@@ -263,6 +292,52 @@ pub async fn serve_backorders(
     stock::write(c, &level, after, &[], cause).await
 }
 
+/// Gives the backorders waiting for `pn` in `wh` (whose level the caller has locked)
+/// the dates the open purchase orders bring their units, in allocation order; every
+/// order whose dates moved gets a new allocation version, published.
+pub async fn expect_backorders(
+    c: &mut AsyncPgConnection,
+    wh: &str,
+    pn: &str,
+    cause: Cause<'_>,
+) -> Result<()> {
+    let waiting = q::waiting(c, wh, pn).await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let supply = purchase_orders::supply(c, wh, pn).await?;
+    let now: BTreeMap<(Uuid, i32), Option<NaiveDate>> =
+        waiting.iter().map(|(w, d)| (w.key, *d)).collect();
+    let lines: Vec<Waiting<_>> = waiting.into_iter().map(|(w, _)| w).collect();
+    // Orders are locked in id order (the global lock order among orders).
+    let mut moved: BTreeMap<Uuid, BTreeMap<i32, Option<NaiveDate>>> = BTreeMap::new();
+    for (key, date) in expected_dates(&lines, &supply) {
+        if now.get(&key) != Some(&date) {
+            moved.entry(key.0).or_default().insert(key.1, date);
+        }
+    }
+    for (id, dates) in moved {
+        let order = q::lock_order(c, id).await?;
+        let mut rows = q::lines(c, id).await?;
+        let mut changed = Vec::new();
+        for row in &mut rows {
+            if let Some(date) = dates.get(&row.line_no) {
+                row.expected_date = *date;
+                changed.push(row.clone());
+            }
+        }
+        q::save_lines(c, &changed).await?;
+        let version = q::bump(c, id, None).await?;
+        let reserved = StockReserved {
+            order_id: id,
+            warehouse: stored(&order.warehouse_code)?,
+            allocation: allocation(version, &rows)?,
+        };
+        cause.publish(c, &reserved).await?;
+    }
+    Ok(())
+}
+
 /// Units arrive in a warehouse (receipt or transfer in); waiting backorders are served.
 pub async fn receive(
     c: &mut AsyncPgConnection,
@@ -292,6 +367,7 @@ pub fn allocation(version: i64, lines: &[Line]) -> Result<Allocation> {
                     backordered: l.backordered,
                     shipped: l.shipped,
                     released: l.released,
+                    expected_date: l.expected_date,
                 })
             })
             .collect::<Result<_>>()?,

@@ -2,7 +2,7 @@
 //! (`allocation_lines`) and the tombstones of cancellations that arrived before
 //! their order (`order_tombstones`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -49,6 +49,8 @@ pub struct Line {
     pub backordered: i32,
     pub shipped: i32,
     pub released: i32,
+    /// When the backordered units are expected (never set without a backorder).
+    pub expected_date: Option<NaiveDate>,
 }
 
 impl Line {
@@ -64,6 +66,7 @@ impl Line {
             backordered: s.backordered,
             shipped: s.shipped,
             released: s.released,
+            expected_date: None,
         }
     }
 
@@ -77,11 +80,15 @@ impl Line {
         }
     }
 
+    /// The line in state `s`; a line no longer backordered expects nothing.
     pub fn with(mut self, s: LineState) -> Self {
         self.reserved = s.reserved;
         self.backordered = s.backordered;
         self.shipped = s.shipped;
         self.released = s.released;
+        if s.backordered == 0 {
+            self.expected_date = None;
+        }
         self
     }
 }
@@ -165,6 +172,7 @@ pub async fn save_lines(c: &mut AsyncPgConnection, lines: &[Line]) -> Result<()>
                 allocation_lines::backordered.eq(l.backordered),
                 allocation_lines::shipped.eq(l.shipped),
                 allocation_lines::released.eq(l.released),
+                allocation_lines::expected_date.eq(l.expected_date),
             ))
             .execute(c)
             .await?;
@@ -193,13 +201,14 @@ pub async fn insert_tombstone(c: &mut AsyncPgConnection, id: Uuid) -> Result<()>
 }
 
 /// The backordered lines of open orders waiting for `pn` in `wh`, keyed by
-/// `(order id, line number)`.
+/// `(order id, line number)`, with the date each is expected now.
 pub async fn waiting(
     c: &mut AsyncPgConnection,
     wh: &str,
     pn: &str,
-) -> Result<Vec<Waiting<(Uuid, i32)>>> {
-    let rows: Vec<(Uuid, i32, Priority, DateTime<Utc>, i32)> = allocation_lines::table
+) -> Result<Vec<(Waiting<(Uuid, i32)>, Option<NaiveDate>)>> {
+    type Row = (Uuid, i32, Priority, DateTime<Utc>, i32, Option<NaiveDate>);
+    let rows: Vec<Row> = allocation_lines::table
         .inner_join(order_allocations::table)
         .filter(order_allocations::warehouse_code.eq(wh))
         .filter(order_allocations::cancelled.eq(false))
@@ -211,16 +220,20 @@ pub async fn waiting(
             order_allocations::priority,
             order_allocations::placed_at,
             allocation_lines::backordered,
+            allocation_lines::expected_date,
         ))
         .load(c)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, line_no, priority, placed_at, backordered)| Waiting {
-            key: (id, line_no),
-            priority,
-            placed_at,
-            backordered,
+        .map(|(id, line_no, priority, placed_at, backordered, date)| {
+            let w = Waiting {
+                key: (id, line_no),
+                priority,
+                placed_at,
+                backordered,
+            };
+            (w, date)
         })
         .collect())
 }

@@ -3,13 +3,15 @@
 //! write, and what a failure means to the caller.
 //!
 //! Locking order, so that concurrent transactions never deadlock: stock levels
-//! first (sorted by warehouse, then part), then order allocations. Every
+//! first (sorted by warehouse, then part), then order allocations; a purchase order is
+//! locked before the levels its receipts or dates change. Every
 //! read-then-write of stock locks the level row (`FOR UPDATE`) first; the CHECK
 //! constraints of the tables hold invariant 1 even against a bug in `app`.
 
 pub mod allocations;
 pub mod import;
 pub mod parts;
+pub mod purchase_orders;
 pub mod reports;
 pub mod schema;
 pub mod shipments;
@@ -19,6 +21,7 @@ pub mod transfers;
 pub mod warehouses;
 
 use crate::domain::WarehouseKind;
+use crate::domain::purchase_order::PurchaseOrderStatus;
 use crate::domain::stock::{AdjustmentReason, MovementKind};
 use crate::domain::transfer::TransferStatus;
 
@@ -29,6 +32,7 @@ aftersales_web::text_enum!(
     MovementKind,
     AdjustmentReason,
     TransferStatus,
+    PurchaseOrderStatus,
     WarehouseKind
 );
 

@@ -119,6 +119,7 @@ diesel::table! {
         backordered -> Integer,
         shipped -> Integer,
         released -> Integer,
+        expected_date -> Nullable<Date>,
     }
 }
 
@@ -164,7 +165,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    purchase_orders (id) {
+        id -> Uuid,
+        number -> Text,
+        supplier_code -> Text,
+        warehouse_code -> Text,
+        currency -> Text,
+        status -> Text,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    purchase_order_lines (purchase_order_id, line_no) {
+        purchase_order_id -> Uuid,
+        line_no -> Integer,
+        part_number -> Text,
+        qty -> Integer,
+        received -> Integer,
+        unit_price -> Numeric,
+        expected_date -> Date,
+    }
+}
+
+diesel::table! {
+    purchase_order_receipts (id) {
+        id -> Uuid,
+        purchase_order_id -> Uuid,
+        line_no -> Integer,
+        qty -> Integer,
+        over_receipt -> Integer,
+        over_receipt_reason -> Nullable<Text>,
+        delivery_note -> Nullable<Text>,
+        actor -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(allocation_lines -> order_allocations (order_id));
+diesel::joinable!(purchase_order_lines -> purchase_orders (purchase_order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     suppliers,
     parts,
@@ -179,4 +222,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shipments,
     shipment_lines,
     transfers,
+    purchase_orders,
+    purchase_order_lines,
+    purchase_order_receipts,
 );

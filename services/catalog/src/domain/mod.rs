@@ -5,7 +5,9 @@
 
 pub mod allocation;
 pub mod availability;
+pub mod eta;
 pub mod import;
+pub mod purchase_order;
 pub mod reports;
 pub mod stock;
 pub mod supersession;

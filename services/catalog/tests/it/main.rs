@@ -12,6 +12,7 @@ mod catalog_api;
 mod idempotency;
 mod import;
 mod platform;
+mod purchase_orders;
 mod reports;
 mod reservations;
 mod stock_api;

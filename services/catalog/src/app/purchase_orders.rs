@@ -1,0 +1,356 @@
+//! Purchase orders to suppliers: drafted with lines (part, quantity, agreed unit
+//! price, expected date), sent, received line by line (each receipt a movement of
+//! the ledger that serves waiting backorders), rescheduled, cancelled. What a sent
+//! order still brings gives the backorders of its warehouse their expected dates
+//! (`reservations::expect_backorders`), so every change of it moves them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use diesel_async::AsyncPgConnection;
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::stock::Entry;
+use super::{Cause, Error, Result, reservations};
+use crate::db::purchase_orders::{self as q, Line, NewPurchaseOrder, NewReceipt, PurchaseOrder};
+use crate::db::stock as levels;
+use crate::db::{parts, suppliers, warehouses};
+use crate::domain::purchase_order::PurchaseOrderAction;
+use crate::domain::stock::MovementKind;
+
+/// A purchase order with its lines.
+#[derive(Debug, Clone)]
+pub struct Full {
+    pub order: PurchaseOrder,
+    pub lines: Vec<Line>,
+}
+
+/// One line as a warehouse user drafts it.
+#[derive(Debug, Clone)]
+pub struct DraftLine {
+    pub part_number: String,
+    pub qty: i32,
+    pub unit_price: Decimal,
+    pub expected_date: NaiveDate,
+}
+
+/// A purchase order as a warehouse user drafts it.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    pub supplier: &'a str,
+    pub warehouse: &'a str,
+    pub currency: &'a str,
+    pub lines: Vec<DraftLine>,
+}
+
+/// The most lines one purchase order holds.
+pub const MAX_LINES: usize = 200;
+
+/// Drafts a purchase order: the supplier and warehouse active, every part active,
+/// supplied by that supplier, not superseded, and on one line only; no date before
+/// `today`.
+pub async fn draft(
+    c: &mut AsyncPgConnection,
+    d: Draft<'_>,
+    actor: &str,
+    today: NaiveDate,
+) -> Result<Full> {
+    if d.lines.is_empty() || d.lines.len() > MAX_LINES {
+        return Err(Error::invalid(
+            "lines",
+            format!("a purchase order needs 1 to {MAX_LINES} lines"),
+        ));
+    }
+    match suppliers::find(c, d.supplier).await? {
+        None => {
+            return Err(Error::invalid(
+                "supplier",
+                format!("supplier {} does not exist", d.supplier),
+            ));
+        }
+        Some(s) if !s.active => {
+            return Err(Error::invalid(
+                "supplier",
+                format!("supplier {} is inactive", d.supplier),
+            ));
+        }
+        Some(_) => {}
+    }
+    match warehouses::active(c, d.warehouse).await? {
+        None => {
+            return Err(Error::invalid(
+                "warehouse",
+                format!("warehouse {} does not exist", d.warehouse),
+            ));
+        }
+        Some(false) => {
+            return Err(Error::invalid(
+                "warehouse",
+                format!("warehouse {} is inactive", d.warehouse),
+            ));
+        }
+        Some(true) => {}
+    }
+    let id = Uuid::now_v7();
+    let mut seen = BTreeSet::new();
+    let mut rows = Vec::with_capacity(d.lines.len());
+    for (i, l) in d.lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let refuse = |m: String| Error::invalid(field("part_number"), m);
+        let pn = &l.part_number;
+        let Some(part) = parts::find(c, pn).await? else {
+            return Err(refuse(format!("part {pn} does not exist")));
+        };
+        if !part.active {
+            return Err(refuse(format!("part {pn} is inactive")));
+        }
+        if let Some(successor) = &part.superseded_by {
+            return Err(refuse(format!(
+                "part {pn} is superseded by {successor}: order {successor} instead"
+            )));
+        }
+        if part.supplier_code != d.supplier {
+            return Err(refuse(format!(
+                "part {pn} is supplied by {}, not {}",
+                part.supplier_code, d.supplier
+            )));
+        }
+        if !seen.insert(pn.clone()) {
+            return Err(refuse(format!(
+                "part {pn} is on an earlier line already: one line per part"
+            )));
+        }
+        if l.expected_date < today {
+            return Err(Error::invalid(
+                field("expected_date"),
+                format!("{} is in the past (today is {today})", l.expected_date),
+            ));
+        }
+        rows.push(Line {
+            purchase_order_id: id,
+            line_no: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            part_number: pn.clone(),
+            qty: l.qty,
+            received: 0,
+            unit_price: l.unit_price,
+            expected_date: l.expected_date,
+        });
+    }
+    let number = q::next_number(c).await?;
+    let po = NewPurchaseOrder {
+        number: &number,
+        supplier: d.supplier,
+        warehouse: d.warehouse,
+        currency: d.currency,
+        created_by: actor,
+    };
+    let order = q::insert(c, id, po, &rows).await?;
+    // Read back: the answer shows prices as stored (to four places), like every read.
+    let lines = q::lines(c, id).await?;
+    Ok(Full { order, lines })
+}
+
+/// The purchase order and its lines, if it exists.
+pub async fn find(c: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Full>> {
+    let Some(order) = q::find(c, id).await? else {
+        return Ok(None);
+    };
+    let lines = q::lines(c, id).await?;
+    Ok(Some(Full { order, lines }))
+}
+
+/// The purchase order, locked, with its lines; 404 when there is none.
+async fn lock(c: &mut AsyncPgConnection, id: Uuid) -> Result<Full> {
+    let order = q::lock(c, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("purchase order {id} not found")))?;
+    let lines = q::lines(c, id).await?;
+    Ok(Full { order, lines })
+}
+
+/// Sends a draft to its supplier: from now on what it brings is on order.
+pub async fn send(c: &mut AsyncPgConnection, id: Uuid, cause: Cause<'_>) -> Result<Full> {
+    let po = lock(c, id).await?;
+    let next = po
+        .order
+        .status
+        .transition(PurchaseOrderAction::Send)
+        .map_err(Error::Conflict)?;
+    let order = q::set_status(c, id, next).await?;
+    expect(c, &order, &po.lines, cause).await?;
+    Ok(Full {
+        order,
+        lines: po.lines,
+    })
+}
+
+/// Cancels what the purchase order has not brought yet.
+pub async fn cancel(c: &mut AsyncPgConnection, id: Uuid, cause: Cause<'_>) -> Result<Full> {
+    let po = lock(c, id).await?;
+    let next = po
+        .order
+        .status
+        .transition(PurchaseOrderAction::Cancel)
+        .map_err(Error::Conflict)?;
+    let order = q::set_status(c, id, next).await?;
+    expect(c, &order, &po.lines, cause).await?;
+    Ok(Full {
+        order,
+        lines: po.lines,
+    })
+}
+
+/// Moves a line's expected date (the supplier confirmed another day).
+pub async fn reschedule(
+    c: &mut AsyncPgConnection,
+    id: Uuid,
+    line_no: i32,
+    date: NaiveDate,
+    today: NaiveDate,
+    cause: Cause<'_>,
+) -> Result<Full> {
+    let mut po = lock(c, id).await?;
+    po.order
+        .status
+        .transition(PurchaseOrderAction::Reschedule)
+        .map_err(Error::Conflict)?;
+    let Some(line) = po.lines.iter_mut().find(|l| l.line_no == line_no) else {
+        return Err(Error::NotFound(format!(
+            "purchase order {} has no line {line_no}",
+            po.order.number
+        )));
+    };
+    if line.quantities().is_complete() {
+        return Err(Error::Conflict(format!(
+            "line {line_no} of {} is received in full: nothing is still expected",
+            po.order.number
+        )));
+    }
+    if date < today {
+        return Err(Error::invalid(
+            "expected_date",
+            format!("{date} is in the past (today is {today})"),
+        ));
+    }
+    line.expected_date = date;
+    q::set_expected_date(c, id, line_no, date).await?;
+    // The same status, one version more: the order changed.
+    let order = q::set_status(c, id, po.order.status).await?;
+    let changed = [line.clone()];
+    expect(c, &order, &changed, cause).await?;
+    Ok(Full {
+        order,
+        lines: po.lines,
+    })
+}
+
+/// One line of a delivery.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub line_no: i32,
+    pub qty: i32,
+    /// Why more than is open was accepted; none refuses an over-receipt.
+    pub over_receipt_reason: Option<String>,
+}
+
+/// A delivery against the purchase order: each line's units enter the warehouse's
+/// stock (a receipt movement referencing the order) and serve waiting backorders;
+/// the order becomes partially received or received.
+pub async fn receive(
+    c: &mut AsyncPgConnection,
+    id: Uuid,
+    delivery: &[Received],
+    delivery_note: Option<&str>,
+    actor: &str,
+    cause: Cause<'_>,
+) -> Result<Full> {
+    if delivery.is_empty() {
+        return Err(Error::invalid("lines", "a receipt needs at least one line"));
+    }
+    let mut po = lock(c, id).await?;
+    // Refused before anything moves: a draft or a closed order takes no receipt.
+    po.order
+        .status
+        .transition(PurchaseOrderAction::Receive { complete: false })
+        .map_err(Error::Conflict)?;
+    let mut by_line: BTreeMap<i32, (usize, &Received)> = BTreeMap::new();
+    for (i, r) in delivery.iter().enumerate() {
+        if by_line.insert(r.line_no, (i, r)).is_some() {
+            return Err(Error::invalid(
+                format!("lines[{i}].line_no"),
+                format!("line {} is named twice in this receipt", r.line_no),
+            ));
+        }
+    }
+    let mut receipts = Vec::with_capacity(delivery.len());
+    let mut arriving = Vec::with_capacity(delivery.len());
+    for (line_no, (i, r)) in &by_line {
+        let Some(line) = po.lines.iter_mut().find(|l| l.line_no == *line_no) else {
+            return Err(Error::invalid(
+                format!("lines[{i}].line_no"),
+                format!("purchase order {} has no line {line_no}", po.order.number),
+            ));
+        };
+        let before = line.quantities();
+        let after = before
+            .receive(r.qty, r.over_receipt_reason.is_some())
+            .map_err(|e| Error::invalid(format!("lines[{i}].qty"), e.to_string()))?;
+        line.received = after.received;
+        q::set_received(c, line).await?;
+        receipts.push(NewReceipt {
+            id: Uuid::now_v7(),
+            purchase_order_id: id,
+            line_no: *line_no,
+            qty: r.qty,
+            over_receipt: (r.qty - before.open()).max(0),
+            over_receipt_reason: r.over_receipt_reason.as_deref(),
+            delivery_note,
+            actor,
+        });
+        arriving.push((line.part_number.clone(), r.qty, *line_no));
+    }
+    q::insert_receipts(c, &receipts).await?;
+    let complete = po.lines.iter().all(|l| l.quantities().is_complete());
+    let next = po
+        .order
+        .status
+        .transition(PurchaseOrderAction::Receive { complete })
+        .map_err(Error::Conflict)?;
+    let order = q::set_status(c, id, next).await?;
+    // Levels in the global lock order (by part within the one warehouse).
+    arriving.sort();
+    for (pn, qty, line_no) in arriving {
+        let reference = match delivery_note {
+            Some(note) => format!("{}/{line_no} {note}", order.number),
+            None => format!("{}/{line_no}", order.number),
+        };
+        let entry = Entry {
+            kind: MovementKind::Receipt,
+            reason: None,
+            reference: &reference,
+            actor,
+        };
+        reservations::receive(c, &order.warehouse_code, &pn, qty, entry, cause).await?;
+    }
+    Ok(Full {
+        order,
+        lines: po.lines,
+    })
+}
+
+/// After a change of what `lines` bring: the backorders of their parts learn when
+/// they are now expected.
+async fn expect(
+    c: &mut AsyncPgConnection,
+    order: &PurchaseOrder,
+    lines: &[Line],
+    cause: Cause<'_>,
+) -> Result<()> {
+    let wh = &order.warehouse_code;
+    let parts: BTreeSet<String> = lines.iter().map(|l| l.part_number.clone()).collect();
+    for pn in levels::lock_many(c, wh, parts).await?.into_keys() {
+        reservations::expect_backorders(c, wh, &pn, cause).await?;
+    }
+    Ok(())
+}
