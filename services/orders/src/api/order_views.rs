@@ -2,7 +2,7 @@
 //! order, and how an order, its lines and its timeline are shown.
 
 use aftersales_web::ApiError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -95,6 +95,12 @@ pub struct OrderLineView {
     /// Units catalog has not allocated yet (all of them before the first
     /// allocation, then 0: reserved + backordered + shipped + released = qty).
     pub pending: i32,
+    /// When the backordered units are expected (`YYYY-MM-DD`): the expected date of
+    /// the earliest open purchase order that serves them, as catalog's newest
+    /// allocation said. It moves with that purchase order; null when nothing is
+    /// backordered or nothing on order covers it.
+    #[schema(example = "2026-12-24")]
+    pub expected_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -202,6 +208,7 @@ impl From<OrderDetail> for OrderView {
                     backordered: l.backordered,
                     shipped: l.shipped,
                     released: l.released,
+                    expected_date: l.expected_date,
                 })
                 .collect(),
             shipments: shipments.into_iter().map(ShipmentView::from).collect(),

@@ -1,5 +1,6 @@
 //! Catalog's allocation of an order applied to it: the reserved, backordered,
-//! shipped and released units of each line, the status they imply, and shipments.
+//! shipped and released units of each line, when its backordered units are expected,
+//! the status they imply, and shipments.
 //!
 //! An allocation applies only when its `allocation_version` is newer than the one the
 //! order holds (late or repeated events change nothing); the oldest one ever seen is
@@ -87,15 +88,7 @@ pub async fn apply(
             true => Some(at_placement(line)),
             false => held.and_then(|l| l.initial_reserved),
         };
-        db::orders::set_line_allocation(
-            c,
-            order_id,
-            line.line_no,
-            &line.reserved_part_number,
-            line.qty,
-            initial,
-        )
-        .await?;
+        db::orders::set_line_allocation(c, order_id, line, initial).await?;
     }
     let quantities: Vec<LineQty> = checked.iter().map(|l| l.qty).collect();
     let status = derive_status(&quantities, true, order.cancel_requested_at.is_some());

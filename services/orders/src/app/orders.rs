@@ -256,6 +256,7 @@ fn new_order(
             shipped: 0,
             released: 0,
             initial_reserved: None,
+            expected_date: None,
         })
         .collect();
     OrderDetail {

@@ -1,6 +1,6 @@
 //! Dealer orders, their lines, timeline and shipments.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
@@ -10,7 +10,7 @@ use aftersales_types::Timestamp;
 use aftersales_web::pagination::newer_than;
 
 use super::schema::{order_lines, order_shipment_lines, order_shipments, order_timeline, orders};
-use crate::domain::status::LineQty;
+use crate::domain::allocation::AllocatedLine;
 use crate::domain::{Currency, DealerCode, OrderStatus, PartNumber, Priority, WarehouseCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -48,6 +48,9 @@ pub struct Line {
     pub shipped: i32,
     pub released: i32,
     pub initial_reserved: Option<i32>,
+    /// When the backordered units are expected (catalog's newest allocation); None
+    /// when nothing is backordered or nothing on order covers it.
+    pub expected_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -222,22 +225,23 @@ pub async fn ship_queue(
     query.load(conn).await
 }
 
-/// Writes one line's allocated quantities.
+/// Writes one line's allocation: its quantities, the part reserved and the expected
+/// date (None clears it).
 pub async fn set_line_allocation(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
-    line_no: i32,
-    reserved_part_number: &PartNumber,
-    qty: LineQty,
+    line: &AllocatedLine,
     initial_reserved: Option<i32>,
 ) -> QueryResult<()> {
-    diesel::update(order_lines::table.find((order_id, line_no)))
+    let qty = line.qty;
+    diesel::update(order_lines::table.find((order_id, line.line_no)))
         .set((
-            order_lines::reserved_part_number.eq(reserved_part_number),
+            order_lines::reserved_part_number.eq(&line.reserved_part_number),
             order_lines::reserved.eq(qty.reserved),
             order_lines::backordered.eq(qty.backordered),
             order_lines::shipped.eq(qty.shipped),
             order_lines::released.eq(qty.released),
+            order_lines::expected_date.eq(line.expected_date),
             order_lines::initial_reserved.eq(initial_reserved),
         ))
         .execute(conn)

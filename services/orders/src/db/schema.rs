@@ -61,6 +61,7 @@ diesel::table! {
         shipped -> Integer,
         released -> Integer,
         initial_reserved -> Nullable<Integer>,
+        expected_date -> Nullable<Date>,
     }
 }
 

@@ -1,8 +1,14 @@
 //! Checking catalog's allocation of an order against the order's own lines before
 //! applying it. An allocation that names other lines, other ordered quantities, or
 //! does not balance (invariant 2) can never apply: the caller rejects the event.
+//!
+//! A line's expected date belongs to its backordered units: on a line with nothing
+//! backordered it is dropped (catalog sends none there), so an order never shows a
+//! date for a line that waits for nothing.
 
 use std::collections::HashMap;
+
+use chrono::NaiveDate;
 
 use super::PartNumber;
 use super::status::LineQty;
@@ -13,6 +19,10 @@ pub struct AllocatedLine {
     pub line_no: i32,
     pub reserved_part_number: PartNumber,
     pub qty: LineQty,
+    /// When the backordered units are expected: the earliest open purchase order
+    /// that serves them, as catalog saw it. None when nothing is backordered or
+    /// nothing on order covers it.
+    pub expected_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,7 +48,8 @@ pub enum AllocationError {
 }
 
 /// The allocated quantities for each of `order_lines` (`(line_no, ordered)`), in
-/// the same order, or why the allocation cannot apply.
+/// the same order, or why the allocation cannot apply. An expected date is kept only
+/// on a line with backordered units.
 pub fn check(
     version: i64,
     order_lines: &[(i32, i32)],
@@ -79,7 +90,10 @@ pub fn check(
             if !q.is_balanced() {
                 return Err(AllocationError::Unbalanced(line_no));
             }
-            Ok((*line).clone())
+            Ok(AllocatedLine {
+                expected_date: line.expected_date.filter(|_| q.backordered > 0),
+                ..(*line).clone()
+            })
         })
         .collect()
 }
@@ -99,7 +113,12 @@ mod tests {
                 shipped: s,
                 released: x,
             },
+            expected_date: None,
         }
+    }
+
+    fn date(s: &str) -> Option<NaiveDate> {
+        Some(s.parse().unwrap())
     }
 
     #[test]
@@ -142,5 +161,20 @@ mod tests {
             check(1, &lines, &[a(1, 3, 1, 1, 0, 0)]),
             Err(AllocationError::Unbalanced(1))
         );
+    }
+
+    #[test]
+    fn an_expected_date_stays_on_a_backordered_line_only() {
+        let backordered = AllocatedLine {
+            expected_date: date("2026-12-24"),
+            ..a(1, 3, 1, 2, 0, 0)
+        };
+        let filled = AllocatedLine {
+            expected_date: date("2026-12-24"),
+            ..a(2, 2, 2, 0, 0, 0)
+        };
+        let out = check(1, &[(1, 3), (2, 2)], &[backordered, filled]).unwrap();
+        assert_eq!(out[0].expected_date, date("2026-12-24"));
+        assert_eq!(out[1].expected_date, None);
     }
 }

@@ -5,8 +5,9 @@
 //! - `catalog.part_upserted` → the price book row of the part;
 //! - `catalog.stock_reserved` / `catalog.stock_released` / `catalog.shipment_dispatched`
 //!   → the order's allocation, applied only when its `allocation_version` is newer
-//!   than the one the order holds (late or repeated events change nothing); a status
-//!   change appends a timeline entry naming the event.
+//!   than the one the order holds (late or repeated events change nothing), with each
+//!   backordered line's expected date; a status change appends a timeline entry
+//!   naming the event.
 //!
 //! An allocation for an order this service does not know is answered with
 //! `HandlerError::Retry`, never dropped: the order row commits before
@@ -94,6 +95,7 @@ fn update(order_id: Uuid, allocation: &Allocation) -> AllocationUpdate {
                     shipped: l.shipped,
                     released: l.released,
                 },
+                expected_date: l.expected_date,
             })
             .collect(),
     }
