@@ -10,6 +10,7 @@
 
 mod dealers;
 mod events;
+mod expected_dates;
 mod orders;
 mod placing;
 mod platform;

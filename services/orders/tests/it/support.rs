@@ -93,6 +93,27 @@ impl Svc {
     pub async fn wait_status(&self, id: &str, status: &str) -> bool {
         eventually(WAIT, || async { self.order(id).await["status"] == status }).await
     }
+
+    /// How many redelivered events the inbox has skipped as duplicates (`/metrics`).
+    pub async fn duplicates_skipped(&self) -> u64 {
+        let metrics = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics body");
+        metrics
+            .lines()
+            .filter(|l| {
+                l.starts_with("inbox_messages_total{") && l.contains("outcome=\"duplicate\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next())
+            .map(|n| n.parse::<u64>().expect("a count"))
+            .sum()
+    }
 }
 
 pub fn part(part_number: &str, price: &str, active: bool) -> PartUpserted {
@@ -137,11 +158,24 @@ pub fn allocation(version: i64, lines: &[(i32, &str, i32, i32, i32, i32, i32)]) 
                         backordered,
                         shipped,
                         released,
+                        expected_date: None,
                     }
                 },
             )
             .collect(),
     }
+}
+
+/// `alloc` with line `line_no` expected on `date` (`YYYY-MM-DD`), as catalog says of
+/// a backordered line that a purchase order serves.
+pub fn expecting(mut alloc: Allocation, line_no: i32, date: &str) -> Allocation {
+    let line = alloc
+        .lines
+        .iter_mut()
+        .find(|l| l.line_no == line_no)
+        .expect("a line of the allocation");
+    line.expected_date = Some(date.parse().expect("a date"));
+    alloc
 }
 
 pub fn order_id(order: &Value) -> Uuid {
