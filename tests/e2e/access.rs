@@ -60,6 +60,7 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
                 "/counts",
                 "/transfers",
                 "/shipments",
+                "/purchase-orders",
             ]
             .iter()
             .any(|r| p.starts_with(r)) =>
@@ -67,7 +68,13 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
             [D, A, D, D, D, U]
         }
         ("catalog", "get", p)
-            if ["/stock", "/transfers", "/reservations", "/reports/"]
+            if [
+                "/stock",
+                "/transfers",
+                "/reservations",
+                "/reports/",
+                "/purchase-orders",
+            ]
                 .iter()
                 .any(|r| p.starts_with(r)) =>
         {

@@ -335,6 +335,9 @@ pub struct BackorderLine {
     pub age_hours: i64,
     /// Whole days since placement.
     pub age_days: i64,
+    /// When the units are expected from the open purchase orders; null (empty in
+    /// CSV) when nothing on order covers them.
+    pub expected_date: Option<chrono::NaiveDate>,
 }
 
 impl CsvRow for BackorderLine {
@@ -351,6 +354,7 @@ impl CsvRow for BackorderLine {
         "placed_at",
         "age_hours",
         "age_days",
+        "expected_date",
     ];
 }
 
@@ -393,6 +397,7 @@ pub async fn backorders(
                 placed_at: r.placed_at,
                 age_hours: a.hours,
                 age_days: a.days,
+                expected_date: r.expected_date,
             }
         })
         .collect();
@@ -450,6 +455,7 @@ mod tests {
             placed_at: now,
             age_hours: 0,
             age_days: 0,
+            expected_date: None,
         };
         let sorted = |h: &[&str]| {
             let mut h: Vec<String> = h.iter().map(|s| (*s).to_owned()).collect();

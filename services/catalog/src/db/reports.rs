@@ -127,6 +127,8 @@ pub struct Backorder {
     pub reserved_part_number: String,
     #[diesel(sql_type = Integer)]
     pub backordered: i32,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Date>)]
+    pub expected_date: Option<chrono::NaiveDate>,
 }
 
 /// Open backorder lines, oldest order first.
@@ -136,7 +138,8 @@ pub async fn open_backorders(
 ) -> Result<Vec<Backorder>> {
     Ok(diesel::sql_query(
         "SELECT o.order_id, o.order_number, o.dealer_code, o.warehouse_code, o.priority, \
-                o.placed_at, l.line_no, l.part_number, l.reserved_part_number, l.backordered \
+                o.placed_at, l.line_no, l.part_number, l.reserved_part_number, l.backordered, \
+                l.expected_date \
          FROM allocation_lines l JOIN order_allocations o USING (order_id) \
          WHERE l.backordered > 0 AND NOT o.cancelled \
            AND ($1::text IS NULL OR o.warehouse_code = $1) \

@@ -129,6 +129,22 @@ async fn backorders_take_the_dates_of_the_purchase_orders_that_serve_them_until_
     assert_eq!(svc.first_line(urgent).await, (0, 3, Some(d5.clone())));
     assert_eq!(svc.first_line(old).await.2, None);
     assert_eq!(svc.published_date(urgent).await, Some(d5.clone()));
+    // The warehouse's backorder report says it too (empty in CSV when not covered).
+    let (s, report) = svc.get(Role::Warehouse, "/reports/backorders").await;
+    assert_eq!(s, 200, "{report}");
+    let dates: Vec<(Value, Value)> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["order_id"].clone(), i["expected_date"].clone()))
+        .collect();
+    assert_eq!(
+        dates,
+        vec![
+            (json!(old.to_string()), Value::Null),
+            (json!(urgent.to_string()), json!(d5))
+        ]
+    );
 
     // A second order covers the rest; its date is the older order's.
     let second = svc.sent_po("A", 5, 10).await;

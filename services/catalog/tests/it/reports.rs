@@ -198,8 +198,10 @@ async fn stockouts_and_backorders_show_what_orders_wait_for_oldest_first() {
     assert!(ct.starts_with("text/csv"), "{ct}");
     let (header, rows) = csv_lines(&text);
     assert_eq!(header[0], "order_id");
-    assert_eq!(header.last().unwrap(), "age_days");
+    assert_eq!(header[11], "age_days");
+    assert_eq!(header.last().unwrap(), "expected_date");
     assert_eq!(rows.len(), items.len());
     assert_eq!(rows[0][0], old.to_string());
     assert_eq!(rows[0][11], "2");
+    assert_eq!(rows[0][12], "", "nothing on order: no date");
 }
