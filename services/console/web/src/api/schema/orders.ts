@@ -273,6 +273,15 @@ export interface components {
             backordered: number;
             /** @example 10.00 */
             discount_pct: string;
+            /**
+             * Format: date
+             * @description When the backordered units are expected (`YYYY-MM-DD`): the expected date of
+             *     the earliest open purchase order that serves them, as catalog's newest
+             *     allocation said. It moves with that purchase order; null when nothing is
+             *     backordered or nothing on order covers it.
+             * @example 2026-12-24
+             */
+            expected_date?: string | null;
             /** Format: int32 */
             line_no: number;
             /**
