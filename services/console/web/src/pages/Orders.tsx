@@ -1,4 +1,5 @@
-// Dealer: my orders (paged), and one order with its lines, shipments, timeline and cancel.
+// Dealer: my orders (paged), and one order with its lines (a backordered one with when it is
+// expected), shipments, timeline and cancel.
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -8,12 +9,28 @@ import { useAction } from "../components/useAction";
 import { ErrorState, Loading } from "../components/States";
 import { useLoad } from "../components/useLoad";
 import { usePaged } from "../components/usePaged";
-import { formatDateTime, formatMoney, formatNumber } from "../i18n/format";
+import { formatDate, formatDateTime, formatMoney, formatNumber } from "../i18n/format";
 
 
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
   return <span className={`badge badge-${status}`}>{t(`status.${status}`)}</span>;
+}
+
+/** When a backordered line's units are expected; "—" (read out) while nothing on order
+ * covers them; nothing for a line that waits for nothing. */
+function ExpectedDate({ backordered, date }: { backordered: number; date?: string | null }) {
+  const { t } = useTranslation();
+  if (backordered === 0) return null;
+  if (!date) {
+    return (
+      <>
+        <span aria-hidden="true">—</span>
+        <span className="visually-hidden">{t("orders.noExpectedDate")}</span>
+      </>
+    );
+  }
+  return <time dateTime={date}>{formatDate(date)}</time>;
 }
 
 export function OrdersPage() {
@@ -127,6 +144,7 @@ export function OrderPage() {
             <th scope="col" className="num">{t("orders.reserved")}</th>
             <th scope="col" className="num">{t("orders.backordered")}</th>
             <th scope="col" className="num">{t("orders.shipped")}</th>
+            <th scope="col">{t("orders.expectedDate")}</th>
             <th scope="col" className="num">{t("orders.unitNet")}</th>
             <th scope="col" className="num">{t("orders.lineTotal")}</th>
           </tr>
@@ -140,6 +158,9 @@ export function OrderPage() {
               <td className="num">{formatNumber(l.reserved)}</td>
               <td className="num">{formatNumber(l.backordered)}</td>
               <td className="num">{formatNumber(l.shipped)}</td>
+              <td>
+                <ExpectedDate backordered={l.backordered} date={l.expected_date} />
+              </td>
               <td className="num">{formatMoney(l.unit_net_price, o.currency)}</td>
               <td className="num">{formatMoney(l.line_total, o.currency)}</td>
             </tr>
