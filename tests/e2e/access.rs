@@ -61,6 +61,7 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
                 "/transfers",
                 "/shipments",
                 "/purchase-orders",
+                "/replenishment",
             ]
             .iter()
             .any(|r| p.starts_with(r)) =>
@@ -74,6 +75,7 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
                 "/reservations",
                 "/reports/",
                 "/purchase-orders",
+                "/replenishment",
             ]
                 .iter()
                 .any(|r| p.starts_with(r)) =>

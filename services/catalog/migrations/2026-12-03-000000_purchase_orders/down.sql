@@ -1,3 +1,4 @@
+DROP INDEX order_allocations_demand;
 ALTER TABLE allocation_lines DROP CONSTRAINT allocation_lines_expected_only_backordered;
 ALTER TABLE allocation_lines DROP COLUMN expected_date;
 DROP TABLE purchase_order_receipts;

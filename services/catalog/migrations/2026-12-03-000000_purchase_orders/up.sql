@@ -31,8 +31,10 @@ CREATE TABLE purchase_order_lines (
     PRIMARY KEY (purchase_order_id, line_no),
     UNIQUE (purchase_order_id, part_number)
 );
-CREATE INDEX purchase_order_lines_part ON purchase_order_lines (part_number)
-    WHERE received < qty;
+CREATE INDEX purchase_order_lines_part ON purchase_order_lines (part_number, purchase_order_id);
+
+-- A warehouse's demand over a window (replenishment).
+CREATE INDEX order_allocations_demand ON order_allocations (warehouse_code, placed_at);
 
 -- Each receipt posted against a line; an over-receipt carries the warehouse's reason.
 CREATE TABLE purchase_order_receipts (

@@ -16,6 +16,7 @@ pub mod import;
 pub mod parts;
 pub mod prices;
 pub mod purchase_orders;
+pub mod replenishment;
 pub mod reports;
 pub mod reservations;
 pub mod shipments;
@@ -57,6 +58,7 @@ pub use aftersales_web::request::if_match;
         purchase_orders::get_purchase_order, purchase_orders::send_purchase_order,
         purchase_orders::cancel_purchase_order, purchase_orders::reschedule_purchase_order_line,
         purchase_orders::receive_purchase_order,
+        replenishment::replenishment, replenishment::order_replenishment,
     ),
     modifiers(&Conventions)
 )]
@@ -76,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reservations::configure(cfg);
     shipments::configure(cfg);
     purchase_orders::configure(cfg);
+    replenishment::configure(cfg);
     reports::configure(cfg);
 }
 

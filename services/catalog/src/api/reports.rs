@@ -62,23 +62,18 @@ fn format_named(value: &str) -> Option<Format> {
 }
 
 /// A row type that is also a line of the CSV form of a report.
-trait CsvRow: Serialize {
+pub(super) trait CsvRow: Serialize {
     const HEADER: &'static [&'static str];
 }
 
-enum Format {
+pub(super) enum Format {
     Json,
     Csv,
 }
 
-/// Checks the query: the format asked for and the warehouse (which must exist).
-async fn read_query(
-    req: &HttpRequest,
-    conn: &mut DbConn,
-    s: &ReportQuery,
-) -> Result<(Format, Option<WarehouseCode>), ApiError> {
-    s.validate()?;
-    let format = match s.format.as_deref() {
+/// The format asked for: `format` when given, else CSV if `Accept` names text/csv.
+pub(super) fn format_of(req: &HttpRequest, format: Option<&str>) -> Result<Format, ApiError> {
+    Ok(match format {
         Some(f) => format_named(f)
             .ok_or_else(|| ApiError::invalid_field("format", "must be json or csv"))?,
         None => {
@@ -89,7 +84,17 @@ async fn read_query(
                 .any(|h| h.to_ascii_lowercase().contains("text/csv"));
             if wants_csv { Format::Csv } else { Format::Json }
         }
-    };
+    })
+}
+
+/// Checks the query: the format asked for and the warehouse (which must exist).
+async fn read_query(
+    req: &HttpRequest,
+    conn: &mut DbConn,
+    s: &ReportQuery,
+) -> Result<(Format, Option<WarehouseCode>), ApiError> {
+    s.validate()?;
+    let format = format_of(req, s.format.as_deref())?;
     let wh = match given(s.warehouse.as_deref()) {
         Some(w) => Some(parsed("warehouse", WarehouseCode::from_input(w))?),
         None => None,
@@ -106,7 +111,7 @@ async fn read_query(
 }
 
 /// The rows as a CSV attachment `<name>.csv`, with `R`'s header.
-fn csv_response<R: CsvRow>(name: &str, rows: &[R]) -> Result<HttpResponse, ApiError> {
+pub(super) fn csv_response<R: CsvRow>(name: &str, rows: &[R]) -> Result<HttpResponse, ApiError> {
     let mut table = CsvTable::new(R::HEADER)?;
     for r in rows {
         table.serialize(r)?;

@@ -10,7 +10,8 @@
 //!   backorders served when stock arrives;
 //! - `shipments`: reserved units leave; `transfers`: stock moves between warehouses;
 //! - `purchase_orders`: orders to suppliers, received line by line; what they still
-//!   bring dates the backorders;
+//!   bring dates the backorders; `replenishment`: what to order now, drafted per
+//!   supplier;
 //! - `import`: parts and price lists from CSV;
 //! - `availability`: what dealers see of stock (a band per warehouse).
 
@@ -18,6 +19,7 @@ pub mod availability;
 pub mod import;
 pub mod parts;
 pub mod purchase_orders;
+pub mod replenishment;
 pub mod reservations;
 pub mod shipments;
 pub mod stock;

@@ -12,6 +12,7 @@ pub mod allocations;
 pub mod import;
 pub mod parts;
 pub mod purchase_orders;
+pub mod replenishment;
 pub mod reports;
 pub mod schema;
 pub mod shipments;

@@ -8,6 +8,7 @@ pub mod availability;
 pub mod eta;
 pub mod import;
 pub mod purchase_order;
+pub mod replenishment;
 pub mod reports;
 pub mod stock;
 pub mod supersession;

@@ -13,6 +13,7 @@ mod idempotency;
 mod import;
 mod platform;
 mod purchase_orders;
+mod replenishment;
 mod reports;
 mod reservations;
 mod stock_api;
