@@ -324,6 +324,77 @@ async fn a_backorder_is_served_by_a_receipt_emergency_orders_first() {
     flow.assert_agree("D002", &urgent).await;
 }
 
+/// Issue 18's flow: a backordered order shows the date of the purchase order that will
+/// serve it; the date moves with the purchase order; once it is received the order is
+/// reserved and the date is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backorder_shows_the_purchase_orders_date_until_it_is_received() {
+    let flow = Flow::start().await;
+    let (_, order) = flow.place("D001", 13, "stock", None).await;
+    let id = id_of(&order);
+    let line = |o: &Value| o["lines"][0].clone();
+    let order = flow.wait_status("D001", &id, "partially_reserved").await;
+    assert_eq!(line(&order)["backordered"], 3);
+    assert!(line(&order)["expected_date"].is_null(), "{order}");
+
+    let in_days = |d: i64| (chrono::Utc::now() + chrono::Duration::days(d)).date_naive();
+    let (status, po) = flow
+        .warehouse_post(
+            "/api/v1/purchase-orders",
+            json!({"supplier": "SUP1", "warehouse": "WH1", "currency": "EUR",
+                   "lines": [{"part_number": "P-100", "qty": 5, "unit_price": "61.00",
+                              "expected_date": in_days(7)}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{po}");
+    let po = po["id"].as_str().expect("purchase order id").to_owned();
+    let (status, body) = flow
+        .warehouse_post(&format!("/api/v1/purchase-orders/{po}/send"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let expected = |want: Option<chrono::NaiveDate>| {
+        let want = want.map(|d| d.to_string());
+        let flow = &flow;
+        let id = &id;
+        async move {
+            eventually(Duration::from_secs(20), || async {
+                let order = flow.order("D001", id).await.1;
+                line(&order)["expected_date"].as_str().map(str::to_owned) == want
+            })
+            .await
+        }
+    };
+    assert!(
+        expected(Some(in_days(7))).await,
+        "the dealer never saw the purchase order's date"
+    );
+
+    let (status, body) = flow
+        .warehouse_post(
+            &format!("/api/v1/purchase-orders/{po}/lines/1/reschedule"),
+            json!({"expected_date": in_days(9)}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        expected(Some(in_days(9))).await,
+        "the date did not move with the purchase order"
+    );
+
+    let (status, body) = flow
+        .warehouse_post(
+            &format!("/api/v1/purchase-orders/{po}/receipts"),
+            json!({"lines": [{"line_no": 1, "qty": 5}], "delivery_note": "DN-1"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "received");
+    let order = flow.wait_status("D001", &id, "reserved").await;
+    assert!(line(&order)["expected_date"].is_null(), "{order}");
+    flow.assert_agree("D001", &id).await;
+    assert_eq!(flow.stock().await["available"], 2);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn cancelling_releases_stock_and_a_shipped_order_cannot_be_cancelled() {
     let flow = Flow::start().await;

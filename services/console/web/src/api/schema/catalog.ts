@@ -185,6 +185,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Purchase orders, newest first, by supplier, warehouse, status or part. */
+        get: operations["list_purchase_orders"];
+        put?: never;
+        /** Draft a purchase order to a supplier (warehouse): every part supplied by it, one
+         *     line per part, expected today or later. */
+        post: operations["create_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One purchase order with its lines. */
+        get: operations["get_purchase_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel what a purchase order has not brought yet (warehouse); backorders that
+         *     waited for it lose or move their dates. */
+        post: operations["cancel_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/lines/{line_no}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a line's expected date (warehouse); the backorders it serves move with it. */
+        post: operations["reschedule_purchase_order_line"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a delivery against a sent purchase order (warehouse): each line's units
+         *     enter stock and serve waiting backorders, emergency orders first, then oldest. */
+        post: operations["receive_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a draft to its supplier (warehouse): what it brings is on order from now on
+         *     and gives waiting backorders their expected dates. */
+        post: operations["send_purchase_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/receipts": {
         parameters: {
             query?: never;
@@ -197,6 +304,42 @@ export interface paths {
         /** Receive units into a warehouse (warehouse); waiting backorders are served,
          *     emergency orders first, then oldest. */
         post: operations["create_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replenishment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the warehouse should order now, per part: below its reorder point (or the
+         *     window's demand) once stock in transit, on order and backordered is counted. */
+        get: operations["replenishment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/replenishment/purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn selected suggestions into draft purchase orders, one per supplier
+         *     (warehouse): the suggested quantity and the last agreed price unless given. */
+        post: operations["order_replenishment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -540,6 +683,12 @@ export interface components {
         AllocationLineOut: {
             /** Format: int32 */
             backordered: number;
+            /**
+             * Format: date
+             * @description When the backordered units are expected (from the open purchase orders);
+             *     absent when nothing is backordered or nothing on order covers it.
+             */
+            expected_date?: string | null;
             /** Format: int32 */
             line_no: number;
             /** Format: int32 */
@@ -570,6 +719,12 @@ export interface components {
              */
             age_hours: number;
             dealer_code: string;
+            /**
+             * Format: date
+             * @description When the units are expected from the open purchase orders; null (empty in
+             *     CSV) when nothing on order covers them.
+             */
+            expected_date?: string | null;
             /** Format: int32 */
             line_no: number;
             /** Format: uuid */
@@ -598,6 +753,12 @@ export interface components {
          * @enum {string}
          */
         Band: "in_stock" | "low" | "none";
+        /**
+         * Format: date
+         * @description A date from 0000-01-01 to 9999-12-31.
+         * @example 2026-05-01
+         */
+        CalendarDate: string;
         CountIn: {
             /**
              * Format: int64
@@ -713,6 +874,34 @@ export interface components {
                 version: number;
                 /** Format: int32 */
                 warranty_months: number;
+            }[];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_PurchaseOrderOut: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                created_by: string;
+                currency: string;
+                /** Format: uuid */
+                id: string;
+                lines: components["schemas"]["PurchaseOrderLineOut"][];
+                /** @description `PO-000045` */
+                number: string;
+                status: components["schemas"]["PurchaseOrderStatus"];
+                supplier: string;
+                /**
+                 * @description Quantity times agreed unit price over every line.
+                 * @example 125.00
+                 */
+                total: string;
+                /** Format: date-time */
+                updated_at: string;
+                /** Format: int32 */
+                version: number;
+                warehouse: string;
             }[];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
@@ -877,6 +1066,71 @@ export interface components {
             /** @description URI naming the kind of problem. */
             type: string;
         };
+        PurchaseOrderIn: {
+            /** @description The currency of the agreed prices. */
+            currency: string;
+            lines: components["schemas"]["PurchaseOrderLineIn"][];
+            supplier: string;
+            /** @description The warehouse the goods are delivered to. */
+            warehouse: string;
+        };
+        PurchaseOrderLineIn: {
+            /** @description When the supplier will deliver; today or later. */
+            expected_date: components["schemas"]["CalendarDate"];
+            part_number: string;
+            /** Format: int64 */
+            qty: number;
+            /** @description The unit price agreed with the supplier. */
+            unit_price: components["schemas"]["DecimalString"];
+        };
+        PurchaseOrderLineOut: {
+            /** Format: date */
+            expected_date: string;
+            /** Format: int32 */
+            line_no: number;
+            /**
+             * Format: int32
+             * @description Still to come (0 once received in full, or more).
+             */
+            open: number;
+            part_number: string;
+            /** Format: int32 */
+            qty: number;
+            /** Format: int32 */
+            received: number;
+            /** @example 12.50 */
+            unit_price: string;
+        };
+        PurchaseOrderOut: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            currency: string;
+            /** Format: uuid */
+            id: string;
+            lines: components["schemas"]["PurchaseOrderLineOut"][];
+            /** @description `PO-000045` */
+            number: string;
+            status: components["schemas"]["PurchaseOrderStatus"];
+            supplier: string;
+            /**
+             * @description Quantity times agreed unit price over every line.
+             * @example 125.00
+             */
+            total: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int32 */
+            version: number;
+            warehouse: string;
+        };
+        PurchaseOrderReceiptIn: {
+            /** @description The supplier's delivery note. */
+            delivery_note?: string | null;
+            lines: components["schemas"]["ReceiptLineIn"][];
+        };
+        /** @enum {string} */
+        PurchaseOrderStatus: "draft" | "sent" | "partially_received" | "received" | "cancelled";
         ReceiptIn: {
             part_number: string;
             /** Format: int64 */
@@ -884,6 +1138,43 @@ export interface components {
             /** @description The supplier delivery note or purchase order. */
             reference?: string | null;
             warehouse: string;
+        };
+        ReceiptLineIn: {
+            /** Format: int32 */
+            line_no: number;
+            /** @description Why more than is still open is accepted (the supplier sent more); without
+             *     one, an over-receipt is refused. */
+            over_receipt_reason?: string | null;
+            /** Format: int64 */
+            qty: number;
+        };
+        ReplenishmentOrderIn: {
+            currency: string;
+            /** @description When the suppliers are asked to deliver; today or later. */
+            expected_date: components["schemas"]["CalendarDate"];
+            lines: components["schemas"]["SelectedIn"][];
+            warehouse: string;
+            /**
+             * Format: int32
+             * @description The demand window the suggestions were read with (1 to 365, 30 when absent).
+             */
+            window_days?: number | null;
+        };
+        ReplenishmentOrderOut: {
+            /** @description One draft per supplier, by supplier code. */
+            purchase_orders: components["schemas"]["PurchaseOrderOut"][];
+        };
+        ReplenishmentOut: {
+            /** Format: date-time */
+            as_of: string;
+            items: components["schemas"]["SuggestionOut"][];
+            warehouse: string;
+            /** Format: int64 */
+            window_days: number;
+        };
+        RescheduleIn: {
+            /** @description The day the supplier now promises; today or later. */
+            expected_date: components["schemas"]["CalendarDate"];
         };
         ReservationOut: {
             /** Format: int64 */
@@ -897,6 +1188,15 @@ export interface components {
             placed_at: string;
             priority: string;
             warehouse: string;
+        };
+        SelectedIn: {
+            part_number: string;
+            /**
+             * Format: int64
+             * @description Instead of the suggested quantity.
+             */
+            qty?: number | null;
+            unit_price?: null | components["schemas"]["DecimalString"];
         };
         ShipLineIn: {
             /** Format: int32 */
@@ -990,6 +1290,47 @@ export interface components {
             /** Format: date-time */
             as_of: string;
             items: components["schemas"]["StockoutLine"][];
+        };
+        /** @description One part to order, with the figures that call for it. */
+        SuggestionOut: {
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            backordered: number;
+            /**
+             * Format: int64
+             * @description What the position must reach: the reorder point, or the window's demand if larger.
+             */
+            cover: number;
+            /**
+             * Format: int64
+             * @description Units ordered at the warehouse over the window.
+             */
+            demand: number;
+            description: string;
+            /** Format: int64 */
+            in_transit: number;
+            /**
+             * Format: int64
+             * @description Available + in transit + on order − backordered.
+             */
+            inventory_position: number;
+            last_currency?: string | null;
+            /**
+             * @description The last unit price agreed with the supplier for the part, if any.
+             * @example 7.5000
+             */
+            last_unit_price?: string | null;
+            /** Format: int64 */
+            on_order: number;
+            part_number: string;
+            /** Format: int64 */
+            reorder_point: number;
+            /** Format: int64 */
+            reorder_qty: number;
+            /** Format: int64 */
+            suggested_qty: number;
+            supplier: string;
         };
         SupplierIn: {
             code: string;
@@ -1902,6 +2243,498 @@ export interface operations {
             };
         };
     };
+    list_purchase_orders: {
+        parameters: {
+            query?: {
+                supplier?: string;
+                warehouse?: string;
+                status?: components["schemas"]["PurchaseOrderStatus"];
+                /** @description Only orders with a line for this part. */
+                part_number?: string;
+                cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PurchaseOrderOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description role may not read stock */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not warehouse staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderOut"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description role may not read stock */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not warehouse staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the `Idempotency-Key` was used before with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reschedule_purchase_order_line: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+                line_no: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not warehouse staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderReceiptIn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not warehouse staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_purchase_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not warehouse staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the `Idempotency-Key` was used before with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     create_receipt: {
         parameters: {
             query?: never;
@@ -1926,6 +2759,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockOut"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not warehouse staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replenishment: {
+        parameters: {
+            query: {
+                /** @description The warehouse to replenish. */
+                warehouse: string;
+                /** @description Days of demand counted (orders placed at the warehouse), 1 to 365; 30 when absent. */
+                window_days?: number;
+                /** @description `json` or `csv`; without it, `Accept: text/csv` chooses CSV. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or CSV of the items with `?format=csv` or `Accept: text/csv` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplenishmentOut"];
+                    "text/csv": string;
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description role may not read stock */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    order_replenishment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplenishmentOrderIn"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplenishmentOrderOut"];
                 };
             };
             /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
