@@ -77,8 +77,8 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
                 "/purchase-orders",
                 "/replenishment",
             ]
-                .iter()
-                .any(|r| p.starts_with(r)) =>
+            .iter()
+            .any(|r| p.starts_with(r)) =>
         {
             [D, A, D, D, D, U]
         }

@@ -41,7 +41,6 @@ fn processes() -> [(&'static str, u16); 5] {
     [a, b, c, d, CONSOLE]
 }
 
-
 fn pg() -> anyhow::Result<PgServer> {
     PgServer::at(&paths::pg_data(), PG_PORT)
 }
