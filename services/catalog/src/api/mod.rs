@@ -16,6 +16,7 @@ pub mod import;
 pub mod parts;
 pub mod prices;
 pub mod purchase_orders;
+pub mod purchasing_reports;
 pub mod replenishment;
 pub mod reports;
 pub mod reservations;
@@ -59,6 +60,7 @@ pub use aftersales_web::request::if_match;
         purchase_orders::cancel_purchase_order, purchase_orders::reschedule_purchase_order_line,
         purchase_orders::receive_purchase_order,
         replenishment::replenishment, replenishment::order_replenishment,
+        purchasing_reports::purchase_order_lateness, purchasing_reports::stock_on_order,
     ),
     modifiers(&Conventions)
 )]
@@ -79,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     shipments::configure(cfg);
     purchase_orders::configure(cfg);
     replenishment::configure(cfg);
+    purchasing_reports::configure(cfg);
     reports::configure(cfg);
 }
 

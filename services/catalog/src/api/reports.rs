@@ -88,7 +88,7 @@ pub(super) fn format_of(req: &HttpRequest, format: Option<&str>) -> Result<Forma
 }
 
 /// Checks the query: the format asked for and the warehouse (which must exist).
-async fn read_query(
+pub(super) async fn read_query(
     req: &HttpRequest,
     conn: &mut DbConn,
     s: &ReportQuery,

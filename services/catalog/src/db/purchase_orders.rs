@@ -254,3 +254,81 @@ pub async fn supply(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Vec
         })
         .collect())
 }
+
+/// A line of a sent (or received) purchase order expected in a period, with the day it
+/// was received in full (none while it is not).
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct DueLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub supplier_code: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub expected_date: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Date>)]
+    pub completed_on: Option<NaiveDate>,
+}
+
+/// The lines expected from `from` to `to` (inclusive) of orders not cancelled, by
+/// supplier; `warehouse` narrows them to one.
+pub async fn due_lines(
+    c: &mut AsyncPgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    warehouse: Option<&str>,
+) -> Result<Vec<DueLine>> {
+    use diesel::sql_types::{Date, Nullable, Text};
+    Ok(diesel::sql_query(
+        "SELECT po.supplier_code, pl.expected_date, \
+                CASE WHEN pl.received >= pl.qty THEN \
+                    (SELECT max(r.created_at AT TIME ZONE 'UTC')::date FROM purchase_order_receipts r \
+                     WHERE r.purchase_order_id = pl.purchase_order_id AND r.line_no = pl.line_no) \
+                END AS completed_on \
+         FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id \
+         WHERE po.status IN ('sent', 'partially_received', 'received') \
+           AND pl.expected_date BETWEEN $1 AND $2 \
+           AND ($3::text IS NULL OR po.warehouse_code = $3) \
+         ORDER BY po.supplier_code",
+    )
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .bind::<Nullable<Text>, _>(warehouse)
+    .load(c)
+    .await?)
+}
+
+/// What is on order of one part for one warehouse, in one currency.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct OnOrder {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub warehouse_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub part_number: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub currency: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub units: i64,
+    #[diesel(sql_type = diesel::sql_types::Numeric)]
+    pub value: Decimal,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub next_expected: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub purchase_orders: i64,
+}
+
+/// The open rest of sent purchase orders, by warehouse, part and currency.
+pub async fn on_order(c: &mut AsyncPgConnection, warehouse: Option<&str>) -> Result<Vec<OnOrder>> {
+    use diesel::sql_types::{Nullable, Text};
+    Ok(diesel::sql_query(
+        "SELECT po.warehouse_code, pl.part_number, po.currency, \
+                SUM(pl.qty - pl.received)::BIGINT AS units, \
+                SUM((pl.qty - pl.received) * pl.unit_price) AS value, \
+                MIN(pl.expected_date) AS next_expected, \
+                COUNT(DISTINCT po.id)::BIGINT AS purchase_orders \
+         FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id \
+         WHERE po.status IN ('sent', 'partially_received') AND pl.received < pl.qty \
+           AND ($1::text IS NULL OR po.warehouse_code = $1) \
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .bind::<Nullable<Text>, _>(warehouse)
+    .load(c)
+    .await?)
+}

@@ -2,6 +2,8 @@
 //! cancelled before they are fully received; what one receipt may post against a
 //! line (never more than is still open, unless the warehouse says why).
 
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -131,6 +133,87 @@ impl LineQty {
     }
 }
 
+/// How a purchase-order line kept its expected date, seen on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Received in full on or before its date.
+    OnTime,
+    /// Received in full `days` after its date.
+    Late { days: i64 },
+    /// Not received in full, `days` past its date.
+    Overdue { days: i64 },
+    /// Not received in full, and its date has not passed.
+    NotDue,
+}
+
+/// The delivery of a line expected on `expected` and received in full on
+/// `completed_on` (none while it is not), seen on `today`.
+pub fn delivery(
+    expected: NaiveDate,
+    completed_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Delivery {
+    match completed_on {
+        Some(done) if done <= expected => Delivery::OnTime,
+        Some(done) => Delivery::Late {
+            days: (done - expected).num_days(),
+        },
+        None if today > expected => Delivery::Overdue {
+            days: (today - expected).num_days(),
+        },
+        None => Delivery::NotDue,
+    }
+}
+
+/// A supplier's deliveries: how many lines came on time, late, or are overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Lateness {
+    pub on_time: i64,
+    pub late: i64,
+    pub overdue: i64,
+    /// Days late over the late and overdue lines.
+    pub days_late: i64,
+}
+
+impl Lateness {
+    pub fn add(&mut self, d: Delivery) {
+        match d {
+            Delivery::OnTime => self.on_time += 1,
+            Delivery::Late { days } => {
+                self.late += 1;
+                self.days_late += days;
+            }
+            Delivery::Overdue { days } => {
+                self.overdue += 1;
+                self.days_late += days;
+            }
+            Delivery::NotDue => {}
+        }
+    }
+
+    /// Lines whose date has come: the ones measured.
+    pub fn due(&self) -> i64 {
+        self.on_time + self.late + self.overdue
+    }
+
+    /// On time / due, to 4 places (half away from zero); none when nothing was due.
+    pub fn on_time_rate(&self) -> Option<Decimal> {
+        (self.due() > 0).then(|| {
+            (Decimal::from(self.on_time) / Decimal::from(self.due()))
+                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        })
+    }
+
+    /// Mean days late of the late and overdue lines, to 1 place; none when none was.
+    pub fn mean_days_late(&self) -> Option<Decimal> {
+        let behind = self.late + self.overdue;
+        (behind > 0).then(|| {
+            (Decimal::from(self.days_late) / Decimal::from(behind))
+                .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::PurchaseOrderAction::*;
@@ -203,7 +286,61 @@ mod tests {
         assert!(!line.receive(2, false).unwrap().is_complete());
     }
 
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, d).unwrap()
+    }
+
+    #[test]
+    fn a_line_is_on_time_late_overdue_or_not_due() {
+        assert_eq!(delivery(day(10), Some(day(10)), day(20)), Delivery::OnTime);
+        assert_eq!(
+            delivery(day(10), Some(day(13)), day(20)),
+            Delivery::Late { days: 3 }
+        );
+        assert_eq!(
+            delivery(day(10), None, day(14)),
+            Delivery::Overdue { days: 4 }
+        );
+        assert_eq!(delivery(day(10), None, day(10)), Delivery::NotDue);
+        let mut l = Lateness::default();
+        for d in [
+            Delivery::OnTime,
+            Delivery::Late { days: 3 },
+            Delivery::Overdue { days: 4 },
+            Delivery::NotDue,
+        ] {
+            l.add(d);
+        }
+        assert_eq!(l.due(), 3);
+        assert_eq!(
+            l.on_time_rate().map(|r| r.to_string()),
+            Some("0.3333".into())
+        );
+        assert_eq!(
+            l.mean_days_late().map(|r| r.to_string()),
+            Some("3.5".into())
+        );
+        assert_eq!(Lateness::default().on_time_rate(), None);
+    }
+
     proptest! {
+        /// The on-time rate lies in [0, 1] and counts every due line once.
+        #[test]
+        fn the_on_time_rate_is_a_share_of_the_due_lines(
+            lines in proptest::collection::vec((1u32..28, proptest::option::of(1u32..28)), 0..20),
+            today in 1u32..28,
+        ) {
+            let mut l = Lateness::default();
+            for (expected, done) in &lines {
+                l.add(delivery(day(*expected), done.map(day), day(today)));
+            }
+            let not_due = lines.iter().filter(|(e, d)| d.is_none() && today <= *e).count();
+            prop_assert_eq!(l.due() as usize + not_due, lines.len());
+            if let Some(r) = l.on_time_rate() {
+                prop_assert!(r >= Decimal::ZERO && r <= Decimal::ONE);
+            }
+        }
+
         /// Without a reason, what is received never exceeds what was ordered.
         #[test]
         fn unflagged_receipts_never_exceed_the_order(ordered in 1i32..100, qtys in proptest::collection::vec(1i32..40, 0..10)) {

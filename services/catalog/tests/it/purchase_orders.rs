@@ -475,3 +475,188 @@ async fn purchase_orders_refuse_bad_input_wrong_roles_and_wrong_states() {
         .await;
     assert_eq!(s, 400, "{b}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn purchasing_reports_give_each_suppliers_lateness_and_the_stock_on_order() {
+    let svc = Svc::start().await;
+    svc.seed().await;
+    let (s, b) = svc
+        .post(
+            Role::Admin,
+            "/suppliers",
+            json!({"code": "SUP2", "name": "Two"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let mut z = part("Z");
+    z["supplier_code"] = json!("SUP2");
+    assert_eq!(svc.post(Role::Admin, "/parts", z).await.0, 201);
+
+    // Dates in the past cannot be given through the API: the test moves them.
+    let expect_on = |id: &str, days: i64| {
+        format!(
+            "UPDATE purchase_order_lines SET expected_date = '{}' WHERE purchase_order_id = '{id}'",
+            in_days(days)
+        )
+    };
+    let receive = async |id: &str, qty: i64| {
+        let (s, b) = svc
+            .post(
+                Role::Warehouse,
+                &format!("/purchase-orders/{id}/receipts"),
+                json!({"lines": [{"line_no": 1, "qty": qty}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    };
+    // Late by 3 days; on time (today); overdue by 2 (1 of 5 came); not due yet (SUP2).
+    let late = svc.sent_po("A", 2, 1).await;
+    svc.exec(&expect_on(&late, -3)).await;
+    receive(&late, 2).await;
+    let on_time = svc.sent_po("B", 2, 1).await;
+    svc.exec(&expect_on(&on_time, 0)).await;
+    receive(&on_time, 2).await;
+    let overdue = svc.sent_po("C", 5, 1).await;
+    svc.exec(&expect_on(&overdue, -2)).await;
+    receive(&overdue, 1).await;
+    let (s, b) = svc
+        .post(
+            Role::Warehouse,
+            "/purchase-orders",
+            json!({"supplier": "SUP2", "warehouse": "NORTH", "currency": "EUR",
+                   "lines": [{"part_number": "Z", "qty": 3, "unit_price": "2.25", "expected_date": in_days(5)}]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let not_due = b["id"].as_str().unwrap().to_owned();
+    svc.post(
+        Role::Warehouse,
+        &format!("/purchase-orders/{not_due}/send"),
+        json!({}),
+    )
+    .await;
+
+    let (s, r) = svc
+        .get(Role::Admin, "/reports/purchase-order-lateness")
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        r["suppliers"].as_array().map(Vec::len),
+        Some(1),
+        "SUP2 had nothing due: {r}"
+    );
+    let sup1 = &r["suppliers"][0];
+    assert_eq!(
+        (
+            sup1["supplier"].as_str(),
+            sup1["due"].as_i64(),
+            sup1["on_time"].as_i64(),
+            sup1["late"].as_i64(),
+            sup1["overdue"].as_i64(),
+            sup1["on_time_rate"].as_str(),
+            sup1["mean_days_late"].as_str()
+        ),
+        (
+            Some("SUP1"),
+            Some(3),
+            Some(1),
+            Some(1),
+            Some(1),
+            Some("0.3333"),
+            Some("2.5")
+        ),
+        "{r}"
+    );
+    let (_, ahead) = svc
+        .get(
+            Role::Warehouse,
+            &format!("/reports/purchase-order-lateness?to={}", in_days(10)),
+        )
+        .await;
+    assert_eq!(
+        ahead["overall"]["due"], 3,
+        "a line not due yet is not measured: {ahead}"
+    );
+    let (_, north) = svc
+        .get(
+            Role::Warehouse,
+            "/reports/purchase-order-lateness?warehouse=NORTH",
+        )
+        .await;
+    assert_eq!(north["overall"]["due"], 0);
+    assert!(north["overall"]["on_time_rate"].is_null(), "{north}");
+    let (s, _, csv) = svc
+        .get_text(
+            Role::Warehouse,
+            "/reports/purchase-order-lateness?format=csv",
+            "application/json",
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        csv.starts_with("supplier,due,on_time,late,overdue,on_time_rate,mean_days_late"),
+        "{csv}"
+    );
+    assert!(csv.contains("SUP1,3,1,1,1,0.3333,2.5"), "{csv}");
+
+    // On order: the 4 units of C still open at CENTRAL, the 3 of Z at NORTH.
+    let (s, o) = svc.get(Role::Warehouse, "/reports/stock-on-order").await;
+    assert_eq!(s, 200, "{o}");
+    let items: Vec<(Value, Value, Value, Value)> = o["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["warehouse"].clone(),
+                i["part_number"].clone(),
+                i["units"].clone(),
+                i["value"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        vec![
+            (json!("CENTRAL"), json!("C"), json!(4), json!("30.00")),
+            (json!("NORTH"), json!("Z"), json!(3), json!("6.75")),
+        ]
+    );
+    assert_eq!(o["totals"], json!([{"currency": "EUR", "value": "36.75"}]));
+    let (_, central) = svc
+        .get(Role::Warehouse, "/reports/stock-on-order?warehouse=CENTRAL")
+        .await;
+    assert_eq!(central["items"].as_array().map(Vec::len), Some(1));
+
+    // Refusals.
+    for role in [Role::Dealer, Role::Quality, Role::Finance] {
+        for path in [
+            "/reports/purchase-order-lateness",
+            "/reports/stock-on-order",
+        ] {
+            assert_eq!(svc.get(role, path).await.0, 403, "{role:?} {path}");
+        }
+    }
+    let (s, b) = svc
+        .get(
+            Role::Warehouse,
+            &format!(
+                "/reports/purchase-order-lateness?from={}&to={}",
+                in_days(0),
+                in_days(-1)
+            ),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    let (s, _) = svc
+        .get(
+            Role::Warehouse,
+            "/reports/purchase-order-lateness?from=2027-02-30",
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (s, b) = svc
+        .get(Role::Warehouse, "/reports/stock-on-order?warehouse=MOON")
+        .await;
+    assert_eq!(s, 422, "{b}");
+}

@@ -363,6 +363,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/purchase-order-lateness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Purchase-order lateness per supplier: of the lines expected in the period (orders
+         *     sent, not cancelled), how many arrived in full by their date, late, or are overdue. */
+        get: operations["purchase_order_lateness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/stock-on-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stock on order: the open rest of sent purchase orders by warehouse and part, valued
+         *     at the agreed prices. */
+        get: operations["stock_on_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/stock-valuation": {
         parameters: {
             query?: never;
@@ -811,6 +847,18 @@ export interface components {
             /** @description Existing parts whose fields changed or that got a new price. */
             updated: number;
         };
+        LatenessOut: {
+            /** Format: date-time */
+            as_of: string;
+            /** Format: date */
+            from: string;
+            /** @description Every supplier together (`supplier` is `*`). */
+            overall: components["schemas"]["SupplierLateness"];
+            /** @description By supplier code. */
+            suppliers: components["schemas"]["SupplierLateness"][];
+            /** Format: date */
+            to: string;
+        };
         /**
          * @description The kinds of ledger movement; each changes on hand by its signed quantity.
          * @enum {string}
@@ -830,6 +878,26 @@ export interface components {
             qty: number;
             reason_code?: string | null;
             reference: string;
+        };
+        /** @description What is on order of one part for one warehouse. */
+        OnOrderLine: {
+            currency: string;
+            /**
+             * Format: date
+             * @description The earliest expected date of the open lines.
+             */
+            next_expected: string;
+            part_number: string;
+            /** Format: int64 */
+            purchase_orders: number;
+            /** Format: int64 */
+            units: number;
+            /**
+             * @description Open units at their agreed prices, to the cent.
+             * @example 150.00
+             */
+            value: string;
+            warehouse: string;
         };
         /** @description One page of a list. */
         Page_MovementOut: {
@@ -1230,6 +1298,13 @@ export interface components {
             /** Format: int32 */
             qty: number;
         };
+        StockOnOrderOut: {
+            /** Format: date-time */
+            as_of: string;
+            items: components["schemas"]["OnOrderLine"][];
+            /** @description Value per currency, by currency code. */
+            totals: components["schemas"]["CurrencyTotal"][];
+        };
         StockOut: {
             /**
              * Format: int32
@@ -1335,6 +1410,37 @@ export interface components {
         SupplierIn: {
             code: string;
             name: string;
+        };
+        /** @description One supplier's delivery record over the period. */
+        SupplierLateness: {
+            /**
+             * Format: int64
+             * @description Lines whose expected date has come.
+             */
+            due: number;
+            /**
+             * Format: int64
+             * @description Received in full after their date.
+             */
+            late: number;
+            /**
+             * @description Mean days late over the late and overdue lines, 1 place; null when none was.
+             * @example 3.5
+             */
+            mean_days_late?: string | null;
+            /** Format: int64 */
+            on_time: number;
+            /**
+             * @description On time / due, 4 places; null when nothing was due.
+             * @example 0.7500
+             */
+            on_time_rate?: string | null;
+            /**
+             * Format: int64
+             * @description Not received in full, past their date.
+             */
+            overdue: number;
+            supplier: string;
         };
         SupplierOut: {
             active: boolean;
@@ -2945,6 +3051,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BackordersOut"];
+                    "text/csv": string;
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    purchase_order_lateness: {
+        parameters: {
+            query?: {
+                /** @description First expected date counted; 90 days before `to` when absent. */
+                from?: components["schemas"]["CalendarDate"];
+                /** @description Last expected date counted; today when absent. */
+                to?: components["schemas"]["CalendarDate"];
+                /** @description Only this warehouse. */
+                warehouse?: string;
+                /** @description `json` or `csv`; without it, `Accept: text/csv` chooses CSV. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or CSV of the suppliers with `?format=csv` or `Accept: text/csv` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LatenessOut"];
+                    "text/csv": string;
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stock_on_order: {
+        parameters: {
+            query?: {
+                /** @description Only this warehouse. */
+                warehouse?: string;
+                /** @description `json` or `csv`; without it, `Accept: text/csv` chooses CSV. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or CSV of the items with `?format=csv` or `Accept: text/csv` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockOnOrderOut"];
                     "text/csv": string;
                 };
             };
