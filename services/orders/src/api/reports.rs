@@ -1,7 +1,9 @@
-//! `reports/fill-rate`: for orders placed in a period, the share of ordered units
-//! reserved at placement (catalog's first allocation) and the share shipped within
-//! 24 h of placement, per dealer and overall; JSON, or CSV (`Accept: text/csv` or
-//! `?format=csv`).
+//! `reports/fill-rate`: for orders placed in a period, the 24 h parts fill rate by
+//! request (order lines all of whose units shipped within 24 h of placement / order
+//! lines) and by quantity (units shipped within 24 h / units), and the share of units
+//! reserved at placement (catalog's first allocation); units released because the
+//! dealer cancelled are not counted (`domain::report`). Per dealer, per warehouse and
+//! overall; JSON, or CSV (`Accept: text/csv` or `?format=csv`).
 
 use actix_web::{HttpRequest, HttpResponse};
 use aftersales_web::csv::CsvTable;
@@ -27,17 +29,35 @@ pub struct FillRateQuery {
     pub format: Option<String>,
 }
 
+/// One row of the report: a dealer's (over every warehouse), a warehouse's (over
+/// every dealer) or the overall one. Its fields are in the CSV's column order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FillRateRow {
-    /// The dealer, or `null` for the overall row.
+    /// The dealer; `null` on a warehouse's row and the overall row.
     pub dealer_code: Option<String>,
+    /// The warehouse the orders were placed on; `null` on a dealer's row and the
+    /// overall row.
+    pub warehouse: Option<String>,
+    /// Order lines requesting parts: every line, less those of an order the dealer
+    /// cancelled before any of the line's units shipped.
+    pub order_lines: i64,
+    /// Of those, lines whose every requested unit shipped within 24 h of placement.
+    pub order_lines_filled_within_24h: i64,
+    /// The 24 h parts fill rate by request, the one the 90 % target applies to:
+    /// order_lines_filled_within_24h / order_lines, 4 decimals; null without lines.
+    #[schema(value_type = Option<String>, example = "0.9000")]
+    pub fill_rate_24h: Option<Decimal>,
+    /// Units requested: ordered, less those released because the dealer cancelled.
     pub ordered_qty: i64,
+    /// Of those, reserved by catalog's first allocation.
     pub reserved_at_placement_qty: i64,
+    /// Of those, shipped within 24 h of placement.
     pub shipped_within_24h_qty: i64,
-    /// reserved_at_placement_qty / ordered_qty, 4 decimals; null without orders.
+    /// reserved_at_placement_qty / ordered_qty, 4 decimals; null without units.
     #[schema(value_type = Option<String>, example = "0.9250")]
     pub reserved_at_placement_rate: Option<Decimal>,
-    /// shipped_within_24h_qty / ordered_qty, 4 decimals; null without orders.
+    /// The fill rate by quantity: shipped_within_24h_qty / ordered_qty, 4 decimals;
+    /// null without units.
     #[schema(value_type = Option<String>, example = "0.8800")]
     pub shipped_within_24h_rate: Option<Decimal>,
 }
@@ -46,13 +66,20 @@ pub struct FillRateRow {
 pub struct FillRateReport {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// Per dealer, by code.
     pub dealers: Vec<FillRateRow>,
+    /// Per warehouse (the order's), by code.
+    pub warehouses: Vec<FillRateRow>,
     pub overall: FillRateRow,
 }
 
-fn row(dealer_code: Option<String>, counts: FillCounts) -> FillRateRow {
+fn row(dealer_code: Option<String>, warehouse: Option<String>, counts: FillCounts) -> FillRateRow {
     FillRateRow {
         dealer_code,
+        warehouse,
+        order_lines: counts.lines,
+        order_lines_filled_within_24h: counts.lines_filled_within_24h,
+        fill_rate_24h: counts.fill_rate_24h(),
         ordered_qty: counts.ordered,
         reserved_at_placement_qty: counts.reserved_at_placement,
         shipped_within_24h_qty: counts.shipped_within_24h,
@@ -61,9 +88,14 @@ fn row(dealer_code: Option<String>, counts: FillCounts) -> FillRateRow {
     }
 }
 
-/// The CSV columns, in order; the overall row is named `ALL`.
-const CSV_COLUMNS: [&str; 6] = [
+/// The CSV columns, in order: the dealers' rows (warehouse `ALL`), the warehouses'
+/// rows (dealer `ALL`), then the overall row (`ALL`, `ALL`).
+const CSV_COLUMNS: [&str; 10] = [
     "dealer_code",
+    "warehouse",
+    "order_lines",
+    "order_lines_filled_within_24h",
+    "fill_rate_24h",
     "ordered_qty",
     "reserved_at_placement_qty",
     "shipped_within_24h_qty",
@@ -71,24 +103,41 @@ const CSV_COLUMNS: [&str; 6] = [
     "shipped_within_24h_rate",
 ];
 
+const ALL: &str = "ALL";
+
 fn csv(report: &FillRateReport) -> Result<HttpResponse, ApiError> {
     let mut table = CsvTable::new(&CSV_COLUMNS)?;
+    let all = || Some(ALL.to_owned());
     for r in &report.dealers {
-        table.serialize(r)?;
+        table.serialize(&FillRateRow {
+            warehouse: all(),
+            ..r.clone()
+        })?;
+    }
+    for r in &report.warehouses {
+        table.serialize(&FillRateRow {
+            dealer_code: all(),
+            ..r.clone()
+        })?;
     }
     table.serialize(&FillRateRow {
-        dealer_code: Some("ALL".into()),
+        dealer_code: all(),
+        warehouse: all(),
         ..report.overall.clone()
     })?;
     table.into_response("fill-rate")
 }
 
-/// Fill rate for orders placed in `[from, to)`. A dealer sees only its own figures.
+/// The 24 h parts fill rate of orders placed in `[from, to)`, by request (an order
+/// line is one request; the 90 % target's rate) and by quantity, per dealer, per
+/// warehouse and overall. Units released because the dealer cancelled are not
+/// counted: a cancelled order's line counts with what shipped, and not at all when
+/// nothing did. A dealer sees only its own figures.
 #[utoipa::path(
     get, path = "/api/v1/reports/fill-rate", tag = "reports",
     params(FillRateQuery),
     responses(
-        (status = 200, description = "per dealer and overall; CSV with Accept: text/csv or ?format=csv (last row `ALL`)",
+        (status = 200, description = "per dealer, per warehouse and overall; CSV with Accept: text/csv or ?format=csv (dealers' rows with warehouse `ALL`, warehouses' rows with dealer `ALL`, last row `ALL,ALL`)",
          content((FillRateReport = "application/json"), (String = "text/csv"))),
         (status = 400, description = "from or to missing", body = aftersales_web::Problem),
         (status = 403, description = "role may not read reports", body = aftersales_web::Problem),
@@ -114,9 +163,14 @@ pub async fn fill_rate(
         dealers: figures
             .dealers
             .into_iter()
-            .map(|(code, counts)| row(Some(code), counts))
+            .map(|(code, counts)| row(Some(code), None, counts))
             .collect(),
-        overall: row(None, figures.overall),
+        warehouses: figures
+            .warehouses
+            .into_iter()
+            .map(|(code, counts)| row(None, Some(code), counts))
+            .collect(),
+        overall: row(None, None, figures.overall),
     };
     if as_csv {
         csv(&report)

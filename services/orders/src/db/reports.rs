@@ -1,51 +1,72 @@
 //! Report queries.
 
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
 
+/// One order line of an order placed in the period, with what the fill rate weighs
+/// (`domain::report::LineFacts`).
 #[derive(Debug, Clone, QueryableByName)]
-pub struct FillRow {
+pub struct FillLineRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub order_id: Uuid,
     #[diesel(sql_type = Text)]
     pub dealer_code: String,
+    #[diesel(sql_type = Text)]
+    pub warehouse: String,
     #[diesel(sql_type = BigInt)]
     pub ordered: i64,
+    /// Released by catalog after the dealer cancelled; 0 unless the dealer did.
+    #[diesel(sql_type = BigInt)]
+    pub released: i64,
+    /// Reserved by catalog's first allocation.
     #[diesel(sql_type = BigInt)]
     pub reserved_at_placement: i64,
+    /// This line's units in shipments dispatched within 24 h of placement.
     #[diesel(sql_type = BigInt)]
     pub shipped_within_24h: i64,
+    /// The whole order's units in those shipments (the same on each of its lines):
+    /// more than its lines' sum for shipments recorded before their lines were kept.
+    #[diesel(sql_type = BigInt)]
+    pub order_shipped_within_24h: i64,
 }
 
-use diesel::QueryableByName;
-
-/// Per dealer, for orders placed in `[from, to)`: ordered units, units reserved by
-/// catalog's first allocation, and units shipped within 24 h of placement (capped
-/// at what the order asked for).
-pub async fn fill_rate(
+/// Every line of the orders placed in `[from, to)` (of `dealer_code` only, when
+/// given), by order then line number.
+pub async fn fill_lines(
     conn: &mut AsyncPgConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     dealer_code: Option<&str>,
-) -> diesel::QueryResult<Vec<FillRow>> {
+) -> diesel::QueryResult<Vec<FillLineRow>> {
     diesel::sql_query(
         "WITH o AS (
-             SELECT id, dealer_code, placed_at FROM orders
+             SELECT id, dealer_code, warehouse, placed_at, cancel_requested_at IS NOT NULL AS cancelled
+             FROM orders
              WHERE placed_at >= $1 AND placed_at < $2 AND ($3::text IS NULL OR dealer_code = $3)
-         ), l AS (
-             SELECT l.order_id, SUM(l.qty) AS ordered, SUM(COALESCE(l.initial_reserved, 0)) AS reserved
-             FROM order_lines l JOIN o ON o.id = l.order_id GROUP BY l.order_id
          ), s AS (
-             SELECT s.order_id, SUM(s.qty) AS shipped
+             SELECT s.shipment_id, s.order_id, s.qty
              FROM order_shipments s JOIN o ON o.id = s.order_id
              WHERE s.dispatched_at <= o.placed_at + interval '24 hours'
-             GROUP BY s.order_id
+         ), by_line AS (
+             SELECT s.order_id, sl.line_no, SUM(sl.qty) AS shipped
+             FROM s JOIN order_shipment_lines sl ON sl.shipment_id = s.shipment_id
+             GROUP BY 1, 2
+         ), by_order AS (
+             SELECT order_id, SUM(qty) AS shipped FROM s GROUP BY 1
          )
-         SELECT o.dealer_code,
-                SUM(l.ordered)::bigint AS ordered,
-                SUM(l.reserved)::bigint AS reserved_at_placement,
-                SUM(LEAST(COALESCE(s.shipped, 0), l.ordered))::bigint AS shipped_within_24h
-         FROM o JOIN l ON l.order_id = o.id LEFT JOIN s ON s.order_id = o.id
-         GROUP BY o.dealer_code ORDER BY o.dealer_code",
+         SELECT o.id AS order_id, o.dealer_code, o.warehouse,
+                l.qty::bigint AS ordered,
+                (CASE WHEN o.cancelled THEN l.released ELSE 0 END)::bigint AS released,
+                COALESCE(l.initial_reserved, 0)::bigint AS reserved_at_placement,
+                COALESCE(b.shipped, 0)::bigint AS shipped_within_24h,
+                COALESCE(t.shipped, 0)::bigint AS order_shipped_within_24h
+         FROM o JOIN order_lines l ON l.order_id = o.id
+         LEFT JOIN by_line b ON b.order_id = o.id AND b.line_no = l.line_no
+         LEFT JOIN by_order t ON t.order_id = o.id
+         ORDER BY o.id, l.line_no",
     )
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)

@@ -11,6 +11,7 @@
 mod dealers;
 mod events;
 mod expected_dates;
+mod fill_rate_by_request;
 mod orders;
 mod placing;
 mod platform;

@@ -74,6 +74,9 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
     );
     assert_eq!(d1["reserved_at_placement_rate"], "0.7500");
     assert_eq!(d1["shipped_within_24h_rate"], "0.7500");
+    // By request: its one line was not filled within 24 h.
+    assert_eq!(d1["order_lines"], 1);
+    assert_eq!(d1["fill_rate_24h"], "0.0000");
     assert_eq!(report["dealers"][1]["reserved_at_placement_rate"], "0.0000");
     assert_eq!(report["overall"]["ordered_qty"], 8);
     assert_eq!(report["overall"]["reserved_at_placement_rate"], "0.3750");
@@ -93,9 +96,11 @@ async fn fill_rate_per_dealer_and_overall_in_json_and_csv() {
         );
         let text = resp.text().await.unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("dealer_code,ordered_qty"));
-        assert_eq!(lines[1], "D001,4,3,3,0.7500,0.7500");
-        assert_eq!(lines[3], "ALL,8,3,3,0.3750,0.3750");
+        assert!(lines[0].starts_with("dealer_code,warehouse,order_lines,"));
+        // One line each, neither filled within 24 h (D001's fourth unit was late).
+        assert_eq!(lines[1], "D001,ALL,1,0,0.0000,4,3,3,0.7500,0.7500");
+        assert_eq!(lines[3], "ALL,WH-HOME,2,0,0.0000,8,3,3,0.3750,0.3750");
+        assert_eq!(lines[4], "ALL,ALL,2,0,0.0000,8,3,3,0.3750,0.3750");
     }
 
     // A dealer sees its own figures only.
