@@ -22,4 +22,20 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!();
 pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8081, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
+        .with_background(price_days)
+}
+
+/// Publishes list prices on the day they take effect (`app::parts::publish_price_days`)
+/// until the service stops; each run is one transaction, so stopping mid-way is safe.
+fn price_days(
+    pool: aftersales_web::DbPool,
+    mut shutdown: aftersales_messaging::Shutdown,
+) -> futures_util::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let interval = app::parts::price_sweep_interval();
+        tokio::select! {
+            _ = app::parts::publish_price_days(pool, interval) => {}
+            _ = shutdown.wait() => {}
+        }
+    })
 }

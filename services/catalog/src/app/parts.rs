@@ -1,11 +1,16 @@
 //! Parts: created with their first list price, changed, (de)activated, priced from a
 //! date; supersession links checked for cycles. Every change publishes
-//! `catalog.part_upserted`.
+//! `catalog.part_upserted`, and so does a price from a later date on its day.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
 
 use aftersales_messaging::contracts::catalog::PartUpserted;
+use aftersales_web::DbPool;
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rust_decimal::Decimal;
+use uuid::Uuid;
 
 use super::{Cause, Error, Result, check_version, stored};
 use crate::db::parts::{self, Part, PartFields, PartView, PriceRow, SUPERSESSION_LOCK};
@@ -97,6 +102,84 @@ pub async fn add_price(
     let view = parts::with_price(c, part).await?;
     publish(c, &view, cause).await?;
     Ok((row, view))
+}
+
+/// Publishes every part whose list price from a later date has come into force by
+/// `now`: its version moves on and `catalog.part_upserted` carries the price in force.
+/// Run by [`publish_price_days`]; safe with replicas (the due prices are locked,
+/// and another replica skips them). Returns the parts published.
+pub async fn publish_due_prices(
+    c: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    cause: Cause<'_>,
+) -> Result<Vec<String>> {
+    let due = parts::due_prices(c, now, PRICE_DAY_BATCH).await?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = due.iter().map(|(id, _)| *id).collect();
+    // Parts in key order, like every other path that locks several.
+    let numbers: BTreeSet<String> = due.into_iter().map(|(_, pn)| pn).collect();
+    for pn in &numbers {
+        let Some(current) = parts::lock(c, pn).await? else {
+            continue;
+        };
+        let part = parts::set_version(c, pn, current.version + 1).await?;
+        let price = parts::price_at(c, pn, now).await?;
+        publish(c, &PartView { part, price }, cause).await?;
+    }
+    parts::mark_published(c, &ids, now).await?;
+    Ok(numbers.into_iter().collect())
+}
+
+/// The most prices one run of [`publish_due_prices`] publishes; the next run takes the
+/// rest.
+pub const PRICE_DAY_BATCH: i64 = 500;
+
+/// How often prices that came into force are published unless `PRICE_SWEEP_SECONDS`
+/// says otherwise.
+pub const PRICE_SWEEP_DEFAULT: Duration = Duration::from_secs(60);
+
+/// `PRICE_SWEEP_SECONDS` (a whole number above 0), or the default (an unreadable value
+/// is logged).
+pub fn price_sweep_interval() -> Duration {
+    let Ok(value) = std::env::var("PRICE_SWEEP_SECONDS") else {
+        return PRICE_SWEEP_DEFAULT;
+    };
+    match value.trim().parse::<u64>() {
+        Ok(s) if s > 0 => Duration::from_secs(s),
+        _ => {
+            tracing::error!(%value, "PRICE_SWEEP_SECONDS is not a whole number above 0; using 60");
+            PRICE_SWEEP_DEFAULT
+        }
+    }
+}
+
+/// Publishes prices on their day every `interval`, each run one transaction, until
+/// the task is dropped; a failed run is logged and the next one tries again.
+pub async fn publish_price_days(pool: DbPool, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let run = async {
+            let mut conn = pool.get().await.map_err(|e| Error::Bug(e.to_string()))?;
+            let correlation = Uuid::new_v4();
+            conn.transaction(async |c| {
+                publish_due_prices(c, Utc::now(), Cause::Request(correlation)).await
+            })
+            .await
+        };
+        match run.await {
+            Ok(parts) if !parts.is_empty() => {
+                tracing::info!(parts = parts.len(), "list prices published on their day")
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "publishing prices failed; retrying at the next tick")
+            }
+        }
+    }
 }
 
 /// The part to reserve when `pn` is ordered: its final successor, or itself; `None`

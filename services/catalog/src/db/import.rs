@@ -209,6 +209,7 @@ pub async fn write(c: &mut AsyncPgConnection, plan: &[Planned], actor: &str) -> 
                     part_prices::currency.eq(&p.row.data.currency),
                     part_prices::effective_from.eq(p.effective_from),
                     part_prices::created_by.eq(actor),
+                    part_prices::published_at.eq(super::parts::published_now(p.effective_from)),
                 )
             })
             .collect();

@@ -223,6 +223,7 @@ pub async fn insert_price(
             part_prices::currency.eq(currency),
             part_prices::effective_from.eq(effective_from),
             part_prices::created_by.eq(actor),
+            part_prices::published_at.eq(published_now(effective_from)),
         ))
         .returning(PriceRow::as_returning())
         .get_result(c)
@@ -233,6 +234,45 @@ pub async fn insert_price(
                 &format!("a price of {pn} effective from {effective_from}"),
             )
         })
+}
+
+/// When a price added now is published: now if it is already in force (the change
+/// that adds it publishes the part), else later, by the job, on its day.
+pub(crate) fn published_now(effective_from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let now = Utc::now();
+    (effective_from <= now).then_some(now)
+}
+
+/// Prices whose day has come (`effective_from <= now`) and that were not published
+/// yet, oldest first, at most `limit`, locked; rows another transaction holds are
+/// skipped (a second replica publishes those).
+pub async fn due_prices(
+    c: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    Ok(part_prices::table
+        .filter(part_prices::published_at.is_null())
+        .filter(part_prices::effective_from.le(now))
+        .order(part_prices::effective_from)
+        .select((part_prices::id, part_prices::part_number))
+        .limit(limit)
+        .for_update()
+        .skip_locked()
+        .load(c)
+        .await?)
+}
+
+pub async fn mark_published(
+    c: &mut AsyncPgConnection,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    diesel::update(part_prices::table.filter(part_prices::id.eq_any(ids)))
+        .set(part_prices::published_at.eq(now))
+        .execute(c)
+        .await?;
+    Ok(())
 }
 
 pub async fn list_prices(c: &mut AsyncPgConnection, pn: &str) -> Result<Vec<PriceRow>> {

@@ -39,6 +39,7 @@ diesel::table! {
         effective_from -> Timestamptz,
         created_by -> Text,
         created_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
     }
 }
 

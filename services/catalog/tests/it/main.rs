@@ -12,6 +12,7 @@ mod catalog_api;
 mod idempotency;
 mod import;
 mod platform;
+mod price_days;
 mod purchase_orders;
 mod replenishment;
 mod reports;
