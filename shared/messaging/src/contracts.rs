@@ -124,6 +124,7 @@ pub fn topology_v1() -> Topology {
                 PART_UPSERTED,
                 DEALER_UPSERTED,
                 ORDER_PLACED,
+                ORDER_CANCELLED,
                 SHIPMENT_DISPATCHED,
             ],
         ),

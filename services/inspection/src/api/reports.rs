@@ -339,12 +339,23 @@ pub struct DealerScorecard {
     pub returned_on_time: i64,
     #[schema(value_type = Option<String>)]
     pub return_compliance: Option<Decimal>,
-    /// Units ordered in the month.
+    /// Order lines placed in the month that requested parts: every line, less those
+    /// of an order the dealer cancelled before any of the line's units shipped.
+    pub order_lines: i64,
+    /// Of those, lines whose every requested unit shipped within 24 hours of placement.
+    pub order_lines_filled_within_24h: i64,
+    /// The 24 h parts fill rate by request (the 90 % target's):
+    /// order_lines_filled_within_24h / order_lines.
+    #[schema(value_type = Option<String>, example = "0.9000")]
+    pub fill_rate_24h: Option<Decimal>,
+    /// Units those lines requested: ordered, less those released because the dealer
+    /// cancelled (a cancelled order's line requests what shipped of it).
     pub units_ordered: i64,
     /// Of those, shipped within 24 hours of placement.
     pub units_shipped_within_24h: i64,
+    /// The fill rate by quantity: units_shipped_within_24h / units_ordered.
     #[schema(value_type = Option<String>)]
-    pub fill_rate_24h: Option<Decimal>,
+    pub fill_rate_24h_by_quantity: Option<Decimal>,
     /// Submission → an inspector's decision, for claims decided in the month, in hours
     /// (2 decimals).
     #[schema(value_type = Option<String>)]
@@ -372,9 +383,12 @@ impl From<Scorecard> for DealerScorecard {
             returns_due: t.returns_due,
             returned_on_time: t.returned_on_time,
             return_compliance: s.return_compliance,
-            units_ordered: t.units_ordered,
-            units_shipped_within_24h: t.shipped_within_24h,
+            order_lines: t.fill.lines,
+            order_lines_filled_within_24h: t.fill.lines_filled_within_24h,
             fill_rate_24h: s.fill_rate_24h,
+            units_ordered: t.fill.units,
+            units_shipped_within_24h: t.fill.shipped_within_24h,
+            fill_rate_24h_by_quantity: s.fill_rate_24h_by_quantity,
             avg_cycle_hours: s.avg_cycle_hours,
             p90_cycle_hours: s.p90_cycle_hours,
             campaign_units: t.campaign_units,
@@ -394,9 +408,12 @@ fn scorecards_csv(rows: &[DealerScorecard]) -> Result<CsvTable, ApiError> {
         "returns_due",
         "returned_on_time",
         "return_compliance",
+        "order_lines",
+        "order_lines_filled_within_24h",
+        "fill_rate_24h",
         "units_ordered",
         "units_shipped_within_24h",
-        "fill_rate_24h",
+        "fill_rate_24h_by_quantity",
         "avg_cycle_hours",
         "p90_cycle_hours",
         "campaign_units",
@@ -410,8 +427,9 @@ fn scorecards_csv(rows: &[DealerScorecard]) -> Result<CsvTable, ApiError> {
 }
 
 /// Dealer scorecards, the station assessment: per dealer and month, the claim
-/// rejection rate, part-return compliance, 24 h parts fill rate, claim cycle time and
-/// campaign completion. Quality and admins see every dealer (or the one named); a
+/// rejection rate, part-return compliance, 24 h parts fill rate (by request, an order
+/// line being one request, and by quantity; units the dealer cancelled not counted),
+/// claim cycle time and campaign completion. Quality and admins see every dealer (or the one named); a
 /// dealer only itself. CSV: one row per dealer and month, empty cells for no data.
 #[utoipa::path(
     get, path = "/api/v1/reports/dealer-scorecards", tag = "reports",

@@ -10,7 +10,9 @@ use diesel_async::AsyncPgConnection;
 
 use super::campaigns::{CampaignFile, affected_units};
 use crate::db;
-use crate::domain::scorecard::{CampaignUnit, Month, Scorecard, Tally, campaign_counts};
+use crate::domain::scorecard::{
+    CampaignUnit, KeptLine, Month, Scorecard, Tally, campaign_counts, order_fill,
+};
 
 /// The scorecards of `months` (consecutive, oldest first), by dealer then month: of
 /// `dealer` only when given, else of every dealer known here.
@@ -39,10 +41,29 @@ pub async fn scorecards(
         t.returns_due = r.due;
         t.returned_on_time = r.on_time;
     }
-    for r in db::scorecards::fill(c, from, to, dealer).await? {
-        let t = tally(&mut tallies, r.dealer_code, r.month);
-        t.units_ordered = r.ordered;
-        t.shipped_within_24h = r.shipped_within_24h;
+    let lines = db::scorecards::fill_lines(c, from, to, dealer).await?;
+    for order in lines.chunk_by(|a, b| a.order_id == b.order_id) {
+        let Some(first) = order.first() else {
+            continue;
+        };
+        let kept: Vec<KeptLine> = order
+            .iter()
+            .map(|r| KeptLine {
+                ordered: r.ordered,
+                shipped: r.shipped,
+                shipped_within_24h: r.shipped_within_24h,
+            })
+            .collect();
+        let on_lines =
+            |of: fn(&db::scorecards::FillLineRow) -> i64| order.iter().map(of).sum::<i64>();
+        let fill = order_fill(
+            &kept,
+            first.order_shipped - on_lines(|r| r.shipped),
+            first.order_shipped_within_24h - on_lines(|r| r.shipped_within_24h),
+            first.cancelled,
+        );
+        let t = tally(&mut tallies, first.dealer_code.clone(), first.month);
+        t.fill = t.fill.plus(fill);
     }
     let units = campaign_units(c, first.first_day(), last.last_day(), dealer).await?;
     for &month in months {

@@ -1,8 +1,8 @@
 //! Local read models of other services' facts: catalog's parts, orders' dealers, and
-//! the placements and shipments of orders (for the dealer scorecard's fill rate).
-//! A part or dealer row keeps the `occurred_at` of the event that wrote it, so an
-//! older event delivered late never overwrites a newer one; placements and shipments
-//! never change, so they are written once.
+//! the placements, shipments and cancellations of orders, line by line (for the dealer
+//! scorecard's fill rate). A part or dealer row keeps the `occurred_at` of the event
+//! that wrote it, so an older event delivered late never overwrites a newer one;
+//! placements, shipments and cancellations never change, so they are written once.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -10,7 +10,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::schema::{dealers, order_shipments, parts, placed_orders};
+use super::schema::{
+    cancelled_orders, dealers, order_shipment_lines, order_shipments, parts, placed_order_lines,
+    placed_orders,
+};
 use crate::domain::{Currency, DealerCode, PartNumber, SupplierCode};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -130,26 +133,80 @@ pub struct OrderShipment {
     pub qty: i64,
 }
 
-/// Keeps the placement; a placement seen before changes nothing.
+/// An order line as placed: how many units it asked for.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = placed_order_lines)]
+pub struct PlacedOrderLine {
+    pub order_id: Uuid,
+    pub line_no: i32,
+    pub qty: i64,
+}
+
+/// What a shipment carried of one order line (over every part number shipped for it).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = order_shipment_lines)]
+pub struct OrderShipmentLine {
+    pub shipment_id: Uuid,
+    pub line_no: i32,
+    pub qty: i64,
+}
+
+/// Keeps the placement and its lines; a placement seen before changes nothing (its
+/// lines are added if it was kept before lines were).
 pub async fn insert_placed_order(
     conn: &mut AsyncPgConnection,
     order: &PlacedOrder,
+    lines: &[PlacedOrderLine],
 ) -> QueryResult<()> {
     diesel::insert_into(placed_orders::table)
         .values(order)
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
+    if !lines.is_empty() {
+        diesel::insert_into(placed_order_lines::table)
+            .values(lines)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 
-/// Keeps the shipment; a shipment seen before changes nothing.
+/// Keeps the shipment and what it carried per line; a shipment seen before changes
+/// nothing.
 pub async fn insert_order_shipment(
     conn: &mut AsyncPgConnection,
     shipment: &OrderShipment,
+    lines: &[OrderShipmentLine],
 ) -> QueryResult<()> {
     diesel::insert_into(order_shipments::table)
         .values(shipment)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    if !lines.is_empty() {
+        diesel::insert_into(order_shipment_lines::table)
+            .values(lines)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Keeps that the dealer cancelled `order_id` at `cancelled_at`; a cancellation seen
+/// before changes nothing. The order need not be kept yet.
+pub async fn insert_cancelled_order(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    cancelled_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(cancelled_orders::table)
+        .values((
+            cancelled_orders::order_id.eq(order_id),
+            cancelled_orders::cancelled_at.eq(cancelled_at),
+        ))
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;

@@ -214,6 +214,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    placed_order_lines (order_id, line_no) {
+        order_id -> Uuid,
+        line_no -> Integer,
+        qty -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_shipment_lines (shipment_id, line_no) {
+        shipment_id -> Uuid,
+        line_no -> Integer,
+        qty -> BigInt,
+    }
+}
+
+diesel::table! {
+    cancelled_orders (order_id) {
+        order_id -> Uuid,
+        cancelled_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     parts,
     dealers,

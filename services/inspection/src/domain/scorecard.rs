@@ -4,8 +4,10 @@
 //!   inspector, at submission or for a part not returned) / claims decided;
 //! - part-return compliance: parts due back in the month (received, or past their
 //!   deadline) that came back by the deadline / parts due;
-//! - 24 h fill rate: of the units ordered in the month, those shipped within 24 hours
-//!   of placement (capped at each order's quantity), as the orders service counts it;
+//! - 24 h fill rate, as the orders service counts its own: by request, of the order
+//!   lines placed in the month those all of whose requested units shipped within 24
+//!   hours of placement; by quantity, of the units requested those shipped within 24
+//!   hours. Units the dealer cancelled are not requested ([`order_fill`]);
 //! - claim cycle time: submission → an inspector's decision, for claims decided in the
 //!   month (mean and 90th percentile, hours);
 //! - campaign completion: at the month's end, the dealer's units affected by
@@ -140,8 +142,8 @@ pub struct Tally {
     pub cycle_seconds: Vec<i64>,
     pub returns_due: i64,
     pub returned_on_time: i64,
-    pub units_ordered: i64,
-    pub shipped_within_24h: i64,
+    /// The order lines placed in the month, as [`order_fill`] counts them.
+    pub fill: Fill,
     pub campaign_units: i64,
     pub campaign_completed: i64,
 }
@@ -154,7 +156,10 @@ pub struct Scorecard {
     pub tally: Tally,
     pub rejection_rate: Option<Decimal>,
     pub return_compliance: Option<Decimal>,
+    /// By request: order lines filled within 24 h / order lines requested.
     pub fill_rate_24h: Option<Decimal>,
+    /// By quantity: units shipped within 24 h / units requested.
+    pub fill_rate_24h_by_quantity: Option<Decimal>,
     pub avg_cycle_hours: Option<Decimal>,
     pub p90_cycle_hours: Option<Decimal>,
     pub campaign_completion: Option<Decimal>,
@@ -168,13 +173,113 @@ impl Scorecard {
             month,
             rejection_rate: share(tally.rejected, tally.decided),
             return_compliance: share(tally.returned_on_time, tally.returns_due),
-            fill_rate_24h: share(tally.shipped_within_24h, tally.units_ordered),
+            fill_rate_24h: share(tally.fill.lines_filled_within_24h, tally.fill.lines),
+            fill_rate_24h_by_quantity: share(tally.fill.shipped_within_24h, tally.fill.units),
             avg_cycle_hours: avg,
             p90_cycle_hours: p90,
             campaign_completion: share(tally.campaign_completed, tally.campaign_units),
             tally,
         }
     }
+}
+
+/// What the fill rate counted over some order lines: the lines requesting parts and
+/// those filled within 24 h of placement, the units requested and those shipped
+/// within 24 h (at most each line's request).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fill {
+    pub lines: i64,
+    pub lines_filled_within_24h: i64,
+    pub units: i64,
+    pub shipped_within_24h: i64,
+}
+
+impl Fill {
+    pub fn plus(self, other: Fill) -> Fill {
+        Fill {
+            lines: self.lines + other.lines,
+            lines_filled_within_24h: self.lines_filled_within_24h + other.lines_filled_within_24h,
+            units: self.units + other.units,
+            shipped_within_24h: self.shipped_within_24h + other.shipped_within_24h,
+        }
+    }
+}
+
+/// One order line as inspection keeps it: the units it ordered and the units of it
+/// the shipments carried, ever and within 24 h of placement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeptLine {
+    pub ordered: i64,
+    pub shipped: i64,
+    pub shipped_within_24h: i64,
+}
+
+/// Gives `spare` units to `lines` in line order, each up to `room(line)`; what is
+/// left over goes nowhere.
+fn spread<T>(lines: &mut [T], mut spare: i64, room: impl Fn(&T) -> i64, add: impl Fn(&mut T, i64)) {
+    spare = spare.max(0);
+    for line in lines {
+        let given = spare.min(room(line).max(0));
+        spare -= given;
+        add(line, given);
+    }
+}
+
+/// One order's fill, counted as the orders service counts its own report
+/// (`services/orders/src/domain/report.rs`): each order line is one request, filled
+/// when every unit requested shipped within 24 h of placement. A line of an order the
+/// dealer `cancelled` requests only what shipped of it (catalog released the rest; a
+/// shipment that left before catalog saw the cancellation still counts), and a line
+/// of which nothing shipped requests nothing and counts nowhere.
+///
+/// `lines` are in line order; `unplaced` and `unplaced_within_24h` are the order's
+/// shipped units not on one of its kept lines (shipments kept before inspection kept
+/// their lines), ever and within 24 h: they fill the lines in line order, each up to
+/// what it still lacks. An order kept without its lines is given as one line of all its
+/// units.
+pub fn order_fill(
+    lines: &[KeptLine],
+    unplaced: i64,
+    unplaced_within_24h: i64,
+    cancelled: bool,
+) -> Fill {
+    let mut lines: Vec<KeptLine> = lines
+        .iter()
+        .map(|l| {
+            let ordered = l.ordered.max(0);
+            KeptLine {
+                ordered,
+                shipped: l.shipped.clamp(0, ordered),
+                shipped_within_24h: l.shipped_within_24h.clamp(0, ordered),
+            }
+        })
+        .collect();
+    spread(
+        &mut lines,
+        unplaced,
+        |l| l.ordered - l.shipped,
+        |l, n| l.shipped += n,
+    );
+    let requested = |l: &KeptLine| if cancelled { l.shipped } else { l.ordered };
+    for l in &mut lines {
+        l.shipped_within_24h = l.shipped_within_24h.min(requested(l));
+    }
+    spread(
+        &mut lines,
+        unplaced_within_24h,
+        |l| requested(l) - l.shipped_within_24h,
+        |l, n| l.shipped_within_24h += n,
+    );
+    lines
+        .iter()
+        .filter(|l| requested(l) > 0)
+        .map(|l| Fill {
+            lines: 1,
+            lines_filled_within_24h: i64::from(l.shipped_within_24h == requested(l)),
+            units: requested(l),
+            shipped_within_24h: l.shipped_within_24h,
+        })
+        .fold(Fill::default(), Fill::plus)
 }
 
 /// A unit a campaign affects, as the scorecard weighs it.
@@ -270,6 +375,7 @@ mod tests {
         let card = Scorecard::new("D1".into(), m("2026-11"), Tally::default());
         assert_eq!(card.rejection_rate, None);
         assert_eq!(card.fill_rate_24h, None);
+        assert_eq!(card.fill_rate_24h_by_quantity, None);
         assert_eq!(card.avg_cycle_hours, None);
         let tally = Tally {
             decided: 4,
@@ -277,15 +383,20 @@ mod tests {
             cycle_seconds: vec![3600, 7200],
             returns_due: 3,
             returned_on_time: 2,
-            units_ordered: 8,
-            shipped_within_24h: 6,
+            fill: Fill {
+                lines: 3,
+                lines_filled_within_24h: 2,
+                units: 8,
+                shipped_within_24h: 6,
+            },
             campaign_units: 2,
             campaign_completed: 1,
         };
         let card = Scorecard::new("D1".into(), m("2026-11"), tally);
         assert_eq!(card.rejection_rate, Some(Decimal::new(2500, 4)));
         assert_eq!(card.return_compliance, Some(Decimal::new(6667, 4)));
-        assert_eq!(card.fill_rate_24h, Some(Decimal::new(7500, 4)));
+        assert_eq!(card.fill_rate_24h, Some(Decimal::new(6667, 4)));
+        assert_eq!(card.fill_rate_24h_by_quantity, Some(Decimal::new(7500, 4)));
         assert_eq!(card.avg_cycle_hours, Some(Decimal::new(150, 2)));
         assert_eq!(card.p90_cycle_hours, Some(Decimal::new(200, 2)));
         assert_eq!(card.campaign_completion, Some(Decimal::new(5000, 4)));
@@ -327,6 +438,66 @@ mod tests {
         );
     }
 
+    fn kept(ordered: i64, shipped: i64, shipped_within_24h: i64) -> KeptLine {
+        KeptLine {
+            ordered,
+            shipped,
+            shipped_within_24h,
+        }
+    }
+
+    fn fill(lines: i64, filled: i64, units: i64, shipped: i64) -> Fill {
+        Fill {
+            lines,
+            lines_filled_within_24h: filled,
+            units,
+            shipped_within_24h: shipped,
+        }
+    }
+
+    #[test]
+    fn an_order_line_is_filled_when_all_it_requests_shipped_within_24_hours() {
+        // 4 shipped in time of 4; 1 of 2 in time, the other later.
+        let lines = [kept(4, 4, 4), kept(2, 2, 1)];
+        assert_eq!(order_fill(&lines, 0, 0, false), fill(2, 1, 6, 5));
+        // Nothing shipped yet: requested, not filled.
+        assert_eq!(order_fill(&[kept(3, 0, 0)], 0, 0, false), fill(1, 0, 3, 0));
+        // Counted twice upstream: never more than ordered.
+        assert_eq!(order_fill(&[kept(2, 9, 9)], 0, 0, false), fill(1, 1, 2, 2));
+    }
+
+    #[test]
+    fn a_cancelled_order_requests_what_shipped_of_each_line() {
+        // 10 ordered, 4 shipped (all in time), the rest released: a request of 4, filled.
+        assert_eq!(order_fill(&[kept(10, 4, 4)], 0, 0, true), fill(1, 1, 4, 4));
+        // 4 shipped, 1 of them in time: not filled.
+        assert_eq!(order_fill(&[kept(10, 4, 1)], 0, 0, true), fill(1, 0, 4, 1));
+        // Nothing shipped: the line counts nowhere, nor does the order.
+        assert_eq!(
+            order_fill(&[kept(3, 0, 0), kept(2, 2, 2)], 0, 0, true),
+            fill(1, 1, 2, 2)
+        );
+        assert_eq!(order_fill(&[kept(3, 0, 0)], 0, 0, true), Fill::default());
+    }
+
+    #[test]
+    fn units_not_on_a_kept_line_fill_the_lines_in_line_order() {
+        // An order kept without lines: one request of its 5 units, 5 shipped in time.
+        assert_eq!(order_fill(&[kept(5, 0, 0)], 5, 5, false), fill(1, 1, 5, 5));
+        // 3 shipped in time on no known line: line 1's lacking 1, then 2 of line 2's 3.
+        let lines = [kept(2, 1, 1), kept(3, 0, 0)];
+        assert_eq!(order_fill(&lines, 3, 3, false), fill(2, 1, 5, 4));
+        // Cancelled: what shipped on no known line makes the requests too.
+        assert_eq!(order_fill(&lines, 2, 1, true), fill(2, 1, 3, 2));
+    }
+
+    fn any_kept() -> impl Strategy<Value = KeptLine> {
+        (1i64..30, 0i64..40, 0i64..40).prop_map(|(ordered, shipped, within)| {
+            let shipped = shipped.min(ordered);
+            kept(ordered, shipped, within.min(shipped))
+        })
+    }
+
     fn any_month() -> impl Strategy<Value = Month> {
         (0i32..=9999, 1u32..=12).prop_map(|(year, month)| Month { year, month })
     }
@@ -352,6 +523,38 @@ mod tests {
             let all = months(from, to).unwrap();
             prop_assert_eq!(all.len() as u32, len);
             prop_assert!(all.windows(2).all(|w| w[0].next() == w[1]));
+        }
+
+        #[test]
+        fn fill_rates_are_fractions_of_what_was_requested(
+            lines in prop::collection::vec(any_kept(), 0..6),
+            unplaced in 0i64..50,
+            within in 0i64..50,
+            cancelled in any::<bool>(),
+        ) {
+            let f = order_fill(&lines, unplaced, within.min(unplaced), cancelled);
+            prop_assert!(0 <= f.lines_filled_within_24h && f.lines_filled_within_24h <= f.lines);
+            prop_assert!(0 <= f.shipped_within_24h && f.shipped_within_24h <= f.units);
+            prop_assert!(f.lines <= f.units);
+            let card = Scorecard::new("D1".into(), Month::parse("2026-01").unwrap(), Tally { fill: f, ..Tally::default() });
+            for rate in [card.fill_rate_24h, card.fill_rate_24h_by_quantity].into_iter().flatten() {
+                prop_assert!(rate >= Decimal::ZERO && rate <= Decimal::ONE);
+            }
+            prop_assert_eq!(f.lines_filled_within_24h == f.lines, f.shipped_within_24h == f.units);
+        }
+
+        #[test]
+        fn a_cancellation_takes_requests_away_never_a_filled_one(
+            lines in prop::collection::vec(any_kept(), 1..6),
+            unplaced in 0i64..50,
+            within in 0i64..50,
+        ) {
+            let within = within.min(unplaced);
+            let (with, without) = (order_fill(&lines, unplaced, within, true), order_fill(&lines, unplaced, within, false));
+            prop_assert!(with.lines <= without.lines && with.units <= without.units);
+            prop_assert!(with.lines_filled_within_24h <= with.lines);
+            prop_assert!(with.lines - with.lines_filled_within_24h <= without.lines - without.lines_filled_within_24h);
+            prop_assert!(with.units - with.shipped_within_24h <= without.units - without.shipped_within_24h);
         }
 
         #[test]

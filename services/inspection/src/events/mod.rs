@@ -3,8 +3,9 @@
 //! - `catalog.part_upserted` → the `parts` read model (price, currency, supplier,
 //!   category, core, returnable, warranty months, active);
 //! - `orders.dealer_upserted` → the `dealers` read model (labor rate, currency, active);
-//! - `orders.order_placed` and `catalog.shipment_dispatched` → the placements and
-//!   shipments the dealer scorecard's 24 h fill rate is measured on.
+//! - `orders.order_placed`, `catalog.shipment_dispatched` and `orders.order_cancelled`
+//!   → the placements, shipments (line by line) and cancellations the dealer
+//!   scorecard's 24 h fill rate is measured on.
 //!
 //! Published (through the outbox, by the use case that makes the change, see `app`):
 //! `inspection.claim_submitted`, `inspection.part_received`,
@@ -34,6 +35,10 @@ impl Handler for EventHandler {
             event_types::ORDER_PLACED => {
                 let order: orders::OrderPlaced = payload(event)?;
                 read_models::record_order(conn, order).await
+            }
+            event_types::ORDER_CANCELLED => {
+                let cancelled: orders::OrderCancelled = payload(event)?;
+                read_models::record_cancellation(conn, cancelled, event.occurred_at).await
             }
             event_types::SHIPMENT_DISPATCHED => {
                 let shipment: catalog::ShipmentDispatched = payload(event)?;

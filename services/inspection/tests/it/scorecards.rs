@@ -1,11 +1,12 @@
 //! Dealer scorecards: each figure counted from what inspection keeps (claims, returned
-//! parts, campaigns, and orders' placements and shipments as the events told them),
+//! parts, campaigns, and orders' placements, shipments and cancellations as the events
+//! told them, line by line),
 //! per dealer and month; a dealer sees only itself; wrong roles and bad months refused.
 
 use aftersales_messaging::Envelope;
 use aftersales_messaging::contracts::Allocation;
 use aftersales_messaging::contracts::catalog::{ShipmentDispatched, ShippedLine};
-use aftersales_messaging::contracts::orders::{OrderLine, OrderPlaced, Priority};
+use aftersales_messaging::contracts::orders::{OrderCancelled, OrderLine, OrderPlaced, Priority};
 use aftersales_web::Role;
 use chrono::{DateTime, Days, TimeZone as _, Utc};
 use serde_json::{Value, json};
@@ -39,14 +40,22 @@ fn order(id: Uuid, dealer: &str, placed_at: DateTime<Utc>, qtys: &[i32]) -> Orde
 
 /// A shipment of `qty` units of the order's first line, dispatched at `at`.
 fn shipment(id: Uuid, order_id: Uuid, qty: i32, at: DateTime<Utc>) -> Envelope {
+    shipment_of(id, order_id, &[(1, qty)], at)
+}
+
+/// A shipment of `(line_no, qty)` units of the order's lines, dispatched at `at`.
+fn shipment_of(id: Uuid, order_id: Uuid, lines: &[(i32, i32)], at: DateTime<Utc>) -> Envelope {
     let event = ShipmentDispatched {
         shipment_id: id,
         order_id,
-        lines: vec![ShippedLine {
-            line_no: 1,
-            part_number: "BRK-1".parse().unwrap(),
-            qty,
-        }],
+        lines: lines
+            .iter()
+            .map(|&(line_no, qty)| ShippedLine {
+                line_no,
+                part_number: "BRK-1".parse().unwrap(),
+                qty,
+            })
+            .collect(),
         carrier: "DHL".into(),
         tracking_ref: "T-1".into(),
         allocation: Allocation {
@@ -86,6 +95,27 @@ fn total(cards: &Value, dealer: &str, field: &str) -> i64 {
         .filter(|c| c["dealer_code"] == dealer)
         .map(|c| c[field].as_i64().unwrap())
         .sum()
+}
+
+/// The dealer's cancellation of `order_id`, told at `at`.
+fn cancellation(order_id: Uuid, at: DateTime<Utc>) -> Envelope {
+    let mut envelope =
+        Envelope::new("orders", &OrderCancelled { order_id }, Uuid::new_v4()).unwrap();
+    envelope.occurred_at = at;
+    envelope
+}
+
+/// Order lines, of them filled within 24 h, by-request rate, units, of them shipped
+/// within 24 h, by-quantity rate.
+fn fill(card: &Value) -> (i64, i64, Value, i64, i64, Value) {
+    (
+        card["order_lines"].as_i64().unwrap(),
+        card["order_lines_filled_within_24h"].as_i64().unwrap(),
+        card["fill_rate_24h"].clone(),
+        card["units_ordered"].as_i64().unwrap(),
+        card["units_shipped_within_24h"].as_i64().unwrap(),
+        card["fill_rate_24h_by_quantity"].clone(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,18 +173,17 @@ async fn the_fill_rate_counts_units_shipped_within_24_hours_of_placement() {
         4,
         "two dealers, two months"
     );
+    // By request: of the first order's lines the 3 units of line 1 shipped in time,
+    // line 2's unit never did; the second order's line shipped late. By quantity: 3 of 6.
     let january = card(&cards, "D001", "2026-01");
     assert_eq!(
-        (
-            january["units_ordered"].as_i64(),
-            january["units_shipped_within_24h"].as_i64(),
-            january["fill_rate_24h"].as_str()
-        ),
-        (Some(6), Some(3), Some("0.5000"))
+        fill(january),
+        (3, 1, json!("0.3333"), 6, 3, json!("0.5000"))
     );
     assert_eq!(january["rejection_rate"], Value::Null, "no claims: no data");
     let d002 = card(&cards, "D002", "2026-02");
     assert_eq!(d002["fill_rate_24h"], "0.0000");
+    assert_eq!(d002["fill_rate_24h_by_quantity"], "0.0000");
     assert_eq!(
         card(&cards, "D002", "2026-01")["fill_rate_24h"],
         Value::Null
@@ -180,8 +209,117 @@ async fn the_fill_rate_counts_units_shipped_within_24_hours_of_placement() {
         "{csv}"
     );
     assert!(
-        lines[1].starts_with("D001,2026-01,0,0,,0,0,,6,3,0.5000,,,0,0,"),
+        lines[1].starts_with("D001,2026-01,0,0,,0,0,,3,1,0.3333,6,3,0.5000,,,0,0,"),
         "{csv}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fill_rate_leaves_out_what_the_dealer_cancelled_line_by_line() {
+    let svc = Svc::standard().await;
+    let ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    let (partly, cancelled, nothing, raced, kept_before) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
+
+    // 4, 2 and 3 units: line 1 all at once (filled), line 2 one at once and one two
+    // days later (partly shipped in time: not filled), line 3 never.
+    deliver(
+        &svc,
+        &svc.publish("orders", &order(partly, "D001", at(5, 10), &[4, 2, 3]))
+            .await,
+    )
+    .await;
+    deliver(
+        &svc,
+        &shipment_of(Uuid::new_v4(), partly, &[(1, 4), (2, 1)], at(5, 20)),
+    )
+    .await;
+    deliver(
+        &svc,
+        &shipment_of(Uuid::new_v4(), partly, &[(2, 1)], at(7, 10)),
+    )
+    .await;
+
+    // Cancelled after 1 unit of line 1 shipped; the cancellation arrives before the
+    // placement, and twice. Line 1 asks for that 1 unit (filled), line 2 for nothing.
+    let cancel = cancellation(cancelled, at(6, 12));
+    deliver(&svc, &cancel).await;
+    let mut again = cancel.clone();
+    again.event_id = Uuid::new_v4();
+    deliver(&svc, &again).await;
+    deliver(
+        &svc,
+        &shipment_of(Uuid::new_v4(), cancelled, &[(1, 1)], at(6, 9)),
+    )
+    .await;
+    deliver(
+        &svc,
+        &svc.publish("orders", &order(cancelled, "D001", at(6, 8), &[3, 2]))
+            .await,
+    )
+    .await;
+
+    // Cancelled before anything shipped: counts nowhere.
+    deliver(
+        &svc,
+        &svc.publish("orders", &order(nothing, "D001", at(8, 8), &[5]))
+            .await,
+    )
+    .await;
+    deliver(&svc, &cancellation(nothing, at(8, 9))).await;
+
+    // Cancelled, but catalog had shipped everything before it saw the cancellation:
+    // the whole line was asked for, and filled.
+    deliver(
+        &svc,
+        &svc.publish("orders", &order(raced, "D001", at(9, 8), &[2]))
+            .await,
+    )
+    .await;
+    deliver(&svc, &cancellation(raced, at(9, 9))).await;
+    deliver(&svc, &shipment(Uuid::new_v4(), raced, 2, at(9, 10))).await;
+
+    // An order and its shipment kept before inspection kept lines: one request of its
+    // 4 units, filled.
+    svc.exec(&format!(
+        "INSERT INTO placed_orders (order_id, dealer_code, placed_at, ordered)
+         VALUES ('{kept_before}', 'D001', '2026-01-12T08:00:00Z', 4)"
+    ))
+    .await;
+    svc.exec(&format!(
+        "INSERT INTO order_shipments (shipment_id, order_id, dispatched_at, qty)
+         VALUES ('{}', '{kept_before}', '2026-01-12T18:00:00Z', 4)",
+        Uuid::new_v4()
+    ))
+    .await;
+
+    let (status, cards) = svc
+        .call(
+            "GET",
+            "/reports/dealer-scorecards?from=2026-01&dealer=D001",
+            Some(&quality()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{cards}");
+    // Lines: 3 + 1 + 0 + 1 + 1, filled 1 + 1 + 1 + 1; units 9 + 1 + 2 + 4, in time
+    // 5 + 1 + 2 + 4.
+    assert_eq!(
+        fill(card(&cards, "D001", "2026-01")),
+        (6, 4, json!("0.6667"), 16, 12, json!("0.7500"))
+    );
+    assert_eq!(
+        svc.count(&format!(
+            "SELECT count(*) AS n FROM cancelled_orders WHERE order_id = '{cancelled}'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        svc.count(&format!(
+            "SELECT count(*) AS n FROM placed_order_lines WHERE order_id = '{partly}'"
+        ))
+        .await,
+        3
     );
 }
 
