@@ -214,8 +214,10 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
 }
 
 /// Invariant 5 for inspection's scorecard copies: every order in orders is kept once in
-/// inspection (same dealer, time and units) and every shipment in catalog too (same
-/// order and units), nothing more: no event lost or applied twice.
+/// inspection (same dealer, time and units, and line by line the same units), every
+/// shipment in catalog too (same order and units, line by line), and an order is kept
+/// as cancelled exactly when its dealer cancelled it in orders; nothing more: no event
+/// lost or applied twice.
 async fn scorecard_copies(
     conn: &mut AsyncPgConnection,
     stores: &Stores,
@@ -254,14 +256,57 @@ async fn scorecard_copies(
         ),
     )
     .await?;
+    let order_lines = rows(
+        conn,
+        &format!(
+            "SELECT coalesce(l.order_id, k.order_id)::text AS order_id,
+                    coalesce(l.line_no, k.line_no) AS line_no, l.qty, k.qty AS kept_qty
+             FROM {o}.order_lines l
+             FULL JOIN {i}.placed_order_lines k ON k.order_id = l.order_id AND k.line_no = l.line_no
+             WHERE l.order_id IS NULL OR k.order_id IS NULL OR l.qty <> k.qty"
+        ),
+    )
+    .await?;
+    let shipment_lines = rows(
+        conn,
+        &format!(
+            "SELECT coalesce(l.shipment_id, k.shipment_id)::text AS shipment_id,
+                    coalesce(l.line_no, k.line_no) AS line_no, l.qty, k.qty AS kept_qty
+             FROM {c}.shipment_lines l
+             FULL JOIN {i}.order_shipment_lines k
+                    ON k.shipment_id = l.shipment_id AND k.line_no = l.line_no
+             WHERE l.shipment_id IS NULL OR k.shipment_id IS NULL OR l.qty <> k.qty"
+        ),
+    )
+    .await?;
+    let cancellations = rows(
+        conn,
+        &format!(
+            "SELECT coalesce(o.id, k.order_id)::text AS order_id, o.cancel_requested_at,
+                    k.cancelled_at AS kept_cancelled_at
+             FROM (SELECT id, cancel_requested_at FROM {o}.orders
+                   WHERE cancel_requested_at IS NOT NULL) o
+             FULL JOIN {i}.cancelled_orders k ON k.order_id = o.id
+             WHERE o.id IS NULL OR k.order_id IS NULL"
+        ),
+    )
+    .await?;
+    let say = |what: &'static str| move |row: &Value| format!("{what}: {row}");
     Ok(orders
         .iter()
-        .map(|row| format!("inspection's copy of an order disagrees with orders: {row}"))
-        .chain(
-            shipments.iter().map(|row| {
-                format!("inspection's copy of a shipment disagrees with catalog: {row}")
-            }),
-        )
+        .map(say("inspection's copy of an order disagrees with orders"))
+        .chain(shipments.iter().map(say(
+            "inspection's copy of a shipment disagrees with catalog",
+        )))
+        .chain(order_lines.iter().map(say(
+            "inspection's copy of an order line disagrees with orders",
+        )))
+        .chain(shipment_lines.iter().map(say(
+            "inspection's copy of a shipment line disagrees with catalog",
+        )))
+        .chain(cancellations.iter().map(say(
+            "inspection's copy of a dealer's cancellation disagrees with orders",
+        )))
         .collect())
 }
 
