@@ -431,8 +431,9 @@ export interface paths {
             cookie?: never;
         };
         /** Dealer scorecards, the station assessment: per dealer and month, the claim
-         *     rejection rate, part-return compliance, 24 h parts fill rate, claim cycle time and
-         *     campaign completion. Quality and admins see every dealer (or the one named); a
+         *     rejection rate, part-return compliance, 24 h parts fill rate (by request, an order
+         *     line being one request, and by quantity; units the dealer cancelled not counted),
+         *     claim cycle time and campaign completion. Quality and admins see every dealer (or the one named); a
          *     dealer only itself. CSV: one row per dealer and month, empty cells for no data. */
         get: operations["dealer_scorecards"];
         put?: never;
@@ -827,9 +828,27 @@ export interface components {
              */
             claims_rejected: number;
             dealer_code: string;
+            /**
+             * @description The 24 h parts fill rate by request (the 90 % target's):
+             *     order_lines_filled_within_24h / order_lines.
+             * @example 0.9000
+             */
             fill_rate_24h?: string | null;
+            /** @description The fill rate by quantity: units_shipped_within_24h / units_ordered. */
+            fill_rate_24h_by_quantity?: string | null;
             /** @description `YYYY-MM` (UTC). */
             month: string;
+            /**
+             * Format: int64
+             * @description Order lines placed in the month that requested parts: every line, less those
+             *     of an order the dealer cancelled before any of the line's units shipped.
+             */
+            order_lines: number;
+            /**
+             * Format: int64
+             * @description Of those, lines whose every requested unit shipped within 24 hours of placement.
+             */
+            order_lines_filled_within_24h: number;
             /** @description 90th percentile (nearest rank) of the same. */
             p90_cycle_hours?: string | null;
             /** @example 0.1250 */
@@ -847,7 +866,8 @@ export interface components {
             returns_due: number;
             /**
              * Format: int64
-             * @description Units ordered in the month.
+             * @description Units those lines requested: ordered, less those released because the dealer
+             *     cancelled (a cancelled order's line requests what shipped of it).
              */
             units_ordered: number;
             /**

@@ -142,7 +142,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Fill rate for orders placed in `[from, to)`. A dealer sees only its own figures. */
+        /** The 24 h parts fill rate of orders placed in `[from, to)`, by request (an order
+         *     line is one request; the 90 % target's rate) and by quantity, per dealer, per
+         *     warehouse and overall. Units released because the dealer cancelled are not
+         *     counted: a cancelled order's line counts with what shipped, and not at all when
+         *     nothing did. A dealer sees only its own figures. */
         get: operations["fill_rate"];
         put?: never;
         post?: never;
@@ -236,32 +240,67 @@ export interface components {
             message: string;
         };
         FillRateReport: {
+            /** @description Per dealer, by code. */
             dealers: components["schemas"]["FillRateRow"][];
             /** Format: date-time */
             from: string;
             overall: components["schemas"]["FillRateRow"];
             /** Format: date-time */
             to: string;
+            /** @description Per warehouse (the order's), by code. */
+            warehouses: components["schemas"]["FillRateRow"][];
         };
+        /** @description One row of the report: a dealer's (over every warehouse), a warehouse's (over
+         *     every dealer) or the overall one. Its fields are in the CSV's column order. */
         FillRateRow: {
-            /** @description The dealer, or `null` for the overall row. */
+            /** @description The dealer; `null` on a warehouse's row and the overall row. */
             dealer_code?: string | null;
-            /** Format: int64 */
+            /**
+             * @description The 24 h parts fill rate by request, the one the 90 % target applies to:
+             *     order_lines_filled_within_24h / order_lines, 4 decimals; null without lines.
+             * @example 0.9000
+             */
+            fill_rate_24h?: string | null;
+            /**
+             * Format: int64
+             * @description Order lines requesting parts: every line, less those of an order the dealer
+             *     cancelled before any of the line's units shipped.
+             */
+            order_lines: number;
+            /**
+             * Format: int64
+             * @description Of those, lines whose every requested unit shipped within 24 h of placement.
+             */
+            order_lines_filled_within_24h: number;
+            /**
+             * Format: int64
+             * @description Units requested: ordered, less those released because the dealer cancelled.
+             */
             ordered_qty: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Of those, reserved by catalog's first allocation.
+             */
             reserved_at_placement_qty: number;
             /**
-             * @description reserved_at_placement_qty / ordered_qty, 4 decimals; null without orders.
+             * @description reserved_at_placement_qty / ordered_qty, 4 decimals; null without units.
              * @example 0.9250
              */
             reserved_at_placement_rate?: string | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Of those, shipped within 24 h of placement.
+             */
             shipped_within_24h_qty: number;
             /**
-             * @description shipped_within_24h_qty / ordered_qty, 4 decimals; null without orders.
+             * @description The fill rate by quantity: shipped_within_24h_qty / ordered_qty, 4 decimals;
+             *     null without units.
              * @example 0.8800
              */
             shipped_within_24h_rate?: string | null;
+            /** @description The warehouse the orders were placed on; `null` on a dealer's row and the
+             *     overall row. */
+            warehouse?: string | null;
         };
         OrderLineInput: {
             part_number: string;
@@ -1189,7 +1228,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description per dealer and overall; CSV with Accept: text/csv or ?format=csv (last row `ALL`) */
+            /** @description per dealer, per warehouse and overall; CSV with Accept: text/csv or ?format=csv (dealers' rows with warehouse `ALL`, warehouses' rows with dealer `ALL`, last row `ALL,ALL`) */
             200: {
                 headers: {
                     [name: string]: unknown;
