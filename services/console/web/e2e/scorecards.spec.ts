@@ -85,7 +85,9 @@ test("the quality lead reads every dealer's scorecard, one dealer's with CSV, an
   const empty = page.getByRole("row").filter({ hasText: "2020-01" });
   await expect(empty).toHaveCount(1);
   await expect(empty.getByRole("cell").nth(3)).toHaveText("—no data");
-  await expect(empty.locator('span[aria-hidden="true"]')).toHaveCount(6);
+  // Rejection rate, return compliance, fill rate by request and by quantity, the two
+  // cycle times and campaign completion.
+  await expect(empty.locator('span[aria-hidden="true"]')).toHaveCount(7);
   await expectAccessible(page);
 
   // Periods and dealers the service refuses: the message beside the field it names.

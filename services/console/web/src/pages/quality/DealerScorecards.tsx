@@ -1,6 +1,7 @@
 // Dealer scorecards, the station assessment: per dealer and month the claims decided
-// and the rejection rate, part-return compliance, the 24 h parts fill rate, the claim
-// cycle time and campaign completion, as a table with its CSV. Quality, the quality
+// and the rejection rate, part-return compliance, the 24 h parts fill rate (by request,
+// an order line being one request, and by quantity), the claim cycle time and campaign
+// completion, as a table with its CSV. Quality, the quality
 // lead and admins see every dealer (or the one they name); a dealer sees only itself
 // (the service decides that, whatever the query says).
 import { useState, type FormEvent, type ReactNode } from "react";
@@ -76,9 +77,12 @@ export function DealerScorecardsPage() {
     { key: "due", group: "returns", head: t("quality.scorecards.returnsDue"), cell: (s) => number(s.returns_due) },
     { key: "onTime", group: "returns", head: t("quality.scorecards.onTime"), cell: (s) => number(s.returned_on_time) },
     { key: "compliance", group: "returns", head: t("quality.scorecards.compliance"), cell: (s) => rate(s.return_compliance) },
-    { key: "ordered", group: "fill", head: t("quality.scorecards.unitsOrdered"), cell: (s) => number(s.units_ordered) },
-    { key: "shipped", group: "fill", head: t("quality.scorecards.shipped24h"), cell: (s) => number(s.units_shipped_within_24h) },
+    // An order line is one request: the rate by request is the fill rate (its 90 % target's);
+    // the one by quantity beside it (the units themselves are in the CSV).
+    { key: "lines", group: "fill", head: t("quality.scorecards.orderLines"), cell: (s) => number(s.order_lines) },
+    { key: "filled", group: "fill", head: t("quality.scorecards.filled24h"), cell: (s) => number(s.order_lines_filled_within_24h) },
     { key: "fill", group: "fill", head: t("quality.scorecards.fillRate"), cell: (s) => rate(s.fill_rate_24h) },
+    { key: "fillQty", group: "fill", head: t("quality.scorecards.fillRateByQuantity"), cell: (s) => rate(s.fill_rate_24h_by_quantity) },
     { key: "avg", group: "cycle", head: t("quality.scorecards.avgHours"), cell: (s) => hours(s.avg_cycle_hours) },
     { key: "p90", group: "cycle", head: t("quality.scorecards.p90Hours"), cell: (s) => hours(s.p90_cycle_hours) },
     { key: "campaignUnits", group: "campaigns", head: t("quality.scorecards.campaignUnits"), cell: (s) => number(s.campaign_units) },
