@@ -17,6 +17,7 @@
 mod claims;
 mod finance;
 mod orders;
+mod purchasing;
 mod run;
 mod schedule;
 mod seed;
@@ -235,6 +236,15 @@ async fn scenario(short: Short) {
             (
                 "orders",
                 "SELECT priority || ' ' || status AS k, count(*) AS n FROM orders.orders GROUP BY 1",
+            ),
+            (
+                "purchase orders",
+                "SELECT status AS k, count(*) AS n FROM catalog.purchase_orders GROUP BY 1",
+            ),
+            (
+                "backordered lines",
+                "SELECT CASE WHEN expected_date IS NULL THEN 'without a date' ELSE 'with an expected date' END AS k,
+                        count(*) AS n FROM catalog.allocation_lines WHERE backordered > 0 GROUP BY 1",
             ),
             (
                 "claims",

@@ -3,9 +3,11 @@
 //! recovery's reconciliation report and the broker's management API. [`settle`]
 //! waits until no event is in flight; [`check`] lists every violation it finds:
 //! stock and orders here (and inspection's copies of them for the dealer scorecards),
-//! warranty claims in [`claims`], supplier recovery in [`recovery`].
+//! warranty claims in [`claims`], supplier recovery in [`recovery`], purchase orders and
+//! the expected dates of backorders in [`purchasing`].
 
 mod claims;
+mod purchasing;
 mod recovery;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +48,8 @@ pub struct Answered {
     pub swept_claims: BTreeSet<String>,
     pub credit_memos: BTreeSet<String>,
     pub write_offs: BTreeSet<String>,
+    /// Purchase orders to suppliers answered 201.
+    pub purchase_orders: BTreeSet<String>,
 }
 
 #[derive(QueryableByName)]
@@ -182,6 +186,10 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
         (
             "stock and orders",
             stock_and_orders(&mut conn, stores, &answered.orders).await,
+        ),
+        (
+            "purchase orders",
+            purchasing::check(&mut conn, stores, &answered.purchase_orders).await,
         ),
         (
             "scorecard copies",
@@ -405,7 +413,8 @@ async fn stock_and_orders(
                     ol.released AS o_released,
                     al.ordered AS c_ordered, al.reserved AS c_reserved,
                     al.backordered AS c_backordered, al.shipped AS c_shipped,
-                    al.released AS c_released
+                    al.released AS c_released,
+                    ol.expected_date::text AS o_expected, al.expected_date::text AS c_expected
              FROM {o}.order_lines ol
              FULL JOIN {c}.allocation_lines al
                     ON al.order_id = ol.order_id AND al.line_no = ol.line_no"
@@ -443,6 +452,7 @@ async fn stock_and_orders(
             "backordered",
             "shipped",
             "released",
+            "expected",
         ] {
             if row[format!("o_{f}")] != row[format!("c_{f}")] {
                 violations.push(format!("{at}: the services disagree on {f}: {row}"));

@@ -1,5 +1,5 @@
 //! One dealer's stream of orders (stock and emergency, some cancelled), with the
-//! warehouse's receipts and shipments mixed in.
+//! warehouse's receipts, shipments and purchase orders mixed in.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,6 +7,7 @@ use std::time::Duration;
 use aftersales_e2e::chaos::Rng;
 use serde_json::{Value, json};
 
+use super::purchasing;
 use super::run::{DEALERS, Run};
 use super::seed::{order_parts, receipt_body};
 
@@ -20,6 +21,7 @@ pub async fn drive_orders(
     let token = run.tokens.dealers[dealer].clone();
     let parts = order_parts();
     let mut mine: Vec<String> = Vec::new();
+    let mut purchase_orders = Vec::new();
     for i in 0..count {
         let mut chosen = parts.clone();
         rng.shuffle(&mut chosen);
@@ -67,6 +69,7 @@ pub async fn drive_orders(
             )
             .await;
         }
+        purchasing::step(&run, &mut rng, dealer, i, &mut purchase_orders).await;
         if rng.chance(0.15) {
             let target = {
                 let all = &run.answered().orders;
