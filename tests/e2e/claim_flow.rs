@@ -430,7 +430,14 @@ impl Flow {
         .expect("inspection never scored the shipped order");
         assert_eq!(card["dealer_code"], "D001", "{card}");
         assert_eq!(card["units_ordered"], 2, "{card}");
+        // One order line, one request, filled within 24 h: by request and by quantity.
+        assert_eq!(
+            (&card["order_lines"], &card["order_lines_filled_within_24h"]),
+            (&json!(1), &json!(1)),
+            "{card}"
+        );
         assert_eq!(card["fill_rate_24h"], "1.0000", "{card}");
+        assert_eq!(card["fill_rate_24h_by_quantity"], "1.0000", "{card}");
         assert_eq!(
             (&card["claims_decided"], &card["rejection_rate"]),
             (&json!(1), &json!("0.0000")),
