@@ -1,13 +1,29 @@
-// Backorders with their age, emergency and oldest first: what the warehouse owes
-// dealers. CSV of the same list.
+// Backorders with their age, emergency and oldest first, and when each is expected
+// from the purchase orders sent: what the warehouse owes dealers. CSV of the same
+// list.
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { catalog } from "../../api/client";
 import type { components } from "../../api/schema/catalog";
-import { formatDateTime, formatNumber } from "../../i18n/format";
+import { formatDate, formatDateTime, formatNumber } from "../../i18n/format";
 import { WarehouseReport } from "./common";
 
 type Backorder = components["schemas"]["BackorderLine"];
+
+/** The day the line's units are expected; a dash, read out as such, while nothing on
+ *  order covers them. */
+function ExpectedDate({ date }: { date?: string | null }) {
+  const { t } = useTranslation();
+  if (!date) {
+    return (
+      <>
+        <span aria-hidden="true">—</span>
+        <span className="visually-hidden">{t("backorders.noExpectedDate")}</span>
+      </>
+    );
+  }
+  return <time dateTime={date}>{formatDate(date)}</time>;
+}
 
 function BackorderTable({ items }: { items: Backorder[] }) {
   const { t } = useTranslation();
@@ -23,6 +39,7 @@ function BackorderTable({ items }: { items: Backorder[] }) {
           <th scope="col" className="num">{t("stock.qty")}</th>
           <th scope="col">{t("backorders.placedAt")}</th>
           <th scope="col" className="num">{t("backorders.age")}</th>
+          <th scope="col">{t("backorders.expectedDate")}</th>
         </tr>
       </thead>
       <tbody>
@@ -39,6 +56,9 @@ function BackorderTable({ items }: { items: Backorder[] }) {
             <td>{formatDateTime(b.placed_at)}</td>
             <td className="num">
               {b.age_days > 0 ? t("backorders.days", { count: b.age_days }) : t("backorders.hours", { count: b.age_hours })}
+            </td>
+            <td>
+              <ExpectedDate date={b.expected_date} />
             </td>
           </tr>
         ))}
