@@ -1,12 +1,13 @@
 // The warehouse's screens: the work queues (orders to ship, backorders, stock below
-// its reorder point), goods in and adjustments, the cycle count, transfers, and one
-// part's stock and ledger.
+// its reorder point), purchase orders to suppliers, goods in and adjustments,
+// the cycle count, transfers, and one part's stock and ledger.
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./warehouse.pages"));
 
 const WAREHOUSE = ["warehouse" as const];
-// Admins read stock and its reports too; the writes stay the warehouse's.
+// Admins read stock, its reports and purchase orders too (by address:
+// their navigation is the admin area's); the writes stay the warehouse's.
 const READERS = ["warehouse" as const, "admin" as const];
 
 export const warehouse: Area = {
@@ -14,6 +15,9 @@ export const warehouse: Area = {
     { path: "/warehouse/ship", roles: WAREHOUSE, element: page("ShipQueuePage") },
     { path: "/warehouse/backorders", roles: READERS, element: page("BackordersPage") },
     { path: "/warehouse/reorder", roles: READERS, element: page("BelowReorderPage") },
+    { path: "/warehouse/purchase-orders", roles: READERS, element: page("PurchaseOrdersPage") },
+    { path: "/warehouse/purchase-orders/new", roles: WAREHOUSE, element: page("NewPurchaseOrderPage") },
+    { path: "/warehouse/purchase-orders/:id", roles: READERS, element: page("PurchaseOrderPage") },
     { path: "/warehouse/moves", roles: WAREHOUSE, element: page("StockMovesPage") },
     { path: "/warehouse/count", roles: WAREHOUSE, element: page("CountSheetPage") },
     { path: "/warehouse/transfers", roles: WAREHOUSE, element: page("TransfersPage") },
@@ -24,6 +28,7 @@ export const warehouse: Area = {
       { to: "/warehouse/ship", label: "nav.ship" },
       { to: "/warehouse/backorders", label: "nav.backorders" },
       { to: "/warehouse/reorder", label: "nav.reorder" },
+      { to: "/warehouse/purchase-orders", label: "nav.purchaseOrders" },
       { to: "/warehouse/moves", label: "nav.moves" },
       { to: "/warehouse/count", label: "nav.count" },
       { to: "/warehouse/transfers", label: "nav.transfers" },

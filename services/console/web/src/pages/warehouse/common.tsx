@@ -1,12 +1,14 @@
-// What the warehouse pages share: the warehouse picker, the report frame, and
-// part-number inputs made
+// What the warehouse pages share: the warehouse and supplier pickers, the report
+// frame, and part-number inputs made
 // for a keyboard-wedge barcode scanner (it types the code and presses Enter: Enter
 // moves on to the next field instead of submitting a half-filled form).
 import { useState, type KeyboardEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { catalog } from "../../api/client";
+import type { Problem } from "../../api/problem";
 import type { components } from "../../api/schema/catalog";
 import { CsvDownload } from "../../components/CsvDownload";
+import { FieldError, invalidProps } from "../../components/Field";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
 import { formatDateTime } from "../../i18n/format";
@@ -20,20 +22,24 @@ export function WarehouseSelect({
   label,
   name = "warehouse",
   all = false,
+  problem = null,
 }: {
   value: string;
   onChange: (code: string) => void;
   label: string;
   name?: string;
   all?: boolean;
+  /** A refusal whose message for `name` stands beside the choice. */
+  problem?: Problem | null;
 }) {
   const { t } = useTranslation();
   const [warehouses] = useLoad(() => catalog.GET("/api/v1/warehouses"), []);
   const options = warehouses.kind === "done" ? warehouses.data.filter((w) => w.active) : [];
+  const errorId = `${name}-error`;
   return (
     <label className="field">
       <span>{label}</span>
-      <select name={name} value={value} onChange={(e) => onChange(e.target.value)} required={!all}>
+      <select name={name} value={value} onChange={(e) => onChange(e.target.value)} required={!all} {...invalidProps(errorId, problem, name)}>
         {all ? <option value="">{t("stock.allWarehouses")}</option> : <option value="">{t("stock.chooseWarehouse")}</option>}
         {options.map((w) => (
           <option key={w.code} value={w.code}>
@@ -41,6 +47,44 @@ export function WarehouseSelect({
           </option>
         ))}
       </select>
+      <FieldError id={errorId} problem={problem} field={name} />
+    </label>
+  );
+}
+
+/** The suppliers (active ones only unless `all`, where a first choice is "all
+ *  suppliers"), as options. */
+export function SupplierSelect({
+  value,
+  onChange,
+  label,
+  name = "supplier",
+  all = false,
+  problem = null,
+}: {
+  value: string;
+  onChange: (code: string) => void;
+  label: string;
+  name?: string;
+  all?: boolean;
+  problem?: Problem | null;
+}) {
+  const { t } = useTranslation();
+  const [suppliers] = useLoad(() => catalog.GET("/api/v1/suppliers", { params: { query: { limit: 200 } } }), []);
+  const options = suppliers.kind === "done" ? suppliers.data.items.filter((s) => all || s.active) : [];
+  const errorId = `${name}-error`;
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <select name={name} value={value} onChange={(e) => onChange(e.target.value)} required={!all} {...invalidProps(errorId, problem, name)}>
+        <option value="">{all ? t("purchaseOrders.allSuppliers") : t("purchaseOrders.chooseSupplier")}</option>
+        {options.map((s) => (
+          <option key={s.code} value={s.code}>
+            {s.code} · {s.name}
+          </option>
+        ))}
+      </select>
+      <FieldError id={errorId} problem={problem} field={name} />
     </label>
   );
 }
