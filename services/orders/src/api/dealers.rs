@@ -19,6 +19,7 @@ use super::Admins;
 use super::common::{etag, if_match, validation};
 use crate::app::{self};
 use crate::db::dealers::{Dealer, DealerFields};
+use crate::domain::tier::Schedule;
 use crate::domain::{Currency, DealerCode, Tier, WarehouseCode};
 
 fn valid_dealer_code(value: &str) -> Result<(), ValidationError> {
@@ -50,7 +51,7 @@ pub struct CreateDealer {
     pub code: String,
     #[validate(length(min = 1, max = 200))]
     pub name: String,
-    /// Sets the parts discount: standard 0 %, silver 5 %, gold 10 %, platinum 15 %.
+    /// Sets the parts discount: the tier's discount in force (`GET /tiers`).
     pub tier: Tier,
     /// Labor rate per hour, in `currency` (decimal string).
     #[validate(custom(function = "valid_rate"))]
@@ -87,7 +88,8 @@ pub struct DealerView {
     pub code: String,
     pub name: String,
     pub tier: Tier,
-    /// The tier's discount on list prices, in percent.
+    /// The tier's discount on list prices in force now, in percent (the tier's history:
+    /// `GET /tiers/{tier}/discounts`).
     #[schema(value_type = String, example = "10")]
     pub discount_pct: Decimal,
     #[schema(value_type = String, example = "85.0000")]
@@ -101,10 +103,12 @@ pub struct DealerView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<Dealer> for DealerView {
-    fn from(dealer: Dealer) -> Self {
-        DealerView {
-            discount_pct: dealer.tier.discount_pct(),
+impl DealerView {
+    /// The dealer with its tier's discount in `discounts` (in force now).
+    fn new(dealer: Dealer, discounts: &(Schedule, DateTime<Utc>)) -> Result<Self, ApiError> {
+        let (schedule, now) = discounts;
+        Ok(DealerView {
+            discount_pct: app::tiers::discount_of(schedule, dealer.tier, *now)?,
             tier: dealer.tier,
             code: dealer.code.into_inner(),
             name: dealer.name,
@@ -115,7 +119,7 @@ impl From<Dealer> for DealerView {
             version: dealer.version,
             created_at: dealer.created_at,
             updated_at: dealer.updated_at,
-        }
+        })
     }
 }
 
@@ -192,7 +196,7 @@ pub async fn create_dealer(
             StatusCode::CREATED,
             async |c| {
                 let dealer = app::dealers::register(c, &code, &fields, correlation.0).await?;
-                Ok(DealerView::from(dealer))
+                DealerView::new(dealer, &app::tiers::in_force_now(c).await?)
             },
         )
         .await?;
@@ -229,12 +233,13 @@ pub async fn update_dealer(
     let body = body.into_inner();
     body.validate()?;
     let fields = body.fields()?;
-    let dealer = conn
+    let view = conn
         .transaction(async |c| {
-            app::dealers::update(c, &code, &fields, expected, correlation.0).await
+            let dealer = app::dealers::update(c, &code, &fields, expected, correlation.0).await?;
+            DealerView::new(dealer, &app::tiers::in_force_now(c).await?)
         })
         .await?;
-    let body = serde_json::to_value(DealerView::from(dealer)).map_err(ApiError::internal)?;
+    let body = serde_json::to_value(view).map_err(ApiError::internal)?;
     Ok(with_etag(Answer {
         status: StatusCode::OK,
         body,
@@ -261,9 +266,10 @@ pub async fn get_dealer(
     who.require(&[Role::Admin, Role::Warehouse, Role::Dealer])?;
     let caller = who.caller()?;
     let dealer = app::dealers::get(&mut conn, &caller, &path.into_inner()).await?;
+    let discounts = app::tiers::in_force_now(&mut conn).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(dealer.version)))
-        .json(DealerView::from(dealer)))
+        .json(DealerView::new(dealer, &discounts)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -294,5 +300,14 @@ pub async fn list_dealers(
     let after: Option<String> = page.position()?;
     let dealers =
         app::dealers::list(&mut conn, after.as_deref(), filter.active, page.limit()).await?;
-    Ok(HttpResponse::Ok().json(dealers.map(DealerView::from)))
+    let discounts = app::tiers::in_force_now(&mut conn).await?;
+    let items = dealers
+        .items
+        .into_iter()
+        .map(|dealer| DealerView::new(dealer, &discounts))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: dealers.next_cursor,
+    }))
 }

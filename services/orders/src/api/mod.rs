@@ -4,7 +4,8 @@
 //! Who may do what (DESIGN.md, invariant 4): admins manage dealers; a dealer places,
 //! reads and cancels only its own orders (another dealer's order answers 404);
 //! warehouse staff and admins read every order; an admin may also place and cancel
-//! an order for a dealer.
+//! an order for a dealer. Admins schedule the tiers' discounts, which warehouse staff
+//! and admins read.
 
 mod common;
 pub mod dealers;
@@ -13,6 +14,7 @@ pub mod orders;
 pub mod placing;
 pub mod price_book;
 pub mod reports;
+pub mod tiers;
 
 use actix_web::web;
 use aftersales_web::openapi::Conventions;
@@ -23,6 +25,8 @@ aftersales_web::roles! {
     pub Admins = [Admin];
     /// Dealers order for themselves, admins for any dealer.
     pub DealersAndAdmins = [Dealer, Admin];
+    /// Tier discounts are read by the staff who read orders and price parts.
+    pub TierReaders = [Warehouse, Admin];
 }
 
 #[derive(OpenApi)]
@@ -41,6 +45,9 @@ aftersales_web::roles! {
         orders::cancel_order,
         orders::get_timeline,
         reports::fill_rate,
+        tiers::list_tiers,
+        tiers::list_discounts,
+        tiers::schedule_discount,
     ),
     components(schemas(
         crate::domain::Tier,
@@ -71,5 +78,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/orders/{id}").route(web::get().to(orders::get_order)))
     .service(web::resource("/orders/{id}/cancel").route(web::post().to(orders::cancel_order)))
     .service(web::resource("/orders/{id}/timeline").route(web::get().to(orders::get_timeline)))
-    .service(web::resource("/reports/fill-rate").route(web::get().to(reports::fill_rate)));
+    .service(web::resource("/reports/fill-rate").route(web::get().to(reports::fill_rate)))
+    .service(web::resource("/tiers").route(web::get().to(tiers::list_tiers)))
+    .service(
+        web::resource("/tiers/{tier}/discounts")
+            .route(web::get().to(tiers::list_discounts))
+            .route(web::post().to(tiers::schedule_discount)),
+    );
 }

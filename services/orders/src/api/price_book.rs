@@ -1,5 +1,6 @@
-//! `price-book?part=`: a part's net unit price for the caller's tier, from the local
-//! price book (fed by `catalog.part_upserted`, never a call to catalog).
+//! `price-book?part=`: a part's net unit price for the caller's tier (its discount in
+//! force now), from the local price book (fed by `catalog.part_upserted`, never a call
+//! to catalog).
 
 use actix_web::HttpResponse;
 use aftersales_web::{ApiError, DbConn, Principal, Role};
@@ -30,6 +31,7 @@ pub struct PriceView {
     pub tier: Tier,
     #[schema(value_type = String, example = "120.0000")]
     pub list_price: Decimal,
+    /// The tier's discount in force now, in percent: what an order placed now gets.
     #[schema(value_type = String, example = "10")]
     pub discount_pct: Decimal,
     /// List price less the tier discount, per unit, 4 decimals.
@@ -66,12 +68,12 @@ pub async fn get_price(
     let part_number = PartNumber::parse(&query.part)
         .map_err(|e| ApiError::invalid_field("part", e.into_message()))?;
     let caller = who.caller()?;
-    let (part, tier) =
+    let (part, tier, discount_pct) =
         app::price_book::price_for(&mut conn, &caller, &part_number, query.tier).await?;
     Ok(HttpResponse::Ok().json(PriceView {
-        net_unit_price: unit_net(part.list_price, tier.discount_pct()),
+        net_unit_price: unit_net(part.list_price, discount_pct),
         list_price: round_price(part.list_price),
-        discount_pct: tier.discount_pct(),
+        discount_pct,
         tier,
         part_number: part.part_number,
         description: part.description,

@@ -11,12 +11,14 @@
 //! - `dealers.rs`: registering and changing dealers;
 //! - `price_book.rs`: the price book fed by catalog, and a part's price for a tier;
 //! - `reports.rs`: the fill-rate report;
+//! - `tiers.rs`: the tiers' discounts in force, their history, scheduling a new one;
 
 pub mod allocations;
 pub mod dealers;
 pub mod orders;
 pub mod price_book;
 pub mod reports;
+pub mod tiers;
 
 /// Whose data a caller acts on (a dealer only its own): the rule every service shares.
 pub use aftersales_web::auth::Caller;

@@ -1,10 +1,11 @@
 //! Placing, cancelling and reading dealer orders.
 //!
-//! Placing prices the order now, from the local price book and the dealer's tier
-//! (`domain::pricing`), numbers it (`ORD-000123`), stores it `submitted` and
-//! publishes `orders.order_placed`. Cancelling asks catalog to release everything not
-//! shipped (`orders.order_cancelled`); the status follows from the quantities
-//! (`domain::status`). Every status change appends a timeline entry naming its event.
+//! Placing prices the order now, from the local price book and the discount of the
+//! dealer's tier in force now (`domain::pricing`, `domain::tier`), numbers it
+//! (`ORD-000123`), stores it `submitted` and publishes `orders.order_placed`.
+//! Cancelling asks catalog to release everything not shipped (`orders.order_cancelled`);
+//! the status follows from the quantities (`domain::status`). Every status change
+//! appends a timeline entry naming its event.
 
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderLine, OrderPlaced};
 use aftersales_messaging::{Envelope, outbox};
@@ -19,6 +20,7 @@ use crate::db::dealers::Dealer;
 use crate::db::orders::{Line, ListFilter, NewTimelineEntry, Order, TimelineEntry};
 use crate::domain::pricing::{BookEntry, LineProblem, PricedOrder, RequestedLine, price_order};
 use crate::domain::status::{LineQty, derive_status};
+use crate::domain::tier::Schedule;
 use crate::domain::{OrderStatus, PartNumber, Priority, WarehouseCode};
 
 /// An order with its lines and shipments (oldest first), as stored.
@@ -84,37 +86,46 @@ impl PlaceOrder {
 /// and active, every line priced from the price book in the dealer's currency (422
 /// naming each line that is not).
 ///
-/// A fixed number of statements (the dealers, the prices, the numbers, then one insert
-/// each for orders, lines, outbox and timeline), whatever their count: what lets
-/// orders' group commit (`api::placing`) write a batch of requests at the cost of one,
-/// and a lone order is a batch of one. Answers each order's outcome, in the order
-/// given: a refused order is an `Err` and writes nothing, and the others are placed all
-/// the same. An `Err` of the whole call is the database's: roll the transaction back.
+/// A fixed number of statements (the dealers, the prices and the tier discounts in
+/// force, pipelined; the numbers; then one insert each for orders, lines, outbox and
+/// timeline), whatever their count: what lets orders' group commit (`api::placing`)
+/// write a batch of requests at the cost of one, and a lone order is a batch of one.
+/// Answers each order's outcome, in the order given: a refused order is an `Err` and
+/// writes nothing, and the others are placed all the same. An `Err` of the whole call
+/// is the database's: roll the transaction back.
 pub async fn place_many(
     c: &mut AsyncPgConnection,
     requests: &[(&PlaceOrder, Uuid)],
 ) -> Result<Vec<Result<OrderDetail, ApiError>>, ApiError> {
+    // The moment the batch's orders are priced at and placed. Microseconds: what
+    // PostgreSQL keeps, so the events and the rows agree.
+    let placed_at = Utc::now().trunc_subsecs(6);
     let codes: Vec<&str> = requests
         .iter()
         .map(|(o, _)| o.dealer_code.as_str())
         .collect();
-    let dealers = db::dealers::find_many(c, &codes).await?;
     let mut part_numbers: Vec<String> = requests
         .iter()
         .flat_map(|(o, _)| o.lines.iter().map(|l| l.part_number.to_string()))
         .collect();
     part_numbers.sort_unstable();
     part_numbers.dedup();
-    let parts = db::price_book::find_many(c, &part_numbers).await?;
+    // The dealers, the prices and the discounts in force, once for the whole batch and
+    // pipelined: two round trips, as many as the dealers and the prices alone took.
+    let shared: &AsyncPgConnection = c;
+    let (dealers, parts, discounts) = futures_util::future::try_join3(
+        db::dealers::find_many(shared, &codes),
+        db::price_book::find_many(shared, &part_numbers),
+        super::tiers::for_pricing(shared, placed_at),
+    )
+    .await?;
 
     let priced: Vec<Result<Priced<'_>, ApiError>> = requests
         .iter()
-        .map(|(order, _)| price(order, &dealers, &parts))
+        .map(|(order, _)| price(order, &dealers, &parts, &discounts, placed_at))
         .collect();
     let count = priced.iter().filter(|p| p.is_ok()).count();
     let mut order_numbers = db::orders::next_numbers(c, count).await?.into_iter();
-    // Microseconds: what PostgreSQL keeps, so the events and the rows agree.
-    let placed_at = Utc::now().trunc_subsecs(6);
 
     let mut outcomes = Vec::with_capacity(requests.len());
     let (mut rows, mut lines, mut envelopes, mut timeline) = (vec![], vec![], vec![], vec![]);
@@ -162,11 +173,14 @@ struct Priced<'a> {
 }
 
 /// Checks `order` against its dealer (registered and active) and prices its lines from
-/// the price book in the dealer's currency.
+/// the price book in the dealer's currency, with its tier's discount in force at
+/// `placed_at`.
 fn price<'a>(
     order: &PlaceOrder,
     dealers: &'a [Dealer],
     parts: &[db::price_book::Part],
+    discounts: &Schedule,
+    placed_at: chrono::DateTime<Utc>,
 ) -> Result<Priced<'a>, ApiError> {
     let dealer_code = &order.dealer_code;
     let dealer = dealers
@@ -196,13 +210,9 @@ fn price<'a>(
             active: part.active,
         })
     };
-    let order = price_order(
-        &order.lines,
-        dealer.tier.discount_pct(),
-        &dealer.currency,
-        lookup,
-    )
-    .map_err(|problems| unorderable(&problems))?;
+    let discount_pct = super::tiers::discount_of(discounts, dealer.tier, placed_at)?;
+    let order = price_order(&order.lines, discount_pct, &dealer.currency, lookup)
+        .map_err(|problems| unorderable(&problems))?;
     Ok(Priced {
         dealer,
         warehouse,

@@ -1,5 +1,5 @@
 //! The local price book: kept from catalog's `catalog.part_upserted`, read to price a
-//! part for a dealer's tier (never a call to catalog).
+//! part with a dealer's tier's discount in force now (never a call to catalog).
 
 use aftersales_messaging::HandlerError;
 use aftersales_web::ApiError;
@@ -51,14 +51,15 @@ pub async fn apply_part(
     Ok(())
 }
 
-/// A part's price book row and the tier to price it for: a dealer's own tier (its
-/// dealer must be registered: 422), for staff `tier` or `standard`.
+/// A part's price book row, the tier to price it for and that tier's discount in force
+/// now (in percent): a dealer's own tier (its dealer must be registered: 422), for
+/// staff `tier` or `standard`.
 pub async fn price_for(
     c: &mut AsyncPgConnection,
     caller: &Caller,
     part_number: &PartNumber,
     tier: Option<Tier>,
-) -> Result<(db::price_book::Part, Tier), ApiError> {
+) -> Result<(db::price_book::Part, Tier, Decimal), ApiError> {
     let tier = match caller {
         Caller::Dealer(code) => {
             db::dealers::find(c, code)
@@ -78,5 +79,7 @@ pub async fn price_for(
         .ok_or_else(|| {
             ApiError::not_found(format!("part {part_number} is not in the price book"))
         })?;
-    Ok((part, tier))
+    let (discounts, now) = super::tiers::in_force_now(c).await?;
+    let discount_pct = super::tiers::discount_of(&discounts, tier, now)?;
+    Ok((part, tier, discount_pct))
 }

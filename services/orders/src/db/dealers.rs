@@ -100,12 +100,13 @@ pub async fn update(
 
 aftersales_web::row_by_key!(pub fn find(dealers::table, &str) -> Dealer);
 
-/// The dealers of `codes` that exist, in no particular order.
-pub async fn find_many(conn: &mut AsyncPgConnection, codes: &[&str]) -> QueryResult<Vec<Dealer>> {
+/// The dealers of `codes` that exist, in no particular order. Takes a shared
+/// connection so that it can be pipelined with an order batch's other reads.
+pub async fn find_many(mut conn: &AsyncPgConnection, codes: &[&str]) -> QueryResult<Vec<Dealer>> {
     dealers::table
         .filter(dealers::code.eq_any(codes))
         .select(Dealer::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await
 }
 

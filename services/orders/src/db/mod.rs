@@ -9,6 +9,7 @@ pub mod orders;
 pub mod price_book;
 pub mod reports;
 pub mod schema;
+pub mod tiers;
 
 use crate::domain::{OrderStatus, Tier};
 

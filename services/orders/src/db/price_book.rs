@@ -49,13 +49,15 @@ pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()
 
 aftersales_web::row_by_key!(pub fn find(price_book::table, &str) -> Part);
 
+/// The parts of `part_numbers` the book has. Takes a shared connection so that it can
+/// be pipelined with an order batch's other reads.
 pub async fn find_many(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     part_numbers: &[String],
 ) -> QueryResult<Vec<Part>> {
     price_book::table
         .filter(price_book::part_number.eq_any(part_numbers))
         .select(Part::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await
 }

@@ -99,6 +99,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tier_discounts (tier, effective_from) {
+        tier -> Text,
+        effective_from -> Timestamptz,
+        discount_pct -> Numeric,
+        created_by -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(order_timeline -> orders (order_id));
 diesel::joinable!(order_shipments -> orders (order_id));
@@ -112,4 +122,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_timeline,
     order_shipments,
     order_shipment_lines,
+    tier_discounts,
 );
