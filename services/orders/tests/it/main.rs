@@ -19,3 +19,4 @@ mod price_book;
 mod reports;
 mod ship_queue;
 mod support;
+mod tiers;
