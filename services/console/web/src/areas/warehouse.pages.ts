@@ -7,6 +7,7 @@ export { CountSheetPage } from "../pages/warehouse/CountSheet";
 export { NewPurchaseOrderPage } from "../pages/warehouse/NewPurchaseOrder";
 export { PurchaseOrderPage } from "../pages/warehouse/PurchaseOrder";
 export { PurchaseOrdersPage } from "../pages/warehouse/PurchaseOrders";
+export { ReplenishmentPage } from "../pages/warehouse/Replenishment";
 export { StockLedgerPage } from "../pages/warehouse/StockLedger";
 export { StockMovesPage } from "../pages/warehouse/StockMoves";
 export { TransfersPage } from "../pages/warehouse/Transfers";

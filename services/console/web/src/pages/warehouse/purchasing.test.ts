@@ -4,14 +4,19 @@ import {
   canReceive,
   canReschedule,
   canSend,
+  initialChoice,
   overReceipt,
   receiptRequest,
+  selectionLines,
   today,
   wholeNumber,
   type PurchaseOrderLine,
+  type Suggestion,
 } from "./purchasing";
 
 const line = (open: number) => ({ line_no: 1, open }) as PurchaseOrderLine;
+const suggestion = (part_number: string, suggested_qty: number, last_unit_price: string | null = null) =>
+  ({ part_number, suggested_qty, last_unit_price }) as Suggestion;
 
 describe("a purchase order's actions", () => {
   it("follow its status as the service's transitions do", () => {
@@ -81,5 +86,26 @@ describe("a receipt", () => {
 
   it("without a delivery note sends none", () => {
     expect(receiptRequest([{ line_no: 1, qty: "1", reason: "" }], "  ").body.delivery_note).toBeNull();
+  });
+});
+
+describe("the replenishment selection", () => {
+  it("starts a row with the suggestion and the last agreed price", () => {
+    expect(initialChoice(suggestion("FL-5001", 12, "4.2000"))).toEqual({ qty: "12", unitPrice: "4.2000" });
+    expect(initialChoice(suggestion("FL-5001", 12))).toEqual({ qty: "12", unitPrice: "" });
+  });
+
+  it("sends the selected rows in the table's order, an empty price left to the service", () => {
+    const rows = [suggestion("AL-3001", 4), suggestion("BP-1001", 6), suggestion("FL-5001", 12)];
+    const { lines, index } = selectionLines(rows, {
+      "FL-5001": { qty: "10", unitPrice: "" },
+      "AL-3001": { qty: "4", unitPrice: "250.00" },
+    });
+    expect(lines).toEqual([
+      { part_number: "AL-3001", qty: 4, unit_price: "250.00" },
+      { part_number: "FL-5001", qty: 10, unit_price: null },
+    ]);
+    expect(index.get("FL-5001")).toBe(1);
+    expect(index.has("BP-1001")).toBe(false);
   });
 });

@@ -7,7 +7,9 @@ import type { components } from "../../api/schema/catalog";
 export type PurchaseOrder = components["schemas"]["PurchaseOrderOut"];
 export type PurchaseOrderLine = components["schemas"]["PurchaseOrderLineOut"];
 export type PurchaseOrderStatus = components["schemas"]["PurchaseOrderStatus"];
+export type Suggestion = components["schemas"]["SuggestionOut"];
 type ReceiptLine = components["schemas"]["ReceiptLineIn"];
+type Selected = components["schemas"]["SelectedIn"];
 
 export const STATUSES: PurchaseOrderStatus[] = ["draft", "sent", "partially_received", "received", "cancelled"];
 
@@ -54,4 +56,35 @@ export function receiptRequest(
     lines.push({ line_no: e.line_no, qty, over_receipt_reason: e.reason.trim() || null });
   }
   return { body: { lines, delivery_note: deliveryNote.trim() || null }, index };
+}
+
+export type Choice = { qty: string; unitPrice: string };
+
+/** The selected suggestions as `POST /replenishment/purchase-orders` lines, in the
+ *  table's order, and the index of each part in them. An empty price leaves the last
+ *  agreed one to the service, and so does an empty quantity the suggested one (the
+ *  field starts with the suggestion and may not be left empty). */
+export function selectionLines(
+  suggestions: Suggestion[],
+  chosen: Record<string, Choice>,
+): { lines: Selected[]; index: Map<string, number> } {
+  const lines: Selected[] = [];
+  const index = new Map<string, number>();
+  for (const s of suggestions) {
+    const choice = chosen[s.part_number];
+    if (!choice) continue;
+    index.set(s.part_number, lines.length);
+    lines.push({
+      part_number: s.part_number,
+      qty: wholeNumber(choice.qty),
+      unit_price: choice.unitPrice.trim() || null,
+    });
+  }
+  return { lines, index };
+}
+
+/** What a suggestion's row starts with once selected: the suggested quantity and the
+ *  last price agreed with its supplier. */
+export function initialChoice(s: Suggestion): Choice {
+  return { qty: String(s.suggested_qty), unitPrice: s.last_unit_price ?? "" };
 }
