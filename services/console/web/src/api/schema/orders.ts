@@ -175,6 +175,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tier with its discount in force now and the next one scheduled (warehouse,
+         *     admin). */
+        get: operations["list_tiers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tiers/{tier}/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tier's discount history, newest `effective_from` first, scheduled ones included
+         *     (warehouse, admin). */
+        get: operations["list_discounts"];
+        put?: never;
+        /** Schedules a tier's discount from `effective_from` (now when absent; never in the
+         *     past) (admin). Orders placed from then on are priced with it; orders placed before
+         *     keep theirs. Accepts `Idempotency-Key`. */
+        post: operations["schedule_discount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -190,7 +229,7 @@ export interface components {
             /** @description Labor rate per hour, in `currency` (decimal string). */
             labor_rate: components["schemas"]["DecimalString"];
             name: string;
-            /** @description Sets the parts discount: standard 0 %, silver 5 %, gold 10 %, platinum 15 %. */
+            /** @description Sets the parts discount: the tier's discount in force (`GET /tiers`). */
             tier: components["schemas"]["Tier"];
         };
         /** @description A new order. One line per part: a second line for the same part is refused
@@ -211,7 +250,8 @@ export interface components {
             created_at: string;
             currency: string;
             /**
-             * @description The tier's discount on list prices, in percent.
+             * @description The tier's discount on list prices in force now, in percent (the tier's history:
+             *     `GET /tiers/{tier}/discounts`).
              * @example 10
              */
             discount_pct: string;
@@ -395,7 +435,10 @@ export interface components {
             active: boolean;
             currency: string;
             description: string;
-            /** @example 10 */
+            /**
+             * @description The tier's discount in force now, in percent: what an order placed now gets.
+             * @example 10
+             */
             discount_pct: string;
             /** @example 120.0000 */
             list_price: string;
@@ -443,6 +486,12 @@ export interface components {
             /** @description URI naming the kind of problem. */
             type: string;
         };
+        /** @description A discount to add to a tier's history. */
+        ScheduleDiscount: {
+            /** @description Percent off list prices: 0 to 100, at most 2 decimals. */
+            discount_pct: components["schemas"]["DecimalString"];
+            effective_from?: null | components["schemas"]["Timestamp"];
+        };
         /** @description One shipment of the order, as catalog reported it. */
         ShipmentView: {
             /** @example DHL */
@@ -471,6 +520,39 @@ export interface components {
         };
         /** @enum {string} */
         Tier: "standard" | "silver" | "gold" | "platinum";
+        /** @description One entry of a tier's history. */
+        TierDiscountView: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Who scheduled it (the token's subject; `system` for the first discounts). */
+            created_by: string;
+            /**
+             * @description Percent off list prices.
+             * @example 12.5
+             */
+            discount_pct: string;
+            /**
+             * Format: date-time
+             * @description In force from this moment until the next entry's.
+             */
+            effective_from: string;
+            tier: components["schemas"]["Tier"];
+        };
+        /** @description A tier, its discount in force now and the next one scheduled. */
+        TierView: {
+            /**
+             * @description Percent off list prices in force now: what an order placed now gets.
+             * @example 10
+             */
+            discount_pct: string;
+            /**
+             * Format: date-time
+             * @description Since when it is in force.
+             */
+            effective_from: string;
+            next_discount?: null | components["schemas"]["TierDiscountView"];
+            tier: components["schemas"]["Tier"];
+        };
         TimelineEntryView: {
             /** Format: int64 */
             allocation_version?: number | null;
@@ -487,6 +569,12 @@ export interface components {
             shipment?: null | components["schemas"]["ShipmentView"];
             status: components["schemas"]["OrderStatus"];
         };
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp in the years 0000 to 9999 (UTC).
+         * @example 2026-05-01T12:00:00Z
+         */
+        Timestamp: string;
         /** @description Everything but the code, replaced as a whole. */
         UpdateDealer: {
             active: boolean;
@@ -535,7 +623,8 @@ export interface operations {
                             created_at: string;
                             currency: string;
                             /**
-                             * @description The tier's discount on list prices, in percent.
+                             * @description The tier's discount on list prices in force now, in percent (the tier's history:
+                             *     `GET /tiers/{tier}/discounts`).
                              * @example 10
                              */
                             discount_pct: string;
@@ -1358,6 +1447,178 @@ export interface operations {
             };
             /** @description role may not ship */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tiers, standard to platinum */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierView"][];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description role may not read tier discounts */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_discounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tier: components["schemas"]["Tier"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the history, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierDiscountView"][];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description role may not read tier discounts */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such tier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    schedule_discount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the request safe to repeat: a repeat with the same key answers the
+                 *     first result (marked `Idempotent-Replayed: true`) and changes nothing; the
+                 *     same key with another request is 422. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                tier: components["schemas"]["Tier"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleDiscount"];
+            };
+        };
+        responses: {
+            /** @description added to the history; Location: the tier's history */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierDiscountView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such tier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the tier already has a discount from that moment */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invalid fields: a discount below 0, above 100 or with more than 2 decimals; an `effective_from` in the past; or the key reused with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
