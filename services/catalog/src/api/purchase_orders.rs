@@ -19,7 +19,7 @@ use super::{STOCK_READERS, WarehouseStaff};
 use crate::app::Cause;
 use crate::app::purchase_orders::{self as use_case, Draft, DraftLine, Full, Received};
 use crate::db::purchase_orders::{self as q, Filter};
-use crate::domain::purchase_order::PurchaseOrderStatus;
+use crate::domain::purchase_order::{PurchaseOrderAction, PurchaseOrderStatus};
 use crate::domain::{self, Currency, FromInput, PartNumber, Price, SupplierCode, WarehouseCode};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -274,6 +274,24 @@ pub async fn get_purchase_order(
     Ok(HttpResponse::Ok().json(PurchaseOrderOut::from(po)))
 }
 
+/// Sends or cancels (`action`, known to the idempotency store as `name`), once per
+/// Idempotency-Key.
+async fn act(
+    who: &Principal,
+    corr: CorrelationId,
+    keyed: Keyed,
+    id: Uuid,
+    (action, name): (PurchaseOrderAction, &str),
+) -> Result<HttpResponse, ApiError> {
+    let answer = keyed
+        .once(who, &(name, id), StatusCode::OK, async |c| {
+            let full = use_case::act(c, id, action, Cause::Request(corr.0)).await?;
+            Ok(PurchaseOrderOut::from(full))
+        })
+        .await?;
+    Ok(answer.into_response())
+}
+
 /// Send a draft to its supplier (warehouse): what it brings is on order from now on
 /// and gives waiting backorders their expected dates.
 #[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/send", tag = "purchasing",
@@ -287,19 +305,8 @@ pub async fn send_purchase_order(
     keyed: Keyed,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = *id;
-    let answer = keyed
-        .once(
-            &who,
-            &("purchase-orders/send", id),
-            StatusCode::OK,
-            async |c| {
-                let full = use_case::send(c, id, Cause::Request(corr.0)).await?;
-                Ok(PurchaseOrderOut::from(full))
-            },
-        )
-        .await?;
-    Ok(answer.into_response())
+    let send = (PurchaseOrderAction::Send, "purchase-orders/send");
+    act(&who, corr, keyed, *id, send).await
 }
 
 /// Cancel what a purchase order has not brought yet (warehouse); backorders that
@@ -315,19 +322,8 @@ pub async fn cancel_purchase_order(
     keyed: Keyed,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = *id;
-    let answer = keyed
-        .once(
-            &who,
-            &("purchase-orders/cancel", id),
-            StatusCode::OK,
-            async |c| {
-                let full = use_case::cancel(c, id, Cause::Request(corr.0)).await?;
-                Ok(PurchaseOrderOut::from(full))
-            },
-        )
-        .await?;
-    Ok(answer.into_response())
+    let cancel = (PurchaseOrderAction::Cancel, "purchase-orders/cancel");
+    act(&who, corr, keyed, *id, cancel).await
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]

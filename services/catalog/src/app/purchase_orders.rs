@@ -11,11 +11,11 @@ use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::stock::Entry;
+use super::stock::{Entry, Named, active_warehouse};
 use super::{Cause, Error, Result, reservations};
 use crate::db::purchase_orders::{self as q, Line, NewPurchaseOrder, NewReceipt, PurchaseOrder};
 use crate::db::stock as levels;
-use crate::db::{parts, suppliers, warehouses};
+use crate::db::{parts, suppliers};
 use crate::domain::purchase_order::PurchaseOrderAction;
 use crate::domain::stock::MovementKind;
 
@@ -77,21 +77,7 @@ pub async fn draft(
         }
         Some(_) => {}
     }
-    match warehouses::active(c, d.warehouse).await? {
-        None => {
-            return Err(Error::invalid(
-                "warehouse",
-                format!("warehouse {} does not exist", d.warehouse),
-            ));
-        }
-        Some(false) => {
-            return Err(Error::invalid(
-                "warehouse",
-                format!("warehouse {} is inactive", d.warehouse),
-            ));
-        }
-        Some(true) => {}
-    }
+    active_warehouse(c, d.warehouse, Named::InBody).await?;
     let id = Uuid::now_v7();
     let mut seen = BTreeSet::new();
     let mut rows = Vec::with_capacity(d.lines.len());
@@ -169,29 +155,20 @@ async fn lock(c: &mut AsyncPgConnection, id: Uuid) -> Result<Full> {
     Ok(Full { order, lines })
 }
 
-/// Sends a draft to its supplier: from now on what it brings is on order.
-pub async fn send(c: &mut AsyncPgConnection, id: Uuid, cause: Cause<'_>) -> Result<Full> {
+/// Sends a draft to its supplier (from now on what it brings is on order:
+/// [`PurchaseOrderAction::Send`]) or cancels what it has not brought yet
+/// ([`PurchaseOrderAction::Cancel`]); the backorders of its parts learn their new dates.
+pub async fn act(
+    c: &mut AsyncPgConnection,
+    id: Uuid,
+    action: PurchaseOrderAction,
+    cause: Cause<'_>,
+) -> Result<Full> {
     let po = lock(c, id).await?;
     let next = po
         .order
         .status
-        .transition(PurchaseOrderAction::Send)
-        .map_err(Error::Conflict)?;
-    let order = q::set_status(c, id, next).await?;
-    expect(c, &order, &po.lines, cause).await?;
-    Ok(Full {
-        order,
-        lines: po.lines,
-    })
-}
-
-/// Cancels what the purchase order has not brought yet.
-pub async fn cancel(c: &mut AsyncPgConnection, id: Uuid, cause: Cause<'_>) -> Result<Full> {
-    let po = lock(c, id).await?;
-    let next = po
-        .order
-        .status
-        .transition(PurchaseOrderAction::Cancel)
+        .transition(action)
         .map_err(Error::Conflict)?;
     let order = q::set_status(c, id, next).await?;
     expect(c, &order, &po.lines, cause).await?;

@@ -9,9 +9,9 @@ use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
 use super::purchase_orders::{self, Draft, DraftLine, Full};
+use super::stock::{Named, active_warehouse};
 use super::{Error, Result};
 use crate::db::replenishment::{self as q, Row};
-use crate::db::warehouses;
 use crate::domain::replenishment::Position;
 
 /// The demand window when none is asked for, in days.
@@ -46,21 +46,6 @@ impl From<Row> for Suggestion {
     }
 }
 
-/// Whether `wh` is an active warehouse; the error names the field.
-async fn check_warehouse(c: &mut AsyncPgConnection, wh: &str) -> Result<()> {
-    match warehouses::active(c, wh).await? {
-        None => Err(Error::invalid(
-            "warehouse",
-            format!("warehouse {wh} does not exist"),
-        )),
-        Some(false) => Err(Error::invalid(
-            "warehouse",
-            format!("warehouse {wh} is inactive"),
-        )),
-        Some(true) => Ok(()),
-    }
-}
-
 /// The parts of `wh` that need ordering, by part number, with demand counted over the
 /// `window_days` before `now`.
 pub async fn suggestions(
@@ -69,7 +54,7 @@ pub async fn suggestions(
     window_days: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<Suggestion>> {
-    check_warehouse(c, wh).await?;
+    active_warehouse(c, wh, Named::InBody).await?;
     let since = now - Duration::days(window_days);
     Ok(q::positions(c, wh, since, &[])
         .await?
@@ -108,7 +93,7 @@ pub async fn order(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Full>> {
-    check_warehouse(c, o.warehouse).await?;
+    active_warehouse(c, o.warehouse, Named::InBody).await?;
     let today = now.date_naive();
     if o.expected_date < today {
         return Err(Error::invalid(

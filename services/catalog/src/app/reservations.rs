@@ -269,25 +269,16 @@ async fn fill_backorders(
     }
     let mut after = level.levels();
     for (id, grants) in by_order {
-        let order = q::lock_order(c, id).await?;
-        let mut rows = q::lines(c, id).await?;
-        let mut changed = Vec::new();
-        for row in &mut rows {
-            if let Some(qty) = grants.get(&row.line_no) {
-                let (next, got) = after.reserve(*qty);
-                after = next;
-                *row = row.clone().with(row.state().fill(got));
-                changed.push(row.clone());
-            }
-        }
-        q::save_lines(c, &changed).await?;
-        let version = q::bump(c, id, None).await?;
-        let reserved = StockReserved {
-            order_id: id,
-            warehouse: stored(&order.warehouse_code)?,
-            allocation: allocation(version, &rows)?,
-        };
-        cause.publish(c, &reserved).await?;
+        change_lines(c, id, cause, |row| {
+            let Some(qty) = grants.get(&row.line_no) else {
+                return false;
+            };
+            let (next, got) = after.reserve(*qty);
+            after = next;
+            *row = row.clone().with(row.state().fill(got));
+            true
+        })
+        .await?;
     }
     stock::write(c, &level, after, &[], cause).await
 }
@@ -317,25 +308,40 @@ pub async fn expect_backorders(
         }
     }
     for (id, dates) in moved {
-        let order = q::lock_order(c, id).await?;
-        let mut rows = q::lines(c, id).await?;
-        let mut changed = Vec::new();
-        for row in &mut rows {
-            if let Some(date) = dates.get(&row.line_no) {
-                row.expected_date = *date;
-                changed.push(row.clone());
-            }
-        }
-        q::save_lines(c, &changed).await?;
-        let version = q::bump(c, id, None).await?;
-        let reserved = StockReserved {
-            order_id: id,
-            warehouse: stored(&order.warehouse_code)?,
-            allocation: allocation(version, &rows)?,
-        };
-        cause.publish(c, &reserved).await?;
+        change_lines(c, id, cause, |row| {
+            let Some(date) = dates.get(&row.line_no) else {
+                return false;
+            };
+            row.expected_date = *date;
+            true
+        })
+        .await?;
     }
     Ok(())
+}
+
+/// Locks order `id`, changes its lines with `change` (true for a line it changed),
+/// stores them and publishes the new allocation version as `catalog.stock_reserved`.
+async fn change_lines(
+    c: &mut AsyncPgConnection,
+    id: Uuid,
+    cause: Cause<'_>,
+    mut change: impl FnMut(&mut Line) -> bool,
+) -> Result<()> {
+    let order = q::lock_order(c, id).await?;
+    let mut rows = q::lines(c, id).await?;
+    let changed: Vec<Line> = rows
+        .iter_mut()
+        .filter_map(|row| change(row).then(|| row.clone()))
+        .collect();
+    q::save_lines(c, &changed).await?;
+    let version = q::bump(c, id, None).await?;
+    let reserved = StockReserved {
+        order_id: id,
+        warehouse: stored(&order.warehouse_code)?,
+        allocation: allocation(version, &rows)?,
+    };
+    cause.publish(c, &reserved).await
 }
 
 /// Units arrive in a warehouse (receipt or transfer in); waiting backorders are served.

@@ -36,25 +36,29 @@ pub async fn check_refs(c: &mut AsyncPgConnection, wh: &str, pn: &str, named: Na
         Named::InPath => Error::NotFound(msg),
         Named::InBody => Error::invalid(field, msg),
     };
-    match warehouses::active(c, wh).await? {
-        None => {
-            return Err(missing(
-                "warehouse",
-                format!("warehouse {wh} does not exist"),
-            ));
-        }
-        Some(false) => {
-            return Err(Error::invalid(
-                "warehouse",
-                format!("warehouse {wh} is inactive"),
-            ));
-        }
-        Some(true) => {}
-    }
+    active_warehouse(c, wh, named).await?;
     if !parts::exists(c, pn).await? {
         return Err(missing("part_number", format!("part {pn} does not exist")));
     }
     Ok(())
+}
+
+/// Whether `wh` is an active warehouse; the error names the field `warehouse`.
+pub async fn active_warehouse(c: &mut AsyncPgConnection, wh: &str, named: Named) -> Result<()> {
+    match warehouses::active(c, wh).await? {
+        None if named == Named::InPath => {
+            Err(Error::NotFound(format!("warehouse {wh} does not exist")))
+        }
+        None => Err(Error::invalid(
+            "warehouse",
+            format!("warehouse {wh} does not exist"),
+        )),
+        Some(false) => Err(Error::invalid(
+            "warehouse",
+            format!("warehouse {wh} is inactive"),
+        )),
+        Some(true) => Ok(()),
+    }
 }
 
 /// Stores `after` for the locked level `before`, posts `moves` (whose quantities
