@@ -15,7 +15,7 @@ const USERS = [
   { username: "quality", role: "Quality", nav: ["Work queues", "Service campaigns", "Dealer scorecards"] },
   { username: "quality-lead", role: "Quality lead", nav: ["Work queues", "Approvals", "Approval limits", "Top failing parts", "Goodwill requests", "Service campaigns", "Dealer scorecards"] },
   { username: "finance", role: "Finance", nav: ["Recovery worklist", "Recovery claims", "Credit memos", "Write-offs", "Reconciliation"] },
-  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Warranty policies", "Labor operations", "Supplier agreements", "Approval limits", "Service campaigns", "Dealer scorecards"] },
+  { username: "admin", role: "Administrator", nav: ["Parts import", "Suppliers", "Warehouses", "Dealers", "Tier discounts", "Warranty policies", "Labor operations", "Supplier agreements", "Approval limits", "Service campaigns", "Dealer scorecards"] },
 ];
 // Every entry of any role: each user must see exactly its own.
 const ALL_NAV = [...new Set(USERS.flatMap((u) => u.nav))];

@@ -9,4 +9,5 @@ export { LaborOperationsPage } from "../pages/admin/LaborOperations";
 export { PartsImportPage } from "../pages/admin/PartsImport";
 export { PoliciesPage } from "../pages/admin/Policies";
 export { SuppliersPage } from "../pages/admin/Suppliers";
+export { TierDiscountsPage } from "../pages/admin/TierDiscounts";
 export { WarehousesPage } from "../pages/admin/Warehouses";

@@ -1,7 +1,7 @@
 // The administrator's screens: master data (parts import, suppliers, warehouses,
-// dealers, warranty policies, labor operations, supplier agreements); service
-// campaigns (recording them is the admin's), inspectors' approval limits and the dealer
-// scorecards (every dealer).
+// dealers and their tiers' discounts, warranty policies, labor operations, supplier
+// agreements); service campaigns (recording them is the admin's), inspectors' approval
+// limits and the dealer scorecards (every dealer).
 import { lazyPages, type Area } from "./area";
 
 const page = lazyPages(() => import("./admin.pages"));
@@ -14,6 +14,7 @@ export const admin: Area = {
     { path: "/admin/suppliers", roles: ADMIN, element: page("SuppliersPage") },
     { path: "/admin/warehouses", roles: ADMIN, element: page("WarehousesPage") },
     { path: "/admin/dealers", roles: ADMIN, element: page("DealersPage") },
+    { path: "/admin/tier-discounts", roles: ADMIN, element: page("TierDiscountsPage") },
     { path: "/admin/policies", roles: ADMIN, element: page("PoliciesPage") },
     { path: "/admin/labor-operations", roles: ADMIN, element: page("LaborOperationsPage") },
     { path: "/admin/agreements", roles: ADMIN, element: page("AgreementsPage") },
@@ -28,6 +29,7 @@ export const admin: Area = {
       { to: "/admin/suppliers", label: "nav.suppliers" },
       { to: "/admin/warehouses", label: "nav.warehouses" },
       { to: "/admin/dealers", label: "nav.dealers" },
+      { to: "/admin/tier-discounts", label: "nav.tierDiscounts" },
       { to: "/admin/policies", label: "nav.policies" },
       { to: "/admin/labor-operations", label: "nav.laborOperations" },
       { to: "/admin/agreements", label: "nav.agreements" },
