@@ -160,9 +160,10 @@ pub struct AllocationLine {
     pub backordered: i32,
     pub shipped: i32,
     pub released: i32,
-    /// When the backordered units are expected: the expected date of the earliest open
-    /// purchase order that serves them in allocation order (emergency first, then
-    /// oldest). None when nothing is backordered or nothing on order covers it.
+    /// When the backordered units are expected: the day the last of them arrives from
+    /// the open purchase orders, which serve the waiting lines in allocation order
+    /// (emergency first, then oldest), earliest date first. None when nothing is
+    /// backordered or what is on order does not cover it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_date: Option<NaiveDate>,
 }

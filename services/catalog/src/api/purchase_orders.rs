@@ -285,7 +285,7 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let answer = keyed
         .once(who, &(name, id), StatusCode::OK, async |c| {
-            let full = use_case::act(c, id, action, Cause::Request(corr.0)).await?;
+            let full = use_case::act(c, id, action, today(), Cause::Request(corr.0)).await?;
             Ok(PurchaseOrderOut::from(full))
         })
         .await?;

@@ -28,15 +28,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/reports/stock-on-order", web::get().to(stock_on_order));
 }
 
-/// The period when none is asked for: the 90 days up to today.
-const DEFAULT_DAYS: i64 = 90;
+/// The period when none is asked for: the 90 days up to today (`from` is 89 days
+/// before `to`, both counted).
+const DEFAULT_DAYS: i64 = 89;
 /// The longest period, in days.
 const MAX_DAYS: i64 = 731;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LatenessQuery {
-    /// First expected date counted; 90 days before `to` when absent.
+    /// First expected date counted; when absent, 89 days before `to` (90 days in all).
     pub from: Option<CalendarDate>,
     /// Last expected date counted; today when absent.
     pub to: Option<CalendarDate>,

@@ -121,7 +121,7 @@ pub async fn publish_due_prices(
     // Parts in key order, like every other path that locks several.
     let numbers: BTreeSet<String> = due.into_iter().map(|(_, pn)| pn).collect();
     for pn in &numbers {
-        let Some(current) = parts::lock(c, pn).await? else {
+        let Some(current) = parts::lock_for_change(c, pn).await? else {
             continue;
         };
         let part = parts::set_version(c, pn, current.version + 1).await?;

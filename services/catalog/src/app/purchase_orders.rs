@@ -158,10 +158,13 @@ async fn lock(c: &mut AsyncPgConnection, id: Uuid) -> Result<Full> {
 /// Sends a draft to its supplier (from now on what it brings is on order:
 /// [`PurchaseOrderAction::Send`]) or cancels what it has not brought yet
 /// ([`PurchaseOrderAction::Cancel`]); the backorders of its parts learn their new dates.
+/// A draft is sent only with every date `today` or later: a date that has passed would
+/// promise the waiting backorders a day already gone.
 pub async fn act(
     c: &mut AsyncPgConnection,
     id: Uuid,
     action: PurchaseOrderAction,
+    today: NaiveDate,
     cause: Cause<'_>,
 ) -> Result<Full> {
     let po = lock(c, id).await?;
@@ -170,6 +173,14 @@ pub async fn act(
         .status
         .transition(action)
         .map_err(Error::Conflict)?;
+    if action == PurchaseOrderAction::Send
+        && let Some(late) = po.lines.iter().find(|l| l.expected_date < today)
+    {
+        return Err(Error::Conflict(format!(
+            "line {} of {} ({}) is expected on {}, which has passed: reschedule it, then send",
+            late.line_no, po.order.number, late.part_number, late.expected_date
+        )));
+    }
     let order = q::set_status(c, id, next).await?;
     expect(c, &order, &po.lines, cause).await?;
     Ok(Full {
@@ -295,7 +306,11 @@ pub async fn receive(
         .transition(PurchaseOrderAction::Receive { complete })
         .map_err(Error::Conflict)?;
     let order = q::set_status(c, id, next).await?;
-    // Levels in the global lock order (by part within the one warehouse).
+    // Every level before any order that its units serve (the global lock order): a
+    // level locked later, after the orders of another, could wait on a placement that
+    // waits on those orders.
+    let parts: BTreeSet<String> = arriving.iter().map(|(pn, ..)| pn.clone()).collect();
+    levels::lock_many(c, &order.warehouse_code, parts).await?;
     arriving.sort();
     for (pn, qty, line_no) in arriving {
         let reference = match delivery_note {
@@ -326,8 +341,6 @@ async fn expect(
 ) -> Result<()> {
     let wh = &order.warehouse_code;
     let parts: BTreeSet<String> = lines.iter().map(|l| l.part_number.clone()).collect();
-    for pn in levels::lock_many(c, wh, parts).await?.into_keys() {
-        reservations::expect_backorders(c, wh, &pn, cause).await?;
-    }
-    Ok(())
+    levels::lock_many(c, wh, parts.clone()).await?;
+    reservations::expect_backorders(c, wh, &parts, cause).await
 }

@@ -145,8 +145,20 @@ pub async fn order(
                 ));
             }
         };
-        let unit_price = match (l.unit_price, s.row.last_unit_price) {
-            (Some(p), _) | (None, Some(p)) => p,
+        let last = s.row.last_unit_price.zip(s.row.last_currency.as_deref());
+        let unit_price = match (l.unit_price, last) {
+            (Some(p), _) => p,
+            (None, Some((p, currency))) if currency == o.currency => p,
+            (None, Some((_, currency))) => {
+                return Err(Error::invalid(
+                    field("unit_price"),
+                    format!(
+                        "the last price agreed with {} for {pn} is in {currency}, this order \
+                         in {}: give unit_price in {}",
+                        s.row.supplier_code, o.currency, o.currency
+                    ),
+                ));
+            }
             (None, None) => {
                 return Err(Error::invalid(
                     field("unit_price"),

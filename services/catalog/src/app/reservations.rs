@@ -145,14 +145,12 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
     cause.publish(c, &reserved).await?;
     // A new backorder takes its place in the queue: it (and those served after it)
     // learn when they are expected, in a next version of their allocations.
-    let backordered: BTreeSet<&str> = rows
+    let backordered: BTreeSet<String> = rows
         .iter()
         .filter(|r| r.backordered > 0)
-        .map(|r| r.reserved_part_number.as_str())
+        .map(|r| r.reserved_part_number.clone())
         .collect();
-    for pn in backordered {
-        expect_backorders(c, o.warehouse.as_str(), pn, cause).await?;
-    }
+    expect_backorders(c, o.warehouse.as_str(), &backordered, cause).await?;
     Ok(Placed::Reserved(alloc))
 }
 
@@ -241,7 +239,8 @@ pub async fn serve_backorders(
     cause: Cause<'_>,
 ) -> Result<Level> {
     let level = fill_backorders(c, level, cause).await?;
-    expect_backorders(c, &level.warehouse_code, &level.part_number, cause).await?;
+    let part = BTreeSet::from([level.part_number.clone()]);
+    expect_backorders(c, &level.warehouse_code, &part, cause).await?;
     Ok(level)
 }
 
@@ -283,28 +282,31 @@ async fn fill_backorders(
     stock::write(c, &level, after, &[], cause).await
 }
 
-/// Gives the backorders waiting for `pn` in `wh` (whose level the caller has locked)
-/// the dates the open purchase orders bring their units, in allocation order; every
-/// order whose dates moved gets a new allocation version, published.
+/// Gives the backorders waiting for `parts` in `wh` (whose levels the caller has
+/// locked) the dates the open purchase orders bring their units, in allocation order;
+/// every order whose dates moved gets a new allocation version, published.
 pub async fn expect_backorders(
     c: &mut AsyncPgConnection,
     wh: &str,
-    pn: &str,
+    parts: &BTreeSet<String>,
     cause: Cause<'_>,
 ) -> Result<()> {
-    let waiting = q::waiting(c, wh, pn).await?;
-    if waiting.is_empty() {
-        return Ok(());
-    }
-    let supply = purchase_orders::supply(c, wh, pn).await?;
-    let now: BTreeMap<(Uuid, i32), Option<NaiveDate>> =
-        waiting.iter().map(|(w, d)| (w.key, *d)).collect();
-    let lines: Vec<Waiting<_>> = waiting.into_iter().map(|(w, _)| w).collect();
-    // Orders are locked in id order (the global lock order among orders).
+    // Every part's changes first, then each order once, in id order (the global lock
+    // order among orders): an order waiting for two of the parts is locked once.
     let mut moved: BTreeMap<Uuid, BTreeMap<i32, Option<NaiveDate>>> = BTreeMap::new();
-    for (key, date) in expected_dates(&lines, &supply) {
-        if now.get(&key) != Some(&date) {
-            moved.entry(key.0).or_default().insert(key.1, date);
+    for pn in parts {
+        let waiting = q::waiting(c, wh, pn).await?;
+        if waiting.is_empty() {
+            continue;
+        }
+        let supply = purchase_orders::supply(c, wh, pn).await?;
+        let now: BTreeMap<(Uuid, i32), Option<NaiveDate>> =
+            waiting.iter().map(|(w, d)| (w.key, *d)).collect();
+        let lines: Vec<Waiting<_>> = waiting.into_iter().map(|(w, _)| w).collect();
+        for (key, date) in expected_dates(&lines, &supply) {
+            if now.get(&key) != Some(&date) {
+                moved.entry(key.0).or_default().insert(key.1, date);
+            }
         }
     }
     for (id, dates) in moved {

@@ -236,6 +236,19 @@ pub async fn insert_price(
         })
 }
 
+/// The part, locked against other changes but not against rows that refer to it: a
+/// placement or a purchase order inserting lines for it (a `FOR KEY SHARE` on the part)
+/// goes on, so a job locking many parts cannot deadlock with them.
+pub async fn lock_for_change(c: &mut AsyncPgConnection, pn: &str) -> Result<Option<Part>> {
+    Ok(parts::table
+        .find(pn)
+        .select(Part::as_select())
+        .for_no_key_update()
+        .first(c)
+        .await
+        .optional()?)
+}
+
 /// When a price added now is published: now if it is already in force (the change
 /// that adds it publishes the part), else later, by the job, on its day.
 pub(crate) fn published_now(effective_from: DateTime<Utc>) -> Option<DateTime<Utc>> {

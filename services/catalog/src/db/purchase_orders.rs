@@ -255,8 +255,9 @@ pub async fn supply(c: &mut AsyncPgConnection, wh: &str, pn: &str) -> Result<Vec
         .collect())
 }
 
-/// A line of a sent (or received) purchase order expected in a period, with the day it
-/// was received in full (none while it is not).
+/// A line of a sent (or received) purchase order expected in a period, with the day
+/// (UTC) of the receipt that completed it (none while it is not complete): a later
+/// over-receipt does not make an on-time line late.
 #[derive(Debug, Clone, diesel::QueryableByName)]
 pub struct DueLine {
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -278,10 +279,12 @@ pub async fn due_lines(
     use diesel::sql_types::{Date, Nullable, Text};
     Ok(diesel::sql_query(
         "SELECT po.supplier_code, pl.expected_date, \
-                CASE WHEN pl.received >= pl.qty THEN \
-                    (SELECT max(r.created_at AT TIME ZONE 'UTC')::date FROM purchase_order_receipts r \
-                     WHERE r.purchase_order_id = pl.purchase_order_id AND r.line_no = pl.line_no) \
-                END AS completed_on \
+                (SELECT min(t.at) FROM \
+                    (SELECT (r.created_at AT TIME ZONE 'UTC')::date AS at, \
+                            sum(r.qty) OVER (ORDER BY r.id) AS running \
+                     FROM purchase_order_receipts r \
+                     WHERE r.purchase_order_id = pl.purchase_order_id AND r.line_no = pl.line_no) t \
+                 WHERE t.running >= pl.qty) AS completed_on \
          FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id \
          WHERE po.status IN ('sent', 'partially_received', 'received') \
            AND pl.expected_date BETWEEN $1 AND $2 \

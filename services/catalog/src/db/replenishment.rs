@@ -31,8 +31,8 @@ pub struct Row {
     pub on_order: i64,
     #[diesel(sql_type = BigInt)]
     pub demand: i64,
-    /// The unit price of the newest purchase-order line for the part to its supplier
-    /// (not cancelled), and that order's currency.
+    /// The unit price of the newest purchase-order line for the part sent to its
+    /// supplier (not a draft, not cancelled), and that order's currency.
     #[diesel(sql_type = Nullable<Numeric>)]
     pub last_unit_price: Option<Decimal>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -75,7 +75,7 @@ pub async fn positions(
          LEFT JOIN LATERAL (SELECT pl.unit_price, po.currency \
                     FROM purchase_order_lines pl JOIN purchase_orders po ON po.id = pl.purchase_order_id \
                     WHERE pl.part_number = s.part_number AND po.supplier_code = p.supplier_code \
-                      AND po.status <> 'cancelled' \
+                      AND po.status IN ('sent', 'partially_received', 'received') \
                     ORDER BY po.id DESC LIMIT 1) lp ON TRUE \
          WHERE s.warehouse_code = $1 AND p.active AND p.superseded_by IS NULL \
            AND (cardinality($3::text[]) = 0 OR s.part_number = ANY($3::text[])) \

@@ -97,6 +97,8 @@ pub enum ReceiptError {
          over_receipt_reason (the supplier sent more than ordered)"
     )]
     OverReceipt { ordered: i32, open: i32, qty: i32 },
+    #[error("{received} received already: {qty} more is more than one line can count")]
+    TooMany { received: i32, qty: i32 },
 }
 
 /// A line's quantities: what was ordered and what has arrived so far.
@@ -126,10 +128,14 @@ impl LineQty {
                 qty,
             });
         }
-        Ok(LineQty {
-            received: self.received + qty,
-            ..self
-        })
+        let received = self
+            .received
+            .checked_add(qty)
+            .ok_or(ReceiptError::TooMany {
+                received: self.received,
+                qty,
+            })?;
+        Ok(LineQty { received, ..self })
     }
 }
 

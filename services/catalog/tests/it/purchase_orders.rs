@@ -326,6 +326,29 @@ async fn purchase_orders_refuse_bad_input_wrong_roles_and_wrong_states() {
         "{b}"
     );
     let send = format!("/purchase-orders/{id}/send");
+    // A draft whose date passed while it waited is not sent: it would promise a day gone.
+    svc.exec(&format!(
+        "UPDATE purchase_order_lines SET expected_date = '{}' WHERE purchase_order_id = '{id}'",
+        in_days(-1)
+    ))
+    .await;
+    let (s, b) = svc.post(Role::Warehouse, &send, json!({})).await;
+    assert_eq!(s, 409, "{b}");
+    assert!(
+        b["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("reschedule it, then send"),
+        "{b}"
+    );
+    let (s, b) = svc
+        .post(
+            Role::Warehouse,
+            &format!("/purchase-orders/{id}/lines/1/reschedule"),
+            json!({"expected_date": in_days(3)}),
+        )
+        .await;
+    assert_eq!(s, 200, "a draft can be rescheduled: {b}");
     assert_eq!(svc.post(Role::Warehouse, &send, json!({})).await.0, 200);
     let (s, b) = svc.post(Role::Warehouse, &send, json!({})).await;
     assert_eq!(s, 409, "{b}");

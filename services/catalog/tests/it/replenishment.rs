@@ -198,6 +198,15 @@ async fn suggestions_become_one_draft_per_supplier_and_are_not_suggested_again()
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["purchase_orders"][0]["lines"][0]["unit_price"], "6.0000");
     assert_eq!(b["purchase_orders"][0]["lines"][0]["qty"], 4);
+
+    // A price agreed in another currency is not taken for this one.
+    let mut in_usd = body(json!([{"part_number": "A", "qty": 4}]));
+    in_usd["currency"] = json!("USD");
+    let (s, b) = svc
+        .post(Role::Warehouse, "/replenishment/purchase-orders", in_usd)
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(b.to_string().contains("is in EUR"), "{b}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
