@@ -111,7 +111,8 @@ pub async fn place_many(
     part_numbers.sort_unstable();
     part_numbers.dedup();
     // The dealers, the prices and the discounts in force, once for the whole batch and
-    // pipelined: two round trips, as many as the dealers and the prices alone took.
+    // pipelined: one round trip, where the dealers and the prices alone took two. The
+    // discounts' read holds their table's lock until the batch commits (`db::tiers`).
     let shared: &AsyncPgConnection = c;
     let (dealers, parts, discounts) = futures_util::future::try_join3(
         db::dealers::find_many(shared, &codes),

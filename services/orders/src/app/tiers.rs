@@ -21,14 +21,14 @@ pub struct TierOverview {
     pub next: Option<TierDiscount>,
 }
 
-/// The discounts in force at `at`, to price orders placed at `at`: takes the pricing
-/// side of the lock first (held until the caller's transaction ends), then reads. Takes
-/// a shared connection so that an order batch pipelines it with its other reads.
+/// The discounts in force at `at`, to price orders placed at `at`, in the caller's
+/// transaction: the read holds the table's lock until it ends, the pricing side of
+/// `db::tiers::lock_for_scheduling`. Takes a shared connection so that an order batch
+/// pipelines it with its other reads.
 pub async fn for_pricing(
     conn: &AsyncPgConnection,
     at: DateTime<Utc>,
 ) -> diesel::QueryResult<Schedule> {
-    db::tiers::lock_for_pricing(conn).await?;
     let rows = db::tiers::in_force_at(conn, at).await?;
     Ok(Schedule::new(rows.iter().map(TierDiscount::discount)))
 }

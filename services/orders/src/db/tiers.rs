@@ -1,10 +1,14 @@
 //! Tier discounts and their history (`tier_discounts`: only ever added to).
 //!
-//! Pricing and scheduling meet on one advisory lock: an order batch holds it shared
-//! from before it reads the discounts until it commits, and a new discount is written
-//! holding it exclusively, its "now" taken once the lock is granted. So a discount
-//! written at a moment is either seen by an order batch's read or starts after every
-//! order that batch places (a discount never starts before the moment it was written).
+//! Pricing and scheduling meet on the table's lock. An order batch reads the discounts
+//! in force in its transaction, and the read holds the table `ACCESS SHARE` until the
+//! batch commits; a new discount is written holding the table `ACCESS EXCLUSIVE`
+//! ([`lock_for_scheduling`]), with its "now" taken once the lock is granted, so it
+//! waits for the batches that read before it and the batches that come later wait for
+//! it. PostgreSQL takes a statement's snapshot after the statement's locks (a read that
+//! waited sees what the writer committed), so a discount written at a moment is either
+//! seen by an order batch's read or starts after every order that batch places. The
+//! batches pay nothing for it: no statement of their own, only the read they do anyway.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -46,28 +50,19 @@ pub struct NewTierDiscount {
     pub created_by: String,
 }
 
-/// The advisory lock's key: (class 82, orders; 1, tier discounts).
-const LOCK: &str = "82, 1";
-
-/// Takes the lock shared until the transaction ends: the order batches' side.
-pub async fn lock_for_pricing(mut conn: &AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query(format!("SELECT pg_advisory_xact_lock_shared({LOCK})"))
-        .execute(&mut conn)
-        .await?;
-    Ok(())
-}
-
-/// Takes the lock exclusively until the transaction ends (waits for the order batches
-/// writing now; those that come later wait for this transaction): the writer's side.
+/// Takes the table exclusively until the transaction ends: waits for the order batches
+/// that read the discounts (each holds its read's lock until it commits), and makes
+/// those that come later, and every other reader, wait for this transaction.
 pub async fn lock_for_scheduling(conn: &mut AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({LOCK})"))
+    diesel::sql_query("LOCK TABLE tier_discounts IN ACCESS EXCLUSIVE MODE")
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// Each tier's entry in force at `at` (the latest not after it), one row per tier.
-/// Takes a shared connection so that it can be pipelined with the batch's other reads.
+/// Each tier's entry in force at `at` (the latest not after it), one row per tier. In an
+/// order batch, its lock is the pricing side of [`lock_for_scheduling`]. Takes a shared
+/// connection so that it can be pipelined with the batch's other reads.
 pub async fn in_force_at(
     mut conn: &AsyncPgConnection,
     at: DateTime<Utc>,
