@@ -141,6 +141,8 @@ async fn dates(conn: &mut AsyncPgConnection, stores: &Stores) -> Result<Vec<Stri
     )
     .await?;
     type Level = (String, String);
+    /// A waiting line (keyed by order id and line number) and the date catalog holds.
+    type Queued = (Waiting<(String, i64)>, Option<NaiveDate>);
     let level = |row: &Value| -> Level {
         (
             row["warehouse"].as_str().unwrap_or_default().to_owned(),
@@ -151,8 +153,7 @@ async fn dates(conn: &mut AsyncPgConnection, stores: &Stores) -> Result<Vec<Stri
         v.as_str()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
     };
-    let mut queues: BTreeMap<Level, Vec<(Waiting<(String, i64)>, Option<NaiveDate>)>> =
-        BTreeMap::new();
+    let mut queues: BTreeMap<Level, Vec<Queued>> = BTreeMap::new();
     for row in &waiting {
         let placed_at = row["placed_at"]
             .as_str()

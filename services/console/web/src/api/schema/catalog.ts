@@ -3093,7 +3093,7 @@ export interface operations {
     purchase_order_lateness: {
         parameters: {
             query?: {
-                /** @description First expected date counted; 90 days before `to` when absent. */
+                /** @description First expected date counted; when absent, 89 days before `to` (90 days in all). */
                 from?: components["schemas"]["CalendarDate"];
                 /** @description Last expected date counted; today when absent. */
                 to?: components["schemas"]["CalendarDate"];
