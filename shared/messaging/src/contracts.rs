@@ -161,7 +161,8 @@ pub struct AllocationLine {
     pub shipped: i32,
     pub released: i32,
     /// When the backordered units are expected: the day the last of them arrives from
-    /// the open purchase orders, which serve the waiting lines in allocation order
+    /// the open purchase orders and dated transfers in transit, which serve the waiting
+    /// lines in allocation order
     /// (emergency first, then oldest), earliest date first. None when nothing is
     /// backordered or what is on order does not cover it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,8 @@
 //! Purchase orders in catalog: every line's received quantity is its receipts and the
 //! ledger's receipt movements naming it, each order's status follows its lines, every
 //! purchase order the driver was answered exists once, and every backorder carries the
-//! expected date that `catalog::domain::eta` gives from the open purchase orders (the
+//! expected date that `catalog::domain::eta` gives from the open purchase orders and the
+//! dated transfers in transit (the
 //! dates orders shows are compared with catalog's in the stock-and-orders check).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,7 +137,10 @@ async fn dates(conn: &mut AsyncPgConnection, stores: &Stores) -> Result<Vec<Stri
             "SELECT po.warehouse_code AS warehouse, l.part_number AS part,
                     l.expected_date::text AS date, l.qty - l.received AS open
              FROM {c}.purchase_order_lines l JOIN {c}.purchase_orders po ON po.id = l.purchase_order_id
-             WHERE po.status IN ('sent', 'partially_received') AND l.received < l.qty"
+             WHERE po.status IN ('sent', 'partially_received') AND l.received < l.qty
+             UNION ALL
+             SELECT to_warehouse, part_number, expected_date::text, qty
+             FROM {c}.transfers WHERE status = 'in_transit' AND expected_date IS NOT NULL"
         ),
     )
     .await?;

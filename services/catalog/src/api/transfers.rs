@@ -3,10 +3,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_types::CalendarDate;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -42,6 +43,9 @@ pub struct TransferIn {
     pub part_number: String,
     #[validate(custom(function = "fields::quantity"))]
     pub qty: i64,
+    /// When the units are expected at the destination (today or later); with one, the
+    /// transfer in transit dates the backorders waiting there.
+    pub expected_date: Option<CalendarDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -55,6 +59,7 @@ pub struct TransferOut {
     pub requested_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub expected_date: Option<NaiveDate>,
 }
 
 impl From<q::Transfer> for TransferOut {
@@ -69,6 +74,7 @@ impl From<q::Transfer> for TransferOut {
             requested_by: t.requested_by,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            expected_date: t.expected_date,
         }
     }
 }
@@ -103,8 +109,10 @@ pub async fn create_transfer(
                 part_number: pn.as_str(),
                 qty,
                 requested_by: &who.sub,
+                expected_date: body.expected_date.map(CalendarDate::get),
             };
-            Ok(TransferOut::from(transfers::request(c, t).await?))
+            let today = Utc::now().date_naive();
+            Ok(TransferOut::from(transfers::request(c, t, today).await?))
         })
         .await?;
     Ok(answer.into_response())

@@ -20,7 +20,7 @@ use super::stock::{self, Entry};
 use super::{Cause, Error, Result, parts::final_successor, stored};
 use crate::db::allocations::{self as q, Line, NewOrder};
 use crate::db::stock::{self as levels, Level};
-use crate::db::{advisory_lock, advisory_lock_all, purchase_orders, warehouses};
+use crate::db::{advisory_lock, advisory_lock_all, purchase_orders, transfers, warehouses};
 use crate::domain::allocation::{LineState, Waiting, allocate_backorders};
 use crate::domain::eta::expected_dates;
 use crate::domain::stock::Levels;
@@ -299,7 +299,8 @@ pub async fn expect_backorders(
         if waiting.is_empty() {
             continue;
         }
-        let supply = purchase_orders::supply(c, wh, pn).await?;
+        let mut supply = purchase_orders::supply(c, wh, pn).await?;
+        supply.extend(transfers::inbound(c, wh, pn).await?);
         let now: BTreeMap<(Uuid, i32), Option<NaiveDate>> =
             waiting.iter().map(|(w, d)| (w.key, *d)).collect();
         let lines: Vec<Waiting<_>> = waiting.into_iter().map(|(w, _)| w).collect();

@@ -1,17 +1,34 @@
 //! Transfers between warehouses: requested → in transit (stock leaves the source)
 //! → received (stock arrives and serves backorders); cancelled while requested.
 
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::stock::{self, Entry, Named};
 use super::{Cause, Error, Result, reservations};
+use crate::db::stock as levels;
 use crate::db::transfers::{self as q, NewTransfer, Transfer};
 use crate::domain::stock::MovementKind;
 use crate::domain::transfer::TransferAction;
 
-/// A transfer of `qty` units of a part from one warehouse to another.
-pub async fn request(c: &mut AsyncPgConnection, t: NewTransfer<'_>) -> Result<Transfer> {
+/// A transfer of `qty` units of a part from one warehouse to another, expected at the
+/// destination on `expected_date` (today or later) when the sender says.
+pub async fn request(
+    c: &mut AsyncPgConnection,
+    t: NewTransfer<'_>,
+    today: NaiveDate,
+) -> Result<Transfer> {
+    if let Some(date) = t.expected_date
+        && date < today
+    {
+        return Err(Error::invalid(
+            "expected_date",
+            format!("{date} is in the past (today is {today})"),
+        ));
+    }
     if t.from == t.to {
         return Err(Error::invalid(
             "to_warehouse",
@@ -50,9 +67,18 @@ pub async fn act(
         .await?
         .ok_or_else(|| Error::NotFound(format!("transfer {id} not found")))?;
     let next = t.status.transition(action).map_err(Error::Conflict)?;
+    // The new status first: the backorders dated below count a transfer in transit,
+    // and one received no more.
+    let moved = q::set_status(c, id, next).await?;
     let reference = format!("transfer:{id}");
     match action {
         TransferAction::Dispatch => {
+            // Both levels in the global lock order before the backorders' orders.
+            let mut ends = [&t.from_warehouse, &t.to_warehouse];
+            ends.sort();
+            for wh in ends {
+                levels::lock(c, wh, &t.part_number).await?;
+            }
             let entry = Entry {
                 kind: MovementKind::TransferOut,
                 reason: None,
@@ -61,6 +87,10 @@ pub async fn act(
             };
             let take = |l: crate::domain::stock::Levels| l.take_available(t.qty);
             stock::apply(c, &t.from_warehouse, &t.part_number, take, entry, cause).await?;
+            if t.expected_date.is_some() {
+                let part = BTreeSet::from([t.part_number.clone()]);
+                reservations::expect_backorders(c, &t.to_warehouse, &part, cause).await?;
+            }
         }
         TransferAction::Receive => {
             let entry = Entry {
@@ -73,5 +103,5 @@ pub async fn act(
         }
         TransferAction::Cancel => {}
     }
-    Ok(q::set_status(c, id, next).await?)
+    Ok(moved)
 }

@@ -163,6 +163,7 @@ diesel::table! {
         requested_by -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        expected_date -> Nullable<Date>,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `transfers` table.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -21,6 +21,8 @@ pub struct Transfer {
     pub requested_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the units are expected at the destination, if the sender said.
+    pub expected_date: Option<NaiveDate>,
 }
 
 /// A transfer as requested.
@@ -31,6 +33,7 @@ pub struct NewTransfer<'a> {
     pub part_number: &'a str,
     pub qty: i32,
     pub requested_by: &'a str,
+    pub expected_date: Option<NaiveDate>,
 }
 
 pub async fn insert(c: &mut AsyncPgConnection, t: NewTransfer<'_>) -> Result<Transfer> {
@@ -43,6 +46,7 @@ pub async fn insert(c: &mut AsyncPgConnection, t: NewTransfer<'_>) -> Result<Tra
             transfers::qty.eq(t.qty),
             transfers::status.eq(TransferStatus::Requested),
             transfers::requested_by.eq(t.requested_by),
+            transfers::expected_date.eq(t.expected_date),
         ))
         .returning(Transfer::as_returning())
         .get_result(c)
@@ -83,4 +87,24 @@ pub async fn set_status(
         .returning(Transfer::as_returning())
         .get_result(c)
         .await?)
+}
+
+/// The units of transfers in transit to `wh` of `pn` that have an expected date.
+pub async fn inbound(
+    c: &mut AsyncPgConnection,
+    wh: &str,
+    pn: &str,
+) -> Result<Vec<crate::domain::eta::Supply>> {
+    let rows: Vec<(Option<NaiveDate>, i32)> = transfers::table
+        .filter(transfers::to_warehouse.eq(wh))
+        .filter(transfers::part_number.eq(pn))
+        .filter(transfers::status.eq(TransferStatus::InTransit))
+        .filter(transfers::expected_date.is_not_null())
+        .select((transfers::expected_date, transfers::qty))
+        .load(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(date, qty)| Some(crate::domain::eta::Supply { date: date?, qty }))
+        .collect())
 }

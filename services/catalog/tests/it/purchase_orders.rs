@@ -683,3 +683,58 @@ async fn purchasing_reports_give_each_suppliers_lateness_and_the_stock_on_order(
         .await;
     assert_eq!(s, 422, "{b}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dated_transfer_in_transit_dates_the_backorders_at_its_destination() {
+    let svc = Svc::start().await;
+    svc.seed().await;
+    svc.receive("NORTH", "A", 6).await;
+    let waiting = Uuid::new_v4();
+    svc.place(order(waiting, &[(1, "A", 4)], false, 5)).await;
+    assert_eq!(svc.first_line(waiting).await, (0, 4, None));
+
+    let transfer = |date: NaiveDate| {
+        json!({"from_warehouse": "NORTH", "to_warehouse": "CENTRAL", "part_number": "A",
+               "qty": 4, "expected_date": date})
+    };
+    let (s, b) = svc
+        .post(Role::Warehouse, "/transfers", transfer(in_days(-1)))
+        .await;
+    assert_eq!(s, 422, "a date in the past: {b}");
+    assert!(b.to_string().contains("expected_date"), "{b}");
+    let (s, t) = svc
+        .post(Role::Warehouse, "/transfers", transfer(in_days(2)))
+        .await;
+    assert_eq!(s, 201, "{t}");
+    assert_eq!(t["expected_date"], json!(in_days(2)));
+    let id = t["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        svc.first_line(waiting).await.2,
+        None,
+        "requested is not on its way"
+    );
+
+    let (s, b) = svc
+        .post(
+            Role::Warehouse,
+            &format!("/transfers/{id}/dispatch"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let d2 = in_days(2).to_string();
+    assert_eq!(svc.first_line(waiting).await, (0, 4, Some(d2.clone())));
+    assert_eq!(svc.published_date(waiting).await, Some(d2));
+
+    let (s, b) = svc
+        .post(
+            Role::Warehouse,
+            &format!("/transfers/{id}/receive"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(svc.first_line(waiting).await, (4, 0, None));
+    svc.assert_invariant("CENTRAL", "A").await;
+    svc.assert_invariant("NORTH", "A").await;
+}

@@ -1020,6 +1020,8 @@ export interface components {
             items: {
                 /** Format: date-time */
                 created_at: string;
+                /** Format: date */
+                expected_date?: string | null;
                 from_warehouse: string;
                 /** Format: uuid */
                 id: string;
@@ -1462,6 +1464,7 @@ export interface components {
          */
         Timestamp: string;
         TransferIn: {
+            expected_date?: null | components["schemas"]["CalendarDate"];
             from_warehouse: string;
             part_number: string;
             /** Format: int64 */
@@ -1471,6 +1474,8 @@ export interface components {
         TransferOut: {
             /** Format: date-time */
             created_at: string;
+            /** Format: date */
+            expected_date?: string | null;
             from_warehouse: string;
             /** Format: uuid */
             id: string;
