@@ -169,7 +169,7 @@ impl WebConfig {
     /// | `HTTP_ADDR` | `127.0.0.1:<default_port>` |
     /// | `DATABASE_URL` | `postgres://<service>_app:<service>_app@127.0.0.1:55432/aftersales` (the role that may only read and write the service's tables) |
     /// | `DATABASE_SCHEMA` | none |
-    /// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:55672/%2f` |
+    /// | `AMQP_URL` | `amqp://guest:guest@127.0.0.1:55672/%2f`; several broker nodes may be listed, tried in turn (`amqp://u:p@h1:5672,h2:5672/vhost`, see `aftersales_messaging::broker::node_urls`) |
     /// | `DATABASE_CA_FILE` | none: `sslrootcert` in `DATABASE_URL`, else the platform's roots |
     /// | `AMQP_CA_FILE` | none: `cacertfile` in `AMQP_URL`, else the platform's roots only |
     /// | `AUTH_MODE` | `oidc` if `OIDC_ISSUER` is set; `hs256` only when set explicitly |
@@ -1011,6 +1011,52 @@ mod tests {
         assert_eq!(redact_url("postgres://u:p@h:1/d"), "postgres://u:***@h:1/d");
         assert_eq!(redact_url("postgres://u@h/d"), "postgres://u@h/d");
         assert_eq!(redact_url("no-scheme"), "no-scheme");
+        assert_eq!(
+            redact_url("amqps://u:p@h1:5671,h2:5671,h3/v?cacertfile=/ca.pem"),
+            "amqps://u:***@h1:5671,h2:5671,h3/v?cacertfile=/ca.pem"
+        );
+    }
+
+    #[test]
+    fn several_broker_addresses_are_taken_and_their_password_kept_out_of_sight() {
+        let url = "amqp://u:mqpass@h1:5672,h2:5673,h3/prod";
+        let c = load(&[("AMQP_URL", url)]).unwrap();
+        assert_eq!(c.amqp_url, url);
+        assert!(!format!("{c:?}").contains("mqpass"));
+
+        let ca = aftersales_testkit::tls::ca_file();
+        let ca = ca.to_str().unwrap();
+        let c = load(&[
+            ("AMQP_URL", "amqps://u:mqpass@h1:5671,h2:5671/prod"),
+            ("AMQP_CA_FILE", ca),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.amqp_url,
+            format!("amqps://u:mqpass@h1:5671,h2:5671/prod?cacertfile={ca}")
+        );
+        assert_eq!(
+            aftersales_messaging::broker::node_urls(&c.amqp_url),
+            vec![
+                format!("amqps://u:mqpass@h1:5671/prod?cacertfile={ca}"),
+                format!("amqps://u:mqpass@h2:5671/prod?cacertfile={ca}"),
+            ]
+        );
+
+        let plain_with_ca = load(&[
+            ("AMQP_URL", "amqp://u:mqpass@h1,h2/prod"),
+            ("AMQP_CA_FILE", ca),
+        ]);
+        assert_eq!(var_of(plain_with_ca), "AMQP_CA_FILE");
+        let err = load(&[("AMQP_URL", "http://u:mqpass@h1,h2/prod")]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                var: "AMQP_URL",
+                ..
+            }
+        ));
+        assert!(!err.to_string().contains("mqpass"), "{err}");
     }
 
     #[test]
