@@ -259,10 +259,10 @@ impl Drop for TestDb {
 // TestVhost
 // ---------------------------------------------------------------------------------
 
-const MGMT_USER: &str = "guest";
-const MGMT_PASSWORD: &str = "guest";
+pub(crate) const MGMT_USER: &str = "guest";
+pub(crate) const MGMT_PASSWORD: &str = "guest";
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     aftersales_web::http_client::builder()
         .timeout(Duration::from_secs(30))
         .build()

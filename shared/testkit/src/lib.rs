@@ -21,6 +21,7 @@
 
 pub mod broker_users;
 pub mod cargo;
+pub mod clusters;
 pub mod dev_provider;
 pub mod env;
 pub mod platform;
@@ -33,6 +34,7 @@ pub mod tls;
 pub mod tokens;
 pub mod util;
 
+pub use clusters::{BrokerCluster, ReplicatedDatabase};
 pub use env::{
     PrivateBroker, PrivateDatabase, TEST_DATABASE, TestDb, TestServers, TestVhost,
     mgmt_queue_messages, servers,

@@ -23,6 +23,14 @@ pub async fn query_bool(conn: &mut AsyncPgConnection, expr: &str) -> anyhow::Res
         .with_context(|| format!("SELECT {expr}"))
 }
 
+/// Runs one `SELECT <bigint expression>`.
+pub async fn query_i64(conn: &mut AsyncPgConnection, expr: &str) -> anyhow::Result<i64> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(expr))
+        .get_result::<i64>(conn)
+        .await
+        .with_context(|| format!("SELECT {expr}"))
+}
+
 /// Checks that `name` is a plain lowercase SQL identifier (`[a-z_][a-z0-9_]*`, at
 /// most 63 bytes), so it can be spliced into DDL without quoting.
 pub fn check_identifier(name: &str) -> anyhow::Result<()> {

@@ -102,6 +102,17 @@ pub fn signal(pid: u32, sig: &str) {
         .status();
 }
 
+/// Sends `sig` to every process of the group `pgid` leads.
+pub fn signal_group(pgid: u32, sig: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg("--")
+        .arg(format!("-{pgid}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
 /// Waits until `pid` is gone; returns false on timeout.
 pub fn wait_pid_gone(pid: u32, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;

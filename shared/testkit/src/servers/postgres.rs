@@ -57,6 +57,9 @@ pub struct PgServer {
     bin_dir: PathBuf,
     as_postgres: bool,
     tls: bool,
+    /// Commits wait for their WAL (`synchronous_commit=on`), so a synchronous standby
+    /// holds every acknowledged commit; see [`PgServer::start_replicated`].
+    replicated: bool,
 }
 
 impl PgServer {
@@ -80,7 +83,95 @@ impl PgServer {
             bin_dir: pg_bin_dir()?,
             as_postgres: is_root(),
             tls: false,
+            replicated: false,
         })
+    }
+
+    /// [`PgServer::start`] for a cluster that streams its WAL to standbys: commits
+    /// wait for their WAL to be written (`synchronous_commit=on`; the throwaway default
+    /// is off), which is what makes a commit wait for a synchronous standby too.
+    /// `fsync` stays off: the faults kill processes, not the machine, so what reached
+    /// the OS survives them.
+    pub fn start_replicated(data_dir: &Path, port: u16) -> anyhow::Result<PgServer> {
+        let pg = PgServer {
+            replicated: true,
+            ..PgServer::at(data_dir, port)?
+        };
+        pg.ensure_started()?;
+        Ok(pg)
+    }
+
+    /// A streaming standby in `data_dir` (emptied first) on `port` of the primary that
+    /// answers on 127.0.0.1:`source_port` (the primary's own port, or a proxy to it
+    /// that then carries the replication): `pg_basebackup -R` from it, then started.
+    /// It follows the primary until [`PgServer::promote`].
+    pub fn start_standby_of(
+        source_port: u16,
+        data_dir: &Path,
+        port: u16,
+    ) -> anyhow::Result<PgServer> {
+        let pg = PgServer {
+            replicated: true,
+            ..PgServer::at(data_dir, port)?
+        };
+        if pg.data_dir.exists() {
+            fs::remove_dir_all(&pg.data_dir)?;
+        }
+        let parent = pg.data_dir.parent().context("data_dir has a parent")?;
+        create_shared_dir(parent)?;
+        if pg.as_postgres {
+            run_checked(Command::new("chown").arg("postgres:postgres").arg(parent))?;
+        }
+        run_checked(
+            pg.cmd("pg_basebackup")
+                .arg("-D")
+                .arg(&pg.data_dir)
+                .args(["-h", "127.0.0.1", "-p", &source_port.to_string()])
+                .args([
+                    "-U",
+                    "postgres",
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                    "--no-sync",
+                ]),
+        )
+        .with_context(|| format!("pg_basebackup from port {source_port}"))?;
+        // The copy carries the primary's log; the standby starts its own.
+        let _ = fs::remove_file(pg.log_file());
+        pg.ensure_started()?;
+        Ok(pg)
+    }
+
+    /// `pg_ctl promote`: the standby stops following and accepts writes.
+    pub fn promote(&self) -> anyhow::Result<()> {
+        run_checked(
+            self.cmd("pg_ctl")
+                .arg("-D")
+                .arg(&self.data_dir)
+                .args(["-w", "-t", "60", "promote"]),
+        )?;
+        Ok(())
+    }
+
+    /// SIGKILL the postmaster and every process of the cluster at once, as the loss
+    /// of its machine would: no backend outlives it to answer one more query.
+    pub fn kill(&self) {
+        let Some(pid) = self.pid() else { return };
+        // The postmaster leads its own process group (pg_ctl starts it with setsid).
+        crate::util::signal_group(pid, "KILL");
+        crate::util::wait_pid_gone(pid, std::time::Duration::from_secs(10));
+        // A killed postmaster leaves its socket's lock file, and may stay a zombie
+        // when nothing reaps it, which PostgreSQL takes for a live owner: a node
+        // started on this port again would refuse. A lost machine loses the file too.
+        for name in [
+            format!(".s.PGSQL.{}", self.port),
+            format!(".s.PGSQL.{}.lock", self.port),
+        ] {
+            let _ = fs::remove_file(self.socket_dir.join(name));
+        }
     }
 
     /// [`PgServer::start`], but a new cluster accepts TCP connections over TLS only,
@@ -217,8 +308,9 @@ impl PgServer {
             }
         }
         let log = self.log_file();
+        let commits = if self.replicated { "on" } else { "off" };
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit={commits} \
              -c full_page_writes=off -c max_connections=300 \
              -c shared_preload_libraries=pg_stat_statements",
             self.port,

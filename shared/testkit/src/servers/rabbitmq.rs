@@ -32,6 +32,9 @@ pub struct RabbitServer {
     /// With TLS ([`RabbitServer::start_tls`]): the AMQPS port `P+5`, and no plain AMQP
     /// listener.
     pub tls_port: Option<u16>,
+    /// The Erlang cookie of a node that joins others ([`RabbitServer::cluster_node`]):
+    /// nodes of one cluster must share it.
+    pub cookie: Option<String>,
 }
 
 impl RabbitServer {
@@ -49,7 +52,51 @@ impl RabbitServer {
             base_dir: absolute(base_dir)?,
             node_name: format!("rabbit_{amqp_port}@localhost"),
             tls_port: None,
+            cookie: None,
         })
+    }
+
+    /// Describes a node of a cluster on this machine: its own ports from `amqp_port`
+    /// as [`RabbitServer::at`] says, but the epmd on `epmd_port` that every node of the
+    /// cluster shares (nodes find each other through it) and the cluster's `cookie`.
+    pub fn cluster_node(
+        base_dir: &Path,
+        amqp_port: u16,
+        epmd_port: u16,
+        cookie: &str,
+    ) -> anyhow::Result<RabbitServer> {
+        Ok(RabbitServer {
+            epmd_port,
+            cookie: Some(cookie.to_owned()),
+            ..RabbitServer::at(base_dir, amqp_port)?
+        })
+    }
+
+    /// Starts this node as described (for a node built with
+    /// [`RabbitServer::cluster_node`], or one started before and killed); returns at
+    /// once when it runs.
+    pub fn ensure_running(&self) -> anyhow::Result<()> {
+        self.ensure_started()
+    }
+
+    /// Makes this running node a member of `seed`'s cluster (`stop_app`,
+    /// `join_cluster`, `start_app`). Its queues and users are dropped for the
+    /// cluster's; a node restarted later rejoins by itself.
+    pub fn join_cluster(&self, seed: &RabbitServer) -> anyhow::Result<()> {
+        for args in [
+            vec!["stop_app".to_owned()],
+            vec!["join_cluster".to_owned(), seed.node_name.clone()],
+            vec!["start_app".to_owned()],
+        ] {
+            crate::util::run_checked(
+                self.cli("rabbitmqctl")
+                    .arg("--timeout")
+                    .arg("60")
+                    .args(&args),
+            )
+            .with_context(|| format!("rabbitmqctl {} on {}", args.join(" "), self.node_name))?;
+        }
+        self.wait_ready(Instant::now() + Duration::from_secs(60))
     }
 
     /// [`RabbitServer::start`] with AMQP over TLS only, on port `P+5` (reserve 6 ports),
@@ -134,6 +181,15 @@ impl RabbitServer {
             fs::create_dir_all(self.base_dir.join(sub))?;
         }
         fs::write(self.base_dir.join("rabbitmq-env.conf"), "")?;
+        if let Some(cookie) = &self.cookie {
+            use std::os::unix::fs::PermissionsExt;
+            let path = self.base_dir.join("home").join(".erlang.cookie");
+            if !path.exists() {
+                fs::write(&path, cookie)?;
+                // Erlang refuses a cookie file that others may read.
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o400))?;
+            }
+        }
         fs::write(
             self.base_dir.join("enabled_plugins"),
             "[rabbitmq_management,rabbitmq_prometheus].\n",

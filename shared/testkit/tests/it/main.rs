@@ -7,6 +7,8 @@
     reason = "test harness: a broken set-up should stop the test at once, loudly"
 )]
 
+mod clusters;
+
 use std::time::Duration;
 
 use aftersales_testkit::provision::{connect, query_bool};
