@@ -8,6 +8,13 @@
 //! Then, once every event settled, every invariant is checked from the services' own
 //! data.
 //!
+//! A third form runs on the servers as production runs them: three RabbitMQ nodes and
+//! a PostgreSQL primary with a synchronous standby, services given every address; its
+//! faults are node losses (the RabbitMQ node leading the busiest queue killed, the
+//! PostgreSQL primary killed while its standby lags and the standby promoted).
+//! `AFTERSALES_FAULT_REPLICATION=async` runs it with asynchronous replication instead,
+//! and then expects the checker to find the commits the failover lost.
+//!
 //! Short forms by default, part of the suite (see the tests for their sizes). Full
 //! form and replay: `AFTERSALES_FAULT_ORDERS=10000 AFTERSALES_FAULT_SEED=<seed printed
 //! by a run> cargo xtask test --no-lint -- -p aftersales-e2e faults --no-capture`
@@ -31,12 +38,14 @@ use aftersales_e2e::invariants::{self, Stores};
 use aftersales_e2e::{ServiceProcess, issuer_env};
 use aftersales_messaging::contracts::SERVICES;
 use aftersales_testkit::provision::connect;
-use aftersales_testkit::{PrivateBroker, PrivateDatabase, Proxy};
+use aftersales_testkit::{
+    BrokerCluster, PrivateBroker, PrivateDatabase, Proxy, ReplicatedDatabase,
+};
 use aftersales_web::Role;
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 
 use run::{DEALERS, Run, Tokens};
-use schedule::{EVERY_FAULT, Servers};
+use schedule::Servers;
 
 fn from_env(var: &str, default: usize) -> usize {
     std::env::var(var)
@@ -50,6 +59,14 @@ struct Short {
     replicas: usize,
     orders: usize,
     claims: usize,
+    servers: Kind,
+}
+
+/// What the services run on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Single,
+    Clusters,
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,6 +75,7 @@ async fn every_invariant_holds_after_crashes_and_outages() {
         replicas: 1,
         orders: 150,
         claims: 40,
+        servers: Kind::Single,
     })
     .await;
 }
@@ -69,6 +87,19 @@ async fn every_invariant_holds_with_two_replicas_of_every_service() {
         replicas: 2,
         orders: 60,
         claims: 16,
+        servers: Kind::Single,
+    })
+    .await;
+}
+
+/// The loss of a node: a RabbitMQ node of three, the PostgreSQL primary.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_invariant_holds_through_the_loss_of_a_node() {
+    scenario(Short {
+        replicas: 1,
+        orders: 120,
+        claims: 30,
+        servers: Kind::Clusters,
     })
     .await;
 }
@@ -93,16 +124,60 @@ async fn scenario(short: Short) {
     );
     let mut rng = Rng::new(seed);
 
+    // Asynchronous replication, on demand: the run that proves the checker catches
+    // what it loses.
+    let asynchronous = std::env::var("AFTERSALES_FAULT_REPLICATION").is_ok_and(|v| v == "async");
     let setup = Instant::now();
-    let (database, broker) = tokio::join!(PrivateDatabase::start(), PrivateBroker::start());
-    let proxy = Proxy::start(([127, 0, 0, 1], broker.server().amqp_port).into())
-        .await
-        .expect("proxy");
-    // Each service as its own broker user, through the proxy.
-    let proxied = format!("amqp://guest:guest@{}", proxy.addr());
-    let users = broker.users();
-    let amqp_url = |service| users.amqp_url(&proxied, service).expect("a service");
-    let db_url = database.admin_url();
+    let (servers, db_url, amqp_urls) = match short.servers {
+        Kind::Single => {
+            let (database, broker) = tokio::join!(PrivateDatabase::start(), PrivateBroker::start());
+            let proxy = Proxy::start(([127, 0, 0, 1], broker.server().amqp_port).into())
+                .await
+                .expect("proxy");
+            // Each service as its own broker user, through the proxy.
+            let proxied = format!("amqp://guest:guest@{}", proxy.addr());
+            let users = broker.users();
+            let amqp_urls = SERVICES.map(|s| users.amqp_url(&proxied, s).expect("a service"));
+            let db_url = database.admin_url();
+            let servers = Servers::Single {
+                broker: Arc::new(broker),
+                database: Arc::new(database),
+                proxy: Arc::new(proxy),
+            };
+            (servers, db_url, amqp_urls)
+        }
+        Kind::Clusters => {
+            let (database, brokers) = tokio::join!(
+                ReplicatedDatabase::start(!asynchronous),
+                BrokerCluster::start()
+            );
+            // Every address, as in production: the services find the primary and a
+            // broker node that runs.
+            let amqp_urls = SERVICES.map(|s| brokers.service_amqp_url(s));
+            let db_url = database.admin_url();
+            eprintln!(
+                "[faults] {} replication; database {db_url}; broker {}",
+                if asynchronous {
+                    "asynchronous"
+                } else {
+                    "synchronous"
+                },
+                brokers.amqp_base()
+            );
+            let servers = Servers::Clusters {
+                brokers: Arc::new(brokers),
+                database: Arc::new(database),
+            };
+            (servers, db_url, amqp_urls)
+        }
+    };
+    let amqp_url = |service: &str| {
+        let i = SERVICES
+            .iter()
+            .position(|s| *s == service)
+            .expect("a service");
+        amqp_urls[i].clone()
+    };
     let create_schemas: String = SERVICES.map(|s| format!("CREATE SCHEMA {s};")).concat();
     connect(&db_url)
         .await
@@ -153,14 +228,7 @@ async fn scenario(short: Short) {
         setup.elapsed().as_secs_f64()
     ));
 
-    let mgmt_url = broker.mgmt_url();
     let done = Arc::new(AtomicBool::new(false));
-    // Held to the end: the checks read the database and the broker after the faults.
-    let servers = Servers {
-        broker: Arc::new(broker),
-        database: Arc::new(database),
-        proxy: Arc::new(proxy),
-    };
     let faults = tokio::spawn(schedule::fault_schedule(
         run.clone(),
         rng.fork(0xFA),
@@ -169,6 +237,7 @@ async fn scenario(short: Short) {
         services,
         servers.clone(),
     ));
+    let expected_faults = servers.faults();
     let pace = Duration::from_millis(if full { 10 } else { 700 });
     let finance = tokio::spawn(finance::drive_finance(
         run.clone(),
@@ -211,11 +280,14 @@ async fn scenario(short: Short) {
             .find(|s| s.name == name)
             .map(|s| s.base.clone())
     };
+    let mgmt_url = servers.mgmt_url();
+    let admin_amqp_url = servers.admin_amqp_url();
     let stores = Stores {
         admin_url: db_url.clone(),
         schemas: SERVICES.map(str::to_owned),
         mgmt_url: mgmt_url.clone(),
         vhost: "/".into(),
+        amqp_url: admin_amqp_url,
         ready_urls: services.iter().map(|s| s.url("/health/ready")).collect(),
         reconciliation_url: format!(
             "{}/api/v1/reports/reconciliation",
@@ -281,6 +353,19 @@ async fn scenario(short: Short) {
     for v in &violations {
         eprintln!("  violation: {v}");
     }
+    if asynchronous && short.servers == Kind::Clusters {
+        // The proof that the checker would catch the hazard: a failover without a
+        // synchronous standby loses commits, and the checks must say so.
+        assert!(
+            !violations.is_empty(),
+            "asynchronous replication lost nothing the checker could see (seed {seed})"
+        );
+        eprintln!(
+            "[faults] as expected with asynchronous replication, the checker found {} violations",
+            violations.len()
+        );
+        return;
+    }
     if !violations.is_empty() {
         schedule::keep_evidence(seed, &mgmt_url, &services).await;
     }
@@ -301,8 +386,8 @@ async fn scenario(short: Short) {
         "every claim was filed"
     );
     if !full {
-        for fault in EVERY_FAULT {
-            assert!(injected.contains(&fault), "{fault:?} never struck");
+        for fault in expected_faults {
+            assert!(injected.contains(fault), "{fault:?} never struck");
         }
     }
 }

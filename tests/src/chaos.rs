@@ -86,13 +86,17 @@ pub struct HttpStats {
     pub other_5xx: AtomicU64,
     /// 408: the server gave up reading the request (a starved worker); not handled.
     pub status_408: AtomicU64,
+    /// The longest one call went unserved (from its first outage answer, 503 or no
+    /// answer, to the answer that ended it), in milliseconds: what a user would wait.
+    pub longest_outage_ms: AtomicU64,
 }
 
 impl HttpStats {
     pub fn summary(&self) -> String {
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
-            "{} requests, {} retries ({} connection errors, {} × 503, {} × 408, {} × 500, {} other 5xx)",
+            "{} requests, {} retries ({} connection errors, {} × 503, {} × 408, {} × 500, {} other 5xx); \
+             the longest outage one call rode out: {:.1} s",
             g(&self.requests),
             g(&self.retries),
             g(&self.connection_errors),
@@ -100,7 +104,15 @@ impl HttpStats {
             g(&self.status_408),
             g(&self.status_500),
             g(&self.other_5xx),
+            g(&self.longest_outage_ms) as f64 / 1000.0,
         )
+    }
+
+    fn outage_ended(&self, since: Option<tokio::time::Instant>) {
+        if let Some(since) = since {
+            let ms = u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
+            self.longest_outage_ms.fetch_max(ms, Ordering::Relaxed);
+        }
     }
 }
 
@@ -145,7 +157,9 @@ impl RetryingClient {
         let deadline = tokio::time::Instant::now() + self.patience;
         let mut backoff = Duration::from_millis(50);
         let mut last;
+        let mut outage_since = None;
         for url in call.urls.iter().cycle() {
+            let attempt = tokio::time::Instant::now();
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let mut req = self
                 .http
@@ -159,6 +173,7 @@ impl RetryingClient {
             }
             match req.send().await {
                 Err(e) => {
+                    outage_since.get_or_insert(attempt);
                     self.stats.connection_errors.fetch_add(1, Ordering::Relaxed);
                     last = format!("no answer: {e}");
                 }
@@ -175,12 +190,17 @@ impl RetryingClient {
                     // A 408 says the request was never read, so it may be sent again
                     // (RFC 9110, 15.5.9), as after an outage.
                     if status < 500 && status != 408 && !call.also_retry.contains(&status) {
+                        self.stats.outage_ended(outage_since);
                         return Ok((status, body));
+                    }
+                    if status >= 500 || status == 408 {
+                        outage_since.get_or_insert(attempt);
                     }
                     last = format!("{status} {body}");
                 }
             }
             if tokio::time::Instant::now() + backoff > deadline {
+                self.stats.outage_ended(outage_since);
                 return Err(format!(
                     "{call}: still failing after {:?}; last: {last}",
                     self.patience

@@ -28,6 +28,9 @@ pub struct Stores {
     /// Management API of the broker (guest/guest) and the vhost the services use.
     pub mgmt_url: String,
     pub vhost: String,
+    /// The administrator's AMQP URL of that vhost (every node listed, on a cluster):
+    /// counts a queue's messages when the management API has no statistics for it.
+    pub amqp_url: String,
     /// `/health/ready` of each service: settled also means every service is connected.
     pub ready_urls: Vec<String>,
     /// Recovery's `reports/reconciliation`, and a token that may read it.
@@ -92,10 +95,37 @@ impl Stores {
             .map_or("", |i| &self.schemas[i])
     }
 
-    /// Messages (ready + unacked) in `queue`; `None` when the queue is missing or the
-    /// broker has no statistics for it yet (right after a restart the management API
-    /// lists queues without `messages`, which must not read as empty).
+    /// Messages (ready + unacked) in `queue`; `None` when the queue is missing or
+    /// cannot be counted. Right after a restart the management API lists queues
+    /// without `messages` (which must not read as empty), and on a cluster a quorum
+    /// queue whose leader moved to a node restarted before may stay without them:
+    /// then the queue itself is asked over AMQP (a passive declare), which counts the
+    /// ready messages only (a consumer's unacknowledged ones are on their way out).
     async fn queue(&self, queue: &str) -> Option<u64> {
+        match self.queue_statistics(queue).await {
+            Some(n) => Some(n),
+            None => self.queue_ready(queue).await,
+        }
+    }
+
+    async fn queue_ready(&self, queue: &str) -> Option<u64> {
+        let conn = aftersales_messaging::broker::open(&self.amqp_url, "fault checker")
+            .await
+            .ok()?;
+        let channel = conn.create_channel().await.ok()?;
+        let passive = lapin::options::QueueDeclareOptions {
+            passive: true,
+            durable: true,
+            ..Default::default()
+        };
+        let declared = channel
+            .queue_declare(queue.into(), passive, lapin::types::FieldTable::default())
+            .await;
+        let _ = conn.close(200, "counted".into()).await;
+        Some(u64::from(declared.ok()?.message_count()))
+    }
+
+    async fn queue_statistics(&self, queue: &str) -> Option<u64> {
         let enc = |s: &str| s.replace('%', "%25").replace('/', "%2F");
         let url = format!(
             "{}/api/queues/{}/{}",
@@ -196,6 +226,10 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
             scorecard_copies(&mut conn, stores).await,
         ),
         (
+            "inboxes and outboxes",
+            events_have_their_source(&mut conn, stores).await,
+        ),
+        (
             "claims",
             claims::check(&mut conn, stores, &answered.claims).await,
         ),
@@ -219,6 +253,41 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
         }
     }
     violations
+}
+
+/// Invariant 16: every event a service applied (its inbox) is in its producer's
+/// outbox, so was committed by the producer. After a database failover that lost
+/// commits, an event the relay had published for one of them would still reach its
+/// consumers: applied for a transaction that no longer exists.
+async fn events_have_their_source(
+    conn: &mut AsyncPgConnection,
+    stores: &Stores,
+) -> Result<Vec<String>, String> {
+    let mut violations = Vec::new();
+    for consumer in SERVICES {
+        for producer in SERVICES {
+            let (c, p) = (stores.schema(consumer), stores.schema(producer));
+            let orphans = rows(
+                conn,
+                &format!(
+                    "SELECT i.event_type, count(*) AS n FROM {c}.inbox i \
+                     WHERE i.producer = '{producer}' AND NOT EXISTS \
+                       (SELECT 1 FROM {p}.outbox o WHERE o.event_id = i.event_id) \
+                     GROUP BY 1 ORDER BY 1"
+                ),
+            )
+            .await?;
+            for o in orphans {
+                violations.push(format!(
+                    "{consumer} applied {} {} events that {producer} has no record of \
+                     publishing (their transaction is lost)",
+                    o["n"],
+                    o["event_type"].as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    Ok(violations)
 }
 
 /// Invariant 5 for inspection's scorecard copies: every order in orders is kept once in

@@ -1,14 +1,17 @@
 //! The faults: a seeded schedule that SIGKILLs and restarts a replica of each service
-//! (one at a time), restarts
-//! RabbitMQ and PostgreSQL and cuts the broker connections, while the drivers run;
-//! and the evidence a failed run keeps.
+//! (one at a time) and, on single servers, restarts RabbitMQ and PostgreSQL and cuts
+//! the broker connections, or, on clusters, kills a RabbitMQ node and fails the
+//! PostgreSQL primary over to its standby, while the drivers run; and the evidence a
+//! failed run keeps.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use aftersales_e2e::ServiceProcess;
 use aftersales_e2e::chaos::Rng;
-use aftersales_testkit::{PrivateBroker, PrivateDatabase, Proxy};
+use aftersales_testkit::{
+    BrokerCluster, PrivateBroker, PrivateDatabase, Proxy, ReplicatedDatabase,
+};
 
 use super::run::Run;
 
@@ -19,9 +22,15 @@ pub enum Fault {
     RestartBroker,
     RestartDatabase,
     CutBrokerConnections,
+    /// SIGKILL the RabbitMQ node leading the busiest quorum queue, then start it again.
+    KillBrokerNode,
+    /// Let the standby fall behind, SIGKILL the PostgreSQL primary, promote the
+    /// standby, then rebuild the old primary as the new one's standby.
+    FailOverDatabase,
 }
 
-pub const EVERY_FAULT: [Fault; 7] = [
+/// The faults on single servers.
+pub const SINGLE_SERVER_FAULTS: [Fault; 7] = [
     Fault::Kill("catalog"),
     Fault::Kill("orders"),
     Fault::Kill("inspection"),
@@ -31,12 +40,56 @@ pub const EVERY_FAULT: [Fault; 7] = [
     Fault::CutBrokerConnections,
 ];
 
+/// The faults on clusters: the loss of a node.
+pub const NODE_LOSS_FAULTS: [Fault; 6] = [
+    Fault::Kill("catalog"),
+    Fault::Kill("orders"),
+    Fault::Kill("inspection"),
+    Fault::Kill("recovery"),
+    Fault::KillBrokerNode,
+    Fault::FailOverDatabase,
+];
+
 /// The servers under the services (dropping the last handle stops them).
 #[derive(Clone)]
-pub struct Servers {
-    pub broker: Arc<PrivateBroker>,
-    pub database: Arc<PrivateDatabase>,
-    pub proxy: Arc<Proxy>,
+pub enum Servers {
+    /// One broker node behind a proxy that can cut connections, one database.
+    Single {
+        broker: Arc<PrivateBroker>,
+        database: Arc<PrivateDatabase>,
+        proxy: Arc<Proxy>,
+    },
+    /// Three broker nodes, a primary and a standby.
+    Clusters {
+        brokers: Arc<BrokerCluster>,
+        database: Arc<ReplicatedDatabase>,
+    },
+}
+
+impl Servers {
+    /// Every fault these servers can suffer.
+    pub fn faults(&self) -> &'static [Fault] {
+        match self {
+            Servers::Single { .. } => &SINGLE_SERVER_FAULTS,
+            Servers::Clusters { .. } => &NODE_LOSS_FAULTS,
+        }
+    }
+
+    /// The administrator's URL of the default vhost, every node listed.
+    pub fn admin_amqp_url(&self) -> String {
+        match self {
+            Servers::Single { broker, .. } => broker.amqp_url(),
+            Servers::Clusters { brokers, .. } => format!("{}/%2f", brokers.amqp_base()),
+        }
+    }
+
+    /// A management API of the broker that answers now.
+    pub fn mgmt_url(&self) -> String {
+        match self {
+            Servers::Single { broker, .. } => broker.mgmt_url(),
+            Servers::Clusters { brokers, .. } => brokers.mgmt_url(),
+        }
+    }
 }
 
 /// Every kind of fault once in a seeded order, then more at random until `done`.
@@ -49,7 +102,8 @@ pub async fn fault_schedule(
     mut services: Vec<ServiceProcess>,
     servers: Servers,
 ) -> (Vec<Fault>, Vec<ServiceProcess>) {
-    let mut first = EVERY_FAULT.to_vec();
+    let every = servers.faults();
+    let mut first = every.to_vec();
     rng.shuffle(&mut first);
     let mut injected = Vec::new();
     loop {
@@ -58,7 +112,7 @@ pub async fn fault_schedule(
         } else if done.load(Ordering::SeqCst) {
             break;
         } else {
-            *rng.pick(&EVERY_FAULT)
+            *rng.pick(every)
         };
         tokio::time::sleep(if full {
             rng.millis(2000, 8000)
@@ -78,32 +132,58 @@ pub async fn fault_schedule(
             injected.len() + 1,
             at.unwrap_or_default()
         ));
-        match fault {
-            Fault::Kill(_) => {
+        match (fault, &servers) {
+            (Fault::Kill(_), _) => {
                 if let Some(service) = replicas.get_mut(victim) {
                     service.kill();
                     tokio::time::sleep(down).await;
                     service.restart().await;
                 }
             }
-            Fault::RestartBroker => {
+            (Fault::RestartBroker, Servers::Single { broker, .. }) => {
                 if rng.chance(0.5) {
-                    servers.broker.kill().await;
+                    broker.kill().await;
                 } else {
-                    servers.broker.stop().await;
+                    broker.stop().await;
                 }
                 tokio::time::sleep(down).await;
-                servers.broker.restart().await;
+                broker.restart().await;
             }
-            Fault::RestartDatabase => {
-                servers.database.stop().await;
+            (Fault::RestartDatabase, Servers::Single { database, .. }) => {
+                database.stop().await;
                 tokio::time::sleep(down).await;
-                servers.database.restart().await;
+                database.restart().await;
             }
-            Fault::CutBrokerConnections => {
-                servers.proxy.cut_for(down);
+            (Fault::CutBrokerConnections, Servers::Single { proxy, .. }) => {
+                proxy.cut_for(down);
                 tokio::time::sleep(down).await;
             }
+            (Fault::KillBrokerNode, Servers::Clusters { brokers, .. }) => {
+                let node = match brokers.busiest_leader().await {
+                    Some(node) => node,
+                    None => rng.range(0, brokers.nodes().len() as u64) as usize,
+                };
+                run.log(&format!("  killing {}", brokers.nodes()[node].node_name));
+                brokers.kill(node).await;
+                tokio::time::sleep(down).await;
+                brokers.restart(node).await;
+            }
+            (Fault::FailOverDatabase, Servers::Clusters { database, .. }) => {
+                // The standby lags when its primary dies: a synchronous primary holds
+                // its commits meanwhile, an asynchronous one acknowledges them.
+                let lag = rng.millis(200, 1500);
+                database.cut_replication(lag * 2);
+                tokio::time::sleep(lag).await;
+                let failover = database.fail_over().await;
+                run.log(&format!(
+                    "  primary killed, standby on port {} promoted in {:.1}s",
+                    database.primary().port,
+                    failover.promoted_in.as_secs_f64()
+                ));
+                tokio::time::sleep(down).await;
+                database.rebuild_standby().await;
+            }
+            (fault, _) => unreachable!("{fault:?} is not a fault of these servers"),
         }
         run.log(&format!("fault {} over", injected.len() + 1));
         injected.push(fault);
