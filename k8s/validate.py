@@ -29,7 +29,13 @@ present, DIR/TARGET.render.yaml (k8s/render.py's output) and checks:
      read and write its tables, and NetworkPolicies let only the services (plus operators,
      peers and Prometheus) reach the PostgreSQL and RabbitMQ pods.
   9. every service has its own RabbitMQ User, Permission and TopicPermission, with
-     anchored regexes and no `.*`.
+     anchored regexes and no `.*`;
+ 10. what surviving the loss of a node needs (docs/failure-modes.md), in base and prod:
+     a PostgreSQL Cluster of at least 3 instances that requires a synchronous standby
+     (`synchronous`: method any, number >= 1, dataDurability required), a RabbitmqCluster
+     of at least 3 nodes (an odd count); everywhere: no setting lowers synchronous_commit
+     below `on`, a synchronous `number` stays below `instances`, every Queue is a quorum
+     queue.
 
 Prints one line per error and a summary; exits 1 if there was any error.
 """
@@ -37,6 +43,7 @@ Prints one line per error and a summary; exits 1 if there was any error.
 import functools
 import json
 import os
+import re
 import sys
 
 import jsonschema
@@ -55,6 +62,17 @@ UPSTREAM_VARS = {"catalog": "CATALOG_URL", "orders": "ORDERS_URL",
                  "inspection": "INSPECTION_URL", "recovery": "RECOVERY_URL"}
 MIN_VERSION = (1, 28)
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The targets that must survive the loss of a node (docs/failure-modes.md); dev runs one
+# instance of each dependency and promises nothing of the kind.
+HA_TARGETS = {"base", "prod"}
+# A quorum needs a majority: 3 nodes survive the loss of 1.
+MIN_BROKER_NODES = 3
+MIN_PG_INSTANCES = 3
+# synchronous_commit values that acknowledge a commit before a synchronous standby has
+# flushed it (remote_write: written, not flushed) or without waiting for one at all.
+WEAK_SYNCHRONOUS_COMMIT = re.compile(
+    r"synchronous_commit\W{0,3}(?:=|\bto\b|:)?\W{0,3}(off|local|remote_write|false|no|0)\b",
+    re.IGNORECASE)
 OVERLAY_EXPECT = {
     "dev": {"replicas": 1, "hpa_min": 1, "log_format": "pretty", "monitoring": False},
     "prod": {"replicas": 2, "hpa_min": 2, "log_format": "json", "monitoring": True},
@@ -451,6 +469,78 @@ def check_broker_users(target, docs):
                     err(target, o, f"{right} permission {regex!r} is not confined (anchored, no .*)")
 
 
+def strings_in(value):
+    """Every string anywhere in a document (keys and values)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
+def check_node_loss(target, docs):
+    """What the fault tests prove survivable (docs/failure-modes.md) is what the cluster
+    asks for: a commit waits for a synchronous standby, so a promoted standby holds every
+    acknowledged commit and every event the relay published from it; the broker keeps a
+    majority of every quorum queue's replicas with one node gone."""
+    ha = target in HA_TARGETS
+    pg = find(docs, "Cluster", "aftersales-pg")
+    if pg:
+        spec = pg["spec"]
+        postgresql = spec.get("postgresql") or {}
+        instances = spec.get("instances", 1)
+        sync = postgresql.get("synchronous")
+        if ha and instances < MIN_PG_INSTANCES:
+            err(target, pg, f"instances is {instances}: at least {MIN_PG_INSTANCES} (a primary and "
+                            "two standbys) to survive the loss of one with a synchronous standby left")
+        if ha and not sync:
+            err(target, pg, "spec.postgresql.synchronous missing: with asynchronous replication a "
+                            "failover can lose commits whose events were already published")
+        if sync:
+            if ha and sync.get("method") != "any":
+                err(target, pg, "synchronous.method should be `any` (any standby may confirm a commit)")
+            if ha and not (isinstance(sync.get("number"), int) and sync["number"] >= 1):
+                err(target, pg, "synchronous.number should be at least 1")
+            if ha and sync.get("dataDurability") != "required":
+                err(target, pg, "synchronous.dataDurability should be `required`: `preferred` goes on "
+                                "writing without a standby, unprotected against the next failure")
+            if isinstance(sync.get("number"), int) and sync["number"] >= instances:
+                err(target, pg, f"synchronous.number {sync['number']} with {instances} instance(s): "
+                                "CloudNativePG refuses a number that is not below instances")
+        for k in ("minSyncReplicas", "maxSyncReplicas"):
+            if k in spec:
+                err(target, pg, f"{k} is the deprecated form: use spec.postgresql.synchronous")
+    # Anywhere: a parameter, a role or database setting in the bootstrap SQL, a
+    # ConfigMap value or an env value (e.g. PGOPTIONS).
+    for o in docs:
+        for text in strings_in(o.get("spec") or o.get("data") or {}):
+            if WEAK_SYNCHRONOUS_COMMIT.search(text):
+                err(target, o, f"{text!r} acknowledges commits before a synchronous standby has "
+                               "them: synchronous_commit stays `on`")
+        if o["kind"] == "Cluster":
+            value = ((o["spec"].get("postgresql") or {}).get("parameters") or {}).get("synchronous_commit")
+            if value is not None and value not in ("on", "remote_apply"):
+                err(target, o, f"synchronous_commit {value!r}: a commit must wait for the synchronous "
+                               "standby to flush it (`on`)")
+
+    mq = find(docs, "RabbitmqCluster", "rabbitmq")
+    if mq and ha:
+        replicas = mq["spec"].get("replicas", 1)
+        if replicas < MIN_BROKER_NODES or replicas % 2 == 0:
+            err(target, mq, f"replicas is {replicas}: an odd count of at least {MIN_BROKER_NODES}, so "
+                            "every quorum queue keeps a majority with one node lost")
+    for q in (o for o in docs if o["kind"] == "Queue"):
+        if q["spec"].get("type") != "quorum":
+            err(target, q, "every queue is a quorum queue (replicated; survives a node)")
+        size = (q["spec"].get("arguments") or {}).get("x-quorum-initial-group-size")
+        if ha and size is not None and size < MIN_BROKER_NODES:
+            err(target, q, f"x-quorum-initial-group-size {size}: fewer replicas than nodes")
+
+
 def check_target(target, docs):
     for o in docs:
         if o["kind"] == "Secret":
@@ -464,6 +554,7 @@ def check_target(target, docs):
         if find(docs, kind, name) is None:
             err(target, None, f"missing {kind}/{name}")
     check_broker_users(target, docs)
+    check_node_loss(target, docs)
     pg = find(docs, "Cluster", "aftersales-pg")
     if pg:
         roles = {r["name"] for r in (pg["spec"].get("managed") or {}).get("roles") or []}
