@@ -533,6 +533,12 @@ def check_node_loss(target, docs):
         if replicas < MIN_BROKER_NODES or replicas % 2 == 0:
             err(target, mq, f"replicas is {replicas}: an odd count of at least {MIN_BROKER_NODES}, so "
                             "every quorum queue keeps a majority with one node lost")
+        anti = ((mq["spec"].get("affinity") or {}).get("podAntiAffinity") or {})
+        terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution") or []
+        if not any(t.get("topologyKey") == "kubernetes.io/hostname" for t in terms):
+            err(target, mq, "the broker nodes must each run on their own Kubernetes node (a required "
+                            "podAntiAffinity on kubernetes.io/hostname): two on one machine lose the "
+                            "majority with it")
     for q in (o for o in docs if o["kind"] == "Queue"):
         if q["spec"].get("type") != "quorum":
             err(target, q, "every queue is a quorum queue (replicated; survives a node)")
