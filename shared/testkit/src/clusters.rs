@@ -27,6 +27,20 @@ fn must<T>(what: &str, res: Result<anyhow::Result<T>, tokio::task::JoinError>) -
     }
 }
 
+/// A watchdog that stops the nodes (their `stop_script`s) and deletes `dir` if the
+/// test process dies without dropping the cluster.
+fn watch(dir: &std::path::Path, stop: impl Iterator<Item = String>) -> anyhow::Result<()> {
+    let stop: Vec<String> = stop.collect();
+    spawn_watchdog(
+        std::process::id(),
+        &format!(
+            "{}\nrm -rf {}",
+            stop.join("\n"),
+            sh_quote(&dir.to_string_lossy())
+        ),
+    )
+}
+
 // ---------------------------------------------------------------------------------
 // ReplicatedDatabase
 // ---------------------------------------------------------------------------------
@@ -69,15 +83,7 @@ impl ReplicatedDatabase {
                 PgServer::at(&dir.join("a"), free_port())?,
                 PgServer::at(&dir.join("b"), free_port())?,
             ];
-            let stop = nodes.iter().map(PgServer::stop_script).collect::<Vec<_>>();
-            spawn_watchdog(
-                std::process::id(),
-                &format!(
-                    "{}\nrm -rf {}",
-                    stop.join("\n"),
-                    sh_quote(&dir.to_string_lossy())
-                ),
-            )?;
+            watch(&dir, nodes.iter().map(PgServer::stop_script))?;
             let primary = PgServer::start_replicated(&nodes[0].data_dir, nodes[0].port)?;
             Ok(ReplicatedDatabase {
                 nodes: [primary, nodes[1].clone()],
@@ -273,18 +279,7 @@ impl BrokerCluster {
                     )
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let stop = nodes
-                .iter()
-                .map(RabbitServer::stop_script)
-                .collect::<Vec<_>>();
-            spawn_watchdog(
-                std::process::id(),
-                &format!(
-                    "{}\nrm -rf {}",
-                    stop.join("\n"),
-                    sh_quote(&dir.to_string_lossy())
-                ),
-            )?;
+            watch(&dir, nodes.iter().map(RabbitServer::stop_script))?;
             std::thread::scope(|s| {
                 let started: Vec<_> = nodes
                     .iter()
