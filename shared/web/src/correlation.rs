@@ -2,6 +2,12 @@
 //! a valid one, otherwise new. It is echoed in the response, recorded on the request's
 //! tracing span, and handlers pass it into the envelopes of the events they produce,
 //! so one id follows a business flow across services and RabbitMQ.
+//!
+//! The same middleware writes the access log: one line per request, target `access`,
+//! with the method, the route template (`/api/v1/orders/{id}`, never the raw path, which
+//! carries ids), the status, the duration, the correlation id and the caller's subject
+//! once the request was authenticated. Nothing of the headers (the token) or the body is
+//! ever logged.
 
 use std::future::{Ready, ready};
 
@@ -33,7 +39,8 @@ impl FromRequest for CorrelationId {
     }
 }
 
-/// Middleware that assigns the correlation id and opens the request span.
+/// Middleware that assigns the correlation id, opens the request span and writes the
+/// request's access-log line.
 pub struct Correlation;
 
 impl<S, B> Transform<S, ServiceRequest> for Correlation
@@ -75,25 +82,73 @@ where
             .and_then(|v| Uuid::parse_str(v).ok())
             .unwrap_or_else(Uuid::new_v4);
         req.extensions_mut().insert(CorrelationId(id));
-        let span = tracing::info_span!(
-            "http",
-            method = %req.method(),
-            path = %req.path(),
-            correlation_id = %id,
-        );
+        let method = req.method().clone();
+        let span = tracing::info_span!("http", %method, correlation_id = %id);
+        let started = std::time::Instant::now();
         let fut = self.service.call(req);
         Box::pin(
             async move {
-                let mut res = fut.await?;
-                if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-                    res.headers_mut()
-                        .insert(HeaderName::from_static(HEADER), value);
+                let res = fut.await;
+                let elapsed = started.elapsed();
+                match res {
+                    Ok(mut res) => {
+                        let (route, subject) = route_and_subject(res.request());
+                        access(
+                            &method,
+                            &route,
+                            res.status().as_u16(),
+                            elapsed,
+                            id,
+                            &subject,
+                        );
+                        if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static(HEADER), value);
+                        }
+                        Ok(res)
+                    }
+                    Err(err) => {
+                        let status = err.as_response_error().status_code().as_u16();
+                        access(&method, "-", status, elapsed, id, "-");
+                        Err(err)
+                    }
                 }
-                Ok(res)
             }
             .instrument(span),
         )
     }
+}
+
+/// The matched route's template (`-` when none matched) and the authenticated caller's
+/// subject (`-` before or without authentication).
+fn route_and_subject(req: &HttpRequest) -> (String, String) {
+    let route = req.match_pattern().unwrap_or_else(|| "-".to_owned());
+    let subject = req
+        .extensions()
+        .get::<crate::auth::Principal>()
+        .map_or_else(|| "-".to_owned(), |p| p.sub.clone());
+    (route, subject)
+}
+
+fn access(
+    method: &actix_web::http::Method,
+    route: &str,
+    status: u16,
+    elapsed: std::time::Duration,
+    id: Uuid,
+    subject: &str,
+) {
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
+    tracing::info!(
+        target: "access",
+        %method,
+        route,
+        status,
+        duration_ms,
+        correlation_id = %id,
+        subject,
+        "request"
+    );
 }
 
 #[cfg(test)]
@@ -118,6 +173,90 @@ mod tests {
         assert_eq!(res.headers().get(HEADER).unwrap(), &id.to_string());
         let body = test::read_body(res).await;
         assert_eq!(body, id.to_string());
+    }
+
+    /// A writer collecting every log line of the test's subscriber.
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    async fn signed_in(req: HttpRequest, _body: String) -> HttpResponse {
+        // What the auth extractor leaves once it has verified a token.
+        req.extensions_mut().insert(crate::auth::Principal {
+            sub: "dealer-user-7".into(),
+            role: crate::Role::Dealer,
+            dealer_code: Some("D001".into()),
+        });
+        HttpResponse::Created().finish()
+    }
+
+    #[actix_web::test]
+    async fn one_access_line_per_request_with_the_route_template_and_no_secret() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(Correlation)
+                .route("/api/v1/orders/{id}/cancel", web::post().to(signed_in)),
+        )
+        .await;
+        let id = Uuid::new_v4();
+        let req = test::TestRequest::post()
+            .uri("/api/v1/orders/ORDER-SECRET-ID-42/cancel")
+            .insert_header((HEADER, id.to_string()))
+            .insert_header(("authorization", "Bearer eyJ.token-never-logged.sig"))
+            .set_payload(r#"{"reason":"body-never-logged"}"#)
+            .to_request();
+        assert_eq!(test::call_service(&app, req).await.status(), 201);
+        let unknown = test::TestRequest::get().uri("/nowhere/at/all").to_request();
+        assert_eq!(test::call_service(&app, unknown).await.status(), 404);
+
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let access: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|l| l["target"] == "access")
+            .collect();
+        assert_eq!(access.len(), 2, "{text}");
+        let line = &access[0];
+        assert_eq!(line["method"], "POST");
+        assert_eq!(line["route"], "/api/v1/orders/{id}/cancel");
+        assert_eq!(line["status"], 201);
+        assert_eq!(line["subject"], "dealer-user-7");
+        assert_eq!(line["correlation_id"], id.to_string());
+        assert!(line["duration_ms"].as_f64().is_some_and(|d| d >= 0.0));
+        assert_eq!(
+            (
+                &access[1]["route"],
+                &access[1]["status"],
+                &access[1]["subject"]
+            ),
+            (&"-".into(), &404.into(), &"-".into())
+        );
+        for secret in [
+            "token-never-logged",
+            "body-never-logged",
+            "ORDER-SECRET-ID-42",
+            "nowhere",
+        ] {
+            assert!(!text.contains(secret), "{secret} was logged: {text}");
+        }
     }
 
     #[actix_web::test]
