@@ -109,6 +109,15 @@ impl Stores {
     }
 
     async fn queue_ready(&self, queue: &str) -> Option<u64> {
+        // A queue electing a leader may not answer at once: `settle` checks its own
+        // deadline only between rounds, so no round may wait unbounded.
+        tokio::time::timeout(Duration::from_secs(10), self.declare_passively(queue))
+            .await
+            .ok()
+            .flatten()
+    }
+
+    async fn declare_passively(&self, queue: &str) -> Option<u64> {
         let conn = aftersales_messaging::broker::open(&self.amqp_url, "fault checker")
             .await
             .ok()?;
