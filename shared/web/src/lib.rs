@@ -14,6 +14,7 @@
 //!   state conflict → 409; constraint violations are mapped by the service before `?`.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod config;
@@ -54,7 +55,7 @@ pub use openapi::SecurityAddon;
 pub use pagination::{Cursor, Page, PageQuery};
 pub use query::Query;
 
-/// This crate's migrations (the `idempotency_keys` table). Run them into every
+/// This crate's migrations (the `idempotency_keys` table, the audit trail's tables). Run them into every
 /// service schema, alongside the service's own, with [`db::run_migrations`].
 pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
     diesel_migrations::embed_migrations!("migrations");

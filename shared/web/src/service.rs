@@ -70,6 +70,9 @@ impl<H> ServiceSpec<H> {
         openapi: utoipa::openapi::OpenApi,
         routes: fn(&mut web::ServiceConfig),
     ) -> Self {
+        let mut openapi = openapi;
+        // Every service serves its audit trail the same way (registered by `start`).
+        openapi.merge(<crate::audit::api::AuditDoc as utoipa::OpenApi>::openapi());
         ServiceSpec {
             openapi,
             routes,
@@ -376,6 +379,11 @@ pub async fn start_migrated<H: Handler + Clone>(
         shutdown.clone(),
     )));
 
+    tasks.push(tokio::spawn(crate::audit::chain::run(
+        pool.clone(),
+        shutdown.clone(),
+    )));
+
     if let Some(job) = spec.background {
         tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));
     }
@@ -407,6 +415,7 @@ pub async fn start_migrated<H: Handler + Clone>(
                     state(cfg);
                 }
                 routes(cfg);
+                crate::audit::api::configure(cfg);
             }))
             .default_service(crate::error::default_service())
     });

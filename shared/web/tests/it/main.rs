@@ -7,6 +7,7 @@
     reason = "test harness: a broken set-up should stop the test at once, loudly"
 )]
 
+mod audit;
 mod db;
 mod idempotency;
 mod limits;
