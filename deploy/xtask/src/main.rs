@@ -6,6 +6,7 @@
     reason = "developer tooling: a broken set-up should stop the task at once, loudly"
 )]
 
+mod audit;
 mod bench;
 mod browser;
 mod dead_letters;
@@ -83,6 +84,9 @@ enum Cmd {
         #[arg(long, env = "AMQP_URL")]
         amqp_url: Option<String>,
     },
+    /// Verify a service's audit chain, or prune its old records (as the schema's owner).
+    #[command(subcommand)]
+    Audit(audit::Audit),
     /// Print the Messaging Topology Operator resources (exchanges, queues, bindings,
     /// and every service's user and permissions) the event catalog calls for:
     /// k8s/base/dependencies/rabbitmq-topology.yaml.
@@ -153,6 +157,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 aftersales_messaging::permissions::K8S_CLUSTER,
             )
         ),
+        Cmd::Audit(command) => {
+            if !audit::run(command).await? {
+                return Ok(1);
+            }
+        }
         Cmd::Bench(opts) => bench::run(opts).await?,
         Cmd::BenchRelay(opts) => relay_bench::run(opts).await?,
         Cmd::Fuzz(opts) => {
