@@ -161,9 +161,12 @@ pub async fn check_migrations_revert(
     let schema = svc.db.schema.clone();
     let left = tokio::task::spawn_blocking(move || {
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
-        let ours = Source(migrations).migrations().unwrap().len();
-        for _ in 0..ours {
-            conn.revert_last_migration(Source(migrations)).unwrap();
+        // By version, newest first: the shared migrations (outbox, idempotency keys, the
+        // audit trail) share the version table and may be newer than the service's own.
+        let mut ours = Source(migrations).migrations().unwrap();
+        ours.sort_by_key(|m| m.name().version().as_owned());
+        for migration in ours.iter().rev() {
+            conn.revert_migration(migration.as_ref()).unwrap();
         }
         for table in tables {
             assert!(
@@ -182,7 +185,8 @@ pub async fn check_migrations_revert(
             "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
              WHERE s.nspname = '{schema}' AND c.relkind IN ('r', 'S')
                AND c.relname NOT IN ('outbox', 'inbox', 'idempotency_keys', '__diesel_schema_migrations')
-               AND c.relname NOT LIKE 'outbox_%' AND c.relname NOT LIKE 'inbox_%'"
+               AND c.relname NOT LIKE 'outbox_%' AND c.relname NOT LIKE 'inbox_%'
+               AND c.relname NOT LIKE 'audit_%'"
         ))
         .get_result(&mut conn)
         .unwrap();

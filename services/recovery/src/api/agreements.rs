@@ -5,6 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString};
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
@@ -124,9 +125,10 @@ pub async fn create_agreement(
         claim_window_days: body.claim_window_days,
     };
     let request = ("POST /agreements", &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            agreements::record(c, new, correlation.0).await.map(view)
+            agreements::record(c, new, &origin).await.map(view)
         })
         .await?;
     Ok(answer.located("/api/v1/agreements", "id"))
@@ -175,7 +177,7 @@ pub struct AmendAgreement {
 )]
 pub async fn amend_agreement(
     // The role is checked before the body is read: another role learns nothing.
-    Allowed(_who, ..): Allowed<FinanceStaff>,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     correlation: CorrelationId,
     mut conn: DbConn,
     path: web::Path<Uuid>,
@@ -194,8 +196,9 @@ pub async fn amend_agreement(
         claim_window_days: body.claim_window_days,
     };
     let id = path.into_inner();
+    let origin = Origin::request(&who, correlation.0);
     let row = conn
-        .transaction(async |c| agreements::amend(c, id, amendment, correlation.0).await)
+        .transaction(async |c| agreements::amend(c, id, amendment, &origin).await)
         .await?;
     Ok(HttpResponse::Ok().json(view(row)))
 }
@@ -224,7 +227,7 @@ pub struct EndAgreement {
 )]
 pub async fn end_agreement(
     // The role is checked before the body is read: another role learns nothing.
-    Allowed(_who, ..): Allowed<FinanceStaff>,
+    Allowed(who, ..): Allowed<FinanceStaff>,
     correlation: CorrelationId,
     mut conn: DbConn,
     path: web::Path<Uuid>,
@@ -232,8 +235,9 @@ pub async fn end_agreement(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let valid_to = body.into_inner().valid_to.get();
+    let origin = Origin::request(&who, correlation.0);
     let row = conn
-        .transaction(async |c| agreements::end(c, id, valid_to, correlation.0).await)
+        .transaction(async |c| agreements::end(c, id, valid_to, &origin).await)
         .await?;
     Ok(HttpResponse::Ok().json(view(row)))
 }

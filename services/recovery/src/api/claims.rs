@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_web::audit;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
@@ -124,15 +125,19 @@ pub struct CreateClaim {
 )]
 pub async fn create_claim(
     Allowed(who, ..): Allowed<FinanceStaff>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateClaim>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
     let request = ("POST /recovery-claims", &body);
+    let origin = audit::Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            claims::draft(c, &body.line_ids).await.map(ClaimView::from)
+            claims::draft(c, &body.line_ids, &origin)
+                .await
+                .map(ClaimView::from)
         })
         .await?;
     Ok(answer.located("/api/v1/recovery-claims", "id"))
@@ -165,6 +170,7 @@ pub struct AddLines {
 )]
 pub async fn add_claim_lines(
     Allowed(who, ..): Allowed<FinanceStaff>,
+    correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<AddLines>,
@@ -173,9 +179,10 @@ pub async fn add_claim_lines(
     let body = body.into_inner();
     body.validate()?;
     let request = ("POST /recovery-claims/{id}/lines", id, &body);
+    let origin = audit::Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            claims::add_lines(c, id, &body.line_ids)
+            claims::add_lines(c, id, &body.line_ids, &origin)
                 .await
                 .map(ClaimView::from)
         })
@@ -197,13 +204,15 @@ pub async fn add_claim_lines(
 )]
 pub async fn remove_claim_line(
     who: Principal,
+    correlation: CorrelationId,
     mut conn: DbConn,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     require_finance(&who)?;
     let (id, line) = path.into_inner();
+    let origin = audit::Origin::request(&who, correlation.0);
     let claim = conn
-        .transaction(async |c| claims::remove_line(c, id, line).await)
+        .transaction(async |c| claims::remove_line(c, id, line, &origin).await)
         .await?;
     Ok(HttpResponse::Ok().json(ClaimView::from(claim)))
 }
@@ -233,11 +242,10 @@ pub async fn submit_claim(
     require_finance(&who)?;
     let id = path.into_inner();
     let request = ("POST /recovery-claims/{id}/submit", id);
+    let origin = audit::Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            claims::submit(c, id, correlation.0)
-                .await
-                .map(ClaimView::from)
+            claims::submit(c, id, &origin).await.map(ClaimView::from)
         })
         .await?;
     Ok(answer.into_response())

@@ -1,6 +1,8 @@
 //! HTTP handlers and request/response types, under `/api/v1`: each parses the
 //! request, checks the role, calls one use case of `app` (through
-//! `idempotency::once` where a key applies) and maps the result to its view.
+//! `idempotency::once` where a key applies) and maps the result to its view. A
+//! change is handed the request's audit `Origin` (the user and the correlation id),
+//! under which `app` records it.
 //!
 //! Only finance and admins reach this API (any other role → 403).
 

@@ -6,6 +6,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use aftersales_types::{CalendarDate, DecimalString};
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
@@ -127,9 +128,10 @@ pub async fn create_credit_memo(
         recovery_claim_ids: body.recovery_claim_ids.clone(),
     };
     let request = ("POST /credit-memos", &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            credit_memos::record(c, new, correlation.0)
+            credit_memos::record(c, new, &origin)
                 .await
                 .map(CreditMemoView::from)
         })
@@ -247,9 +249,10 @@ pub async fn create_write_off(
         reason: body.reason.clone(),
     };
     let request = ("POST /write-offs", &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            write_offs::record(c, new, correlation.0)
+            write_offs::record(c, new, &origin)
                 .await
                 .map(WriteOffView::from)
         })

@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::DecimalString;
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, Keyed};
@@ -81,9 +82,10 @@ pub async fn record_responses(
     body.validate()?;
     let answers: Vec<Answer> = body.responses.iter().map(Answer::from).collect();
     let request = ("POST /recovery-claims/{id}/responses", id, &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            responses::record(c, id, &answers, correlation.0)
+            responses::record(c, id, &answers, &origin)
                 .await
                 .map(ClaimView::from)
         })

@@ -5,17 +5,20 @@
 //! it still holds every priced line's decision (`domain::agreement::check_amendment`,
 //! 409 otherwise). Whenever an agreement is recorded or its validity changes, the
 //! supplier's lines kept `not_recoverable` for want of an agreement are assessed again
-//! (`recovery.recovery_lines_reassessed`).
+//! (`recovery.recovery_lines_reassessed`). Each change records `agreement.created`,
+//! `.amended` or `.ended` and a `recovery_line.reassessed` per line it changed
+//! (`super::trail`).
 
 use aftersales_messaging::contracts::recovery::{ReassessedLine, RecoveryLinesReassessed};
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_types::money::round_cents;
+use aftersales_web::audit::{Entry, Origin};
 use aftersales_web::{ApiError, Page};
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::{Conn, lines};
+use super::{Conn, lines, trail};
 use crate::db;
 use crate::domain::SupplierCode;
 use crate::domain::agreement::{self, Adjudicated, Validity};
@@ -78,7 +81,7 @@ fn refused_overlap(e: diesel::result::Error) -> ApiError {
 pub async fn record(
     c: &mut Conn,
     new: NewAgreement,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<db::agreements::Agreement, ApiError> {
     // The lock makes check-then-insert safe across replicas; the trigger behind it
     // refuses an overlap whatever path the row takes.
@@ -99,7 +102,9 @@ pub async fn record(
     let row = db::agreements::insert(c, &row)
         .await
         .map_err(refused_overlap)?;
-    reassess(c, &row, correlation).await?;
+    let mut entries = vec![trail::agreement_created(&row)];
+    reassess(c, &row, origin, &mut entries).await?;
+    origin.record(c, &entries).await?;
     Ok(row)
 }
 
@@ -120,7 +125,18 @@ pub async fn amend(
     c: &mut Conn,
     id: Uuid,
     amendment: Amendment,
-    correlation: Uuid,
+    origin: &Origin,
+) -> Result<db::agreements::Agreement, ApiError> {
+    change(c, id, amendment, origin, "agreement.amended").await
+}
+
+/// [`amend`], recorded as `action`.
+async fn change(
+    c: &mut Conn,
+    id: Uuid,
+    amendment: Amendment,
+    origin: &Origin,
+    action: &'static str,
 ) -> Result<db::agreements::Agreement, ApiError> {
     let current = find(c, id).await?;
     db::agreements::lock_supplier(c, &current.supplier_code).await?;
@@ -151,7 +167,11 @@ pub async fn amend(
     let row = db::agreements::update(c, &amended)
         .await
         .map_err(refused_overlap)?;
-    reassess(c, &row, correlation).await?;
+    let mut entries: Vec<Entry> = trail::agreement_changed(action, &current, &row)
+        .into_iter()
+        .collect();
+    reassess(c, &row, origin, &mut entries).await?;
+    origin.record(c, &entries).await?;
     Ok(row)
 }
 
@@ -161,7 +181,7 @@ pub async fn end(
     c: &mut Conn,
     id: Uuid,
     valid_to: NaiveDate,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<db::agreements::Agreement, ApiError> {
     // Locked before reading: the amendment is built from the terms as they stand.
     let supplier = find(c, id).await?.supplier_code;
@@ -181,16 +201,17 @@ pub async fn end(
         currency: current.currency,
         claim_window_days: current.claim_window_days,
     };
-    amend(c, id, amendment, correlation).await
+    change(c, id, amendment, origin, "agreement.ended").await
 }
 
 /// Assesses again the lines of `agreement`'s supplier kept `not_recoverable` for want
-/// of an agreement; those an agreement now covers change, and are announced in one
-/// `recovery.recovery_lines_reassessed`.
+/// of an agreement; those an agreement now covers change, are announced in one
+/// `recovery.recovery_lines_reassessed` and added to `entries`.
 async fn reassess(
     c: &mut Conn,
     agreement: &db::agreements::Agreement,
-    correlation: Uuid,
+    origin: &Origin,
+    entries: &mut Vec<Entry>,
 ) -> Result<(), ApiError> {
     let waiting = db::lines::lock_without_agreement(c, &agreement.supplier_code).await?;
     if waiting.is_empty() {
@@ -201,12 +222,12 @@ async fn reassess(
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let today = Utc::now().date_naive();
     let mut changed = Vec::new();
-    for line in waiting {
+    for before in waiting {
         let claim = Adjudicated {
-            parts: line.parts_amount,
-            labor: line.labor_amount,
-            currency: line.currency.clone(),
-            decided_on: line.decided_at.date_naive(),
+            parts: before.parts_amount,
+            labor: before.labor_amount,
+            currency: before.currency.clone(),
+            decided_on: before.decided_at.date_naive(),
         };
         let p = lines::pricing(&claim, &agreements, today);
         if p.agreement_id.is_none() {
@@ -214,7 +235,7 @@ async fn reassess(
         }
         let line = db::lines::reassess(
             c,
-            line.id,
+            before.id,
             p.agreement_id,
             p.status,
             p.amount,
@@ -224,6 +245,7 @@ async fn reassess(
         .await?;
         tracing::info!(line = %line.id, claim = %line.claim_number, status = line.status.as_str(),
             "line without an agreement assessed again");
+        entries.push(trail::line_reassessed(&before, &line));
         changed.push(ReassessedLine {
             line_id: line.id,
             claim_number: line.claim_number,
@@ -241,7 +263,8 @@ async fn reassess(
             .map_err(|e| ApiError::internal(e.into_message()))?,
         lines: changed,
     };
-    let envelope = Envelope::new(crate::NAME, &event, correlation).map_err(ApiError::internal)?;
+    let envelope = Envelope::new(crate::NAME, &event, trail::correlation(origin))
+        .map_err(ApiError::internal)?;
     outbox::enqueue(c, &envelope).await?;
     Ok(())
 }

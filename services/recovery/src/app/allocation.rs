@@ -4,6 +4,7 @@
 //! nothing is outstanding.
 
 use aftersales_web::ApiError;
+use aftersales_web::audit::{Entry, Origin};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -44,13 +45,15 @@ pub async fn outstanding(c: &mut Conn, claims: &[Uuid]) -> Result<Decimal, ApiEr
 }
 
 /// Allocates `amount` of `payment` over the outstanding accepted amounts of `claims`
-/// (locked by the caller), records the shares and moves every touched claim on.
+/// (locked by the caller), records the shares and moves every touched claim on (its
+/// entries added to `entries`).
 pub async fn pay(
     c: &mut Conn,
     payment: Payment,
     claims: &[Uuid],
     amount: Decimal,
-    correlation: Uuid,
+    origin: &Origin,
+    entries: &mut Vec<Entry>,
 ) -> Result<Vec<Share>, ApiError> {
     let figures = db::lines::figures_of_claims(c, claims).await?;
     let owed: Vec<((Uuid, Uuid), Decimal)> = figures
@@ -81,7 +84,7 @@ pub async fn pay(
         let claim = db::claims::find(c, id)
             .await?
             .ok_or_else(|| ApiError::internal(format!("claim {id} vanished")))?;
-        claim_status::advance(c, &claim, Action::Pay, correlation).await?;
+        claim_status::advance(c, &claim, Action::Pay, origin, entries).await?;
     }
     Ok(shares)
 }

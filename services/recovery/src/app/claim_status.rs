@@ -5,11 +5,12 @@
 use aftersales_messaging::contracts::recovery::RecoveryClaimSettled;
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::ApiError;
+use aftersales_web::audit::{Entry, Origin};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::Conn;
+use super::{Conn, trail};
 use crate::db;
 use crate::domain::claim::{Action, ClaimStatus, Progress, transition};
 use crate::domain::ledger::Figures;
@@ -52,18 +53,21 @@ pub fn check_allowed(claim: &db::claims::Claim, action: Action) -> Result<(), Ap
         .map_err(|e| ApiError::conflict(format!("{}: {e}", claim.number)))
 }
 
-/// Applies the status after `action`; publishes `recovery.recovery_claim_settled`
-/// when the claim settles.
+/// Applies the status after `action`, adding its entry to `entries` when it moved;
+/// publishes `recovery.recovery_claim_settled` when the claim settles.
 pub async fn advance(
     c: &mut Conn,
     claim: &db::claims::Claim,
     action: Action,
-    correlation: Uuid,
+    origin: &Origin,
+    entries: &mut Vec<Entry>,
 ) -> Result<ClaimStatus, ApiError> {
     let held = claim.status;
     let next = next(c, claim, action).await?;
     if next != held {
-        db::claims::set_status(c, claim.id, next, Utc::now()).await?;
+        let at = Utc::now();
+        db::claims::set_status(c, claim.id, next, at).await?;
+        entries.extend(trail::claim_moved(claim.id, held, next, at));
     }
     if next == ClaimStatus::Settled && held != ClaimStatus::Settled {
         let figures = db::lines::figures_of_claims(c, &[claim.id]).await?;
@@ -73,8 +77,8 @@ pub async fn advance(
             credited: cents(totals.credited),
             written_off: cents(totals.written_off),
         };
-        let envelope =
-            Envelope::new(crate::NAME, &event, correlation).map_err(ApiError::internal)?;
+        let envelope = Envelope::new(crate::NAME, &event, trail::correlation(origin))
+            .map_err(ApiError::internal)?;
         outbox::enqueue(c, &envelope).await?;
     }
     Ok(next)

@@ -1,15 +1,17 @@
 //! Recording a supplier's credit memo: unique per supplier and reference (a repeat is
 //! 409, whatever else it says), then allocated to the accepted outstanding amounts of
-//! the named claims, or of all the supplier's submitted claims, oldest first.
+//! the named claims, or of all the supplier's submitted claims, oldest first; recorded
+//! as `credit_memo.recorded` with its allocations, and the claims it settled.
 
 use aftersales_types::money::round_cents;
+use aftersales_web::audit::Origin;
 use aftersales_web::{ApiError, Page, pagination::Position};
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::Conn;
 use super::allocation::{self, Payment, Share};
+use super::{Conn, trail};
 use crate::db;
 
 /// A memo as the supplier sent it, its fields checked by the caller.
@@ -37,7 +39,7 @@ pub struct MemoDetail {
 pub async fn record(
     c: &mut Conn,
     new: NewCreditMemo,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<MemoDetail, ApiError> {
     // The memo is inserted first: a repeat is "recorded already" (409) even when what
     // it would pay is no longer outstanding, and a concurrent twin waits on the unique
@@ -85,14 +87,19 @@ pub async fn record(
         ));
     }
     let ids: Vec<Uuid> = claims.iter().map(|claim| claim.id).collect();
+    let mut settled = Vec::new();
     let allocations = allocation::pay(
         c,
         Payment::CreditMemo(memo.id),
         &ids,
         new.amount,
-        correlation,
+        origin,
+        &mut settled,
     )
     .await?;
+    let mut entries = vec![trail::memo_recorded(&memo, &allocations)];
+    entries.append(&mut settled);
+    origin.record(c, &entries).await?;
     Ok(MemoDetail { memo, allocations })
 }
 

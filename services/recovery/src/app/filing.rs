@@ -10,23 +10,29 @@
 //!    `recovery.recovery_lines_at_risk`, one event per recovery claim.
 //!
 //! Every statement is conditional on the status it changes and the lines are locked,
-//! so two replicas sweeping at once do each thing once.
+//! so two replicas sweeping at once do each thing once. What a run changed is recorded
+//! by the job `filing_deadline_sweep` in the run's transaction: `recovery_line.forfeited`,
+//! `recovery_claim.drafted` with a `recovery_line.batched` per line, and
+//! `recovery_line.flagged_at_risk`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use aftersales_messaging::contracts::recovery::{LineAtRisk, RecoveryLinesAtRisk};
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::DbPool;
+use aftersales_web::audit::{self, Entry};
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncConnection;
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::Conn;
+use super::{Conn, trail};
 use crate::db;
 use crate::domain::claim::{ClaimStatus, Origin};
 use crate::domain::filing::{self, LeadDays};
+use crate::domain::line::LineStatus;
 
 /// How often the sweep runs unless `FILING_SWEEP_SECONDS` says otherwise.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
@@ -88,12 +94,14 @@ fn settings_from_env() -> (LeadDays, Duration) {
 /// One run of the sweep on `today`, in one transaction.
 pub async fn sweep(pool: &DbPool, lead: LeadDays, today: NaiveDate) -> Result<Swept, SweepError> {
     let mut conn = pool.get().await.map_err(aftersales_web::DbError::from)?;
-    let correlation = Uuid::new_v4();
+    let origin = audit::Origin::job(trail::FILING_SWEEP, Some(Uuid::new_v4()));
     conn.transaction(async |c| {
-        let forfeited = forfeit(c, today).await?;
+        let mut entries = Vec::new();
+        let forfeited = forfeit(c, today, &mut entries).await?;
         let through = filing::at_risk_through(today, lead);
-        let drafted = draft(c, today, through).await?;
-        let announced = announce(c, today, through, correlation).await?;
+        let drafted = draft(c, today, through, &mut entries).await?;
+        let announced = announce(c, today, through, &origin, &mut entries).await?;
+        origin.record(c, &entries).await?;
         Ok(Swept {
             forfeited,
             drafted,
@@ -103,10 +111,19 @@ pub async fn sweep(pool: &DbPool, lead: LeadDays, today: NaiveDate) -> Result<Sw
     .await
 }
 
-async fn forfeit(c: &mut Conn, today: NaiveDate) -> Result<Vec<Uuid>, SweepError> {
+async fn forfeit(
+    c: &mut Conn,
+    today: NaiveDate,
+    entries: &mut Vec<Entry>,
+) -> Result<Vec<Uuid>, SweepError> {
     db::claims::lock_drafts_holding_overdue(c, today).await?;
-    let lines = db::lines::forfeit_overdue(c, today, Utc::now()).await?;
+    let overdue = db::lines::lock_overdue(c, today).await?;
+    let ids: Vec<Uuid> = overdue.iter().map(|l| l.id).collect();
+    let lines = db::lines::forfeit_overdue(c, &ids, today, Utc::now()).await?;
     for line in &lines {
+        if let Some(before) = overdue.iter().find(|l| l.id == line.id) {
+            entries.push(trail::line_forfeited(before, line));
+        }
         tracing::warn!(
             line = %line.id, claim = %line.claim_number, supplier = %line.supplier_code,
             amount = ?line.amount, deadline = ?line.filing_deadline,
@@ -120,8 +137,11 @@ async fn draft(
     c: &mut Conn,
     today: NaiveDate,
     through: NaiveDate,
+    entries: &mut Vec<Entry>,
 ) -> Result<Vec<(Uuid, Vec<Uuid>)>, SweepError> {
     let due = db::lines::lock_open_due(c, today, through).await?;
+    let amounts: HashMap<Uuid, Decimal> =
+        due.iter().filter_map(|l| Some((l.id, l.amount?))).collect();
     let due = due
         .into_iter()
         .map(|l| {
@@ -148,6 +168,16 @@ async fn draft(
         db::claims::insert(c, &claim).await?;
         // The lines are locked and open: all of them are taken.
         db::lines::batch_many(c, &d.lines, claim.id).await?;
+        let amount = d.lines.iter().filter_map(|id| amounts.get(id)).sum();
+        entries.push(trail::claim_drafted(&claim, &d.lines, amount));
+        entries.extend(d.lines.iter().map(|line| {
+            trail::line_moved(
+                "recovery_line.batched",
+                *line,
+                (LineStatus::Open, LineStatus::Batched),
+                (None, Some(claim.id)),
+            )
+        }));
         tracing::info!(claim = %claim.number, supplier = %claim.supplier_code, lines = d.lines.len(),
             "drafted a recovery claim for lines near their filing deadline");
         drafted.push((claim.id, d.lines));
@@ -159,10 +189,12 @@ async fn announce(
     c: &mut Conn,
     today: NaiveDate,
     through: NaiveDate,
-    correlation: Uuid,
+    origin: &audit::Origin,
+    entries: &mut Vec<Entry>,
 ) -> Result<Vec<Uuid>, SweepError> {
     let lines = db::lines::announce_at_risk(c, today, through, Utc::now()).await?;
     let ids = lines.iter().map(|l| l.id).collect();
+    entries.extend(lines.iter().map(|l| trail::line_at_risk(l, today)));
     let mut by_claim: BTreeMap<Uuid, Vec<db::lines::Line>> = BTreeMap::new();
     for line in lines {
         // Open lines at risk were all drafted above: each is in a claim now.
@@ -197,7 +229,11 @@ async fn announce(
                 })
                 .collect::<Result<_, SweepError>>()?,
         };
-        outbox::enqueue(c, &Envelope::new(crate::NAME, &event, correlation)?).await?;
+        outbox::enqueue(
+            c,
+            &Envelope::new(crate::NAME, &event, trail::correlation(origin))?,
+        )
+        .await?;
     }
     Ok(ids)
 }

@@ -6,14 +6,16 @@
 //! with its amount, or `not_recoverable` with the reason. The line is unique on the
 //! warranty claim, so a redelivered adjudication creates nothing twice. The line
 //! keeps its filing deadline, the last day of the agreement's claim window
-//! (`domain::filing`).
+//! (`domain::filing`). A new line is recorded as `recovery_line.created` by the event
+//! that brought it; a redelivery, which creates nothing, records nothing.
 
+use aftersales_web::audit::Origin;
 use aftersales_web::{ApiError, Page};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::Conn;
+use super::{Conn, trail};
 use crate::db;
 use crate::domain::agreement::{self, Adjudicated, NotRecoverable};
 use crate::domain::line::{Decision, LineStatus};
@@ -96,6 +98,7 @@ pub fn pricing(
 pub async fn price(
     c: &mut Conn,
     adjudication: Adjudication,
+    origin: &Origin,
 ) -> Result<Option<db::lines::Line>, PricingError> {
     // Under the supplier's lock: an agreement recorded or amended meanwhile either sees
     // this line (and reassesses it) or is seen by it, never neither.
@@ -129,7 +132,11 @@ pub async fn price(
         at_risk_since: None,
         forfeited_at: None,
     };
-    Ok(db::lines::insert_new(c, &line).await?)
+    let line = db::lines::insert_new(c, &line).await?;
+    if let Some(line) = &line {
+        origin.record(c, &[trail::line_created(line)]).await?;
+    }
+    Ok(line)
 }
 
 /// What a line in a recovery claim claims. Only recoverable lines enter a claim, so

@@ -13,6 +13,7 @@
 //! - `credit_memos`, `write_offs`: what the supplier paid and what finance gave up.
 //! - `parts`: catalog's part facts, as the last event described them.
 //! - `reports`: reconciliation and aging, summed per supplier and per currency.
+//! - `trail`: the audit entries of every change above, recorded once per transaction.
 
 pub mod agreements;
 pub mod allocation;
@@ -24,6 +25,7 @@ pub mod lines;
 pub mod parts;
 pub mod reports;
 pub mod responses;
+pub mod trail;
 pub mod write_offs;
 
 /// The connection a use case runs on (inside the caller's transaction).

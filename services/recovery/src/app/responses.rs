@@ -1,15 +1,17 @@
 //! Recording the supplier's answer per line of a submitted claim
 //! (`domain::ledger::accepted_amount`). Once every line is answered the claim is
-//! `responded`, or `settled` when nothing was accepted.
+//! `responded`, or `settled` when nothing was accepted. Each answer is recorded as
+//! `recovery_line.answered`, with the supplier's reason.
 
 use aftersales_web::ApiError;
+use aftersales_web::audit::Origin;
 use chrono::Utc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::claims::{ClaimDetail, detail};
 use super::lines::claimed_amount;
-use super::{Conn, claim_status};
+use super::{Conn, claim_status, trail};
 use crate::db;
 use crate::domain::claim::Action;
 use crate::domain::ledger::{Outcome, ResponseError, accepted_amount};
@@ -30,7 +32,7 @@ pub async fn record(
     c: &mut Conn,
     id: Uuid,
     answers: &[Answer],
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<ClaimDetail, ApiError> {
     let claim = db::claims::lock(c, id)
         .await?
@@ -38,6 +40,7 @@ pub async fn record(
     claim_status::check_allowed(&claim, Action::Respond)?;
     let lines = db::lines::of_claim(c, id).await?;
     let now = Utc::now();
+    let mut entries = Vec::with_capacity(answers.len() + 1);
     for (i, answer) in answers.iter().enumerate() {
         let Some(line) = lines.iter().find(|l| l.id == answer.line_id) else {
             return Err(ApiError::invalid_field(
@@ -67,24 +70,22 @@ pub async fn record(
                 "at most 2 decimals",
             ));
         }
-        let answered = db::lines::respond(
-            c,
-            &db::lines::Response {
-                line_id: line.id,
-                outcome: answer.outcome,
-                accepted_amount: accepted,
-                reason: answer.reason.clone(),
-                responded_at: now,
-            },
-        )
-        .await?;
-        if !answered {
+        let response = db::lines::Response {
+            line_id: line.id,
+            outcome: answer.outcome,
+            accepted_amount: accepted,
+            reason: answer.reason.clone(),
+            responded_at: now,
+        };
+        if !db::lines::respond(c, &response).await? {
             return Err(ApiError::conflict(format!(
                 "line {} of {} is answered already",
                 line.id, claim.number
             )));
         }
+        entries.push(trail::line_answered(line.id, line.status, &response));
     }
-    claim_status::advance(c, &claim, Action::Respond, correlation).await?;
+    claim_status::advance(c, &claim, Action::Respond, origin, &mut entries).await?;
+    origin.record(c, &entries).await?;
     detail(c, id).await
 }

@@ -1,14 +1,16 @@
 //! Writing off accepted amounts of a claim the supplier will not pay, with a reason:
-//! the amount given, or everything outstanding on the claim.
+//! the amount given, or everything outstanding on the claim; recorded as
+//! `write_off.recorded` with the amount and finance's reason.
 
 use aftersales_types::money::round_cents;
+use aftersales_web::audit::Origin;
 use aftersales_web::{ApiError, Page};
 use chrono::Utc;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::allocation::{self, Payment, Share};
-use super::{Conn, claim_status};
+use super::{Conn, claim_status, trail};
 use crate::db;
 use crate::domain::claim::Action;
 
@@ -34,7 +36,7 @@ pub struct WriteOffDetail {
 pub async fn record(
     c: &mut Conn,
     new: NewWriteOff,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<WriteOffDetail, ApiError> {
     let id = new.recovery_claim_id;
     let claim = db::claims::lock(c, id)
@@ -62,14 +64,19 @@ pub async fn record(
         },
     )
     .await?;
+    let mut settled = Vec::new();
     let allocations = allocation::pay(
         c,
         Payment::WriteOff(write_off.id),
         &[id],
         amount,
-        correlation,
+        origin,
+        &mut settled,
     )
     .await?;
+    let mut entries = vec![trail::write_off_recorded(&write_off, &claim, &allocations)];
+    entries.append(&mut settled);
+    origin.record(c, &entries).await?;
     Ok(WriteOffDetail {
         write_off,
         claim: db::payments::WrittenOffClaim {

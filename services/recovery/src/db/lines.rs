@@ -132,15 +132,33 @@ pub async fn list(
     }
 }
 
-/// Marks every line not yet submitted whose deadline is before `today` as
-/// `forfeited`, taking it out of its draft; the lines it marked.
+/// The lines not yet submitted whose deadline is before `today`, locked in id order,
+/// as they stand before [`forfeit_overdue`].
+pub async fn lock_overdue(
+    conn: &mut AsyncPgConnection,
+    today: NaiveDate,
+) -> QueryResult<Vec<Line>> {
+    rl::table
+        .filter(rl::status.eq_any(UNSUBMITTED))
+        .filter(rl::filing_deadline.lt(today))
+        .order(rl::id)
+        .select(Line::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Marks those of `lines` still not submitted whose deadline is before `today` as
+/// `forfeited`, taking them out of their drafts; the lines it marked.
 pub async fn forfeit_overdue(
     conn: &mut AsyncPgConnection,
+    lines: &[Uuid],
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<Line>> {
     diesel::update(
         rl::table
+            .filter(rl::id.eq_any(lines.to_vec()))
             .filter(rl::status.eq_any(UNSUBMITTED))
             .filter(rl::filing_deadline.lt(today)),
     )

@@ -9,7 +9,12 @@
 //!   `not_recoverable` with its reason. The line is unique on `claim_id`, so a
 //!   redelivered or replayed event (even with a new event id) creates nothing twice.
 //!   Other causes and rejected claims concern no supplier and are acknowledged
-//!   without effect.
+//!   without effect. A new line is recorded in the audit trail as
+//!   `recovery_line.created` by the event (its producer and id).
+//!
+//! The parts copy is not audited: it is catalog's part as catalog's own trail records
+//! its change, and recording it again here would add one record per part upsert in
+//! every consumer without saying who changed anything.
 //!
 //! Published (through the outbox, in the transaction of the change, by `app`):
 //! `recovery.recovery_claim_submitted`, `recovery.recovery_claim_settled`.
@@ -20,6 +25,7 @@ use aftersales_messaging::contracts::inspection::{CauseCode, ClaimAdjudicated, D
 use aftersales_messaging::contracts::{catalog, event_types};
 use aftersales_messaging::{Envelope, Handled, Handler, HandlerError, payload};
 use aftersales_types::money::{MAX_AMOUNT, round_cents};
+use aftersales_web::audit::Origin;
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
@@ -56,7 +62,7 @@ impl Handler for EventHandler {
             }
             event_types::CLAIM_ADJUDICATED => {
                 let claim: ClaimAdjudicated = payload(event)?;
-                apply_adjudication(conn, claim).await
+                apply_adjudication(conn, claim, &Origin::event(event)).await
             }
             other => Err(HandlerError::not_consumed("recovery", other)),
         }
@@ -98,13 +104,14 @@ fn decode(claim: ClaimAdjudicated) -> Result<Option<Adjudication>, HandlerError>
 async fn apply_adjudication(
     conn: &mut AsyncPgConnection,
     claim: ClaimAdjudicated,
+    origin: &Origin,
 ) -> Result<(), HandlerError> {
     let claim_id = claim.claim_id;
     let Some(adjudication) = decode(claim)? else {
         tracing::debug!(%claim_id, "not a supplier recovery: ignored");
         return Ok(());
     };
-    match lines::price(conn, adjudication).await {
+    match lines::price(conn, adjudication, origin).await {
         Ok(Some(line)) => {
             tracing::info!(line_id = %line.id, %claim_id, status = line.status.as_str(), "recovery line created");
             Ok(())

@@ -9,6 +9,7 @@
 )]
 
 mod agreements;
+mod audit;
 mod filing;
 mod flow;
 mod idempotency;
