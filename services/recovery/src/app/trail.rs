@@ -30,6 +30,28 @@ pub fn correlation(origin: &Origin) -> Uuid {
     origin.correlation_id.unwrap_or_else(Uuid::new_v4)
 }
 
+/// Catalog's part as recovery copies it (the supplier it charges back).
+#[derive(Serialize)]
+struct PartCopy<'a> {
+    description: &'a str,
+    supplier_code: &'a str,
+    active: bool,
+}
+
+fn part_copy(p: &db::parts::Part) -> PartCopy<'_> {
+    PartCopy {
+        description: &p.description,
+        supplier_code: p.supplier_code.as_str(),
+        active: p.active,
+    }
+}
+
+/// `part.copied`: catalog's part as this event brought it, against the copy before.
+pub fn part_copied(before: Option<&db::parts::Part>, after: &db::parts::Part) -> Entry {
+    Entry::new("part.copied", "part", after.part_number.as_str())
+        .diff(&before.map(part_copy), &part_copy(after))
+}
+
 /// An agreement's validity and terms as its entries show them.
 #[derive(Serialize)]
 struct Terms<'a> {

@@ -19,7 +19,8 @@ pub struct Part {
 
 /// Inserts or replaces the part, unless what is stored is newer (events may arrive
 /// out of order).
-pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()> {
+/// Whether it was written.
+pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<bool> {
     use diesel::sql_types::{Bool, Text, Timestamptz};
     diesel::sql_query(
         "INSERT INTO parts (part_number, description, supplier_code, active, updated_at)
@@ -35,8 +36,8 @@ pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()
     .bind::<Bool, _>(part.active)
     .bind::<Timestamptz, _>(part.updated_at)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(|n| n == 1)
 }
 
 // Whether the part is known.

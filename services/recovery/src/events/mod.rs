@@ -58,7 +58,7 @@ impl Handler for EventHandler {
         match event.event_type.as_str() {
             event_types::PART_UPSERTED => {
                 let part: catalog::PartUpserted = payload(event)?;
-                parts::record(conn, part, event.occurred_at).await
+                parts::record(conn, part, event.occurred_at, &Origin::event(event)).await
             }
             event_types::CLAIM_ADJUDICATED => {
                 let claim: ClaimAdjudicated = payload(event)?;

@@ -204,6 +204,19 @@ async fn parts_from_catalog_are_kept_newest_first() {
     let sql =
         "SELECT count(*) AS n FROM parts WHERE part_number = 'BRK-100' AND supplier_code = 'SUP2'";
     assert_eq!(svc.count(sql).await, 1);
+    // The copy is recorded once, by the event that wrote it; the older one changed nothing.
+    let trail = svc
+        .ok("GET", "/audit?entity_type=part&entity_id=BRK-100", None, 200)
+        .await;
+    let records = trail["items"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{trail}");
+    assert_eq!(records[0]["action"], "part.copied");
+    assert_eq!(records[0]["actor"], "catalog");
+    assert_eq!(records[0]["event_id"], newer.event_id.to_string());
+    assert_eq!(
+        records[0]["changes"]["supplier_code"],
+        serde_json::json!({"before": null, "after": "SUP2"})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
