@@ -6,6 +6,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString};
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, FieldError, Keyed};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -238,16 +240,20 @@ async fn campaign_row(
 )]
 pub async fn create_campaign(
     Allowed(who, ..): Allowed<Admins>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateCampaign>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     body.validate()?;
     let request = ("POST /campaigns", &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
             let row = campaign_row(c, &body).await?;
-            campaigns::create(c, row).await.map(CampaignView::from)
+            campaigns::create(c, &origin, row)
+                .await
+                .map(CampaignView::from)
         })
         .await?;
     Ok(answer.located("/api/v1/campaigns", "code"))

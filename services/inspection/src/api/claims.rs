@@ -10,6 +10,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString, Timestamp};
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::pagination::ListOrder;
@@ -198,9 +199,10 @@ pub async fn create_claim(
     let body = body.into_inner();
     let (claim, dealer_code) = dealer_claim(&who, &body)?;
     let request = ("POST /claims", dealer_code, &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let file = app::submission::submit(c, dealer_code, &claim, correlation.0).await?;
+            let file = app::submission::submit(c, &origin, dealer_code, &claim).await?;
             claim_view(file)
         })
         .await?;

@@ -6,6 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::DecimalString;
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency;
 use aftersales_web::idempotency::KeyHeader;
@@ -99,9 +100,10 @@ pub async fn part_receipt(
     let quantity = field("quantity", line_qty(body.quantity))?;
     let id = path.into_inner();
     let request = ("POST /claims/{id}/part-receipt", id, &body);
+    let origin = Origin::request(&who, correlation.0);
     act(&who, &keyed, &request, async |c| {
         let file =
-            app::inspection::receive_part(c, &who, id, &warehouse, quantity, correlation.0).await?;
+            app::inspection::receive_part(c, &who, &origin, id, &warehouse, quantity).await?;
         claim_view(file)
     })
     .await
@@ -139,6 +141,7 @@ pub struct Findings {
 )]
 pub async fn findings(
     Allowed(who, ..): Allowed<Inspectors>,
+    correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<Findings>,
@@ -156,8 +159,9 @@ pub async fn findings(
     };
     let id = path.into_inner();
     let request = ("POST /claims/{id}/findings", id, &body);
+    let origin = Origin::request(&who, correlation.0);
     act(&who, &keyed, &request, async |c| {
-        claim_view(app::inspection::record_findings(c, &who, id, &findings).await?)
+        claim_view(app::inspection::record_findings(c, &who, &origin, id, &findings).await?)
     })
     .await
 }
@@ -217,8 +221,9 @@ pub async fn decision(
     };
     let id = path.into_inner();
     let request = ("POST /claims/{id}/decision", id, &body);
+    let origin = Origin::request(&who, correlation.0);
     act(&who, &keyed, &request, async |c| {
-        let file = app::decision::decide(c, &who, id, &decision, correlation.0).await?;
+        let file = app::decision::decide(c, &who, &origin, id, &decision).await?;
         claim_view(file)
     })
     .await
@@ -295,8 +300,9 @@ pub async fn disposition(
     let body = body.into_inner();
     let id = path.into_inner();
     let request = ("POST /claims/{id}/disposition", id, &body);
+    let origin = Origin::request(&who, correlation.0);
     act(&who, &keyed, &request, async |c| {
-        let file = app::inspection::dispose(c, &who, id, body.disposition, correlation.0).await?;
+        let file = app::inspection::dispose(c, &who, &origin, id, body.disposition).await?;
         claim_view(file)
     })
     .await

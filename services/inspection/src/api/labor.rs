@@ -4,6 +4,8 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use aftersales_types::DecimalString;
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
@@ -73,6 +75,7 @@ fn view(o: db::labor::Operation) -> OperationView {
 )]
 pub async fn create_operation(
     Allowed(who, ..): Allowed<Admins>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreateOperation>,
 ) -> Result<HttpResponse, ApiError> {
@@ -80,10 +83,11 @@ pub async fn create_operation(
     body.validate()?;
     let code = field("code", OperationCode::parse(&body.code))?;
     let request = ("POST /labor-operations", &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let op =
-                app::labor::create(c, &code, &body.description, body.standard_hours.get()).await?;
+            let hours = body.standard_hours.get();
+            let op = app::labor::create(c, &origin, &code, &body.description, hours).await?;
             Ok(view(op))
         })
         .await?;

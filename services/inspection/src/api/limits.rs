@@ -4,8 +4,11 @@
 
 use actix_web::{HttpResponse, web};
 use aftersales_types::DecimalString;
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::{Allowed, ApiError, DbConn, Page, PageQuery};
 use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +16,7 @@ use validator::{Validate, ValidationError};
 
 use super::LimitSetters;
 use super::common::decimal_in;
+use crate::app;
 use crate::db::{self, approval_limits::ApprovalLimit};
 
 fn valid_limit(value: &Decimal) -> Result<(), ValidationError> {
@@ -101,6 +105,7 @@ pub async fn list_limits(
 )]
 pub async fn set_limit(
     Allowed(who, ..): Allowed<LimitSetters>,
+    correlation: CorrelationId,
     mut conn: DbConn,
     path: web::Path<String>,
     body: aftersales_web::Json<SetApprovalLimit>,
@@ -108,14 +113,11 @@ pub async fn set_limit(
     let subject = subject(path)?;
     let body = body.into_inner();
     body.validate()?;
-    let row = ApprovalLimit {
-        subject,
-        approval_limit: body.approval_limit.get(),
-        set_by: who.sub.clone(),
-        updated_at: Utc::now(),
-    };
-    let row = db::approval_limits::put(&mut conn, &row).await?;
-    tracing::info!(subject = %row.subject, limit = %row.approval_limit, by = %who.sub, "approval limit set");
+    let origin = Origin::request(&who, correlation.0);
+    let limit = body.approval_limit.get();
+    let row = conn
+        .transaction(async |c| app::limits::set(c, &origin, subject, limit, &who.sub).await)
+        .await?;
     Ok(HttpResponse::Ok().json(ApprovalLimitEntry::from(row)))
 }
 
@@ -132,15 +134,13 @@ pub async fn set_limit(
 )]
 pub async fn remove_limit(
     Allowed(who, ..): Allowed<LimitSetters>,
+    correlation: CorrelationId,
     mut conn: DbConn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let subject = subject(path)?;
-    if !db::approval_limits::delete(&mut conn, &subject).await? {
-        return Err(ApiError::not_found(format!(
-            "{subject} has no approval limit of their own; the default applies"
-        )));
-    }
-    tracing::info!(%subject, by = %who.sub, "approval limit removed");
+    let origin = Origin::request(&who, correlation.0);
+    conn.transaction(async |c| app::limits::remove(c, &origin, &subject).await)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

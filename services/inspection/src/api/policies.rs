@@ -6,9 +6,12 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -123,6 +126,7 @@ fn terms(t: &PolicyTerms) -> db::policies::Terms {
 )]
 pub async fn create_policy(
     Allowed(who, ..): Allowed<Admins>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<CreatePolicy>,
 ) -> Result<HttpResponse, ApiError> {
@@ -139,10 +143,11 @@ pub async fn create_policy(
         }
     };
     let request = ("POST /policies", &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
             Ok(view(
-                app::policies::create(c, &scope, &terms(&body.terms)).await?,
+                app::policies::create(c, &origin, &scope, &terms(&body.terms)).await?,
             ))
         })
         .await?;
@@ -177,7 +182,8 @@ pub async fn create_policy(
     security(("bearer" = []))
 )]
 pub async fn update_policy(
-    _: Allowed<Admins>,
+    Allowed(who, ..): Allowed<Admins>,
+    correlation: CorrelationId,
     req: HttpRequest,
     body: aftersales_web::Json<PolicyTerms>,
     mut conn: DbConn,
@@ -187,7 +193,11 @@ pub async fn update_policy(
     let expected = if_match(req.headers())?;
     let body = body.into_inner();
     body.validate()?;
-    let policy = app::policies::update(&mut conn, id, &terms(&body), expected).await?;
+    let origin = Origin::request(&who, correlation.0);
+    let terms = terms(&body);
+    let policy = conn
+        .transaction(async |c| app::policies::update(c, &origin, id, &terms, expected).await)
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(policy.version)))
         .json(view(policy)))

@@ -6,6 +6,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::{DecimalString, Timestamp};
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal};
 use chrono::{DateTime, Utc};
@@ -123,6 +125,7 @@ impl From<Preauthorization> for PreauthorizationView {
 )]
 pub async fn request_preauthorization(
     Allowed(who, ..): Allowed<Dealers>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<RequestPreauthorization>,
 ) -> Result<HttpResponse, ApiError> {
@@ -140,9 +143,10 @@ pub async fn request_preauthorization(
         estimate_labor: body.estimate_labor.get(),
     };
     let key = ("POST /preauthorizations", dealer_code, &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &key, StatusCode::CREATED, async |c| {
-            preauthorizations::request(c, dealer_code, request)
+            preauthorizations::request(c, &origin, dealer_code, request)
                 .await
                 .map(PreauthorizationView::from)
         })
@@ -231,14 +235,16 @@ pub struct RejectPreauthorization {
 
 async fn decide(
     who: &Principal,
+    correlation: CorrelationId,
     keyed: &Keyed,
     request: &(impl Serialize + ?Sized),
     id: Uuid,
     verdict: Verdict,
 ) -> Result<HttpResponse, ApiError> {
+    let origin = Origin::request(who, correlation.0);
     let answer = keyed
         .once(who, request, StatusCode::OK, async |c| {
-            preauthorizations::decide(c, who, id, verdict)
+            preauthorizations::decide(c, who, &origin, id, verdict)
                 .await
                 .map(PreauthorizationView::from)
         })
@@ -263,6 +269,7 @@ async fn decide(
 )]
 pub async fn approve_preauthorization(
     Allowed(who, ..): Allowed<QualityLeads>,
+    correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<ApprovePreauthorization>,
@@ -277,7 +284,7 @@ pub async fn approve_preauthorization(
         share,
         note: body.note.clone(),
     };
-    decide(&who, &keyed, &request, id, verdict).await
+    decide(&who, correlation, &keyed, &request, id, verdict).await
 }
 
 /// Rejects a requested pre-authorization with a reason (quality leads). Accepts
@@ -297,6 +304,7 @@ pub async fn approve_preauthorization(
 )]
 pub async fn reject_preauthorization(
     Allowed(who, ..): Allowed<QualityLeads>,
+    correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
     body: aftersales_web::Json<RejectPreauthorization>,
@@ -308,5 +316,5 @@ pub async fn reject_preauthorization(
     let verdict = Verdict::Reject {
         reason: body.reason.clone(),
     };
-    decide(&who, &keyed, &request, id, verdict).await
+    decide(&who, correlation, &keyed, &request, id, verdict).await
 }

@@ -5,6 +5,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use aftersales_types::CalendarDate;
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,6 +88,7 @@ fn view(u: db::units::Unit) -> UnitView {
 )]
 pub async fn register_unit(
     Allowed(who, ..): Allowed<DealersAndAdmins>,
+    correlation: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<RegisterUnit>,
 ) -> Result<HttpResponse, ApiError> {
@@ -105,9 +108,12 @@ pub async fn register_unit(
         usage_unit: body.usage_unit,
     };
     let request = ("POST /units", &dealer_code, &body);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            Ok(view(app::units::register(c, &dealer_code, &unit).await?))
+            Ok(view(
+                app::units::register(c, &origin, &dealer_code, &unit).await?,
+            ))
         })
         .await?;
     Ok(answer.located("/api/v1/units", "serial"))

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use aftersales_web::audit::{Entry, Origin};
 use aftersales_web::{ApiError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
@@ -57,11 +58,17 @@ impl CampaignFile {
 }
 
 /// Records a campaign (409 when its code is taken).
-pub async fn create(c: &mut AsyncPgConnection, row: Campaign) -> Result<CampaignFile, ApiError> {
+pub async fn create(
+    c: &mut AsyncPgConnection,
+    origin: &Origin,
+    row: Campaign,
+) -> Result<CampaignFile, ApiError> {
     let code = row.code.clone();
     let row = db::campaigns::insert(c, &row)
         .await?
         .ok_or_else(|| ApiError::conflict(format!("campaign {code} exists already")))?;
+    let entry = Entry::new("campaign.created", "campaign", &row.code).created(&row);
+    origin.record(c, &[entry]).await?;
     CampaignFile::of(row)
 }
 

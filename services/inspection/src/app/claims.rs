@@ -1,15 +1,18 @@
 //! A claim as the service answers it (the claim with its details, inspection record
-//! and lines), who may see it, and the claim list.
+//! and lines), who may see it, the claim list, and what the audit trail records of a
+//! claim's changes.
 
+use aftersales_web::audit::Entry;
 use aftersales_web::pagination::{DealerListFilter, ListOrder, Position};
 use aftersales_web::{ApiError, Page, Principal, Role};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::ClaimStatus;
+use crate::domain::{ClaimStatus, ReasonCode};
 
 /// Everything stored about one claim.
 #[derive(Debug, Clone)]
@@ -81,6 +84,56 @@ pub async fn lock(
         .ok_or_else(|| not_found(id))?;
     check_visible(who, &claim)?;
     Ok(claim)
+}
+
+/// An audit entry of `action` on `claim`: the claim's dealer may read it.
+pub(crate) fn entry(action: &'static str, claim: &db::claims::Claim) -> Entry {
+    Entry::new(action, "claim", claim.id).of_dealer(&claim.dealer_code)
+}
+
+/// What the audit trail compares of a claim before and after a step: the fields the
+/// steps after submission change (status, decision, inspection record). The claimed
+/// amounts and lines never change after submission, so they are left out here.
+pub(crate) fn audited(claim: &db::claims::Claim, inspection: &db::claims::Inspection) -> Value {
+    json!({
+        "status": claim.status,
+        "decision": claim.decision,
+        "reasons": claim.reasons,
+        "decided_at": claim.decided_at,
+        "received_at": inspection.received_at,
+        "receipt_warehouse": inspection.receipt_warehouse,
+        "receipt_quantity": inspection.receipt_quantity,
+        "failure_mode": inspection.failure_mode,
+        "cause_code": inspection.cause_code,
+        "responsible_supplier": inspection.responsible_supplier,
+        "approved_parts_amount": inspection.approved_parts_amount,
+        "approved_labor_amount": inspection.approved_labor_amount,
+        "decided_by": inspection.decided_by,
+        "disposition": inspection.disposition,
+        "disposed_at": inspection.disposed_at,
+    })
+}
+
+/// The entry of a step `action` that took a claim from `before` (claim and inspection
+/// record as locked) to `after`: the fields it changed.
+pub(crate) fn stepped(
+    action: &'static str,
+    before: (&db::claims::Claim, &db::claims::Inspection),
+    after: &ClaimFile,
+) -> Entry {
+    entry(action, before.0).diff(
+        &audited(before.0, before.1),
+        &audited(&after.claim, &after.inspection),
+    )
+}
+
+/// Reason codes as one reason: `duplicate_claim, labor_exceeds_standard`.
+pub(crate) fn reasons_text<'a>(reasons: impl IntoIterator<Item = &'a ReasonCode>) -> String {
+    reasons
+        .into_iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Which claims to list.

@@ -2,15 +2,17 @@
 //! by its deadline is rejected `part_not_returned`, exactly once.
 //!
 //! One conditional `UPDATE … WHERE status = 'awaiting_part' AND return_deadline <
-//! now() RETURNING` and the outbox rows of the claims it returned commit in one
-//! transaction, so two replicas sweeping at the same moment cannot both reject a
-//! claim (the row lock makes the second re-check the status and skip it).
+//! now() RETURNING`, the outbox rows and the audit records (actor: the job
+//! `return-deadlines`) of the claims it returned commit in one transaction, so two
+//! replicas sweeping at the same moment cannot both reject a claim (the row lock makes
+//! the second re-check the status and skip it), nor record it twice.
 
 use std::time::Duration;
 
 use aftersales_messaging::contracts::inspection::{ClaimAdjudicated, Decision};
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::DbPool;
+use aftersales_web::audit::{Entry, Origin};
 use chrono::Utc;
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -19,6 +21,9 @@ use uuid::Uuid;
 use crate::db;
 use crate::domain::ReasonCode;
 use crate::domain::status::{Action, ClaimStatus, transition};
+
+/// The job's name in the audit trail.
+pub const JOB: &str = "return-deadlines";
 
 /// How often [`run_forever`] sweeps.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -44,13 +49,25 @@ pub async fn reject_overdue_returns(pool: &DbPool) -> Result<Vec<Uuid>, JobError
     // The state machine names the target; an illegal move cannot be swept.
     let to = transition(from, Action::ReturnDeadlinePassed, false)
         .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
+    // One flow per sweep: the events it publishes and its audit records share it.
     let correlation = Uuid::new_v4();
+    let origin = Origin::job(JOB, Some(correlation));
+    let reason = ReasonCode::PartNotReturned;
     conn.transaction(async |c| {
         let now = Utc::now();
-        let expired =
-            db::claims::expire_returns(c, from, to, ReasonCode::PartNotReturned, now).await?;
+        let expired = db::claims::expire_returns(c, from, to, reason, now).await?;
         let mut ids = Vec::with_capacity(expired.len());
+        let mut entries = Vec::with_capacity(expired.len());
         for claim in expired {
+            // Only a claim that passed its checks awaits its part: it had no reasons.
+            entries.push(
+                Entry::new("claim.rejected", "claim", claim.id)
+                    .of_dealer(&claim.dealer_code)
+                    .change("status", from, to)
+                    .change("reasons", Vec::<ReasonCode>::new(), [reason])
+                    .change("decided_at", None::<()>, claim.decided_at)
+                    .because(reason.as_str()),
+            );
             let event = ClaimAdjudicated {
                 claim_id: claim.id,
                 claim_number: claim.number.clone(),
@@ -62,7 +79,7 @@ pub async fn reject_overdue_returns(pool: &DbPool) -> Result<Vec<Uuid>, JobError
                 causal_part_number: claim.causal_part_number,
                 supplier_code: claim.supplier_code,
                 cause_code: None,
-                reason_codes: vec![ReasonCode::PartNotReturned.as_str().to_owned()],
+                reason_codes: vec![reason.as_str().to_owned()],
                 supplier_responsible: false,
                 decided_at: claim.decided_at,
             };
@@ -70,6 +87,7 @@ pub async fn reject_overdue_returns(pool: &DbPool) -> Result<Vec<Uuid>, JobError
             tracing::info!(claim = %claim.number, "return deadline passed: rejected part_not_returned");
             ids.push(claim.id);
         }
+        origin.record(c, &entries).await?;
         Ok::<_, JobError>(ids)
     })
     .await

@@ -1,11 +1,13 @@
 //! Deciding a claim, and who may: an inspector (role `quality`) decides up to the
 //! approval limit, above it only a `quality_lead` (rule: `domain::approval`). The
-//! decision is stored and announced (`inspection.claim_adjudicated`, with
-//! `supplier_responsible` = the cause is `supplier_defect`) in one transaction.
+//! decision is stored, announced (`inspection.claim_adjudicated`, with
+//! `supplier_responsible` = the cause is `supplier_defect`) and recorded on the claim's
+//! audit trail in one transaction.
 
 use std::sync::OnceLock;
 
 use aftersales_messaging::contracts::inspection::{ClaimAdjudicated, Decision as EventDecision};
+use aftersales_web::audit::Origin;
 use aftersales_web::{ApiError, Principal, Role};
 use chrono::{SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -60,6 +62,16 @@ pub fn check_limit(
     })
 }
 
+/// The audit action of a decision: what was decided, so that a claim's trail reads
+/// `claim.approved` where a quality lead approved it.
+fn audit_action(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approved => "claim.approved",
+        Verdict::PartiallyApproved => "claim.partially_approved",
+        Verdict::Rejected => "claim.rejected",
+    }
+}
+
 fn event_decision(verdict: Verdict) -> EventDecision {
     match verdict {
         Verdict::Approved => EventDecision::Approved,
@@ -72,9 +84,9 @@ fn event_decision(verdict: Verdict) -> EventDecision {
 pub async fn decide(
     c: &mut AsyncPgConnection,
     who: &Principal,
+    origin: &Origin,
     id: Uuid,
     decision: &Decision,
-    correlation: Uuid,
 ) -> Result<ClaimFile, ApiError> {
     let claim = claims::lock(c, who, id).await?;
     let limit = limit_of(c, &who.sub).await?;
@@ -87,7 +99,7 @@ pub async fn decide(
         .cause_code
         .ok_or_else(|| ApiError::conflict("record findings before deciding"))?;
     // Findings always store the responsible supplier (the causal part's by default).
-    let supplier = inspection.responsible_supplier.ok_or_else(|| {
+    let supplier = inspection.responsible_supplier.clone().ok_or_else(|| {
         ApiError::internal(format!(
             "claim {id} has findings without a responsible supplier"
         ))
@@ -123,8 +135,23 @@ pub async fn decide(
         supplier_responsible: supplier_responsible(cause),
         decided_at,
     };
-    publish(c, &event, correlation).await?;
-    claims::load(c, id).await
+    publish(c, &event, origin).await?;
+    let file = claims::load(c, id).await?;
+    // A rejection's reason is its codes; an approval's, when it took a quality lead,
+    // the limit it went above.
+    let total = parts + labor;
+    let currency = claim.currency.as_str();
+    let reason = match decision.verdict {
+        Verdict::Rejected => claims::reasons_text(&reasons),
+        _ if approval::needs_lead(total, limit) => format!(
+            "the approved total {total} {currency} is above the approval limit of {limit} {currency}"
+        ),
+        _ => String::new(),
+    };
+    let entry = claims::stepped(audit_action(decision.verdict), (&claim, &inspection), &file)
+        .because(reason);
+    origin.record(c, &[entry]).await?;
+    Ok(file)
 }
 
 #[cfg(test)]

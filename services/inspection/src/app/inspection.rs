@@ -2,9 +2,10 @@
 //! (`inspection.part_received`), findings are recorded, and after the decision the
 //! part is disposed of (`inspection.part_disposed`). Each locks the claim and asks
 //! the state machine (`domain::status::transition`) whether the move is legal (409
-//! otherwise).
+//! otherwise), and records the step on the claim's audit trail.
 
 use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
+use aftersales_web::audit::Origin;
 use aftersales_web::{ApiError, Principal};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
@@ -25,12 +26,13 @@ pub(crate) fn conflict(e: IllegalTransition) -> ApiError {
 pub async fn receive_part(
     c: &mut AsyncPgConnection,
     who: &Principal,
+    origin: &Origin,
     id: Uuid,
     warehouse: &WarehouseCode,
     quantity: Quantity,
-    correlation: Uuid,
 ) -> Result<ClaimFile, ApiError> {
     let claim = claims::lock(c, who, id).await?;
+    let inspection = db::claims::inspection(c, id).await?;
     let to = transition(claim.status, Action::ReceivePart, false).map_err(conflict)?;
     let lines = db::claims::part_lines(c, id).await?;
     let causal = claim.causal_part_number.as_str();
@@ -48,8 +50,11 @@ pub async fn receive_part(
         quantity: quantity.get(),
         warehouse: warehouse.clone(),
     };
-    publish(c, &event, correlation).await?;
-    claims::load(c, id).await
+    publish(c, &event, origin).await?;
+    let file = claims::load(c, id).await?;
+    let entry = claims::stepped("claim.part_received", (&claim, &inspection), &file);
+    origin.record(c, &[entry]).await?;
+    Ok(file)
 }
 
 /// What an inspector found.
@@ -66,10 +71,12 @@ pub struct Findings {
 pub async fn record_findings(
     c: &mut AsyncPgConnection,
     who: &Principal,
+    origin: &Origin,
     id: Uuid,
     findings: &Findings,
 ) -> Result<ClaimFile, ApiError> {
     let claim = claims::lock(c, who, id).await?;
+    let inspection = db::claims::inspection(c, id).await?;
     let to = transition(claim.status, Action::RecordFindings, false).map_err(conflict)?;
     let supplier = findings
         .responsible_supplier
@@ -77,16 +84,19 @@ pub async fn record_findings(
         .map_or(claim.supplier_code.as_str(), SupplierCode::as_str);
     db::claims::set_status(c, id, to).await?;
     db::claims::set_findings(c, id, &findings.failure_mode, findings.cause_code, supplier).await?;
-    claims::load(c, id).await
+    let file = claims::load(c, id).await?;
+    let entry = claims::stepped("claim.inspected", (&claim, &inspection), &file);
+    origin.record(c, &[entry]).await?;
+    Ok(file)
 }
 
 /// Disposes of the returned part of decided claim `id`; the claim is `closed`.
 pub async fn dispose(
     c: &mut AsyncPgConnection,
     who: &Principal,
+    origin: &Origin,
     id: Uuid,
     kind: DispositionKind,
-    correlation: Uuid,
 ) -> Result<ClaimFile, ApiError> {
     let claim = claims::lock(c, who, id).await?;
     let inspection = db::claims::inspection(c, id).await?;
@@ -98,9 +108,10 @@ pub async fn dispose(
             ApiError::conflict(format!("{e}: no part was received"))
         }
     })?;
-    let (Some(warehouse), Some(quantity)) =
-        (inspection.receipt_warehouse, inspection.receipt_quantity)
-    else {
+    let (Some(warehouse), Some(quantity)) = (
+        inspection.receipt_warehouse.clone(),
+        inspection.receipt_quantity,
+    ) else {
         return Err(ApiError::conflict("no part was received"));
     };
     db::claims::set_status(c, id, to).await?;
@@ -112,6 +123,9 @@ pub async fn dispose(
         warehouse,
         disposition: kind,
     };
-    publish(c, &event, correlation).await?;
-    claims::load(c, id).await
+    publish(c, &event, origin).await?;
+    let file = claims::load(c, id).await?;
+    let entry = claims::stepped("claim.disposed", (&claim, &inspection), &file);
+    origin.record(c, &[entry]).await?;
+    Ok(file)
 }

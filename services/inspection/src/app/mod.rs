@@ -18,7 +18,14 @@
 //!   `domain::scorecard`);
 //! - other services' parts, dealers, order placements and shipments are kept:
 //!   [`read_models`];
-//! - units, policies and labor operations: [`units`], [`policies`], [`labor`].
+//! - units, policies, labor operations and inspectors' own approval limits: [`units`],
+//!   [`policies`], [`labor`], [`limits`].
+//!
+//! Every change is written to the audit trail in its own transaction, next to the
+//! writes: a use case takes the [`Origin`] of the change (a request's user, a consumed
+//! event, the return-deadline job), built by its caller, and records its entries with
+//! one `Origin::record` call. A request refused, an idempotent replay (whose work does
+//! not run) and a duplicate event (skipped by the inbox) therefore record nothing.
 
 pub mod campaigns;
 pub mod claims;
@@ -26,6 +33,7 @@ pub mod deadline;
 pub mod decision;
 pub mod inspection;
 pub mod labor;
+pub mod limits;
 pub mod policies;
 pub mod preauthorizations;
 pub mod read_models;
@@ -35,15 +43,18 @@ pub mod units;
 
 use aftersales_messaging::{Envelope, Event, outbox};
 use aftersales_web::ApiError;
+use aftersales_web::audit::Origin;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-/// Enqueues `event` in the outbox, in the transaction of the change it reports.
+/// Enqueues `event` in the outbox, in the transaction of the change it reports and in
+/// the flow of `origin` (a new flow when the origin starts one).
 async fn publish<E: Event>(
     c: &mut AsyncPgConnection,
     event: &E,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<(), ApiError> {
+    let correlation = origin.correlation_id.unwrap_or_else(Uuid::new_v4);
     let envelope = Envelope::new(crate::NAME, event, correlation).map_err(ApiError::internal)?;
     outbox::enqueue(c, &envelope).await?;
     Ok(())

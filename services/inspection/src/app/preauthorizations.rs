@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use aftersales_web::audit::{Entry, Origin};
 use aftersales_web::{ApiError, Page, Principal, Role};
 use chrono::{SubsecRound, Utc};
 use rust_decimal::Decimal;
@@ -24,6 +25,11 @@ pub fn preauthorization_limit() -> Decimal {
     *LIMIT.get_or_init(|| {
         super::decimal_setting("PREAUTHORIZATION_LIMIT", DEFAULT_PREAUTHORIZATION_LIMIT)
     })
+}
+
+/// An audit entry of `action` on `p`: its dealer may read it.
+fn entry(action: &'static str, p: &Preauthorization) -> Entry {
+    Entry::new(action, "preauthorization", p.id).of_dealer(&p.dealer_code)
 }
 
 fn not_found(id: Uuid) -> ApiError {
@@ -52,6 +58,7 @@ pub struct Request {
 /// naming an unknown part or an unknown or inactive dealer).
 pub async fn request(
     c: &mut diesel_async::AsyncPgConnection,
+    origin: &Origin,
     dealer_code: &str,
     r: Request,
 ) -> Result<Preauthorization, ApiError> {
@@ -95,6 +102,8 @@ pub async fn request(
         requested_at: Utc::now().trunc_subsecs(6),
     };
     db::preauthorizations::insert(c, &row).await?;
+    let entry = entry("preauthorization.requested", &row).created(&row);
+    origin.record(c, &[entry]).await?;
     Ok(row)
 }
 
@@ -109,6 +118,7 @@ pub enum Verdict {
 pub async fn decide(
     c: &mut diesel_async::AsyncPgConnection,
     who: &Principal,
+    origin: &Origin,
     id: Uuid,
     verdict: Verdict,
 ) -> Result<Preauthorization, ApiError> {
@@ -125,7 +135,18 @@ pub async fn decide(
         Verdict::Reject { reason } => (None, Some(reason.as_str())),
     };
     let at = Utc::now().trunc_subsecs(6);
-    Ok(db::preauthorizations::decide(c, id, status, pct, note, &who.sub, at).await?)
+    let decided = db::preauthorizations::decide(c, id, status, pct, note, &who.sub, at).await?;
+    // The approval's note or the rejection's reason is why.
+    let action = if approve {
+        "preauthorization.approved"
+    } else {
+        "preauthorization.rejected"
+    };
+    let entry = entry(action, &current)
+        .diff(&current, &decided)
+        .because(note.unwrap_or_default());
+    origin.record(c, &[entry]).await?;
+    Ok(decided)
 }
 
 /// One pre-authorization if `who` may see it.

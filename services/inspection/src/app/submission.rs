@@ -1,16 +1,17 @@
 //! Submitting a warranty claim: the claim is priced and checked now, numbered,
-//! stored (as `rejected` with every reason when a check fails) and announced
-//! (`inspection.claim_submitted`), in one transaction. A preview runs the very same
-//! assessment (`assess`) and writes nothing.
+//! stored (as `rejected` with every reason when a check fails), announced
+//! (`inspection.claim_submitted`) and recorded on its audit trail, in one transaction.
+//! A preview runs the very same assessment (`assess`) and writes nothing.
 
 use aftersales_messaging::contracts::inspection::{ClaimAmounts, ClaimSubmitted};
+use aftersales_web::audit::Origin;
 use aftersales_web::{ApiError, FieldError};
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::claims::{ClaimFile, file_of};
+use super::claims::{self, ClaimFile, file_of};
 use super::{campaigns, preauthorizations, publish};
 use crate::db;
 use crate::domain::coverage::{self, ClaimFacts, Failure, Terms};
@@ -416,9 +417,9 @@ pub async fn assess(
 /// naming every field; a claim failing a check is stored `rejected` with its reasons.
 pub async fn submit(
     c: &mut AsyncPgConnection,
+    origin: &Origin,
     dealer_code: &str,
     claim: &NewClaim,
-    correlation: Uuid,
 ) -> Result<ClaimFile, ApiError> {
     let a = assess(c, dealer_code, claim, Purpose::Submit).await?;
     let number = db::claims::next_number(c).await?;
@@ -467,6 +468,11 @@ pub async fn submit(
             currency: a.currency,
         },
     };
-    publish(c, &event, correlation).await?;
+    publish(c, &event, origin).await?;
+    // A claim rejected at submission gives the checks it failed as the reason.
+    let entry = claims::entry("claim.submitted", &row)
+        .created(&row)
+        .because(claims::reasons_text(&row.reasons));
+    origin.record(c, &[entry]).await?;
     file_of(c, row).await
 }

@@ -1,6 +1,7 @@
 //! Registering sold units for warranty: a dealer registers its own, an admin for any
 //! dealer; a serial is unique across all dealers.
 
+use aftersales_web::audit::{Entry, Origin};
 use aftersales_web::{ApiError, Principal, Role};
 use chrono::{NaiveDate, SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -51,6 +52,7 @@ pub struct NewUnit {
 /// Registers `unit` for `dealer_code`; 409 when the serial is taken.
 pub async fn register(
     c: &mut AsyncPgConnection,
+    origin: &Origin,
     dealer_code: &str,
     unit: &NewUnit,
 ) -> Result<db::units::Unit, ApiError> {
@@ -69,7 +71,12 @@ pub async fn register(
         usage_unit: unit.usage_unit,
         registered_at: Utc::now().trunc_subsecs(6),
     };
-    db::units::insert(c, &row)
+    let row = db::units::insert(c, &row)
         .await?
-        .ok_or_else(|| ApiError::conflict(format!("unit {} is registered already", unit.serial)))
+        .ok_or_else(|| ApiError::conflict(format!("unit {} is registered already", unit.serial)))?;
+    let entry = Entry::new("unit.registered", "unit", &row.serial)
+        .of_dealer(&row.dealer_code)
+        .created(&row);
+    origin.record(c, &[entry]).await?;
+    Ok(row)
 }

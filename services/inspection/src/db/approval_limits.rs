@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use super::schema::approval_limits as al;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = al)]
 pub struct ApprovalLimit {
     /// The inspector's subject (`sub` of their token).
@@ -18,7 +19,9 @@ pub struct ApprovalLimit {
     pub updated_at: DateTime<Utc>,
 }
 
-aftersales_web::row_by_key!(pub fn find(al::table, &str) -> ApprovalLimit);
+// The limit, optionally locked until the transaction ends (a change records the
+// limit it replaced).
+aftersales_web::find_and_lock!(al::table, ApprovalLimit, &str);
 
 /// Sets (or replaces) the inspector's limit.
 pub async fn put(
@@ -39,12 +42,16 @@ pub async fn put(
         .await
 }
 
-/// Removes the inspector's own limit; whether there was one.
-pub async fn delete(conn: &mut AsyncPgConnection, subject: &str) -> QueryResult<bool> {
-    let n = diesel::delete(al::table.find(subject))
-        .execute(conn)
-        .await?;
-    Ok(n == 1)
+/// Removes the inspector's own limit; the limit removed, if there was one.
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    subject: &str,
+) -> QueryResult<Option<ApprovalLimit>> {
+    diesel::delete(al::table.find(subject))
+        .returning(ApprovalLimit::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Limits by subject, after `after`.

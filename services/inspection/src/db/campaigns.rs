@@ -3,12 +3,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::schema::{campaigns, claims, units};
 use super::units::Unit;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = campaigns)]
 pub struct Campaign {
     pub code: String,

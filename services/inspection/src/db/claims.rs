@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{
@@ -15,7 +16,7 @@ use crate::domain::{
     SupplierCode, Verdict, WarehouseCode,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = claims)]
 pub struct Claim {
     pub id: Uuid,

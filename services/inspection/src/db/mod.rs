@@ -2,7 +2,8 @@
 //!
 //! Every function takes the caller's connection, so callers decide the transaction.
 //! Enum-like columns are read and written as the domain's enums (`text_enum!`): a
-//! stored value the enum does not know is an error, never a default.
+//! stored value the enum does not know is an error, never a default. Rows the audit
+//! trail records whole (`Entry::created`, `Entry::diff`) derive `Serialize`.
 
 use diesel::pg::Pg;
 use diesel::serialize::{self, Output, ToSql};

@@ -3,11 +3,12 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::policies;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = policies)]
 pub struct Policy {
     pub id: Uuid,
@@ -101,7 +102,9 @@ pub async fn update(
     })
 }
 
-aftersales_web::row_by_key!(pub fn find(policies::table, Uuid) -> Policy);
+// The policy, optionally locked until the transaction ends (an update records the
+// terms it replaced).
+aftersales_web::find_and_lock!(policies::table, Policy, Uuid);
 
 /// The policy for a part: its own, else its category's.
 pub async fn for_part(

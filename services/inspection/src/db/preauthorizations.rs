@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{claims, preauthorizations as pa};
 use crate::domain::goodwill::PreauthStatus;
 use crate::domain::{Currency, DealerCode, PartNumber};
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = pa)]
 pub struct Preauthorization {
     pub id: Uuid,

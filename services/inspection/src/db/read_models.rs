@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rust_decimal::Decimal;
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::schema::{
@@ -16,7 +17,7 @@ use super::schema::{
 };
 use crate::domain::{Currency, DealerCode, PartNumber, SupplierCode};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = parts)]
 pub struct Part {
     pub part_number: PartNumber,
@@ -32,7 +33,7 @@ pub struct Part {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = dealers)]
 pub struct Dealer {
     pub dealer_code: DealerCode,
@@ -43,8 +44,9 @@ pub struct Dealer {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Inserts or replaces the part unless the row already holds a newer description.
-pub async fn upsert_part(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()> {
+/// Inserts or replaces the part unless the row already holds a newer description;
+/// whether it did.
+pub async fn upsert_part(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<bool> {
     use diesel::sql_types::{Bool, Integer, Numeric, Text, Timestamptz};
     // diesel's DSL cannot put a WHERE on ON CONFLICT DO UPDATE with `excluded`.
     diesel::sql_query(
@@ -71,12 +73,13 @@ pub async fn upsert_part(conn: &mut AsyncPgConnection, part: &Part) -> QueryResu
     .bind::<Bool, _>(part.active)
     .bind::<Timestamptz, _>(part.updated_at)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(|n| n == 1)
 }
 
-/// Inserts or replaces the dealer unless the row already holds a newer description.
-pub async fn upsert_dealer(conn: &mut AsyncPgConnection, dealer: &Dealer) -> QueryResult<()> {
+/// Inserts or replaces the dealer unless the row already holds a newer description;
+/// whether it did.
+pub async fn upsert_dealer(conn: &mut AsyncPgConnection, dealer: &Dealer) -> QueryResult<bool> {
     use diesel::sql_types::{Bool, Numeric, Text, Timestamptz};
     diesel::sql_query(
         "INSERT INTO dealers (dealer_code, name, labor_rate, currency, active, updated_at)
@@ -94,11 +97,13 @@ pub async fn upsert_dealer(conn: &mut AsyncPgConnection, dealer: &Dealer) -> Que
     .bind::<Bool, _>(dealer.active)
     .bind::<Timestamptz, _>(dealer.updated_at)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(|n| n == 1)
 }
 
 aftersales_web::row_by_key!(pub fn find_part(parts::table, &str) -> Part);
+// Locked before an upsert, so that the row recorded as before is the one replaced.
+aftersales_web::row_by_key!(pub fn lock_part(parts::table, &str) -> Part, for update);
 
 pub async fn find_parts(
     conn: &mut AsyncPgConnection,
@@ -112,6 +117,7 @@ pub async fn find_parts(
 }
 
 aftersales_web::row_by_key!(pub fn find_dealer(dealers::table, &str) -> Dealer);
+aftersales_web::row_by_key!(pub fn lock_dealer(dealers::table, &str) -> Dealer, for update);
 
 /// An order as placed: who, when, how many units (the scorecard's fill rate).
 #[derive(Debug, Clone, Insertable)]
@@ -152,56 +158,56 @@ pub struct OrderShipmentLine {
 }
 
 /// Keeps the placement and its lines; a placement seen before changes nothing (its
-/// lines are added if it was kept before lines were).
+/// lines are added if it was kept before lines were). Whether anything was kept.
 pub async fn insert_placed_order(
     conn: &mut AsyncPgConnection,
     order: &PlacedOrder,
     lines: &[PlacedOrderLine],
-) -> QueryResult<()> {
-    diesel::insert_into(placed_orders::table)
+) -> QueryResult<bool> {
+    let mut kept = diesel::insert_into(placed_orders::table)
         .values(order)
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
     if !lines.is_empty() {
-        diesel::insert_into(placed_order_lines::table)
+        kept += diesel::insert_into(placed_order_lines::table)
             .values(lines)
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
     }
-    Ok(())
+    Ok(kept > 0)
 }
 
 /// Keeps the shipment and what it carried per line; a shipment seen before changes
-/// nothing.
+/// nothing. Whether anything was kept.
 pub async fn insert_order_shipment(
     conn: &mut AsyncPgConnection,
     shipment: &OrderShipment,
     lines: &[OrderShipmentLine],
-) -> QueryResult<()> {
-    diesel::insert_into(order_shipments::table)
+) -> QueryResult<bool> {
+    let mut kept = diesel::insert_into(order_shipments::table)
         .values(shipment)
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
     if !lines.is_empty() {
-        diesel::insert_into(order_shipment_lines::table)
+        kept += diesel::insert_into(order_shipment_lines::table)
             .values(lines)
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
     }
-    Ok(())
+    Ok(kept > 0)
 }
 
 /// Keeps that the dealer cancelled `order_id` at `cancelled_at`; a cancellation seen
-/// before changes nothing. The order need not be kept yet.
+/// before changes nothing. The order need not be kept yet. Whether it was kept.
 pub async fn insert_cancelled_order(
     conn: &mut AsyncPgConnection,
     order_id: Uuid,
     cancelled_at: DateTime<Utc>,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     diesel::insert_into(cancelled_orders::table)
         .values((
             cancelled_orders::order_id.eq(order_id),
@@ -209,8 +215,21 @@ pub async fn insert_cancelled_order(
         ))
         .on_conflict_do_nothing()
         .execute(conn)
-        .await?;
-    Ok(())
+        .await
+        .map(|n| n == 1)
+}
+
+/// The dealer of a placement kept here, if it has arrived.
+pub async fn dealer_of_order(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+) -> QueryResult<Option<String>> {
+    placed_orders::table
+        .find(order_id)
+        .select(placed_orders::dealer_code)
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Every dealer orders has announced, by code.
