@@ -93,7 +93,8 @@ pub async fn import_parts(
             &who,
             &request,
             StatusCode::OK,
-            async |c| match use_case::run(c, &parsed, now, &who.sub, Cause::Request(corr.0)).await?
+            async |c| match use_case::run(c, &parsed, now, &who.sub, Cause::request(&who, corr.0))
+                .await?
             {
                 Outcome::Imported { rows, summary: s } => Ok(ImportOut {
                     rows,

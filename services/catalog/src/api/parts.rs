@@ -214,7 +214,7 @@ pub async fn create_part(
     let request = ("parts", &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             Ok(PartOut::from(
                 parts::create(c, &pn, &fields, price, &who.sub, cause).await?,
             ))
@@ -325,7 +325,7 @@ pub async fn get_part(
         (status = 403, description = "not an admin", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn update_part(
-    _: Allowed<Admins>,
+    Allowed(who, ..): Allowed<Admins>,
     req: HttpRequest,
     body: aftersales_web::Json<PartUpdate>,
     mut c: DbConn,
@@ -338,7 +338,7 @@ pub async fn update_part(
     let fields = body.fields()?;
     let view = c
         .transaction(async |c| {
-            parts::update(c, &pn, expected, &fields, Cause::Request(corr.0)).await
+            parts::update(c, &pn, expected, &fields, Cause::request(&who, corr.0)).await
         })
         .await?;
     Ok(with_etag(view.part.version, PartOut::from(view)))
@@ -358,7 +358,7 @@ async fn set_active(
     let request = ("parts/active", pn.as_str(), active, expected);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             Ok(PartOut::from(
                 parts::set_active(c, &pn, expected, active, cause).await?,
             ))

@@ -97,7 +97,7 @@ pub async fn add_price(
     let request = ("prices", pn.as_str(), &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             let (row, _) =
                 parts::add_price(c, &pn, expected, price, effective, &who.sub, cause).await?;
             Ok(PriceOut::from(row))

@@ -153,6 +153,7 @@ fn today() -> NaiveDate {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_purchase_order(
     Allowed(who, ..): Allowed<WarehouseStaff>,
+    corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<PurchaseOrderIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -191,7 +192,8 @@ pub async fn create_purchase_order(
                 currency: currency.as_str(),
                 lines,
             };
-            let full = use_case::draft(c, draft, &who.sub, today()).await?;
+            let cause = Cause::request(&who, corr.0);
+            let full = use_case::draft(c, draft, &who.sub, today(), cause).await?;
             Ok(PurchaseOrderOut::from(full))
         })
         .await?;
@@ -285,7 +287,7 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let answer = keyed
         .once(who, &(name, id), StatusCode::OK, async |c| {
-            let full = use_case::act(c, id, action, today(), Cause::Request(corr.0)).await?;
+            let full = use_case::act(c, id, action, today(), Cause::request(who, corr.0)).await?;
             Ok(PurchaseOrderOut::from(full))
         })
         .await?;
@@ -350,7 +352,7 @@ pub async fn reschedule_purchase_order_line(
     let request = ("purchase-orders/reschedule", id, line_no, &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             let full = use_case::reschedule(c, id, line_no, date, today(), cause).await?;
             Ok(PurchaseOrderOut::from(full))
         })
@@ -420,7 +422,7 @@ pub async fn receive_purchase_order(
     let request = ("purchase-orders/receipts", id, &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             let full =
                 use_case::receive(c, id, &delivery, note.as_deref(), &who.sub, cause).await?;
             Ok(PurchaseOrderOut::from(full))

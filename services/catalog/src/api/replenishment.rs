@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_types::{CalendarDate, DecimalString};
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Principal};
 use chrono::{DateTime, Utc};
@@ -16,6 +17,7 @@ use super::fields::{self, parsed};
 use super::purchase_orders::PurchaseOrderOut;
 use super::reports::{CsvRow, Format, csv_response, format_of};
 use super::{STOCK_READERS, WarehouseStaff};
+use crate::app::Cause;
 use crate::app::replenishment::{
     self as use_case, DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS, Selected, Suggestion,
 };
@@ -204,6 +206,7 @@ pub struct ReplenishmentOrderOut {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn order_replenishment(
     Allowed(who, ..): Allowed<WarehouseStaff>,
+    corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<ReplenishmentOrderIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -249,7 +252,8 @@ pub async fn order_replenishment(
                 expected_date: body.expected_date.get(),
                 lines,
             };
-            let drafted = use_case::order(c, order, &who.sub, Utc::now()).await?;
+            let cause = Cause::request(&who, corr.0);
+            let drafted = use_case::order(c, order, &who.sub, Utc::now(), cause).await?;
             Ok(ReplenishmentOrderOut {
                 purchase_orders: drafted.into_iter().map(PurchaseOrderOut::from).collect(),
             })

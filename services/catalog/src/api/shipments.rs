@@ -99,7 +99,7 @@ pub async fn create_shipment(
                 tracking_ref: &tracking,
                 actor: &who.sub,
             };
-            let (s, lines, alloc) = shipments::ship(c, ship, Cause::Request(corr.0)).await?;
+            let (s, lines, alloc) = shipments::ship(c, ship, Cause::request(&who, corr.0)).await?;
             Ok(ShipmentOut {
                 shipment_id: s.id,
                 order_id: s.order_id,

@@ -173,7 +173,7 @@ pub struct StockSettings {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)),
     security(("bearer" = [])))]
 pub async fn set_stock_settings(
-    _: Allowed<WarehouseStaff>,
+    Allowed(who, ..): Allowed<WarehouseStaff>,
     body: aftersales_web::Json<StockSettings>,
     mut c: DbConn,
     corr: CorrelationId,
@@ -189,7 +189,7 @@ pub async fn set_stock_settings(
     };
     let level = c
         .transaction(async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             use_case::settings(c, wh.as_str(), pn.as_str(), (rp, rq), bin.as_deref(), cause).await
         })
         .await?;

@@ -78,7 +78,7 @@ pub async fn create_receipt(
     let request = ("receipts", &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             let (wh, pn) = (wh.as_str(), pn.as_str());
             let level = use_case::receipt(c, wh, pn, qty, &reference, &who.sub, cause).await?;
             Ok(StockOut::from(level))
@@ -128,7 +128,7 @@ pub async fn create_adjustment(
                 reference: &reference,
                 actor: &who.sub,
             };
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             let level = use_case::adjust(c, wh.as_str(), pn.as_str(), delta, entry, cause).await?;
             Ok(StockOut::from(level))
         })
@@ -175,7 +175,7 @@ pub async fn create_count(
     let request = ("counts", &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             let (row, level) =
                 use_case::count(c, wh.as_str(), pn.as_str(), counted, &who.sub, cause).await?;
             Ok(CountOut {

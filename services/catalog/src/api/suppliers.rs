@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use validator::Validate;
 use super::Admins;
 use super::fields::{self, parsed};
 use super::{ADMIN, answer_with_etag, if_match, with_etag};
-use crate::app::suppliers;
+use crate::app::{Cause, suppliers};
 use crate::db::suppliers as q;
 use crate::domain::{self, FromInput, SupplierCode};
 
@@ -85,6 +86,7 @@ fn path_supplier(code: &str) -> Result<SupplierCode, ApiError> {
     security(("bearer" = [])))]
 pub async fn create_supplier(
     Allowed(who, ..): Allowed<Admins>,
+    corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<SupplierIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -94,7 +96,10 @@ pub async fn create_supplier(
     let request = ("suppliers", &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
-            Ok(SupplierOut::from(suppliers::create(c, &code, &name).await?))
+            let cause = Cause::request(&who, corr.0);
+            Ok(SupplierOut::from(
+                suppliers::create(c, &code, &name, cause).await?,
+            ))
         })
         .await?;
     Ok(answer.into_response())
@@ -139,7 +144,8 @@ pub async fn get_supplier(
     responses((status = 200, body = SupplierOut), (status = 412, body = aftersales_web::Problem),
         (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn update_supplier(
-    _: Allowed<Admins>,
+    Allowed(who, ..): Allowed<Admins>,
+    corr: CorrelationId,
     req: HttpRequest,
     body: aftersales_web::Json<SupplierPatch>,
     mut c: DbConn,
@@ -154,7 +160,8 @@ pub async fn update_supplier(
     };
     let s = c
         .transaction(async |c| {
-            suppliers::update(c, &code, expected, name.as_deref(), body.active).await
+            let cause = Cause::request(&who, corr.0);
+            suppliers::update(c, &code, expected, name.as_deref(), body.active, cause).await
         })
         .await?;
     Ok(with_etag(s.version, SupplierOut::from(s)))
@@ -169,6 +176,7 @@ pub async fn update_supplier(
         (status = 412, description = "If-Match is stale", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn deactivate_supplier(
     who: Principal,
+    corr: CorrelationId,
     req: HttpRequest,
     keyed: Keyed,
     code: web::Path<String>,
@@ -179,8 +187,9 @@ pub async fn deactivate_supplier(
     let request = ("suppliers/deactivate", code.as_str(), expected);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
+            let cause = Cause::request(&who, corr.0);
             Ok(SupplierOut::from(
-                suppliers::deactivate(c, &code, expected).await?,
+                suppliers::deactivate(c, &code, expected, cause).await?,
             ))
         })
         .await?;

@@ -86,6 +86,7 @@ impl From<q::Transfer> for TransferOut {
         (status = 403, description = "not warehouse staff", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_transfer(
     Allowed(who, ..): Allowed<WarehouseStaff>,
+    corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<TransferIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -112,7 +113,10 @@ pub async fn create_transfer(
                 expected_date: body.expected_date.map(CalendarDate::get),
             };
             let today = Utc::now().date_naive();
-            Ok(TransferOut::from(transfers::request(c, t, today).await?))
+            let cause = Cause::request(&who, corr.0);
+            Ok(TransferOut::from(
+                transfers::request(c, t, today, cause).await?,
+            ))
         })
         .await?;
     Ok(answer.into_response())
@@ -182,7 +186,7 @@ async fn act(
     let request = (name, id);
     let answer = keyed
         .once(&who, &request, StatusCode::OK, async |c| {
-            let cause = Cause::Request(corr.0);
+            let cause = Cause::request(&who, corr.0);
             Ok(TransferOut::from(
                 transfers::act(c, id, action, &who.sub, cause).await?,
             ))

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Principal, Role};
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use validator::Validate;
 
 use super::Admins;
 use super::fields::{self, parsed};
-use crate::app::warehouses;
+use crate::app::{Cause, warehouses};
 use crate::db::warehouses as q;
 use crate::domain::{self, FromInput, WarehouseCode, WarehouseKind};
 
@@ -55,6 +56,7 @@ impl From<q::Warehouse> for WarehouseOut {
         (status = 403, description = "not an admin", body = aftersales_web::Problem)), security(("bearer" = [])))]
 pub async fn create_warehouse(
     Allowed(who, ..): Allowed<Admins>,
+    corr: CorrelationId,
     keyed: Keyed,
     body: aftersales_web::Json<WarehouseIn>,
 ) -> Result<HttpResponse, ApiError> {
@@ -64,8 +66,9 @@ pub async fn create_warehouse(
     let request = ("warehouses", &*body);
     let answer = keyed
         .once(&who, &request, StatusCode::CREATED, async |c| {
+            let cause = Cause::request(&who, corr.0);
             Ok(WarehouseOut::from(
-                warehouses::create(c, &code, &name, body.kind).await?,
+                warehouses::create(c, &code, &name, body.kind, cause).await?,
             ))
         })
         .await?;

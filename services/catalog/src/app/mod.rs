@@ -1,7 +1,9 @@
 //! The use cases of the service, one file per area: each loads what it needs through
-//! `db`, decides with `domain`, writes through `db` and enqueues its events to the
-//! outbox, all in the caller's transaction. `api` (HTTP) and `events` (messages)
-//! only parse their input, call one of these and map the result.
+//! `db`, decides with `domain`, writes through `db`, enqueues its events to the
+//! outbox and writes its audit entries ([`Cause::audit`], once, with those of the
+//! use cases it called: a [`Trail`]), all in the caller's transaction. `api` (HTTP)
+//! and `events` (messages) only parse their input, call one of these with the
+//! [`Cause`] (who asked) and map the result.
 //!
 //! - `suppliers`, `warehouses`, `parts` (with prices and supersession): master data;
 //! - `stock`: receipts, adjustments, cycle counts, reorder settings, quarantine, and
@@ -28,6 +30,8 @@ pub mod transfers;
 pub mod warehouses;
 
 use aftersales_messaging::{Envelope, Event, outbox};
+use aftersales_web::Principal;
+use aftersales_web::audit::{self, Origin};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -97,19 +101,41 @@ where
         .map_err(|e: crate::domain::InvalidValue| Error::Bug(format!("stored {value:?}: {e}")))
 }
 
-/// What caused a change: an HTTP request (with its correlation id) or a consumed
-/// event. Events produced by the change carry it on.
+/// What caused a change: an HTTP request of a signed-in user, a consumed event, or a
+/// job of the service. Events produced by the change carry its correlation on; its
+/// audit entries name it as their actor.
 #[derive(Debug, Clone, Copy)]
 pub enum Cause<'a> {
-    Request(Uuid),
+    Request {
+        correlation: Uuid,
+        who: &'a Principal,
+    },
     Event(&'a Envelope),
+    /// A run of a job (`name`), correlated by an id of its own.
+    Job {
+        name: &'static str,
+        correlation: Uuid,
+    },
 }
 
-impl Cause<'_> {
+/// The audit entries of one transaction: a use case called by `api`, `events` or a job
+/// gathers what it and the use cases it calls changed (a receipt also fills backorders
+/// of other dealers' orders) and writes them at its end, in one statement, with
+/// [`Cause::audit`].
+pub type Trail = Vec<audit::Entry>;
+
+impl<'a> Cause<'a> {
+    /// A request of `who`, correlated by the request's id.
+    pub fn request(who: &'a Principal, correlation: Uuid) -> Self {
+        Cause::Request { correlation, who }
+    }
+
     /// The envelope of `payload`, carrying this cause's correlation.
     pub fn envelope<E: Event>(&self, payload: &E) -> Result<Envelope> {
         Ok(match self {
-            Cause::Request(correlation) => Envelope::new(crate::NAME, payload, *correlation)?,
+            Cause::Request { correlation, .. } | Cause::Job { correlation, .. } => {
+                Envelope::new(crate::NAME, payload, *correlation)?
+            }
             Cause::Event(event) => Envelope::caused_by(event, crate::NAME, payload)?,
         })
     }
@@ -117,6 +143,22 @@ impl Cause<'_> {
     /// Writes `payload` to the outbox, inside the caller's transaction.
     pub async fn publish<E: Event>(&self, c: &mut AsyncPgConnection, payload: &E) -> Result<()> {
         outbox::enqueue(c, &self.envelope(payload)?).await?;
+        Ok(())
+    }
+
+    /// Who acted and in which flow, as the audit trail records it.
+    pub fn origin(&self) -> Origin {
+        match *self {
+            Cause::Request { correlation, who } => Origin::request(who, correlation),
+            Cause::Event(event) => Origin::event(event),
+            Cause::Job { name, correlation } => Origin::job(name, Some(correlation)),
+        }
+    }
+
+    /// Writes the audit `entries` of the change, inside the caller's transaction: once,
+    /// at the end of the use case (see [`Trail`]).
+    pub async fn audit(&self, c: &mut AsyncPgConnection, entries: &[audit::Entry]) -> Result<()> {
+        self.origin().record(c, entries).await?;
         Ok(())
     }
 }

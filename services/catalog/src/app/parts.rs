@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use aftersales_messaging::contracts::catalog::PartUpserted;
 use aftersales_web::DbPool;
+use aftersales_web::audit::Entry;
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rust_decimal::Decimal;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Cause, Error, Result, check_version, stored};
@@ -37,11 +39,15 @@ pub async fn create(
     let part = parts::insert(c, pn, fields).await?;
     let price =
         parts::insert_price(c, pn, price.get(), &fields.currency, Utc::now(), actor).await?;
+    let mut created = audited(&part);
+    created["list_price"] = json!(price.price);
+    let entry = Entry::new("part.created", "part", pn).created(&created);
     let view = PartView {
         part,
         price: Some(price),
     };
     publish(c, &view, cause).await?;
+    cause.audit(c, &[entry]).await?;
     Ok(view)
 }
 
@@ -63,8 +69,10 @@ pub async fn update(
     }
     check_references(c, pn.as_str(), fields).await?;
     let part = parts::update_fields(c, pn.as_str(), fields, current.version + 1).await?;
+    let entry = Entry::new("part.updated", "part", pn).diff(&audited(&current), &audited(&part));
     let view = parts::with_price(c, part).await?;
     publish(c, &view, cause).await?;
+    cause.audit(c, &[entry]).await?;
     Ok(view)
 }
 
@@ -78,8 +86,15 @@ pub async fn set_active(
 ) -> Result<PartView> {
     let current = lock(c, pn, expected).await?;
     let part = parts::set_active(c, pn.as_str(), active, current.version + 1).await?;
+    let action = if active {
+        "part.activated"
+    } else {
+        "part.deactivated"
+    };
+    let entry = Entry::new(action, "part", pn).change("active", current.active, part.active);
     let view = parts::with_price(c, part).await?;
     publish(c, &view, cause).await?;
+    cause.audit(c, &[entry]).await?;
     Ok(view)
 }
 
@@ -96,11 +111,23 @@ pub async fn add_price(
 ) -> Result<(PriceRow, PartView)> {
     let current = lock(c, pn, expected).await?;
     let pn = pn.as_str();
+    let replaced = parts::price_at(c, pn, effective_from).await?;
     let row =
         parts::insert_price(c, pn, price.get(), &current.currency, effective_from, actor).await?;
     let part = parts::set_version(c, pn, current.version + 1).await?;
+    // A price from a later date changes nothing today: it is scheduled, and the
+    // price-day job records it taking effect.
+    let action = if effective_from <= Utc::now() {
+        "price.changed"
+    } else {
+        "price.scheduled"
+    };
+    let entry = Entry::new(action, "part_price", pn)
+        .change("list_price", replaced.map(|r| r.price), row.price)
+        .change("effective_from", Value::Null, row.effective_from);
     let view = parts::with_price(c, part).await?;
     publish(c, &view, cause).await?;
+    cause.audit(c, &[entry]).await?;
     Ok((row, view))
 }
 
@@ -120,17 +147,36 @@ pub async fn publish_due_prices(
     let ids: Vec<i64> = due.iter().map(|(id, _)| *id).collect();
     // Parts in key order, like every other path that locks several.
     let numbers: BTreeSet<String> = due.into_iter().map(|(_, pn)| pn).collect();
+    let mut trail = Vec::with_capacity(numbers.len());
     for pn in &numbers {
         let Some(current) = parts::lock_for_change(c, pn).await? else {
             continue;
         };
         let part = parts::set_version(c, pn, current.version + 1).await?;
-        let price = parts::price_at(c, pn, now).await?;
+        let mut latest = parts::latest_prices(c, pn, now, 2).await?.into_iter();
+        let (price, before) = (latest.next(), latest.next());
+        trail.push(
+            Entry::new("price.took_effect", "part_price", pn)
+                .change(
+                    "list_price",
+                    before.as_ref().map(|r| r.price),
+                    price.as_ref().map(|r| r.price),
+                )
+                .change(
+                    "effective_from",
+                    before.as_ref().map(|r| r.effective_from),
+                    price.as_ref().map(|r| r.effective_from),
+                ),
+        );
         publish(c, &PartView { part, price }, cause).await?;
     }
     parts::mark_published(c, &ids, now).await?;
+    cause.audit(c, &trail).await?;
     Ok(numbers.into_iter().collect())
 }
+
+/// The price-day job, as the audit trail names it.
+pub const PRICE_DAY_JOB: &str = "price-day";
 
 /// The most prices one run of [`publish_due_prices`] publishes; the next run takes the
 /// rest.
@@ -164,11 +210,12 @@ pub async fn publish_price_days(pool: DbPool, interval: Duration) {
         ticker.tick().await;
         let run = async {
             let mut conn = pool.get().await.map_err(|e| Error::Bug(e.to_string()))?;
-            let correlation = Uuid::new_v4();
-            conn.transaction(async |c| {
-                publish_due_prices(c, Utc::now(), Cause::Request(correlation)).await
-            })
-            .await
+            let cause = Cause::Job {
+                name: PRICE_DAY_JOB,
+                correlation: Uuid::new_v4(),
+            };
+            conn.transaction(async |c| publish_due_prices(c, Utc::now(), cause).await)
+                .await
         };
         match run.await {
             Ok(parts) if !parts.is_empty() => {
@@ -244,6 +291,22 @@ async fn check_references(c: &mut AsyncPgConnection, pn: &str, fields: &PartFiel
         }
     }
     Ok(())
+}
+
+/// What the audit trail shows of a part (its price has entries of its own).
+fn audited(p: &Part) -> Value {
+    json!({
+        "description": p.description,
+        "category": p.category,
+        "unit_of_measure": p.unit_of_measure,
+        "currency": p.currency,
+        "supplier_code": p.supplier_code,
+        "warranty_months": p.warranty_months,
+        "core": p.core,
+        "returnable": p.returnable,
+        "superseded_by": p.superseded_by,
+        "active": p.active,
+    })
 }
 
 /// `catalog.part_upserted` for the part as it is now.

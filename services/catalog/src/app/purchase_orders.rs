@@ -6,13 +6,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use aftersales_web::audit;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::stock::{Entry, Named, active_warehouse};
-use super::{Cause, Error, Result, reservations};
+use super::{Cause, Error, Result, Trail, reservations};
 use crate::db::purchase_orders::{self as q, Line, NewPurchaseOrder, NewReceipt, PurchaseOrder};
 use crate::db::stock as levels;
 use crate::db::{parts, suppliers};
@@ -47,10 +49,52 @@ pub struct Draft<'a> {
 /// The most lines one purchase order holds.
 pub const MAX_LINES: usize = 200;
 
+/// The entity type of a purchase order in the audit trail; its id is the order's.
+const PURCHASE_ORDER: &str = "purchase_order";
+
 /// Drafts a purchase order: the supplier and warehouse active, every part active,
 /// supplied by that supplier, not superseded, and on one line only; no date before
 /// `today`.
 pub async fn draft(
+    c: &mut AsyncPgConnection,
+    d: Draft<'_>,
+    actor: &str,
+    today: NaiveDate,
+    cause: Cause<'_>,
+) -> Result<Full> {
+    let full = insert_draft(c, d, actor, today).await?;
+    cause.audit(c, &[drafted(&full)]).await?;
+    Ok(full)
+}
+
+/// The audit entry of a purchase order drafted.
+pub(super) fn drafted(full: &Full) -> audit::Entry {
+    let o = &full.order;
+    let lines: Vec<Value> = full
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "line_no": l.line_no,
+                "part_number": l.part_number,
+                "qty": l.qty,
+                "unit_price": l.unit_price,
+                "expected_date": l.expected_date,
+            })
+        })
+        .collect();
+    audit::Entry::new("purchase_order.drafted", PURCHASE_ORDER, o.id).created(&json!({
+        "number": o.number,
+        "supplier_code": o.supplier_code,
+        "warehouse": o.warehouse_code,
+        "currency": o.currency,
+        "status": o.status,
+        "lines": lines,
+    }))
+}
+
+/// [`draft`] without its audit entry, for a caller drafting several at once.
+pub(super) async fn insert_draft(
     c: &mut AsyncPgConnection,
     d: Draft<'_>,
     actor: &str,
@@ -182,7 +226,18 @@ pub async fn act(
         )));
     }
     let order = q::set_status(c, id, next).await?;
-    expect(c, &order, &po.lines, cause).await?;
+    let done = match action {
+        PurchaseOrderAction::Send => "purchase_order.sent",
+        PurchaseOrderAction::Cancel => "purchase_order.cancelled",
+        // `receive` and `reschedule` are use cases of their own, never asked of `act`.
+        PurchaseOrderAction::Receive { .. } => "purchase_order.received",
+        PurchaseOrderAction::Reschedule => "purchase_order.rescheduled",
+    };
+    let entry =
+        audit::Entry::new(done, PURCHASE_ORDER, id).change("status", po.order.status, order.status);
+    let mut trail = vec![entry];
+    expect(c, &order, &po.lines, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
     Ok(Full {
         order,
         lines: po.lines,
@@ -221,12 +276,19 @@ pub async fn reschedule(
             format!("{date} is in the past (today is {today})"),
         ));
     }
+    let entry = audit::Entry::new("purchase_order.rescheduled", PURCHASE_ORDER, id).change(
+        &format!("line {line_no}.expected_date"),
+        line.expected_date,
+        date,
+    );
     line.expected_date = date;
     q::set_expected_date(c, id, line_no, date).await?;
     // The same status, one version more: the order changed.
     let order = q::set_status(c, id, po.order.status).await?;
     let changed = [line.clone()];
-    expect(c, &order, &changed, cause).await?;
+    let mut trail = vec![entry];
+    expect(c, &order, &changed, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
     Ok(Full {
         order,
         lines: po.lines,
@@ -273,6 +335,8 @@ pub async fn receive(
     }
     let mut receipts = Vec::with_capacity(delivery.len());
     let mut arriving = Vec::with_capacity(delivery.len());
+    let mut entry = audit::Entry::new("purchase_order.received", PURCHASE_ORDER, id);
+    let mut over = Vec::new();
     for (line_no, (i, r)) in &by_line {
         let Some(line) = po.lines.iter_mut().find(|l| l.line_no == *line_no) else {
             return Err(Error::invalid(
@@ -284,6 +348,16 @@ pub async fn receive(
         let after = before
             .receive(r.qty, r.over_receipt_reason.is_some())
             .map_err(|e| Error::invalid(format!("lines[{i}].qty"), e.to_string()))?;
+        entry = entry.change(
+            &format!("line {line_no}.received"),
+            before.received,
+            after.received,
+        );
+        if let Some(reason) = &r.over_receipt_reason
+            && r.qty > before.open()
+        {
+            over.push(format!("line {line_no}: {reason}"));
+        }
         line.received = after.received;
         q::set_received(c, line).await?;
         receipts.push(NewReceipt {
@@ -306,6 +380,11 @@ pub async fn receive(
         .transition(PurchaseOrderAction::Receive { complete })
         .map_err(Error::Conflict)?;
     let order = q::set_status(c, id, next).await?;
+    // The reason of an over-receipt is the receipt's: why more came than was ordered.
+    let entry = entry
+        .change("status", po.order.status, order.status)
+        .because(over.join("; "));
+    let mut trail = vec![entry];
     // Every level before any order that its units serve (the global lock order): a
     // level locked later, after the orders of another, could wait on a placement that
     // waits on those orders.
@@ -323,8 +402,10 @@ pub async fn receive(
             reference: &reference,
             actor,
         };
-        reservations::receive(c, &order.warehouse_code, &pn, qty, entry, cause).await?;
+        let wh = &order.warehouse_code;
+        reservations::receive(c, wh, &pn, qty, entry, cause, &mut trail).await?;
     }
+    cause.audit(c, &trail).await?;
     Ok(Full {
         order,
         lines: po.lines,
@@ -338,9 +419,10 @@ async fn expect(
     order: &PurchaseOrder,
     lines: &[Line],
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<()> {
     let wh = &order.warehouse_code;
     let parts: BTreeSet<String> = lines.iter().map(|l| l.part_number.clone()).collect();
     levels::lock_many(c, wh, parts.clone()).await?;
-    reservations::expect_backorders(c, wh, &parts, cause).await
+    reservations::expect_backorders(c, wh, &parts, cause, trail).await
 }

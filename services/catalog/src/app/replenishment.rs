@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::purchase_orders::{self, Draft, DraftLine, Full};
 use super::stock::{Named, active_warehouse};
-use super::{Error, Result};
+use super::{Cause, Error, Result};
 use crate::db::replenishment::{self as q, Row};
 use crate::domain::replenishment::Position;
 
@@ -92,6 +92,7 @@ pub async fn order(
     o: Order<'_>,
     actor: &str,
     now: DateTime<Utc>,
+    cause: Cause<'_>,
 ) -> Result<Vec<Full>> {
     active_warehouse(c, o.warehouse, Named::InBody).await?;
     let today = now.date_naive();
@@ -187,7 +188,9 @@ pub async fn order(
             currency: o.currency,
             lines,
         };
-        drafted.push(purchase_orders::draft(c, draft, actor, today).await?);
+        drafted.push(purchase_orders::insert_draft(c, draft, actor, today).await?);
     }
+    let trail: Vec<_> = drafted.iter().map(purchase_orders::drafted).collect();
+    cause.audit(c, &trail).await?;
     Ok(drafted)
 }

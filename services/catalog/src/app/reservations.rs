@@ -13,17 +13,23 @@ use chrono::NaiveDate;
 use aftersales_messaging::contracts::catalog::{StockReleased, StockReserved};
 use aftersales_messaging::contracts::orders::OrderPlaced;
 use aftersales_messaging::contracts::{Allocation, AllocationLine};
+use aftersales_web::audit;
 use diesel_async::AsyncPgConnection;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::stock::{self, Entry};
-use super::{Cause, Error, Result, parts::final_successor, stored};
+use super::stock::{self, Entry, Why};
+use super::{Cause, Error, Result, Trail, parts::final_successor, stored};
 use crate::db::allocations::{self as q, Line, NewOrder};
 use crate::db::stock::{self as levels, Level};
 use crate::db::{advisory_lock, advisory_lock_all, purchase_orders, transfers, warehouses};
 use crate::domain::allocation::{LineState, Waiting, allocate_backorders};
 use crate::domain::eta::expected_dates;
 use crate::domain::stock::Levels;
+
+/// The entity type of an order's allocation (its reservations and backorders) in the
+/// audit trail; its id is the order id, and its entries belong to the order's dealer.
+pub const RESERVATION: &str = "reservation";
 
 /// What [`place`] did.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +117,9 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
             allocation: alloc.clone(),
         };
         cause.publish(c, &released).await?;
+        let entry = placed("reservation.released", o, &rows)
+            .because("the order was cancelled before it was placed");
+        cause.audit(c, &[entry]).await?;
         return Ok(Placed::Released(alloc));
     }
 
@@ -131,9 +140,11 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
         ));
     }
     q::insert_lines(c, &rows).await?;
+    let mut trail = vec![placed("reservation.made", o, &rows)];
+    let why = Why::counters("stock.reserved");
     for (pn, before) in &mut locked {
         if let Some(next) = after.get(pn) {
-            *before = stock::write(c, before, *next, &[], cause).await?;
+            *before = stock::write(c, before, *next, &[], why, cause, &mut trail).await?;
         }
     }
     let alloc = allocation(1, &rows)?;
@@ -150,8 +161,56 @@ pub async fn place(c: &mut AsyncPgConnection, o: &OrderPlaced, cause: Cause<'_>)
         .filter(|r| r.backordered > 0)
         .map(|r| r.reserved_part_number.clone())
         .collect();
-    expect_backorders(c, o.warehouse.as_str(), &backordered, cause).await?;
+    expect_backorders(c, o.warehouse.as_str(), &backordered, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
     Ok(Placed::Reserved(alloc))
+}
+
+/// The audit entry of an order's allocation as first recorded.
+fn placed(action: &'static str, o: &OrderPlaced, rows: &[Line]) -> audit::Entry {
+    let lines: Vec<Value> = rows.iter().map(line_fields).collect();
+    audit::Entry::new(action, RESERVATION, o.order_id)
+        .of_dealer(o.dealer_code.as_str())
+        .created(&json!({
+            "order_number": o.order_number,
+            "warehouse": o.warehouse.as_str(),
+            "priority": o.priority,
+            "lines": lines,
+        }))
+}
+
+/// One line of an allocation as the audit trail shows it.
+fn line_fields(l: &Line) -> Value {
+    json!({
+        "line_no": l.line_no,
+        "part_number": l.part_number,
+        "reserved_part_number": l.reserved_part_number,
+        "ordered": l.ordered,
+        "reserved": l.reserved,
+        "backordered": l.backordered,
+        "shipped": l.shipped,
+        "released": l.released,
+        "expected_date": l.expected_date,
+    })
+}
+
+/// `entry` with what changed of each line, `line N.field`, from `before` to `after`
+/// (the same lines in the same order).
+pub(super) fn line_changes(
+    mut entry: audit::Entry,
+    before: &[Line],
+    after: &[Line],
+) -> audit::Entry {
+    for (b, a) in before.iter().zip(after) {
+        let field = |name: &str| format!("line {}.{name}", a.line_no);
+        entry = entry
+            .change(&field("reserved"), b.reserved, a.reserved)
+            .change(&field("backordered"), b.backordered, a.backordered)
+            .change(&field("shipped"), b.shipped, a.shipped)
+            .change(&field("released"), b.released, a.released)
+            .change(&field("expected_date"), b.expected_date, a.expected_date);
+    }
+    entry
 }
 
 /// Takes the locks that a batch of placements of `orders` (their ids) reserving
@@ -188,6 +247,13 @@ pub async fn cancel(
     advisory_lock(c, &order_id.to_string()).await?;
     let Some(order) = q::find_order(c, order_id).await? else {
         q::insert_tombstone(c, order_id).await?;
+        // Whose order it is is not known yet: its placement records it when it comes.
+        let entry = audit::Entry::new("reservation.cancelled", RESERVATION, order_id).change(
+            "cancelled",
+            Value::Null,
+            true,
+        );
+        cause.audit(c, &[entry]).await?;
         return Ok(Cancelled::Tombstone);
     };
     if order.cancelled {
@@ -206,14 +272,19 @@ pub async fn cancel(
         return Ok(Cancelled::AlreadyCancelled);
     }
     let mut after = counters(&locked);
-    let mut rows = Vec::new();
-    for line in q::lines(c, order_id).await? {
+    let was = q::lines(c, order_id).await?;
+    let mut rows = Vec::with_capacity(was.len());
+    for line in &was {
         let (state, freed) = line.state().cancel();
         let level = after.entry(line.reserved_part_number.clone()).or_default();
         *level = level.release(freed)?;
-        rows.push(line.with(state));
+        rows.push(line.clone().with(state));
     }
     q::save_lines(c, &rows).await?;
+    let entry = audit::Entry::new("reservation.released", RESERVATION, order_id)
+        .of_dealer(&order.dealer_code)
+        .change("cancelled", false, true);
+    let mut trail = vec![line_changes(entry, &was, &rows)];
     let version = q::bump(c, order_id, Some(true)).await?;
     let alloc = allocation(version, &rows)?;
     let released = StockReleased {
@@ -221,12 +292,14 @@ pub async fn cancel(
         allocation: alloc.clone(),
     };
     cause.publish(c, &released).await?;
+    let why = Why::counters("stock.released");
     for (pn, before) in &mut locked {
         if let Some(next) = after.get(pn) {
-            let written = stock::write(c, before, *next, &[], cause).await?;
-            *before = serve_backorders(c, written, cause).await?;
+            let written = stock::write(c, before, *next, &[], why, cause, &mut trail).await?;
+            *before = serve_backorders(c, written, cause, &mut trail).await?;
         }
     }
+    cause.audit(c, &trail).await?;
     Ok(Cancelled::Released(alloc))
 }
 
@@ -237,10 +310,11 @@ pub async fn serve_backorders(
     c: &mut AsyncPgConnection,
     level: Level,
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<Level> {
-    let level = fill_backorders(c, level, cause).await?;
+    let level = fill_backorders(c, level, cause, trail).await?;
     let part = BTreeSet::from([level.part_number.clone()]);
-    expect_backorders(c, &level.warehouse_code, &part, cause).await?;
+    expect_backorders(c, &level.warehouse_code, &part, cause, trail).await?;
     Ok(level)
 }
 
@@ -248,6 +322,7 @@ async fn fill_backorders(
     c: &mut AsyncPgConnection,
     level: Level,
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<Level> {
     if level.available() <= 0 {
         return Ok(level);
@@ -268,7 +343,7 @@ async fn fill_backorders(
     }
     let mut after = level.levels();
     for (id, grants) in by_order {
-        change_lines(c, id, cause, |row| {
+        change_lines(c, id, "reservation.filled", cause, trail, |row| {
             let Some(qty) = grants.get(&row.line_no) else {
                 return false;
             };
@@ -279,7 +354,8 @@ async fn fill_backorders(
         })
         .await?;
     }
-    stock::write(c, &level, after, &[], cause).await
+    let why = Why::counters("stock.reserved");
+    stock::write(c, &level, after, &[], why, cause, trail).await
 }
 
 /// Gives the backorders waiting for `parts` in `wh` (whose levels the caller has
@@ -290,6 +366,7 @@ pub async fn expect_backorders(
     wh: &str,
     parts: &BTreeSet<String>,
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<()> {
     // Every part's changes first, then each order once, in id order (the global lock
     // order among orders): an order waiting for two of the parts is locked once.
@@ -311,7 +388,7 @@ pub async fn expect_backorders(
         }
     }
     for (id, dates) in moved {
-        change_lines(c, id, cause, |row| {
+        change_lines(c, id, "reservation.rescheduled", cause, trail, |row| {
             let Some(date) = dates.get(&row.line_no) else {
                 return false;
             };
@@ -324,20 +401,26 @@ pub async fn expect_backorders(
 }
 
 /// Locks order `id`, changes its lines with `change` (true for a line it changed),
-/// stores them and publishes the new allocation version as `catalog.stock_reserved`.
+/// stores them, publishes the new allocation version as `catalog.stock_reserved` and
+/// adds the change to `trail` as `action`.
 async fn change_lines(
     c: &mut AsyncPgConnection,
     id: Uuid,
+    action: &'static str,
     cause: Cause<'_>,
+    trail: &mut Trail,
     mut change: impl FnMut(&mut Line) -> bool,
 ) -> Result<()> {
     let order = q::lock_order(c, id).await?;
     let mut rows = q::lines(c, id).await?;
+    let was = rows.clone();
     let changed: Vec<Line> = rows
         .iter_mut()
         .filter_map(|row| change(row).then(|| row.clone()))
         .collect();
     q::save_lines(c, &changed).await?;
+    let entry = audit::Entry::new(action, RESERVATION, id).of_dealer(&order.dealer_code);
+    trail.push(line_changes(entry, &was, &rows));
     let version = q::bump(c, id, None).await?;
     let reserved = StockReserved {
         order_id: id,
@@ -355,9 +438,10 @@ pub async fn receive(
     qty: i32,
     entry: Entry<'_>,
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<Level> {
-    let level = stock::apply(c, wh, pn, |l| l.receive(qty), entry, cause).await?;
-    serve_backorders(c, level, cause).await
+    let level = stock::apply(c, wh, pn, |l| l.receive(qty), entry, cause, trail).await?;
+    serve_backorders(c, level, cause, trail).await
 }
 
 /// The allocation of an order as events carry it.
@@ -389,4 +473,37 @@ pub(super) fn counters(locked: &BTreeMap<String, Level>) -> BTreeMap<String, Lev
         .iter()
         .map(|(k, v)| (k.clone(), v.levels()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn line_changes_name_each_changed_field_of_each_line() {
+        let id = Uuid::nil();
+        let before = vec![
+            Line::new(id, 1, "A", "A", LineState::place(5, 2)),
+            Line::new(id, 2, "B", "B", LineState::place(4, 1)),
+        ];
+        let mut after = before.clone();
+        after[0] = after[0].clone().with(after[0].state().fill(3));
+        after[1].expected_date = NaiveDate::from_ymd_opt(2024, 7, 1);
+        let e = line_changes(
+            audit::Entry::new("reservation.filled", RESERVATION, id),
+            &before,
+            &after,
+        );
+        assert_eq!(
+            e.changes.to_json(),
+            json!({
+                "line 1.reserved": {"before": 2, "after": 5},
+                "line 1.backordered": {"before": 3, "after": 0},
+                "line 2.expected_date": {"before": null, "after": "2024-07-01"},
+            })
+        );
+    }
 }

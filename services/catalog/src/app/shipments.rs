@@ -5,11 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aftersales_messaging::contracts::Allocation;
 use aftersales_messaging::contracts::catalog::{ShipmentDispatched, ShippedLine};
+use aftersales_web::audit;
 use diesel_async::AsyncPgConnection;
+use serde_json::json;
 use uuid::Uuid;
 
-use super::reservations::{allocation, counters};
-use super::{Cause, Error, Result, stock, stored};
+use super::reservations::{RESERVATION, allocation, counters, line_changes};
+use super::stock::Why;
+use super::{Cause, Error, Result, Trail, stock, stored};
 use crate::db::allocations as q;
 use crate::db::shipments::{self, NewShipment, Shipment};
 use crate::db::stock::{self as levels, Move};
@@ -73,6 +76,7 @@ pub async fn ship(
     let id = Uuid::now_v7();
     let reference = format!("shipment:{id}");
     let mut rows = q::lines(c, order_id).await?;
+    let was = rows.clone();
     let mut after = counters(&locked);
     let mut moves: BTreeMap<String, Vec<Move>> = BTreeMap::new();
     let mut shipped = Vec::new();
@@ -132,9 +136,27 @@ pub async fn ship(
     )
     .await?;
     q::save_lines(c, &rows).await?;
+    let lines: Vec<_> = shipped
+        .iter()
+        .map(|l| json!({"line_no": l.line_no, "part_number": l.part_number.as_str(), "qty": l.qty}))
+        .collect();
+    let dispatched = audit::Entry::new("shipment.dispatched", "shipment", id)
+        .of_dealer(&order.dealer_code)
+        .created(&json!({
+            "order_id": order_id,
+            "order_number": order.order_number,
+            "warehouse": order.warehouse_code,
+            "carrier": s.carrier,
+            "tracking_ref": s.tracking_ref,
+            "lines": lines,
+        }));
+    let shipped_from = audit::Entry::new("reservation.shipped", RESERVATION, order_id)
+        .of_dealer(&order.dealer_code);
+    let mut trail: Trail = vec![dispatched, line_changes(shipped_from, &was, &rows)];
+    let why = Why::movement(MovementKind::Shipment, None);
     for (pn, before) in &mut locked {
         if let (Some(next), Some(mv)) = (after.get(pn), moves.get(pn)) {
-            *before = stock::write(c, before, *next, mv, cause).await?;
+            *before = stock::write(c, before, *next, mv, why, cause, &mut trail).await?;
         }
     }
     let version = q::bump(c, order_id, None).await?;
@@ -148,5 +170,6 @@ pub async fn ship(
         allocation: alloc.clone(),
     };
     cause.publish(c, &dispatched).await?;
+    cause.audit(c, &trail).await?;
     Ok((shipment, shipped, alloc))
 }

@@ -1,17 +1,68 @@
 //! Stock of one part in one warehouse: receipts, adjustments, cycle counts, reorder
 //! settings and quarantine. [`write`] is the one writer of a level: it posts the
-//! ledger, keeps the stock-low flag and publishes `catalog.stock_low` once per
-//! crossing. Units that become available serve waiting backorders
-//! (`reservations::serve_backorders`).
+//! ledger, keeps the stock-low flag, publishes `catalog.stock_low` once per
+//! crossing and adds the change to the audit trail. Units that become available serve
+//! waiting backorders (`reservations::serve_backorders`).
 
 use aftersales_messaging::contracts::catalog::StockLow;
+use aftersales_types::DispositionKind;
+use aftersales_web::audit;
 use diesel_async::AsyncPgConnection;
+use serde_json::json;
 use uuid::Uuid;
 
-use super::{Cause, Error, Result, reservations, stored};
+use super::{Cause, Error, Result, Trail, reservations, stored};
 use crate::db::stock::{self as q, Count, Level, Move, NewCount};
 use crate::db::{parts, warehouses};
 use crate::domain::stock::{AdjustmentReason, Levels, MovementKind, StockError, stock_low};
+
+/// The entity type of a stock level in the audit trail; its id is `WAREHOUSE/PART`.
+pub const LEVEL: &str = "stock_level";
+
+/// Why a level changes, as its audit entry says: the action and, when it has one, the
+/// reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Why<'a> {
+    pub action: &'static str,
+    pub reason: Option<&'a str>,
+}
+
+impl Why<'static> {
+    /// A change of the counters alone (a reservation, a release).
+    pub fn counters(action: &'static str) -> Self {
+        Why {
+            action,
+            reason: None,
+        }
+    }
+
+    /// A movement of `kind` (an adjustment gives its reason).
+    pub fn movement(kind: MovementKind, reason: Option<AdjustmentReason>) -> Self {
+        Why {
+            action: moved(kind),
+            reason: reason.map(AdjustmentReason::as_str),
+        }
+    }
+}
+
+/// The audit action of a movement of `kind`.
+pub fn moved(kind: MovementKind) -> &'static str {
+    match kind {
+        MovementKind::Receipt => "stock.received",
+        MovementKind::Adjustment => "stock.adjusted",
+        MovementKind::CountVariance => "stock.counted",
+        MovementKind::TransferOut => "stock.transferred_out",
+        MovementKind::TransferIn => "stock.transferred_in",
+        MovementKind::Shipment => "stock.shipped",
+        MovementKind::QuarantineIn => "stock.quarantined",
+        MovementKind::QuarantineOut => "stock.disposed",
+    }
+}
+
+/// The audit id of the level of `pn` in `wh`.
+pub fn level_id(wh: &str, pn: &str) -> String {
+    format!("{wh}/{pn}")
+}
 
 /// What a movement records besides its quantity.
 #[derive(Debug, Clone, Copy)]
@@ -62,14 +113,18 @@ pub async fn active_warehouse(c: &mut AsyncPgConnection, wh: &str, named: Named)
 }
 
 /// Stores `after` for the locked level `before`, posts `moves` (whose quantities
-/// must add up to the change of on hand) and raises `catalog.stock_low` when
-/// available crosses the reorder point downwards.
+/// must add up to the change of on hand), raises `catalog.stock_low` when
+/// available crosses the reorder point downwards and adds the change to `trail` as
+/// `why` says: a change of the counters, or a movement posted even if it changed
+/// nothing (a count that found what the books said).
 pub async fn write(
     c: &mut AsyncPgConnection,
     before: &Level,
     after: Levels,
     moves: &[Move],
+    why: Why<'_>,
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<Level> {
     let posted: i32 = moves.iter().map(|m| m.qty).sum();
     if posted != after.on_hand - before.on_hand || !after.holds_invariant() {
@@ -84,7 +139,21 @@ pub async fn write(
     if emit {
         publish_low(c, &level, cause).await?;
     }
+    let entry = counters_changed(why, before, &level);
+    if !moves.is_empty() || !entry.changes.is_empty() {
+        trail.push(entry);
+    }
     Ok(level)
+}
+
+/// The audit entry of a level going from `before` to `after`.
+fn counters_changed(why: Why<'_>, before: &Level, after: &Level) -> audit::Entry {
+    let id = level_id(&after.warehouse_code, &after.part_number);
+    audit::Entry::new(why.action, LEVEL, id)
+        .change("on_hand", before.on_hand, after.on_hand)
+        .change("reserved", before.reserved, after.reserved)
+        .change("quarantined", before.quarantined, after.quarantined)
+        .because(why.reason.unwrap_or_default())
 }
 
 /// Locks the level, applies `op` and writes the result with one movement of the
@@ -96,6 +165,7 @@ pub async fn apply(
     op: impl FnOnce(Levels) -> Result<Levels, StockError>,
     entry: Entry<'_>,
     cause: Cause<'_>,
+    trail: &mut Trail,
 ) -> Result<Level> {
     let before = q::lock(c, wh, pn).await?;
     let after = op(before.levels())?;
@@ -106,7 +176,8 @@ pub async fn apply(
         reference: entry.reference.to_owned(),
         actor: entry.actor.to_owned(),
     }];
-    write(c, &before, after, &moves, cause).await
+    let why = Why::movement(entry.kind, entry.reason);
+    write(c, &before, after, &moves, why, cause, trail).await
 }
 
 /// Units received from a supplier; waiting backorders are served, emergency orders
@@ -127,7 +198,10 @@ pub async fn receipt(
         reference,
         actor,
     };
-    reservations::receive(c, wh, pn, qty, entry, cause).await
+    let mut trail = Trail::new();
+    let level = reservations::receive(c, wh, pn, qty, entry, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
+    Ok(level)
 }
 
 /// An adjustment of on hand by `delta` for `reason`, never below what is reserved or
@@ -141,8 +215,11 @@ pub async fn adjust(
     cause: Cause<'_>,
 ) -> Result<Level> {
     check_refs(c, wh, pn, Named::InBody).await?;
-    let level = apply(c, wh, pn, |l| l.adjust(delta), entry, cause).await?;
-    reservations::serve_backorders(c, level, cause).await
+    let mut trail = Trail::new();
+    let level = apply(c, wh, pn, |l| l.adjust(delta), entry, cause, &mut trail).await?;
+    let level = reservations::serve_backorders(c, level, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
+    Ok(level)
 }
 
 /// A cycle count: on hand becomes what was counted, the variance is posted; units
@@ -179,8 +256,11 @@ pub async fn count(
         reference: format!("count:{id}"),
         actor: actor.to_owned(),
     }];
-    let level = write(c, &before, after, &moves, cause).await?;
-    let level = reservations::serve_backorders(c, level, cause).await?;
+    let mut trail = Trail::new();
+    let why = Why::movement(MovementKind::CountVariance, None);
+    let level = write(c, &before, after, &moves, why, cause, &mut trail).await?;
+    let level = reservations::serve_backorders(c, level, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
     Ok((row, level))
 }
 
@@ -202,6 +282,10 @@ pub async fn settings(
     if emit {
         publish_low(c, &level, cause).await?;
     }
+    let settings = |l: &Level| json!({"reorder_point": l.reorder_point, "reorder_qty": l.reorder_qty, "bin": l.bin});
+    let entry = audit::Entry::new("stock.settings_changed", LEVEL, level_id(wh, pn))
+        .diff(&settings(&before), &settings(&level));
+    cause.audit(c, &[entry]).await?;
     Ok(level)
 }
 
@@ -211,7 +295,7 @@ pub enum Quarantine {
     /// A returned failed part arrives for inspection.
     In,
     /// It leaves after its disposition (scrapped or returned to the supplier).
-    Out,
+    Out(DispositionKind),
 }
 
 /// Returned parts entering or leaving quarantine for claim `claim`.
@@ -231,21 +315,34 @@ pub async fn quarantine(
         ));
     }
     check_refs(c, wh, pn, Named::InBody).await?;
-    let reference = format!("claim:{claim}");
-    let kind = match way {
-        Quarantine::In => MovementKind::QuarantineIn,
-        Quarantine::Out => MovementKind::QuarantineOut,
+    let before = q::lock(c, wh, pn).await?;
+    let (kind, after, reason) = match way {
+        Quarantine::In => (
+            MovementKind::QuarantineIn,
+            before.levels().quarantine_in(qty)?,
+            format!("claim {claim}"),
+        ),
+        Quarantine::Out(disposition) => (
+            MovementKind::QuarantineOut,
+            before.levels().quarantine_out(qty)?,
+            format!("claim {claim}: {}", disposition.as_str()),
+        ),
     };
-    let entry = Entry {
+    let moves = [Move {
         kind,
+        qty: after.on_hand - before.on_hand,
         reason: None,
-        reference: &reference,
-        actor: "inspection",
+        reference: format!("claim:{claim}"),
+        actor: "inspection".to_owned(),
+    }];
+    let why = Why {
+        action: moved(kind),
+        reason: Some(&reason),
     };
-    match way {
-        Quarantine::In => apply(c, wh, pn, |l| l.quarantine_in(qty), entry, cause).await,
-        Quarantine::Out => apply(c, wh, pn, |l| l.quarantine_out(qty), entry, cause).await,
-    }
+    let mut trail = Trail::new();
+    let level = write(c, &before, after, &moves, why, cause, &mut trail).await?;
+    cause.audit(c, &trail).await?;
+    Ok(level)
 }
 
 async fn publish_low(c: &mut AsyncPgConnection, level: &Level, cause: Cause<'_>) -> Result<()> {
@@ -261,4 +358,55 @@ async fn publish_low(c: &mut AsyncPgConnection, level: &Level, cause: Cause<'_>)
             },
         )
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::Utc;
+    use serde_json::json;
+
+    use super::*;
+
+    fn level(on_hand: i32, reserved: i32, quarantined: i32) -> Level {
+        Level {
+            warehouse_code: "CENTRAL".into(),
+            part_number: "A".into(),
+            on_hand,
+            reserved,
+            quarantined,
+            reorder_point: 0,
+            reorder_qty: 0,
+            bin: None,
+            low_alerted: false,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn every_movement_has_an_action_of_its_own() {
+        let actions: BTreeSet<&str> = MovementKind::ALL.into_iter().map(moved).collect();
+        assert_eq!(actions.len(), MovementKind::ALL.len());
+        assert!(actions.iter().all(|a| a.starts_with("stock.")));
+    }
+
+    #[test]
+    fn a_level_change_keeps_the_counters_that_moved_and_the_reason() {
+        let why = Why::movement(MovementKind::Adjustment, Some(AdjustmentReason::Damaged));
+        let e = counters_changed(why, &level(10, 2, 0), &level(7, 2, 0));
+        assert_eq!((e.action, e.entity_type), ("stock.adjusted", LEVEL));
+        assert_eq!(e.entity_id, "CENTRAL/A");
+        assert_eq!(
+            e.changes.to_json(),
+            json!({"on_hand": {"before": 10, "after": 7}})
+        );
+        assert_eq!(e.reason.as_deref(), Some("damaged"));
+        let e = counters_changed(
+            Why::counters("stock.reserved"),
+            &level(5, 0, 0),
+            &level(5, 0, 0),
+        );
+        assert!(e.changes.is_empty() && e.reason.is_none());
+    }
 }

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use aftersales_web::audit;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::stock::{self, Entry, Named};
@@ -20,6 +22,7 @@ pub async fn request(
     c: &mut AsyncPgConnection,
     t: NewTransfer<'_>,
     today: NaiveDate,
+    cause: Cause<'_>,
 ) -> Result<Transfer> {
     if let Some(date) = t.expected_date
         && date < today
@@ -41,8 +44,21 @@ pub async fn request(
     stock::check_refs(c, t.to, t.part_number, Named::InBody)
         .await
         .map_err(|e| rename(e, "to_warehouse"))?;
-    Ok(q::insert(c, t).await?)
+    let t = q::insert(c, t).await?;
+    let entry = audit::Entry::new("transfer.requested", TRANSFER, t.id).created(&json!({
+        "from_warehouse": t.from_warehouse,
+        "to_warehouse": t.to_warehouse,
+        "part_number": t.part_number,
+        "qty": t.qty,
+        "status": t.status,
+        "expected_date": t.expected_date,
+    }));
+    cause.audit(c, &[entry]).await?;
+    Ok(t)
 }
+
+/// The entity type of a transfer in the audit trail; its id is the transfer's.
+const TRANSFER: &str = "transfer";
 
 /// A problem with "the warehouse" is one with the side of the transfer named.
 fn rename(e: Error, field: &str) -> Error {
@@ -70,6 +86,13 @@ pub async fn act(
     // The new status first: the backorders dated below count a transfer in transit,
     // and one received no more.
     let moved = q::set_status(c, id, next).await?;
+    let done = match action {
+        TransferAction::Dispatch => "transfer.dispatched",
+        TransferAction::Receive => "transfer.received",
+        TransferAction::Cancel => "transfer.cancelled",
+    };
+    let mut trail =
+        vec![audit::Entry::new(done, TRANSFER, id).change("status", t.status, moved.status)];
     let reference = format!("transfer:{id}");
     match action {
         TransferAction::Dispatch => {
@@ -86,10 +109,12 @@ pub async fn act(
                 actor,
             };
             let take = |l: crate::domain::stock::Levels| l.take_available(t.qty);
-            stock::apply(c, &t.from_warehouse, &t.part_number, take, entry, cause).await?;
+            let from = &t.from_warehouse;
+            stock::apply(c, from, &t.part_number, take, entry, cause, &mut trail).await?;
             if t.expected_date.is_some() {
                 let part = BTreeSet::from([t.part_number.clone()]);
-                reservations::expect_backorders(c, &t.to_warehouse, &part, cause).await?;
+                let to = &t.to_warehouse;
+                reservations::expect_backorders(c, to, &part, cause, &mut trail).await?;
             }
         }
         TransferAction::Receive => {
@@ -99,9 +124,11 @@ pub async fn act(
                 reference: &reference,
                 actor,
             };
-            reservations::receive(c, &t.to_warehouse, &t.part_number, t.qty, entry, cause).await?;
+            let (to, pn) = (&t.to_warehouse, &t.part_number);
+            reservations::receive(c, to, pn, t.qty, entry, cause, &mut trail).await?;
         }
         TransferAction::Cancel => {}
     }
+    cause.audit(c, &trail).await?;
     Ok(moved)
 }

@@ -96,6 +96,24 @@ pub async fn price_at(
         .optional()?)
 }
 
+/// The `n` latest prices in force at `at`, latest first: the one in force, then those
+/// it followed.
+pub async fn latest_prices(
+    c: &mut AsyncPgConnection,
+    pn: &str,
+    at: DateTime<Utc>,
+    n: i64,
+) -> Result<Vec<PriceRow>> {
+    Ok(part_prices::table
+        .filter(part_prices::part_number.eq(pn))
+        .filter(part_prices::effective_from.le(at))
+        .order(part_prices::effective_from.desc())
+        .select(PriceRow::as_select())
+        .limit(n)
+        .load(c)
+        .await?)
+}
+
 /// `part` with the price in force now.
 pub async fn with_price(c: &mut AsyncPgConnection, part: Part) -> Result<PartView> {
     let price = price_at(c, &part.part_number, Utc::now()).await?;

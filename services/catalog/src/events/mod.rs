@@ -1,5 +1,6 @@
 //! What the service consumes, and which use case of `app` applies it (`app` writes
-//! every event it publishes in the transaction of its change):
+//! every event it publishes, and its audit entries naming the consumed event, in the
+//! transaction of its change):
 //!
 //! - `orders.order_placed` → reserve (or backorder) per line, `catalog.stock_reserved`;
 //!   an order met by a tombstone is released at once (`catalog.stock_released`);
@@ -9,7 +10,7 @@
 //!
 //! The inbox skips exact redeliveries; on top of that placing a known order or
 //! cancelling a cancelled one changes nothing, so a repeated event of another id
-//! takes effect once too. Unknown warehouses or parts can never apply: rejected
+//! takes effect, and is audited, once too. Unknown warehouses or parts can never apply: rejected
 //! (dead-lettered, replayable once master data is fixed).
 
 use std::collections::BTreeSet;
@@ -62,7 +63,8 @@ impl Handler for EventHandler {
             event_types::PART_DISPOSED => {
                 let p: PartDisposed = payload(event)?;
                 let (wh, pn, qty) = (p.warehouse.as_str(), p.part_number.as_str(), p.quantity);
-                stock::quarantine(conn, wh, pn, qty, Quarantine::Out, p.claim_id, cause).await?;
+                let way = Quarantine::Out(p.disposition);
+                stock::quarantine(conn, wh, pn, qty, way, p.claim_id, cause).await?;
             }
             other => return Err(HandlerError::not_consumed("catalog", other)),
         }

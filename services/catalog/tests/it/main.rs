@@ -7,6 +7,7 @@
     reason = "test harness: a broken set-up should stop the test at once, loudly"
 )]
 
+mod audit;
 mod availability;
 mod catalog_api;
 mod idempotency;

@@ -27,7 +27,10 @@ impl Svc {
             catalog::app::parts::publish_due_prices(
                 c,
                 at,
-                catalog::app::Cause::Request(Uuid::new_v4()),
+                catalog::app::Cause::Job {
+                    name: catalog::app::parts::PRICE_DAY_JOB,
+                    correlation: Uuid::new_v4(),
+                },
             )
             .await
         })

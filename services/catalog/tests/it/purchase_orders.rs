@@ -23,8 +23,7 @@ impl Svc {
     async fn place(&self, o: aftersales_messaging::contracts::orders::OrderPlaced) {
         let mut c = self.pool.get().await.unwrap();
         c.transaction(async |c| {
-            catalog::app::reservations::place(c, &o, catalog::app::Cause::Request(Uuid::new_v4()))
-                .await
+            catalog::app::reservations::place(c, &o, crate::support::cause()).await
         })
         .await
         .unwrap();

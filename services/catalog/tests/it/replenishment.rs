@@ -67,7 +67,7 @@ async fn suggestions_become_one_draft_per_supplier_and_are_not_suggested_again()
     let mut c = svc.pool.get().await.unwrap();
     let o = order(Uuid::new_v4(), &[(1, "B", 5)], false, 10);
     c.transaction(async |c| {
-        catalog::app::reservations::place(c, &o, catalog::app::Cause::Request(Uuid::new_v4())).await
+        catalog::app::reservations::place(c, &o, crate::support::cause()).await
     })
     .await
     .unwrap();

@@ -171,8 +171,7 @@ async fn receipts_and_transfers_in_serve_backorders_emergency_first_then_oldest(
         order(urgent, &[(1, "A", 3)], true, 1),
     ] {
         c.transaction(async |c| {
-            catalog::app::reservations::place(c, &o, catalog::app::Cause::Request(Uuid::new_v4()))
-                .await
+            catalog::app::reservations::place(c, &o, crate::support::cause()).await
         })
         .await
         .unwrap();
@@ -231,8 +230,7 @@ async fn receipts_and_transfers_in_serve_backorders_emergency_first_then_oldest(
     // Cancelling frees stock for whoever still waits (nobody here): available again.
     let mut c = svc.pool.get().await.unwrap();
     c.transaction(async |c| {
-        catalog::app::reservations::cancel(c, urgent, catalog::app::Cause::Request(Uuid::new_v4()))
-            .await
+        catalog::app::reservations::cancel(c, urgent, crate::support::cause()).await
     })
     .await
     .unwrap();
@@ -299,12 +297,7 @@ async fn fifty_concurrent_orders_reserve_exactly_what_is_available() {
                 let o = order(Uuid::new_v4(), &[(1, "B", 1)], i % 5 == 0, i);
                 let mut c = pool.get().await.expect("connection");
                 c.transaction(async |c| {
-                    catalog::app::reservations::place(
-                        c,
-                        &o,
-                        catalog::app::Cause::Request(Uuid::new_v4()),
-                    )
-                    .await
+                    catalog::app::reservations::place(c, &o, crate::support::cause()).await
                 })
                 .await
                 .expect("placed")

@@ -12,11 +12,9 @@ use crate::support::{Svc, envelope, order, other_roles};
 
 async fn place(svc: &Svc, o: &aftersales_messaging::contracts::orders::OrderPlaced) {
     let mut c = svc.pool.get().await.unwrap();
-    c.transaction(async |c| {
-        catalog::app::reservations::place(c, o, catalog::app::Cause::Request(Uuid::new_v4())).await
-    })
-    .await
-    .unwrap();
+    c.transaction(async |c| catalog::app::reservations::place(c, o, crate::support::cause()).await)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -109,6 +109,15 @@ impl Svc {
     }
 }
 
+/// The cause of a use case a test calls directly, standing for the event or request
+/// that would call it.
+pub fn cause() -> catalog::app::Cause<'static> {
+    catalog::app::Cause::Job {
+        name: "test",
+        correlation: Uuid::new_v4(),
+    }
+}
+
 pub fn part(pn: &str) -> Value {
     json!({
         "part_number": pn, "description": format!("Part {pn} brake pad"), "category": "brakes",

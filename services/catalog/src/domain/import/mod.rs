@@ -80,7 +80,7 @@ impl RowError {
 pub struct Malformed(pub String);
 
 /// The settable fields of a part as the catalog stores them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PartData {
     pub description: String,
     pub category: String,
