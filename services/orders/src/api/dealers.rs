@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use aftersales_types::DecimalString;
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::{Answer, KeyHeader};
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed, Page, PageQuery, Principal, Role};
@@ -189,13 +190,14 @@ pub async fn create_dealer(
     body.validate()?;
     let (code, data) = body.clone().split();
     let fields = data.fields()?;
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(
             &who,
             &("POST /dealers", &body),
             StatusCode::CREATED,
             async |c| {
-                let dealer = app::dealers::register(c, &code, &fields, correlation.0).await?;
+                let dealer = app::dealers::register(c, &code, &fields, &origin).await?;
                 DealerView::new(dealer, &app::tiers::in_force_now(c).await?)
             },
         )
@@ -221,7 +223,7 @@ pub async fn create_dealer(
     security(("bearer" = []))
 )]
 pub async fn update_dealer(
-    _: Allowed<Admins>,
+    Allowed(who, ..): Allowed<Admins>,
     req: HttpRequest,
     body: aftersales_web::Json<UpdateDealer>,
     mut conn: DbConn,
@@ -233,9 +235,10 @@ pub async fn update_dealer(
     let body = body.into_inner();
     body.validate()?;
     let fields = body.fields()?;
+    let origin = Origin::request(&who, correlation.0);
     let view = conn
         .transaction(async |c| {
-            let dealer = app::dealers::update(c, &code, &fields, expected, correlation.0).await?;
+            let dealer = app::dealers::update(c, &code, &fields, expected, &origin).await?;
             DealerView::new(dealer, &app::tiers::in_force_now(c).await?)
         })
         .await?;

@@ -228,6 +228,27 @@ pub struct OrderFilter {
     pub dealer: Option<String>,
 }
 
+/// Why an order is cancelled: the optional body of `POST /orders/{id}/cancel`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelOrder {
+    /// Kept in the order's audit record (`GET /audit`); blank counts as none.
+    #[validate(length(max = 500))]
+    #[serde(default)]
+    #[schema(example = "ordered the wrong part")]
+    pub reason: Option<String>,
+}
+
+impl CancelOrder {
+    /// The reason given, trimmed; none when blank.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    }
+}
+
 /// The ship queue's filter.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -4,17 +4,21 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use aftersales_web::audit::Origin;
 use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::{KeyHeader, request_hash};
 use aftersales_web::{
     Allowed, ApiError, DbConn, Keyed, MaybeIdempotencyKey, Page, PageQuery, Principal, Role,
 };
+use serde_json::json;
 use uuid::Uuid;
 use validator::Validate;
 
 use super::DealersAndAdmins;
-use super::common::period_bound;
-use super::order_views::{CreateOrder, OrderFilter, OrderView, ShipQueueFilter, TimelineEntryView};
+use super::common::{OptionalJson, period_bound};
+use super::order_views::{
+    CancelOrder, CreateOrder, OrderFilter, OrderView, ShipQueueFilter, TimelineEntryView,
+};
 use super::placing::{Placer, Request};
 use crate::app::orders::{self as use_case, PlaceOrder};
 use crate::db::orders::ListFilter;
@@ -59,7 +63,7 @@ pub async fn create_order(
             key: key.into_inner(),
             hash,
             order,
-            correlation: correlation.0,
+            origin: Origin::request(&who, correlation.0),
         })
         .await?;
     Ok(answer.located("/api/v1/orders", "id"))
@@ -159,11 +163,13 @@ pub async fn get_order(
 }
 
 /// Asks catalog to cancel everything not yet shipped (the owning dealer, or an
-/// admin). Publishes `orders.order_cancelled`; the order is `cancel_requested`
-/// until catalog's release arrives, then `cancelled`. Accepts `Idempotency-Key`: a
-/// repeat with the same key answers the first result and publishes nothing.
+/// admin), optionally saying why (kept in the audit trail). Publishes
+/// `orders.order_cancelled`; the order is `cancel_requested` until catalog's release
+/// arrives, then `cancelled`. Accepts `Idempotency-Key`: a repeat with the same key
+/// answers the first result and publishes nothing.
 #[utoipa::path(
     post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
+    request_body(content = Option<CancelOrder>, description = "optional: no body cancels without a reason"),
     params(
         ("id" = Uuid, Path),
         KeyHeader,
@@ -173,28 +179,32 @@ pub async fn get_order(
         (status = 403, description = "role may not cancel", body = aftersales_web::Problem),
         (status = 404, description = "unknown, or another dealer's", body = aftersales_web::Problem),
         (status = 409, description = "fully shipped, or already cancelled / being cancelled", body = aftersales_web::Problem),
+        (status = 422, description = "a reason over 500 characters, or the key reused with another reason", body = aftersales_web::Problem),
     ),
     security(("bearer" = []))
 )]
 pub async fn cancel_order(
-    who: Principal,
+    Allowed(who, ..): Allowed<DealersAndAdmins>,
     correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<Uuid>,
+    body: OptionalJson<CancelOrder>,
 ) -> Result<HttpResponse, ApiError> {
-    who.require(&[Role::Dealer, Role::Admin])?;
     let caller = who.caller()?;
     let id = path.into_inner();
+    let body = body.0.unwrap_or_default();
+    body.validate()?;
+    let reason = body.reason();
+    let origin = Origin::request(&who, correlation.0);
+    // The same key with another reason is another request (422). Without a reason it
+    // hashes as it did before reasons existed: a key stored then still replays.
+    let mut request = vec![json!("POST /orders/{id}/cancel"), json!(id)];
+    request.extend(reason.map(|r| json!(r)));
     let answer = keyed
-        .once(
-            &who,
-            &("POST /orders/{id}/cancel", id),
-            StatusCode::ACCEPTED,
-            async |c| {
-                let order = use_case::cancel(c, &caller, id, correlation.0).await?;
-                Ok(OrderView::from(order))
-            },
-        )
+        .once(&who, &request, StatusCode::ACCEPTED, async |c| {
+            let order = use_case::cancel(c, &caller, id, reason, &origin).await?;
+            Ok(OrderView::from(order))
+        })
         .await?;
     Ok(answer.into_response())
 }

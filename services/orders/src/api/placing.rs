@@ -12,7 +12,9 @@
 //! Each request keeps the guarantees of a single one: it is answered only after its
 //! transaction committed; an order the rules refuse (422) writes nothing and does not
 //! hold back the others; an `Idempotency-Key` is claimed, answered or released in the
-//! same transaction as the order. Two requests with the same key are never in one
+//! same transaction as the order, and so is the order's audit record (`order.placed`,
+//! all of a batch's in one statement, each naming its own sender): a replay or a
+//! refused order writes none. Two requests with the same key are never in one
 //! batch: the second waits for the next, where it replays the first. A batch the
 //! database refuses as a whole (a lost connection, a deadlock) is written again one
 //! request per transaction, so a fault costs only the request it belongs to.
@@ -21,11 +23,11 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
+use aftersales_web::audit::Origin;
 use aftersales_web::idempotency::{self, Answer, Claim, Completed, IdempotencyKey, KeyedRequest};
 use aftersales_web::{ApiError, DbPool};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use tokio::sync::{Mutex, mpsc, oneshot};
-use uuid::Uuid;
 
 use super::order_views::OrderView;
 use crate::app::orders::{self as use_case, PlaceOrder};
@@ -45,7 +47,8 @@ pub struct Request {
     /// [`idempotency::request_hash`] of what identifies the request.
     pub hash: Vec<u8>,
     pub order: PlaceOrder,
-    pub correlation: Uuid,
+    /// Who places it, in which request: what its audit record names.
+    pub origin: Origin,
 }
 
 struct Job {
@@ -215,9 +218,9 @@ async fn place_batch(
     let to_place: Vec<usize> = (0..requests.len())
         .filter(|i| outcomes[*i].is_none())
         .collect();
-    let orders: Vec<(&PlaceOrder, Uuid)> = to_place
+    let orders: Vec<(&PlaceOrder, &Origin)> = to_place
         .iter()
-        .map(|i| (&requests[*i].order, requests[*i].correlation))
+        .map(|i| (&requests[*i].order, &requests[*i].origin))
         .collect();
     let placed = use_case::place_many(c, &orders).await?;
 

@@ -7,6 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
 use aftersales_types::{DecimalString, Timestamp};
+use aftersales_web::audit::Origin;
+use aftersales_web::correlation::CorrelationId;
 use aftersales_web::idempotency::KeyHeader;
 use aftersales_web::{Allowed, ApiError, DbConn, Keyed};
 use chrono::{DateTime, Utc};
@@ -150,6 +152,7 @@ pub async fn list_discounts(
 )]
 pub async fn schedule_discount(
     Allowed(who, ..): Allowed<Admins>,
+    correlation: CorrelationId,
     keyed: Keyed,
     path: web::Path<String>,
     body: aftersales_web::Json<ScheduleDiscount>,
@@ -160,13 +163,15 @@ pub async fn schedule_discount(
     let pct = DiscountPct::parse(body.discount_pct.get())
         .map_err(|e| ApiError::invalid_field("discount_pct", e.into_message()))?;
     let effective_from = body.effective_from.map(Timestamp::get);
+    let origin = Origin::request(&who, correlation.0);
     let answer = keyed
         .once(
             &who,
             &("POST /tiers/{tier}/discounts", tier, &body),
             StatusCode::CREATED,
             async |c| {
-                let row = app::tiers::schedule(c, tier, pct, effective_from, &who.sub).await?;
+                let row =
+                    app::tiers::schedule(c, tier, pct, effective_from, &who.sub, &origin).await?;
                 Ok(TierDiscountView::from(row))
             },
         )

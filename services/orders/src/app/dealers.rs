@@ -1,26 +1,33 @@
 //! Dealer master data: registering and changing a dealer, each change published as
-//! `orders.dealer_upserted` in its transaction; reading dealers as the caller may.
+//! `orders.dealer_upserted` and audited (`dealer.created`, `dealer.updated`, readable
+//! by the dealer itself) in its transaction; reading dealers as the caller may.
 
 use aftersales_messaging::contracts::orders::DealerUpserted;
 use aftersales_web::{ApiError, Page};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
+use rust_decimal::Decimal;
+use serde::Serialize;
 
-use super::{Caller, enqueue};
+use super::{Caller, Entry, Origin, enqueue};
 use crate::db;
 use crate::db::dealers::{Dealer, DealerFields, UpdateOutcome};
+use crate::domain::Tier;
 
 /// Registers dealer `code` (a taken code → 409).
 pub async fn register(
     c: &mut AsyncPgConnection,
     code: &str,
     fields: &DealerFields,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<Dealer, ApiError> {
     let Some(dealer) = db::dealers::insert(c, code, fields).await? else {
         return Err(ApiError::conflict(format!("dealer {code} already exists")));
     };
-    publish(c, &dealer, correlation).await?;
+    publish(c, &dealer, origin).await?;
+    let entry = Entry::new("dealer.created", "dealer", code)
+        .of_dealer(code)
+        .created(&DealerRecord::of(&dealer));
+    origin.record(c, &[entry]).await?;
     Ok(dealer)
 }
 
@@ -31,11 +38,19 @@ pub async fn update(
     code: &str,
     fields: &DealerFields,
     expected_version: Option<i32>,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<Dealer, ApiError> {
+    // Locked first: the audit record's "before" is the row the update replaces.
+    let Some(before) = db::dealers::lock(c, code).await? else {
+        return Err(not_found(code));
+    };
     match db::dealers::update(c, code, fields, expected_version).await? {
         UpdateOutcome::Updated(dealer) => {
-            publish(c, &dealer, correlation).await?;
+            publish(c, &dealer, origin).await?;
+            let entry = Entry::new("dealer.updated", "dealer", code)
+                .of_dealer(code)
+                .diff(&DealerRecord::of(&before), &DealerRecord::of(&dealer));
+            origin.record(c, &[entry]).await?;
             Ok(dealer)
         }
         UpdateOutcome::NotFound => Err(not_found(code)),
@@ -70,10 +85,37 @@ pub async fn list(
     Ok(Page::from_rows(rows, limit, |d| d.code.clone()))
 }
 
+/// What a dealer record shows of a dealer: what an admin sets, and the version its
+/// ETag carries.
+#[derive(Serialize)]
+struct DealerRecord<'a> {
+    name: &'a str,
+    tier: Tier,
+    labor_rate: Decimal,
+    currency: &'a str,
+    home_warehouse: &'a str,
+    active: bool,
+    version: i32,
+}
+
+impl DealerRecord<'_> {
+    fn of(dealer: &Dealer) -> DealerRecord<'_> {
+        DealerRecord {
+            name: &dealer.name,
+            tier: dealer.tier,
+            labor_rate: dealer.labor_rate,
+            currency: dealer.currency.as_ref(),
+            home_warehouse: dealer.home_warehouse.as_str(),
+            active: dealer.active,
+            version: dealer.version,
+        }
+    }
+}
+
 async fn publish(
     c: &mut AsyncPgConnection,
     dealer: &Dealer,
-    correlation: Uuid,
+    origin: &Origin,
 ) -> Result<(), ApiError> {
     let event = DealerUpserted {
         dealer_code: dealer.code.clone(),
@@ -84,7 +126,7 @@ async fn publish(
         home_warehouse: dealer.home_warehouse.clone(),
         active: dealer.active,
     };
-    enqueue(c, &event, correlation).await?;
+    enqueue(c, &event, origin).await?;
     Ok(())
 }
 

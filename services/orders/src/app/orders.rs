@@ -5,16 +5,19 @@
 //! (`ORD-000123`), stores it `submitted` and publishes `orders.order_placed`.
 //! Cancelling asks catalog to release everything not shipped (`orders.order_cancelled`);
 //! the status follows from the quantities (`domain::status`). Every status change
-//! appends a timeline entry naming its event.
+//! appends a timeline entry naming its event, and every change an audit record
+//! (`order.placed`, `order.cancelled` with the reason given).
 
 use aftersales_messaging::contracts::orders::{OrderCancelled, OrderLine, OrderPlaced};
 use aftersales_messaging::{Envelope, outbox};
-use aftersales_web::{ApiError, FieldError, Page};
+use aftersales_web::{ApiError, FieldError, Page, audit};
 use chrono::{SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
+use rust_decimal::Decimal;
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Caller, enqueue};
+use super::{Caller, Entry, Origin, correlation, enqueue};
 use crate::db;
 use crate::db::dealers::Dealer;
 use crate::db::orders::{Line, ListFilter, NewTimelineEntry, Order, TimelineEntry};
@@ -87,15 +90,16 @@ impl PlaceOrder {
 /// naming each line that is not).
 ///
 /// A fixed number of statements (the dealers, the prices and the tier discounts in
-/// force, pipelined; the numbers; then one insert each for orders, lines, outbox and
-/// timeline), whatever their count: what lets orders' group commit (`api::placing`)
-/// write a batch of requests at the cost of one, and a lone order is a batch of one.
+/// force, pipelined; the numbers; then one insert each for orders, lines, outbox,
+/// timeline and audit records), whatever their count: what lets orders' group commit
+/// (`api::placing`) write a batch of requests at the cost of one, and a lone order is
+/// a batch of one. Each order is recorded as placed by its own request's `Origin`.
 /// Answers each order's outcome, in the order given: a refused order is an `Err` and
 /// writes nothing, and the others are placed all the same. An `Err` of the whole call
 /// is the database's: roll the transaction back.
 pub async fn place_many(
     c: &mut AsyncPgConnection,
-    requests: &[(&PlaceOrder, Uuid)],
+    requests: &[(&PlaceOrder, &Origin)],
 ) -> Result<Vec<Result<OrderDetail, ApiError>>, ApiError> {
     // The moment the batch's orders are priced at and placed. Microseconds: what
     // PostgreSQL keeps, so the events and the rows agree.
@@ -130,7 +134,8 @@ pub async fn place_many(
 
     let mut outcomes = Vec::with_capacity(requests.len());
     let (mut rows, mut lines, mut envelopes, mut timeline) = (vec![], vec![], vec![], vec![]);
-    for ((order, correlation), priced) in requests.iter().zip(priced) {
+    let mut records = Vec::new();
+    for ((order, origin), priced) in requests.iter().zip(priced) {
         let priced = match priced {
             Ok(priced) => priced,
             Err(refused) => {
@@ -142,7 +147,7 @@ pub async fn place_many(
             .next()
             .ok_or_else(|| ApiError::internal("fewer order numbers than orders"))?;
         let detail = new_order(order, priced, number, placed_at);
-        let envelope = Envelope::new(crate::NAME, &placed_event(&detail), *correlation)
+        let envelope = Envelope::new(crate::NAME, &placed_event(&detail), correlation(origin))
             .map_err(ApiError::internal)?;
         timeline.push(NewTimelineEntry {
             order_id: detail.order.id,
@@ -153,6 +158,7 @@ pub async fn place_many(
             allocation_version: None,
         });
         envelopes.push(envelope);
+        records.push((*origin, placed_entry(&detail)));
         rows.push(detail.order.clone());
         lines.extend(detail.lines.iter().cloned());
         outcomes.push(Ok(detail));
@@ -161,6 +167,8 @@ pub async fn place_many(
         db::orders::insert_many(c, &rows, &lines).await?;
         outbox::enqueue_many(c, &envelopes).await?;
         db::orders::append_timeline_many(c, &timeline).await?;
+        // One statement for the whole batch, whoever each order's sender.
+        audit::record(c, records.iter().map(|(origin, entry)| (*origin, entry))).await?;
     }
     // Everything the answers show was just written: no need to read it back.
     Ok(outcomes)
@@ -299,6 +307,60 @@ fn placed_event(detail: &OrderDetail) -> OrderPlaced {
     }
 }
 
+/// What an order was placed with, as its audit record keeps it.
+#[derive(Serialize)]
+struct PlacedRecord<'a> {
+    number: &'a str,
+    dealer_code: &'a str,
+    warehouse: &'a str,
+    priority: Priority,
+    status: OrderStatus,
+    currency: &'a str,
+    total: Decimal,
+    lines: Vec<PlacedLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct PlacedLine<'a> {
+    line_no: i32,
+    part_number: &'a str,
+    qty: i32,
+    unit_list_price: Decimal,
+    discount_pct: Decimal,
+    unit_net_price: Decimal,
+    line_total: Decimal,
+}
+
+/// `order.placed` for a new order: everything it was placed with.
+fn placed_entry(detail: &OrderDetail) -> Entry {
+    let order = &detail.order;
+    let record = PlacedRecord {
+        number: &order.number,
+        dealer_code: order.dealer_code.as_str(),
+        warehouse: order.warehouse.as_str(),
+        priority: order.priority,
+        status: order.status,
+        currency: order.currency.as_ref(),
+        total: order.total,
+        lines: detail
+            .lines
+            .iter()
+            .map(|l| PlacedLine {
+                line_no: l.line_no,
+                part_number: l.part_number.as_str(),
+                qty: l.qty,
+                unit_list_price: l.unit_list_price,
+                discount_pct: l.discount_pct,
+                unit_net_price: l.unit_net_price,
+                line_total: l.line_total,
+            })
+            .collect(),
+    };
+    Entry::new("order.placed", "order", order.id)
+        .of_dealer(order.dealer_code.as_str())
+        .created(&record)
+}
+
 /// The 422 for lines that cannot be ordered, each named `lines[i].part_number`.
 fn unorderable(problems: &[LineProblem]) -> ApiError {
     let errors: Vec<FieldError> = problems
@@ -314,12 +376,14 @@ fn unorderable(problems: &[LineProblem]) -> ApiError {
 
 /// Asks catalog to cancel everything not yet shipped: the order becomes
 /// `cancel_requested` (or what its quantities say) and `orders.order_cancelled` is
-/// published. A fully shipped or already cancelled order → 409.
+/// published; the audit record keeps `reason`, if given. A fully shipped or already
+/// cancelled order → 409.
 pub async fn cancel(
     c: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-    correlation: Uuid,
+    reason: Option<&str>,
+    origin: &Origin,
 ) -> Result<OrderDetail, ApiError> {
     let order = db::orders::lock(c, id)
         .await?
@@ -331,8 +395,8 @@ pub async fn cancel(
     let lines = db::orders::lines(c, id).await?;
     let quantities: Vec<LineQty> = lines.iter().map(line_qty).collect();
     let status = derive_status(&quantities, order.allocation_version > 0, true);
-    db::orders::set_cancel_requested(c, id, status).await?;
-    let envelope = enqueue(c, &OrderCancelled { order_id: id }, correlation).await?;
+    let requested_at = db::orders::set_cancel_requested(c, id, status).await?;
+    let envelope = enqueue(c, &OrderCancelled { order_id: id }, origin).await?;
     db::orders::append_timeline(
         c,
         &NewTimelineEntry {
@@ -345,6 +409,16 @@ pub async fn cancel(
         },
     )
     .await?;
+    let entry = Entry::new("order.cancelled", "order", id)
+        .of_dealer(order.dealer_code.as_str())
+        .change("status", order.status, status)
+        .change(
+            "cancel_requested_at",
+            order.cancel_requested_at,
+            Some(requested_at),
+        )
+        .because(reason.unwrap_or_default());
+    origin.record(c, &[entry]).await?;
     detail(c, id).await
 }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
 use rust_decimal::Decimal;
 
+use super::{Entry, Origin};
 use crate::db;
 use crate::db::tiers::{NewTierDiscount, TierDiscount};
 use crate::domain::Tier;
@@ -90,14 +91,16 @@ pub async fn history(c: &mut AsyncPgConnection, tier: Tier) -> Result<Vec<TierDi
 }
 
 /// Adds `pct` to `tier`'s history from `effective_from` (now when `None`), written by
-/// `actor`. A moment already passed → 422 naming `effective_from`; the tier already has
-/// a discount from that moment → 409.
+/// `actor` and audited as `tier_discount.scheduled` (entity: the tier). A moment
+/// already passed → 422 naming `effective_from`; the tier already has a discount from
+/// that moment → 409.
 pub async fn schedule(
     c: &mut AsyncPgConnection,
     tier: Tier,
     pct: DiscountPct,
     effective_from: Option<DateTime<Utc>>,
     actor: &str,
+    origin: &Origin,
 ) -> Result<TierDiscount, ApiError> {
     db::tiers::lock_for_scheduling(c).await?;
     // Taken once the lock is ours: every order priced before it has committed.
@@ -118,11 +121,24 @@ pub async fn schedule(
         discount_pct: pct.get(),
         created_by: actor.to_owned(),
     };
-    db::tiers::insert(c, &entry).await?.ok_or_else(|| {
+    let row = db::tiers::insert(c, &entry).await?.ok_or_else(|| {
         ApiError::conflict(format!(
             "tier {} already has a discount from {}",
             tier.as_str(),
             effective_from.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
         ))
-    })
+    })?;
+    let record = Entry::new("tier_discount.scheduled", "tier_discount", tier.as_str())
+        .change(
+            "discount_pct",
+            None::<Decimal>,
+            Some(row.discount_pct.normalize()),
+        )
+        .change(
+            "effective_from",
+            None::<DateTime<Utc>>,
+            Some(row.effective_from),
+        );
+    origin.record(c, &[record]).await?;
+    Ok(row)
 }

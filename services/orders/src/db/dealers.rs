@@ -98,7 +98,8 @@ pub async fn update(
     })
 }
 
-aftersales_web::row_by_key!(pub fn find(dealers::table, &str) -> Dealer);
+// `lock`: the dealer an update replaces, held until the transaction ends.
+aftersales_web::find_and_lock!(dealers::table, Dealer, &str);
 
 /// The dealers of `codes` that exist, in no particular order. Takes a shared
 /// connection so that it can be pipelined with an order batch's other reads.

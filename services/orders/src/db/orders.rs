@@ -339,12 +339,13 @@ pub async fn timeline(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Vec
         .await
 }
 
-/// Records a shipment once (a redelivered or replayed event finds it there).
+/// Records a shipment once (a redelivered or replayed event finds it there); answers
+/// whether it was new.
 pub async fn record_shipment(
     conn: &mut AsyncPgConnection,
     shipment: &NewShipment<'_>,
     lines: &[ShipmentLine],
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let inserted = diesel::insert_into(order_shipments::table)
         .values(shipment)
         .on_conflict_do_nothing()
@@ -357,7 +358,7 @@ pub async fn record_shipment(
             .execute(conn)
             .await?;
     }
-    Ok(())
+    Ok(inserted == 1)
 }
 
 /// The shipments of `orders`, oldest first, each with its lines by line number.

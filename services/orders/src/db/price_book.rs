@@ -22,8 +22,9 @@ pub struct Part {
 
 /// Inserts or replaces the part (the event carries the whole part), unless the row
 /// holds a newer description already: `updated_at` is the event's `occurred_at`, so
-/// an older event delivered late does not overwrite a newer price.
-pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()> {
+/// an older event delivered late does not overwrite a newer price. Answers whether it
+/// wrote.
+pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<bool> {
     use diesel::sql_types::{Bool, Nullable, Numeric, Text, Timestamptz};
     // diesel's DSL cannot put a WHERE on ON CONFLICT DO UPDATE with `excluded`.
     diesel::sql_query(
@@ -43,11 +44,13 @@ pub async fn upsert(conn: &mut AsyncPgConnection, part: &Part) -> QueryResult<()
     .bind::<Nullable<Text>, _>(part.superseded_by.as_deref())
     .bind::<Timestamptz, _>(part.updated_at)
     .execute(conn)
-    .await?;
-    Ok(())
+    .await
+    .map(|rows| rows == 1)
 }
 
-aftersales_web::row_by_key!(pub fn find(price_book::table, &str) -> Part);
+// `lock`: the row a part event replaces, held until the transaction ends so that what
+// its audit record calls "before" is what the upsert overwrites.
+aftersales_web::find_and_lock!(price_book::table, Part, &str);
 
 /// The parts of `part_numbers` the book has. Takes a shared connection so that it can
 /// be pipelined with an order batch's other reads.

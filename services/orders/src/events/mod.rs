@@ -9,6 +9,9 @@
 //!   backordered line's expected date; a status change appends a timeline entry
 //!   naming the event.
 //!
+//! Each is handed over as its [`Cause`], which also holds the origin (catalog, the
+//! event's id and correlation) that the change's audit record is written under.
+//!
 //! An allocation for an order this service does not know is answered with
 //! `HandlerError::Retry`, never dropped: the order row commits before
 //! `orders.order_placed` can leave the outbox, so catalog cannot know an order that
@@ -24,7 +27,8 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::app;
-use crate::app::allocations::{AllocationUpdate, Cause, Shipment};
+use crate::app::Cause;
+use crate::app::allocations::{AllocationUpdate, Shipment};
 use crate::app::price_book::PublishedPart;
 use crate::domain::allocation::AllocatedLine;
 use crate::domain::status::LineQty;
@@ -36,27 +40,23 @@ pub struct EventHandler;
 
 impl Handler for EventHandler {
     async fn handle(&self, conn: &mut AsyncPgConnection, event: &Envelope) -> Handled {
-        let cause = Cause {
-            event_id: event.event_id,
-            event_type: &event.event_type,
-            occurred_at: event.occurred_at,
-        };
+        let cause = Cause::of(event);
         match event.event_type.as_str() {
             event_types::PART_UPSERTED => {
                 let part = published_part(payload(event)?, event)?;
-                app::price_book::apply_part(conn, part).await
+                app::price_book::apply_part(conn, part, &cause).await
             }
             event_types::STOCK_RESERVED => {
                 let p: catalog::StockReserved = payload(event)?;
-                app::allocations::apply(conn, cause, &update(p.order_id, &p.allocation)).await
+                app::allocations::apply(conn, &cause, &update(p.order_id, &p.allocation)).await
             }
             event_types::STOCK_RELEASED => {
                 let p: catalog::StockReleased = payload(event)?;
-                app::allocations::apply(conn, cause, &update(p.order_id, &p.allocation)).await
+                app::allocations::apply(conn, &cause, &update(p.order_id, &p.allocation)).await
             }
             event_types::SHIPMENT_DISPATCHED => {
                 let shipment = shipment(payload(event)?)?;
-                app::allocations::ship(conn, cause, &shipment).await
+                app::allocations::ship(conn, &cause, &shipment).await
             }
             other => Err(HandlerError::not_consumed("orders", other)),
         }

@@ -8,6 +8,7 @@
     reason = "test harness: a broken set-up should stop the test at once, loudly"
 )]
 
+mod audit;
 mod dealers;
 mod events;
 mod expected_dates;
