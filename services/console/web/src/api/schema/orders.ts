@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service's audit records, newest first (admin, finance, quality; a dealer sees
+         *     the records of its own orders, claims and other entities only). */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dealers": {
         parameters: {
             query?: never;
@@ -91,9 +109,10 @@ export interface paths {
         get?: never;
         put?: never;
         /** Asks catalog to cancel everything not yet shipped (the owning dealer, or an
-         *     admin). Publishes `orders.order_cancelled`; the order is `cancel_requested`
-         *     until catalog's release arrives, then `cancelled`. Accepts `Idempotency-Key`: a
-         *     repeat with the same key answers the first result and publishes nothing. */
+         *     admin), optionally saying why (kept in the audit trail). Publishes
+         *     `orders.order_cancelled`; the order is `cancel_requested` until catalog's release
+         *     arrives, then `cancelled`. Accepts `Idempotency-Key`: a repeat with the same key
+         *     answers the first result and publishes nothing. */
         post: operations["cancel_order"];
         delete?: never;
         options?: never;
@@ -218,6 +237,55 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A page of audit records. */
+        AuditPage: {
+            items: components["schemas"]["AuditRecord"][];
+            /** @description Pass as `cursor` to get the next (older) page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One audit record. */
+        AuditRecord: {
+            /** @description What was done: `claim.decided`, `order.placed`, … */
+            action: string;
+            /** @description The user's subject, the service that produced the event, or the job. */
+            actor: string;
+            /** @description The acting dealer, for a dealer's user. */
+            actor_dealer?: string | null;
+            /** @description `user`, `event` (a consumed event) or `job` (the service's own job). */
+            actor_kind: string;
+            actor_role?: string | null;
+            /**
+             * Format: date-time
+             * @description When the change was made (its transaction's start).
+             */
+            at: string;
+            /** @description The fields changed: `{"status": {"before": "submitted", "after": "approved"}}`. */
+            changes: Record<string, never>;
+            /** Format: uuid */
+            correlation_id?: string | null;
+            /** @description The dealer the entity belongs to, if any. */
+            entity_dealer?: string | null;
+            entity_id: string;
+            entity_type: string;
+            /**
+             * Format: uuid
+             * @description The consumed event, for an event.
+             */
+            event_id?: string | null;
+            /** Format: int64 */
+            id: number;
+            reason?: string | null;
+            /** @description Whether the record is in the hash chain yet (within seconds of its commit). */
+            sealed: boolean;
+        };
+        /** @description Why an order is cancelled: the optional body of `POST /orders/{id}/cancel`. */
+        CancelOrder: {
+            /**
+             * @description Kept in the order's audit record (`GET /audit`); blank counts as none.
+             * @example ordered the wrong part
+             */
+            reason?: string | null;
+        };
         /** @description A new dealer. */
         CreateDealer: {
             active?: boolean;
@@ -593,6 +661,71 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only records of this entity type (`claim`, `order`, `part`, …). */
+                entity_type?: string;
+                /** @description Only records of this entity (with `entity_type`). */
+                entity_id?: string;
+                /** @description Only records of this actor: a user's subject, or the service whose event it was. */
+                actor?: string;
+                /** @description Records written at or after: a date (UTC) or an RFC 3339 timestamp. */
+                from?: string;
+                /** @description Records written before this timestamp, or on or before this date (UTC). */
+                to?: string;
+                /** @description Opaque position from a previous page's `next_cursor` (CSV: the `Next-Cursor` header). */
+                cursor?: string;
+                /** @description Page size: JSON 1 to 200 (default 50), CSV 1 to 10 000 (default 10 000). */
+                limit?: number;
+                /** @description `json` (default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description newest first; CSV with Accept: text/csv or ?format=csv (the next page's cursor in the Next-Cursor header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a cursor that is not one of this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a role that may not read the audit trail */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description bad date, to before from, or unknown format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_dealers: {
         parameters: {
             query?: {
@@ -1114,7 +1247,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description optional: no body cancels without a reason */
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["CancelOrder"];
+            };
+        };
         responses: {
             /** @description cancel requested */
             202: {
@@ -1170,7 +1308,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the `Idempotency-Key` was used before with another request */
+            /** @description a reason over 500 characters, or the key reused with another reason */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -61,6 +61,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service's audit records, newest first (admin, finance, quality; a dealer sees
+         *     the records of its own orders, claims and other entities only). */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credit-memos": {
         parameters: {
             query?: never;
@@ -364,6 +382,47 @@ export interface components {
             parts_recovery_pct: components["schemas"]["DecimalString"];
             valid_from: components["schemas"]["CalendarDate"];
             valid_to?: null | components["schemas"]["CalendarDate"];
+        };
+        /** @description A page of audit records. */
+        AuditPage: {
+            items: components["schemas"]["AuditRecord"][];
+            /** @description Pass as `cursor` to get the next (older) page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One audit record. */
+        AuditRecord: {
+            /** @description What was done: `claim.decided`, `order.placed`, … */
+            action: string;
+            /** @description The user's subject, the service that produced the event, or the job. */
+            actor: string;
+            /** @description The acting dealer, for a dealer's user. */
+            actor_dealer?: string | null;
+            /** @description `user`, `event` (a consumed event) or `job` (the service's own job). */
+            actor_kind: string;
+            actor_role?: string | null;
+            /**
+             * Format: date-time
+             * @description When the change was made (its transaction's start).
+             */
+            at: string;
+            /** @description The fields changed: `{"status": {"before": "submitted", "after": "approved"}}`. */
+            changes: Record<string, never>;
+            /** Format: uuid */
+            correlation_id?: string | null;
+            /** @description The dealer the entity belongs to, if any. */
+            entity_dealer?: string | null;
+            entity_id: string;
+            entity_type: string;
+            /**
+             * Format: uuid
+             * @description The consumed event, for an event.
+             */
+            event_id?: string | null;
+            /** Format: int64 */
+            id: number;
+            reason?: string | null;
+            /** @description Whether the record is in the hash chain yet (within seconds of its commit). */
+            sealed: boolean;
         };
         /**
          * Format: date
@@ -1036,6 +1095,71 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only records of this entity type (`claim`, `order`, `part`, …). */
+                entity_type?: string;
+                /** @description Only records of this entity (with `entity_type`). */
+                entity_id?: string;
+                /** @description Only records of this actor: a user's subject, or the service whose event it was. */
+                actor?: string;
+                /** @description Records written at or after: a date (UTC) or an RFC 3339 timestamp. */
+                from?: string;
+                /** @description Records written before this timestamp, or on or before this date (UTC). */
+                to?: string;
+                /** @description Opaque position from a previous page's `next_cursor` (CSV: the `Next-Cursor` header). */
+                cursor?: string;
+                /** @description Page size: JSON 1 to 200 (default 50), CSV 1 to 10 000 (default 10 000). */
+                limit?: number;
+                /** @description `json` (default) or `csv`. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description newest first; CSV with Accept: text/csv or ?format=csv (the next page's cursor in the Next-Cursor header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a cursor that is not one of this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a role that may not read the audit trail */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description bad date, to before from, or unknown format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
