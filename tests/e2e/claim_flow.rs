@@ -13,7 +13,7 @@ use chrono::{Days, Utc};
 use serde_json::{Value, json};
 
 struct Stack {
-    _dbs: Vec<TestDb>,
+    dbs: Vec<TestDb>,
     _vhost: TestVhost,
     catalog: ServiceProcess,
     orders: ServiceProcess,
@@ -33,7 +33,7 @@ impl Stack {
             unreachable!("four names, four processes")
         };
         Stack {
-            _dbs: dbs,
+            dbs,
             _vhost: vhost,
             catalog,
             orders,
@@ -591,6 +591,73 @@ impl Flow {
     }
 }
 
+impl Flow {
+    /// The claim's story in each service's audit trail, the dealer's view of it, one
+    /// correlation id from quality's decision to recovery's line, and every chain intact.
+    async fn the_audit_trails_tell_who_did_what(&self) {
+        let s = &self.s;
+        let trail = |service: &ServiceProcess, query: String, role, dealer| {
+            let url = service.url(&format!("/api/v1/audit?{query}"));
+            async move { s.get(url, role, dealer).await["items"].clone() }
+        };
+        let claim = format!("entity_type=claim&entity_id={}", self.claim_id);
+        let records = trail(&s.inspection, claim.clone(), Role::Admin, None).await;
+        let by_action = |action: &str| -> Value {
+            records
+                .as_array()
+                .and_then(|r| r.iter().find(|r| r["action"] == action))
+                .cloned()
+                .unwrap_or_else(|| panic!("no {action} in {records}"))
+        };
+        let submitted = by_action("claim.submitted");
+        assert_eq!(
+            (&submitted["actor_role"], &submitted["actor_dealer"]),
+            (&json!("dealer"), &json!("D001")),
+            "{submitted}"
+        );
+        for action in ["claim.part_received", "claim.inspected", "claim.approved"] {
+            assert_eq!(by_action(action)["actor_role"], "quality", "{action}");
+        }
+        let approved = by_action("claim.approved");
+        assert_eq!(
+            approved["changes"]["status"],
+            json!({"before": "under_inspection", "after": "approved"}),
+            "{approved}"
+        );
+        // The dealer reads its own claim's history, another dealer none of it.
+        let own = trail(&s.inspection, claim.clone(), Role::Dealer, Some("D001")).await;
+        assert_eq!(own, records);
+        let other = trail(&s.inspection, claim, Role::Dealer, Some("D002")).await;
+        assert_eq!(other, json!([]));
+
+        // Recovery's line was created by the decision's event, in the decision's flow.
+        let line = format!("entity_type=recovery_line&entity_id={}", self.line_id);
+        let lines = trail(&s.recovery, line, Role::Finance, None).await;
+        let created = lines
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["action"] == "recovery_line.created"))
+            .unwrap_or_else(|| panic!("no recovery_line.created in {lines}"));
+        assert_eq!(
+            (&created["actor_kind"], &created["actor"]),
+            (&json!("event"), &json!("inspection"))
+        );
+        assert_eq!(created["correlation_id"], approved["correlation_id"]);
+
+        // Each chain intact, and every record sealed within seconds.
+        for db in &s.dbs {
+            let sealed = eventually(Duration::from_secs(20), || async {
+                let verified = aftersales_web::audit::chain::verify(&mut db.conn().await)
+                    .await
+                    .expect("read the chain")
+                    .unwrap_or_else(|broken| panic!("{}: {broken}", db.schema));
+                verified.unsealed == 0 && verified.links > 0
+            })
+            .await;
+            assert!(sealed, "{}: records left unsealed", db.schema);
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_claim() {
     let mut f = Flow::start().await;
@@ -623,6 +690,11 @@ async fn a_supplier_defect_claim_ends_in_a_credit_that_settles_the_recovery_clai
     )
     .await;
     step("reconciliation balances", f.reconciliation_balances()).await;
+    step(
+        "the audit trails tell who did what",
+        f.the_audit_trails_tell_who_did_what(),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

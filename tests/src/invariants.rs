@@ -252,6 +252,7 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
             Err(e) => violations.push(format!("the checker could not read {what}: {e}")),
         }
     }
+    violations.extend(audit_trails(stores, answered).await);
     // Nothing a service could not apply.
     for service in SERVICES {
         let queue = format!("{service}.dead");
@@ -260,6 +261,110 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
             Some(n) => violations.push(format!("{n} messages in dead-letter queue {queue}")),
             None => violations.push(format!("dead-letter queue {queue} missing or unreadable")),
         }
+    }
+    violations
+}
+
+/// Invariant 17: every service's audit chain is intact and seals every record within
+/// seconds (nothing is left behind once the events settled), every record of a consumed
+/// event is of an event the service applied (its inbox), and every order answered 201
+/// was recorded placed exactly once.
+async fn audit_trails(stores: &Stores, answered: &Answered) -> Vec<String> {
+    let mut violations = Vec::new();
+    for service in SERVICES {
+        let schema = stores.schema(service);
+        let url = aftersales_web::db::connection_url(&stores.admin_url, Some(schema));
+        let mut conn = match aftersales_testkit::provision::connect(&url).await {
+            Ok(c) => c,
+            Err(e) => {
+                violations.push(format!("the checker could not connect to {schema}: {e:#}"));
+                continue;
+            }
+        };
+        // The sealer runs every second; a service just restarted seals its backlog first.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match aftersales_web::audit::chain::verify(&mut conn).await {
+                Err(e) => {
+                    violations.push(format!(
+                        "the checker could not read {service}'s audit chain: {e}"
+                    ));
+                    break;
+                }
+                Ok(Err(broken)) => {
+                    violations.push(format!("{service}'s audit chain is broken: {broken}"));
+                    break;
+                }
+                Ok(Ok(v)) if v.unsealed == 0 => break,
+                Ok(Ok(v)) if tokio::time::Instant::now() > deadline => {
+                    violations.push(format!(
+                        "{service} left {} audit records unsealed 30 s after the events settled",
+                        v.unsealed
+                    ));
+                    break;
+                }
+                Ok(Ok(_)) => tokio::time::sleep(Duration::from_millis(500)).await,
+            }
+        }
+        match rows(
+            &mut conn,
+            &format!(
+                "SELECT a.action, count(*) AS n FROM {schema}.audit_log a \
+                 WHERE a.event_id IS NOT NULL AND NOT EXISTS \
+                   (SELECT 1 FROM {schema}.inbox i WHERE i.event_id = a.event_id) \
+                 GROUP BY 1 ORDER BY 1"
+            ),
+        )
+        .await
+        {
+            Ok(orphans) => violations.extend(orphans.into_iter().map(|o| {
+                format!(
+                    "{service} has {} {} audit records of events it never applied",
+                    o["n"],
+                    o["action"].as_str().unwrap_or("?")
+                )
+            })),
+            Err(e) => violations.push(format!(
+                "the checker could not read {service}'s audit log: {e}"
+            )),
+        }
+    }
+    let orders = stores.schema("orders");
+    match rows(
+        &mut (match stores.conn().await {
+            Ok(c) => c,
+            Err(e) => return [violations, vec![e]].concat(),
+        }),
+        &format!(
+            "SELECT entity_id, count(*) AS n FROM {orders}.audit_log \
+             WHERE action = 'order.placed' GROUP BY 1"
+        ),
+    )
+    .await
+    {
+        Ok(placed) => {
+            let placed: BTreeMap<String, i64> = placed
+                .into_iter()
+                .map(|p| {
+                    (
+                        p["entity_id"].as_str().unwrap_or_default().to_owned(),
+                        p["n"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect();
+            for order in &answered.orders {
+                match placed.get(order) {
+                    Some(1) => {}
+                    Some(n) => {
+                        violations.push(format!("order {order} was recorded placed {n} times"))
+                    }
+                    None => {
+                        violations.push(format!("order {order} has no order.placed audit record"))
+                    }
+                }
+            }
+        }
+        Err(e) => violations.push(format!("the checker could not read orders' audit log: {e}")),
     }
     violations
 }
