@@ -206,7 +206,12 @@ async fn parts_from_catalog_are_kept_newest_first() {
     assert_eq!(svc.count(sql).await, 1);
     // The copy is recorded once, by the event that wrote it; the older one changed nothing.
     let trail = svc
-        .ok("GET", "/audit?entity_type=part&entity_id=BRK-100", None, 200)
+        .ok(
+            "GET",
+            "/audit?entity_type=part&entity_id=BRK-100",
+            None,
+            200,
+        )
         .await;
     let records = trail["items"].as_array().unwrap();
     assert_eq!(records.len(), 1, "{trail}");
