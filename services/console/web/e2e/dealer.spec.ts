@@ -53,7 +53,8 @@ test("a dealer finds a part with the own net price and orders it once, reserved"
   await page.getByRole("button", { name: "Place order" }).dblclick();
   await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name: /Order .* Reserved/ })).toBeVisible();
-  const line = page.getByRole("row", { name: /AL-3001/ });
+  // In the lines table (the order's history below names the part too).
+  const line = page.getByRole("table", { name: "Lines" }).getByRole("row", { name: /AL-3001/ });
   await expect(line.getByRole("cell").nth(3)).toHaveText("2");
   orderPath = new URL(page.url()).pathname;
   orderNumber = (await page.getByRole("heading", { name: /Order/ }).innerText()).match(/ORD-\d+/)?.[0] ?? "";
@@ -65,7 +66,7 @@ test("a dealer finds a part with the own net price and orders it once, reserved"
   // asks for): navigation to the lines table with its reserved quantities.
   const started = Date.now();
   await page.goto(orderPath);
-  await expect(page.getByRole("row", { name: /AL-3001/ }).getByRole("cell").nth(3)).toHaveText("2");
+  await expect(page.getByRole("table", { name: "Lines" }).getByRole("row", { name: /AL-3001/ }).getByRole("cell").nth(3)).toHaveText("2");
   console.log(`order page usable after ${Date.now() - started} ms`);
 
   await page.getByRole("link", { name: "All orders" }).click();

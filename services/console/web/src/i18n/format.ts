@@ -15,10 +15,12 @@ export function formatNumber(value: number): string {
   return new Intl.NumberFormat(locale()).format(value);
 }
 
-export function formatDateTime(iso: string): string {
+/** A moment, to the minute; with `seconds` to the second (an audit trail's steps are
+ *  often seconds apart). */
+export function formatDateTime(iso: string, { seconds = false } = {}): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: seconds ? "medium" : "short" }).format(date);
 }
 
 /** A rate the services send as a decimal string (`"0.9250"`) or a number. */

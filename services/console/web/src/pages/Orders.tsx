@@ -1,9 +1,10 @@
 // Dealer: my orders (paged), and one order with its lines (a backordered one with when it is
-// expected), shipments, timeline and cancel.
-import { useEffect } from "react";
+// expected), shipments, timeline, cancel (with an optional reason) and its history.
+import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { orders } from "../api/client";
+import { History } from "../components/History";
 import { PagedList } from "../components/Paged";
 import { useAction } from "../components/useAction";
 import { ErrorState, Loading } from "../components/States";
@@ -83,6 +84,7 @@ export function OrderPage() {
     [id],
   );
   const cancelling = useAction();
+  const [reason, setReason] = useState("");
 
   // Until catalog has allocated it, look again now and then.
   useEffect(() => {
@@ -94,12 +96,19 @@ export function OrderPage() {
     return () => clearTimeout(timer);
   }, [order, reload, reloadTimeline]);
 
-  async function cancel() {
+  async function cancel(event: FormEvent) {
+    event.preventDefault();
     if (!window.confirm(t("orders.cancelConfirm"))) return;
-    const done = await cancelling.run(["cancel", id], (key) =>
-      orders.POST("/api/v1/orders/{id}/cancel", { params: { path: { id }, header: { "Idempotency-Key": key } } }),
+    // No body cancels without a reason; the reason is kept in the order's history.
+    const why = reason.trim();
+    const done = await cancelling.run(["cancel", id, why], (key) =>
+      orders.POST("/api/v1/orders/{id}/cancel", {
+        params: { path: { id }, header: { "Idempotency-Key": key } },
+        ...(why ? { body: { reason: why } } : {}),
+      }),
     );
     if (done) {
+      setReason("");
       reload();
       reloadTimeline();
     }
@@ -203,9 +212,22 @@ export function OrderPage() {
         </table>
       )}
       {CANCELLABLE.includes(o.status) && !o.cancel_requested_at && (
-        <button type="button" className="danger" disabled={cancelling.busy} onClick={() => void cancel()}>
-          {t("orders.cancel")}
-        </button>
+        <form className="inline-form" aria-label={t("orders.cancel")} onSubmit={(e) => void cancel(e)}>
+          <label htmlFor="cancel-reason">
+            {t("orders.cancelReason")}
+            <input
+              id="cancel-reason"
+              className="wide"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              maxLength={500}
+              autoComplete="off"
+            />
+          </label>
+          <button type="submit" className="danger" disabled={cancelling.busy}>
+            {t("orders.cancel")}
+          </button>
+        </form>
       )}
       {cancelling.problem && <ErrorState problem={cancelling.problem} />}
       <h2>{t("orders.timeline")}</h2>
@@ -226,6 +248,7 @@ export function OrderPage() {
           ))}
         </ol>
       )}
+      <History service="orders" entityType="order" entityId={o.id} version={[o.updated_at, o.status, o.cancel_requested_at]} />
     </section>
   );
 }

@@ -1,9 +1,10 @@
 // Dealer: my claims (paginated, with status, reasons and the old part's return
-// deadline) and one claim with its lines, amounts, status, reasons and deadline.
+// deadline) and one claim with its lines, amounts, status, reasons, deadline and history.
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { inspection } from "../../api/client";
 import type { components } from "../../api/schema/inspection";
+import { History } from "../../components/History";
 import { ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
 import { PagedList } from "../../components/Paged";
@@ -159,6 +160,7 @@ export function ClaimPage() {
       </dl>
       <h2>{t("claims.lines")}</h2>
       <ClaimLines parts={c.parts} labor={c.labor} amounts={c.amounts} />
+      <History service="inspection" entityType="claim" entityId={c.id} version={c} />
     </section>
   );
 }

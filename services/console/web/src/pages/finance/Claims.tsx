@@ -1,12 +1,13 @@
 // Finance: recovery claims, a list by status and one claim: its lines and figures,
 // lines added or removed while draft, submission, the supplier's answer per line and
-// write-offs of what the supplier will not pay.
+// write-offs of what the supplier will not pay; the claim's history.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { recovery } from "../../api/client";
 import type { components } from "../../api/schema/recovery";
 import { FieldError, FormProblem, invalidProps } from "../../components/Field";
+import { History } from "../../components/History";
 import { PagedFooter } from "../../components/Paged";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { usePaged } from "../../components/usePaged";
@@ -481,6 +482,7 @@ export function ClaimPage() {
           <WriteOffList filter={{ recovery_claim: claim.id }} after={claim.figures} />
         </section>
       )}
+      <History service="recovery" entityType="recovery_claim" entityId={claim.id} version={claim} />
     </section>
   );
 }

@@ -1,9 +1,11 @@
 // Quality's claim page: the claim's facts and lines, what inspection recorded so far,
-// and the next action the process allows (receipt, findings, decision, disposition).
+// the next action the process allows (receipt, findings, decision, disposition) and
+// the claim's history.
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { inspection } from "../../api/client";
 import { useMe } from "../../auth/session";
+import { History } from "../../components/History";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { useLoad } from "../../components/useLoad";
 import { formatDateTime, formatMoney, formatNumber } from "../../i18n/format";
@@ -216,6 +218,7 @@ export function ClaimPage() {
             return <Empty key={step} message={t("quality.nothingToDo")} />;
         }
       })}
+      <History service="inspection" entityType="claim" entityId={c.id} version={c} />
     </section>
   );
 }

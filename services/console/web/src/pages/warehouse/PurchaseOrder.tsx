@@ -2,7 +2,8 @@
 // price, expected date) and, for warehouse staff, the steps its status allows: send
 // a draft, cancel what has not arrived, move a line's expected date, receive a
 // delivery line by line (more than is open only with a reason). Each step's refusal
-// (a 409 when the order changed meanwhile, a 422 for a field) stands beside it.
+// (a 409 when the order changed meanwhile, a 422 for a field) stands beside it. Below,
+// for an administrator, the order's history.
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useParams } from "react-router";
@@ -10,6 +11,7 @@ import { catalog } from "../../api/client";
 import { fieldMessage } from "../../api/problem";
 import { useMe } from "../../auth/session";
 import { Field, FieldError, FieldMessages, FormProblem, invalidProps } from "../../components/Field";
+import { History } from "../../components/History";
 import { ErrorState, Loading } from "../../components/States";
 import { useAction, type Action } from "../../components/useAction";
 import { useLoad } from "../../components/useLoad";
@@ -353,6 +355,8 @@ function PurchaseOrderView({ initial, onReload }: { initial: PurchaseOrder; onRe
       <h2 id="po-lines-title">{t("purchaseOrders.lines")}</h2>
       <Lines po={po} writes={writes} onChanged={changed} onReload={onReload} />
       {writes && canReceive(po.status) && <Receive key={po.version} po={po} onChanged={changed} onReload={onReload} />}
+      {/* Warehouse staff may not read the audit trail: History shows itself to admins only here. */}
+      <History service="catalog" entityType="purchase_order" entityId={po.id} version={po.version} />
     </section>
   );
 }
