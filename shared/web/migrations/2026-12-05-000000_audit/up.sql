@@ -31,7 +31,9 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_entity_idx ON audit_log (entity_type, entity_id, id);
 CREATE INDEX audit_log_actor_idx ON audit_log (actor, id);
 CREATE INDEX audit_log_dealer_idx ON audit_log (entity_dealer, id) WHERE entity_dealer IS NOT NULL;
-CREATE INDEX audit_log_at_idx ON audit_log (at, id);
+-- Rows arrive in time order: a BRIN index serves the period filters for a fraction of
+-- a B-tree's cost on every insert.
+CREATE INDEX audit_log_at_idx ON audit_log USING brin (at);
 CREATE INDEX audit_log_tx_idx ON audit_log (tx, id);
 
 CREATE TABLE audit_chain (
