@@ -269,11 +269,13 @@ async fn the_runtime_role_may_insert_but_holds_no_update_or_delete() {
     let db = TestDb::new().await;
     let role = format!("{}_app", db.schema);
     let mut admin = db.conn().await;
-    // As a deployment provisions it: the runtime role gets every table's privileges
-    // from the schema's default privileges, then the migrations run.
+    // As a deployment provisions it: the runtime role may connect (the provisioning of
+    // other tests revokes CONNECT from PUBLIC) and gets every table's privileges from the
+    // schema's default privileges, then the migrations run.
     admin
         .batch_execute(&format!(
             "CREATE ROLE {role} LOGIN PASSWORD 'app'; \
+             DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO {role}', current_database()); END $$; \
              GRANT USAGE ON SCHEMA {s} TO {role}; \
              ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}; \
              ALTER DEFAULT PRIVILEGES IN SCHEMA {s} GRANT USAGE, SELECT ON SEQUENCES TO {role}",
