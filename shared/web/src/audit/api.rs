@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::openapi::Conventions;
 use crate::pagination::Page;
 use crate::request::{period, wants_csv};
 use crate::{Allowed, ApiError, DbConn};
@@ -30,7 +31,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(
     paths(list),
     components(schemas(AuditRecord, AuditPage)),
-    tags((name = "audit", description = "Who changed what, when and why (docs/audit.md)"))
+    tags((name = "audit", description = "Who changed what, when and why (docs/audit.md)")),
+    // Merged into a document its own conventions were already applied to.
+    modifiers(&Conventions)
 )]
 pub struct AuditDoc;
 
