@@ -252,7 +252,7 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
             Err(e) => violations.push(format!("the checker could not read {what}: {e}")),
         }
     }
-    violations.extend(audit_trails(stores, answered).await);
+    violations.extend(audit_trails(&mut conn, stores, answered).await);
     // Nothing a service could not apply.
     for service in SERVICES {
         let queue = format!("{service}.dead");
@@ -269,7 +269,11 @@ pub async fn check(stores: &Stores, answered: &Answered) -> Vec<String> {
 /// seconds (nothing is left behind once the events settled), every record of a consumed
 /// event is of an event the service applied (its inbox), and every order answered 201
 /// was recorded placed exactly once.
-async fn audit_trails(stores: &Stores, answered: &Answered) -> Vec<String> {
+async fn audit_trails(
+    admin: &mut AsyncPgConnection,
+    stores: &Stores,
+    answered: &Answered,
+) -> Vec<String> {
     let mut violations = Vec::new();
     for service in SERVICES {
         let schema = stores.schema(service);
@@ -331,10 +335,7 @@ async fn audit_trails(stores: &Stores, answered: &Answered) -> Vec<String> {
     }
     let orders = stores.schema("orders");
     match rows(
-        &mut (match stores.conn().await {
-            Ok(c) => c,
-            Err(e) => return [violations, vec![e]].concat(),
-        }),
+        admin,
         &format!(
             "SELECT entity_id, count(*) AS n FROM {orders}.audit_log \
              WHERE action = 'order.placed' GROUP BY 1"

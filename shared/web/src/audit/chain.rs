@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use aftersales_messaging::Shutdown;
 use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Binary, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{OptionalExtension as _, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -152,8 +152,7 @@ async fn seal_round(c: &mut AsyncPgConnection) -> diesel::QueryResult<u64> {
     )
     .get_result(c)
     .await
-    .map(Some)
-    .or_else(not_found_is_none)?;
+    .optional()?;
     let (mut position, mut prev, after_tx, after_id) = match head {
         Some(h) => (h.position, h.hash, h.audit_tx, h.audit_id),
         None => (0, GENESIS.to_vec(), 0, 0),
@@ -196,13 +195,6 @@ async fn seal_round(c: &mut AsyncPgConnection) -> diesel::QueryResult<u64> {
     .execute(c)
     .await?;
     Ok(rows.len() as u64)
-}
-
-fn not_found_is_none<T>(e: diesel::result::Error) -> diesel::QueryResult<Option<T>> {
-    match e {
-        diesel::result::Error::NotFound => Ok(None),
-        other => Err(other),
-    }
 }
 
 /// Seals every [`SEAL_INTERVAL`] until `shutdown`; a failed round is logged and tried
@@ -300,8 +292,7 @@ pub async fn verify(c: &mut AsyncPgConnection) -> diesel::QueryResult<Result<Ver
     )
     .get_result(c)
     .await
-    .map(Some)
-    .or_else(not_found_is_none)?;
+    .optional()?;
     let (first_position, mut prev) = match anchor {
         Some(a) => (a.position, a.prev_hash),
         None => (1, GENESIS.to_vec()),
@@ -368,8 +359,7 @@ pub async fn verify(c: &mut AsyncPgConnection) -> diesel::QueryResult<Result<Ver
     .bind::<BigInt, _>(id)
     .get_result(c)
     .await
-    .map(Some)
-    .or_else(not_found_is_none)?;
+    .optional()?;
     if let Some(Id { id }) = behind {
         return Ok(Err(Broken::Unchained { audit_id: id }));
     }
@@ -425,8 +415,7 @@ pub async fn prune(
         .bind::<Timestamptz, _>(before)
         .get_result(c)
         .await
-        .map(Some)
-        .or_else(not_found_is_none)?;
+        .optional()?;
         let Some(anchor) = anchor else {
             return Ok(None);
         };
