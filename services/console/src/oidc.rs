@@ -154,10 +154,6 @@ impl Oidc {
             .map_err(|e| OidcError::Config(e.to_string()))?
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(10))
-            // Node's HTTP server (the development provider's) closes a connection idle
-            // for 5 s; a pooled one reused at that moment is reset under the token
-            // request (seen in a browser run). Drop idle connections well before.
-            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .map_err(|e| OidcError::Config(e.to_string()))?;
         let access = JwksVerifier::new(aftersales_web::config::OidcConfig {

@@ -28,14 +28,22 @@ pub fn install_tls_provider() {
     }
 }
 
-/// A client builder that can reach https servers with the platform's roots.
+/// How long a pooled connection may sit idle before the client drops it: well below the
+/// 5 s after which the servers it talks to close one (actix-web's default keep-alive,
+/// Node's), so a request never goes out on a connection the server is closing (seen as
+/// "error sending request" and a reset in browser runs: the console's gateway to orders,
+/// its token request to the OpenID provider).
+pub const POOL_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A client builder that can reach https servers with the platform's roots, dropping
+/// idle pooled connections after [`POOL_IDLE_TIMEOUT`].
 #[allow(
     clippy::disallowed_methods,
     reason = "the one place that builds a reqwest client, after installing the provider"
 )]
 pub fn builder() -> reqwest::ClientBuilder {
     install_tls_provider();
-    reqwest::Client::builder()
+    reqwest::Client::builder().pool_idle_timeout(POOL_IDLE_TIMEOUT)
 }
 
 /// [`builder`] trusting also the certificates in `ca_file` (PEM, one or more), for a
