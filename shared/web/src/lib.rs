@@ -27,6 +27,7 @@ pub mod http_client;
 pub mod idempotency;
 pub mod metrics;
 pub mod migrations;
+pub mod notify;
 pub mod nul;
 pub mod openapi;
 pub mod pagination;
@@ -55,7 +56,7 @@ pub use openapi::SecurityAddon;
 pub use pagination::{Cursor, Page, PageQuery};
 pub use query::Query;
 
-/// This crate's migrations (the `idempotency_keys` table, the audit trail's tables). Run them into every
-/// service schema, alongside the service's own, with [`db::run_migrations`].
+/// This crate's migrations (the `idempotency_keys` table, the audit trail's and the
+/// notifications' tables). Run them into every service schema, alongside the service's own, with [`db::run_migrations`].
 pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
     diesel_migrations::embed_migrations!("migrations");

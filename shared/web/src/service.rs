@@ -40,6 +40,8 @@ pub struct ServiceSpec<H> {
     pub background: Option<BackgroundJob>,
     /// State its handlers share, made once from the pool (see [`AppState`]).
     pub state: Option<fn(&crate::db::DbPool) -> AppState>,
+    /// What one may subscribe to here (besides dead letters, which every service offers).
+    pub topics: &'static [crate::notify::Topic],
 }
 
 impl<H> ServiceSpec<H> {
@@ -61,6 +63,7 @@ impl<H> ServiceSpec<H> {
             handler,
             background: None,
             state: None,
+            topics: &[],
         }
     }
 
@@ -71,13 +74,20 @@ impl<H> ServiceSpec<H> {
         routes: fn(&mut web::ServiceConfig),
     ) -> Self {
         let mut openapi = openapi;
-        // Every service serves its audit trail the same way (registered by `start`).
+        // Every service serves its audit trail and its notifications the same way
+        // (registered by `start`).
         openapi.merge(<crate::audit::api::AuditDoc as utoipa::OpenApi>::openapi());
+        openapi.merge(<crate::notify::api::NotifyDoc as utoipa::OpenApi>::openapi());
         ServiceSpec {
             openapi,
             routes,
             ..self
         }
+    }
+
+    /// With the topics one may subscribe to (docs/notifications.md).
+    pub fn with_topics(self, topics: &'static [crate::notify::Topic]) -> Self {
+        ServiceSpec { topics, ..self }
     }
 
     /// With a periodic job run beside the relay and the consumer.
@@ -384,6 +394,13 @@ pub async fn start_migrated<H: Handler + Clone>(
         shutdown.clone(),
     )));
 
+    tasks.push(tokio::spawn(crate::notify::deliver::run(
+        pool.clone(),
+        spec.name,
+        crate::notify::deliver::Delivery::default(),
+        shutdown.clone(),
+    )));
+
     if let Some(job) = spec.background {
         tasks.push(tokio::spawn(job(pool.clone(), shutdown.clone())));
     }
@@ -396,6 +413,7 @@ pub async fn start_migrated<H: Handler + Clone>(
     let openapi = spec.openapi.clone();
     let routes = spec.routes;
     let state = spec.state.map(|make| make(&pool));
+    let topics = crate::notify::Topics(spec.topics);
     let server = HttpServer::new(move || {
         let metrics = metrics.clone();
         let readiness = readiness.clone();
@@ -416,6 +434,7 @@ pub async fn start_migrated<H: Handler + Clone>(
                 }
                 routes(cfg);
                 crate::audit::api::configure(cfg);
+                crate::notify::api::configure(cfg, topics);
             }))
             .default_service(crate::error::default_service())
     });
