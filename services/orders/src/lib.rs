@@ -23,4 +23,5 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8082, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
         .with_state(api::placing::state)
+        .with_topics(app::notices::TOPICS)
 }

@@ -33,6 +33,7 @@ pub mod step;
 pub mod tls;
 pub mod tokens;
 pub mod util;
+pub mod webhooks;
 
 pub use clusters::{BrokerCluster, ReplicatedDatabase};
 pub use env::{
@@ -44,6 +45,7 @@ pub use proxy::Proxy;
 pub use servers::{PgServer, RabbitServer, free_port, free_port_block};
 pub use service::{TestService, WAIT};
 pub use step::step;
+pub use webhooks::WebhookReceiver;
 
 /// Polls `check` every 50 ms until it holds or `timeout` passes; returns whether it
 /// held. Tests wait on outcomes this way, never on fixed sleeps.

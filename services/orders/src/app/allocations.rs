@@ -11,9 +11,11 @@
 //! shipment): the status, the version and each changed line's units before and after,
 //! one record per event, written by catalog's event. A late or repeated allocation
 //! writes none: what it may still set (the fill rate's answer to the placement) is
-//! bookkeeping, not a change anyone made to the order.
+//! bookkeeping, not a change anyone made to the order. Subscribers are told the same
+//! way, only of a change: backordered units filled, a shipment new to the order.
 
 use aftersales_messaging::HandlerError;
+use aftersales_web::notify;
 use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
@@ -127,6 +129,9 @@ async fn allocate(
             },
         )
         .await?;
+    }
+    if let Some(notice) = super::notices::backorder_filled(&order, &lines, &checked) {
+        notify::emit(c, cause.origin.correlation_id, &[notice]).await?;
     }
     let entry = allocated_entry(action, &order, &lines, &checked, status, version);
     Ok((order, Some(entry)))
@@ -260,5 +265,9 @@ pub async fn ship(
     });
     let entry = entry.change("shipment", None::<ShipmentRecord<'_>>, new_shipment);
     cause.origin.record(c, &[entry]).await?;
+    if recorded {
+        let notice = super::notices::shipped(&order, shipment);
+        notify::emit(c, cause.origin.correlation_id, &[notice]).await?;
+    }
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! - `price_book.rs`: the price book fed by catalog, and a part's price for a tier;
 //! - `reports.rs`: the fill-rate report;
 //! - `tiers.rs`: the tiers' discounts in force, their history, scheduling a new one;
+//! - `notices.rs`: what orders notifies subscribers of (backorder filled, shipped);
 //!
 //! Every use case that changes state takes the [`Origin`] of the change (the request's
 //! user, or the consumed event as its [`Cause`] holds it) and writes its audit
@@ -20,6 +21,7 @@
 
 pub mod allocations;
 pub mod dealers;
+pub mod notices;
 pub mod orders;
 pub mod price_book;
 pub mod reports;

@@ -101,6 +101,15 @@ pub struct LineQty {
 }
 
 impl LineQty {
+    /// Units that left the backorder for the shelf or the truck between `self` and
+    /// `next`: the backorder fell and as much more was reserved or shipped. A backorder
+    /// that fell because the units were released (a cancellation) filled nothing.
+    pub fn filled_from_backorder(&self, next: &LineQty) -> i32 {
+        let left_backorder = self.backordered - next.backordered;
+        let served = (next.reserved + next.shipped) - (self.reserved + self.shipped);
+        left_backorder.min(served).max(0)
+    }
+
     pub fn unallocated(ordered: i32) -> Self {
         LineQty {
             ordered,
@@ -267,5 +276,24 @@ mod tests {
                 prop_assert_eq!(status.may_ship(), !cancel, "{:?}", status);
             }
         }
+    }
+
+    #[test]
+    fn a_backorder_is_filled_by_what_is_reserved_or_shipped_from_it_not_by_a_release() {
+        let q = |reserved, backordered, shipped, released| LineQty {
+            ordered: 5,
+            reserved,
+            backordered,
+            shipped,
+            released,
+        };
+        let waiting = q(2, 3, 0, 0);
+        assert_eq!(waiting.filled_from_backorder(&q(4, 1, 0, 0)), 2);
+        assert_eq!(waiting.filled_from_backorder(&q(0, 0, 5, 0)), 3);
+        assert_eq!(waiting.filled_from_backorder(&q(2, 0, 0, 3)), 0);
+        assert_eq!(waiting.filled_from_backorder(&waiting), 0);
+        // Shipping what was reserved leaves the backorder as it was.
+        assert_eq!(waiting.filled_from_backorder(&q(0, 3, 2, 0)), 0);
+        assert_eq!(q(5, 0, 0, 0).filled_from_backorder(&q(2, 3, 0, 0)), 0);
     }
 }

@@ -13,6 +13,7 @@ mod dealers;
 mod events;
 mod expected_dates;
 mod fill_rate_by_request;
+mod notifications;
 mod orders;
 mod placing;
 mod platform;
