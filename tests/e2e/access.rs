@@ -36,6 +36,12 @@ pub(crate) fn expected(service: &str, method: &str, path: &str) -> Option<Row> {
         // Not in DESIGN.md: every service's audit trail (issue 20, docs/audit.md) —
         // admins, finance and quality read all, a dealer its own entities' records.
         (_, "get", "/audit") => [A, D, A, A, A, A],
+        // Not in DESIGN.md: every service's notifications (issue 20,
+        // docs/notifications.md) — everyone signed in manages their own subscriptions
+        // and reads their own notifications; each topic names the roles it is for.
+        (_, _, p) if p.starts_with("/subscriptions") || p.starts_with("/notifications") => {
+            [A, A, A, A, A, A]
+        }
         // catalog: "admin (master data), warehouse (stock), all roles read parts".
         ("catalog", "get", "/parts" | "/parts/{part_number}" | "/parts/{part_number}/prices") => {
             [A, A, A, A, A, A]
