@@ -164,6 +164,8 @@ pub struct Consumer<H> {
     redelivery: RedeliveryBackoff,
     link: LinkState,
     metrics: MessagingMetrics,
+    /// The dead-letter queue's depth as last observed: who tells the admins watches it.
+    dead_letters: tokio::sync::watch::Sender<Option<u32>>,
 }
 
 impl<H: Handler> Consumer<H> {
@@ -186,7 +188,14 @@ impl<H: Handler> Consumer<H> {
             redelivery: RedeliveryBackoff::default(),
             link: LinkState::new("consumer"),
             metrics,
+            dead_letters: tokio::sync::watch::Sender::new(None),
         }
+    }
+
+    /// The depth of `<service>.dead` each time it is observed to change (every few
+    /// seconds while consuming); `None` until first observed.
+    pub fn dead_letters(&self) -> tokio::sync::watch::Receiver<Option<u32>> {
+        self.dead_letters.subscribe()
     }
 
     /// The pause before a failed delivery goes back to the queue: `first` after the
@@ -538,6 +547,9 @@ impl<H: Handler> Consumer<H> {
                     .set(i64::from(ready));
                 if queue == inbox {
                     inbox_ready = Some(ready);
+                } else {
+                    self.dead_letters
+                        .send_if_modified(|seen| seen.replace(ready) != Some(ready));
                 }
             }
         }

@@ -371,6 +371,12 @@ pub async fn start_migrated<H: Handler + Clone>(
             messaging_metrics,
         )
         .with_concurrency(config.consumer_concurrency);
+        tasks.push(tokio::spawn(crate::notify::dead_letters::watch(
+            pool.clone(),
+            spec.name,
+            consumer.dead_letters(),
+            shutdown.clone(),
+        )));
         let consumer_link = consumer.link();
         readiness.add("consumer", move || {
             let link = consumer_link.clone();

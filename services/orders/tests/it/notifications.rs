@@ -389,3 +389,32 @@ async fn a_dead_letter_is_replayed_and_the_console_counts_what_is_unread() {
     let again = &receiver.received()[1];
     assert!(again.verifies(&new) && again.verifies(&old));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_is_told_when_an_event_is_dead_lettered() {
+    let svc = setup().await;
+    let receiver = WebhookReceiver::start().await;
+    let admin = token(Role::Admin, None);
+    let (status, sub) = subscribe(
+        &svc,
+        &admin,
+        json!({"topics": ["event.dead_lettered"], "url": receiver.url()}),
+    )
+    .await;
+    assert_eq!(status, 201, "{sub}");
+    // An allocation that does not fit the order's lines can never apply.
+    let order = svc.place(&dealer("D001"), &[("A", 3)]).await;
+    svc.publish(
+        "catalog",
+        &reserved(order_id(&order), allocation(1, &[(7, "A", 3, 3, 0, 0, 0)])),
+    )
+    .await;
+    svc.wait("the dead-letter webhook", || async {
+        !bodies(&receiver, "event.dead_lettered").is_empty()
+    })
+    .await;
+    let body = &bodies(&receiver, "event.dead_lettered")[0];
+    assert_eq!(body["data"]["queue"], "orders.dead");
+    assert_eq!(body["data"]["new"], 1);
+    assert!(receiver.received()[0].verifies(sub["secret"].as_str().unwrap()));
+}

@@ -1,3 +1,4 @@
+DROP TABLE notify_dead_letter_watch;
 DROP TABLE notify_delivery;
 DROP TABLE notify_message;
 DROP TABLE notify_subscription;

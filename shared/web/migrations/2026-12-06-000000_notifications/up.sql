@@ -61,3 +61,11 @@ CREATE TABLE notify_delivery (
 -- What the deliverer claims: due webhook deliveries.
 CREATE INDEX notify_delivery_due_idx ON notify_delivery (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX notify_delivery_subscription_idx ON notify_delivery (subscription_id, id);
+
+-- The depth of the service's dead-letter queue when last told: a rise above it is
+-- notified once, by whichever replica sees it first (the row is locked while deciding).
+CREATE TABLE notify_dead_letter_watch (
+    one   BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+    depth INTEGER NOT NULL
+);
+INSERT INTO notify_dead_letter_watch (depth) VALUES (0);

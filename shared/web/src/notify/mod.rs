@@ -16,6 +16,7 @@
 //! headers and how to verify them, retries, dead letters and replay.
 
 pub mod api;
+pub mod dead_letters;
 pub mod deliver;
 pub mod signature;
 

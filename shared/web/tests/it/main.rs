@@ -11,6 +11,7 @@ mod audit;
 mod db;
 mod idempotency;
 mod limits;
+mod notify;
 mod retention;
 mod text_enum;
 
