@@ -23,6 +23,7 @@
 
 mod claims;
 mod finance;
+mod notifications;
 mod orders;
 mod purchasing;
 mod run;
@@ -223,6 +224,9 @@ async fn scenario(short: Short) {
     });
     let run = Arc::new(Run::new(RetryingClient::new(patience), tokens, bases));
     seed::seed_data(&run, &db_url).await;
+    let receiver = aftersales_testkit::WebhookReceiver::start().await;
+    let secrets = notifications::subscribe(&run, &receiver.url()).await;
+    let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
     run.log(&format!(
         "servers, services and data ready in {:.1}s; the drivers and the fault schedule start",
         setup.elapsed().as_secs_f64()
@@ -238,6 +242,12 @@ async fn scenario(short: Short) {
         servers.clone(),
     ));
     let expected_faults = servers.faults();
+    let receiver_outages = tokio::spawn(notifications::outages(
+        run.clone(),
+        receiver.clone(),
+        done.clone(),
+        Duration::from_secs(if full { 60 } else { 8 }),
+    ));
     let pace = Duration::from_millis(if full { 10 } else { 700 });
     let finance = tokio::spawn(finance::drive_finance(
         run.clone(),
@@ -273,6 +283,7 @@ async fn scenario(short: Short) {
     run.log("drivers done; finance's last round, then the fault schedule finishes");
     finance.await.expect("finance task");
     let (injected, services) = faults.await.expect("fault schedule");
+    let receiver_outages = receiver_outages.await.expect("receiver outages");
 
     let url = |name: &str| {
         services
@@ -302,6 +313,16 @@ async fn scenario(short: Short) {
     }
     let answered = run.answered().clone();
     violations.extend(invariants::check(&stores, &answered).await);
+    match connect(&db_url).await {
+        Ok(mut conn) => {
+            let received = receiver.lock().await.received();
+            match invariants::notifications::check(&mut conn, &stores, &received, &secrets).await {
+                Ok(v) => violations.extend(v),
+                Err(e) => violations.push(format!("the checker could not read notifications: {e}")),
+            }
+        }
+        Err(e) => violations.push(format!("the checker could not connect: {e}")),
+    }
 
     if let Ok(mut conn) = connect(&db_url).await {
         for (what, sql) in [
@@ -341,6 +362,7 @@ async fn scenario(short: Short) {
         }
     }
     eprintln!("[faults] HTTP: {}", run.http.stats.summary());
+    eprintln!("[faults] webhook receiver outages: {receiver_outages}");
     eprintln!(
         "{} orders, {} claims, {} faults injected, {} violations \
          (seed {seed}, {replicas} replicas, {:.1}s)",

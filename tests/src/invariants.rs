@@ -4,9 +4,11 @@
 //! waits until no event is in flight; [`check`] lists every violation it finds:
 //! stock and orders here (and inspection's copies of them for the dealer scorecards),
 //! warranty claims in [`claims`], supplier recovery in [`recovery`], purchase orders and
-//! the expected dates of backorders in [`purchasing`].
+//! the expected dates of backorders in [`purchasing`], notifications in [`notifications`]
+//! (checked by the caller, which holds what the webhook receiver got).
 
 mod claims;
+pub mod notifications;
 mod purchasing;
 mod recovery;
 
