@@ -58,6 +58,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notifications from every subscription of theirs in this service,
+         *     newest first. */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks every notification of the caller's in this service read. */
+        post: operations["read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The topics of this service the caller may subscribe to. */
+        get: operations["list_topics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the caller's notifications in this service are unread. */
+        get: operations["unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one of the caller's notifications read. */
+        post: operations["mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders": {
         parameters: {
             query?: never;
@@ -188,6 +274,95 @@ export interface paths {
         get: operations["ship_queue"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's subscriptions in this service, newest first. */
+        get: operations["list_subscriptions"];
+        put?: never;
+        /** Subscribes the caller. With a `url`, the answer holds the signing secret, shown this
+         *     once. */
+        post: operations["subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends a subscription; what it had not delivered yet is dropped with it. */
+        delete: operations["unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscription's deliveries, newest first; `?status=dead` is its dead letters. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/deliveries/{delivery}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a delivery again (a dead letter, or one the receiver lost): pending now, its
+         *     attempts counted from zero, with the same message id. */
+        post: operations["replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret; the previous one still signs beside it for 24 hours, so the
+         *     receiver can switch without losing a delivery. */
+        post: operations["rotate_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -341,6 +516,37 @@ export interface components {
          * @example 12.50
          */
         DecimalString: string;
+        DeliveryPage: {
+            items: components["schemas"]["DeliveryView"][];
+            next_cursor?: string | null;
+        };
+        /** @description One delivery of one notification to one subscription. */
+        DeliveryView: {
+            /** Format: int32 */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description What the receiver answered to the last failed attempt. */
+            last_error?: string | null;
+            /**
+             * Format: uuid
+             * @description The notification's id (the webhook's `webhook-id`).
+             */
+            message_id: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, while pending.
+             */
+            next_attempt_at: string;
+            /** @description `pending`, `delivered`, `dead` (every attempt failed: replay it), or `console`. */
+            status: string;
+            summary: string;
+            topic: string;
+        };
         /** @description What went wrong with one input field. */
         FieldError: {
             /** @description Path of the field in the request, e.g. `lines[0].qty`. */
@@ -409,6 +615,41 @@ export interface components {
             /** @description The warehouse the orders were placed on; `null` on a dealer's row and the
              *     overall row. */
             warehouse?: string | null;
+        };
+        /** @description What to subscribe to, and where to deliver it. */
+        NewSubscription: {
+            /** @description Only this dealer's notifications. A dealer's subscription is always for its
+             *     own dealer (absent means its own; another dealer's is refused); staff may leave
+             *     it out for every dealer's. */
+            dealer_code?: string | null;
+            /** @description One to twenty topic names of this service (`GET /notifications/topics`). */
+            topics: string[];
+            /** @description An http(s) URL to post signed webhooks to; absent: in the console only. */
+            url?: string | null;
+        };
+        NotificationPage: {
+            items: components["schemas"]["NotificationView"][];
+            next_cursor?: string | null;
+        };
+        /** @description A notification in the console. */
+        NotificationView: {
+            /** Format: date-time */
+            created_at: string;
+            data: Record<string, never>;
+            dealer_code?: string | null;
+            entity_id: string;
+            entity_type: string;
+            /**
+             * Format: int64
+             * @description What `POST /notifications/{id}/read` takes.
+             */
+            id: number;
+            /** Format: uuid */
+            message_id: string;
+            /** Format: date-time */
+            read_at?: string | null;
+            summary: string;
+            topic: string;
         };
         OrderLineInput: {
             part_number: string;
@@ -554,6 +795,15 @@ export interface components {
             /** @description URI naming the kind of problem. */
             type: string;
         };
+        /** @description A new signing secret. */
+        RotatedSecret: {
+            /**
+             * Format: date-time
+             * @description Until then deliveries carry a signature with the previous secret too.
+             */
+            previous_valid_until: string;
+            secret: string;
+        };
         /** @description A discount to add to a tier's history. */
         ScheduleDiscount: {
             /** @description Percent off list prices: 0 to 100, at most 2 decimals. */
@@ -585,6 +835,21 @@ export interface components {
             part_number: string;
             /** Format: int32 */
             qty: number;
+        };
+        /** @description A subscription. */
+        SubscriptionView: {
+            /** Format: date-time */
+            created_at: string;
+            dealer_code?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description The subscriber (the token's subject). */
+            owner: string;
+            /** @description The signing secret: only in the answer that created the subscription. Keep it:
+             *     it is never shown again (rotate it to get a new one). */
+            secret?: string | null;
+            topics: string[];
+            url?: string | null;
         };
         /** @enum {string} */
         Tier: "standard" | "silver" | "gold" | "platinum";
@@ -643,6 +908,15 @@ export interface components {
          * @example 2026-05-01T12:00:00Z
          */
         Timestamp: string;
+        /** @description A topic one may subscribe to. */
+        TopicView: {
+            description: string;
+            name: string;
+        };
+        UnreadCount: {
+            /** Format: int64 */
+            unread: number;
+        };
         /** @description Everything but the code, replaced as a whole. */
         UpdateDealer: {
             active: boolean;
@@ -651,6 +925,27 @@ export interface components {
             labor_rate: components["schemas"]["DecimalString"];
             name: string;
             tier: components["schemas"]["Tier"];
+        };
+        /** @description The body of every webhook. */
+        WebhookBody: {
+            /** Format: uuid */
+            correlation_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            data: Record<string, never>;
+            dealer_code?: string | null;
+            entity_id: string;
+            entity_type: string;
+            /**
+             * Format: uuid
+             * @description The message id, also in `webhook-id`: the same on every attempt and replay.
+             */
+            id: string;
+            /** @description The service that sent it. */
+            service: string;
+            summary: string;
+            /** @description The topic: `order.shipped`. */
+            type: string;
         };
     };
     responses: never;
@@ -1014,6 +1309,174 @@ export interface operations {
             };
             /** @description invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only the unread ones. */
+                unread?: boolean;
+                /** @description Opaque position from a previous page's `next_cursor`. */
+                cursor?: string;
+                /** @description Page size, default 50; a value outside 1 to 200 counts as the nearer of the two. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description a cursor that is not one of this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description all read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_topics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's role's topics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TopicView"][];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a notification of the caller's */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1594,6 +2057,304 @@ export interface operations {
             };
             /** @description role may not ship */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_subscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's subscriptions (never their secrets) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"][];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSubscription"];
+            };
+        };
+        responses: {
+            /** @description subscribed; `secret` is shown only here */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"];
+                };
+            };
+            /** @description malformed request: a query that does not parse or holds a NUL character, a body that is not JSON or not sent as JSON, a malformed `Idempotency-Key` or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a topic the role may not have, or another dealer's notifications */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the caller holds the most subscriptions one may */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown topic, bad URL or dealer code */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description unsubscribed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a subscription of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state: `pending`, `delivered`, `dead` (the dead letters). */
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description a cursor that is not one of this list */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a subscription of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown status */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                delivery: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description queued for delivery */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryView"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a delivery of a subscription of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description still pending, or a console delivery */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the new secret, shown only here */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecret"];
+                };
+            };
+            /** @description no bearer token, or one that is malformed, badly signed or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not a subscription of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a console-only subscription has no secret */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
