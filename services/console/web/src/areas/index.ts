@@ -4,10 +4,11 @@ import { admin } from "./admin";
 import type { Area, NavItem, Page } from "./area";
 import { dealer } from "./dealer";
 import { finance } from "./finance";
+import { notifications } from "./notifications";
 import { quality } from "./quality";
 import { warehouse } from "./warehouse";
 
-export const AREAS: Area[] = [dealer, warehouse, quality, finance, admin];
+export const AREAS: Area[] = [dealer, warehouse, quality, finance, admin, notifications];
 
 export const PAGES: Page[] = AREAS.flatMap((a) => a.pages);
 
