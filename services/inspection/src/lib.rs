@@ -23,10 +23,12 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8083, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
         .with_background(return_deadlines)
+        .with_topics(app::notices::TOPICS)
 }
 
-/// Rejects claims whose part did not come back in time, every minute, until the
-/// service stops; each sweep is one transaction, so stopping mid-way is safe.
+/// Rejects claims whose part did not come back in time and reminds those whose part is
+/// due soon, every minute, until the service stops; each sweep is one transaction, so
+/// stopping mid-way is safe.
 fn return_deadlines(
     pool: aftersales_web::DbPool,
     mut shutdown: aftersales_messaging::Shutdown,

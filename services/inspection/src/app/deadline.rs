@@ -1,11 +1,15 @@
 //! The return-deadline sweep: a claim whose returnable part did not reach a warehouse
-//! by its deadline is rejected `part_not_returned`, exactly once.
+//! by its deadline is rejected `part_not_returned`, exactly once; before that, its
+//! holder is reminded once that the part is due back soon (`domain::returns`).
 //!
 //! One conditional `UPDATE … WHERE status = 'awaiting_part' AND return_deadline <
-//! now() RETURNING`, the outbox rows and the audit records (actor: the job
-//! `return-deadlines`) of the claims it returned commit in one transaction, so two
-//! replicas sweeping at the same moment cannot both reject a claim (the row lock makes
-//! the second re-check the status and skip it), nor record it twice.
+//! now() RETURNING`, the outbox rows, the audit records (actor: the job
+//! `return-deadlines`) and the notifications (`claim.decided`) of the claims it
+//! returned commit in one transaction, so two replicas sweeping at the same moment
+//! cannot both reject a claim (the row lock makes the second re-check the status and
+//! skip it), nor record or notify it twice. The reminders (`claim.part_return_due`)
+//! are marked in `claim_return_reminders`, keyed by the claim, in the transaction that
+//! writes them: once per claim, whichever replica sweeps.
 
 use std::time::Duration;
 
@@ -13,13 +17,16 @@ use aftersales_messaging::contracts::inspection::{ClaimAdjudicated, Decision};
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::DbPool;
 use aftersales_web::audit::{Entry, Origin};
-use chrono::Utc;
+use aftersales_web::notify;
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::db;
 use crate::domain::ReasonCode;
+use crate::domain::inspection::returnable_quantity;
+use crate::domain::returns;
 use crate::domain::status::{Action, ClaimStatus, transition};
 
 /// The job's name in the audit trail.
@@ -58,6 +65,7 @@ pub async fn reject_overdue_returns(pool: &DbPool) -> Result<Vec<Uuid>, JobError
         let expired = db::claims::expire_returns(c, from, to, reason, now).await?;
         let mut ids = Vec::with_capacity(expired.len());
         let mut entries = Vec::with_capacity(expired.len());
+        let mut notices = Vec::with_capacity(expired.len());
         for claim in expired {
             // Only a claim that passed its checks awaits its part: it had no reasons.
             entries.push(
@@ -84,11 +92,39 @@ pub async fn reject_overdue_returns(pool: &DbPool) -> Result<Vec<Uuid>, JobError
                 decided_at: claim.decided_at,
             };
             outbox::enqueue(c, &Envelope::new(crate::NAME, &event, correlation)?).await?;
+            notices.push(super::notices::decided(&event));
             tracing::info!(claim = %claim.number, "return deadline passed: rejected part_not_returned");
             ids.push(claim.id);
         }
         origin.record(c, &entries).await?;
+        notify::emit(c, Some(correlation), &notices).await?;
         Ok::<_, JobError>(ids)
+    })
+    .await
+}
+
+/// Reminds, once per claim, every claim awaiting its part whose return deadline is
+/// within the window at `now` (`domain::returns`): `claim.part_return_due` to its
+/// subscribers. Returns the ids reminded by this run.
+pub async fn remind_due_returns(pool: &DbPool, now: DateTime<Utc>) -> Result<Vec<Uuid>, JobError> {
+    let mut conn = pool.get().await.map_err(aftersales_web::DbError::from)?;
+    let correlation = Uuid::new_v4();
+    let horizon = returns::reminder_horizon(now);
+    conn.transaction(async |c| {
+        let due =
+            db::claims::remind_due_returns(c, ClaimStatus::AwaitingPart, now, horizon).await?;
+        let mut notices = Vec::with_capacity(due.len());
+        for claim in &due {
+            let lines = db::claims::part_lines(c, claim.id).await?;
+            let quantity = returnable_quantity(
+                &claim.causal_part_number,
+                lines.iter().map(|l| (l.part_number.as_str(), l.qty)),
+            );
+            notices.push(super::notices::part_return_due(claim, quantity, now));
+            tracing::info!(claim = %claim.number, deadline = %claim.return_deadline, "part return due soon: reminded");
+        }
+        notify::emit(c, Some(correlation), &notices).await?;
+        Ok::<_, JobError>(due.into_iter().map(|d| d.id).collect())
     })
     .await
 }
@@ -102,6 +138,9 @@ pub async fn run_forever(pool: DbPool, interval: Duration) {
         ticker.tick().await;
         if let Err(e) = reject_overdue_returns(&pool).await {
             tracing::warn!(error = %e, "return-deadline job failed; retrying at the next tick");
+        }
+        if let Err(e) = remind_due_returns(&pool, Utc::now()).await {
+            tracing::warn!(error = %e, "return reminders failed; retrying at the next tick");
         }
     }
 }

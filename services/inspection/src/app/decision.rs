@@ -1,13 +1,14 @@
 //! Deciding a claim, and who may: an inspector (role `quality`) decides up to the
 //! approval limit, above it only a `quality_lead` (rule: `domain::approval`). The
 //! decision is stored, announced (`inspection.claim_adjudicated`, with
-//! `supplier_responsible` = the cause is `supplier_defect`) and recorded on the claim's
-//! audit trail in one transaction.
+//! `supplier_responsible` = the cause is `supplier_defect`), recorded on the claim's
+//! audit trail and told to its subscribers (`claim.decided`) in one transaction.
 
 use std::sync::OnceLock;
 
 use aftersales_messaging::contracts::inspection::{ClaimAdjudicated, Decision as EventDecision};
 use aftersales_web::audit::Origin;
+use aftersales_web::notify;
 use aftersales_web::{ApiError, Principal, Role};
 use chrono::{SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -136,6 +137,7 @@ pub async fn decide(
         decided_at,
     };
     publish(c, &event, origin).await?;
+    let notice = super::notices::decided(&event);
     let file = claims::load(c, id).await?;
     // A rejection's reason is its codes; an approval's, when it took a quality lead,
     // the limit it went above.
@@ -151,6 +153,7 @@ pub async fn decide(
     let entry = claims::stepped(audit_action(decision.verdict), (&claim, &inspection), &file)
         .because(reason);
     origin.record(c, &[entry]).await?;
+    notify::emit(c, origin.correlation_id, &[notice]).await?;
     Ok(file)
 }
 

@@ -6,6 +6,7 @@
 
 use aftersales_messaging::contracts::inspection::{PartDisposed, PartReceived};
 use aftersales_web::audit::Origin;
+use aftersales_web::notify;
 use aftersales_web::{ApiError, Principal};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
@@ -54,6 +55,8 @@ pub async fn receive_part(
     let file = claims::load(c, id).await?;
     let entry = claims::stepped("claim.part_received", (&claim, &inspection), &file);
     origin.record(c, &[entry]).await?;
+    let notice = super::notices::part_received(&claim, warehouse.as_str(), quantity.get());
+    notify::emit(c, origin.correlation_id, &[notice]).await?;
     Ok(file)
 }
 

@@ -9,7 +9,10 @@
 //!   [`inspection`];
 //! - a claim is decided, and who may decide above the approval limit:
 //!   [`decision::decide`] (rule: `domain::approval`);
-//! - an overdue part rejects its claim: [`deadline::reject_overdue_returns`];
+//! - an overdue part rejects its claim: [`deadline::reject_overdue_returns`]; a part
+//!   due soon is reminded of: [`deadline::remind_due_returns`] (rule: `domain::returns`);
+//! - what inspection notifies subscribers of (claim decided, awaiting its part, part
+//!   return due, part received): [`notices`];
 //! - goodwill pre-authorizations, and what one grants a claim: [`preauthorizations`]
 //!   (rule: `domain::goodwill`);
 //! - service campaigns, the units they affect, completion, and what a campaign claim
@@ -34,6 +37,7 @@ pub mod decision;
 pub mod inspection;
 pub mod labor;
 pub mod limits;
+pub mod notices;
 pub mod policies;
 pub mod preauthorizations;
 pub mod read_models;

@@ -1,10 +1,12 @@
 //! Submitting a warranty claim: the claim is priced and checked now, numbered,
 //! stored (as `rejected` with every reason when a check fails), announced
-//! (`inspection.claim_submitted`) and recorded on its audit trail, in one transaction.
+//! (`inspection.claim_submitted`) and recorded on its audit trail, in one transaction;
+//! a claim that must return its part tells its subscribers (`claim.awaiting_part`).
 //! A preview runs the very same assessment (`assess`) and writes nothing.
 
 use aftersales_messaging::contracts::inspection::{ClaimAmounts, ClaimSubmitted};
 use aftersales_web::audit::Origin;
+use aftersales_web::notify;
 use aftersales_web::{ApiError, FieldError};
 use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use diesel_async::AsyncPgConnection;
@@ -16,6 +18,7 @@ use super::{campaigns, preauthorizations, publish};
 use crate::db;
 use crate::domain::coverage::{self, ClaimFacts, Failure, Terms};
 use crate::domain::goodwill::{self, Share};
+use crate::domain::inspection::returnable_quantity;
 use crate::domain::pricing::{self, LaborLine, PartLine, Priced};
 use crate::domain::status::{Action, IllegalTransition, transition};
 use crate::domain::{
@@ -474,5 +477,16 @@ pub async fn submit(
         .created(&row)
         .because(claims::reasons_text(&row.reasons));
     origin.record(c, &[entry]).await?;
+    let quantity = returnable_quantity(
+        row.causal_part_number.as_str(),
+        a.parts.iter().map(|l| (l.part_number.as_str(), l.qty)),
+    );
+    let notice = match row.status {
+        ClaimStatus::AwaitingPart => super::notices::awaiting_part(&row, quantity),
+        _ => None,
+    };
+    if let Some(notice) = notice {
+        notify::emit(c, origin.correlation_id, &[notice]).await?;
+    }
     file_of(c, row).await
 }

@@ -1,4 +1,5 @@
-//! Warranty claims, their parts and labor lines, and the return-deadline sweep.
+//! Warranty claims, their parts and labor lines, and the return-deadline sweep and
+//! reminders.
 
 use aftersales_web::pagination::Predicate;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -357,5 +358,54 @@ pub async fn expire_returns(
         claims::decided_at.assume_not_null(),
     ))
     .get_results(conn)
+    .await
+}
+
+/// A claim whose part is due back soon, reminded by [`remind_due_returns`].
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DueReturn {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub number: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub dealer_code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub causal_part_number: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub return_deadline: DateTime<Utc>,
+}
+
+/// Marks reminded every claim in `status` whose return deadline is in `[now,
+/// horizon]` and that was never reminded, in ONE statement, and returns them. The claims
+/// are locked (a part received meanwhile is re-checked and skipped) and the reminder's
+/// key is the claim: two replicas at once remind each claim once.
+pub async fn remind_due_returns(
+    conn: &mut AsyncPgConnection,
+    status: ClaimStatus,
+    now: DateTime<Utc>,
+    horizon: DateTime<Utc>,
+) -> QueryResult<Vec<DueReturn>> {
+    use diesel::sql_types::{Text, Timestamptz};
+    diesel::sql_query(
+        "WITH due AS ( \
+           SELECT c.id, c.return_deadline FROM claims c \
+           WHERE c.status = $1 AND c.return_deadline BETWEEN $2 AND $3 \
+             AND NOT EXISTS (SELECT 1 FROM claim_return_reminders r WHERE r.claim_id = c.id) \
+           FOR UPDATE OF c), \
+         reminded AS ( \
+           INSERT INTO claim_return_reminders (claim_id, return_deadline, reminded_at) \
+           SELECT id, return_deadline, $2 FROM due \
+           ON CONFLICT (claim_id) DO NOTHING \
+           RETURNING claim_id) \
+         SELECT c.id, c.number, c.dealer_code, c.causal_part_number, \
+                c.return_deadline AS return_deadline \
+         FROM claims c JOIN reminded r ON r.claim_id = c.id \
+         ORDER BY c.return_deadline, c.id",
+    )
+    .bind::<Text, _>(status.as_str())
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(horizon)
+    .load(conn)
     .await
 }

@@ -182,6 +182,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    claim_return_reminders (claim_id) {
+        claim_id -> Uuid,
+        return_deadline -> Timestamptz,
+        reminded_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(claim_return_reminders -> claims (claim_id));
 diesel::joinable!(claim_part_lines -> claims (claim_id));
 diesel::joinable!(claim_labor_lines -> claims (claim_id));
 diesel::joinable!(claim_details -> claims (claim_id));

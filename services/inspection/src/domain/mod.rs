@@ -1,6 +1,6 @@
 //! Pure types and rules of the service: codes, the claim state machine, warranty
 //! coverage and the checks made at submission, claim pricing, inspection findings and
-//! dispositions, the approval limit, and report arithmetic.
+//! dispositions, the approval limit, when a part's return is due, and report arithmetic.
 //! No IO, no diesel, no actix; unit- and property-tested.
 
 pub mod approval;
@@ -12,6 +12,7 @@ pub mod inspection;
 pub mod pricing;
 pub mod reasons;
 pub mod report;
+pub mod returns;
 pub mod scorecard;
 pub mod status;
 

@@ -16,6 +16,7 @@ mod events;
 mod flow;
 mod idempotency;
 mod master_data;
+mod notifications;
 mod platform;
 mod preauth;
 mod preview;
