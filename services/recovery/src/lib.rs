@@ -23,6 +23,7 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8084, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
         .with_background(filing_deadlines)
+        .with_topics(app::notices::TOPICS)
 }
 
 /// Runs the filing-deadline sweep (`app::filing`) until the service stops; each run

@@ -7,7 +7,8 @@
 //! 2. drafts one recovery claim per supplier and currency for the open lines at risk
 //!    (origin `filing_deadline_sweep`), for finance to check and submit;
 //! 3. announces every line newly at risk, in a draft of finance's or its own, once:
-//!    `recovery.recovery_lines_at_risk`, one event per recovery claim.
+//!    `recovery.recovery_lines_at_risk`, one event per recovery claim, and
+//!    `recovery.filing_deadline_near`, one notification per line (`notices`).
 //!
 //! Every statement is conditional on the status it changes and the lines are locked,
 //! so two replicas sweeping at once do each thing once. What a run changed is recorded
@@ -23,6 +24,7 @@ use aftersales_messaging::contracts::recovery::{LineAtRisk, RecoveryLinesAtRisk}
 use aftersales_messaging::{Envelope, outbox};
 use aftersales_web::DbPool;
 use aftersales_web::audit::{self, Entry};
+use aftersales_web::notify;
 use chrono::{NaiveDate, Utc};
 use diesel_async::AsyncConnection;
 use rust_decimal::Decimal;
@@ -203,15 +205,16 @@ async fn announce(
         })?;
         by_claim.entry(claim).or_default().push(line);
     }
+    let mut notices = Vec::new();
     for (id, lines) in by_claim {
         let claim = db::claims::find(c, id)
             .await?
             .ok_or_else(|| SweepError::Broken(format!("line's claim {id} is missing")))?;
         let event = RecoveryLinesAtRisk {
             recovery_claim_id: claim.id,
-            recovery_claim_number: claim.number,
-            supplier_code: claim.supplier_code,
-            currency: claim.currency,
+            recovery_claim_number: claim.number.clone(),
+            supplier_code: claim.supplier_code.clone(),
+            currency: claim.currency.clone(),
             drafted_by_sweep: claim.origin == Origin::FilingDeadlineSweep,
             lines: lines
                 .into_iter()
@@ -229,12 +232,19 @@ async fn announce(
                 })
                 .collect::<Result<_, SweepError>>()?,
         };
+        notices.extend(
+            event
+                .lines
+                .iter()
+                .map(|l| super::notices::filing_deadline_near(&claim, l, today)),
+        );
         outbox::enqueue(
             c,
             &Envelope::new(crate::NAME, &event, trail::correlation(origin))?,
         )
         .await?;
     }
+    notify::emit(c, origin.correlation_id, &notices).await?;
     Ok(ids)
 }
 

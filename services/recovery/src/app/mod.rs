@@ -7,6 +7,7 @@
 //! - `claims`: draft a recovery claim from open lines, edit its lines, submit it.
 //! - `filing`: the filing-deadline sweep: forfeit overdue lines, draft claims for
 //!   lines at risk, announce them.
+//! - `notices`: what recovery notifies subscribers of (a line near its filing deadline).
 //! - `responses`: record the supplier's answer per line.
 //! - `claim_status`: the claim's next status after an action, and its settlement.
 //! - `allocation`: a payment spread over outstanding accepted amounts.
@@ -22,6 +23,7 @@ pub mod claims;
 pub mod credit_memos;
 pub mod filing;
 pub mod lines;
+pub mod notices;
 pub mod parts;
 pub mod reports;
 pub mod responses;

@@ -14,6 +14,7 @@ mod filing;
 mod flow;
 mod idempotency;
 mod lines;
+mod notifications;
 mod platform;
 mod rejections;
 mod support;
