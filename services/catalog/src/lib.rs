@@ -23,6 +23,7 @@ pub fn spec() -> ServiceSpec<events::EventHandler> {
     ServiceSpec::new(NAME, 8081, &MIGRATIONS, events::EventHandler)
         .api(api::ApiDoc::openapi(), api::configure)
         .with_background(price_days)
+        .with_topics(app::notices::TOPICS)
 }
 
 /// Publishes list prices on the day they take effect (`app::parts::publish_price_days`)

@@ -15,10 +15,12 @@
 //!   bring dates the backorders; `replenishment`: what to order now, drafted per
 //!   supplier;
 //! - `import`: parts and price lists from CSV;
-//! - `availability`: what dealers see of stock (a band per warehouse).
+//! - `availability`: what dealers see of stock (a band per warehouse);
+//! - `notices`: what catalog notifies subscribers of (stock below its reorder point).
 
 pub mod availability;
 pub mod import;
+pub mod notices;
 pub mod parts;
 pub mod purchase_orders;
 pub mod replenishment;

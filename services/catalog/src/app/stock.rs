@@ -1,12 +1,14 @@
 //! Stock of one part in one warehouse: receipts, adjustments, cycle counts, reorder
 //! settings and quarantine. [`write`] is the one writer of a level: it posts the
-//! ledger, keeps the stock-low flag, publishes `catalog.stock_low` once per
-//! crossing and adds the change to the audit trail. Units that become available serve
-//! waiting backorders (`reservations::serve_backorders`).
+//! ledger, keeps the stock-low flag, publishes `catalog.stock_low` and notifies
+//! `stock.below_reorder_point` once per crossing, and adds the change to the audit
+//! trail. Units that become available serve waiting backorders
+//! (`reservations::serve_backorders`).
 
 use aftersales_messaging::contracts::catalog::StockLow;
 use aftersales_types::DispositionKind;
 use aftersales_web::audit;
+use aftersales_web::notify;
 use diesel_async::AsyncPgConnection;
 use serde_json::json;
 use uuid::Uuid;
@@ -345,6 +347,8 @@ pub async fn quarantine(
     Ok(level)
 }
 
+/// Announces a level that crossed its reorder point downwards: `catalog.stock_low` and
+/// the `stock.below_reorder_point` notification.
 async fn publish_low(c: &mut AsyncPgConnection, level: &Level, cause: Cause<'_>) -> Result<()> {
     cause
         .publish(
@@ -357,7 +361,10 @@ async fn publish_low(c: &mut AsyncPgConnection, level: &Level, cause: Cause<'_>)
                 reorder_qty: level.reorder_qty,
             },
         )
-        .await
+        .await?;
+    let notice = super::notices::below_reorder_point(level);
+    notify::emit(c, cause.origin().correlation_id, &[notice]).await?;
+    Ok(())
 }
 
 #[cfg(test)]

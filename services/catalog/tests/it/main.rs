@@ -12,6 +12,7 @@ mod availability;
 mod catalog_api;
 mod idempotency;
 mod import;
+mod notifications;
 mod platform;
 mod price_days;
 mod purchase_orders;
