@@ -186,7 +186,7 @@ pub async fn check_migrations_revert(
              WHERE s.nspname = '{schema}' AND c.relkind IN ('r', 'S')
                AND c.relname NOT IN ('outbox', 'inbox', 'idempotency_keys', '__diesel_schema_migrations')
                AND c.relname NOT LIKE 'outbox_%' AND c.relname NOT LIKE 'inbox_%'
-               AND c.relname NOT LIKE 'audit_%'"
+               AND c.relname NOT LIKE 'audit_%' AND c.relname NOT LIKE 'notify_%'"
         ))
         .get_result(&mut conn)
         .unwrap();

@@ -1,7 +1,8 @@
 //! The retention job every service runs beside its relay and consumer: deletes
-//! idempotency keys, inbox rows and published outbox rows older than their retention
-//! ([`Retention`], configured by `IDEMPOTENCY_RETENTION`, `INBOX_RETENTION`,
-//! `OUTBOX_RETENTION`), at start and then every `RETENTION_INTERVAL`.
+//! idempotency keys, inbox rows, published outbox rows and notifications older than their
+//! retention ([`Retention`], configured by `IDEMPOTENCY_RETENTION`, `INBOX_RETENTION`,
+//! `OUTBOX_RETENTION`, `NOTIFICATION_RETENTION`), at start and then every
+//! `RETENTION_INTERVAL`.
 //!
 //! Rows go in batches of `RETENTION_BATCH`, each its own short statement on a pooled
 //! connection given back between batches, so a large backlog never holds a table's
@@ -23,7 +24,7 @@ use crate::settings::Retention;
 const BETWEEN_BATCHES: Duration = Duration::from_millis(20);
 
 /// The tables pruned, as named in logs and in the metric's `table` label.
-pub const TABLES: [&str; 3] = ["idempotency_keys", "inbox", "outbox"];
+pub const TABLES: [&str; 4] = ["idempotency_keys", "inbox", "outbox", "notify_message"];
 
 /// `retention_pruned_rows_total{table}`, registered into the service's registry.
 pub fn metric(registry: &Registry) -> prometheus::Result<IntCounterVec> {
@@ -65,11 +66,11 @@ pub async fn run(
 
 /// One run over every table; returns the rows deleted per table (in [`TABLES`] order).
 /// A table that fails is logged and skipped until the next run.
-pub async fn prune_all(pool: &DbPool, retention: &Retention, pruned: &IntCounterVec) -> [usize; 3] {
+pub async fn prune_all(pool: &DbPool, retention: &Retention, pruned: &IntCounterVec) -> [usize; 4] {
     let now = Utc::now();
     let cutoff =
         |keep: Duration| now - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
-    let tables: [(&str, Duration, Prune); 3] = [
+    let tables: [(&str, Duration, Prune); 4] = [
         (TABLES[0], retention.idempotency, |c, t, n| {
             Box::pin(crate::idempotency::purge_batch(c, t, n))
         }),
@@ -79,8 +80,11 @@ pub async fn prune_all(pool: &DbPool, retention: &Retention, pruned: &IntCounter
         (TABLES[2], retention.outbox, |c, t, n| {
             Box::pin(prune_outbox(c, t, n))
         }),
+        (TABLES[3], retention.notifications, |c, t, n| {
+            Box::pin(crate::notify::prune(c, t, n))
+        }),
     ];
-    let mut counts = [0; 3];
+    let mut counts = [0; 4];
     for (count, (table, keep, prune)) in counts.iter_mut().zip(tables) {
         let counted = |n: usize| pruned.with_label_values(&[table]).inc_by(n as u64);
         *count = match prune_table(pool, cutoff(keep), retention.batch, prune, counted).await {

@@ -66,6 +66,9 @@ pub struct Retention {
     /// `OUTBOX_RETENTION`: how long published outbox rows are kept (unpublished rows are
     /// never pruned).
     pub outbox: Duration,
+    /// `NOTIFICATION_RETENTION`: notifications older than this are deleted with their
+    /// deliveries (read or not, delivered or dead; one still being delivered is kept).
+    pub notifications: Duration,
     /// `RETENTION_INTERVAL`: time between pruning runs (the first runs at start).
     pub interval: Duration,
     /// `RETENTION_BATCH`: rows deleted per statement, so a large backlog never holds
@@ -81,6 +84,7 @@ impl Default for Retention {
             idempotency: 7 * DAY,
             inbox: 30 * DAY,
             outbox: 7 * DAY,
+            notifications: 90 * DAY,
             interval: Duration::from_secs(3600),
             batch: 1000,
         }
@@ -114,6 +118,7 @@ impl Retention {
             idempotency: kept("IDEMPOTENCY_RETENTION", d.idempotency)?,
             inbox: kept("INBOX_RETENTION", d.inbox)?,
             outbox: kept("OUTBOX_RETENTION", d.outbox)?,
+            notifications: kept("NOTIFICATION_RETENTION", d.notifications)?,
             interval: duration(
                 &get,
                 "RETENTION_INTERVAL",

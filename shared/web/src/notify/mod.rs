@@ -160,6 +160,26 @@ pub async fn emit(
     .await
 }
 
+/// Deletes up to `batch` notifications created before `cutoff`, with their deliveries,
+/// except those still being delivered (the retention job, `NOTIFICATION_RETENTION`).
+pub async fn prune(
+    c: &mut AsyncPgConnection,
+    cutoff: chrono::DateTime<chrono::Utc>,
+    batch: i64,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM notify_message WHERE id IN ( \
+           SELECT m.id FROM notify_message m WHERE m.created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM notify_delivery d \
+                             WHERE d.message_id = m.id AND d.status = 'pending') \
+           ORDER BY m.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .bind::<diesel::sql_types::BigInt, _>(batch)
+    .execute(c)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

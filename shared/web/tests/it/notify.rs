@@ -147,3 +147,62 @@ async fn a_rise_of_the_dead_letters_is_told_once_and_again_after_a_fall() {
     assert!(a.unwrap() ^ b.unwrap(), "exactly one replica tells it");
     assert_eq!(count(&mut c, &told(3)).await, 1);
 }
+
+#[tokio::test]
+async fn pruning_keeps_what_is_recent_or_still_being_delivered() {
+    let db = migrated_db().await;
+    let mut c = db.conn().await;
+    subscribe(
+        &mut c,
+        "u1",
+        "order.shipped",
+        Some("D001"),
+        Some("http://127.0.0.1:9/h"),
+    )
+    .await;
+    subscribe(&mut c, "u2", "order.shipped", Some("D001"), None).await;
+    emit(
+        &mut c,
+        None,
+        &[shipped("D001"), shipped("D001"), shipped("D001")],
+    )
+    .await
+    .unwrap();
+    // Two are old; of those, one is delivered and one still pending.
+    diesel::sql_query(
+        "UPDATE notify_message SET created_at = now() - interval '100 days' \
+         WHERE id IN (SELECT id FROM notify_message ORDER BY id LIMIT 2)",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    diesel::sql_query(
+        "UPDATE notify_delivery SET status = 'delivered' \
+         WHERE message_id = (SELECT id FROM notify_message ORDER BY id LIMIT 1)",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let cutoff = chrono::Utc::now() - chrono::Duration::days(90);
+    assert_eq!(
+        aftersales_web::notify::prune(&mut c, cutoff, 10)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        count(&mut c, "SELECT count(*) AS n FROM notify_message").await,
+        2
+    );
+    assert_eq!(
+        count(&mut c, "SELECT count(*) AS n FROM notify_delivery").await,
+        4,
+        "the deleted one's went with it"
+    );
+    assert_eq!(
+        aftersales_web::notify::prune(&mut c, cutoff, 10)
+            .await
+            .unwrap(),
+        0
+    );
+}
