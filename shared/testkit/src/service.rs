@@ -333,6 +333,28 @@ impl TestService {
         eventually(WAIT, || async { self.count(&sql).await == 1 }).await
     }
 
+    /// Events the inbox skipped as already applied (`inbox_messages_total{outcome="duplicate"}`):
+    /// what a test waits on to know a redelivered event was seen and changed nothing.
+    pub async fn duplicates_skipped(&self) -> u64 {
+        let metrics = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics body");
+        metrics
+            .lines()
+            .filter(|l| {
+                l.starts_with("inbox_messages_total{") && l.contains("outcome=\"duplicate\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next())
+            .map(|n| n.parse::<u64>().expect("a count"))
+            .sum()
+    }
+
     /// Waits until `check` holds; fails the test naming `what` otherwise.
     pub async fn wait<F, Fut>(&self, what: &str, check: F)
     where

@@ -96,12 +96,21 @@ async fn the_warehouse_hears_once_per_crossing_of_the_reorder_point() {
         .publish("orders", &order(Uuid::new_v4(), &[(1, "A", 12)], false, 0))
         .await;
     assert!(svc.consumed(&placed).await);
+    let skipped = svc.duplicates_skipped().await;
     svc.publish_envelope(&placed).await;
+    svc.wait("the redelivered order to be skipped", || async {
+        svc.duplicates_skipped().await > skipped
+    })
+    .await;
+    assert_eq!(
+        svc.count("SELECT count(*) AS n FROM notify_message").await,
+        2,
+        "told once per crossing"
+    );
     svc.wait("the second notice", || async {
         receiver.ids().0.len() == 2
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let (ids, repeats) = receiver.ids();
     assert_eq!((ids.len(), repeats), (2, 0), "{:?}", bodies(&receiver));
     let second = &bodies(&receiver)[1];

@@ -93,27 +93,6 @@ impl Svc {
     pub async fn wait_status(&self, id: &str, status: &str) -> bool {
         eventually(WAIT, || async { self.order(id).await["status"] == status }).await
     }
-
-    /// How many redelivered events the inbox has skipped as duplicates (`/metrics`).
-    pub async fn duplicates_skipped(&self) -> u64 {
-        let metrics = self
-            .http
-            .get(self.url("/metrics"))
-            .send()
-            .await
-            .expect("metrics")
-            .text()
-            .await
-            .expect("metrics body");
-        metrics
-            .lines()
-            .filter(|l| {
-                l.starts_with("inbox_messages_total{") && l.contains("outcome=\"duplicate\"")
-            })
-            .filter_map(|l| l.rsplit(' ').next())
-            .map(|n| n.parse::<u64>().expect("a count"))
-            .sum()
-    }
 }
 
 pub fn part(part_number: &str, price: &str, active: bool) -> PartUpserted {

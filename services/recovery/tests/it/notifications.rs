@@ -66,14 +66,23 @@ async fn finance_hears_once_of_each_line_near_its_filing_deadline() {
     // Two replicas at the same moment, once more, and inspection's events again.
     let (one, two) = tokio::join!(sweep(&svc), sweep(&svc));
     assert_eq!(one.announced.len() + two.announced.len(), 2);
+    let skipped = svc.duplicates_skipped().await;
     for event in &events {
         svc.publish_envelope(event).await;
     }
+    svc.wait("the repeated adjudications to be skipped", || async {
+        svc.duplicates_skipped().await >= skipped + events.len() as u64
+    })
+    .await;
     assert_eq!(sweep(&svc).await, Default::default());
+    assert_eq!(
+        svc.count("SELECT count(*) AS n FROM notify_message").await,
+        2,
+        "told once per line"
+    );
 
     svc.wait("the two notices", || async { receiver.ids().0.len() == 2 })
         .await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let (ids, repeats) = receiver.ids();
     assert_eq!((ids.len(), repeats), (2, 0));
     assert!(receiver.received().iter().all(|r| r.verifies(&secret)));
