@@ -568,25 +568,6 @@ async fn master_data_limits_and_preauthorizations_are_recorded() {
     assert!(trail(&svc, &dealer("D002"), &query).await.is_empty());
 }
 
-/// How many redelivered events the inbox has skipped as duplicates (`/metrics`).
-async fn duplicates_skipped(svc: &Svc) -> u64 {
-    let metrics = svc
-        .http
-        .get(svc.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics body");
-    metrics
-        .lines()
-        .filter(|l| l.starts_with("inbox_messages_total{") && l.contains("outcome=\"duplicate\""))
-        .filter_map(|l| l.rsplit(' ').next())
-        .map(|n| n.parse::<u64>().expect("a count"))
-        .sum()
-}
-
 async fn deliver(svc: &Svc, envelope: &Envelope) {
     svc.publish_envelope(envelope).await;
     assert!(
@@ -629,7 +610,7 @@ async fn a_consumed_event_is_recorded_once_with_its_producer_and_id() {
     // is recorded. A newer one records what it changed.
     svc.publish_envelope(&first).await;
     svc.wait("the redelivery", || async {
-        duplicates_skipped(&svc).await == 1
+        svc.duplicates_skipped().await == 1
     })
     .await;
     let mut older = Envelope::new(
