@@ -59,7 +59,7 @@ test("a dealer subscribed to 'order shipped' is told in the console, and marks i
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/notifications$/);
   const item = page.getByRole("list", { name: "Your notifications, newest first" }).getByRole("listitem").filter({ hasText: tracking });
-  await expect(item).toContainText(`Order ${order.number} shipped: 1 units by DHL (tracking ${tracking})`);
+  await expect(item).toContainText(`Order ${order.number} shipped: 1 unit by DHL (tracking ${tracking})`);
   await expect(item).toContainText("Unread");
   await expect(item).toContainText("order.shipped");
   await expect(item.getByRole("link", { name: "Open" })).toHaveAttribute("href", `/orders/${order.id}`);

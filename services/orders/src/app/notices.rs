@@ -36,6 +36,14 @@ fn held_qty(line: &Line) -> LineQty {
     }
 }
 
+/// "1 unit", "3 units".
+fn units_of(n: i32) -> String {
+    match n {
+        1 => "1 unit".to_owned(),
+        n => format!("{n} units"),
+    }
+}
+
 /// "Backorder filled" when catalog's allocation moved units of `order` off its
 /// backorder; None when it moved none.
 pub fn backorder_filled(
@@ -63,12 +71,14 @@ pub fn backorder_filled(
     let still: i32 = filled.iter().map(|f| f.3).sum();
     let summary = match still {
         0 => format!(
-            "Order {}: {units} backordered units are reserved; nothing of them is waiting any more",
-            order.number
+            "Order {}: {} from the backorder reserved; nothing is waiting any more",
+            order.number,
+            units_of(units)
         ),
         _ => format!(
-            "Order {}: {units} backordered units are reserved, {still} still waiting",
-            order.number
+            "Order {}: {} from the backorder reserved, {still} still waiting",
+            order.number,
+            units_of(units)
         ),
     };
     let lines: Vec<_> = filled
@@ -96,8 +106,11 @@ pub fn shipped(order: &Order, shipment: &super::allocations::Shipment) -> Notice
         "order",
         order.id,
         format!(
-            "Order {} shipped: {} units by {} (tracking {})",
-            order.number, shipment.qty, shipment.carrier, shipment.tracking_ref
+            "Order {} shipped: {} by {} (tracking {})",
+            order.number,
+            units_of(shipment.qty),
+            shipment.carrier,
+            shipment.tracking_ref
         ),
     )
     .of_dealer(order.dealer_code.as_str())
@@ -109,4 +122,15 @@ pub fn shipped(order: &Order, shipment: &super::allocations::Shipment) -> Notice
         "tracking_ref": shipment.tracking_ref,
         "lines": lines,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::units_of;
+
+    #[test]
+    fn one_unit_is_singular() {
+        assert_eq!(units_of(1), "1 unit");
+        assert_eq!(units_of(3), "3 units");
+    }
 }
