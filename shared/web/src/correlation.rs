@@ -21,6 +21,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use aftersales_messaging::trace_context::{self, TraceContext};
 use futures_util::future::LocalBoxFuture;
+use opentelemetry::trace::TraceContextExt as _;
 use tracing::Instrument;
 use tracing::field::Empty;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -177,7 +178,10 @@ fn start_trace(span: &tracing::Span, req: &ServiceRequest) {
 /// marks the span failed.
 fn end_trace(span: &tracing::Span, method: &actix_web::http::Method, route: &str, status: u16) {
     if route != "-" {
-        span.record("otel.name", format!("{method} {route}"));
+        // The span started before routing; its name can only change on the span itself.
+        span.context()
+            .span()
+            .update_name(format!("{method} {route}"));
         span.set_attribute("http.route", route.to_owned());
     }
     span.set_attribute("http.response.status_code", i64::from(status));
@@ -323,6 +327,71 @@ mod tests {
             "nowhere",
         ] {
             assert!(!text.contains(secret), "{secret} was logged: {text}");
+        }
+    }
+
+    /// The trace context a handler's events would be stored with.
+    async fn trace_of_handler() -> HttpResponse {
+        let cx = TraceContext::current();
+        HttpResponse::Ok().body(format!(
+            "{} {}",
+            cx.traceparent.unwrap_or_default(),
+            cx.tracestate.unwrap_or_default()
+        ))
+    }
+
+    #[actix_web::test]
+    async fn the_request_span_continues_a_valid_traceparent_and_else_starts_a_trace() {
+        let (capture, subscriber) = aftersales_testkit::otlp::capture("test");
+        let _guard = tracing::subscriber::set_default(subscriber);
+        trace_context::set_enabled(true);
+        let app = test::init_service(
+            App::new()
+                .wrap(Correlation)
+                .route("/api/v1/orders/{id}", web::get().to(trace_of_handler)),
+        )
+        .await;
+        let call = async |headers: &[(&str, &str)]| {
+            let mut req = test::TestRequest::get().uri("/api/v1/orders/42");
+            for header in headers {
+                req = req.insert_header(*header);
+            }
+            let body = test::read_body(test::call_service(&app, req.to_request()).await).await;
+            String::from_utf8(body.to_vec()).unwrap()
+        };
+        let trace = "0af7651916cd43dd8448eb211c80319c";
+        let caller = "b7ad6b7169203331";
+        let continued = call(&[
+            ("traceparent", &format!("00-{trace}-{caller}-01")),
+            ("tracestate", "vendor=a"),
+        ])
+        .await;
+        let fresh = call(&[]).await;
+        let malformed = call(&[("traceparent", "00-not-a-trace-01")]).await;
+        trace_context::set_enabled(false);
+
+        let spans = capture.spans();
+        assert_eq!(spans.len(), 3, "{spans:#?}");
+        for span in &spans {
+            assert_eq!(
+                (span.name.as_str(), span.kind),
+                ("GET /api/v1/orders/{id}", "server")
+            );
+            assert_eq!(span.attribute("http.route"), Some("/api/v1/orders/{id}"));
+            assert_eq!(span.attribute("http.response.status_code"), Some("200"));
+            // What the handler would enqueue is the request span's context.
+            let seen = [&continued, &fresh, &malformed]
+                .into_iter()
+                .filter(|body| body.contains(&format!("-{}-{}-", span.trace_id, span.span_id)))
+                .count();
+            assert_eq!(seen, 1, "{span:?}");
+        }
+        assert_eq!(spans[0].trace_id, trace);
+        assert_eq!(spans[0].parent_span_id.as_deref(), Some(caller));
+        assert!(continued.ends_with(" vendor=a"), "{continued}");
+        for root in &spans[1..] {
+            assert_ne!(root.trace_id, trace);
+            assert_eq!(root.parent_span_id, None);
         }
     }
 
