@@ -104,6 +104,30 @@ impl TraceContext {
     }
 }
 
+/// The span for work done at once for several traced operations (a group commit), so
+/// that what it enqueues carries a context: the one operation's own span, or for
+/// several a new span linked to each of theirs (OpenTelemetry's model of a batch: the
+/// trace of each operation shows the link). No span when tracing is off.
+pub fn batch_span(spans: &[tracing::Span]) -> tracing::Span {
+    if !enabled() {
+        return tracing::Span::none();
+    }
+    match spans {
+        [one] => one.clone(),
+        many => {
+            let batch = tracing::info_span!("batch", size = many.len());
+            for span in many {
+                let cx = span.context();
+                let linked = cx.span().span_context().clone();
+                if linked.is_valid() {
+                    batch.add_link(linked);
+                }
+            }
+            batch
+        }
+    }
+}
+
 impl Injector for TraceContext {
     fn set(&mut self, key: &str, value: String) {
         match key {
