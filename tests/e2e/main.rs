@@ -1,6 +1,6 @@
 //! End to end across the services: what every service serves, readiness through
-//! outages, the database isolation between services, and the contract in `docs/`
-//! against the code.
+//! outages, the database isolation between services, the contract in `docs/` against
+//! the code, and one trace across the services and the broker.
 
 #![allow(
     clippy::unwrap_used,
@@ -18,3 +18,4 @@ mod isolation;
 mod order_flow;
 mod platform;
 mod security;
+mod traces;

@@ -12,31 +12,38 @@ use serde_json::{Value, json};
 
 /// Both services, a supplier, part P-100 (100.00 EUR) with 10 on hand in WH1, and
 /// dealers D001 and D002 known to orders.
-struct Flow {
+pub(crate) struct Flow {
     _dbs: (TestDb, TestDb),
     _vhost: TestVhost,
-    catalog: ServiceProcess,
-    orders: ServiceProcess,
-    http: reqwest::Client,
+    pub(crate) catalog: ServiceProcess,
+    pub(crate) orders: ServiceProcess,
+    pub(crate) http: reqwest::Client,
     keys: &'static TestIssuer,
 }
 
 impl Flow {
     async fn start() -> Flow {
+        Self::start_with(&[]).await
+    }
+
+    /// [`start`](Self::start) with more variables for both services (`OTEL_*`).
+    pub(crate) async fn start_with(more: &[(&str, &str)]) -> Flow {
         let (catalog_db, orders_db) = (TestDb::new().await, TestDb::new().await);
         let vhost = TestVhost::new().await;
-        let catalog = ServiceProcess::start(
+        let catalog = ServiceProcess::start_with(
             "catalog",
             &catalog_db.admin_url(),
             &catalog_db.schema,
             &vhost.service_amqp_url("catalog"),
+            aftersales_e2e::issuer_env(more),
         )
         .await;
-        let orders = ServiceProcess::start(
+        let orders = ServiceProcess::start_with(
             "orders",
             &orders_db.admin_url(),
             &orders_db.schema,
             &vhost.service_amqp_url("orders"),
+            aftersales_e2e::issuer_env(more),
         )
         .await;
         let flow = Flow {
@@ -51,7 +58,7 @@ impl Flow {
         flow
     }
 
-    fn token(&self, role: Role, dealer: Option<&str>) -> String {
+    pub(crate) fn token(&self, role: Role, dealer: Option<&str>) -> String {
         self.keys.sign(&aftersales_web::Claims::new(
             "e2e",
             role,
@@ -188,7 +195,7 @@ impl Flow {
         .await
     }
 
-    async fn wait_status(&self, dealer: &str, id: &str, want: &str) -> Value {
+    pub(crate) async fn wait_status(&self, dealer: &str, id: &str, want: &str) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             let order = self.order(dealer, id).await.1;

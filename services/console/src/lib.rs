@@ -146,10 +146,10 @@ pub async fn start(config: ConsoleConfig) -> Result<Running, StartError> {
 /// The whole `main` of the binary.
 pub fn main() -> anyhow::Result<()> {
     let config = ConsoleConfig::from_env()?;
-    aftersales_web::telemetry::init(NAME, config.log_format);
+    let telemetry = aftersales_web::telemetry::init(NAME, config.log_format)?;
     config.log_warnings();
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let running = start(config).await?;
         let handle = running.server.clone();
         tokio::spawn(async move {
@@ -159,5 +159,7 @@ pub fn main() -> anyhow::Result<()> {
         });
         running.wait().await?;
         Ok(())
-    })
+    });
+    telemetry.shutdown();
+    served
 }

@@ -15,6 +15,9 @@
 //! outage does not burn through the delivery limit. A subscription that receives
 //! nothing while its queue holds ready messages is dropped and made again, since the
 //! broker may stop feeding one without saying so.
+//!
+//! With tracing on, each delivery is handled in a "process" span whose parent is the
+//! context of the message's `traceparent` header (`crate::trace_context`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +38,7 @@ use crate::envelope::{Envelope, Event};
 use crate::metrics::MessagingMetrics;
 use crate::schema::inbox;
 use crate::topology::{Topology, dead_queue, inbox_queue, ready_messages};
+use crate::trace_context::TraceContext;
 use crate::transient::is_transient;
 
 /// What a handler can say about an event it could not apply.
@@ -432,7 +436,10 @@ impl<H: Handler> Consumer<H> {
                     event_type = %envelope.event_type,
                     event_id = %envelope.event_id,
                     correlation_id = %envelope.correlation_id,
+                    otel.name = tracing::field::Empty,
+                    otel.kind = tracing::field::Empty,
                 );
+                continue_trace(&span, delivery);
                 Ok(Some((envelope, span)))
             }
             Err(err) => {
@@ -679,6 +686,23 @@ async fn apply_batch<H: Handler>(
         Ok(fresh)
     })
     .await
+}
+
+/// Makes the span of `delivery` the "process" span of the trace its headers carry, so
+/// what the handler enqueues goes on in the same trace. Only when tracing is on: off,
+/// the span and the log lines stay as they were.
+fn continue_trace(span: &tracing::Span, delivery: &Delivery) {
+    if !crate::trace_context::enabled() {
+        return;
+    }
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let routing_key = delivery.routing_key.as_str();
+    span.record("otel.name", format!("process {routing_key}"));
+    span.record("otel.kind", "consumer");
+    TraceContext::from_amqp(delivery.properties.headers().as_ref()).parent(span);
+    span.set_attribute("messaging.system", "rabbitmq");
+    span.set_attribute("messaging.operation.type", "process");
+    span.set_attribute("messaging.destination.name", routing_key.to_owned());
 }
 
 /// What a forged envelope becomes, logged in its span.

@@ -6,7 +6,8 @@
 //! - [`consumer`]: apply consumed events exactly once through the inbox table;
 //! - [`topology`]: exchanges and queues; [`contracts`]: the event catalog;
 //! - [`dead_letters`]: list and replay what ended in `<service>.dead`;
-//! - [`permissions`]: what each service's broker user may do.
+//! - [`permissions`]: what each service's broker user may do;
+//! - [`trace_context`]: the W3C trace context through the outbox and the broker.
 //!
 //! The outbox and inbox tables come with [`MIGRATIONS`], which every service runs into
 //! its own schema before its own migrations.
@@ -24,6 +25,7 @@ pub mod retention;
 mod schema;
 pub mod tls;
 pub mod topology;
+pub mod trace_context;
 pub mod transient;
 
 pub use broker::{LinkState, Shutdown, ShutdownTrigger};

@@ -1,5 +1,6 @@
 //! The transactional outbox: `enqueue` writes an event in the caller's transaction;
-//! the relay (`crate::relay`) publishes it after commit.
+//! the relay (`crate::relay`) publishes it after commit. With tracing on, each row also
+//! keeps the trace context of the span that wrote it (`crate::trace_context`).
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -7,17 +8,21 @@ use uuid::Uuid;
 
 use crate::envelope::Envelope;
 use crate::schema::outbox;
+use crate::trace_context::TraceContext;
 
 /// Records `envelope` for publication. Call it inside the transaction that makes the
 /// state change: if that transaction rolls back, the event never existed.
 pub async fn enqueue(conn: &mut AsyncPgConnection, envelope: &Envelope) -> QueryResult<()> {
     let json = serde_json::to_value(envelope)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let trace = TraceContext::current();
     diesel::insert_into(outbox::table)
         .values((
             outbox::event_id.eq(envelope.event_id),
             outbox::event_type.eq(&envelope.event_type),
             outbox::envelope.eq(json),
+            outbox::traceparent.eq(trace.traceparent),
+            outbox::tracestate.eq(trace.tracestate),
         ))
         .execute(conn)
         .await?;
@@ -28,8 +33,9 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, envelope: &Envelope) -> Query
 /// event makes a bulk change (an import of thousands of parts) take seconds. The
 /// relay's insert trigger fires once per statement, so it wakes once per chunk.
 pub async fn enqueue_many(conn: &mut AsyncPgConnection, envelopes: &[Envelope]) -> QueryResult<()> {
-    // PostgreSQL takes at most 65535 bind parameters per statement; 3 per row.
+    // PostgreSQL takes at most 65535 bind parameters per statement; 5 per row.
     const CHUNK: usize = 1000;
+    let trace = TraceContext::current();
     for chunk in envelopes.chunks(CHUNK) {
         let rows = chunk
             .iter()
@@ -40,6 +46,8 @@ pub async fn enqueue_many(conn: &mut AsyncPgConnection, envelopes: &[Envelope]) 
                     outbox::event_id.eq(envelope.event_id),
                     outbox::event_type.eq(envelope.event_type.as_str()),
                     outbox::envelope.eq(json),
+                    outbox::traceparent.eq(trace.traceparent.as_deref()),
+                    outbox::tracestate.eq(trace.tracestate.as_deref()),
                 ))
             })
             .collect::<QueryResult<Vec<_>>>()?;
@@ -58,6 +66,8 @@ pub(crate) struct Pending {
     pub event_id: Uuid,
     pub event_type: String,
     pub envelope: serde_json::Value,
+    pub traceparent: Option<String>,
+    pub tracestate: Option<String>,
 }
 
 /// Locks up to `limit` unpublished rows, oldest first, skipping rows another relay
@@ -72,6 +82,8 @@ pub(crate) async fn claim(conn: &mut AsyncPgConnection, limit: i64) -> QueryResu
             outbox::event_id,
             outbox::event_type,
             outbox::envelope,
+            outbox::traceparent,
+            outbox::tracestate,
         ))
         .for_update()
         .skip_locked()

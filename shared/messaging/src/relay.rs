@@ -6,6 +6,10 @@
 //! then are the rows marked published and the transaction committed. A crash anywhere
 //! before that commit leaves the rows unpublished, so they are sent again: delivery is
 //! at least once, and the consumers' inboxes make the effect exactly once.
+//!
+//! A row written with a trace context is published in a "publish" span, a child of that
+//! context, and the message carries the span's context in its `traceparent` and
+//! `tracestate` headers for the consumer to continue (`crate::trace_context`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +18,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use lapin::Confirmation;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Connection};
 use tokio::sync::Notify;
 
@@ -22,6 +27,7 @@ use crate::broker::{self, Backoff, LinkState, Shutdown};
 use crate::metrics::MessagingMetrics;
 use crate::outbox;
 use crate::topology::{EVENTS_EXCHANGE, Topology};
+use crate::trace_context::{self, TraceContext};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
@@ -238,23 +244,25 @@ impl Relay {
                             event_id: row.event_id,
                             source,
                         })?;
+                    let (span, trace) = publish_span(row);
                     let confirm = channel
                         .basic_publish(
                             EVENTS_EXCHANGE.into(),
                             row.event_type.as_str().into(),
                             BasicPublishOptions::default(),
                             &body,
-                            properties(row),
+                            properties(row, &trace),
                         )
                         .await?;
-                    confirms.push((row.event_id, confirm));
+                    confirms.push((row.event_id, confirm, span));
                 }
                 // Publishing the whole batch before awaiting lets the broker confirm
-                // many messages with one frame.
-                for (event_id, confirm) in confirms {
+                // many messages with one frame. A publish span ends with its confirm.
+                for (event_id, confirm, span) in confirms {
                     match confirm.await? {
                         Confirmation::Ack(_) => {}
                         Confirmation::Nack(_) | Confirmation::NotRequested => {
+                            span.record("otel.status_code", "error");
                             return Err(RelayError::Nacked(event_id));
                         }
                     }
@@ -295,18 +303,54 @@ impl Relay {
     }
 }
 
-fn properties(row: &outbox::Pending) -> BasicProperties {
+fn properties(row: &outbox::Pending, trace: &TraceContext) -> BasicProperties {
     let correlation = row
         .envelope
         .get("correlation_id")
         .and_then(|v| v.as_str())
         .unwrap_or_default();
-    BasicProperties::default()
+    let properties = BasicProperties::default()
         .with_content_type("application/json".into())
         .with_delivery_mode(2) // persistent
         .with_message_id(row.event_id.to_string().into())
         .with_correlation_id(correlation.into())
-        .with_type(row.event_type.as_str().into())
+        .with_type(row.event_type.as_str().into());
+    if trace.is_empty() {
+        return properties;
+    }
+    let mut headers = FieldTable::default();
+    trace.to_amqp(&mut headers);
+    properties.with_headers(headers)
+}
+
+/// The span of publishing `row`, a child of the context the row was written in, and the
+/// context the message carries: the publish span's, or the row's own when this process
+/// does not trace (the trace still goes on downstream). No context, no span: nothing
+/// is spent on a row written without tracing.
+fn publish_span(row: &outbox::Pending) -> (tracing::Span, TraceContext) {
+    let stored = TraceContext {
+        traceparent: row.traceparent.clone(),
+        tracestate: row.tracestate.clone(),
+    };
+    if stored.is_empty() || !trace_context::enabled() {
+        return (tracing::Span::none(), stored);
+    }
+    let span = tracing::info_span!(
+        "publish",
+        otel.name = format!("publish {}", row.event_type),
+        otel.kind = "producer",
+        otel.status_code = tracing::field::Empty,
+        messaging.system = "rabbitmq",
+        messaging.operation.type = "publish",
+        messaging.destination.name = %row.event_type,
+        messaging.message.id = %row.event_id,
+    );
+    stored.parent(&span);
+    let carried = TraceContext::of(&span);
+    match carried.is_empty() {
+        true => (span, stored),
+        false => (span, carried),
+    }
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -9,6 +9,8 @@ diesel::table! {
         envelope -> Jsonb,
         created_at -> Timestamptz,
         published_at -> Nullable<Timestamptz>,
+        traceparent -> Nullable<Text>,
+        tracestate -> Nullable<Text>,
     }
 }
 

@@ -2,7 +2,7 @@
 //! system packages (no Docker), a fresh schema and vhost per test, and the database
 //! provisioning the task runner shares with the tests; a service started in-process
 //! on them ([`TestService`]) with tokens for every role ([`tokens`]) and the checks
-//! every service passes alike ([`platform`]).
+//! every service passes alike ([`platform`]), and an OTLP receiver for traces ([`otlp`]).
 //!
 //! ```no_run
 //! # async fn t() {
@@ -24,6 +24,7 @@ pub mod cargo;
 pub mod clusters;
 pub mod dev_provider;
 pub mod env;
+pub mod otlp;
 pub mod platform;
 pub mod provision;
 pub mod proxy;

@@ -8,6 +8,10 @@
 //! carries ids), the status, the duration, the correlation id and the caller's subject
 //! once the request was authenticated. Nothing of the headers (the token) or the body is
 //! ever logged.
+//!
+//! With tracing on (`crate::telemetry`), the request span is an OpenTelemetry server
+//! span that continues the caller's W3C `traceparent`; the events a handler enqueues
+//! keep its context (`aftersales_messaging::trace_context`).
 
 use std::future::{Ready, ready};
 
@@ -15,8 +19,12 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use aftersales_messaging::trace_context::{self, TraceContext};
 use futures_util::future::LocalBoxFuture;
+use opentelemetry::trace::TraceContextExt as _;
 use tracing::Instrument;
+use tracing::field::Empty;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 use uuid::Uuid;
 
 pub const HEADER: &str = "x-correlation-id";
@@ -83,7 +91,18 @@ where
             .unwrap_or_else(Uuid::new_v4);
         req.extensions_mut().insert(CorrelationId(id));
         let method = req.method().clone();
-        let span = tracing::info_span!("http", %method, correlation_id = %id);
+        let span = tracing::info_span!(
+            "http",
+            %method,
+            correlation_id = %id,
+            otel.name = Empty,
+            otel.kind = Empty,
+            otel.status_code = Empty,
+        );
+        let traced = trace_context::enabled();
+        if traced {
+            start_trace(&span, &req);
+        }
         let started = std::time::Instant::now();
         let fut = self.service.call(req);
         Box::pin(
@@ -93,6 +112,15 @@ where
                 match res {
                     Ok(mut res) => {
                         let (route, subject) = route_and_subject(res.request());
+                        if traced {
+                            // The future runs in the request span.
+                            end_trace(
+                                &tracing::Span::current(),
+                                &method,
+                                &route,
+                                res.status().as_u16(),
+                            );
+                        }
                         access(
                             &method,
                             &route,
@@ -109,6 +137,9 @@ where
                     }
                     Err(err) => {
                         let status = err.as_response_error().status_code().as_u16();
+                        if traced {
+                            end_trace(&tracing::Span::current(), &method, "-", status);
+                        }
                         access(&method, "-", status, elapsed, id, "-");
                         Err(err)
                     }
@@ -116,6 +147,46 @@ where
             }
             .instrument(span),
         )
+    }
+}
+
+/// Makes `span` the server span of the request, the child of the caller's W3C
+/// `traceparent` (and `tracestate`) when it sent a valid one, else the root of a new
+/// trace. Only when tracing is on: off, the span and the log lines stay as they were.
+fn start_trace(span: &tracing::Span, req: &ServiceRequest) {
+    let header = |name: &str| {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(name)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        // Several `tracestate` headers are one list (W3C trace context, 3.3.1.1).
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    span.record("otel.kind", "server");
+    span.record("otel.name", req.method().as_str());
+    TraceContext {
+        traceparent: header(trace_context::TRACEPARENT),
+        tracestate: header(trace_context::TRACESTATE),
+    }
+    .parent(span);
+    span.set_attribute("http.request.method", req.method().to_string());
+}
+
+/// Names the server span after the route template, as the OpenTelemetry HTTP
+/// conventions say (`POST /api/v1/orders/{id}/cancel`), and records the status; a 5xx
+/// marks the span failed.
+fn end_trace(span: &tracing::Span, method: &actix_web::http::Method, route: &str, status: u16) {
+    if route != "-" {
+        // The span started before routing; its name can only change on the span itself.
+        span.context()
+            .span()
+            .update_name(format!("{method} {route}"));
+        span.set_attribute("http.route", route.to_owned());
+    }
+    span.set_attribute("http.response.status_code", i64::from(status));
+    if status >= 500 {
+        span.record("otel.status_code", "error");
     }
 }
 
@@ -256,6 +327,71 @@ mod tests {
             "nowhere",
         ] {
             assert!(!text.contains(secret), "{secret} was logged: {text}");
+        }
+    }
+
+    /// The trace context a handler's events would be stored with.
+    async fn trace_of_handler() -> HttpResponse {
+        let cx = TraceContext::current();
+        HttpResponse::Ok().body(format!(
+            "{} {}",
+            cx.traceparent.unwrap_or_default(),
+            cx.tracestate.unwrap_or_default()
+        ))
+    }
+
+    #[actix_web::test]
+    async fn the_request_span_continues_a_valid_traceparent_and_else_starts_a_trace() {
+        let (capture, subscriber) = aftersales_testkit::otlp::capture("test");
+        let _guard = tracing::subscriber::set_default(subscriber);
+        trace_context::set_enabled(true);
+        let app = test::init_service(
+            App::new()
+                .wrap(Correlation)
+                .route("/api/v1/orders/{id}", web::get().to(trace_of_handler)),
+        )
+        .await;
+        let call = async |headers: &[(&str, &str)]| {
+            let mut req = test::TestRequest::get().uri("/api/v1/orders/42");
+            for header in headers {
+                req = req.insert_header(*header);
+            }
+            let body = test::read_body(test::call_service(&app, req.to_request()).await).await;
+            String::from_utf8(body.to_vec()).unwrap()
+        };
+        let trace = "0af7651916cd43dd8448eb211c80319c";
+        let caller = "b7ad6b7169203331";
+        let continued = call(&[
+            ("traceparent", &format!("00-{trace}-{caller}-01")),
+            ("tracestate", "vendor=a"),
+        ])
+        .await;
+        let fresh = call(&[]).await;
+        let malformed = call(&[("traceparent", "00-not-a-trace-01")]).await;
+        trace_context::set_enabled(false);
+
+        let spans = capture.spans();
+        assert_eq!(spans.len(), 3, "{spans:#?}");
+        for span in &spans {
+            assert_eq!(
+                (span.name.as_str(), span.kind),
+                ("GET /api/v1/orders/{id}", "server")
+            );
+            assert_eq!(span.attribute("http.route"), Some("/api/v1/orders/{id}"));
+            assert_eq!(span.attribute("http.response.status_code"), Some("200"));
+            // What the handler would enqueue is the request span's context.
+            let seen = [&continued, &fresh, &malformed]
+                .into_iter()
+                .filter(|body| body.contains(&format!("-{}-{}-", span.trace_id, span.span_id)))
+                .count();
+            assert_eq!(seen, 1, "{span:?}");
+        }
+        assert_eq!(spans[0].trace_id, trace);
+        assert_eq!(spans[0].parent_span_id.as_deref(), Some(caller));
+        assert!(continued.ends_with(" vendor=a"), "{continued}");
+        for root in &spans[1..] {
+            assert_ne!(root.trace_id, trace);
+            assert_eq!(root.parent_span_id, None);
         }
     }
 

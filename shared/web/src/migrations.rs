@@ -58,3 +58,28 @@ pub async fn pending(
     }
     Ok(missing)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared sets run into every service schema and share its
+    /// `__diesel_schema_migrations`: a version used twice would mark the second
+    /// migration applied without running it (a missing table at the first request).
+    #[test]
+    fn the_shared_migration_sets_use_distinct_versions() {
+        let mut seen = HashSet::new();
+        for set in [
+            &aftersales_messaging::MIGRATIONS,
+            &crate::idempotency::MIGRATIONS,
+        ] {
+            for migration in MigrationSource::<Pg>::migrations(set).unwrap() {
+                let name = migration.name().to_string();
+                assert!(
+                    seen.insert(migration.name().version().to_string()),
+                    "{name} reuses a version"
+                );
+            }
+        }
+    }
+}

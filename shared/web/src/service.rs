@@ -466,18 +466,23 @@ pub fn main<H: Handler + Clone>(spec: ServiceSpec<H>) -> anyhow::Result<()> {
     match command.as_str() {
         "migrate" => {
             let config = MigrateConfig::from_env(spec.name)?;
-            crate::telemetry::init(spec.name, config.log_format);
-            tokio::runtime::Runtime::new()?.block_on(async {
+            let telemetry = crate::telemetry::init(spec.name, config.log_format)?;
+            let migrated = tokio::runtime::Runtime::new()?.block_on(async {
                 migrate(&spec, &config.connection_url()).await?;
                 tracing::info!(service = spec.name, "migrations applied");
                 Ok(())
-            })
+            });
+            telemetry.shutdown();
+            migrated
         }
         "serve" => {
             let config = WebConfig::from_env(spec.name, spec.default_port)?;
-            crate::telemetry::init(spec.name, config.log_format);
+            let telemetry = crate::telemetry::init(spec.name, config.log_format)?;
             config.log_warnings();
-            tokio::runtime::Runtime::new()?.block_on(serve(spec, config))
+            let served = tokio::runtime::Runtime::new()?.block_on(serve(spec, config));
+            // After the runtime: the spans of the drain are in the last batch.
+            telemetry.shutdown();
+            served
         }
         other => anyhow::bail!("unknown command {other:?}; expected `serve` or `migrate`"),
     }

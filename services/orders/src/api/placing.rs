@@ -28,6 +28,7 @@ use aftersales_web::idempotency::{self, Answer, Claim, Completed, IdempotencyKey
 use aftersales_web::{ApiError, DbPool};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use tokio::sync::{Mutex, mpsc, oneshot};
+use tracing::Instrument;
 
 use super::order_views::OrderView;
 use crate::app::orders::{self as use_case, PlaceOrder};
@@ -54,6 +55,9 @@ pub struct Request {
 struct Job {
     request: Request,
     answer: oneshot::Sender<Result<Answer, ApiError>>,
+    /// The request's span: the writer runs the transaction in it (or in a batch span
+    /// linked to it), so the events it enqueues continue the request's trace.
+    span: tracing::Span,
 }
 
 /// The handle handlers send their orders to (as `web::Data<Placer>`).
@@ -80,7 +84,11 @@ impl Placer {
             || ApiError::ServiceUnavailable("orders is stopping; send the order again".into());
         let (answer, answered) = oneshot::channel();
         self.jobs
-            .send(Job { request, answer })
+            .send(Job {
+                request,
+                answer,
+                span: tracing::Span::current(),
+            })
             .await
             .map_err(|_| stopping())?;
         answered.await.map_err(|_| stopping())?
@@ -139,17 +147,22 @@ fn without_twins(batch: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
 /// Writes `batch` in one transaction and answers each job; if the database refuses the
 /// transaction, writes each job alone.
 async fn write(pool: &DbPool, batch: Vec<Job>) {
+    let spans: Vec<tracing::Span> = batch.iter().map(|j| j.span.clone()).collect();
     let (requests, answers): (Vec<Request>, Vec<_>) =
         batch.into_iter().map(|j| (j.request, j.answer)).unzip();
     tracing::debug!(orders = requests.len(), "writing orders in one transaction");
-    let outcomes = match in_one_transaction(pool, &requests).await {
+    let traced = aftersales_messaging::trace_context::batch_span(&spans);
+    let outcomes = match in_one_transaction(pool, &requests).instrument(traced).await {
         Ok(outcomes) => outcomes,
         Err(err) if requests.len() == 1 => vec![Err(err)],
         Err(err) => {
             tracing::warn!(error = %err, orders = requests.len(), "a batch of orders failed; writing them one by one");
             let mut outcomes = Vec::with_capacity(requests.len());
-            for request in &requests {
+            for (request, span) in requests.iter().zip(&spans) {
                 let outcome = in_one_transaction(pool, std::slice::from_ref(request))
+                    .instrument(aftersales_messaging::trace_context::batch_span(
+                        std::slice::from_ref(span),
+                    ))
                     .await
                     .and_then(|mut one| {
                         one.pop()

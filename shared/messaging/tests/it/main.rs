@@ -12,3 +12,4 @@ mod consumer;
 mod relay;
 mod retention;
 mod support;
+mod traces;
