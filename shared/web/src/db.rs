@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use diesel::pg::Pg;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -301,6 +302,58 @@ pub async fn ping(pool: &DbPool) -> Result<(), DbError> {
         .map_err(|_| DbError::Timeout(PING_TIMEOUT))?
 }
 
+/// A statement of fixed SQL that each connection prepares once and then only executes:
+/// `db::prepared("SELECT … $1").bind::<Text, _>(x)`, used like `diesel::sql_query`.
+///
+/// diesel never caches an `sql_query` (its text may be built per call, and every
+/// variant would take a place in the cache), so a hot raw statement is parsed and
+/// planned on every execution. Here the text is `'static`: one cache entry each.
+pub fn prepared<'f>(sql: &'static str) -> Prepared<'f> {
+    Prepared(diesel::sql_query(sql).into_boxed())
+}
+
+/// See [`prepared`].
+#[must_use = "a statement does nothing until it is executed or loaded"]
+pub struct Prepared<'f>(
+    diesel::query_builder::BoxedSqlQuery<'f, Pg, diesel::query_builder::SqlQuery>,
+);
+
+impl<'f> Prepared<'f> {
+    /// Binds the next `$n` to `value`, of SQL type `ST`.
+    pub fn bind<ST, V>(self, value: V) -> Self
+    where
+        Pg: diesel::sql_types::HasSqlType<ST>,
+        V: diesel::serialize::ToSql<ST, Pg> + Send + 'f,
+        ST: Send + 'f,
+    {
+        Prepared(self.0.bind::<ST, V>(value))
+    }
+}
+
+impl diesel::query_builder::QueryFragment<Pg> for Prepared<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    // The one difference from the statement inside: its text is fixed, so it is safe.
+    fn is_safe_to_cache_prepared(&self, _: &Pg) -> diesel::QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl diesel::query_builder::QueryId for Prepared<'_> {
+    // No static id: the cache is keyed by the SQL text (and the binds' types).
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Prepared<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
 /// Writes a query function into a `db` module that reads one row by its one-column
 /// primary key: `Ok(None)` when there is none. With `for update`, the row stays
 /// locked until the transaction ends (say at the call why the table needs it).
@@ -342,7 +395,21 @@ macro_rules! find_and_lock {
 
 #[cfg(test)]
 mod tests {
+    use diesel::query_builder::QueryFragment as _;
+    use diesel::sql_types::Text;
+
     use super::*;
+
+    #[test]
+    fn a_prepared_statement_may_be_cached_and_a_raw_one_may_not() {
+        let pg = diesel::pg::Pg;
+        let raw = diesel::sql_query("SELECT $1").bind::<Text, _>("x");
+        assert_eq!(raw.is_safe_to_cache_prepared(&pg), Ok(false));
+        let fixed = prepared("SELECT $1").bind::<Text, _>("x");
+        assert_eq!(fixed.is_safe_to_cache_prepared(&pg), Ok(true));
+        let sql = diesel::debug_query::<diesel::pg::Pg, _>(&fixed).to_string();
+        assert!(sql.starts_with("SELECT $1 -- binds: [\"x\"]"), "{sql}");
+    }
 
     #[test]
     fn connection_url_without_schema_is_unchanged() {

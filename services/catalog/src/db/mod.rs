@@ -77,10 +77,12 @@ pub(crate) async fn advisory_lock_all(
 ) -> Result<()> {
     use diesel_async::RunQueryDsl;
     // unnest yields the array in order, and each row takes its lock as it is produced.
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k")
-        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
-        .execute(c)
-        .await?;
+    aftersales_web::db::prepared(
+        "SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) AS k",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
+    .execute(c)
+    .await?;
     Ok(())
 }
 
@@ -91,7 +93,7 @@ pub(crate) async fn advisory_lock(
     key: &str,
 ) -> Result<()> {
     use diesel_async::RunQueryDsl;
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+    aftersales_web::db::prepared("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind::<diesel::sql_types::Text, _>(key)
         .execute(c)
         .await?;

@@ -103,7 +103,7 @@ pub async fn lock_existing(
     use diesel::sql_types::{Array, Text};
     let (warehouses, parts): (Vec<&str>, Vec<&str>) =
         levels.iter().map(|(w, p)| (w.as_str(), p.as_str())).unzip();
-    diesel::sql_query(
+    aftersales_web::db::prepared(
         "SELECT 1 FROM stock_levels s \
          JOIN unnest($1::text[], $2::text[]) AS k(w, p) \
            ON s.warehouse_code = k.w AND s.part_number = k.p \

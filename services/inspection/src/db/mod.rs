@@ -37,7 +37,7 @@ async fn next_number(
     prefix: &str,
 ) -> diesel::QueryResult<String> {
     use diesel_async::RunQueryDsl as _;
-    let next: NextVal = diesel::sql_query("SELECT nextval($1::regclass) AS n")
+    let next: NextVal = aftersales_web::db::prepared("SELECT nextval($1::regclass) AS n")
         .bind::<Text, _>(sequence)
         .get_result(conn)
         .await?;

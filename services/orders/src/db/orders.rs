@@ -126,14 +126,15 @@ pub async fn next_numbers(conn: &mut AsyncPgConnection, n: usize) -> QueryResult
     }
     let count =
         i32::try_from(n).map_err(|e| diesel::result::Error::SerializationError(e.into()))?;
-    let mut next: Vec<i64> =
-        diesel::sql_query("SELECT nextval('order_number_seq') AS n FROM generate_series(1, $1)")
-            .bind::<diesel::sql_types::Integer, _>(count)
-            .load::<NextVal>(conn)
-            .await?
-            .into_iter()
-            .map(|v| v.n)
-            .collect();
+    let mut next: Vec<i64> = aftersales_web::db::prepared(
+        "SELECT nextval('order_number_seq') AS n FROM generate_series(1, $1)",
+    )
+    .bind::<diesel::sql_types::Integer, _>(count)
+    .load::<NextVal>(conn)
+    .await?
+    .into_iter()
+    .map(|v| v.n)
+    .collect();
     next.sort_unstable();
     Ok(next.into_iter().map(|n| format!("ORD-{n:06}")).collect())
 }

@@ -34,9 +34,10 @@ struct NextVal {
 
 /// The next human claim number, `RC-000007`.
 pub async fn next_number(conn: &mut AsyncPgConnection) -> QueryResult<String> {
-    let next: NextVal = diesel::sql_query("SELECT nextval('recovery_claim_number_seq') AS n")
-        .get_result(conn)
-        .await?;
+    let next: NextVal =
+        aftersales_web::db::prepared("SELECT nextval('recovery_claim_number_seq') AS n")
+            .get_result(conn)
+            .await?;
     Ok(format!("RC-{:06}", next.n))
 }
 

@@ -238,56 +238,27 @@ pub async fn record<'a>(
     if rows.action.is_empty() {
         return Ok(());
     }
-    InsertRows(rows).execute(c).await.map(drop)
-}
-
-/// The multi-row insert as a query of fixed SQL, so that the connection prepares it once
-/// and reuses it (`diesel::sql_query` is never cached: every record would be parsed and
-/// planned again).
-struct InsertRows(Rows);
-
-impl diesel::query_builder::QueryId for InsertRows {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertRows {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        let r = &self.0;
-        out.push_sql(
-            "INSERT INTO audit_log (actor_kind, actor, actor_role, actor_dealer, event_id, action, \
-             entity_type, entity_id, entity_dealer, changes, reason, correlation_id) \
-             SELECT * FROM unnest(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&r.actor_kind)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&r.actor)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&r.actor_role)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&r.actor_dealer)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Nullable<SqlUuid>>, _>(&r.event_id)?;
-        out.push_sql("::uuid[], ");
-        out.push_bind_param::<Array<Text>, _>(&r.action)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&r.entity_type)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Text>, _>(&r.entity_id)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&r.entity_dealer)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Jsonb>, _>(&r.changes)?;
-        out.push_sql("::jsonb[], ");
-        out.push_bind_param::<Array<Nullable<Text>>, _>(&r.reason)?;
-        out.push_sql("::text[], ");
-        out.push_bind_param::<Array<Nullable<SqlUuid>>, _>(&r.correlation_id)?;
-        out.push_sql("::uuid[])");
-        Ok(())
-    }
+    crate::db::prepared(
+        "INSERT INTO audit_log (actor_kind, actor, actor_role, actor_dealer, event_id, action, \
+         entity_type, entity_id, entity_dealer, changes, reason, correlation_id) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], \
+         $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::uuid[])",
+    )
+    .bind::<Array<Text>, _>(rows.actor_kind)
+    .bind::<Array<Text>, _>(rows.actor)
+    .bind::<Array<Nullable<Text>>, _>(rows.actor_role)
+    .bind::<Array<Nullable<Text>>, _>(rows.actor_dealer)
+    .bind::<Array<Nullable<SqlUuid>>, _>(rows.event_id)
+    .bind::<Array<Text>, _>(rows.action)
+    .bind::<Array<Text>, _>(rows.entity_type)
+    .bind::<Array<Text>, _>(rows.entity_id)
+    .bind::<Array<Nullable<Text>>, _>(rows.entity_dealer)
+    .bind::<Array<Jsonb>, _>(rows.changes)
+    .bind::<Array<Nullable<Text>>, _>(rows.reason)
+    .bind::<Array<Nullable<SqlUuid>>, _>(rows.correlation_id)
+    .execute(c)
+    .await
+    .map(drop)
 }
 
 /// The columns of a multi-row insert.

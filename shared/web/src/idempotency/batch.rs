@@ -65,7 +65,7 @@ pub async fn claim_many(
     let principals: Vec<&str> = sorted.iter().map(|r| r.principal).collect();
     let keys: Vec<&str> = sorted.iter().map(|r| r.key.as_str()).collect();
     let hashes: Vec<&[u8]> = sorted.iter().map(|r| r.hash).collect();
-    let inserted: Vec<KeyRow> = diesel::sql_query(
+    let inserted: Vec<KeyRow> = crate::db::prepared(
         "INSERT INTO idempotency_keys (principal, key, request_hash) \
          SELECT p, k, h FROM unnest($1::text[], $2::text[], $3::bytea[]) WITH ORDINALITY AS u(p, k, h, n) \
          ORDER BY n \
@@ -91,7 +91,7 @@ pub async fn claim_many(
     let stored: Vec<StoredRow> = if used_keys.is_empty() {
         Vec::new()
     } else {
-        diesel::sql_query(
+        crate::db::prepared(
             "SELECT principal, key, request_hash, response_status, response_body \
              FROM idempotency_keys \
              WHERE (principal, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
@@ -151,7 +151,7 @@ pub async fn complete_many(
     let principals: Vec<&str> = answers.iter().map(|a| a.principal).collect();
     let keys: Vec<&str> = answers.iter().map(|a| a.key.as_str()).collect();
     let bodies: Vec<&Value> = answers.iter().map(|a| a.body).collect();
-    let updated = diesel::sql_query(
+    let updated = crate::db::prepared(
         "UPDATE idempotency_keys AS k SET response_status = a.status, response_body = a.body \
          FROM unnest($1::text[], $2::text[], $3::int2[], $4::jsonb[]) AS a(principal, key, status, body) \
          WHERE k.principal = a.principal AND k.key = a.key",
@@ -182,7 +182,7 @@ pub async fn release_many(
     }
     let (principals, keys): (Vec<&str>, Vec<&str>) =
         requests.iter().map(|(p, k)| (*p, k.as_str())).unzip();
-    diesel::sql_query(
+    crate::db::prepared(
         "DELETE FROM idempotency_keys \
          WHERE (principal, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
     )

@@ -127,7 +127,7 @@ pub async fn emit(
     let data: Vec<&Value> = notices.iter().map(|n| &n.data).collect();
     // The referencing deliveries are checked at the end of the statement, when the
     // messages inserted beside them are visible.
-    diesel::sql_query(
+    crate::db::prepared(
         "WITH input AS ( \
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], \
                                 $6::text[], $7::jsonb[]) \

@@ -145,3 +145,38 @@ async fn a_transaction_abandoned_midway_keeps_no_lock() {
         .unwrap();
     assert_eq!(n.n, 1);
 }
+
+/// The server's named statements whose text holds `marker` (an unnamed statement,
+/// parsed for one execution, is not listed).
+async fn named_statements(conn: &mut diesel_async::AsyncPgConnection, marker: &str) -> i64 {
+    let found: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM pg_prepared_statements WHERE strpos(statement, $1) > 0",
+    )
+    .bind::<Text, _>(marker)
+    .get_result(conn)
+    .await
+    .unwrap();
+    found.n
+}
+
+#[tokio::test]
+async fn a_prepared_statement_is_parsed_once_per_connection_and_a_raw_one_every_time() {
+    let db = TestDb::new().await;
+    let mut conn = db.conn().await;
+    for n in 0..3_i64 {
+        let got: Count = aftersales_web::db::prepared("SELECT $1 AS n /* prepared-marker */")
+            .bind::<BigInt, _>(n)
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(got.n, n);
+        let got: Count = diesel::sql_query("SELECT $1 AS n /* raw-marker */")
+            .bind::<BigInt, _>(n)
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(got.n, n);
+    }
+    assert_eq!(named_statements(&mut conn, "prepared-marker").await, 1);
+    assert_eq!(named_statements(&mut conn, "raw-marker").await, 0);
+}
