@@ -57,14 +57,26 @@ pub(super) struct Summary {
     latencies_ms: Vec<f64>,
     /// Each of [`STEPS`], sorted.
     steps_ms: Vec<Vec<f64>>,
+    /// The database work per claim ([`profile::statements_per`]).
+    statements: Value,
+    /// The CPU each process group took, in % of one core.
+    cpu: Vec<(String, f64)>,
 }
 
 impl Summary {
-    fn of(workers: usize, per_s: f64, timings: &[Timing]) -> Summary {
+    fn of(
+        workers: usize,
+        per_s: f64,
+        timings: &[Timing],
+        statements: Value,
+        cpu: Vec<(String, f64)>,
+    ) -> Summary {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         Summary {
             workers,
             per_s,
+            statements,
+            cpu,
             latencies_ms: sorted(timings.iter().map(|t| ms(t.iter().sum())).collect()),
             steps_ms: (0..STEPS.len())
                 .map(|i| sorted(timings.iter().map(|t| ms(t[i])).collect()))
@@ -85,7 +97,23 @@ impl Summary {
             "claims_per_pgbench_tx": self.per_s / pgbench_tps,
             "submit_to_recovery_line_ms": percentiles_json(&self.latencies_ms),
             "steps_ms": steps,
+            "statements": self.statements,
+            "cpu_pct": self.cpu.iter().map(|(g, p)| (g.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
         })
+    }
+
+    /// The report's sections on the CPU and the database work per claim.
+    pub(super) fn profile_markdown(&self) -> String {
+        profile::cpu_markdown(
+            "Claims phase: CPU per process",
+            &self.cpu,
+            "claim",
+            self.per_s,
+        ) + &profile::markdown(
+            "Claims phase: database work per claim",
+            &self.statements,
+            "claim",
+        )
     }
 
     /// Rows of the report's table.
@@ -153,12 +181,17 @@ pub(super) async fn run(
         today: chrono::Utc::now().date_naive(),
     });
     claims.seed(admin_url, workers).await?;
+    profile::reset_statements(admin_url).await?;
+    let cpu_before = profile::CpuSnapshot::take();
     let (per_s, timings) = repeat(workers, time, move |worker, n| {
         let claims = claims.clone();
         async move { claims.one(worker, n).await }
     })
     .await?;
-    Ok(Summary::of(workers, per_s, &timings))
+    let cpu = cpu_before.split(&profile::CpuSnapshot::take());
+    let statements =
+        profile::statements_per(admin_url, &CLAIM_USERS, "claim", timings.len() as f64).await?;
+    Ok(Summary::of(workers, per_s, &timings, statements, cpu))
 }
 
 impl Claims {
@@ -352,7 +385,7 @@ mod tests {
 
     #[test]
     fn a_claim_lasts_the_sum_of_its_steps() {
-        let summary = Summary::of(16, 50.0, &timings(100));
+        let summary = Summary::of(16, 50.0, &timings(100), Value::Null, vec![]);
         let json = summary.json(1000.0);
         assert_eq!(json["claims"], 100);
         assert_eq!(json["claims_per_pgbench_tx"], 0.05);
@@ -364,7 +397,7 @@ mod tests {
 
     #[test]
     fn the_table_gives_rate_ratio_total_and_each_step() {
-        let md = Summary::of(16, 50.0, &timings(100)).markdown(1000.0);
+        let md = Summary::of(16, 50.0, &timings(100), Value::Null, vec![]).markdown(1000.0);
         let rows: Vec<&str> = md.lines().collect();
         assert_eq!(rows.len(), 2 + STEPS.len(), "{md}");
         assert_eq!(
@@ -383,7 +416,7 @@ mod tests {
 
     #[test]
     fn an_empty_run_reports_zeros_not_a_panic() {
-        let summary = Summary::of(1, 0.0, &[]);
+        let summary = Summary::of(1, 0.0, &[], Value::Null, vec![]);
         assert_eq!(
             summary.json(1000.0)["submit_to_recovery_line_ms"]["p99"],
             0.0

@@ -48,6 +48,9 @@ const SECRET: &str = "bench-secret-of-the-throwaway-servers";
 const SERVICES: [&str; 2] = ["catalog", "orders"];
 /// The services of the claims pipeline, started for its phase.
 const CLAIM_SERVICES: [&str; 2] = ["inspection", "recovery"];
+/// The database users whose statements the order phases profile, and the claims phase.
+const ORDER_USERS: [&str; 2] = ["catalog_app", "orders_app"];
+const CLAIM_USERS: [&str; 2] = ["inspection_app", "recovery_app"];
 /// Every schema the run migrates.
 const SCHEMAS: [&str; 4] = ["catalog", "orders", "inspection", "recovery"];
 
@@ -262,7 +265,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     sections += &profile::markdown(
         "Throughput phase: database work per order",
         &small.statements,
+        "order",
     );
+    sections += &claims.profile_markdown();
 
     if !opts.quick {
         let two = two_replicas(&mut stack, &client, &run_dir, &opts).await?;
@@ -306,7 +311,11 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         for (table, rows) in loaded["rows"].as_object().into_iter().flatten() {
             sections += &format!("| {table} | {rows} |\n");
         }
-        sections += &profile::markdown("Large data set: database work per order", &big.statements);
+        sections += &profile::markdown(
+            "Large data set: database work per order",
+            &big.statements,
+            "order",
+        );
         sections += &plans::markdown(&plans);
         sections += &big.cpu.cpu_markdown("Large data set: CPU per process");
         report["large"] = json!({
@@ -452,8 +461,7 @@ async fn pipeline(
         closed_loop(client, opts.dealers, Duration::from_secs(opts.seconds)).await?;
     let cpu = cpu_before.split(&profile::CpuSnapshot::take());
     let statements =
-        profile::statements_per_order(admin_url, &["catalog_app", "orders_app"], done.len() as f64)
-            .await?;
+        profile::statements_per(admin_url, &ORDER_USERS, "order", done.len() as f64).await?;
     println!("    {orders_per_s:.1} orders/s");
     let latency_rate = orders_per_s / 2.0;
     println!(
@@ -536,6 +544,6 @@ impl Throughput {
     }
 
     fn cpu_markdown(&self, title: &str) -> String {
-        profile::cpu_markdown(title, &self.cpu, self.orders_per_s)
+        profile::cpu_markdown(title, &self.cpu, "order", self.orders_per_s)
     }
 }

@@ -15,7 +15,7 @@ const LARGE_TABLE_ROWS: f64 = 10_000.0;
 const HOT: usize = 15;
 
 /// Explains the hottest statements of `statements` (the report of
-/// [`super::profile::statements_per_order`]) in `admin_url`'s database.
+/// [`super::profile::statements_per`]) in `admin_url`'s database.
 pub(super) async fn hot_plans(admin_url: &str, statements: &Value) -> anyhow::Result<Value> {
     let mut conn = aftersales_testkit::provision::connect(admin_url).await?;
     conn.batch_execute("SET plan_cache_mode = force_generic_plan")

@@ -138,12 +138,14 @@ struct Statement {
     total_ms: f64,
 }
 
-/// Per service user: statements and transactions per order, and the statements that
-/// took most of the database's time, per order.
-pub(super) async fn statements_per_order(
+/// Per service user: statements and transactions per `unit` (an order, a claim) of
+/// which `count` went through, and the statements that took most of the database's
+/// time, per `unit`; the keys name the unit (`statements_per_order`).
+pub(super) async fn statements_per(
     admin_url: &str,
     users: &[&str],
-    orders: f64,
+    unit: &str,
+    count: f64,
 ) -> anyhow::Result<Value> {
     let mut conn = aftersales_testkit::provision::connect(admin_url).await?;
     let rows: Vec<Statement> = diesel::sql_query(
@@ -154,7 +156,7 @@ pub(super) async fn statements_per_order(
     .bind::<diesel::sql_types::Array<Text>, _>(users)
     .load(&mut conn)
     .await?;
-    let orders = orders.max(1.0);
+    let count = count.max(1.0);
     let mut per_user = serde_json::Map::new();
     for user in users {
         let mine: Vec<&Statement> = rows.iter().filter(|r| r.role == *user).collect();
@@ -168,9 +170,9 @@ pub(super) async fn statements_per_order(
         per_user.insert(
             (*user).to_owned(),
             json!({
-                "statements_per_order": calls as f64 / orders,
-                "transactions_per_order": commits as f64 / orders,
-                "database_ms_per_order": ms / orders,
+                format!("statements_per_{unit}"): calls as f64 / count,
+                format!("transactions_per_{unit}"): commits as f64 / count,
+                format!("database_ms_per_{unit}"): ms / count,
             }),
         );
     }
@@ -182,8 +184,8 @@ pub(super) async fn statements_per_order(
         .map(|s| {
             json!({
                 "user": s.role,
-                "calls_per_order": s.calls as f64 / orders,
-                "ms_per_order": s.total_ms / orders,
+                format!("calls_per_{unit}"): s.calls as f64 / count,
+                format!("ms_per_{unit}"): s.total_ms / count,
                 "query": s.query.split_whitespace().collect::<Vec<_>>().join(" "),
             })
         })
@@ -191,20 +193,26 @@ pub(super) async fn statements_per_order(
     Ok(json!({"by_user": per_user, "top": top}))
 }
 
-/// A report section: the CPU each process group took, in % of one core and per order.
-pub(super) fn cpu_markdown(title: &str, cpu: &[(String, f64)], orders_per_s: f64) -> String {
-    let mut md =
-        format!("\n### {title}\n\n| process | % of one core | CPU ms per order |\n|---|---|---|\n");
+/// A report section: the CPU each process group took, in % of one core and per `unit`.
+pub(super) fn cpu_markdown(
+    title: &str,
+    cpu: &[(String, f64)],
+    unit: &str,
+    units_per_s: f64,
+) -> String {
+    let mut md = format!(
+        "\n### {title}\n\n| process | % of one core | CPU ms per {unit} |\n|---|---|---|\n"
+    );
     let total: f64 = cpu.iter().map(|(_, p)| p).sum();
     for (group, pct) in cpu.iter().chain([&("all".to_owned(), total)]) {
-        let per_order = pct / 100.0 * 1000.0 / orders_per_s.max(1e-3);
-        md += &format!("| {group} | {pct:.0} % | {per_order:.2} |\n");
+        let per_unit = pct / 100.0 * 1000.0 / units_per_s.max(1e-3);
+        md += &format!("| {group} | {pct:.0} % | {per_unit:.2} |\n");
     }
     md
 }
 
-/// The report's section on the database work per order of a phase.
-pub(super) fn markdown(title: &str, statements: &Value) -> String {
+/// The report's section on the database work per order (or per `unit`) of a phase.
+pub(super) fn markdown(title: &str, statements: &Value, unit: &str) -> String {
     let mut md = format!(
         "\n### {title}\n\n| user | statements | transactions | database ms |\n|---|---|---|---|\n"
     );
@@ -212,21 +220,25 @@ pub(super) fn markdown(title: &str, statements: &Value) -> String {
         for (user, s) in users {
             md += &format!(
                 "| {user} | {:.1} | {:.2} | {:.2} |\n",
-                s["statements_per_order"].as_f64().unwrap_or(0.0),
-                s["transactions_per_order"].as_f64().unwrap_or(0.0),
-                s["database_ms_per_order"].as_f64().unwrap_or(0.0),
+                s[format!("statements_per_{unit}")].as_f64().unwrap_or(0.0),
+                s[format!("transactions_per_{unit}")]
+                    .as_f64()
+                    .unwrap_or(0.0),
+                s[format!("database_ms_per_{unit}")].as_f64().unwrap_or(0.0),
             );
         }
     }
-    md += "\n| user | calls per order | ms per order | statement (by database time) |\n|---|---|---|---|\n";
+    md += &format!(
+        "\n| user | calls per {unit} | ms per {unit} | statement (by database time) |\n|---|---|---|---|\n"
+    );
     for s in statements["top"].as_array().into_iter().flatten().take(15) {
         let query = s["query"].as_str().unwrap_or_default();
         let query: String = query.chars().take(140).collect();
         md += &format!(
             "| {} | {:.2} | {:.3} | `{}` |\n",
             s["user"].as_str().unwrap_or_default(),
-            s["calls_per_order"].as_f64().unwrap_or(0.0),
-            s["ms_per_order"].as_f64().unwrap_or(0.0),
+            s[format!("calls_per_{unit}")].as_f64().unwrap_or(0.0),
+            s[format!("ms_per_{unit}")].as_f64().unwrap_or(0.0),
             query.replace('|', "\\|"),
         );
     }
@@ -277,5 +289,25 @@ mod tests {
         assert!((split[0].1 - 100.0).abs() < 1.0, "{split:?}");
         assert_eq!(split[1].0, "catalog");
         assert!((split[1].1 - 25.0).abs() < 1.0, "{split:?}");
+    }
+
+    #[test]
+    fn a_section_reads_the_figures_of_its_unit() {
+        let statements = json!({
+            "by_user": {"inspection_app": {"statements_per_claim": 12.5,
+                "transactions_per_claim": 4.0, "database_ms_per_claim": 1.25}},
+            "top": [{"user": "inspection_app", "calls_per_claim": 1.0,
+                "ms_per_claim": 0.5, "query": "INSERT INTO audit_log | x"}],
+        });
+        let md = markdown("Claims", &statements, "claim");
+        assert!(
+            md.contains("| inspection_app | 12.5 | 4.00 | 1.25 |"),
+            "{md}"
+        );
+        assert!(md.contains("| calls per claim | ms per claim |"), "{md}");
+        assert!(
+            md.contains("| inspection_app | 1.00 | 0.500 | `INSERT INTO audit_log \\| x` |"),
+            "{md}"
+        );
     }
 }
