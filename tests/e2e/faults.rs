@@ -315,8 +315,18 @@ async fn scenario(short: Short) {
     violations.extend(invariants::check(&stores, &answered).await);
     match connect(&db_url).await {
         Ok(mut conn) => {
-            let received = receiver.lock().await.received();
-            match invariants::notifications::check(&mut conn, &stores, &received, &secrets).await {
+            let checked = async {
+                let mut v =
+                    invariants::notifications::wait_for_deliveries(&mut conn, &stores).await?;
+                // Only now: a delivery that lands while the checker waits is in it.
+                let received = receiver.lock().await.received();
+                v.extend(
+                    invariants::notifications::check(&mut conn, &stores, &received, &secrets)
+                        .await?,
+                );
+                Ok::<_, String>(v)
+            };
+            match checked.await {
                 Ok(v) => violations.extend(v),
                 Err(e) => violations.push(format!("the checker could not read notifications: {e}")),
             }
