@@ -225,79 +225,113 @@ fn to_value(v: &impl Serialize) -> Value {
     serde_json::to_value(v).unwrap_or_else(|e| Value::String(format!("unserializable: {e}")))
 }
 
+/// The statement's head: the columns every insert of records names, in bind order.
+macro_rules! insert_records {
+    ($rows:literal) => {
+        concat!(
+            "INSERT INTO audit_log (actor_kind, actor, actor_role, actor_dealer, event_id, \
+             action, entity_type, entity_id, entity_dealer, changes, reason, correlation_id) ",
+            $rows
+        )
+    };
+}
+
 /// Writes entries, each with its own origin (a batch of orders of several dealers),
 /// in one statement, in the caller's transaction.
 pub async fn record<'a>(
     c: &mut AsyncPgConnection,
     entries: impl IntoIterator<Item = (&'a Origin, &'a Entry)>,
 ) -> QueryResult<()> {
-    let mut rows = Rows::default();
-    for (origin, entry) in entries {
-        rows.push(origin, entry);
-    }
-    if rows.action.is_empty() {
-        return Ok(());
-    }
-    crate::db::prepared(
-        "INSERT INTO audit_log (actor_kind, actor, actor_role, actor_dealer, event_id, action, \
-         entity_type, entity_id, entity_dealer, changes, reason, correlation_id) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], \
-         $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::uuid[])",
-    )
-    .bind::<Array<Text>, _>(rows.actor_kind)
-    .bind::<Array<Text>, _>(rows.actor)
-    .bind::<Array<Nullable<Text>>, _>(rows.actor_role)
-    .bind::<Array<Nullable<Text>>, _>(rows.actor_dealer)
-    .bind::<Array<Nullable<SqlUuid>>, _>(rows.event_id)
-    .bind::<Array<Text>, _>(rows.action)
-    .bind::<Array<Text>, _>(rows.entity_type)
-    .bind::<Array<Text>, _>(rows.entity_id)
-    .bind::<Array<Nullable<Text>>, _>(rows.entity_dealer)
-    .bind::<Array<Jsonb>, _>(rows.changes)
-    .bind::<Array<Nullable<Text>>, _>(rows.reason)
-    .bind::<Array<Nullable<SqlUuid>>, _>(rows.correlation_id)
-    .execute(c)
-    .await
-    .map(drop)
+    let mut rows: Vec<Row<'a>> = entries.into_iter().map(Row::from).collect();
+    let statement = match rows.len() {
+        0 => return Ok(()),
+        // Most changes write one record: a plain row, without twelve one-element
+        // arrays to build, send and take apart again.
+        1 => {
+            let r = rows.remove(0);
+            crate::db::prepared(insert_records!(
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ))
+            .bind::<Text, _>(r.actor_kind)
+            .bind::<Text, _>(r.actor)
+            .bind::<Nullable<Text>, _>(r.actor_role)
+            .bind::<Nullable<Text>, _>(r.actor_dealer)
+            .bind::<Nullable<SqlUuid>, _>(r.event_id)
+            .bind::<Text, _>(r.action)
+            .bind::<Text, _>(r.entity_type)
+            .bind::<Text, _>(r.entity_id)
+            .bind::<Nullable<Text>, _>(r.entity_dealer)
+            .bind::<Jsonb, _>(r.changes)
+            .bind::<Nullable<Text>, _>(r.reason)
+            .bind::<Nullable<SqlUuid>, _>(r.correlation_id)
+        }
+        _ => {
+            let changes: Vec<Value> = rows.iter_mut().map(|r| r.changes.take()).collect();
+            crate::db::prepared(insert_records!(
+                "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], \
+                 $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], \
+                 $11::text[], $12::uuid[])"
+            ))
+            .bind::<Array<Text>, _>(column(&rows, |r| r.actor_kind))
+            .bind::<Array<Text>, _>(column(&rows, |r| r.actor))
+            .bind::<Array<Nullable<Text>>, _>(column(&rows, |r| r.actor_role))
+            .bind::<Array<Nullable<Text>>, _>(column(&rows, |r| r.actor_dealer))
+            .bind::<Array<Nullable<SqlUuid>>, _>(column(&rows, |r| r.event_id))
+            .bind::<Array<Text>, _>(column(&rows, |r| r.action))
+            .bind::<Array<Text>, _>(column(&rows, |r| r.entity_type))
+            .bind::<Array<Text>, _>(column(&rows, |r| r.entity_id))
+            .bind::<Array<Nullable<Text>>, _>(column(&rows, |r| r.entity_dealer))
+            .bind::<Array<Jsonb>, _>(changes)
+            .bind::<Array<Nullable<Text>>, _>(column(&rows, |r| r.reason))
+            .bind::<Array<Nullable<SqlUuid>>, _>(column(&rows, |r| r.correlation_id))
+        }
+    };
+    statement.execute(c).await.map(drop)
 }
 
-/// The columns of a multi-row insert.
-#[derive(Default)]
-struct Rows {
-    actor_kind: Vec<&'static str>,
-    actor: Vec<String>,
-    actor_role: Vec<Option<&'static str>>,
-    actor_dealer: Vec<Option<String>>,
-    event_id: Vec<Option<Uuid>>,
-    action: Vec<&'static str>,
-    entity_type: Vec<&'static str>,
-    entity_id: Vec<String>,
-    entity_dealer: Vec<Option<String>>,
-    changes: Vec<Value>,
-    reason: Vec<Option<String>>,
-    correlation_id: Vec<Option<Uuid>>,
+/// One column of a multi-row insert.
+fn column<'a, T>(rows: &[Row<'a>], field: impl Fn(&Row<'a>) -> T) -> Vec<T> {
+    rows.iter().map(field).collect()
 }
 
-impl Rows {
-    fn push(&mut self, origin: &Origin, entry: &Entry) {
+/// One record's columns, in the statement's order.
+struct Row<'a> {
+    actor_kind: &'static str,
+    actor: &'a str,
+    actor_role: Option<&'static str>,
+    actor_dealer: Option<&'a str>,
+    event_id: Option<Uuid>,
+    action: &'static str,
+    entity_type: &'static str,
+    entity_id: &'a str,
+    entity_dealer: Option<&'a str>,
+    changes: Value,
+    reason: Option<&'a str>,
+    correlation_id: Option<Uuid>,
+}
+
+impl<'a> From<(&'a Origin, &'a Entry)> for Row<'a> {
+    fn from((origin, entry): (&'a Origin, &'a Entry)) -> Self {
         let actor = &origin.actor;
-        self.actor_kind.push(actor.kind());
-        self.actor.push(actor.name().to_owned());
-        let (role, dealer, event_id) = match actor {
-            Actor::User { role, dealer, .. } => (Some(role.as_str()), dealer.clone(), None),
+        let (actor_role, actor_dealer, event_id) = match actor {
+            Actor::User { role, dealer, .. } => (Some(role.as_str()), dealer.as_deref(), None),
             Actor::Event { event_id, .. } => (None, None, Some(*event_id)),
             Actor::Job(_) => (None, None, None),
         };
-        self.actor_role.push(role);
-        self.actor_dealer.push(dealer);
-        self.event_id.push(event_id);
-        self.action.push(entry.action);
-        self.entity_type.push(entry.entity_type);
-        self.entity_id.push(entry.entity_id.clone());
-        self.entity_dealer.push(entry.entity_dealer.clone());
-        self.changes.push(entry.changes.to_json());
-        self.reason.push(entry.reason.clone());
-        self.correlation_id.push(origin.correlation_id);
+        Row {
+            actor_kind: actor.kind(),
+            actor: actor.name(),
+            actor_role,
+            actor_dealer,
+            event_id,
+            action: entry.action,
+            entity_type: entry.entity_type,
+            entity_id: &entry.entity_id,
+            entity_dealer: entry.entity_dealer.as_deref(),
+            changes: entry.changes.to_json(),
+            reason: entry.reason.as_deref(),
+            correlation_id: origin.correlation_id,
+        }
     }
 }
 

@@ -414,3 +414,62 @@ async fn reads_filter_by_entity_actor_period_and_dealer_newest_first() {
     };
     assert_eq!(load(&mut c, &older, 10).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_record_written_alone_is_stored_as_the_same_record_in_a_batch() {
+    let db = migrated_db().await;
+    let mut c = db.conn().await;
+    let event = Origin {
+        actor: Actor::Event {
+            producer: "orders".into(),
+            event_id: Uuid::now_v7(),
+        },
+        correlation_id: Some(Uuid::now_v7()),
+    };
+    let job = Origin::job("return-deadlines", None);
+    let user = dealer("D001");
+    let entries = [
+        (&user, submitted("c-1", "D001").because("leaking seal")),
+        (
+            &event,
+            Entry::new("order.allocated", "order", "o-1")
+                .of_dealer("D002")
+                .change("lines", serde_json::Value::Null, [1, 2]),
+        ),
+        (&job, Entry::new("claim.part_return_due", "claim", "c-2")),
+    ];
+    // Alone: one statement per record (the single-row form); then all three in one.
+    for (origin, entry) in &entries {
+        origin
+            .record(&mut c, std::slice::from_ref(entry))
+            .await
+            .unwrap();
+    }
+    aftersales_web::audit::record(&mut c, entries.iter().map(|(o, e)| (*o, e)))
+        .await
+        .unwrap();
+
+    let mut stored = load(&mut c, &Filter::default(), 10).await.unwrap();
+    stored.reverse();
+    assert_eq!(stored.len(), 6);
+    let without_id_and_time = |r: &aftersales_web::audit::api::AuditRecord| {
+        let mut r = r.clone();
+        (r.id, r.at) = (0, chrono::DateTime::UNIX_EPOCH);
+        r
+    };
+    for (alone, batched) in stored[..3].iter().zip(&stored[3..]) {
+        assert_eq!(without_id_and_time(alone), without_id_and_time(batched));
+    }
+    assert_eq!(stored[0].reason.as_deref(), Some("leaking seal"));
+    assert_eq!(stored[0].actor_dealer.as_deref(), Some("D001"));
+    assert_eq!(stored[1].actor_kind, "event");
+    assert_eq!(
+        stored[1].changes["lines"]["after"],
+        serde_json::json!([1, 2])
+    );
+    assert_eq!(
+        (stored[2].actor_kind.as_str(), stored[2].actor.as_str()),
+        ("job", "return-deadlines")
+    );
+    assert_eq!(stored[2].correlation_id, None);
+}
