@@ -27,22 +27,25 @@ pub(super) fn relay_vs_raw(
     Ok(serde_json::from_str(line)?)
 }
 
-/// `pgbench -i` then a tpcb-like run on a database of its own; returns TPS.
-pub(super) async fn pgbench(pg: &PgServer, seconds: u64) -> anyhow::Result<f64> {
+/// `pgbench -i` on a database of its own, for [`pgbench`].
+pub(super) async fn pgbench_init(pg: &PgServer) -> anyhow::Result<()> {
     ensure_database(&pg.admin_url("postgres"), "pgbench").await?;
-    let port = pg.port.to_string();
-    let base = ["-h", "127.0.0.1", "-p", port.as_str(), "-U", "postgres"];
     let init = Command::new("pgbench")
-        .args(base)
+        .args(pgbench_target(pg))
         .args(["-i", "-q", "-s", "10", "pgbench"])
         .output()
         .context("pgbench not found (apt-get install postgresql-contrib or postgresql-client)")?;
     if !init.status.success() {
         bail!("pgbench -i: {}", String::from_utf8_lossy(&init.stderr));
     }
+    Ok(())
+}
+
+/// A tpcb-like run of `seconds` on the database [`pgbench_init`] made; returns TPS.
+pub(super) fn pgbench(pg: &PgServer, seconds: u64) -> anyhow::Result<f64> {
     let secs = seconds.to_string();
     let out = Command::new("pgbench")
-        .args(base)
+        .args(pgbench_target(pg))
         .args([
             "-b",
             "tpcb-like",
@@ -61,4 +64,11 @@ pub(super) async fn pgbench(pg: &PgServer, seconds: u64) -> anyhow::Result<f64> 
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
         .with_context(|| format!("no tps in pgbench output: {text}"))
+}
+
+fn pgbench_target(pg: &PgServer) -> Vec<String> {
+    let port = pg.port.to_string();
+    ["-h", "127.0.0.1", "-p", port.as_str(), "-U", "postgres"]
+        .map(str::to_owned)
+        .to_vec()
 }
