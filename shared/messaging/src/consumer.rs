@@ -99,6 +99,23 @@ pub trait Handler: Send + Sync + 'static {
         let _ = (conn, events);
         async { Ok(()) }
     }
+
+    /// Runs `batch`, the whole transaction of a batch (of one event or several): a
+    /// handler that gathers what its events write, to write it once in
+    /// [`Handler::finish_batch`], sets up its gathering around it here.
+    fn scope_batch<F>(&self, batch: F) -> impl Future<Output = F::Output> + Send
+    where
+        F: Future + Send,
+    {
+        batch
+    }
+
+    /// Runs last in the transaction of a batch, after its events were handled: what a
+    /// handler gathered across them is written here, and commits with them.
+    fn finish_batch(&self, conn: &mut AsyncPgConnection) -> impl Future<Output = Handled> + Send {
+        let _ = conn;
+        async { Ok(()) }
+    }
 }
 
 /// What became of one delivery.
@@ -629,15 +646,15 @@ impl From<diesel::result::Error> for BatchFailure {
 }
 
 /// Applies `events` in one transaction: their inbox rows in one statement, then the
-/// handler's batch locks, then each new event in order, in its span. Per event,
-/// whether it was new (`false`: applied before, or earlier in this batch). Any failure
-/// rolls the whole batch back.
+/// handler's batch locks, then each new event in order, in its span, then the
+/// handler's end of the batch. Per event, whether it was new (`false`: applied before,
+/// or earlier in this batch). Any failure rolls the whole batch back.
 async fn apply_batch<H: Handler>(
     conn: &mut AsyncPgConnection,
     handler: &H,
     events: &[(&Envelope, &tracing::Span)],
 ) -> Result<Vec<bool>, BatchFailure> {
-    conn.transaction(async |c| {
+    let batch = conn.transaction(async |c| {
         let rows: Vec<_> = events
             .iter()
             .map(|(e, _)| {
@@ -683,9 +700,10 @@ async fn apply_batch<H: Handler>(
                 .await
                 .map_err(|err| BatchFailure::Event(i, err))?;
         }
+        handler.finish_batch(c).await.map_err(BatchFailure::Batch)?;
         Ok(fresh)
-    })
-    .await
+    });
+    handler.scope_batch(batch).await
 }
 
 /// Makes the span of `delivery` the "process" span of the trace its headers carry, so

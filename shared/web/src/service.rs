@@ -367,7 +367,8 @@ pub async fn start_migrated<H: Handler + Clone>(
             &config.amqp_url,
             spec.name,
             topology,
-            spec.handler.clone(),
+            // A batch's audit records in one statement at its end.
+            crate::audit::Batched(spec.handler.clone()),
             messaging_metrics,
         )
         .with_concurrency(config.consumer_concurrency);

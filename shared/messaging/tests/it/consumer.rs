@@ -198,6 +198,16 @@ async fn a_burst_is_applied_in_batches_each_event_once_and_a_failing_one_alone()
         count(&pool, "SELECT count(DISTINCT tx) AS n FROM effects").await < 40,
         "every event had a transaction of its own"
     );
+    // Each batch ran in the handler's scope and ended with the handler's end of the
+    // batch, in the batch's own transaction (what it writes there commits with it).
+    assert_eq!(running.handler.unscoped.load(Ordering::SeqCst), 0);
+    let ends = running.handler.batch_ends.lock().unwrap().clone();
+    for tx in effect_transactions(&pool).await {
+        assert!(
+            ends.contains(&tx),
+            "the batch of transaction {tx} never ended"
+        );
+    }
     // The poison event failed in its batch without taking its neighbours with it,
     // and was tried once per delivery, as alone.
     let limit = topology().delivery_limit as usize;

@@ -115,6 +115,18 @@ struct Count {
     n: i64,
 }
 
+/// The transactions that wrote `effects`, one per applied batch.
+pub async fn effect_transactions(pool: &DbPool) -> Vec<i64> {
+    let mut conn = pool.get().await.expect("connection");
+    diesel::sql_query("SELECT DISTINCT tx AS n FROM effects")
+        .load::<Count>(&mut conn)
+        .await
+        .expect("transactions")
+        .into_iter()
+        .map(|c| c.n)
+        .collect()
+}
+
 pub async fn count(pool: &DbPool, sql: &str) -> i64 {
     let mut conn = pool.get().await.expect("connection");
     diesel::sql_query(sql)
@@ -124,12 +136,21 @@ pub async fn count(pool: &DbPool, sql: &str) -> i64 {
         .n
 }
 
+tokio::task_local! {
+    /// Set while the consumer runs a batch in [`Handler::scope_batch`].
+    static IN_BATCH: ();
+}
+
 /// Records every event it is given in `effects`; fails every time on `Poison`.
 #[derive(Default, Clone)]
 pub struct RecordingHandler {
     pub poison_attempts: Arc<AtomicUsize>,
     /// When each attempt at the poison message began.
     pub poison_times: Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+    /// Events handled outside a batch's scope (none, if the consumer scopes them).
+    pub unscoped: Arc<AtomicUsize>,
+    /// The transaction of each end of a batch (`finish_batch`).
+    pub batch_ends: Arc<std::sync::Mutex<Vec<i64>>>,
 }
 
 impl Handler for RecordingHandler {
@@ -145,10 +166,30 @@ impl Handler for RecordingHandler {
             }
             return Err(HandlerError::Retry("poison always fails".into()));
         }
+        if IN_BATCH.try_with(|_| ()).is_err() {
+            self.unscoped.fetch_add(1, Ordering::SeqCst);
+        }
         let ping: Ping = event
             .payload()
             .map_err(|e| HandlerError::Reject(e.to_string()))?;
         insert_effect(conn, event.event_id, ping.n).await?;
+        Ok(())
+    }
+
+    fn scope_batch<F>(&self, batch: F) -> impl Future<Output = F::Output> + Send
+    where
+        F: Future + Send,
+    {
+        IN_BATCH.scope((), batch)
+    }
+
+    async fn finish_batch(&self, conn: &mut AsyncPgConnection) -> Result<(), HandlerError> {
+        let tx = diesel::sql_query("SELECT txid_current() AS n")
+            .get_result::<Count>(conn)
+            .await?;
+        if let Ok(mut ends) = self.batch_ends.lock() {
+            ends.push(tx.n);
+        }
         Ok(())
     }
 }

@@ -11,7 +11,10 @@
 //! verification, retention and export.
 
 pub mod api;
+mod batched;
 pub mod chain;
+
+pub use batched::Batched;
 
 use std::collections::BTreeMap;
 
@@ -237,8 +240,20 @@ macro_rules! insert_records {
 }
 
 /// Writes entries, each with its own origin (a batch of orders of several dealers),
-/// in one statement, in the caller's transaction.
+/// in one statement, in the caller's transaction; inside a consumed batch, at its end
+/// with the records of the batch's other events ([`Batched`]).
 pub async fn record<'a>(
+    c: &mut AsyncPgConnection,
+    entries: impl IntoIterator<Item = (&'a Origin, &'a Entry)>,
+) -> QueryResult<()> {
+    match batched::gather(entries.into_iter().collect()) {
+        Ok(()) => Ok(()),
+        Err(entries) => insert(c, entries).await,
+    }
+}
+
+/// The statement of [`record`]: every entry, now.
+async fn insert<'a>(
     c: &mut AsyncPgConnection,
     entries: impl IntoIterator<Item = (&'a Origin, &'a Entry)>,
 ) -> QueryResult<()> {

@@ -473,3 +473,99 @@ async fn a_record_written_alone_is_stored_as_the_same_record_in_a_batch() {
     );
     assert_eq!(stored[2].correlation_id, None);
 }
+
+/// A consumer's handler recording one entry per event, as the services' use cases do.
+#[derive(Clone)]
+struct Allocates;
+
+impl aftersales_messaging::Handler for Allocates {
+    async fn handle(
+        &self,
+        c: &mut AsyncPgConnection,
+        event: &aftersales_messaging::Envelope,
+    ) -> aftersales_messaging::Handled {
+        let entry = Entry::new("order.allocated", "order", event.event_id);
+        Origin::event(event).record(c, &[entry]).await?;
+        Ok(())
+    }
+}
+
+fn stock_reserved() -> aftersales_messaging::Envelope {
+    aftersales_messaging::Envelope {
+        event_id: Uuid::now_v7(),
+        event_type: "catalog.stock_reserved".into(),
+        schema_version: 1,
+        occurred_at: chrono::Utc::now(),
+        producer: "catalog".into(),
+        correlation_id: Uuid::now_v7(),
+        causation_id: None,
+        payload: serde_json::json!({}),
+    }
+}
+
+async fn records(c: &mut AsyncPgConnection) -> Vec<String> {
+    let mut all = load(c, &Filter::default(), 100).await.unwrap();
+    all.reverse();
+    all.into_iter().map(|r| r.entity_id).collect()
+}
+
+/// What the consumer does with a batch (`apply_batch`): one transaction in the
+/// handler's scope, each event handled, then the handler's end of the batch.
+async fn apply(
+    c: &mut AsyncPgConnection,
+    handler: &aftersales_web::audit::Batched<Allocates>,
+    events: &[aftersales_messaging::Envelope],
+    fail_after_handling: bool,
+) -> (Vec<String>, aftersales_messaging::Handled) {
+    use aftersales_messaging::{Handler, HandlerError};
+    let mut seen_before_the_end = Vec::new();
+    let batch = c.transaction::<_, HandlerError, _>(async |c| {
+        for event in events {
+            handler.handle(c, event).await?;
+        }
+        seen_before_the_end = records(c).await;
+        if fail_after_handling {
+            return Err(HandlerError::Retry("the batch failed".into()));
+        }
+        handler.finish_batch(c).await
+    });
+    let outcome = handler.scope_batch(batch).await;
+    (seen_before_the_end, outcome)
+}
+
+#[tokio::test]
+async fn a_consumed_batch_writes_its_records_together_at_its_end_and_only_if_it_commits() {
+    let db = migrated_db().await;
+    let mut c = db.conn().await;
+    let handler = aftersales_web::audit::Batched(Allocates);
+    let events = [stock_reserved(), stock_reserved(), stock_reserved()];
+    let ids: Vec<String> = events.iter().map(|e| e.event_id.to_string()).collect();
+
+    // A batch that fails after its events were handled leaves no record behind, in
+    // the database or in the gathering.
+    let (_, failed) = apply(&mut c, &handler, &events[..2], true).await;
+    assert!(failed.is_err());
+    assert!(records(&mut c).await.is_empty());
+
+    // Gathered while handling, written at the end, in the order of the events.
+    let (before_the_end, applied) = apply(&mut c, &handler, &events, false).await;
+    applied.unwrap();
+    assert!(
+        before_the_end.is_empty(),
+        "written early: {before_the_end:?}"
+    );
+    assert_eq!(records(&mut c).await, ids);
+    let stored = load(&mut c, &Filter::default(), 1).await.unwrap();
+    assert_eq!(stored[0].actor_kind, "event");
+    assert_eq!(stored[0].event_id, Some(events[2].event_id));
+
+    // Outside a batch (a request, a job) a record is written at once.
+    let request = dealer("D001");
+    c.transaction(async |c| {
+        request.record(c, &[submitted("c-1", "D001")]).await?;
+        assert_eq!(records(c).await.len(), 4);
+        diesel::QueryResult::Ok(())
+    })
+    .await
+    .unwrap();
+}
